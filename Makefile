@@ -1,0 +1,94 @@
+# The two commands that matter: `make run` (serve the demo shop) and `make test` (every test).
+# Both install what is missing first; nothing needs to be set up by hand.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := 0.2.130
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+SITE_ROOT := $(CURDIR)/target/site
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# cargo-leptos builds debug binaries with this flag; the tests use the same one so that
+# `cargo test` and `cargo leptos build` share a single compilation of the server.
+TEST_RUSTFLAGS := --cfg erase_components
+
+# How the built server finds its site (the same values cargo-leptos would give it).
+SITE_ENV := LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
+
+.PHONY: help setup tools run dev test test-rust test-e2e build-release bench-seed clean
+
+help:
+	@echo "make run    build in release, seed the demo shop into data/shop.db, serve http://127.0.0.1:3000"
+	@echo "make dev    live-reloading development server (cargo leptos watch)"
+	@echo "make test   unit, storage conformance (SQLite + PostgreSQL), integration and end-to-end tests"
+
+setup: tools node_modules/.installed
+
+tools:
+	@command -v cargo >/dev/null || { echo "error: cargo is not installed (install Rust with rustup)"; exit 1; }
+	@command -v npm >/dev/null || { echo "error: npm is not installed (install Node.js 20+)"; exit 1; }
+	@rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || { \
+		echo "==> adding the wasm32-unknown-unknown Rust target"; rustup target add wasm32-unknown-unknown; }
+	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" || { \
+		echo "==> installing cargo-leptos $(CARGO_LEPTOS_VERSION) (first run only: compiles for 10-20 minutes)"; \
+		cargo install cargo-leptos@$(CARGO_LEPTOS_VERSION) --locked --features no_downloads; }
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || { \
+		echo "==> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (first run only: a few minutes)"; \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); }
+
+# Tailwind, wasm-opt (binaryen) and Playwright come from npm, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	@echo "==> installing Node tools with npm ci (Tailwind, wasm-opt, Playwright)"
+	npm ci --no-audit --no-fund
+	@touch $@
+
+chromium:
+	@test -x /usr/bin/chromium || { \
+		echo "==> installing Debian's Chromium for the end-to-end tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+build-release: setup
+	@echo "==> building the shop in release mode (server + WASM + CSS)"
+	cargo leptos build --release --precompress
+
+run: build-release
+	@mkdir -p data
+	@echo "==> migrating and, if it is empty, seeding the demo shop into $${DATABASE_URL:-sqlite://data/shop.db}"
+	$(SITE_ENV) $(TARGET_DIR)/release/server seed --demo
+	@echo ""
+	@echo "    The shop is at http://$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}   (Ctrl-C stops it)"
+	@echo ""
+	$(SITE_ENV) exec $(TARGET_DIR)/release/server
+
+dev: setup
+	@mkdir -p data
+	cargo leptos build
+	$(SITE_ENV) $(TARGET_DIR)/debug/server seed --demo
+	cargo leptos watch
+
+test: setup chromium test-rust test-e2e
+
+test-rust: setup
+	@echo "==> unit, storage conformance and server integration tests"
+	@if [ -z "$${TEST_POSTGRES_URL:-}" ]; then \
+		echo "NOTE: TEST_POSTGRES_URL is not set: the PostgreSQL half of the conformance suite is SKIPPED."; \
+		echo "      .ci/run sets it up; locally: TEST_POSTGRES_URL=postgres:///shop_test?host=/var/run/postgresql make test"; \
+	else echo "    PostgreSQL conformance runs against $${TEST_POSTGRES_URL%%\?*}"; fi
+	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --workspace --exclude frontend
+
+test-e2e: setup chromium
+	@echo "==> building the site (debug) for the end-to-end tests"
+	cargo leptos build
+	@echo "==> Playwright end-to-end tests in Debian's Chromium"
+	cd end2end && SERVER_BIN=$(TARGET_DIR)/debug/server LEPTOS_SITE_ROOT=$(SITE_ROOT) playwright test
+
+# A synthetic catalog for benchmarks: make bench-seed N=100000 DATABASE_URL=sqlite://data/bench.db
+bench-seed: setup
+	cargo build --release -p server
+	$(TARGET_DIR)/release/server seed --products $${N:-100000}
+
+clean:
+	rm -rf target/site end2end/test-results

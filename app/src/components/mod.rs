@@ -1,0 +1,7 @@
+//! Reusable view pieces.
+pub mod breadcrumbs;
+pub mod layout;
+pub mod pagination;
+pub mod price;
+pub mod product_card;
+pub mod status;

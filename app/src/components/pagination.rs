@@ -1,0 +1,50 @@
+use crate::domain::listing::pager_window;
+use leptos::prelude::*;
+
+/// Page links that keep the rest of the query (`base_query` is e.g. "sort=price_asc").
+#[component]
+pub fn Pagination(base_path: String, base_query: String, page: u32, last: u32) -> impl IntoView {
+    if last <= 1 {
+        return ().into_any();
+    }
+    let href = move |p: u32| {
+        let mut q = base_query.clone();
+        if p > 1 {
+            if !q.is_empty() {
+                q.push('&');
+            }
+            q.push_str(&format!("page={p}"));
+        }
+        if q.is_empty() {
+            base_path.clone()
+        } else {
+            format!("{base_path}?{q}")
+        }
+    };
+    let link = "inline-flex h-10 min-w-10 items-center justify-center rounded-lg px-3 text-sm font-medium ring-1 ring-stone-200 bg-white hover:bg-stone-100";
+    view! {
+        <nav aria-label="Pages" class="mt-8 flex flex-wrap items-center justify-center gap-2">
+            {(page > 1).then(|| view! { <a class=link rel="prev" href=href(page - 1)>"← Previous"</a> })}
+            {pager_window(page, last)
+                .into_iter()
+                .map(|p| match p {
+                    Some(p) if p == page => {
+                        view! {
+                            <span
+                                aria-current="page"
+                                class="inline-flex h-10 min-w-10 items-center justify-center rounded-lg bg-stone-900 px-3 text-sm font-semibold text-white"
+                            >
+                                {p}
+                            </span>
+                        }
+                            .into_any()
+                    }
+                    Some(p) => view! { <a class=link href=href(p)>{p}</a> }.into_any(),
+                    None => view! { <span class="px-1 text-stone-400">"…"</span> }.into_any(),
+                })
+                .collect_view()}
+            {(page < last).then(|| view! { <a class=link rel="next" href=href(page + 1)>"Next →"</a> })}
+        </nav>
+    }
+    .into_any()
+}

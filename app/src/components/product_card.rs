@@ -1,0 +1,58 @@
+use super::price::Price;
+use crate::domain::catalog::ProductCard;
+use leptos::prelude::*;
+
+#[component]
+pub fn ProductGrid(products: Vec<ProductCard>) -> impl IntoView {
+    view! {
+        <ul class="grid grid-cols-2 gap-3 sm:gap-5 md:grid-cols-3 lg:grid-cols-4" data-testid="product-grid">
+            {products.into_iter().map(|p| view! { <li><ProductCardView product=p /></li> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn ProductCardView(product: ProductCard) -> impl IntoView {
+    let in_stock = product.in_stock();
+    let image = product.image.clone();
+    view! {
+        <a
+            href=format!("/products/{}", product.slug)
+            class="group flex h-full flex-col overflow-hidden rounded-xl bg-white ring-1 ring-stone-200 transition hover:shadow-md hover:ring-stone-300"
+            data-testid="product-card"
+        >
+            <div class="relative aspect-square overflow-hidden bg-stone-100">
+                {image
+                    .map(|img| {
+                        view! {
+                            <img
+                                src=img.url
+                                alt=img.alt
+                                loading="lazy"
+                                width="480"
+                                height="480"
+                                class="h-full w-full object-cover transition duration-300 group-hover:scale-[1.03]"
+                            />
+                        }
+                    })}
+                {(!in_stock)
+                    .then(|| {
+                        view! {
+                            <span class="absolute left-2 top-2 rounded-full bg-stone-900/85 px-2.5 py-1 text-xs font-semibold text-white">
+                                "Sold out"
+                            </span>
+                        }
+                    })}
+            </div>
+            <div class="flex flex-1 flex-col gap-1 p-3">
+                <p class="text-xs text-stone-500">{product.merchant_name}</p>
+                <h3 class="line-clamp-2 text-sm font-medium leading-snug text-stone-900 group-hover:underline">
+                    {product.title}
+                </h3>
+                <div class="mt-auto pt-1">
+                    <Price price=product.price compare_at=product.compare_at from=product.varied_price />
+                </div>
+            </div>
+        </a>
+    }
+}

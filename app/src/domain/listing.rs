@@ -1,0 +1,139 @@
+//! How a product list is ordered and paged, parsed forgivingly from the URL.
+use serde::{Deserialize, Serialize};
+
+pub const PAGE_SIZE: u32 = 24;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sort {
+    #[default]
+    Newest,
+    PriceLowHigh,
+    PriceHighLow,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 3] = [Sort::Newest, Sort::PriceLowHigh, Sort::PriceHighLow];
+
+    /// Unknown values fall back to the default instead of failing: old links keep working.
+    pub fn from_param(s: Option<&str>) -> Sort {
+        match s.map(str::trim) {
+            Some("price_asc") => Sort::PriceLowHigh,
+            Some("price_desc") => Sort::PriceHighLow,
+            _ => Sort::Newest,
+        }
+    }
+
+    pub fn param(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::PriceLowHigh => "price_asc",
+            Sort::PriceHighLow => "price_desc",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Newest => "Newest",
+            Sort::PriceLowHigh => "Price: low to high",
+            Sort::PriceHighLow => "Price: high to low",
+        }
+    }
+}
+
+/// A page number from the URL: missing, zero, negative or garbage means the first page.
+pub fn page_from_param(s: Option<&str>) -> u32 {
+    s.and_then(|s| s.trim().parse::<u32>().ok())
+        .filter(|&p| p >= 1)
+        .unwrap_or(1)
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The page actually shown: a request past the end shows the last page.
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+impl<T> Page<T> {
+    pub fn total_pages(&self) -> u32 {
+        total_pages(self.total, self.per_page)
+    }
+}
+
+pub fn total_pages(total: i64, per_page: u32) -> u32 {
+    if total <= 0 || per_page == 0 {
+        1
+    } else {
+        ((total as u64).div_ceil(per_page as u64)).min(u32::MAX as u64) as u32
+    }
+}
+
+/// Clamps a requested page into the range that has items.
+pub fn clamp_page(requested: u32, total: i64, per_page: u32) -> u32 {
+    requested.clamp(1, total_pages(total, per_page))
+}
+
+/// The page numbers to show in a pager: first, last, and a window around the current one;
+/// `None` marks a gap ("…").
+pub fn pager_window(current: u32, last: u32) -> Vec<Option<u32>> {
+    let mut out = Vec::new();
+    let mut prev = 0;
+    for p in 1..=last {
+        let near = p + 1 >= current && p <= current + 1;
+        if p == 1 || p == last || near {
+            if prev != 0 && p > prev + 1 {
+                out.push(None);
+            }
+            out.push(Some(p));
+            prev = p;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sort_forgivingly() {
+        assert_eq!(Sort::from_param(Some("price_asc")), Sort::PriceLowHigh);
+        assert_eq!(Sort::from_param(Some("price_desc")), Sort::PriceHighLow);
+        assert_eq!(Sort::from_param(Some("bogus")), Sort::Newest);
+        assert_eq!(Sort::from_param(None), Sort::Newest);
+        for s in Sort::ALL {
+            assert_eq!(Sort::from_param(Some(s.param())), s);
+        }
+    }
+
+    #[test]
+    fn bad_page_numbers_mean_the_first_page() {
+        assert_eq!(page_from_param(Some("3")), 3);
+        assert_eq!(page_from_param(Some("abc")), 1);
+        assert_eq!(page_from_param(Some("0")), 1);
+        assert_eq!(page_from_param(Some("-2")), 1);
+        assert_eq!(page_from_param(Some("99999999999999")), 1);
+        assert_eq!(page_from_param(None), 1);
+    }
+
+    #[test]
+    fn pages_clamp_into_range() {
+        assert_eq!(total_pages(0, 24), 1);
+        assert_eq!(total_pages(24, 24), 1);
+        assert_eq!(total_pages(25, 24), 2);
+        assert_eq!(clamp_page(9, 50, 24), 3);
+        assert_eq!(clamp_page(2, 0, 24), 1);
+    }
+
+    #[test]
+    fn pager_shows_ends_and_neighbours() {
+        assert_eq!(pager_window(1, 1), vec![Some(1)]);
+        assert_eq!(
+            pager_window(5, 9),
+            vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(9)]
+        );
+        assert_eq!(pager_window(2, 3), vec![Some(1), Some(2), Some(3)]);
+    }
+}

@@ -1,0 +1,7 @@
+//! Pure shop rules shared by server and browser: no Leptos, no sqlx, unit-tested.
+pub mod catalog;
+pub mod category_tree;
+pub mod listing;
+pub mod money;
+pub mod slug;
+pub mod storefront;

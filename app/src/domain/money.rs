@@ -1,0 +1,177 @@
+//! Money as integer minor units plus an ISO 4217 currency, so sums never drift.
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Currency([u8; 3]);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("currency must be a three-letter ISO 4217 code such as USD, got {0:?}")]
+    BadCurrency(String),
+    #[error("amounts in different currencies ({0} and {1}) cannot be combined")]
+    CurrencyMismatch(Currency, Currency),
+    #[error("the amount is too large")]
+    Overflow,
+}
+
+impl Currency {
+    pub const USD: Currency = Currency(*b"USD");
+    pub const EUR: Currency = Currency(*b"EUR");
+    pub const GBP: Currency = Currency(*b"GBP");
+
+    pub fn parse(code: &str) -> Result<Self, MoneyError> {
+        let upper = code.trim().to_ascii_uppercase();
+        let bytes = upper.as_bytes();
+        if bytes.len() == 3 && bytes.iter().all(u8::is_ascii_uppercase) {
+            Ok(Currency([bytes[0], bytes[1], bytes[2]]))
+        } else {
+            Err(MoneyError::BadCurrency(code.to_string()))
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        // Only ever built from three ASCII letters.
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+
+    /// Minor units per major unit; the currencies we list all use cents.
+    pub fn exponent(&self) -> u32 {
+        match self.code() {
+            "JPY" | "KRW" => 0,
+            _ => 2,
+        }
+    }
+
+    fn symbol(&self) -> Option<&'static str> {
+        match self.code() {
+            "USD" => Some("$"),
+            "EUR" => Some("€"),
+            "GBP" => Some("£"),
+            "JPY" => Some("¥"),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(minor: i64, currency: Currency) -> Self {
+        Money { minor, currency }
+    }
+
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch(self.currency, other.currency));
+        }
+        let minor = self
+            .minor
+            .checked_add(other.minor)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money::new(minor, self.currency))
+    }
+
+    pub fn checked_mul(self, qty: i64) -> Result<Money, MoneyError> {
+        let minor = self.minor.checked_mul(qty).ok_or(MoneyError::Overflow)?;
+        Ok(Money::new(minor, self.currency))
+    }
+
+    /// Whole percentage saved against a higher reference price, if any.
+    pub fn percent_off(self, was: Money) -> Option<u32> {
+        if was.currency != self.currency || was.minor <= self.minor || was.minor <= 0 {
+            return None;
+        }
+        let off = (was.minor - self.minor) * 100 / was.minor;
+        (off > 0).then_some(off as u32)
+    }
+}
+
+/// `$1,234.50`, `€9.99`, `CHF 12.00`: grouping digits keeps big prices readable.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exp = self.currency.exponent();
+        let scale = 10i64.pow(exp);
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let major = abs / scale as u64;
+        let minor = abs % scale as u64;
+        let digits = major.to_string();
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, ch) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(ch);
+        }
+        match self.currency.symbol() {
+            Some(sym) => write!(f, "{sign}{sym}{grouped}")?,
+            None => write!(f, "{sign}{} {grouped}", self.currency.code())?,
+        }
+        if exp > 0 {
+            write!(f, ".{:0width$}", minor, width = exp as usize)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_with_symbol_grouping_and_cents() {
+        assert_eq!(Money::new(123450, Currency::USD).to_string(), "$1,234.50");
+        assert_eq!(Money::new(999, Currency::EUR).to_string(), "€9.99");
+        assert_eq!(Money::new(5, Currency::GBP).to_string(), "£0.05");
+        assert_eq!(Money::new(-250, Currency::USD).to_string(), "-$2.50");
+        assert_eq!(
+            Money::new(100_000_000, Currency::USD).to_string(),
+            "$1,000,000.00"
+        );
+        let chf = Currency::parse("chf").unwrap();
+        assert_eq!(Money::new(1200, chf).to_string(), "CHF 12.00");
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(Money::new(1500, jpy).to_string(), "¥1,500");
+    }
+
+    #[test]
+    fn rejects_bad_currency_codes() {
+        assert!(Currency::parse("US").is_err());
+        assert!(Currency::parse("U$D").is_err());
+        assert_eq!(Currency::parse(" usd ").unwrap(), Currency::USD);
+    }
+
+    #[test]
+    fn arithmetic_refuses_mixed_currencies_and_overflow() {
+        let a = Money::new(100, Currency::USD);
+        assert_eq!(a.checked_add(a).unwrap().minor, 200);
+        assert!(matches!(
+            a.checked_add(Money::new(1, Currency::EUR)),
+            Err(MoneyError::CurrencyMismatch(_, _))
+        ));
+        assert_eq!(
+            Money::new(i64::MAX, Currency::USD).checked_mul(2),
+            Err(MoneyError::Overflow)
+        );
+        assert_eq!(a.checked_mul(3).unwrap().minor, 300);
+    }
+
+    #[test]
+    fn percent_off_only_for_real_discounts() {
+        let now = Money::new(7500, Currency::USD);
+        assert_eq!(now.percent_off(Money::new(10000, Currency::USD)), Some(25));
+        assert_eq!(now.percent_off(Money::new(7000, Currency::USD)), None);
+        assert_eq!(now.percent_off(Money::new(10000, Currency::EUR)), None);
+    }
+}

@@ -1,0 +1,96 @@
+//! Storefront reads: the home page, a category listing, a product page.
+use super::catalog_store::{CatalogStore, ProductQuery, StoreError};
+use crate::domain::catalog::{Category, ProductDetail};
+use crate::domain::category_tree;
+use crate::domain::listing::{PAGE_SIZE, Page, Sort, clamp_page};
+use crate::domain::slug::is_valid_slug;
+use crate::domain::storefront::{CategoryListing, HomeData, NavData};
+
+pub const NEW_ARRIVALS: i64 = 8;
+
+async fn categories_with_totals(store: &dyn CatalogStore) -> Result<Vec<Category>, StoreError> {
+    let mut cats = store.categories().await?;
+    category_tree::roll_up_counts(&mut cats);
+    Ok(cats)
+}
+
+pub async fn nav(store: &dyn CatalogStore) -> Result<NavData, StoreError> {
+    let cats = categories_with_totals(store).await?;
+    Ok(NavData {
+        categories: category_tree::children(&cats, None),
+    })
+}
+
+pub async fn home(store: &dyn CatalogStore) -> Result<HomeData, StoreError> {
+    let cats = categories_with_totals(store).await?;
+    let query = ProductQuery {
+        category_ids: None,
+        sort: Sort::Newest,
+        offset: 0,
+        limit: NEW_ARRIVALS,
+        in_stock_only: true,
+    };
+    let (new_arrivals, _) = store.list_products(&query).await?;
+    Ok(HomeData {
+        categories: category_tree::children(&cats, None),
+        new_arrivals,
+    })
+}
+
+/// `None` when no category has this slug (the page answers 404).
+pub async fn category_listing(
+    store: &dyn CatalogStore,
+    slug: &str,
+    sort: Sort,
+    requested_page: u32,
+) -> Result<Option<CategoryListing>, StoreError> {
+    if !is_valid_slug(slug) {
+        return Ok(None);
+    }
+    let cats = categories_with_totals(store).await?;
+    let Some(category) = cats.iter().find(|c| c.slug == slug).cloned() else {
+        return Ok(None);
+    };
+    let per_page = PAGE_SIZE;
+    let ids = category_tree::subtree_ids(&cats, category.id);
+    // The rolled-up count is exactly what the listing filters on, so the page can be clamped
+    // before querying and an out-of-range page shows the last one.
+    let page = clamp_page(requested_page, category.product_count, per_page);
+    let query = ProductQuery {
+        category_ids: Some(ids),
+        sort,
+        offset: (page as i64 - 1) * per_page as i64,
+        limit: per_page as i64,
+        in_stock_only: false,
+    };
+    let (items, total) = store.list_products(&query).await?;
+    Ok(Some(CategoryListing {
+        breadcrumbs: category_tree::path_to(&cats, category.id),
+        subcategories: category_tree::children(&cats, Some(category.id)),
+        category,
+        sort,
+        products: Page {
+            items,
+            page,
+            per_page,
+            total,
+        },
+    }))
+}
+
+/// `None` when no published product has this slug.
+pub async fn product(
+    store: &dyn CatalogStore,
+    slug: &str,
+) -> Result<Option<ProductDetail>, StoreError> {
+    if !is_valid_slug(slug) {
+        return Ok(None);
+    }
+    let Some(stored) = store.product_by_slug(slug).await? else {
+        return Ok(None);
+    };
+    let cats = store.categories().await?;
+    let mut detail = stored.detail;
+    detail.breadcrumbs = category_tree::path_to(&cats, stored.category_id);
+    Ok(Some(detail))
+}

@@ -1,0 +1,189 @@
+//! The storage port for the catalog. The SQLite and PostgreSQL adapters in `server` implement
+//! it, and one conformance suite holds both to the same behaviour.
+use crate::domain::catalog::{Category, ProductCard, ProductDetail};
+use crate::domain::listing::Sort;
+use async_trait::async_trait;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key is taken (slug, SKU); the text names which.
+    #[error("{0}")]
+    Conflict(String),
+    /// Input the database would reject; the text says what to fix.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MerchantStatus {
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl MerchantStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MerchantStatus::Pending => "pending",
+            MerchantStatus::Active => "active",
+            MerchantStatus::Suspended => "suspended",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewMerchant {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub status: MerchantStatus,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewCategory {
+    pub parent_id: Option<i64>,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub position: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProductStatus {
+    Draft,
+    Published,
+}
+
+impl ProductStatus {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProductStatus::Draft => "draft",
+            ProductStatus::Published => "published",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewVariant {
+    pub sku: String,
+    pub title: String,
+    pub options: Vec<String>,
+    pub price_minor: i64,
+    pub compare_at_minor: Option<i64>,
+    pub stock: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewImage {
+    pub url: String,
+    pub alt: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewProduct {
+    pub merchant_id: i64,
+    pub category_id: i64,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub currency: String,
+    pub status: ProductStatus,
+    pub option_names: Vec<String>,
+    pub variants: Vec<NewVariant>,
+    pub images: Vec<NewImage>,
+    /// Unix seconds; lets seeds and imports keep a product's real age.
+    pub created_at: i64,
+}
+
+impl NewProduct {
+    /// Checks what the schema cannot express, so a bad row is refused with a reason
+    /// before anything is written.
+    pub fn validate(&self) -> Result<(), StoreError> {
+        let bad = |msg: String| {
+            Err(StoreError::Invalid(format!(
+                "product {:?}: {msg}",
+                self.slug
+            )))
+        };
+        if !crate::domain::slug::is_valid_slug(&self.slug) {
+            return bad("the slug must be lowercase letters, digits and single dashes".into());
+        }
+        if self.title.trim().is_empty() {
+            return bad("the title is empty".into());
+        }
+        if crate::domain::money::Currency::parse(&self.currency).is_err() {
+            return bad(format!(
+                "{:?} is not a three-letter currency code",
+                self.currency
+            ));
+        }
+        if self.variants.is_empty() {
+            return bad("a product needs at least one variant".into());
+        }
+        for v in &self.variants {
+            if v.sku.trim().is_empty() {
+                return bad("a variant has an empty SKU".into());
+            }
+            if v.price_minor < 0 {
+                return bad(format!("variant {} has a negative price", v.sku));
+            }
+            if v.stock < 0 {
+                return bad(format!("variant {} has negative stock", v.sku));
+            }
+            if v.options.len() != self.option_names.len() {
+                return bad(format!(
+                    "variant {} has {} option values but the product has {} options",
+                    v.sku,
+                    v.options.len(),
+                    self.option_names.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ProductQuery {
+    /// `None` lists the whole catalog.
+    pub category_ids: Option<Vec<i64>>,
+    pub sort: Sort,
+    pub offset: i64,
+    pub limit: i64,
+    pub in_stock_only: bool,
+}
+
+/// A product as stored, with its category id so the service can build breadcrumbs.
+#[derive(Clone, Debug)]
+pub struct StoredProduct {
+    pub detail: ProductDetail,
+    pub category_id: i64,
+}
+
+#[async_trait]
+pub trait CatalogStore: Send + Sync + 'static {
+    /// "sqlite" or "postgres", for health checks and logs.
+    fn engine(&self) -> &'static str;
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn create_merchant(&self, merchant: &NewMerchant) -> Result<i64, StoreError>;
+    async fn create_category(&self, category: &NewCategory) -> Result<i64, StoreError>;
+    /// All or nothing: one bad product (or a taken slug or SKU) writes none of them.
+    /// Returns the new ids in input order.
+    async fn create_products(&self, products: &[NewProduct]) -> Result<Vec<i64>, StoreError>;
+
+    /// Every category with the number of its own published products from active stores.
+    async fn categories(&self) -> Result<Vec<Category>, StoreError>;
+    /// Published products of active stores, one page, and how many match in all.
+    async fn list_products(
+        &self,
+        query: &ProductQuery,
+    ) -> Result<(Vec<ProductCard>, i64), StoreError>;
+    /// A published product of an active store.
+    async fn product_by_slug(&self, slug: &str) -> Result<Option<StoredProduct>, StoreError>;
+    async fn count_products(&self) -> Result<i64, StoreError>;
+}

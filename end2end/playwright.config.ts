@@ -1,0 +1,60 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// The Makefile builds the site with cargo-leptos and passes the server binary and site root.
+// Each run starts the real server on a fresh SQLite file seeded with the demo shop.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const server = process.env.SERVER_BIN ?? "../target/debug/server";
+const dataDir = process.env.E2E_DATA_DIR ?? "/tmp/shop-e2e";
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  outputDir: "./test-results",
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: "/usr/bin/chromium",
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: `rm -rf ${dataDir} && mkdir -p ${dataDir} && ${server} seed --demo && exec ${server}`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      DATABASE_URL: `sqlite://${dataDir}/shop.db`,
+      MEDIA_DIR: `${dataDir}/media`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_OUTPUT_NAME: "shop",
+      LEPTOS_SITE_ROOT: process.env.LEPTOS_SITE_ROOT ?? "../target/site",
+      LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_ENV: "PROD",
+      RUST_LOG: "warn",
+    },
+  },
+});

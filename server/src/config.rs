@@ -1,0 +1,107 @@
+//! Configuration from environment variables, with defaults that work for `make run`.
+//! Every variable is listed in the README.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/shop.db";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `sqlite://path` (created if missing) or `postgres://…`.
+    pub database_url: String,
+    pub max_connections: u32,
+    /// Where product images live; served under `/media`.
+    pub media_dir: PathBuf,
+    /// Overrides the address from Cargo.toml's `site-addr` when set (`LEPTOS_SITE_ADDR`).
+    pub site_addr: Option<SocketAddr>,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let database_url = get("DATABASE_URL")
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        crate::store::Engine::from_url(&database_url)?;
+        let max_connections = match get("DATABASE_MAX_CONNECTIONS") {
+            None => 8,
+            Some(v) => v
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| {
+                    format!("DATABASE_MAX_CONNECTIONS must be a number from 1 to 1000 (got {v:?})")
+                })?,
+        };
+        let media_dir = get("MEDIA_DIR")
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "data/media".into())
+            .into();
+        let site_addr = match get("LEPTOS_SITE_ADDR") {
+            None => None,
+            Some(v) => Some(v.parse::<SocketAddr>().map_err(|_| {
+                format!("LEPTOS_SITE_ADDR must look like 127.0.0.1:3000 (got {v:?})")
+            })?),
+        };
+        Ok(Config {
+            database_url,
+            max_connections,
+            media_dir,
+            site_addr,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_the_demo_shop() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.max_connections, 8);
+        assert_eq!(c.media_dir, PathBuf::from("data/media"));
+        assert!(c.site_addr.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        assert!(
+            with(&[("DATABASE_MAX_CONNECTIONS", "lots")])
+                .unwrap_err()
+                .contains("DATABASE_MAX_CONNECTIONS")
+        );
+        assert!(
+            with(&[("LEPTOS_SITE_ADDR", "localhost")])
+                .unwrap_err()
+                .contains("LEPTOS_SITE_ADDR")
+        );
+        assert!(
+            with(&[("DATABASE_URL", "mysql://x")])
+                .unwrap_err()
+                .contains("DATABASE_URL")
+        );
+        assert_eq!(
+            with(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080")])
+                .unwrap()
+                .site_addr
+                .unwrap()
+                .port(),
+            8080
+        );
+    }
+}

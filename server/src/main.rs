@@ -1,0 +1,140 @@
+//! `server` serves the shop; `server migrate` and `server seed …` prepare its database.
+use server::config::Config;
+use server::store::{Database, redact};
+use server::{seed, startup, telemetry};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  server                      serve the shop (applies migrations first)
+  server migrate              apply database migrations and exit
+  server seed --demo          seed the demo shop if the database has no products
+  server seed --products N    add N synthetic products (benchmarks)
+
+DATABASE_URL picks the database (default sqlite://data/shop.db); see the README for every setting.";
+
+enum Command {
+    Serve,
+    Migrate,
+    SeedDemo,
+    SeedProducts(usize),
+    Help,
+}
+
+fn parse(args: &[String]) -> Result<Command, String> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["serve"] => Ok(Command::Serve),
+        ["migrate"] => Ok(Command::Migrate),
+        ["seed", "--demo"] => Ok(Command::SeedDemo),
+        ["seed", "--products", n] => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0 && *n <= 10_000_000)
+            .map(Command::SeedProducts)
+            .ok_or_else(|| format!("--products needs a number from 1 to 10000000, got {n:?}")),
+        ["-h"] | ["--help"] | ["help"] => Ok(Command::Help),
+        _ => Err(format!("unknown arguments {:?}\n{USAGE}", args.join(" "))),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    telemetry::init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Vec<String>) -> Result<(), String> {
+    let command = parse(&args)?;
+    if let Command::Help = command {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    let db = Database::connect(&config.database_url, config.max_connections).await?;
+    let applied = db.migrate().await?;
+    if applied > 0 {
+        tracing::info!(applied, database = %redact(&config.database_url), "database migrated");
+    }
+    match command {
+        Command::Migrate => println!("database is up to date ({applied} migration(s) applied)"),
+        Command::SeedDemo => {
+            let report = seed::demo(db.catalog().as_ref(), &config.media_dir).await?;
+            if report.skipped {
+                println!("the database already has products; demo seed skipped");
+            } else {
+                println!(
+                    "seeded the demo shop: {} stores, {} categories, {} products (images in {})",
+                    report.merchants,
+                    report.categories,
+                    report.products,
+                    config.media_dir.display()
+                );
+            }
+        }
+        Command::SeedProducts(n) => {
+            let started = std::time::Instant::now();
+            let report = seed::synthetic(db.catalog().as_ref(), &config.media_dir, n).await?;
+            println!(
+                "added {} synthetic products in {:.1}s",
+                report.products,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Serve => serve(config, db.clone()).await?,
+        Command::Help => {}
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn serve(config: Config, db: Database) -> Result<(), String> {
+    let options = startup::leptos_options(config.site_addr);
+    let addr = options.site_addr;
+    let shop = app::services::Shop::new(db.catalog());
+    let router = startup::router(shop, options, &config.media_dir);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        format!("cannot listen on {addr}: {e}; set LEPTOS_SITE_ADDR to a free address")
+    })?;
+    tracing::info!(
+        engine = db.catalog().engine(),
+        "serving the shop on http://{addr}"
+    );
+    println!("Serving the shop at http://{addr}");
+    startup::serve(listener, router)
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_the_command_line() {
+        assert!(matches!(parse(&args("")), Ok(Command::Serve)));
+        assert!(matches!(parse(&args("migrate")), Ok(Command::Migrate)));
+        assert!(matches!(parse(&args("seed --demo")), Ok(Command::SeedDemo)));
+        assert!(matches!(
+            parse(&args("seed --products 100000")),
+            Ok(Command::SeedProducts(100_000))
+        ));
+        assert!(
+            parse(&args("seed --products lots"))
+                .unwrap_err()
+                .contains("--products")
+        );
+        assert!(parse(&args("seed --products 0")).is_err());
+        assert!(parse(&args("frobnicate")).unwrap_err().contains("usage"));
+    }
+}

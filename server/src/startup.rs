@@ -1,0 +1,110 @@
+//! Builds the HTTP application (routes, layers, context) and serves it with graceful shutdown.
+use crate::health;
+use app::services::Shop;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::FromRef;
+use axum::http::{HeaderValue, Request, header};
+use axum::routing::get;
+use leptos::config::{LeptosOptions, get_configuration};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
+use std::net::SocketAddr;
+use std::path::Path;
+use tower_http::LatencyUnit;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub shop: Shop,
+}
+
+/// Leptos settings: from cargo-leptos' environment when it runs us, else from the workspace
+/// Cargo.toml, else built-in defaults (tests run from other folders).
+pub fn leptos_options(site_addr: Option<SocketAddr>) -> LeptosOptions {
+    let from_env = std::env::var("LEPTOS_OUTPUT_NAME").is_ok();
+    let loaded = if from_env {
+        get_configuration(None).ok()
+    } else if Path::new("Cargo.toml").exists() {
+        get_configuration(Some("Cargo.toml")).ok()
+    } else {
+        None
+    };
+    let mut options = loaded.map(|c| c.leptos_options).unwrap_or_else(|| {
+        LeptosOptions::builder()
+            .output_name("shop")
+            .site_root("target/site")
+            .site_pkg_dir("pkg")
+            .build()
+    });
+    if let Some(addr) = site_addr {
+        options.site_addr = addr;
+    }
+    options
+}
+
+pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
+    let routes = generate_route_list(App);
+    let state = AppState {
+        leptos_options: options.clone(),
+        shop: shop.clone(),
+    };
+    let context = move || provide_context(shop.clone());
+    // Media file names never change content, so browsers may keep them for a year.
+    let media = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+        .service(ServeDir::new(media_dir));
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .nest_service("/media", media)
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(CompressionLayer::new())
+        .layer(
+            // One line per request: method, path, status, latency.
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<_>| {
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                })
+                .on_request(())
+                .on_body_chunk(())
+                .on_eos(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros))
+                .on_failure(()),
+        )
+        .with_state(state)
+}
+
+/// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested: finishing in-flight requests");
+}

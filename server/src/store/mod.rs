@@ -1,0 +1,142 @@
+//! Storage adapters: SQLite (the embedded default) and PostgreSQL, behind the app's store traits.
+//! The SQL both engines share lives once, in `sql_catalog`; engine-specific parts (connection
+//! setup, write transactions, migration locking) live in `sqlite` and `postgres`.
+mod errors;
+mod migrate;
+#[macro_use]
+mod sql_catalog;
+pub mod postgres;
+pub mod sqlite;
+
+use app::services::CatalogStore;
+use std::sync::Arc;
+
+pub use errors::map_sqlx;
+pub use migrate::Migration;
+
+/// Which engine a `DATABASE_URL` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn from_url(url: &str) -> Result<Engine, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(format!(
+                "DATABASE_URL must start with sqlite:// or postgres:// (got {:?})",
+                redact(url)
+            ))
+        }
+    }
+}
+
+/// A connected database of either engine.
+#[derive(Clone)]
+pub enum Database {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
+}
+
+impl Database {
+    /// Connects, creating the SQLite file if it is missing. Errors are one readable line
+    /// that names the setting to fix.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Database, String> {
+        match Engine::from_url(url)? {
+            Engine::Sqlite => Ok(Database::Sqlite(
+                sqlite::SqliteStore::connect(url, max_connections).await?,
+            )),
+            Engine::Postgres => Ok(Database::Postgres(
+                postgres::PgStore::connect(url, max_connections).await?,
+            )),
+        }
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub async fn migrate(&self) -> Result<usize, String> {
+        match self {
+            Database::Sqlite(s) => s.migrate().await,
+            Database::Postgres(s) => s.migrate().await,
+        }
+    }
+
+    pub fn catalog(&self) -> Arc<dyn CatalogStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Database::Sqlite(s) => s.pool.close().await,
+            Database::Postgres(s) => s.pool.close().await,
+        }
+    }
+}
+
+/// Hides the password in a database URL, so URLs can be logged and shown in errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub(crate) fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_follows_the_url_scheme() {
+        assert_eq!(
+            Engine::from_url("sqlite://data/shop.db").unwrap(),
+            Engine::Sqlite
+        );
+        assert_eq!(Engine::from_url("sqlite::memory:").unwrap(), Engine::Sqlite);
+        assert_eq!(
+            Engine::from_url("postgres:///shop?host=/tmp").unwrap(),
+            Engine::Postgres
+        );
+        assert_eq!(
+            Engine::from_url("postgresql://u@h/db").unwrap(),
+            Engine::Postgres
+        );
+        let err = Engine::from_url("mysql://u:secret@h/db").unwrap_err();
+        assert!(err.contains("DATABASE_URL"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact("postgres://shop:hunter2@db:5432/shop"),
+            "postgres://shop:***@db:5432/shop"
+        );
+        assert_eq!(redact("postgres://shop@db/shop"), "postgres://shop@db/shop");
+        assert_eq!(redact("sqlite://data/shop.db"), "sqlite://data/shop.db");
+    }
+}

@@ -1,0 +1,61 @@
+//! PostgreSQL: for shops that run several stateless instances behind a load balancer.
+use super::migrate::{self, Migration};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Postgres, Transaction};
+use std::time::Duration;
+
+/// Any constant shared by every instance; it names the advisory lock that serialises migrations.
+const MIGRATION_LOCK: i64 = 0x5109_7ab1e;
+
+#[derive(Clone)]
+pub struct PgStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PgStore {
+    const MIGRATIONS: &'static [Migration] = migrate::POSTGRES;
+
+    pub async fn connect(url: &str, max_connections: u32) -> Result<PgStore, String> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot connect to PostgreSQL at {}: {e}; check DATABASE_URL and that the server is running",
+                    super::redact(url)
+                )
+            })?;
+        Ok(PgStore { pool })
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    /// Several instances may start at once; the advisory lock lets one migrate while the
+    /// others wait, then find nothing left to do.
+    async fn lock_migrations(&self) -> Result<PoolConnection<Postgres>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+        Ok(conn)
+    }
+
+    async fn unlock_migrations(
+        &self,
+        mut conn: PoolConnection<Postgres>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
+
+impl_sql_catalog!(PgStore, sqlx::Postgres, "postgres");

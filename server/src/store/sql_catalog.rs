@@ -1,0 +1,365 @@
+//! The catalog SQL that SQLite and PostgreSQL share, written once.
+//!
+//! Both engines accept `$N` placeholders and `RETURNING`, and the schema keeps every number a
+//! 64-bit integer, so the statements are identical. A macro (rather than generics over
+//! `sqlx::Database`) instantiates them for each concrete store: the trait bounds a generic
+//! version needs would hide the SQL behind a wall of where-clauses.
+//! Each store type provides `pool` and `begin_write()`.
+
+/// Rows inserted per multi-row statement when bulk-creating products.
+pub const BATCH: usize = 200;
+
+pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, m.name AS merchant_name,
+        MIN(v.price_minor) AS price_minor, MAX(v.price_minor) AS max_price_minor,
+        MAX(v.compare_at_minor) AS compare_at_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
+        i.url AS image_url, i.alt AS image_alt
+    FROM products p
+    JOIN merchants m ON m.id = p.merchant_id
+    JOIN product_variants v ON v.product_id = p.id
+    LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0";
+
+pub const CARD_GROUP: &str =
+    " GROUP BY p.id, p.slug, p.title, p.currency, p.created_at, m.name, i.url, i.alt";
+
+pub fn order_by(sort: app::domain::listing::Sort) -> &'static str {
+    use app::domain::listing::Sort;
+    match sort {
+        Sort::Newest => " ORDER BY p.created_at DESC, p.id DESC",
+        Sort::PriceLowHigh => " ORDER BY price_minor ASC, p.id ASC",
+        Sort::PriceHighLow => " ORDER BY price_minor DESC, p.id ASC",
+    }
+}
+
+pub fn json_list(values: &[String]) -> String {
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
+}
+
+pub fn parse_json_list(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+macro_rules! impl_sql_catalog {
+    ($store:ty, $db:ty, $engine:literal) => {
+        use app::domain::catalog::{Category, Image, Merchant, ProductCard, ProductDetail, Variant};
+        use app::domain::money::{Currency, Money};
+        use app::services::catalog_store::{
+            CatalogStore, NewCategory, NewMerchant, NewProduct, ProductQuery, StoreError, StoredProduct,
+        };
+        use sqlx::{QueryBuilder, Row};
+        use $crate::store::errors::map_sqlx;
+        use $crate::store::sql_catalog::{BATCH, CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
+
+        fn money(minor: i64, currency: &str) -> Money {
+            Money::new(minor, Currency::parse(currency).unwrap_or(Currency::USD))
+        }
+
+        fn push_listing_filter(qb: &mut QueryBuilder<'_, $db>, q: &ProductQuery) {
+            qb.push(" WHERE p.status = 'published' AND m.status = 'active'");
+            if let Some(ids) = &q.category_ids {
+                qb.push(" AND p.category_id IN (");
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+            }
+            if q.in_stock_only {
+                qb.push(" AND EXISTS (SELECT 1 FROM product_variants sv WHERE sv.product_id = p.id AND sv.stock > 0)");
+            }
+        }
+
+        impl $store {
+            /// Applies pending migrations in order, each in its own transaction.
+            pub async fn migrate(&self) -> Result<usize, String> {
+                use $crate::store::migrate::{CREATE_TABLE, checksum, pending};
+                let fail = |e: sqlx::Error| format!("migrating the {} database failed: {e}", $engine);
+                let mut lock = self.lock_migrations().await.map_err(fail)?;
+                sqlx::query(CREATE_TABLE).execute(&mut *lock).await.map_err(fail)?;
+                let applied: Vec<(i64, String)> =
+                    sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
+                        .fetch_all(&mut *lock)
+                        .await
+                        .map_err(fail)?
+                        .iter()
+                        .map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)))
+                        .collect();
+                let todo = pending(Self::MIGRATIONS, &applied)?;
+                for m in &todo {
+                    let mut tx = sqlx::Connection::begin(&mut *lock).await.map_err(fail)?;
+                    sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(|e| {
+                        format!("migration {} ({}) failed on {}: {e}", m.version, m.name, $engine)
+                    })?;
+                    sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
+                        .bind(m.version)
+                        .bind(m.name)
+                        .bind(checksum(m.sql))
+                        .bind($crate::store::now_unix())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(fail)?;
+                    tx.commit().await.map_err(fail)?;
+                    tracing::info!(version = m.version, name = m.name, engine = $engine, "applied migration");
+                }
+                self.unlock_migrations(lock).await.map_err(fail)?;
+                Ok(todo.len())
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl CatalogStore for $store {
+            fn engine(&self) -> &'static str {
+                $engine
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map_sqlx)?;
+                Ok(())
+            }
+
+            async fn create_merchant(&self, m: &NewMerchant) -> Result<i64, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO merchants (slug, name, description, status, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(&m.slug)
+                .bind(&m.name)
+                .bind(&m.description)
+                .bind(m.status.as_str())
+                .bind($crate::store::now_unix())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(id)
+            }
+
+            async fn create_category(&self, c: &NewCategory) -> Result<i64, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO categories (parent_id, slug, name, description, position) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(c.parent_id)
+                .bind(&c.slug)
+                .bind(&c.name)
+                .bind(&c.description)
+                .bind(c.position)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(id)
+            }
+
+            async fn create_products(&self, products: &[NewProduct]) -> Result<Vec<i64>, StoreError> {
+                for p in products {
+                    p.validate()?;
+                }
+                let now = $crate::store::now_unix();
+                let mut ids = Vec::with_capacity(products.len());
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                for chunk in products.chunks(BATCH) {
+                    let option_names: Vec<String> = chunk.iter().map(|p| json_list(&p.option_names)).collect();
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO products (merchant_id, category_id, slug, title, description, option_names, status, currency, created_at, updated_at) ",
+                    );
+                    qb.push_values(chunk.iter().zip(&option_names), |mut b, (p, names)| {
+                        b.push_bind(p.merchant_id)
+                            .push_bind(p.category_id)
+                            .push_bind(p.slug.as_str())
+                            .push_bind(p.title.as_str())
+                            .push_bind(p.description.as_str())
+                            .push_bind(names.as_str())
+                            .push_bind(p.status.as_str())
+                            .push_bind(p.currency.to_ascii_uppercase())
+                            .push_bind(p.created_at)
+                            .push_bind(now);
+                    });
+                    // RETURNING order is not guaranteed, so match rows back by slug.
+                    qb.push(" RETURNING id, slug");
+                    let rows = qb.build().fetch_all(&mut *tx).await.map_err(map_sqlx)?;
+                    let by_slug: std::collections::HashMap<String, i64> =
+                        rows.iter().map(|r| (r.get::<String, _>("slug"), r.get::<i64, _>("id"))).collect();
+                    let chunk_ids: Vec<i64> = chunk
+                        .iter()
+                        .map(|p| by_slug.get(&p.slug).copied())
+                        .collect::<Option<_>>()
+                        .ok_or_else(|| StoreError::Other("inserted products did not come back".into()))?;
+
+                    let variants: Vec<(i64, i64, usize, &app::services::catalog_store::NewVariant, String)> = chunk
+                        .iter()
+                        .zip(&chunk_ids)
+                        .flat_map(|(p, id)| {
+                            p.variants.iter().enumerate().map(move |(pos, v)| (*id, p.merchant_id, pos, v, json_list(&v.options)))
+                        })
+                        .collect();
+                    for vchunk in variants.chunks(BATCH * 2) {
+                        let mut qb = QueryBuilder::<$db>::new(
+                            "INSERT INTO product_variants (product_id, merchant_id, sku, title, option_values, price_minor, compare_at_minor, stock, position, created_at, updated_at) ",
+                        );
+                        qb.push_values(vchunk, |mut b, (pid, mid, pos, v, opts)| {
+                            b.push_bind(*pid)
+                                .push_bind(*mid)
+                                .push_bind(v.sku.as_str())
+                                .push_bind(v.title.as_str())
+                                .push_bind(opts.as_str())
+                                .push_bind(v.price_minor)
+                                .push_bind(v.compare_at_minor)
+                                .push_bind(v.stock)
+                                .push_bind(*pos as i64)
+                                .push_bind(now)
+                                .push_bind(now);
+                        });
+                        qb.build().execute(&mut *tx).await.map_err(map_sqlx)?;
+                    }
+
+                    let images: Vec<(i64, usize, &app::services::catalog_store::NewImage)> = chunk
+                        .iter()
+                        .zip(&chunk_ids)
+                        .flat_map(|(p, id)| p.images.iter().enumerate().map(move |(pos, img)| (*id, pos, img)))
+                        .collect();
+                    for ichunk in images.chunks(BATCH * 2) {
+                        let mut qb = QueryBuilder::<$db>::new("INSERT INTO product_images (product_id, position, url, alt) ");
+                        qb.push_values(ichunk, |mut b, (pid, pos, img)| {
+                            b.push_bind(*pid).push_bind(*pos as i64).push_bind(img.url.as_str()).push_bind(img.alt.as_str());
+                        });
+                        qb.build().execute(&mut *tx).await.map_err(map_sqlx)?;
+                    }
+                    ids.extend(chunk_ids);
+                }
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(ids)
+            }
+
+            async fn categories(&self) -> Result<Vec<Category>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT c.id, c.parent_id, c.slug, c.name, c.description,
+                        (SELECT COUNT(*) FROM products p JOIN merchants m ON m.id = p.merchant_id
+                          WHERE p.category_id = c.id AND p.status = 'published' AND m.status = 'active') AS own_count
+                     FROM categories c ORDER BY c.position, c.id",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(rows
+                    .iter()
+                    .map(|r| Category {
+                        id: r.get("id"),
+                        parent_id: r.get("parent_id"),
+                        slug: r.get("slug"),
+                        name: r.get("name"),
+                        description: r.get("description"),
+                        product_count: r.get("own_count"),
+                    })
+                    .collect())
+            }
+
+            async fn list_products(&self, q: &ProductQuery) -> Result<(Vec<ProductCard>, i64), StoreError> {
+                if q.category_ids.as_ref().is_some_and(|ids| ids.is_empty()) {
+                    return Ok((Vec::new(), 0));
+                }
+                let mut count = QueryBuilder::<$db>::new(
+                    "SELECT COUNT(*) FROM products p JOIN merchants m ON m.id = p.merchant_id",
+                );
+                push_listing_filter(&mut count, q);
+                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(map_sqlx)?;
+
+                let mut qb = QueryBuilder::<$db>::new(CARD_SELECT);
+                push_listing_filter(&mut qb, q);
+                qb.push(CARD_GROUP);
+                qb.push(order_by(q.sort));
+                qb.push(" LIMIT ").push_bind(q.limit.max(0)).push(" OFFSET ").push_bind(q.offset.max(0));
+                let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
+                let cards = rows
+                    .iter()
+                    .map(|r| {
+                        let currency: String = r.get("currency");
+                        let price: i64 = r.get("price_minor");
+                        let max_price: i64 = r.get("max_price_minor");
+                        let url: Option<String> = r.get("image_url");
+                        let alt: Option<String> = r.get("image_alt");
+                        ProductCard {
+                            id: r.get("id"),
+                            slug: r.get("slug"),
+                            title: r.get("title"),
+                            merchant_name: r.get("merchant_name"),
+                            price: money(price, &currency),
+                            compare_at: r.get::<Option<i64>, _>("compare_at_minor").map(|c| money(c, &currency)),
+                            varied_price: max_price != price,
+                            total_stock: r.get("total_stock"),
+                            image: url.map(|url| Image { url, alt: alt.unwrap_or_default() }),
+                        }
+                    })
+                    .collect();
+                Ok((cards, total))
+            }
+
+            async fn product_by_slug(&self, slug: &str) -> Result<Option<StoredProduct>, StoreError> {
+                let Some(row) = sqlx::query(
+                    "SELECT p.id, p.slug, p.title, p.description, p.option_names, p.currency, p.category_id,
+                            p.created_at, m.id AS merchant_id, m.slug AS merchant_slug, m.name AS merchant_name
+                     FROM products p JOIN merchants m ON m.id = p.merchant_id
+                     WHERE p.slug = $1 AND p.status = 'published' AND m.status = 'active'",
+                )
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx)?
+                else {
+                    return Ok(None);
+                };
+                let id: i64 = row.get("id");
+                let currency: String = row.get("currency");
+                let variants = sqlx::query(
+                    "SELECT id, sku, title, option_values, price_minor, compare_at_minor, stock
+                     FROM product_variants WHERE product_id = $1 ORDER BY position, id",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?
+                .iter()
+                .map(|v| Variant {
+                    id: v.get("id"),
+                    sku: v.get("sku"),
+                    title: v.get("title"),
+                    options: parse_json_list(v.get::<&str, _>("option_values")),
+                    price: money(v.get("price_minor"), &currency),
+                    compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(|c| money(c, &currency)),
+                    stock: v.get("stock"),
+                })
+                .collect();
+                let images = sqlx::query("SELECT url, alt FROM product_images WHERE product_id = $1 ORDER BY position")
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?
+                    .iter()
+                    .map(|i| Image { url: i.get("url"), alt: i.get("alt") })
+                    .collect();
+                Ok(Some(StoredProduct {
+                    category_id: row.get("category_id"),
+                    detail: ProductDetail {
+                        id,
+                        slug: row.get("slug"),
+                        title: row.get("title"),
+                        description: row.get("description"),
+                        merchant: Merchant {
+                            id: row.get("merchant_id"),
+                            slug: row.get("merchant_slug"),
+                            name: row.get("merchant_name"),
+                        },
+                        breadcrumbs: Vec::new(),
+                        option_names: parse_json_list(row.get::<&str, _>("option_names")),
+                        variants,
+                        images,
+                        created_at: row.get("created_at"),
+                    },
+                }))
+            }
+
+            async fn count_products(&self) -> Result<i64, StoreError> {
+                sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(&self.pool).await.map_err(map_sqlx)
+            }
+        }
+    };
+}

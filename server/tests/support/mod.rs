@@ -1,0 +1,165 @@
+//! Shared test helpers: fresh databases of either engine, and the real server on port 0.
+#![allow(dead_code)]
+use server::store::Database;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A new empty folder under the system temp dir, unique per call.
+pub fn temp_dir(label: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!(
+        "shop-test-{label}-{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub async fn sqlite() -> Database {
+    let dir = temp_dir("sqlite");
+    let url = format!("sqlite://{}", dir.join("shop.db").display());
+    let db = Database::connect(&url, 4).await.expect("open sqlite");
+    db.migrate().await.expect("migrate sqlite");
+    db
+}
+
+/// The PostgreSQL half runs when TEST_POSTGRES_URL names a server we may create databases on.
+/// Without it these tests pass as skipped, loudly; with REQUIRE_POSTGRES=1 (CI) they fail.
+pub async fn postgres() -> Option<Database> {
+    let Ok(admin_url) = std::env::var("TEST_POSTGRES_URL") else {
+        if std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+            panic!("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
+        }
+        eprintln!("SKIPPED: PostgreSQL conformance (set TEST_POSTGRES_URL to run it)");
+        return None;
+    };
+    let name = format!(
+        "shop_t_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_micros()
+            % 1_000_000_000
+    );
+    let admin = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("connect to TEST_POSTGRES_URL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin)
+        .await
+        .expect("create test database");
+    admin.close().await;
+    let db = Database::connect(&with_database(&admin_url, &name), 4)
+        .await
+        .expect("connect to test database");
+    db.migrate().await.expect("migrate postgres");
+    Some(db)
+}
+
+/// Swaps the database name in a PostgreSQL URL: `postgres://h/old?x` → `postgres://h/new?x`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let scheme_end = url.find("://").map(|i| i + 3).unwrap_or(0);
+    let (base, query) = match url.find('?') {
+        Some(q) => (&url[..q], &url[q..]),
+        None => (url, ""),
+    };
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
+    format!("{}/{name}{query}", &base[..path_start])
+}
+
+/// The real router, served on 127.0.0.1:0 over a fresh SQLite file seeded with the demo shop.
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub db: Database,
+    pub media_dir: PathBuf,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = sqlite().await;
+    let media_dir = temp_dir("media");
+    server::seed::demo(db.catalog().as_ref(), &media_dir)
+        .await
+        .expect("seed demo shop");
+    let shop = app::services::Shop::new(db.catalog());
+    let options = server::startup::leptos_options(None);
+    let router = server::startup::router(shop, options, &media_dir);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { server::startup::serve(listener, router).await.unwrap() });
+    TestApp {
+        addr,
+        db,
+        media_dir,
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl TestApp {
+    /// A plain HTTP/1.0 GET: the body ends when the server closes, so no chunked decoding.
+    pub async fn get(&self, path: &str) -> Response {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        let request = format!(
+            "GET {path} HTTP/1.0\r\nHost: {}\r\nAccept-Encoding: identity\r\n\r\n",
+            self.addr
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.unwrap();
+        let text = String::from_utf8_lossy(&raw).to_string();
+        let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect();
+        Response {
+            status,
+            headers,
+            body: body.to_string(),
+        }
+    }
+}
+
+/// Every `href="/products/…"` in a page, in order.
+pub fn product_links(html: &str) -> Vec<String> {
+    html.match_indices("href=\"/products/")
+        .map(|(i, _)| {
+            let rest = &html[i + 6..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
