@@ -12,6 +12,7 @@ const USAGE: &str = "usage:
 
 DATABASE_URL picks the database (default sqlite://data/shop.db); see the README for every setting.";
 
+#[derive(Debug)]
 enum Command {
     Serve,
     Migrate,

@@ -4,6 +4,7 @@
 //! (sqlx's `migrate!` macro would pull its proc-macro database drivers into the build; this
 //! keeps compile times down on two cores.)
 
+#[derive(Debug)]
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,
