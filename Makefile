@@ -11,9 +11,9 @@ WASM_BINDGEN_VERSION := 0.2.130
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 SITE_ROOT := $(CURDIR)/target/site
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# cargo-leptos builds debug binaries with this flag; the tests use the same one so that
-# `cargo test` and `cargo leptos build` share a single compilation of the server.
-TEST_RUSTFLAGS := --cfg erase_components
+# cargo-leptos builds debug binaries with this flag and this compile-time variable; the tests
+# use the same so that `cargo test` and `cargo leptos build` share one compilation of the server.
+TEST_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=shop
 
 # How the built server finds its site (the same values cargo-leptos would give it).
 SITE_ENV := LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
@@ -77,7 +77,7 @@ test-rust: setup
 		echo "NOTE: TEST_POSTGRES_URL is not set: the PostgreSQL half of the conformance suite is SKIPPED."; \
 		echo "      .ci/run sets it up; locally: TEST_POSTGRES_URL=postgres:///shop_test?host=/var/run/postgresql make test"; \
 	else echo "    PostgreSQL conformance runs against $${TEST_POSTGRES_URL%%\?*}"; fi
-	RUSTFLAGS="$(TEST_RUSTFLAGS)" cargo test --workspace --exclude frontend
+	$(TEST_ENV) cargo test --workspace --exclude frontend
 
 test-e2e: setup chromium
 	@echo "==> building the site (debug) for the end-to-end tests"

@@ -50,7 +50,7 @@ fn Header() -> impl IntoView {
                                                 <li class="shrink-0">
                                                     <a
                                                         href=format!("/c/{}", c.slug)
-                                                        class="block rounded-md px-3 py-1.5 font-medium text-stone-700 hover:bg-stone-100 hover:text-stone-950 aria-[current=page]:bg-stone-900 aria-[current=page]:text-white"
+                                                        class="block rounded-md px-2.5 py-1.5 font-medium text-stone-700 sm:px-3 hover:bg-stone-100 hover:text-stone-950 aria-[current=page]:bg-stone-900 aria-[current=page]:text-white"
                                                     >
                                                         {c.name}
                                                     </a>

@@ -117,7 +117,7 @@ fn Listing(data: CategoryListing) -> impl IntoView {
 fn SortPicker(base_path: String, current: Sort) -> impl IntoView {
     view! {
         <div class="flex items-center gap-2 text-sm">
-            <span id="sort-label" class="text-stone-500">"Sort by"</span>
+            <span id="sort-label" class="whitespace-nowrap text-stone-500">"Sort by"</span>
             <ul class="flex flex-wrap gap-1" aria-labelledby="sort-label" data-testid="sort-options">
                 {Sort::ALL
                     .into_iter()

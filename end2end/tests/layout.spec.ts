@@ -1,0 +1,32 @@
+import { test, expect } from "@playwright/test";
+
+// Every storefront page at phone and desktop widths: nothing may overflow sideways (the most
+// common way a shop breaks on phones), and a screenshot is kept for people to look at.
+const pages = [
+  { name: "home", path: "/" },
+  { name: "category", path: "/c/fashion?sort=price_asc" },
+  { name: "product", path: "/c/t-shirts-tops", openFirstProduct: true },
+  { name: "not-found", path: "/products/nope" },
+];
+const viewports = [
+  { name: "phone", width: 390, height: 844 },
+  { name: "desktop", width: 1280, height: 900 },
+];
+
+for (const vp of viewports) {
+  for (const p of pages) {
+    test(`${p.name} fits a ${vp.name} screen`, async ({ page }) => {
+      await page.setViewportSize({ width: vp.width, height: vp.height });
+      await page.goto(p.path);
+      if (p.openFirstProduct) {
+        await page.locator('[data-hydrated="true"]').waitFor();
+        await page.getByTestId("product-card").first().click();
+        await expect(page.getByTestId("sku")).toBeVisible();
+      }
+      await page.locator('[data-hydrated="true"]').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `screenshots/${p.name}-${vp.name}.png`, fullPage: true });
+    });
+  }
+}
