@@ -17,7 +17,14 @@ use leptos_router::{
 };
 
 use components::layout::Layout;
-use pages::{category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage};
+use pages::{
+    account::AccountPage, admin::AdminPage, auth::LoginPage, auth::RegisterPage, category::CategoryPage,
+    home::HomePage, not_found::NotFound, product::ProductPage,
+};
+
+/// Bumped after signing in or out, so the header fetches who is signed in again.
+#[derive(Clone, Copy)]
+pub struct AuthRefresh(pub RwSignal<u64>);
 
 pub const SHOP_NAME: &str = "Meridian Market";
 
@@ -44,6 +51,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_context(AuthRefresh(RwSignal::new(0)));
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     // Every route renders fully before the first byte (SsrMode::Async), so the status code
     // (404 for unknown slugs), <title> and meta description come from the data.
     view! {
@@ -55,8 +65,32 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/products/:slug") view=ProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>
+    }
+}
+
+/// The Content-Security-Policy, with this response's nonce for Leptos' inline scripts. Set as a
+/// header (not a <meta>) because `frame-ancestors` only works as a header.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    use http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
+    let (Some(res), Some(nonce)) = (use_context::<leptos_axum::ResponseOptions>(), leptos::nonce::use_nonce()) else {
+        return;
+    };
+    // cargo leptos watch reloads the page over a websocket on another port.
+    let live_reload = if std::env::var("LEPTOS_WATCH").is_ok() { " ws:" } else { "" };
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'nonce-{nonce}'; \
+         img-src 'self' data:; connect-src 'self'{live_reload}; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        res.insert_header(CONTENT_SECURITY_POLICY, value);
     }
 }

@@ -14,6 +14,7 @@ pub struct Config {
     pub media_dir: PathBuf,
     /// Overrides the address from Cargo.toml's `site-addr` when set (`LEPTOS_SITE_ADDR`).
     pub site_addr: Option<SocketAddr>,
+    pub auth: app::services::AuthSettings,
 }
 
 impl Config {
@@ -22,9 +23,8 @@ impl Config {
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
-        let database_url = get("DATABASE_URL")
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let database_url =
+            get("DATABASE_URL").filter(|s| !s.trim().is_empty()).unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         crate::store::Engine::from_url(&database_url)?;
         let max_connections = match get("DATABASE_MAX_CONNECTIONS") {
             None => 8,
@@ -33,26 +33,41 @@ impl Config {
                 .parse::<u32>()
                 .ok()
                 .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| {
-                    format!("DATABASE_MAX_CONNECTIONS must be a number from 1 to 1000 (got {v:?})")
-                })?,
+                .ok_or_else(|| format!("DATABASE_MAX_CONNECTIONS must be a number from 1 to 1000 (got {v:?})"))?,
         };
-        let media_dir = get("MEDIA_DIR")
-            .filter(|s| !s.trim().is_empty())
-            .unwrap_or_else(|| "data/media".into())
-            .into();
+        let media_dir = get("MEDIA_DIR").filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "data/media".into()).into();
         let site_addr = match get("LEPTOS_SITE_ADDR") {
             None => None,
-            Some(v) => Some(v.parse::<SocketAddr>().map_err(|_| {
-                format!("LEPTOS_SITE_ADDR must look like 127.0.0.1:3000 (got {v:?})")
-            })?),
+            Some(v) => Some(
+                v.parse::<SocketAddr>()
+                    .map_err(|_| format!("LEPTOS_SITE_ADDR must look like 127.0.0.1:3000 (got {v:?})"))?,
+            ),
         };
-        Ok(Config {
-            database_url,
-            max_connections,
-            media_dir,
-            site_addr,
-        })
+        let number = |key: &str, default: i64, max: i64| -> Result<i64, String> {
+            match get(key) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| format!("{key} must be a whole number from 1 to {max} (got {v:?})")),
+            }
+        };
+        let cookie_secure = match get("COOKIE_SECURE").as_deref().map(str::trim) {
+            None | Some("") | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(v) => return Err(format!("COOKIE_SECURE must be true or false (got {v:?})")),
+        };
+        let auth = app::services::AuthSettings {
+            cookie_secure,
+            idle_secs: number("SESSION_IDLE_MINUTES", 7 * 24 * 60, 365 * 24 * 60)? * 60,
+            absolute_secs: number("SESSION_MAX_DAYS", 30, 365)? * 24 * 3600,
+            trusted_client_header: get("TRUSTED_CLIENT_IP_HEADER")
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty()),
+        };
+        Ok(Config { database_url, max_connections, media_dir, site_addr, auth })
     }
 }
 
@@ -62,10 +77,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn with(vars: &[(&str, &str)]) -> Result<Config, String> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -80,28 +92,9 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        assert!(
-            with(&[("DATABASE_MAX_CONNECTIONS", "lots")])
-                .unwrap_err()
-                .contains("DATABASE_MAX_CONNECTIONS")
-        );
-        assert!(
-            with(&[("LEPTOS_SITE_ADDR", "localhost")])
-                .unwrap_err()
-                .contains("LEPTOS_SITE_ADDR")
-        );
-        assert!(
-            with(&[("DATABASE_URL", "mysql://x")])
-                .unwrap_err()
-                .contains("DATABASE_URL")
-        );
-        assert_eq!(
-            with(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080")])
-                .unwrap()
-                .site_addr
-                .unwrap()
-                .port(),
-            8080
-        );
+        assert!(with(&[("DATABASE_MAX_CONNECTIONS", "lots")]).unwrap_err().contains("DATABASE_MAX_CONNECTIONS"));
+        assert!(with(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().contains("LEPTOS_SITE_ADDR"));
+        assert!(with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().contains("DATABASE_URL"));
+        assert_eq!(with(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080")]).unwrap().site_addr.unwrap().port(), 8080);
     }
 }

@@ -11,17 +11,12 @@ pub async fn healthz(State(shop): State<Shop>) -> (StatusCode, Json<Value>) {
     let engine = shop.catalog.engine();
     let check = tokio::time::timeout(Duration::from_secs(2), shop.catalog.ping()).await;
     match check {
-        Ok(Ok(())) => (
-            StatusCode::OK,
-            Json(json!({ "status": "ok", "database": "reachable", "engine": engine })),
-        ),
+        Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "reachable", "engine": engine }))),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "health check: database unreachable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(
-                    json!({ "status": "unavailable", "database": "unreachable", "engine": engine }),
-                ),
+                Json(json!({ "status": "unavailable", "database": "unreachable", "engine": engine })),
             )
         }
         Err(_) => (

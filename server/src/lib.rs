@@ -1,6 +1,7 @@
 //! The shop's server: configuration, storage adapters, seeding, HTTP routes and start-up.
 pub mod config;
 pub mod health;
+pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod store;

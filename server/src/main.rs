@@ -66,7 +66,8 @@ async fn run(args: Vec<String>) -> Result<(), String> {
     match command {
         Command::Migrate => println!("database is up to date ({applied} migration(s) applied)"),
         Command::SeedDemo => {
-            let report = seed::demo(db.catalog().as_ref(), &config.media_dir).await?;
+            let shop = startup::shop(&db, config.auth.clone());
+            let report = seed::demo(&shop, &config.media_dir).await?;
             if report.skipped {
                 println!("the database already has products; demo seed skipped");
             } else {
@@ -77,16 +78,16 @@ async fn run(args: Vec<String>) -> Result<(), String> {
                     report.products,
                     config.media_dir.display()
                 );
+                println!("demo accounts (demo data only; never use these passwords elsewhere):");
+                for (role, email, password) in seed::DEMO_ACCOUNTS {
+                    println!("  {role:<28} {email:<32} {password}");
+                }
             }
         }
         Command::SeedProducts(n) => {
             let started = std::time::Instant::now();
             let report = seed::synthetic(db.catalog().as_ref(), &config.media_dir, n).await?;
-            println!(
-                "added {} synthetic products in {:.1}s",
-                report.products,
-                started.elapsed().as_secs_f64()
-            );
+            println!("added {} synthetic products in {:.1}s", report.products, started.elapsed().as_secs_f64());
         }
         Command::Serve => serve(config, db.clone()).await?,
         Command::Help => {}
@@ -98,19 +99,15 @@ async fn run(args: Vec<String>) -> Result<(), String> {
 async fn serve(config: Config, db: Database) -> Result<(), String> {
     let options = startup::leptos_options(config.site_addr);
     let addr = options.site_addr;
-    let shop = app::services::Shop::new(db.catalog());
+    let shop = startup::shop(&db, config.auth.clone());
+    startup::spawn_session_sweeper(shop.clone());
     let router = startup::router(shop, options, &config.media_dir);
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        format!("cannot listen on {addr}: {e}; set LEPTOS_SITE_ADDR to a free address")
-    })?;
-    tracing::info!(
-        engine = db.catalog().engine(),
-        "serving the shop on http://{addr}"
-    );
-    println!("Serving the shop at http://{addr}");
-    startup::serve(listener, router)
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("server error: {e}"))
+        .map_err(|e| format!("cannot listen on {addr}: {e}; set LEPTOS_SITE_ADDR to a free address"))?;
+    tracing::info!(engine = db.catalog().engine(), "serving the shop on http://{addr}");
+    println!("Serving the shop at http://{addr}");
+    startup::serve(listener, router).await.map_err(|e| format!("server error: {e}"))
 }
 
 #[cfg(test)]
@@ -126,15 +123,8 @@ mod tests {
         assert!(matches!(parse(&args("")), Ok(Command::Serve)));
         assert!(matches!(parse(&args("migrate")), Ok(Command::Migrate)));
         assert!(matches!(parse(&args("seed --demo")), Ok(Command::SeedDemo)));
-        assert!(matches!(
-            parse(&args("seed --products 100000")),
-            Ok(Command::SeedProducts(100_000))
-        ));
-        assert!(
-            parse(&args("seed --products lots"))
-                .unwrap_err()
-                .contains("--products")
-        );
+        assert!(matches!(parse(&args("seed --products 100000")), Ok(Command::SeedProducts(100_000))));
+        assert!(parse(&args("seed --products lots")).unwrap_err().contains("--products"));
         assert!(parse(&args("seed --products 0")).is_err());
         assert!(parse(&args("frobnicate")).unwrap_err().contains("usage"));
     }

@@ -1,6 +1,8 @@
 //! Builds the HTTP application (routes, layers, context) and serves it with graceful shutdown.
 use crate::health;
-use app::services::Shop;
+use crate::security;
+use crate::store::Database;
+use app::services::{AuthSettings, Shop};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::FromRef;
@@ -11,6 +13,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list};
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -36,11 +39,7 @@ pub fn leptos_options(site_addr: Option<SocketAddr>) -> LeptosOptions {
         None
     };
     let mut options = loaded.map(|c| c.leptos_options).unwrap_or_else(|| {
-        LeptosOptions::builder()
-            .output_name("shop")
-            .site_root("target/site")
-            .site_pkg_dir("pkg")
-            .build()
+        LeptosOptions::builder().output_name("shop").site_root("target/site").site_pkg_dir("pkg").build()
     });
     if let Some(addr) = site_addr {
         options.site_addr = addr;
@@ -48,12 +47,31 @@ pub fn leptos_options(site_addr: Option<SocketAddr>) -> LeptosOptions {
     options
 }
 
+/// The services every request may use, over the connected database.
+pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
+    Shop { catalog: db.catalog(), accounts: db.accounts(), auth: Arc::new(auth) }
+}
+
+/// Deletes expired sessions every hour. Idempotent, so several instances may all run it.
+pub fn spawn_session_sweeper(shop: Shop) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now = app::services::accounts::now();
+            match shop.accounts.delete_expired_sessions(now - shop.auth.idle_secs, now - shop.auth.absolute_secs).await
+            {
+                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+            }
+        }
+    });
+}
+
 pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
     let routes = generate_route_list(App);
-    let state = AppState {
-        leptos_options: options.clone(),
-        shop: shop.clone(),
-    };
+    let state = AppState { leptos_options: options.clone(), shop: shop.clone() };
     let context = move || provide_context(shop.clone());
     // Media file names never change content, so browsers may keep them for a year.
     let media = tower::ServiceBuilder::new()
@@ -67,13 +85,15 @@ pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
         .nest_service("/media", media)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn(security::reject_cross_site))
+        .layer(axum::middleware::from_fn(security::security_headers))
         .layer(CompressionLayer::new())
         .layer(
             // One line per request: method, path, status, latency.
             TraceLayer::new_for_http()
-                .make_span_with(|req: &Request<_>| {
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
-                })
+                .make_span_with(
+                    |req: &Request<_>| tracing::info_span!("request", method = %req.method(), path = %req.uri().path()),
+                )
                 .on_request(())
                 .on_body_chunk(())
                 .on_eos(())
@@ -85,9 +105,7 @@ pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -5,8 +5,7 @@ mod support;
 use app::domain::listing::Sort;
 use app::services::StoreError;
 use app::services::catalog_store::{
-    MerchantStatus, NewCategory, NewImage, NewMerchant, NewProduct, NewVariant, ProductQuery,
-    ProductStatus,
+    MerchantStatus, NewCategory, NewImage, NewMerchant, NewProduct, NewVariant, ProductQuery, ProductStatus,
 };
 use server::store::Database;
 
@@ -59,13 +58,7 @@ async fn category(db: &Database, slug: &str, parent: Option<i64>) -> i64 {
         .unwrap()
 }
 
-fn product(
-    merchant_id: i64,
-    category_id: i64,
-    slug: &str,
-    prices: &[i64],
-    created_at: i64,
-) -> NewProduct {
+fn product(merchant_id: i64, category_id: i64, slug: &str, prices: &[i64], created_at: i64) -> NewProduct {
     NewProduct {
         merchant_id,
         category_id,
@@ -74,22 +67,14 @@ fn product(
         description: "A fine thing.".into(),
         currency: "USD".into(),
         status: ProductStatus::Published,
-        option_names: if prices.len() > 1 {
-            vec!["Size".into()]
-        } else {
-            vec![]
-        },
+        option_names: if prices.len() > 1 { vec!["Size".into()] } else { vec![] },
         variants: prices
             .iter()
             .enumerate()
             .map(|(i, p)| NewVariant {
                 sku: format!("{slug}-{i}"),
                 title: format!("V{i}"),
-                options: if prices.len() > 1 {
-                    vec![format!("S{i}")]
-                } else {
-                    vec![]
-                },
+                options: if prices.len() > 1 { vec![format!("S{i}")] } else { vec![] },
                 price_minor: *p,
                 compare_at_minor: None,
                 stock: 3,
@@ -101,21 +86,11 @@ fn product(
 }
 
 fn query(ids: Option<Vec<i64>>, sort: Sort, offset: i64, limit: i64) -> ProductQuery {
-    ProductQuery {
-        category_ids: ids,
-        sort,
-        offset,
-        limit,
-        in_stock_only: false,
-    }
+    ProductQuery { category_ids: ids, sort, offset, limit, in_stock_only: false }
 }
 
 async fn migrations_are_recorded_and_idempotent(db: Database) {
-    assert_eq!(
-        db.migrate().await.unwrap(),
-        0,
-        "a second migrate must find nothing to do"
-    );
+    assert_eq!(db.migrate().await.unwrap(), 0, "a second migrate must find nothing to do");
     assert_eq!(db.catalog().count_products().await.unwrap(), 0);
     db.catalog().ping().await.unwrap();
 }
@@ -133,22 +108,12 @@ async fn product_round_trips_with_variants_and_images(db: Database) {
     p.variants[0].compare_at_minor = Some(3000);
     p.variants[1].stock = 0;
     p.images = vec![
-        NewImage {
-            url: "/media/a.svg".into(),
-            alt: "front".into(),
-        },
-        NewImage {
-            url: "/media/b.svg".into(),
-            alt: "back".into(),
-        },
+        NewImage { url: "/media/a.svg".into(), alt: "front".into() },
+        NewImage { url: "/media/b.svg".into(), alt: "back".into() },
     ];
     let ids = store.create_products(&[p]).await.unwrap();
 
-    let got = store
-        .product_by_slug("crew-tee")
-        .await
-        .unwrap()
-        .expect("product exists");
+    let got = store.product_by_slug("crew-tee").await.unwrap().expect("product exists");
     assert_eq!(got.category_id, leaf);
     let d = got.detail;
     assert_eq!(d.id, ids[0]);
@@ -160,16 +125,10 @@ async fn product_round_trips_with_variants_and_images(db: Database) {
     assert_eq!(d.variants[0].price.to_string(), "$25.00");
     assert_eq!(d.variants[0].compare_at.unwrap().minor, 3000);
     assert_eq!(d.variants[1].stock, 0);
-    assert_eq!(
-        d.images.iter().map(|i| i.alt.as_str()).collect::<Vec<_>>(),
-        vec!["front", "back"]
-    );
+    assert_eq!(d.images.iter().map(|i| i.alt.as_str()).collect::<Vec<_>>(), vec!["front", "back"]);
     assert!(store.product_by_slug("no-such").await.unwrap().is_none());
 
-    let (cards, total) = store
-        .list_products(&query(Some(vec![root, leaf]), Sort::Newest, 0, 10))
-        .await
-        .unwrap();
+    let (cards, total) = store.list_products(&query(Some(vec![root, leaf]), Sort::Newest, 0, 10)).await.unwrap();
     assert_eq!(total, 1);
     let c = &cards[0];
     assert_eq!(c.price.minor, 2500, "a card shows the lowest variant price");
@@ -180,15 +139,8 @@ async fn product_round_trips_with_variants_and_images(db: Database) {
 
     let cats = store.categories().await.unwrap();
     let count = |id| cats.iter().find(|c| c.id == id).unwrap().product_count;
-    assert_eq!(
-        (count(root), count(leaf)),
-        (0, 1),
-        "the store counts own products; the service rolls up"
-    );
-    assert_eq!(
-        cats.iter().find(|c| c.id == leaf).unwrap().parent_id,
-        Some(root)
-    );
+    assert_eq!((count(root), count(leaf)), (0, 1), "the store counts own products; the service rolls up");
+    assert_eq!(cats.iter().find(|c| c.id == leaf).unwrap().parent_id, Some(root));
 }
 
 async fn drafts_and_suspended_stores_stay_hidden(db: Database) {
@@ -208,27 +160,14 @@ async fn drafts_and_suspended_stores_stay_hidden(db: Database) {
         ])
         .await
         .unwrap();
-    let (cards, total) = store
-        .list_products(&query(None, Sort::Newest, 0, 10))
-        .await
-        .unwrap();
+    let (cards, total) = store.list_products(&query(None, Sort::Newest, 0, 10)).await.unwrap();
     assert_eq!(total, 1);
-    assert_eq!(
-        cards.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>(),
-        vec!["live-lamp"]
-    );
+    assert_eq!(cards.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>(), vec!["live-lamp"]);
     for slug in ["draft-lamp", "hidden-lamp", "pending-lamp"] {
-        assert!(
-            store.product_by_slug(slug).await.unwrap().is_none(),
-            "{slug} must not be visible"
-        );
+        assert!(store.product_by_slug(slug).await.unwrap().is_none(), "{slug} must not be visible");
     }
     assert_eq!(store.categories().await.unwrap()[0].product_count, 1);
-    assert_eq!(
-        store.count_products().await.unwrap(),
-        4,
-        "hidden products still exist"
-    );
+    assert_eq!(store.count_products().await.unwrap(), 4, "hidden products still exist");
 }
 
 async fn listing_sorts_filters_and_pages(db: Database) {
@@ -247,59 +186,29 @@ async fn listing_sorts_filters_and_pages(db: Database) {
         ])
         .await
         .unwrap();
-    let slugs = |cards: Vec<app::domain::catalog::ProductCard>| {
-        cards.into_iter().map(|c| c.slug).collect::<Vec<_>>()
-    };
+    let slugs = |cards: Vec<app::domain::catalog::ProductCard>| cards.into_iter().map(|c| c.slug).collect::<Vec<_>>();
 
-    let (newest, total) = store
-        .list_products(&query(Some(vec![a]), Sort::Newest, 0, 10))
-        .await
-        .unwrap();
+    let (newest, total) = store.list_products(&query(Some(vec![a]), Sort::Newest, 0, 10)).await.unwrap();
     assert_eq!(total, 3);
     assert_eq!(slugs(newest), vec!["p-100", "p-200", "p-300"]);
-    let (asc, _) = store
-        .list_products(&query(Some(vec![a]), Sort::PriceLowHigh, 0, 10))
-        .await
-        .unwrap();
-    assert_eq!(
-        slugs(asc),
-        vec!["p-100", "p-200", "p-300"],
-        "price sorts by the lowest variant price"
-    );
-    let (desc, _) = store
-        .list_products(&query(Some(vec![a]), Sort::PriceHighLow, 0, 10))
-        .await
-        .unwrap();
+    let (asc, _) = store.list_products(&query(Some(vec![a]), Sort::PriceLowHigh, 0, 10)).await.unwrap();
+    assert_eq!(slugs(asc), vec!["p-100", "p-200", "p-300"], "price sorts by the lowest variant price");
+    let (desc, _) = store.list_products(&query(Some(vec![a]), Sort::PriceHighLow, 0, 10)).await.unwrap();
     assert_eq!(slugs(desc), vec!["p-300", "p-200", "p-100"]);
 
-    let (page2, total) = store
-        .list_products(&query(Some(vec![a]), Sort::PriceLowHigh, 2, 2))
-        .await
-        .unwrap();
+    let (page2, total) = store.list_products(&query(Some(vec![a]), Sort::PriceLowHigh, 2, 2)).await.unwrap();
     assert_eq!((slugs(page2), total), (vec!["p-300".to_string()], 3));
-    let (beyond, total) = store
-        .list_products(&query(Some(vec![a]), Sort::Newest, 30, 10))
-        .await
-        .unwrap();
+    let (beyond, total) = store.list_products(&query(Some(vec![a]), Sort::Newest, 30, 10)).await.unwrap();
     assert_eq!((beyond.len(), total), (0, 3));
 
-    let (both, total) = store
-        .list_products(&query(Some(vec![a, b]), Sort::Newest, 0, 10))
-        .await
-        .unwrap();
+    let (both, total) = store.list_products(&query(Some(vec![a, b]), Sort::Newest, 0, 10)).await.unwrap();
     assert_eq!((both.len(), total), (4, 4));
-    assert!(
-        !both[0].in_stock(),
-        "the sold-out product is newest and listed, marked sold out"
-    );
+    assert!(!both[0].in_stock(), "the sold-out product is newest and listed, marked sold out");
     let mut in_stock = query(Some(vec![a, b]), Sort::Newest, 0, 10);
     in_stock.in_stock_only = true;
     let (cards, total) = store.list_products(&in_stock).await.unwrap();
     assert_eq!((cards.len(), total), (3, 3));
-    let (none, total) = store
-        .list_products(&query(Some(vec![]), Sort::Newest, 0, 10))
-        .await
-        .unwrap();
+    let (none, total) = store.list_products(&query(Some(vec![]), Sort::Newest, 0, 10)).await.unwrap();
     assert_eq!((none.len(), total), (0, 0));
 }
 
@@ -307,26 +216,14 @@ async fn bulk_create_is_all_or_nothing(db: Database) {
     let store = db.catalog();
     let m = merchant(&db, "m", MerchantStatus::Active).await;
     let c = category(&db, "c", None).await;
-    store
-        .create_products(&[product(m, c, "taken", &[100], 1)])
-        .await
-        .unwrap();
+    store.create_products(&[product(m, c, "taken", &[100], 1)]).await.unwrap();
     // 250 good products, then one whose slug is taken: nothing of the batch may remain.
-    let mut batch: Vec<NewProduct> = (0..250)
-        .map(|i| product(m, c, &format!("ok-{i}"), &[100], 1))
-        .collect();
+    let mut batch: Vec<NewProduct> = (0..250).map(|i| product(m, c, &format!("ok-{i}"), &[100], 1)).collect();
     batch.push(product(m, c, "taken", &[100], 1));
     batch[251 - 1].variants[0].sku = "fresh-sku".into();
     let err = store.create_products(&batch).await.unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict(ref msg) if msg.contains("slug")),
-        "{err:?}"
-    );
-    assert_eq!(
-        store.count_products().await.unwrap(),
-        1,
-        "the failed batch wrote nothing"
-    );
+    assert!(matches!(err, StoreError::Conflict(ref msg) if msg.contains("slug")), "{err:?}");
+    assert_eq!(store.count_products().await.unwrap(), 1, "the failed batch wrote nothing");
     assert!(store.product_by_slug("ok-0").await.unwrap().is_none());
 
     let dup_sku = vec![product(m, c, "x-1", &[100], 1), {
@@ -335,10 +232,7 @@ async fn bulk_create_is_all_or_nothing(db: Database) {
         p
     }];
     let err = store.create_products(&dup_sku).await.unwrap_err();
-    assert!(
-        matches!(err, StoreError::Conflict(ref msg) if msg.contains("SKU")),
-        "{err:?}"
-    );
+    assert!(matches!(err, StoreError::Conflict(ref msg) if msg.contains("SKU")), "{err:?}");
     assert_eq!(store.count_products().await.unwrap(), 1);
 }
 
@@ -368,10 +262,7 @@ async fn invalid_products_are_refused_with_a_reason(db: Database) {
         }
     }
     let orphan = product(m, 999_999, "orphan", &[100], 1);
-    assert!(
-        store.create_products(&[orphan]).await.is_err(),
-        "an unknown category is refused"
-    );
+    assert!(store.create_products(&[orphan]).await.is_err(), "an unknown category is refused");
     assert_eq!(store.count_products().await.unwrap(), 0);
 }
 
@@ -379,17 +270,11 @@ async fn bulk_create_returns_ids_in_input_order(db: Database) {
     let store = db.catalog();
     let m = merchant(&db, "m", MerchantStatus::Active).await;
     let c = category(&db, "c", None).await;
-    let batch: Vec<NewProduct> = (0..450)
-        .map(|i| product(m, c, &format!("bulk-{i}"), &[100 + i], i))
-        .collect();
+    let batch: Vec<NewProduct> = (0..450).map(|i| product(m, c, &format!("bulk-{i}"), &[100 + i], i)).collect();
     let ids = store.create_products(&batch).await.unwrap();
     assert_eq!(ids.len(), 450);
     for i in [0usize, 199, 200, 449] {
-        let got = store
-            .product_by_slug(&format!("bulk-{i}"))
-            .await
-            .unwrap()
-            .unwrap();
+        let got = store.product_by_slug(&format!("bulk-{i}")).await.unwrap().unwrap();
         assert_eq!(got.detail.id, ids[i]);
         assert_eq!(got.detail.variants[0].price.minor, 100 + i as i64);
     }
@@ -405,8 +290,5 @@ async fn sku_is_unique_per_store_only(db: Database) {
     pa.variants[0].sku = "TEE-M".into();
     let mut pb = product(b, c, "from-b", &[100], 1);
     pb.variants[0].sku = "TEE-M".into();
-    store
-        .create_products(&[pa, pb])
-        .await
-        .expect("two stores may use the same SKU");
+    store.create_products(&[pa, pb]).await.expect("two stores may use the same SKU");
 }

@@ -11,25 +11,13 @@ async fn home_page_shows_categories_and_new_arrivals() {
     assert_eq!(res.status, 200);
     assert!(res.header("content-type").unwrap().starts_with("text/html"));
     let html = &res.body;
-    assert!(
-        html.contains("<title>Independent stores, one checkout · Meridian Market</title>"),
-        "title"
-    );
-    assert!(
-        html.contains(r#"<meta name="description""#),
-        "meta description"
-    );
+    assert!(html.contains("<title>Independent stores, one checkout · Meridian Market</title>"), "title");
+    assert!(html.contains(r#"<meta name="description""#), "meta description");
     assert!(html.contains("Shop by category"));
-    assert!(
-        html.contains("Home &amp; Living"),
-        "category names are escaped HTML"
-    );
+    assert!(html.contains("Home &amp; Living"), "category names are escaped HTML");
     assert_eq!(html.matches(r#"data-testid="category-tile""#).count(), 4);
     assert_eq!(html.matches(r#"data-testid="product-card""#).count(), 8);
-    assert!(
-        html.contains("/pkg/shop.js"),
-        "the page loads the hydration bundle"
-    );
+    assert!(html.contains("/pkg/shop.js"), "the page loads the hydration bundle");
 }
 
 #[tokio::test]
@@ -37,78 +25,42 @@ async fn category_page_sorts_and_pages_without_javascript() {
     let app = spawn_app().await;
     let res = app.get("/c/fashion?sort=price_asc").await;
     assert_eq!(res.status, 200);
-    assert!(
-        res.body
-            .contains("<title>Fashion · Meridian Market</title>")
-    );
-    assert_eq!(
-        res.body.matches(r#"data-testid="product-card""#).count(),
-        24
-    );
+    assert!(res.body.contains("<title>Fashion · Meridian Market</title>"));
+    assert_eq!(res.body.matches(r#"data-testid="product-card""#).count(), 24);
     // Fashion = 3 leaves of the 11 over 500 products: 46 + 46 + 45.
-    assert!(
-        res.body.contains("Showing 1–24 of 137 products"),
-        "{}",
-        summary(&res.body)
-    );
+    assert!(res.body.contains("Showing 1–24 of 137 products"), "{}", summary(&res.body));
     let prices = prices_in(&res.body);
-    assert!(
-        prices.windows(2).all(|w| w[0] <= w[1]),
-        "ascending prices: {prices:?}"
-    );
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "ascending prices: {prices:?}");
 
     let desc = app.get("/c/fashion?sort=price_desc").await;
     let prices = prices_in(&desc.body);
-    assert!(
-        prices.windows(2).all(|w| w[0] >= w[1]),
-        "descending prices: {prices:?}"
-    );
+    assert!(prices.windows(2).all(|w| w[0] >= w[1]), "descending prices: {prices:?}");
 
     let last = app.get("/c/fashion?sort=price_asc&page=6").await;
     assert_eq!(last.status, 200);
-    assert!(
-        last.body.contains("Showing 121–137 of 137 products"),
-        "{}",
-        summary(&last.body)
-    );
+    assert!(last.body.contains("Showing 121–137 of 137 products"), "{}", summary(&last.body));
     let past_end = app.get("/c/fashion?page=999").await;
-    assert_eq!(
-        past_end.status, 200,
-        "a page past the end shows the last page"
-    );
+    assert_eq!(past_end.status, 200, "a page past the end shows the last page");
     assert!(past_end.body.contains("Showing 121–137 of 137 products"));
     for bad in ["abc", "-1", "0", "1e9", "%00"] {
         let res = app.get(&format!("/c/fashion?page={bad}")).await;
         assert_eq!(res.status, 200, "page={bad}");
-        assert!(
-            res.body.contains("Showing 1–24 of 137 products"),
-            "page={bad}"
-        );
+        assert!(res.body.contains("Showing 1–24 of 137 products"), "page={bad}");
     }
 }
 
 #[tokio::test]
 async fn unknown_slugs_and_paths_answer_404_with_the_not_found_page() {
     let app = spawn_app().await;
-    for path in [
-        "/c/no-such-category",
-        "/products/no-such-product",
-        "/products/..%2Fetc",
-        "/no/such/page",
-        "/c/UPPER",
-    ] {
+    for path in ["/c/no-such-category", "/products/no-such-product", "/products/..%2Fetc", "/no/such/page", "/c/UPPER"]
+    {
         let res = app.get(path).await;
         assert_eq!(res.status, 404, "{path}");
         assert!(
-            res.body.contains("We couldn&#39;t find that page")
-                || res.body.contains("We couldn't find that page"),
+            res.body.contains("We couldn&#39;t find that page") || res.body.contains("We couldn't find that page"),
             "{path}"
         );
-        assert!(
-            res.body
-                .contains("<title>Page not found · Meridian Market</title>"),
-            "{path}"
-        );
+        assert!(res.body.contains("<title>Page not found · Meridian Market</title>"), "{path}");
     }
 }
 
@@ -116,22 +68,13 @@ async fn unknown_slugs_and_paths_answer_404_with_the_not_found_page() {
 async fn product_page_shows_price_stock_variants_and_breadcrumbs() {
     let app = spawn_app().await;
     let listing = app.get("/c/t-shirts-tops").await;
-    let link = product_links(&listing.body)
-        .into_iter()
-        .next()
-        .expect("a product link");
+    let link = product_links(&listing.body).into_iter().next().expect("a product link");
     let res = app.get(&link).await;
     assert_eq!(res.status, 200, "{link}");
     let html = &res.body;
-    assert!(
-        html.contains(r#"data-testid="option-size""#)
-            && html.contains(r#"data-testid="option-colour""#)
-    );
+    assert!(html.contains(r#"data-testid="option-size""#) && html.contains(r#"data-testid="option-colour""#));
     assert!(html.contains(r#"data-testid="sku""#));
-    assert!(
-        html.contains(r#"href="/c/fashion""#),
-        "breadcrumb to the parent category"
-    );
+    assert!(html.contains(r#"href="/c/fashion""#), "breadcrumb to the parent category");
     assert!(html.contains("About this product"));
     assert!(html.contains("$"), "a price");
     assert!(html.matches(r#"data-testid="thumbnail""#).count() == 3);
@@ -139,12 +82,7 @@ async fn product_page_shows_price_stock_variants_and_breadcrumbs() {
     // Choosing a variant by URL works without JavaScript and shows that variant's SKU.
     let variant_link = html
         .match_indices("?variant=")
-        .map(|(i, _)| {
-            html[i + 9..]
-                .chars()
-                .take_while(|c| c.is_ascii_digit())
-                .collect::<String>()
-        })
+        .map(|(i, _)| html[i + 9..].chars().take_while(|c| c.is_ascii_digit()).collect::<String>())
         .last()
         .unwrap();
     let chosen = app.get(&format!("{link}?variant={variant_link}")).await;
@@ -157,16 +95,8 @@ async fn health_check_reports_the_database() {
     let app = spawn_app().await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status, 200);
-    assert!(
-        res.header("content-type")
-            .unwrap()
-            .contains("application/json")
-    );
-    assert!(
-        res.body.contains(r#""database":"reachable""#),
-        "{}",
-        res.body
-    );
+    assert!(res.header("content-type").unwrap().contains("application/json"));
+    assert!(res.body.contains(r#""database":"reachable""#), "{}", res.body);
     assert!(res.body.contains(r#""engine":"sqlite""#));
 
     app.db.close().await;
@@ -180,10 +110,7 @@ async fn product_images_are_served_with_long_cache_headers() {
     let app = spawn_app().await;
     let home = app.get("/").await;
     let start = home.body.find("/media/products/").expect("an image url");
-    let url: String = home.body[start..]
-        .chars()
-        .take_while(|c| *c != '"')
-        .collect();
+    let url: String = home.body[start..].chars().take_while(|c| *c != '"').collect();
     let img = app.get(&url).await;
     assert_eq!(img.status, 200, "{url}");
     assert_eq!(img.header("content-type"), Some("image/svg+xml"));
@@ -211,17 +138,12 @@ async fn the_server_refuses_to_start_with_one_line_naming_the_setting() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let lines: Vec<&str> = stderr.lines().collect();
         assert_eq!(lines.len(), 1, "one line for {url}: {stderr}");
-        assert!(
-            lines[0].starts_with("error: ") && lines[0].contains(setting),
-            "{url}: {stderr}"
-        );
+        assert!(lines[0].starts_with("error: ") && lines[0].contains(setting), "{url}: {stderr}");
     }
 }
 
 fn summary(html: &str) -> String {
-    html.find("Showing")
-        .map(|i| html[i..(i + 60).min(html.len())].to_string())
-        .unwrap_or_default()
+    html.find("Showing").map(|i| html[i..(i + 60).min(html.len())].to_string()).unwrap_or_default()
 }
 
 /// Card prices in page order (the first amount in each card), in cents.

@@ -1,44 +1,46 @@
-//! Storefront reads.
+//! Storefront reads. Anyone may call these.
 use crate::domain::catalog::ProductDetail;
+use crate::domain::errors::AppError;
 use crate::domain::storefront::{CategoryListing, HomeData, NavData};
 use leptos::prelude::*;
 
-#[server]
-pub async fn get_nav() -> Result<NavData, ServerFnError> {
-    let shop = super::shop()?;
-    crate::services::catalog::nav(shop.catalog.as_ref())
-        .await
-        .map_err(super::internal)
+#[cfg(feature = "ssr")]
+async fn catalog() -> Result<std::sync::Arc<dyn crate::services::CatalogStore>, AppError> {
+    use super::guard::{Access, guard, shop};
+    guard(Access::Anyone).await?;
+    Ok(shop()?.catalog)
 }
 
-#[server]
-pub async fn get_home() -> Result<HomeData, ServerFnError> {
-    let shop = super::shop()?;
-    crate::services::catalog::home(shop.catalog.as_ref())
-        .await
-        .map_err(super::internal)
+#[cfg(feature = "ssr")]
+fn internal(err: crate::services::StoreError) -> AppError {
+    crate::services::accounts::store_err(err)
+}
+
+#[server(endpoint = "catalog/nav")]
+pub async fn get_nav() -> Result<NavData, AppError> {
+    crate::services::catalog::nav(catalog().await?.as_ref()).await.map_err(internal)
+}
+
+#[server(endpoint = "catalog/home")]
+pub async fn get_home() -> Result<HomeData, AppError> {
+    crate::services::catalog::home(catalog().await?.as_ref()).await.map_err(internal)
 }
 
 /// `sort` and `page` arrive as typed in the URL and are parsed forgivingly.
-#[server]
+#[server(endpoint = "catalog/category")]
 pub async fn get_category(
     slug: String,
     sort: Option<String>,
     page: Option<String>,
-) -> Result<Option<CategoryListing>, ServerFnError> {
+) -> Result<Option<CategoryListing>, AppError> {
     use crate::domain::listing::{Sort, page_from_param};
-    let shop = super::shop()?;
+    let store = catalog().await?;
     let sort = Sort::from_param(sort.as_deref());
     let page = page_from_param(page.as_deref());
-    crate::services::catalog::category_listing(shop.catalog.as_ref(), &slug, sort, page)
-        .await
-        .map_err(super::internal)
+    crate::services::catalog::category_listing(store.as_ref(), &slug, sort, page).await.map_err(internal)
 }
 
-#[server]
-pub async fn get_product(slug: String) -> Result<Option<ProductDetail>, ServerFnError> {
-    let shop = super::shop()?;
-    crate::services::catalog::product(shop.catalog.as_ref(), &slug)
-        .await
-        .map_err(super::internal)
+#[server(endpoint = "catalog/product")]
+pub async fn get_product(slug: String) -> Result<Option<ProductDetail>, AppError> {
+    crate::services::catalog::product(catalog().await?.as_ref(), &slug).await.map_err(internal)
 }

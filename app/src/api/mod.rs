@@ -1,20 +1,39 @@
-//! Server functions, grouped by capability. Each is thin: find the shop in context,
-//! call a service, turn a failure into a message a shopper can act on.
+//! Server functions, grouped by capability. Each is thin: pass the guard, call a service,
+//! return `AppError` (which tells the user what to do, never how the server failed).
+//! Endpoints are named explicitly so the authorization matrix test can list them.
+pub mod account;
+pub mod admin;
+pub mod auth;
 pub mod catalog;
-
 #[cfg(feature = "ssr")]
-use leptos::prelude::{ServerFnError, use_context};
+pub mod guard;
 
-#[cfg(feature = "ssr")]
-pub(crate) fn shop() -> Result<crate::services::Shop, ServerFnError> {
-    use_context::<crate::services::Shop>()
-        .ok_or_else(|| ServerFnError::new("The shop is not configured on this server."))
+use crate::domain::errors::AppError;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Bad or missing arguments: the request, not the server, is wrong.
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
+                AppError::one("form", format!("The form was incomplete or malformed: {msg}"))
+            }
+            other => AppError::Server(other.to_string()),
+        }
+    }
 }
 
-/// Logs the cause for operators and tells the shopper only what they can do about it;
-/// SQL and internals never reach the browser.
+/// Sets the HTTP status of the current response from an error, so that clients (and the
+/// authorization matrix test) see 401/403/422 rather than a generic 500.
 #[cfg(feature = "ssr")]
-pub(crate) fn internal(err: crate::services::StoreError) -> ServerFnError {
-    tracing::error!(error = %err, "store call failed");
-    ServerFnError::new("Something went wrong on our side. Please try again in a moment.")
+pub(crate) fn fail<T>(err: AppError) -> Result<T, AppError> {
+    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(err.status()) {
+            res.set_status(status);
+        }
+    }
+    Err(err)
 }

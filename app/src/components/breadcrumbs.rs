@@ -3,10 +3,7 @@ use leptos::prelude::*;
 
 /// Home › Parent › … ; the last crumb is the current page when `current` is given.
 #[component]
-pub fn Breadcrumbs(
-    trail: Vec<Category>,
-    #[prop(optional, into)] current: Option<String>,
-) -> impl IntoView {
+pub fn Breadcrumbs(trail: Vec<Category>, #[prop(optional, into)] current: Option<String>) -> impl IntoView {
     view! {
         <nav aria-label="Breadcrumb" class="mb-4 text-sm text-stone-500">
             <ol class="flex flex-wrap items-center gap-1">

@@ -1,5 +1,6 @@
 //! The frame around every page: header with the category navigation, and the footer.
 use crate::SHOP_NAME;
+use crate::api::auth::get_session;
 use crate::api::catalog::get_nav;
 use leptos::prelude::*;
 
@@ -36,6 +37,7 @@ fn Header() -> impl IntoView {
                     <Logo />
                     <span class="text-lg font-semibold tracking-tight">{SHOP_NAME}</span>
                 </a>
+                <AccountLinks />
             </div>
             <nav aria-label="Categories" class="border-t border-stone-100">
                 <Transition fallback=|| view! { <div class="h-11"></div> }>
@@ -65,6 +67,42 @@ fn Header() -> impl IntoView {
                 </Transition>
             </nav>
         </header>
+    }
+}
+
+/// "Sign in", or the signed-in user's links; refreshed after signing in or out.
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let refresh = use_context::<crate::AuthRefresh>().map(|r| r.0);
+    let session = Resource::new(move || refresh.map(|r| r.get()), |_| get_session());
+    let link = "rounded-md px-3 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100 hover:text-stone-950";
+    view! {
+        <div class="ml-auto flex items-center gap-1" data-testid="account-links">
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match session.await {
+                        Ok(Some(p)) => {
+                            let staff = p.is_admin || p.store.is_some();
+                            view! {
+                                {staff.then(|| view! { <a href="/admin" class=link>"Dashboard"</a> })}
+                                <a href="/account" class=link data-testid="account-link">
+                                    <span class="sr-only">"Account: "</span>
+                                    {p.display_name}
+                                </a>
+                            }
+                                .into_any()
+                        }
+                        _ => view! {
+                            <a href="/login" class=link>"Sign in"</a>
+                            <a href="/register" class="rounded-md bg-stone-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-stone-700">
+                                "Create account"
+                            </a>
+                        }
+                            .into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
     }
 }
 

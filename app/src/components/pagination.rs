@@ -15,11 +15,7 @@ pub fn Pagination(base_path: String, base_query: String, page: u32, last: u32) -
             }
             q.push_str(&format!("page={p}"));
         }
-        if q.is_empty() {
-            base_path.clone()
-        } else {
-            format!("{base_path}?{q}")
-        }
+        if q.is_empty() { base_path.clone() } else { format!("{base_path}?{q}") }
     };
     let link = "inline-flex h-10 min-w-10 items-center justify-center rounded-lg px-3 text-sm font-medium ring-1 ring-stone-200 bg-white hover:bg-stone-100";
     view! {

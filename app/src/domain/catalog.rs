@@ -102,22 +102,12 @@ impl ProductDetail {
 
     /// The variant that keeps the other chosen options and switches option `index` to `value`,
     /// falling back to any variant with that value, so every button on the picker leads somewhere.
-    pub fn variant_with_option(
-        &self,
-        current: &Variant,
-        index: usize,
-        value: &str,
-    ) -> Option<&Variant> {
+    pub fn variant_with_option(&self, current: &Variant, index: usize, value: &str) -> Option<&Variant> {
         let matches_value = |v: &&Variant| v.options.get(index).map(String::as_str) == Some(value);
         self.variants
             .iter()
             .filter(matches_value)
-            .find(|v| {
-                v.options
-                    .iter()
-                    .enumerate()
-                    .all(|(i, o)| i == index || current.options.get(i) == Some(o))
-            })
+            .find(|v| v.options.iter().enumerate().all(|(i, o)| i == index || current.options.get(i) == Some(o)))
             .or_else(|| self.variants.iter().find(matches_value))
     }
 
@@ -158,11 +148,7 @@ mod tests {
             slug: "tee".into(),
             title: "Tee".into(),
             description: String::new(),
-            merchant: Merchant {
-                id: 1,
-                slug: "m".into(),
-                name: "M".into(),
-            },
+            merchant: Merchant { id: 1, slug: "m".into(), name: "M".into() },
             breadcrumbs: vec![],
             option_names: vec!["Size".into(), "Colour".into()],
             variants: vec![

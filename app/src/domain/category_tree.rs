@@ -37,11 +37,7 @@ pub fn path_to(categories: &[Category], id: i64) -> Vec<Category> {
 }
 
 pub fn children(categories: &[Category], parent: Option<i64>) -> Vec<Category> {
-    categories
-        .iter()
-        .filter(|c| c.parent_id == parent)
-        .cloned()
-        .collect()
+    categories.iter().filter(|c| c.parent_id == parent).cloned().collect()
 }
 
 /// Turns per-category counts into counts that include every descendant.
@@ -50,11 +46,7 @@ pub fn roll_up_counts(categories: &mut [Category]) {
     let snapshot = categories.to_vec();
     for cat in categories.iter_mut() {
         let ids = subtree_ids(&snapshot, cat.id);
-        cat.product_count = own
-            .iter()
-            .filter(|(id, _)| ids.contains(id))
-            .map(|(_, n)| n)
-            .sum();
+        cat.product_count = own.iter().filter(|(id, _)| ids.contains(id)).map(|(_, n)| n).sum();
     }
 }
 
@@ -74,13 +66,7 @@ mod tests {
     }
 
     fn tree() -> Vec<Category> {
-        vec![
-            cat(1, None, 0),
-            cat(2, Some(1), 3),
-            cat(3, Some(1), 4),
-            cat(4, Some(3), 5),
-            cat(5, None, 7),
-        ]
+        vec![cat(1, None, 0), cat(2, Some(1), 3), cat(3, Some(1), 4), cat(4, Some(3), 5), cat(5, None, 7)]
     }
 
     #[test]

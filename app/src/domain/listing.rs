@@ -42,9 +42,7 @@ impl Sort {
 
 /// A page number from the URL: missing, zero, negative or garbage means the first page.
 pub fn page_from_param(s: Option<&str>) -> u32 {
-    s.and_then(|s| s.trim().parse::<u32>().ok())
-        .filter(|&p| p >= 1)
-        .unwrap_or(1)
+    s.and_then(|s| s.trim().parse::<u32>().ok()).filter(|&p| p >= 1).unwrap_or(1)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -63,11 +61,7 @@ impl<T> Page<T> {
 }
 
 pub fn total_pages(total: i64, per_page: u32) -> u32 {
-    if total <= 0 || per_page == 0 {
-        1
-    } else {
-        ((total as u64).div_ceil(per_page as u64)).min(u32::MAX as u64) as u32
-    }
+    if total <= 0 || per_page == 0 { 1 } else { ((total as u64).div_ceil(per_page as u64)).min(u32::MAX as u64) as u32 }
 }
 
 /// Clamps a requested page into the range that has items.
@@ -130,10 +124,7 @@ mod tests {
     #[test]
     fn pager_shows_ends_and_neighbours() {
         assert_eq!(pager_window(1, 1), vec![Some(1)]);
-        assert_eq!(
-            pager_window(5, 9),
-            vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(9)]
-        );
+        assert_eq!(pager_window(5, 9), vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(9)]);
         assert_eq!(pager_window(2, 3), vec![Some(1), Some(2), Some(3)]);
     }
 }

@@ -1,6 +1,9 @@
 //! Pure shop rules shared by server and browser: no Leptos, no sqlx, unit-tested.
+pub mod account;
+pub mod address;
 pub mod catalog;
 pub mod category_tree;
+pub mod errors;
 pub mod listing;
 pub mod money;
 pub mod slug;

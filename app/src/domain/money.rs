@@ -75,10 +75,7 @@ impl Money {
         if self.currency != other.currency {
             return Err(MoneyError::CurrencyMismatch(self.currency, other.currency));
         }
-        let minor = self
-            .minor
-            .checked_add(other.minor)
-            .ok_or(MoneyError::Overflow)?;
+        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(minor, self.currency))
     }
 
@@ -135,10 +132,7 @@ mod tests {
         assert_eq!(Money::new(999, Currency::EUR).to_string(), "€9.99");
         assert_eq!(Money::new(5, Currency::GBP).to_string(), "£0.05");
         assert_eq!(Money::new(-250, Currency::USD).to_string(), "-$2.50");
-        assert_eq!(
-            Money::new(100_000_000, Currency::USD).to_string(),
-            "$1,000,000.00"
-        );
+        assert_eq!(Money::new(100_000_000, Currency::USD).to_string(), "$1,000,000.00");
         let chf = Currency::parse("chf").unwrap();
         assert_eq!(Money::new(1200, chf).to_string(), "CHF 12.00");
         let jpy = Currency::parse("JPY").unwrap();
@@ -156,14 +150,8 @@ mod tests {
     fn arithmetic_refuses_mixed_currencies_and_overflow() {
         let a = Money::new(100, Currency::USD);
         assert_eq!(a.checked_add(a).unwrap().minor, 200);
-        assert!(matches!(
-            a.checked_add(Money::new(1, Currency::EUR)),
-            Err(MoneyError::CurrencyMismatch(_, _))
-        ));
-        assert_eq!(
-            Money::new(i64::MAX, Currency::USD).checked_mul(2),
-            Err(MoneyError::Overflow)
-        );
+        assert!(matches!(a.checked_add(Money::new(1, Currency::EUR)), Err(MoneyError::CurrencyMismatch(_, _))));
+        assert_eq!(Money::new(i64::MAX, Currency::USD).checked_mul(2), Err(MoneyError::Overflow));
         assert_eq!(a.checked_mul(3).unwrap().minor, 300);
     }
 

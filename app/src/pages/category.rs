@@ -16,11 +16,7 @@ pub fn CategoryPage() -> impl IntoView {
     let query = use_query_map();
     let key = move || {
         let q = query.read();
-        (
-            params.read().get("slug").unwrap_or_default(),
-            q.get("sort"),
-            q.get("page"),
-        )
+        (params.read().get("slug").unwrap_or_default(), q.get("sort"), q.get("page"))
     };
     let listing = Resource::new(key, |(slug, sort, page)| get_category(slug, sort, page));
     view! {
@@ -38,20 +34,10 @@ pub fn CategoryPage() -> impl IntoView {
 
 #[component]
 fn Listing(data: CategoryListing) -> impl IntoView {
-    let CategoryListing {
-        category,
-        mut breadcrumbs,
-        subcategories,
-        sort,
-        products,
-    } = data;
+    let CategoryListing { category, mut breadcrumbs, subcategories, sort, products } = data;
     breadcrumbs.pop(); // the current category is shown as the last, unlinked crumb
     let base_path = format!("/c/{}", category.slug);
-    let sort_query = if sort == Sort::default() {
-        String::new()
-    } else {
-        format!("sort={}", sort.param())
-    };
+    let sort_query = if sort == Sort::default() { String::new() } else { format!("sort={}", sort.param()) };
     let last = products.total_pages();
     let page = products.page;
     let first = (page as i64 - 1) * products.per_page as i64 + 1;
@@ -61,11 +47,7 @@ fn Listing(data: CategoryListing) -> impl IntoView {
     } else {
         format!("Showing {first}–{shown_to} of {} products", products.total)
     };
-    let title = if page > 1 {
-        format!("{} – page {page}", category.name)
-    } else {
-        category.name.clone()
-    };
+    let title = if page > 1 { format!("{} – page {page}", category.name) } else { category.name.clone() };
     let description = if category.description.is_empty() {
         format!("Shop {} from independent stores.", category.name)
     } else {

@@ -31,23 +31,14 @@ pub fn ProductPage() -> impl IntoView {
 fn ProductView(product: ProductDetail) -> impl IntoView {
     let query = use_query_map();
     // The chosen variant lives in the URL (?variant=ID): shareable, and the picker works as plain links.
-    let requested = Memo::new(move |_| {
-        query
-            .read()
-            .get("variant")
-            .and_then(|v| v.parse::<i64>().ok())
-    });
+    let requested = Memo::new(move |_| query.read().get("variant").and_then(|v| v.parse::<i64>().ok()));
     let description = first_sentence(&product.description);
     let title = product.title.clone();
     let images = product.images.clone();
     let breadcrumbs = product.breadcrumbs.clone();
     let merchant = product.merchant.name.clone();
-    let paragraphs: Vec<String> = product
-        .description
-        .split("\n\n")
-        .map(str::to_string)
-        .filter(|s| !s.trim().is_empty())
-        .collect();
+    let paragraphs: Vec<String> =
+        product.description.split("\n\n").map(str::to_string).filter(|s| !s.trim().is_empty()).collect();
     let product = StoredValue::new(product);
 
     let selected = move || product.with_value(|p| p.pick_variant(requested.get()).cloned());
@@ -223,11 +214,7 @@ fn Gallery(images: Vec<Image>, title: String) -> impl IntoView {
 }
 
 fn first_sentence(text: &str) -> String {
-    let end = text
-        .find(". ")
-        .map(|i| i + 1)
-        .unwrap_or(text.len())
-        .min(160);
+    let end = text.find(". ").map(|i| i + 1).unwrap_or(text.len()).min(160);
     let mut s: String = text.chars().take(end).collect();
     if s.is_empty() {
         s = "Product details, price and availability.".into();

@@ -16,25 +16,15 @@ async fn categories_with_totals(store: &dyn CatalogStore) -> Result<Vec<Category
 
 pub async fn nav(store: &dyn CatalogStore) -> Result<NavData, StoreError> {
     let cats = categories_with_totals(store).await?;
-    Ok(NavData {
-        categories: category_tree::children(&cats, None),
-    })
+    Ok(NavData { categories: category_tree::children(&cats, None) })
 }
 
 pub async fn home(store: &dyn CatalogStore) -> Result<HomeData, StoreError> {
     let cats = categories_with_totals(store).await?;
-    let query = ProductQuery {
-        category_ids: None,
-        sort: Sort::Newest,
-        offset: 0,
-        limit: NEW_ARRIVALS,
-        in_stock_only: true,
-    };
+    let query =
+        ProductQuery { category_ids: None, sort: Sort::Newest, offset: 0, limit: NEW_ARRIVALS, in_stock_only: true };
     let (new_arrivals, _) = store.list_products(&query).await?;
-    Ok(HomeData {
-        categories: category_tree::children(&cats, None),
-        new_arrivals,
-    })
+    Ok(HomeData { categories: category_tree::children(&cats, None), new_arrivals })
 }
 
 /// `None` when no category has this slug (the page answers 404).
@@ -69,20 +59,12 @@ pub async fn category_listing(
         subcategories: category_tree::children(&cats, Some(category.id)),
         category,
         sort,
-        products: Page {
-            items,
-            page,
-            per_page,
-            total,
-        },
+        products: Page { items, page, per_page, total },
     }))
 }
 
 /// `None` when no published product has this slug.
-pub async fn product(
-    store: &dyn CatalogStore,
-    slug: &str,
-) -> Result<Option<ProductDetail>, StoreError> {
+pub async fn product(store: &dyn CatalogStore, slug: &str) -> Result<Option<ProductDetail>, StoreError> {
     if !is_valid_slug(slug) {
         return Ok(None);
     }

@@ -103,12 +103,7 @@ impl NewProduct {
     /// Checks what the schema cannot express, so a bad row is refused with a reason
     /// before anything is written.
     pub fn validate(&self) -> Result<(), StoreError> {
-        let bad = |msg: String| {
-            Err(StoreError::Invalid(format!(
-                "product {:?}: {msg}",
-                self.slug
-            )))
-        };
+        let bad = |msg: String| Err(StoreError::Invalid(format!("product {:?}: {msg}", self.slug)));
         if !crate::domain::slug::is_valid_slug(&self.slug) {
             return bad("the slug must be lowercase letters, digits and single dashes".into());
         }
@@ -116,10 +111,7 @@ impl NewProduct {
             return bad("the title is empty".into());
         }
         if crate::domain::money::Currency::parse(&self.currency).is_err() {
-            return bad(format!(
-                "{:?} is not a three-letter currency code",
-                self.currency
-            ));
+            return bad(format!("{:?} is not a three-letter currency code", self.currency));
         }
         if self.variants.is_empty() {
             return bad("a product needs at least one variant".into());
@@ -179,10 +171,7 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// Every category with the number of its own published products from active stores.
     async fn categories(&self) -> Result<Vec<Category>, StoreError>;
     /// Published products of active stores, one page, and how many match in all.
-    async fn list_products(
-        &self,
-        query: &ProductQuery,
-    ) -> Result<(Vec<ProductCard>, i64), StoreError>;
+    async fn list_products(&self, query: &ProductQuery) -> Result<(Vec<ProductCard>, i64), StoreError>;
     /// A published product of an active store.
     async fn product_by_slug(&self, slug: &str) -> Result<Option<StoredProduct>, StoreError>;
     async fn count_products(&self) -> Result<i64, StoreError>;

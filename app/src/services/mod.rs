@@ -1,20 +1,21 @@
 //! Use cases on the server. They depend on the store traits ("ports"), never on a backend;
-//! the server binary hands them a concrete store through Leptos context.
+//! the server binary hands them concrete stores through Leptos context.
+pub mod account_store;
+pub mod accounts;
 pub mod catalog;
 pub mod catalog_store;
+pub mod passwords;
 
 use std::sync::Arc;
 
+pub use account_store::AccountStore;
+pub use accounts::AuthSettings;
 pub use catalog_store::{CatalogStore, StoreError};
 
 /// Everything a server function needs, provided once per request via context.
 #[derive(Clone)]
 pub struct Shop {
     pub catalog: Arc<dyn CatalogStore>,
-}
-
-impl Shop {
-    pub fn new(catalog: Arc<dyn CatalogStore>) -> Self {
-        Shop { catalog }
-    }
+    pub accounts: Arc<dyn AccountStore>,
+    pub auth: Arc<AuthSettings>,
 }

@@ -47,21 +47,13 @@ pub const ROOTS: &[RootDef] = &[
         name: "Home & Living",
         description: "Kitchenware, décor and lighting for every room.",
     },
-    RootDef {
-        slug: "fashion",
-        name: "Fashion",
-        description: "T-shirts, bags and footwear in natural materials.",
-    },
+    RootDef { slug: "fashion", name: "Fashion", description: "T-shirts, bags and footwear in natural materials." },
     RootDef {
         slug: "electronics",
         name: "Electronics",
         description: "Headphones, speakers and the accessories that go with them.",
     },
-    RootDef {
-        slug: "outdoors",
-        name: "Outdoors",
-        description: "Gear for the campsite and the garden.",
-    },
+    RootDef { slug: "outdoors", name: "Outdoors", description: "Gear for the campsite and the garden." },
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -87,9 +79,7 @@ pub struct LeafDef {
     pub blurbs: &'static [&'static str],
 }
 
-pub const COLOURS: &[&str] = &[
-    "Black", "Navy", "Sand", "Olive", "Rust", "Stone", "Forest", "Sky",
-];
+pub const COLOURS: &[&str] = &["Black", "Navy", "Sand", "Olive", "Rust", "Stone", "Forest", "Sky"];
 pub const SIZES: &[&str] = &["XS", "S", "M", "L", "XL"];
 pub const SHOE_SIZES: &[&str] = &["38", "39", "40", "41", "42", "43", "44", "45"];
 
@@ -136,16 +126,7 @@ pub const LEAVES: &[LeafDef] = &[
         parent: "home-living",
         merchant: 0,
         description: "Vases, cushions, throws and prints that make a room feel finished.",
-        prefixes: &[
-            "Linen",
-            "Wool",
-            "Terracotta",
-            "Rattan",
-            "Hand-Blown Glass",
-            "Jute",
-            "Oak",
-            "Marble",
-        ],
+        prefixes: &["Linen", "Wool", "Terracotta", "Rattan", "Hand-Blown Glass", "Jute", "Oak", "Marble"],
         nouns: &[
             "Cushion Cover",
             "Throw Blanket",
@@ -280,16 +261,7 @@ pub const LEAVES: &[LeafDef] = &[
         parent: "fashion",
         merchant: 1,
         description: "Sneakers, boots and slippers that are comfortable from day one.",
-        prefixes: &[
-            "Suede",
-            "Canvas",
-            "Leather",
-            "Knit",
-            "Recycled Rubber",
-            "Wool",
-            "Waterproof",
-            "Lightweight",
-        ],
+        prefixes: &["Suede", "Canvas", "Leather", "Knit", "Recycled Rubber", "Wool", "Waterproof", "Lightweight"],
         nouns: &[
             "Low-Top Sneaker",
             "Chelsea Boot",
@@ -316,16 +288,7 @@ pub const LEAVES: &[LeafDef] = &[
         parent: "electronics",
         merchant: 2,
         description: "Wireless and wired headphones tuned for long listening sessions.",
-        prefixes: &[
-            "Wireless",
-            "Noise-Cancelling",
-            "Studio",
-            "Open-Back",
-            "Sport",
-            "Bluetooth",
-            "Foldable",
-            "Hi-Res",
-        ],
+        prefixes: &["Wireless", "Noise-Cancelling", "Studio", "Open-Back", "Sport", "Bluetooth", "Foldable", "Hi-Res"],
         nouns: &[
             "Over-Ear Headphones",
             "Earbuds",
@@ -352,16 +315,7 @@ pub const LEAVES: &[LeafDef] = &[
         parent: "electronics",
         merchant: 2,
         description: "Portable and bookshelf speakers with room-filling sound.",
-        prefixes: &[
-            "Portable",
-            "Bluetooth",
-            "Bookshelf",
-            "Waterproof",
-            "Smart",
-            "Mini",
-            "Outdoor",
-            "Walnut",
-        ],
+        prefixes: &["Portable", "Bluetooth", "Bookshelf", "Waterproof", "Smart", "Mini", "Outdoor", "Walnut"],
         nouns: &[
             "Speaker",
             "Soundbar",

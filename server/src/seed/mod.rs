@@ -4,11 +4,13 @@ mod catalog_data;
 pub mod placeholder;
 mod rng;
 
+use app::domain::account::StoreRole;
 use app::domain::slug::slugify;
-use app::services::CatalogStore;
+use app::services::account_store::NewUser;
 use app::services::catalog_store::{
     MerchantStatus, NewCategory, NewImage, NewMerchant, NewProduct, NewVariant, ProductStatus,
 };
+use app::services::{CatalogStore, Shop};
 use catalog_data::{COLOURS, LEAVES, LeafDef, MERCHANTS, Options, ROOTS, SHOE_SIZES, SIZES};
 use rng::Rng;
 use std::collections::{HashMap, HashSet};
@@ -39,13 +41,8 @@ fn err(e: impl std::fmt::Display) -> String {
 
 /// Creates the category tree (or finds it, when it exists) and a set of stores.
 async fn ensure_tree(store: &dyn CatalogStore, merchant_suffix: &str) -> Result<Tree, String> {
-    let existing: HashMap<String, i64> = store
-        .categories()
-        .await
-        .map_err(err)?
-        .into_iter()
-        .map(|c| (c.slug, c.id))
-        .collect();
+    let existing: HashMap<String, i64> =
+        store.categories().await.map_err(err)?.into_iter().map(|c| (c.slug, c.id)).collect();
     let mut ids = existing.clone();
     for (pos, root) in ROOTS.iter().enumerate() {
         if !ids.contains_key(root.slug) {
@@ -88,10 +85,7 @@ async fn ensure_tree(store: &dyn CatalogStore, merchant_suffix: &str) -> Result<
         let (slug, name) = if merchant_suffix.is_empty() {
             (m.slug.to_string(), m.name.to_string())
         } else {
-            (
-                format!("{}-{merchant_suffix}", m.slug),
-                format!("{} {merchant_suffix}", m.name),
-            )
+            (format!("{}-{merchant_suffix}", m.slug), format!("{} {merchant_suffix}", m.name))
         };
         let id = store
             .create_merchant(&NewMerchant {
@@ -104,11 +98,7 @@ async fn ensure_tree(store: &dyn CatalogStore, merchant_suffix: &str) -> Result<
             .map_err(err)?;
         merchant_ids.push(id);
     }
-    Ok(Tree {
-        leaf_ids,
-        merchant_ids,
-        categories: ids.len() - existing.len(),
-    })
+    Ok(Tree { leaf_ids, merchant_ids, categories: ids.len() - existing.len() })
 }
 
 /// Whole units to a shop-like price: 24 → 23.99 or 24.00 or 24.50.
@@ -121,15 +111,8 @@ fn shop_price(rng: &mut Rng, lo: i64, hi: i64) -> i64 {
     }
 }
 
-fn variants_for(
-    rng: &mut Rng,
-    leaf: &LeafDef,
-    sku_base: &str,
-    base_price: i64,
-) -> (Vec<String>, Vec<NewVariant>) {
-    let compare_at = rng
-        .chance(15)
-        .then(|| (base_price * 5 / 4 / 100) * 100 + 99);
+fn variants_for(rng: &mut Rng, leaf: &LeafDef, sku_base: &str, base_price: i64) -> (Vec<String>, Vec<NewVariant>) {
+    let compare_at = rng.chance(15).then(|| (base_price * 5 / 4 / 100) * 100 + 99);
     let sold_out = rng.chance(6);
     let stock = |rng: &mut Rng| -> i64 {
         if sold_out || rng.chance(12) {
@@ -142,11 +125,7 @@ fn variants_for(
     };
     let make = |rng: &mut Rng, options: Vec<String>, price: i64, i: usize| NewVariant {
         sku: format!("{sku_base}-{i:02}"),
-        title: if options.is_empty() {
-            "Default".into()
-        } else {
-            options.join(" / ")
-        },
+        title: if options.is_empty() { "Default".into() } else { options.join(" / ") },
         options,
         price_minor: price,
         compare_at_minor: compare_at.filter(|c| *c > price),
@@ -158,11 +137,8 @@ fn variants_for(
         Options::Single => (vec![], vec![make(rng, vec![], base_price, 0)]),
         Options::Colour => {
             let n = rng.range(2, 4) as usize;
-            let vs = colours[..n]
-                .iter()
-                .enumerate()
-                .map(|(i, c)| make(rng, vec![c.to_string()], base_price, i))
-                .collect();
+            let vs =
+                colours[..n].iter().enumerate().map(|(i, c)| make(rng, vec![c.to_string()], base_price, i)).collect();
             (vec!["Colour".into()], vs)
         }
         Options::SizeColour => {
@@ -173,22 +149,14 @@ fn variants_for(
                     // Bigger sizes cost a little more, as in real shops.
                     let price = base_price + if si >= 4 { 200 } else { 0 };
                     let i = vs.len();
-                    vs.push(make(
-                        rng,
-                        vec![size.to_string(), colour.to_string()],
-                        price,
-                        i,
-                    ));
+                    vs.push(make(rng, vec![size.to_string(), colour.to_string()], price, i));
                 }
             }
             (vec!["Size".into(), "Colour".into()], vs)
         }
         Options::ShoeSize => {
-            let vs = SHOE_SIZES
-                .iter()
-                .enumerate()
-                .map(|(i, s)| make(rng, vec![s.to_string()], base_price, i))
-                .collect();
+            let vs =
+                SHOE_SIZES.iter().enumerate().map(|(i, s)| make(rng, vec![s.to_string()], base_price, i)).collect();
             (vec!["Size".into()], vs)
         }
     }
@@ -206,25 +174,47 @@ fn description(rng: &mut Rng, leaf: &LeafDef, title: &str, merchant: &str) -> St
     )
 }
 
-/// Seeds the demo shop unless the database already has products.
-pub async fn demo(store: &dyn CatalogStore, media_dir: &Path) -> Result<SeedReport, String> {
+/// Demo sign-ins, printed by `make run` and listed in the README. They exist only in a database
+/// seeded with `seed --demo`: the server never creates accounts by itself.
+/// (role, email, password); store owners follow the order of the demo stores.
+pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
+    ("platform admin", "admin@meridian.test", "admin-demo-pass-2026"),
+    ("owner, Northwind Home", "owner@northwind-home.test", "merchant-demo-pass-2026"),
+    ("owner, Harbor & Pine", "owner@harbor-and-pine.test", "merchant-demo-pass-2026"),
+    ("owner, Voltline Audio", "owner@voltline-audio.test", "merchant-demo-pass-2026"),
+    ("owner, Fieldcraft Outdoor", "owner@fieldcraft-outdoor.test", "merchant-demo-pass-2026"),
+    ("shopper", "shopper@meridian.test", "shopper-demo-pass-2026"),
+];
+
+async fn demo_accounts(shop: &Shop, merchant_ids: &[i64]) -> Result<(), String> {
+    for (i, (role, email, password)) in DEMO_ACCOUNTS.iter().enumerate() {
+        let password_hash = app::services::passwords::hash(password.to_string()).await?;
+        let name = role.split(", ").last().unwrap_or(role);
+        let user = NewUser {
+            email: email.to_string(),
+            display_name: if i == 0 { "Platform admin".into() } else { format!("{} ({role})", name) },
+            password_hash,
+            is_admin: i == 0,
+        };
+        let id = shop.accounts.create_user(&user).await.map_err(err)?;
+        if let Some(merchant) = i.checked_sub(1).and_then(|m| merchant_ids.get(m)) {
+            shop.accounts.add_store_member(*merchant, id, StoreRole::Owner).await.map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// Seeds the demo shop (catalog and demo accounts) unless the database already has products.
+pub async fn demo(shop: &Shop, media_dir: &Path) -> Result<SeedReport, String> {
+    let store = shop.catalog.as_ref();
     let existing = store.count_products().await.map_err(err)?;
     if existing > 0 {
-        return Ok(SeedReport {
-            merchants: 0,
-            categories: 0,
-            products: 0,
-            skipped: true,
-        });
+        return Ok(SeedReport { merchants: 0, categories: 0, products: 0, skipped: true });
     }
     let tree = ensure_tree(store, "").await?;
     let image_dir = media_dir.join("products");
-    std::fs::create_dir_all(&image_dir).map_err(|e| {
-        format!(
-            "cannot create {}: {e}; set MEDIA_DIR to a writable folder",
-            image_dir.display()
-        )
-    })?;
+    std::fs::create_dir_all(&image_dir)
+        .map_err(|e| format!("cannot create {}: {e}; set MEDIA_DIR to a writable folder", image_dir.display()))?;
 
     let mut rng = Rng::new(20261125);
     let mut products = Vec::with_capacity(DEMO_PRODUCTS);
@@ -232,11 +222,8 @@ pub async fn demo(store: &dyn CatalogStore, media_dir: &Path) -> Result<SeedRepo
     for (li, leaf) in LEAVES.iter().enumerate() {
         // Spread 500 products over the leaves as evenly as possible.
         let count = DEMO_PRODUCTS / LEAVES.len() + usize::from(li < DEMO_PRODUCTS % LEAVES.len());
-        let mut titles: Vec<String> = leaf
-            .prefixes
-            .iter()
-            .flat_map(|p| leaf.nouns.iter().map(move |n| format!("{p} {n}")))
-            .collect();
+        let mut titles: Vec<String> =
+            leaf.prefixes.iter().flat_map(|p| leaf.nouns.iter().map(move |n| format!("{p} {n}"))).collect();
         rng.shuffle(&mut titles);
         let merchant = &MERCHANTS[leaf.merchant];
         for (i, title) in titles.into_iter().take(count).enumerate() {
@@ -251,12 +238,9 @@ pub async fn demo(store: &dyn CatalogStore, media_dir: &Path) -> Result<SeedRepo
             for n in 0..3u32 {
                 let file = format!("{slug}-{}.svg", n + 1);
                 let svg = placeholder::product_svg(&title, leaf.name, leaf.hue, n);
-                std::fs::write(image_dir.join(&file), svg)
-                    .map_err(|e| format!("cannot write {file}: {e}"))?;
-                images.push(NewImage {
-                    url: format!("/media/products/{file}"),
-                    alt: format!("{title}, view {}", n + 1),
-                });
+                std::fs::write(image_dir.join(&file), svg).map_err(|e| format!("cannot write {file}: {e}"))?;
+                images
+                    .push(NewImage { url: format!("/media/products/{file}"), alt: format!("{title}, view {}", n + 1) });
             }
             products.push(NewProduct {
                 merchant_id: tree.merchant_ids[leaf.merchant],
@@ -274,6 +258,7 @@ pub async fn demo(store: &dyn CatalogStore, media_dir: &Path) -> Result<SeedRepo
         }
     }
     store.create_products(&products).await.map_err(err)?;
+    demo_accounts(shop, &tree.merchant_ids).await?;
     Ok(SeedReport {
         merchants: tree.merchant_ids.len(),
         categories: tree.categories,
@@ -284,29 +269,17 @@ pub async fn demo(store: &dyn CatalogStore, media_dir: &Path) -> Result<SeedRepo
 
 /// Adds `n` synthetic products (for benchmarks), in transactions of a few thousand, with new
 /// stores so repeated runs never collide.
-pub async fn synthetic(
-    store: &dyn CatalogStore,
-    media_dir: &Path,
-    n: usize,
-) -> Result<SeedReport, String> {
+pub async fn synthetic(store: &dyn CatalogStore, media_dir: &Path, n: usize) -> Result<SeedReport, String> {
     let offset = store.count_products().await.map_err(err)? as usize;
     let suffix = format!("bench-{offset}");
     let tree = ensure_tree(store, &suffix).await?;
     let dir = media_dir.join("placeholders");
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        format!(
-            "cannot create {}: {e}; set MEDIA_DIR to a writable folder",
-            dir.display()
-        )
-    })?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("cannot create {}: {e}; set MEDIA_DIR to a writable folder", dir.display()))?;
     for leaf in LEAVES {
         for k in 0..3u32 {
             let file = dir.join(format!("{}-{k}.svg", leaf.slug));
-            std::fs::write(
-                &file,
-                placeholder::product_svg(leaf.name, leaf.name, leaf.hue, k),
-            )
-            .map_err(err)?;
+            std::fs::write(&file, placeholder::product_svg(leaf.name, leaf.name, leaf.hue, k)).map_err(err)?;
         }
     }
     let mut rng = Rng::new(42 + offset as u64);
@@ -315,29 +288,18 @@ pub async fn synthetic(
         let li = i % LEAVES.len();
         let leaf = &LEAVES[li];
         let global = offset + i;
-        let title = format!(
-            "{} {} No. {global}",
-            rng.pick(leaf.prefixes),
-            rng.pick(leaf.nouns)
-        );
+        let title = format!("{} {} No. {global}", rng.pick(leaf.prefixes), rng.pick(leaf.nouns));
         let base_price = shop_price(&mut rng, leaf.price_range.0, leaf.price_range.1);
         let merchant = &MERCHANTS[leaf.merchant];
-        let (option_names, variants) = variants_for(
-            &mut rng,
-            leaf,
-            &format!("{}-S{global:07}", merchant.code),
-            base_price,
-        );
+        let (option_names, variants) =
+            variants_for(&mut rng, leaf, &format!("{}-S{global:07}", merchant.code), base_price);
         let k = rng.range(0, 2);
         batch.push(NewProduct {
             merchant_id: tree.merchant_ids[leaf.merchant],
             category_id: tree.leaf_ids[li],
             slug: format!("{}-{global}", slugify(&title)),
             description: description(&mut rng, leaf, &title, merchant.name),
-            images: vec![NewImage {
-                url: format!("/media/placeholders/{}-{k}.svg", leaf.slug),
-                alt: title.clone(),
-            }],
+            images: vec![NewImage { url: format!("/media/placeholders/{}-{k}.svg", leaf.slug), alt: title.clone() }],
             title,
             currency: "USD".into(),
             status: ProductStatus::Published,
@@ -353,10 +315,5 @@ pub async fn synthetic(
     if !batch.is_empty() {
         store.create_products(&batch).await.map_err(err)?;
     }
-    Ok(SeedReport {
-        merchants: tree.merchant_ids.len(),
-        categories: tree.categories,
-        products: n,
-        skipped: false,
-    })
+    Ok(SeedReport { merchants: tree.merchant_ids.len(), categories: tree.categories, products: n, skipped: false })
 }

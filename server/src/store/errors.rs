@@ -4,8 +4,7 @@ use app::services::StoreError;
 pub fn map_sqlx(err: sqlx::Error) -> StoreError {
     match &err {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            let text =
-                format!("{} {}", db.message(), db.constraint().unwrap_or_default()).to_lowercase();
+            let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default()).to_lowercase();
             let what = if text.contains("sku") {
                 "A variant with this SKU already exists in the store"
             } else if text.contains("slug") {
@@ -18,10 +17,9 @@ pub fn map_sqlx(err: sqlx::Error) -> StoreError {
         sqlx::Error::Database(db) if db.is_check_violation() || db.is_foreign_key_violation() => {
             StoreError::Invalid(format!("the database refused the values: {}", db.message()))
         }
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_) => StoreError::Unavailable(err.to_string()),
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
+            StoreError::Unavailable(err.to_string())
+        }
         _ => StoreError::Other(err.to_string()),
     }
 }

@@ -11,17 +11,18 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "catalog",
-    sql: include_str!("../../migrations/sqlite/0001_catalog.sql"),
-}];
+macro_rules! migrations {
+    ($engine:literal: $(($version:literal, $name:literal)),* $(,)?) => {
+        &[$(Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../../migrations/", $engine, "/000", $version, "_", $name, ".sql")),
+        }),*]
+    };
+}
 
-pub const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "catalog",
-    sql: include_str!("../../migrations/postgres/0001_catalog.sql"),
-}];
+pub const SQLITE: &[Migration] = migrations!("sqlite": (1, "catalog"), (2, "accounts"));
+pub const POSTGRES: &[Migration] = migrations!("postgres": (1, "catalog"), (2, "accounts"));
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    BIGINT PRIMARY KEY,
@@ -41,10 +42,7 @@ pub fn checksum(sql: &str) -> String {
 }
 
 /// Decides what to run given what is recorded; refuses when history and code disagree.
-pub fn pending<'a>(
-    all: &'a [Migration],
-    applied: &[(i64, String)],
-) -> Result<Vec<&'a Migration>, String> {
+pub fn pending<'a>(all: &'a [Migration], applied: &[(i64, String)]) -> Result<Vec<&'a Migration>, String> {
     for (version, sum) in applied {
         match all.iter().find(|m| m.version == *version) {
             None => {
@@ -61,10 +59,7 @@ pub fn pending<'a>(
             Some(_) => {}
         }
     }
-    Ok(all
-        .iter()
-        .filter(|m| !applied.iter().any(|(v, _)| *v == m.version))
-        .collect())
+    Ok(all.iter().filter(|m| !applied.iter().any(|(v, _)| *v == m.version)).collect())
 }
 
 #[cfg(test)]
@@ -77,22 +72,13 @@ mod tests {
             assert!(list.windows(2).all(|w| w[0].version < w[1].version));
         }
         let names = |l: &[Migration]| l.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
-        assert_eq!(
-            names(SQLITE),
-            names(POSTGRES),
-            "every migration needs both engines"
-        );
+        assert_eq!(names(SQLITE), names(POSTGRES), "every migration needs both engines");
     }
 
     #[test]
     fn pending_skips_applied_and_catches_edits() {
         let applied = vec![(1, checksum(SQLITE[0].sql))];
-        assert!(
-            pending(SQLITE, &applied)
-                .unwrap()
-                .iter()
-                .all(|m| m.version != 1)
-        );
+        assert!(pending(SQLITE, &applied).unwrap().iter().all(|m| m.version != 1));
         assert_eq!(pending(SQLITE, &[]).unwrap().len(), SQLITE.len());
         let edited = vec![(1, "0000".to_string())];
         assert!(pending(SQLITE, &edited).unwrap_err().contains("edited"));

@@ -4,11 +4,13 @@
 mod errors;
 mod migrate;
 #[macro_use]
+mod sql_accounts;
+#[macro_use]
 mod sql_catalog;
 pub mod postgres;
 pub mod sqlite;
 
-use app::services::CatalogStore;
+use app::services::{AccountStore, CatalogStore};
 use std::sync::Arc;
 
 pub use errors::map_sqlx;
@@ -28,10 +30,7 @@ impl Engine {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Engine::Postgres)
         } else {
-            Err(format!(
-                "DATABASE_URL must start with sqlite:// or postgres:// (got {:?})",
-                redact(url)
-            ))
+            Err(format!("DATABASE_URL must start with sqlite:// or postgres:// (got {:?})", redact(url)))
         }
     }
 }
@@ -48,12 +47,8 @@ impl Database {
     /// that names the setting to fix.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Database, String> {
         match Engine::from_url(url)? {
-            Engine::Sqlite => Ok(Database::Sqlite(
-                sqlite::SqliteStore::connect(url, max_connections).await?,
-            )),
-            Engine::Postgres => Ok(Database::Postgres(
-                postgres::PgStore::connect(url, max_connections).await?,
-            )),
+            Engine::Sqlite => Ok(Database::Sqlite(sqlite::SqliteStore::connect(url, max_connections).await?)),
+            Engine::Postgres => Ok(Database::Postgres(postgres::PgStore::connect(url, max_connections).await?)),
         }
     }
 
@@ -66,6 +61,13 @@ impl Database {
     }
 
     pub fn catalog(&self) -> Arc<dyn CatalogStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn accounts(&self) -> Arc<dyn AccountStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),
@@ -86,12 +88,7 @@ pub fn redact(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let creds = &url[scheme_end + 3..at];
             match creds.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &creds[..colon],
-                    &url[at..]
-                ),
+                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &creds[..colon], &url[at..]),
                 None => url.to_string(),
             }
         }
@@ -100,10 +97,7 @@ pub fn redact(url: &str) -> String {
 }
 
 pub(crate) fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -112,19 +106,10 @@ mod tests {
 
     #[test]
     fn engine_follows_the_url_scheme() {
-        assert_eq!(
-            Engine::from_url("sqlite://data/shop.db").unwrap(),
-            Engine::Sqlite
-        );
+        assert_eq!(Engine::from_url("sqlite://data/shop.db").unwrap(), Engine::Sqlite);
         assert_eq!(Engine::from_url("sqlite::memory:").unwrap(), Engine::Sqlite);
-        assert_eq!(
-            Engine::from_url("postgres:///shop?host=/tmp").unwrap(),
-            Engine::Postgres
-        );
-        assert_eq!(
-            Engine::from_url("postgresql://u@h/db").unwrap(),
-            Engine::Postgres
-        );
+        assert_eq!(Engine::from_url("postgres:///shop?host=/tmp").unwrap(), Engine::Postgres);
+        assert_eq!(Engine::from_url("postgresql://u@h/db").unwrap(), Engine::Postgres);
         let err = Engine::from_url("mysql://u:secret@h/db").unwrap_err();
         assert!(err.contains("DATABASE_URL"), "{err}");
         assert!(!err.contains("secret"), "{err}");
@@ -132,10 +117,7 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(
-            redact("postgres://shop:hunter2@db:5432/shop"),
-            "postgres://shop:***@db:5432/shop"
-        );
+        assert_eq!(redact("postgres://shop:hunter2@db:5432/shop"), "postgres://shop:***@db:5432/shop");
         assert_eq!(redact("postgres://shop@db/shop"), "postgres://shop@db/shop");
         assert_eq!(redact("sqlite://data/shop.db"), "sqlite://data/shop.db");
     }

@@ -39,23 +39,20 @@ impl PgStore {
     /// others wait, then find nothing left to do.
     async fn lock_migrations(&self) -> Result<PoolConnection<Postgres>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        sqlx::query("SELECT pg_advisory_lock($1)")
-            .bind(MIGRATION_LOCK)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
         Ok(conn)
     }
 
-    async fn unlock_migrations(
-        &self,
-        mut conn: PoolConnection<Postgres>,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(MIGRATION_LOCK)
-            .execute(&mut *conn)
-            .await?;
+    async fn unlock_migrations(&self, mut conn: PoolConnection<Postgres>) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
         Ok(())
     }
 }
 
-impl_sql_catalog!(PgStore, sqlx::Postgres, "postgres");
+mod catalog_sql {
+    impl_sql_catalog!(super::PgStore, sqlx::Postgres, "postgres");
+}
+
+mod accounts_sql {
+    impl_sql_accounts!(super::PgStore, sqlx::Postgres);
+}

@@ -18,8 +18,7 @@ pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, m.name 
     JOIN product_variants v ON v.product_id = p.id
     LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0";
 
-pub const CARD_GROUP: &str =
-    " GROUP BY p.id, p.slug, p.title, p.currency, p.created_at, m.name, i.url, i.alt";
+pub const CARD_GROUP: &str = " GROUP BY p.id, p.slug, p.title, p.currency, p.created_at, m.name, i.url, i.alt";
 
 pub fn order_by(sort: app::domain::listing::Sort) -> &'static str {
     use app::domain::listing::Sort;

@@ -1,9 +1,7 @@
 //! SQLite: one file, WAL, the embedded default.
 use super::migrate::{self, Migration};
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
@@ -40,10 +38,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| {
-                format!(
-                    "cannot open the SQLite database {}: {e}; set DATABASE_URL to a writable path",
-                    path.display()
-                )
+                format!("cannot open the SQLite database {}: {e}; set DATABASE_URL to a writable path", path.display())
             })?;
         Ok(SqliteStore { pool })
     }
@@ -64,4 +59,10 @@ impl SqliteStore {
     }
 }
 
-impl_sql_catalog!(SqliteStore, sqlx::Sqlite, "sqlite");
+mod catalog_sql {
+    impl_sql_catalog!(super::SqliteStore, sqlx::Sqlite, "sqlite");
+}
+
+mod accounts_sql {
+    impl_sql_accounts!(super::SqliteStore, sqlx::Sqlite);
+}

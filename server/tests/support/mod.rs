@@ -8,10 +8,7 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A new empty folder under the system temp dir, unique per call.
 pub fn temp_dir(label: &str) -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     let dir = std::env::temp_dir().join(format!(
         "shop-test-{label}-{}-{nanos}-{}",
         std::process::id(),
@@ -43,23 +40,12 @@ pub async fn postgres() -> Option<Database> {
         "shop_t_{}_{}_{}",
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::SeqCst),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_micros()
-            % 1_000_000_000
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() % 1_000_000_000
     );
-    let admin = sqlx::PgPool::connect(&admin_url)
-        .await
-        .expect("connect to TEST_POSTGRES_URL");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&admin)
-        .await
-        .expect("create test database");
+    let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect to TEST_POSTGRES_URL");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
     admin.close().await;
-    let db = Database::connect(&with_database(&admin_url, &name), 4)
-        .await
-        .expect("connect to test database");
+    let db = Database::connect(&with_database(&admin_url, &name), 4).await.expect("connect to test database");
     db.migrate().await.expect("migrate postgres");
     Some(db)
 }
@@ -71,37 +57,33 @@ pub fn with_database(url: &str, name: &str) -> String {
         Some(q) => (&url[..q], &url[q..]),
         None => (url, ""),
     };
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map(|i| i + scheme_end)
-        .unwrap_or(base.len());
+    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
     format!("{}/{name}{query}", &base[..path_start])
 }
 
 /// The real router, served on 127.0.0.1:0 over a fresh SQLite file seeded with the demo shop.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
+    pub shop: app::services::Shop,
     pub db: Database,
     pub media_dir: PathBuf,
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(app::services::AuthSettings::default()).await
+}
+
+pub async fn spawn_app_with(auth: app::services::AuthSettings) -> TestApp {
     let db = sqlite().await;
     let media_dir = temp_dir("media");
-    server::seed::demo(db.catalog().as_ref(), &media_dir)
-        .await
-        .expect("seed demo shop");
-    let shop = app::services::Shop::new(db.catalog());
+    let shop = server::startup::shop(&db, auth);
+    server::seed::demo(&shop, &media_dir).await.expect("seed demo shop");
     let options = server::startup::leptos_options(None);
-    let router = server::startup::router(shop, options, &media_dir);
+    let router = server::startup::router(shop.clone(), options, &media_dir);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { server::startup::serve(listener, router).await.unwrap() });
-    TestApp {
-        addr,
-        db,
-        media_dir,
-    }
+    TestApp { addr, shop, db, media_dir }
 }
 
 pub struct Response {
@@ -112,46 +94,77 @@ pub struct Response {
 
 impl Response {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
 impl TestApp {
     /// A plain HTTP/1.0 GET: the body ends when the server closes, so no chunked decoding.
     pub async fn get(&self, path: &str) -> Response {
+        self.request("GET", path, &[], "").await
+    }
+
+    /// A form POST as a browser without JavaScript sends it (same-site Origin unless overridden).
+    pub async fn post_form(&self, path: &str, headers: &[(&str, &str)], form: &[(&str, &str)]) -> Response {
+        let body = form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+        let origin = format!("http://{}", self.addr);
+        let mut all: Vec<(&str, &str)> =
+            vec![("Content-Type", "application/x-www-form-urlencoded"), ("Origin", &origin)];
+        for (k, v) in headers {
+            all.retain(|(name, _)| !name.eq_ignore_ascii_case(k));
+            all.push((k, v));
+        }
+        self.request("POST", path, &all, &body).await
+    }
+
+    pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
-        let request = format!(
-            "GET {path} HTTP/1.0\r\nHost: {}\r\nAccept-Encoding: identity\r\n\r\n",
-            self.addr
-        );
+        let mut request = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\nAccept-Encoding: identity\r\n", self.addr);
+        for (k, v) in headers {
+            if !v.is_empty() {
+                request.push_str(&format!("{k}: {v}\r\n"));
+            }
+        }
+        request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.unwrap();
         let text = String::from_utf8_lossy(&raw).to_string();
         let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
         let mut lines = head.lines();
-        let status = lines
-            .next()
-            .unwrap()
-            .split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
+        let status = lines.next().unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
         let headers = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
             .collect();
-        Response {
-            status,
-            headers,
-            body: body.to_string(),
-        }
+        Response { status, headers, body: body.to_string() }
     }
+}
+
+impl Response {
+    /// The `mm_session=…` pair from Set-Cookie, ready for a Cookie header.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.split(';').next().unwrap_or_default().to_string())
+            .find(|c| c.starts_with("mm_session=") && c.len() > "mm_session=".len())
+    }
+
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()).collect()
+    }
+}
+
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Every `href="/products/…"` in a page, in order.

@@ -1,0 +1,113 @@
+//! The signed-in user's own account: password, addresses, opening a store.
+use crate::domain::account::Principal;
+use crate::domain::address::{Address, AddressInput};
+use crate::domain::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountOverview {
+    pub principal: Principal,
+    pub addresses: Vec<Address>,
+}
+
+#[cfg(feature = "ssr")]
+async fn signed_in() -> Result<(crate::services::Shop, Principal), AppError> {
+    use super::guard::{Access, require, shop};
+    match require(Access::SignedIn).await {
+        Ok(p) => Ok((shop()?, p)),
+        Err(e) => super::fail(e),
+    }
+}
+
+#[server(endpoint = "account/overview")]
+pub async fn get_account() -> Result<AccountOverview, AppError> {
+    let (shop, principal) = signed_in().await?;
+    let addresses = crate::services::accounts::addresses(&shop, &principal).await?;
+    Ok(AccountOverview { principal, addresses })
+}
+
+#[server(endpoint = "account/change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    let (shop, principal) = signed_in().await?;
+    let (_, session_hash) = super::guard::session().await?.ok_or(AppError::Unauthenticated)?;
+    crate::services::accounts::change_password(&shop, &principal, &session_hash, &current_password, &new_password)
+        .await
+        .or_else(super::fail)
+}
+
+#[cfg(feature = "ssr")]
+#[allow(clippy::too_many_arguments)]
+fn address(
+    name: String,
+    line1: String,
+    line2: Option<String>,
+    city: String,
+    region: Option<String>,
+    postal_code: String,
+    country: String,
+    phone: Option<String>,
+) -> AddressInput {
+    AddressInput {
+        name,
+        line1,
+        line2: line2.unwrap_or_default(),
+        city,
+        region: region.unwrap_or_default(),
+        postal_code,
+        country,
+        phone: phone.unwrap_or_default(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "account/add_address")]
+pub async fn add_address(
+    name: String,
+    line1: String,
+    line2: Option<String>,
+    city: String,
+    region: Option<String>,
+    postal_code: String,
+    country: String,
+    phone: Option<String>,
+) -> Result<i64, AppError> {
+    let (shop, principal) = signed_in().await?;
+    let input = address(name, line1, line2, city, region, postal_code, country, phone);
+    crate::services::accounts::add_address(&shop, &principal, &input).await.or_else(super::fail)
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "account/update_address")]
+pub async fn update_address(
+    id: i64,
+    name: String,
+    line1: String,
+    line2: Option<String>,
+    city: String,
+    region: Option<String>,
+    postal_code: String,
+    country: String,
+    phone: Option<String>,
+) -> Result<(), AppError> {
+    let (shop, principal) = signed_in().await?;
+    let input = address(name, line1, line2, city, region, postal_code, country, phone);
+    crate::services::accounts::update_address(&shop, &principal, id, &input).await.or_else(super::fail)
+}
+
+#[server(endpoint = "account/delete_address")]
+pub async fn delete_address(id: i64) -> Result<(), AppError> {
+    let (shop, principal) = signed_in().await?;
+    crate::services::accounts::delete_address(&shop, &principal, id).await.or_else(super::fail)
+}
+
+/// Turns the account into the owner of a new store, pending until an admin approves it.
+#[server(endpoint = "account/open_store")]
+pub async fn open_store(store_name: String, description: Option<String>) -> Result<(), AppError> {
+    let (shop, principal) = signed_in().await?;
+    crate::services::accounts::open_store(&shop, &principal, &store_name, description.as_deref().unwrap_or_default())
+        .await
+        .or_else(super::fail)?;
+    leptos_axum::redirect("/admin");
+    Ok(())
+}

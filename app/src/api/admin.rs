@@ -1,0 +1,74 @@
+//! The dashboard's data. Merchants see their own store; the platform admin sees every store.
+use crate::domain::account::Principal;
+use crate::domain::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoreSummary {
+    pub id: i64,
+    pub name: String,
+    pub slug: String,
+    pub status: String,
+    pub product_count: i64,
+    pub owner_email: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub principal: Principal,
+    /// The signed-in merchant's own store.
+    pub store: Option<StoreSummary>,
+    /// Every store, for the platform admin only.
+    pub stores: Option<Vec<StoreSummary>>,
+}
+
+#[cfg(feature = "ssr")]
+async fn all_stores(shop: &crate::services::Shop) -> Result<Vec<StoreSummary>, AppError> {
+    let rows = shop.accounts.merchants().await.map_err(crate::services::accounts::store_err)?;
+    Ok(rows
+        .into_iter()
+        .map(|m| StoreSummary {
+            id: m.id,
+            name: m.name,
+            slug: m.slug,
+            status: m.status,
+            product_count: m.product_count,
+            owner_email: m.owner_email,
+        })
+        .collect())
+}
+
+#[server(endpoint = "admin/dashboard")]
+pub async fn get_dashboard() -> Result<Dashboard, AppError> {
+    use super::guard::{Access, require, shop};
+    let principal = require(Access::AnyStoreStaff).await.or_else(super::fail)?;
+    let shop = shop()?;
+    let stores = all_stores(&shop).await?;
+    let own = principal.store.as_ref().map(|s| s.merchant_id);
+    let store = own.and_then(|id| stores.iter().find(|s| s.id == id).cloned());
+    let stores = principal.is_admin.then_some(stores);
+    Ok(Dashboard { principal, store, stores })
+}
+
+/// One store's summary: its own staff and admins only.
+#[server(endpoint = "admin/store")]
+pub async fn get_store(merchant_id: i64) -> Result<StoreSummary, AppError> {
+    use super::guard::{Access, require, shop};
+    require(Access::StoreStaff(merchant_id)).await.or_else(super::fail)?;
+    all_stores(&shop()?)
+        .await?
+        .into_iter()
+        .find(|s| s.id == merchant_id)
+        .ok_or_else(|| AppError::NotFound("No such store.".into()))
+        .or_else(super::fail)
+}
+
+/// Approve (active), suspend or reset (pending) a store. A suspended store's products leave
+/// the storefront at once.
+#[server(endpoint = "admin/store_status")]
+pub async fn set_store_status(merchant_id: i64, status: String) -> Result<(), AppError> {
+    use super::guard::{Access, require, shop};
+    require(Access::Admin).await.or_else(super::fail)?;
+    crate::services::accounts::set_store_status(&shop()?, merchant_id, &status).await.or_else(super::fail)
+}

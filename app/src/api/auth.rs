@@ -1,0 +1,61 @@
+//! Signing up, in and out. These run for anyone; the session cookie is set and cleared here.
+use crate::domain::account::Principal;
+use crate::domain::errors::AppError;
+use leptos::prelude::*;
+
+/// Who is signed in (for the header and pages); `None` for visitors.
+#[server(endpoint = "auth/session")]
+pub async fn get_session() -> Result<Option<Principal>, AppError> {
+    super::guard::guard(super::guard::Access::Anyone).await
+}
+
+#[server(endpoint = "auth/register")]
+pub async fn register(
+    email: String,
+    display_name: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use super::guard::*;
+    guard(Access::Anyone).await?;
+    let shop = shop()?;
+    let previous = session_token(&headers().await);
+    match crate::services::accounts::register(&shop, &email, &display_name, &password, previous.as_deref()).await {
+        Ok(token) => {
+            set_session_cookie(&token);
+            leptos_axum::redirect(&safe_next(next.as_deref()));
+            Ok(())
+        }
+        Err(e) => super::fail(e),
+    }
+}
+
+#[server(endpoint = "auth/login")]
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use super::guard::*;
+    guard(Access::Anyone).await?;
+    let shop = shop()?;
+    let headers = headers().await;
+    let client = client_address(&headers).await;
+    let previous = session_token(&headers);
+    match crate::services::accounts::login(&shop, &email, &password, &client, previous.as_deref()).await {
+        Ok(token) => {
+            set_session_cookie(&token);
+            leptos_axum::redirect(&safe_next(next.as_deref()));
+            Ok(())
+        }
+        Err(e) => super::fail(e),
+    }
+}
+
+#[server(endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use super::guard::*;
+    guard(Access::Anyone).await?;
+    if let Some(token) = session_token(&headers().await) {
+        crate::services::accounts::logout(&shop()?, &token).await?;
+    }
+    clear_session_cookie();
+    leptos_axum::redirect("/");
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Shipping addresses, checked field by field.
+use super::errors::{AppError, FieldErrors};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressInput {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2, e.g. "US", "GB", "CN".
+    pub country: String,
+    pub phone: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub id: i64,
+    #[serde(flatten)]
+    pub fields: AddressInput,
+}
+
+/// Countries the shop ships to, with names for the form.
+pub const COUNTRIES: &[(&str, &str)] = &[
+    ("US", "United States"),
+    ("GB", "United Kingdom"),
+    ("CA", "Canada"),
+    ("AU", "Australia"),
+    ("DE", "Germany"),
+    ("FR", "France"),
+    ("NL", "Netherlands"),
+    ("ES", "Spain"),
+    ("IT", "Italy"),
+    ("IE", "Ireland"),
+    ("SE", "Sweden"),
+    ("CN", "China"),
+    ("JP", "Japan"),
+    ("SG", "Singapore"),
+    ("NZ", "New Zealand"),
+];
+
+fn text(errors: &mut FieldErrors, field: &str, value: &str, label: &str, required: bool, max: usize) -> String {
+    let v = value.trim();
+    if required && v.is_empty() {
+        errors.add(field, format!("Enter the {label}."));
+    } else if v.chars().count() > max {
+        errors.add(field, format!("The {label} has at most {max} characters."));
+    } else if v.chars().any(char::is_control) {
+        errors.add(field, format!("Remove control characters from the {label}."));
+    }
+    v.to_string()
+}
+
+/// Trims every field and returns the cleaned address, or every problem at once.
+/// Text is stored as typed (HTML included); pages escape it when they render it.
+pub fn validate_address(input: &AddressInput) -> Result<AddressInput, AppError> {
+    let mut e = FieldErrors::default();
+    let mut out = AddressInput {
+        name: text(&mut e, "name", &input.name, "recipient's name", true, 100),
+        line1: text(&mut e, "line1", &input.line1, "street address", true, 200),
+        line2: text(&mut e, "line2", &input.line2, "second address line", false, 200),
+        city: text(&mut e, "city", &input.city, "city", true, 100),
+        region: text(&mut e, "region", &input.region, "state or region", false, 100),
+        postal_code: text(&mut e, "postal_code", &input.postal_code, "postal code", true, 20).to_uppercase(),
+        country: input.country.trim().to_uppercase(),
+        phone: text(&mut e, "phone", &input.phone, "phone number", false, 30),
+    };
+    if !COUNTRIES.iter().any(|(code, _)| *code == out.country) {
+        e.add("country", "Choose a country from the list.");
+    }
+    if !out.postal_code.is_empty()
+        && !out.postal_code.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+    {
+        e.add("postal_code", "Use letters, digits, spaces and dashes only.");
+    }
+    if !out.phone.is_empty() {
+        let digits = out.phone.chars().filter(char::is_ascii_digit).count();
+        let allowed = out.phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if !allowed || !(6..=15).contains(&digits) {
+            e.add("phone", "Enter a phone number with 6 to 15 digits, e.g. +1 555 010 0199.");
+        }
+    }
+    out.line2 = out.line2.trim().to_string();
+    e.into_result()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> AddressInput {
+        AddressInput {
+            name: " Ada Lovelace ".into(),
+            line1: "12 St James's Square".into(),
+            line2: String::new(),
+            city: "London".into(),
+            region: String::new(),
+            postal_code: "sw1y 4jh".into(),
+            country: "gb".into(),
+            phone: "+44 20 7946 0958".into(),
+        }
+    }
+
+    #[test]
+    fn cleans_a_valid_address() {
+        let a = validate_address(&valid()).unwrap();
+        assert_eq!(a.name, "Ada Lovelace");
+        assert_eq!(a.postal_code, "SW1Y 4JH");
+        assert_eq!(a.country, "GB");
+    }
+
+    #[test]
+    fn names_every_problem() {
+        let bad = AddressInput { country: "XX".into(), phone: "call me".into(), city: String::new(), ..valid() };
+        let err = validate_address(&bad).unwrap_err();
+        assert!(err.field("country").is_some());
+        assert!(err.field("phone").is_some());
+        assert!(err.field("city").is_some());
+        let long = AddressInput { line1: "x".repeat(1_000_000), ..valid() };
+        assert!(validate_address(&long).unwrap_err().field("line1").unwrap().contains("at most"));
+    }
+
+    #[test]
+    fn markup_is_kept_as_typed() {
+        let a = AddressInput { name: "<script>alert(1)</script>".into(), ..valid() };
+        assert_eq!(validate_address(&a).unwrap().name, "<script>alert(1)</script>");
+    }
+}

@@ -1,0 +1,120 @@
+//! `/admin`: the dashboard shell. Merchants see their store; the platform admin also approves
+//! and suspends stores. The full dashboard grows here (products, orders, analytics).
+use crate::api::admin::{Dashboard, SetStoreStatus, StoreSummary, get_dashboard};
+use crate::components::form::{BUTTON_SECONDARY, CARD};
+use crate::components::status::LoadFailed;
+use crate::domain::errors::AppError;
+use crate::pages::forbidden::Forbidden;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let set_status = ServerAction::<SetStoreStatus>::new();
+    let dashboard = Resource::new(move || set_status.version().get(), |_| get_dashboard());
+    view! {
+        <Title text="Dashboard" />
+        <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
+            {move || Suspend::new(async move {
+                match dashboard.await {
+                    Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/admin" /> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
+                    Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
+                    Ok(d) => view! { <DashboardView data=d set_status /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DashboardView(data: Dashboard, set_status: ServerAction<SetStoreStatus>) -> impl IntoView {
+    view! {
+        <header class="mb-6">
+            <p class="text-sm font-medium text-emerald-700">"Dashboard"</p>
+            <h1 class="text-2xl font-semibold tracking-tight" data-testid="dashboard-title">
+                {data.store.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "Marketplace".into())}
+            </h1>
+        </header>
+        {data.store.map(|s| view! { <StoreCard store=s /> })}
+        {data.stores.map(|stores| view! { <StoresTable stores set_status /> })}
+    }
+}
+
+fn status_badge(status: &str) -> &'static str {
+    match status {
+        "active" => "bg-emerald-50 text-emerald-800 ring-emerald-200",
+        "pending" => "bg-amber-50 text-amber-800 ring-amber-200",
+        _ => "bg-rose-50 text-rose-800 ring-rose-200",
+    }
+}
+
+#[component]
+fn StoreCard(store: StoreSummary) -> impl IntoView {
+    let note = match store.status.as_str() {
+        "pending" => "Your store is waiting for approval; products appear in the shop once it is approved.",
+        "suspended" => "Your store is suspended; its products are hidden from the shop.",
+        _ => "Your store is live.",
+    };
+    view! {
+        <section class=format!("{CARD} mb-6") aria-label="Your store">
+            <div class="flex flex-wrap items-center gap-3">
+                <span class=format!("rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 {}", status_badge(&store.status)) data-testid="store-status">
+                    {store.status.clone()}
+                </span>
+                <span class="text-sm text-stone-600">{format!("{} products", store.product_count)}</span>
+            </div>
+            <p class="mt-3 text-sm text-stone-700">{note}</p>
+        </section>
+    }
+}
+
+#[component]
+fn StoresTable(stores: Vec<StoreSummary>, set_status: ServerAction<SetStoreStatus>) -> impl IntoView {
+    view! {
+        <section class=CARD aria-labelledby="stores-heading">
+            <h2 id="stores-heading" class="text-lg font-semibold">"Stores"</h2>
+            <div class="mt-4 overflow-x-auto">
+                <table class="w-full text-left text-sm">
+                    <thead class="text-xs uppercase tracking-wide text-stone-500">
+                        <tr>
+                            <th class="py-2 pr-4">"Store"</th>
+                            <th class="py-2 pr-4">"Owner"</th>
+                            <th class="py-2 pr-4">"Products"</th>
+                            <th class="py-2 pr-4">"Status"</th>
+                            <th class="py-2">"Action"</th>
+                        </tr>
+                    </thead>
+                    <tbody class="divide-y divide-stone-100">
+                        {stores
+                            .into_iter()
+                            .map(|s| {
+                                let (label, next) = if s.status == "active" { ("Suspend", "suspended") } else { ("Approve", "active") };
+                                view! {
+                                    <tr data-testid="store-row">
+                                        <td class="py-2 pr-4 font-medium">{s.name.clone()}</td>
+                                        <td class="py-2 pr-4 text-stone-600">{s.owner_email.clone().unwrap_or_default()}</td>
+                                        <td class="py-2 pr-4 tabular-nums">{s.product_count}</td>
+                                        <td class="py-2 pr-4">
+                                            <span class=format!("rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 {}", status_badge(&s.status))>
+                                                {s.status.clone()}
+                                            </span>
+                                        </td>
+                                        <td class="py-2">
+                                            <ActionForm action=set_status>
+                                                <input type="hidden" name="merchant_id" value=s.id />
+                                                <input type="hidden" name="status" value=next />
+                                                <button type="submit" class=BUTTON_SECONDARY>{label}</button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

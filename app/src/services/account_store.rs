@@ -1,0 +1,86 @@
+//! The storage port for accounts, sessions, login throttling, store membership and addresses.
+//! Every query that touches a user's data takes that user's id, so scoping is not optional.
+use super::catalog_store::{MerchantStatus, StoreError};
+use crate::domain::account::StoreMembership;
+use crate::domain::address::{Address, AddressInput};
+use async_trait::async_trait;
+
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+}
+
+/// A live session and its user. Sessions are found by the SHA-256 of the cookie's token, so a
+/// leaked database holds no usable cookies.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub user: UserRecord,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MerchantSummary {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub status: String,
+    pub owner_email: Option<String>,
+    pub product_count: i64,
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
+    /// Conflict when the (normalised) email is taken.
+    async fn create_user(&self, user: &NewUser) -> Result<i64, StoreError>;
+    async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// Sets the hash and deletes every session of the user except `keep` (the one in use).
+    async fn set_password(&self, user_id: i64, password_hash: &str, keep: Option<&str>) -> Result<(), StoreError>;
+
+    async fn create_session(&self, token_hash: &str, user_id: i64, now: i64) -> Result<(), StoreError>;
+    /// The session and its user when it exists; expiry is decided by the caller.
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError>;
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Removes sessions idle since `idle_before` or created before `created_before`.
+    async fn delete_expired_sessions(&self, idle_before: i64, created_before: i64) -> Result<u64, StoreError>;
+
+    /// Failed logins for each key (e.g. "email:…", "ip:…"): (failures, locked_until).
+    async fn login_failures(&self, keys: &[String]) -> Result<Vec<(String, i64, i64)>, StoreError>;
+    /// Adds one failure per key and sets its lock; returns the longest lock now in force.
+    async fn record_login_failure(&self, keys: &[String], now: i64) -> Result<i64, StoreError>;
+    async fn clear_login_failures(&self, keys: &[String]) -> Result<(), StoreError>;
+
+    async fn membership(&self, user_id: i64) -> Result<Option<StoreMembership>, StoreError>;
+    /// Creates a pending store owned by the user, in one transaction; Conflict when the user
+    /// already belongs to a store or the slug is taken.
+    async fn open_store(&self, user_id: i64, slug: &str, name: &str, description: &str) -> Result<i64, StoreError>;
+    async fn add_store_member(
+        &self,
+        merchant_id: i64,
+        user_id: i64,
+        role: crate::domain::account::StoreRole,
+    ) -> Result<(), StoreError>;
+    async fn merchants(&self) -> Result<Vec<MerchantSummary>, StoreError>;
+    /// NotFound-style `false` when no such store.
+    async fn set_merchant_status(&self, merchant_id: i64, status: MerchantStatus) -> Result<bool, StoreError>;
+
+    async fn addresses(&self, user_id: i64) -> Result<Vec<Address>, StoreError>;
+    async fn add_address(&self, user_id: i64, address: &AddressInput) -> Result<i64, StoreError>;
+    /// `false` when the address does not exist or belongs to someone else.
+    async fn update_address(&self, user_id: i64, id: i64, address: &AddressInput) -> Result<bool, StoreError>;
+    async fn delete_address(&self, user_id: i64, id: i64) -> Result<bool, StoreError>;
+}

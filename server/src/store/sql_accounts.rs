@@ -1,0 +1,378 @@
+//! The account SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! macro). Booleans are stored as 0/1 integers so both engines decode them the same way.
+
+/// Failures older than this no longer count towards a lock.
+pub const FAILURE_MEMORY_SECS: i64 = 24 * 3600;
+
+macro_rules! impl_sql_accounts {
+    ($store:ty, $db:ty) => {
+        use app::domain::account::{StoreMembership, StoreRole, lockout_after};
+        use app::domain::address::{Address, AddressInput};
+        use app::services::account_store::{AccountStore, MerchantSummary, NewUser, SessionRecord, UserRecord};
+        use app::services::catalog_store::{MerchantStatus, StoreError};
+        use sqlx::Row;
+        use $crate::store::errors::map_sqlx;
+        use $crate::store::now_unix;
+        use $crate::store::sql_accounts::FAILURE_MEMORY_SECS;
+
+        const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.is_admin";
+
+        fn user_from(r: &<$db as sqlx::Database>::Row) -> UserRecord {
+            UserRecord {
+                id: r.get("id"),
+                email: r.get("email"),
+                display_name: r.get("display_name"),
+                password_hash: r.get("password_hash"),
+                is_admin: r.get::<i64, _>("is_admin") == 1,
+            }
+        }
+
+        fn address_from(r: &<$db as sqlx::Database>::Row) -> Address {
+            Address {
+                id: r.get("id"),
+                fields: AddressInput {
+                    name: r.get("name"),
+                    line1: r.get("line1"),
+                    line2: r.get("line2"),
+                    city: r.get("city"),
+                    region: r.get("region"),
+                    postal_code: r.get("postal_code"),
+                    country: r.get("country"),
+                    phone: r.get("phone"),
+                },
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl AccountStore for $store {
+            async fn create_user(&self, u: &NewUser) -> Result<i64, StoreError> {
+                let now = now_unix();
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let id = sqlx::query_scalar(
+                    "INSERT INTO users (email, display_name, password_hash, is_admin, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                )
+                .bind(&u.email)
+                .bind(&u.display_name)
+                .bind(&u.password_hash)
+                .bind(i64::from(u.is_admin))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| match map_sqlx(e) {
+                    StoreError::Conflict(_) => StoreError::Conflict("An account with this email already exists.".into()),
+                    other => other,
+                })?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(id)
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+                let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.email = $1");
+                let row = sqlx::query(&sql).bind(email).fetch_optional(&self.pool).await.map_err(map_sqlx)?;
+                Ok(row.as_ref().map(user_from))
+            }
+
+            async fn set_password(&self, user_id: i64, hash: &str, keep: Option<&str>) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                    .bind(hash)
+                    .bind(now_unix())
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                    .bind(user_id)
+                    .bind(keep.unwrap_or(""))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)
+            }
+
+            async fn create_session(&self, token_hash: &str, user_id: i64, now: i64) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
+                    .bind(token_hash)
+                    .bind(user_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)
+            }
+
+            async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+                let sql = format!(
+                    "SELECT s.token_hash, s.created_at, s.last_seen_at, {USER_COLUMNS}
+                     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+                );
+                let row = sqlx::query(&sql).bind(token_hash).fetch_optional(&self.pool).await.map_err(map_sqlx)?;
+                Ok(row.map(|r| SessionRecord {
+                    token_hash: r.get("token_hash"),
+                    created_at: r.get("created_at"),
+                    last_seen_at: r.get("last_seen_at"),
+                    user: user_from(&r),
+                }))
+            }
+
+            async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok(())
+            }
+
+            async fn delete_expired_sessions(&self, idle_before: i64, created_before: i64) -> Result<u64, StoreError> {
+                let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+                    .bind(idle_before)
+                    .bind(created_before)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok(done.rows_affected())
+            }
+
+            async fn login_failures(&self, keys: &[String]) -> Result<Vec<(String, i64, i64)>, StoreError> {
+                let mut out = Vec::new();
+                let cutoff = now_unix() - FAILURE_MEMORY_SECS;
+                for key in keys {
+                    let row = sqlx::query("SELECT failures, locked_until FROM login_failures WHERE key = $1 AND updated_at >= $2")
+                        .bind(key)
+                        .bind(cutoff)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map_sqlx)?;
+                    if let Some(r) = row {
+                        out.push((key.clone(), r.get(0), r.get(1)));
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn record_login_failure(&self, keys: &[String], now: i64) -> Result<i64, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let mut longest = 0;
+                for key in keys {
+                    let failures: i64 = sqlx::query_scalar(
+                        "INSERT INTO login_failures (key, failures, locked_until, updated_at) VALUES ($1, 1, 0, $2)
+                         ON CONFLICT (key) DO UPDATE SET
+                           failures = CASE WHEN login_failures.updated_at < $3 THEN 1 ELSE login_failures.failures + 1 END,
+                           updated_at = $2
+                         RETURNING failures",
+                    )
+                    .bind(key)
+                    .bind(now)
+                    .bind(now - FAILURE_MEMORY_SECS)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                    let until = now + lockout_after(failures);
+                    sqlx::query("UPDATE login_failures SET locked_until = $1 WHERE key = $2")
+                        .bind(until)
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_sqlx)?;
+                    longest = longest.max(until);
+                }
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(longest)
+            }
+
+            async fn clear_login_failures(&self, keys: &[String]) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                for key in keys {
+                    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&mut *tx).await.map_err(map_sqlx)?;
+                }
+                tx.commit().await.map_err(map_sqlx)
+            }
+
+            async fn membership(&self, user_id: i64) -> Result<Option<StoreMembership>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT m.id, m.name, m.slug, m.status, mm.role FROM merchant_members mm
+                     JOIN merchants m ON m.id = mm.merchant_id WHERE mm.user_id = $1",
+                )
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(row.map(|r| StoreMembership {
+                    merchant_id: r.get("id"),
+                    merchant_name: r.get("name"),
+                    merchant_slug: r.get("slug"),
+                    merchant_status: r.get("status"),
+                    role: StoreRole::parse(r.get::<&str, _>("role")).unwrap_or(StoreRole::Staff),
+                }))
+            }
+
+            async fn open_store(&self, user_id: i64, slug: &str, name: &str, description: &str) -> Result<i64, StoreError> {
+                let now = now_unix();
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let taken: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM merchant_members WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                if taken.is_some() {
+                    return Err(StoreError::Conflict("Your account already belongs to a store.".into()));
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO merchants (slug, name, description, status, created_at) VALUES ($1, $2, $3, 'pending', $4) RETURNING id",
+                )
+                .bind(slug)
+                .bind(name)
+                .bind(description)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| match map_sqlx(e) {
+                    StoreError::Conflict(_) => StoreError::Conflict("A store with this name already exists; choose another name.".into()),
+                    other => other,
+                })?;
+                sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
+                    .bind(id)
+                    .bind(user_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(id)
+            }
+
+            async fn add_store_member(&self, merchant_id: i64, user_id: i64, role: StoreRole) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(merchant_id)
+                    .bind(user_id)
+                    .bind(role.as_str())
+                    .bind(now_unix())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)
+            }
+
+            async fn merchants(&self) -> Result<Vec<MerchantSummary>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT m.id, m.slug, m.name, m.status,
+                        (SELECT u.email FROM merchant_members mm JOIN users u ON u.id = mm.user_id
+                          WHERE mm.merchant_id = m.id AND mm.role = 'owner' ORDER BY u.id LIMIT 1) AS owner_email,
+                        (SELECT COUNT(*) FROM products p WHERE p.merchant_id = m.id) AS product_count
+                     FROM merchants m ORDER BY CASE m.status WHEN 'pending' THEN 0 ELSE 1 END, m.name",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(rows
+                    .iter()
+                    .map(|r| MerchantSummary {
+                        id: r.get("id"),
+                        slug: r.get("slug"),
+                        name: r.get("name"),
+                        status: r.get("status"),
+                        owner_email: r.get("owner_email"),
+                        product_count: r.get("product_count"),
+                    })
+                    .collect())
+            }
+
+            async fn set_merchant_status(&self, merchant_id: i64, status: MerchantStatus) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let done = sqlx::query("UPDATE merchants SET status = $1 WHERE id = $2")
+                    .bind(status.as_str())
+                    .bind(merchant_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn addresses(&self, user_id: i64) -> Result<Vec<Address>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, name, line1, line2, city, region, postal_code, country, phone
+                     FROM addresses WHERE user_id = $1 ORDER BY id",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(rows.iter().map(address_from).collect())
+            }
+
+            async fn add_address(&self, user_id: i64, a: &AddressInput) -> Result<i64, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let id = sqlx::query_scalar(
+                    "INSERT INTO addresses (user_id, name, line1, line2, city, region, postal_code, country, phone, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                )
+                .bind(user_id)
+                .bind(&a.name)
+                .bind(&a.line1)
+                .bind(&a.line2)
+                .bind(&a.city)
+                .bind(&a.region)
+                .bind(&a.postal_code)
+                .bind(&a.country)
+                .bind(&a.phone)
+                .bind(now_unix())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(id)
+            }
+
+            async fn update_address(&self, user_id: i64, id: i64, a: &AddressInput) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let done = sqlx::query(
+                    "UPDATE addresses SET name = $1, line1 = $2, line2 = $3, city = $4, region = $5, postal_code = $6,
+                       country = $7, phone = $8, updated_at = $9 WHERE id = $10 AND user_id = $11",
+                )
+                .bind(&a.name)
+                .bind(&a.line1)
+                .bind(&a.line2)
+                .bind(&a.city)
+                .bind(&a.region)
+                .bind(&a.postal_code)
+                .bind(&a.country)
+                .bind(&a.phone)
+                .bind(now_unix())
+                .bind(id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn delete_address(&self, user_id: i64, id: i64) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let done = sqlx::query("DELETE FROM addresses WHERE id = $1 AND user_id = $2")
+                    .bind(id)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(done.rows_affected() == 1)
+            }
+        }
+    };
+}
