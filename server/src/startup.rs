@@ -85,6 +85,7 @@ pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
         .nest_service("/media", media)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(axum::middleware::from_fn(security::server_fn_error_status))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
         .layer(axum::middleware::from_fn(security::security_headers))
         .layer(CompressionLayer::new())

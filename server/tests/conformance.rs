@@ -2,8 +2,10 @@
 //! identically for everything the app relies on.
 mod support;
 
+use app::domain::address::AddressInput;
 use app::domain::listing::Sort;
 use app::services::StoreError;
+use app::services::account_store::NewUser;
 use app::services::catalog_store::{
     MerchantStatus, NewCategory, NewImage, NewMerchant, NewProduct, NewVariant, ProductQuery, ProductStatus,
 };
@@ -31,6 +33,13 @@ conformance!(
     invalid_products_are_refused_with_a_reason,
     bulk_create_returns_ids_in_input_order,
     sku_is_unique_per_store_only,
+    emails_are_unique_accounts,
+    sessions_are_found_by_hash_and_revoked_with_a_new_password,
+    expired_sessions_are_swept,
+    login_failures_accumulate_lock_and_clear,
+    opening_a_store_makes_a_pending_owner_once,
+    addresses_belong_to_their_owner,
+    suspending_a_store_hides_its_products,
 );
 
 async fn merchant(db: &Database, slug: &str, status: MerchantStatus) -> i64 {
@@ -291,4 +300,152 @@ async fn sku_is_unique_per_store_only(db: Database) {
     let mut pb = product(b, c, "from-b", &[100], 1);
     pb.variants[0].sku = "TEE-M".into();
     store.create_products(&[pa, pb]).await.expect("two stores may use the same SKU");
+}
+
+async fn user(db: &Database, email: &str) -> i64 {
+    db.accounts()
+        .create_user(&NewUser {
+            email: email.into(),
+            display_name: format!("User {email}"),
+            password_hash: "$argon2id$fake".into(),
+            is_admin: false,
+        })
+        .await
+        .unwrap()
+}
+
+async fn emails_are_unique_accounts(db: Database) {
+    let id = user(&db, "ada@example.com").await;
+    let again = db
+        .accounts()
+        .create_user(&NewUser {
+            email: "ada@example.com".into(),
+            display_name: "Other".into(),
+            password_hash: "x".into(),
+            is_admin: true,
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(ref m)) if m.contains("email")), "{again:?}");
+    let found = db.accounts().user_by_email("ada@example.com").await.unwrap().unwrap();
+    assert_eq!((found.id, found.is_admin, found.password_hash.as_str()), (id, false, "$argon2id$fake"));
+    assert!(db.accounts().user_by_email("nobody@example.com").await.unwrap().is_none());
+}
+
+async fn sessions_are_found_by_hash_and_revoked_with_a_new_password(db: Database) {
+    let accounts = db.accounts();
+    let id = user(&db, "ada@example.com").await;
+    let other = user(&db, "bob@example.com").await;
+    accounts.create_session("hash-phone", id, 100).await.unwrap();
+    accounts.create_session("hash-laptop", id, 100).await.unwrap();
+    accounts.create_session("hash-bob", other, 100).await.unwrap();
+    let s = accounts.session("hash-phone").await.unwrap().unwrap();
+    assert_eq!((s.user.id, s.created_at, s.last_seen_at), (id, 100, 100));
+    accounts.touch_session("hash-phone", 160).await.unwrap();
+    assert_eq!(accounts.session("hash-phone").await.unwrap().unwrap().last_seen_at, 160);
+
+    accounts.set_password(id, "$argon2id$new", Some("hash-laptop")).await.unwrap();
+    assert!(accounts.session("hash-phone").await.unwrap().is_none(), "other sessions are revoked");
+    assert!(accounts.session("hash-laptop").await.unwrap().is_some(), "the session in use stays");
+    assert!(accounts.session("hash-bob").await.unwrap().is_some(), "other users are untouched");
+    assert_eq!(accounts.user_by_email("ada@example.com").await.unwrap().unwrap().password_hash, "$argon2id$new");
+
+    accounts.delete_session("hash-laptop").await.unwrap();
+    assert!(accounts.session("hash-laptop").await.unwrap().is_none());
+}
+
+async fn expired_sessions_are_swept(db: Database) {
+    let accounts = db.accounts();
+    let id = user(&db, "ada@example.com").await;
+    accounts.create_session("old", id, 10).await.unwrap();
+    accounts.create_session("idle", id, 500).await.unwrap();
+    accounts.create_session("fresh", id, 900).await.unwrap();
+    // Idle since before 600, or created before 50.
+    assert_eq!(accounts.delete_expired_sessions(600, 50).await.unwrap(), 2);
+    assert!(accounts.session("fresh").await.unwrap().is_some());
+    assert!(accounts.session("idle").await.unwrap().is_none());
+}
+
+async fn login_failures_accumulate_lock_and_clear(db: Database) {
+    let accounts = db.accounts();
+    let now = app::services::accounts::now();
+    let keys = vec!["email:ada@example.com".to_string(), "ip:203.0.113.7".to_string()];
+    for _ in 0..4 {
+        assert_eq!(accounts.record_login_failure(&keys, now).await.unwrap(), now, "no lock yet");
+    }
+    let until = accounts.record_login_failure(&keys, now).await.unwrap();
+    assert_eq!(until, now + 1, "the fifth failure locks for a second");
+    let until = accounts.record_login_failure(&keys, now).await.unwrap();
+    assert_eq!(until, now + 2, "and the lock doubles");
+    let state = accounts.login_failures(&keys).await.unwrap();
+    assert_eq!(state.len(), 2);
+    assert!(state.iter().all(|(_, failures, locked)| *failures == 6 && *locked == now + 2));
+    accounts.clear_login_failures(&keys[..1]).await.unwrap();
+    let state = accounts.login_failures(&keys).await.unwrap();
+    assert_eq!(state.iter().map(|(k, ..)| k.as_str()).collect::<Vec<_>>(), vec!["ip:203.0.113.7"]);
+}
+
+async fn opening_a_store_makes_a_pending_owner_once(db: Database) {
+    let accounts = db.accounts();
+    let id = user(&db, "maker@example.com").await;
+    assert!(accounts.membership(id).await.unwrap().is_none());
+    let store = accounts.open_store(id, "maker-goods", "Maker Goods", "Pots").await.unwrap();
+    let m = accounts.membership(id).await.unwrap().unwrap();
+    assert_eq!(
+        (m.merchant_id, m.merchant_status.as_str(), m.role),
+        (store, "pending", app::domain::account::StoreRole::Owner)
+    );
+    let again = accounts.open_store(id, "second", "Second", "").await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let other = user(&db, "copy@example.com").await;
+    let taken = accounts.open_store(other, "maker-goods", "Maker Goods", "").await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    assert!(accounts.membership(other).await.unwrap().is_none(), "a refused store leaves nothing behind");
+    let listed = accounts.merchants().await.unwrap();
+    let row = listed.iter().find(|s| s.id == store).unwrap();
+    assert_eq!(
+        (row.owner_email.as_deref(), row.status.as_str(), row.product_count),
+        (Some("maker@example.com"), "pending", 0)
+    );
+}
+
+fn address(name: &str) -> AddressInput {
+    AddressInput {
+        name: name.into(),
+        line1: "1 Main St".into(),
+        line2: String::new(),
+        city: "Springfield".into(),
+        region: "IL".into(),
+        postal_code: "62701".into(),
+        country: "US".into(),
+        phone: String::new(),
+    }
+}
+
+async fn addresses_belong_to_their_owner(db: Database) {
+    let accounts = db.accounts();
+    let ada = user(&db, "ada@example.com").await;
+    let bob = user(&db, "bob@example.com").await;
+    let home = accounts.add_address(ada, &address("<b>Ada</b> Home")).await.unwrap();
+    accounts.add_address(bob, &address("Bob")).await.unwrap();
+    let list = accounts.addresses(ada).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].fields.name, "<b>Ada</b> Home", "stored as typed");
+    assert!(!accounts.update_address(bob, home, &address("Hijack")).await.unwrap(), "another user's address");
+    assert!(!accounts.delete_address(bob, home).await.unwrap());
+    assert_eq!(accounts.addresses(ada).await.unwrap()[0].fields.name, "<b>Ada</b> Home");
+    assert!(accounts.update_address(ada, home, &address("Ada Work")).await.unwrap());
+    assert_eq!(accounts.addresses(ada).await.unwrap()[0].fields.name, "Ada Work");
+    assert!(accounts.delete_address(ada, home).await.unwrap());
+    assert!(accounts.addresses(ada).await.unwrap().is_empty());
+}
+
+async fn suspending_a_store_hides_its_products(db: Database) {
+    let m = merchant(&db, "shop", MerchantStatus::Active).await;
+    let c = category(&db, "c", None).await;
+    db.catalog().create_products(&[product(m, c, "lamp", &[100], 1)]).await.unwrap();
+    assert!(db.accounts().set_merchant_status(m, MerchantStatus::Suspended).await.unwrap());
+    assert!(db.catalog().product_by_slug("lamp").await.unwrap().is_none());
+    assert!(db.accounts().set_merchant_status(m, MerchantStatus::Active).await.unwrap());
+    assert!(db.catalog().product_by_slug("lamp").await.unwrap().is_some());
+    assert!(!db.accounts().set_merchant_status(999_999, MerchantStatus::Active).await.unwrap());
 }

@@ -14,10 +14,8 @@ pub struct AccountOverview {
 #[cfg(feature = "ssr")]
 async fn signed_in() -> Result<(crate::services::Shop, Principal), AppError> {
     use super::guard::{Access, require, shop};
-    match require(Access::SignedIn).await {
-        Ok(p) => Ok((shop()?, p)),
-        Err(e) => super::fail(e),
-    }
+    let principal = require(Access::SignedIn).await?;
+    Ok((shop()?, principal))
 }
 
 #[server(endpoint = "account/overview")]
@@ -31,9 +29,7 @@ pub async fn get_account() -> Result<AccountOverview, AppError> {
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     let (shop, principal) = signed_in().await?;
     let (_, session_hash) = super::guard::session().await?.ok_or(AppError::Unauthenticated)?;
-    crate::services::accounts::change_password(&shop, &principal, &session_hash, &current_password, &new_password)
-        .await
-        .or_else(super::fail)
+    crate::services::accounts::change_password(&shop, &principal, &session_hash, &current_password, &new_password).await
 }
 
 #[cfg(feature = "ssr")]
@@ -74,7 +70,7 @@ pub async fn add_address(
 ) -> Result<i64, AppError> {
     let (shop, principal) = signed_in().await?;
     let input = address(name, line1, line2, city, region, postal_code, country, phone);
-    crate::services::accounts::add_address(&shop, &principal, &input).await.or_else(super::fail)
+    crate::services::accounts::add_address(&shop, &principal, &input).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -92,13 +88,13 @@ pub async fn update_address(
 ) -> Result<(), AppError> {
     let (shop, principal) = signed_in().await?;
     let input = address(name, line1, line2, city, region, postal_code, country, phone);
-    crate::services::accounts::update_address(&shop, &principal, id, &input).await.or_else(super::fail)
+    crate::services::accounts::update_address(&shop, &principal, id, &input).await
 }
 
 #[server(endpoint = "account/delete_address")]
 pub async fn delete_address(id: i64) -> Result<(), AppError> {
     let (shop, principal) = signed_in().await?;
-    crate::services::accounts::delete_address(&shop, &principal, id).await.or_else(super::fail)
+    crate::services::accounts::delete_address(&shop, &principal, id).await
 }
 
 /// Turns the account into the owner of a new store, pending until an admin approves it.
@@ -106,8 +102,7 @@ pub async fn delete_address(id: i64) -> Result<(), AppError> {
 pub async fn open_store(store_name: String, description: Option<String>) -> Result<(), AppError> {
     let (shop, principal) = signed_in().await?;
     crate::services::accounts::open_store(&shop, &principal, &store_name, description.as_deref().unwrap_or_default())
-        .await
-        .or_else(super::fail)?;
+        .await?;
     leptos_axum::redirect("/admin");
     Ok(())
 }

@@ -42,7 +42,7 @@ async fn all_stores(shop: &crate::services::Shop) -> Result<Vec<StoreSummary>, A
 #[server(endpoint = "admin/dashboard")]
 pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     use super::guard::{Access, require, shop};
-    let principal = require(Access::AnyStoreStaff).await.or_else(super::fail)?;
+    let principal = require(Access::AnyStoreStaff).await?;
     let shop = shop()?;
     let stores = all_stores(&shop).await?;
     let own = principal.store.as_ref().map(|s| s.merchant_id);
@@ -55,13 +55,12 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
 #[server(endpoint = "admin/store")]
 pub async fn get_store(merchant_id: i64) -> Result<StoreSummary, AppError> {
     use super::guard::{Access, require, shop};
-    require(Access::StoreStaff(merchant_id)).await.or_else(super::fail)?;
+    require(Access::StoreStaff(merchant_id)).await?;
     all_stores(&shop()?)
         .await?
         .into_iter()
         .find(|s| s.id == merchant_id)
         .ok_or_else(|| AppError::NotFound("No such store.".into()))
-        .or_else(super::fail)
 }
 
 /// Approve (active), suspend or reset (pending) a store. A suspended store's products leave
@@ -69,6 +68,6 @@ pub async fn get_store(merchant_id: i64) -> Result<StoreSummary, AppError> {
 #[server(endpoint = "admin/store_status")]
 pub async fn set_store_status(merchant_id: i64, status: String) -> Result<(), AppError> {
     use super::guard::{Access, require, shop};
-    require(Access::Admin).await.or_else(super::fail)?;
-    crate::services::accounts::set_store_status(&shop()?, merchant_id, &status).await.or_else(super::fail)
+    require(Access::Admin).await?;
+    crate::services::accounts::set_store_status(&shop()?, merchant_id, &status).await
 }

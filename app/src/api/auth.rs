@@ -26,7 +26,7 @@ pub async fn register(
             leptos_axum::redirect(&safe_next(next.as_deref()));
             Ok(())
         }
-        Err(e) => super::fail(e),
+        Err(e) => Err(e),
     }
 }
 
@@ -44,7 +44,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             leptos_axum::redirect(&safe_next(next.as_deref()));
             Ok(())
         }
-        Err(e) => super::fail(e),
+        Err(e) => Err(e),
     }
 }
 

@@ -25,15 +25,3 @@ impl FromServerFnError for AppError {
         }
     }
 }
-
-/// Sets the HTTP status of the current response from an error, so that clients (and the
-/// authorization matrix test) see 401/403/422 rather than a generic 500.
-#[cfg(feature = "ssr")]
-pub(crate) fn fail<T>(err: AppError) -> Result<T, AppError> {
-    if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(err.status()) {
-            res.set_status(status);
-        }
-    }
-    Err(err)
-}

@@ -74,7 +74,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(auth: app::services::AuthSettings) -> TestApp {
-    let db = sqlite().await;
+    spawn_app_on(sqlite().await, auth).await
+}
+
+/// The app over a given (fresh, migrated) database of either engine.
+pub async fn spawn_app_on(db: Database, auth: app::services::AuthSettings) -> TestApp {
     let media_dir = temp_dir("media");
     let shop = server::startup::shop(&db, auth);
     server::seed::demo(&shop, &media_dir).await.expect("seed demo shop");
@@ -101,7 +105,7 @@ impl Response {
 impl TestApp {
     /// A plain HTTP/1.0 GET: the body ends when the server closes, so no chunked decoding.
     pub async fn get(&self, path: &str) -> Response {
-        self.request("GET", path, &[], "").await
+        self.request("GET", path, &[("Accept", "text/html")], "").await
     }
 
     /// A form POST as a browser without JavaScript sends it (same-site Origin unless overridden).
@@ -118,8 +122,15 @@ impl TestApp {
     }
 
     pub async fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
+        // A hung request fails the test with its name instead of hanging the suite.
+        tokio::time::timeout(std::time::Duration::from_secs(60), self.request_inner(method, path, headers, body))
+            .await
+            .unwrap_or_else(|_| panic!("{method} {path} got no complete response within 60 s"))
+    }
+
+    async fn request_inner(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        let stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
         let mut request = format!("{method} {path} HTTP/1.0\r\nHost: {}\r\nAccept-Encoding: identity\r\n", self.addr);
         for (k, v) in headers {
             if !v.is_empty() {
@@ -127,9 +138,15 @@ impl TestApp {
             }
         }
         request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-        stream.write_all(request.as_bytes()).await.unwrap();
+        // Write and read at once: a server may answer (and stop reading) before a large body is sent.
+        let (mut reader, mut writer) = stream.into_split();
+        let send = async move {
+            let _ = writer.write_all(request.as_bytes()).await;
+            writer
+        };
         let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.unwrap();
+        let (_writer, read) = tokio::join!(send, reader.read_to_end(&mut raw));
+        read.unwrap();
         let text = String::from_utf8_lossy(&raw).to_string();
         let (head, body) = text.split_once("\r\n\r\n").expect("an HTTP response");
         let mut lines = head.lines();
@@ -176,3 +193,32 @@ pub fn product_links(html: &str) -> Vec<String> {
         })
         .collect()
 }
+
+impl TestApp {
+    /// Signs in through the real endpoint and returns the Cookie header value.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let res = self.post_form("/api/auth/login", &[], &[("email", email), ("password", password)]).await;
+        res.session_cookie().unwrap_or_else(|| panic!("login of {email} failed: {} {}", res.status, res.body))
+    }
+
+    pub async fn get_as(&self, cookie: &str, path: &str) -> Response {
+        self.request("GET", path, &[("Cookie", cookie), ("Accept", "text/html")], "").await
+    }
+
+    pub async fn call(&self, cookie: &str, path: &str, form: &[(&str, &str)]) -> Response {
+        self.post_form(path, &[("Cookie", cookie)], form).await
+    }
+}
+
+impl Response {
+    /// The server function error in the body, if it is one.
+    pub fn app_error(&self) -> Option<app::domain::errors::AppError> {
+        serde_json::from_str(&self.body).ok()
+    }
+}
+
+/// Demo sign-ins (see server::seed::DEMO_ACCOUNTS).
+pub const ADMIN: (&str, &str) = ("admin@meridian.test", "admin-demo-pass-2026");
+pub const OWNER_A: (&str, &str) = ("owner@northwind-home.test", "merchant-demo-pass-2026");
+pub const OWNER_B: (&str, &str) = ("owner@harbor-and-pine.test", "merchant-demo-pass-2026");
+pub const SHOPPER: (&str, &str) = ("shopper@meridian.test", "shopper-demo-pass-2026");

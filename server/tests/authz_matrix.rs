@@ -1,0 +1,131 @@
+//! The authorization matrix: every registered server function, called by each of {anonymous,
+//! shopper, owner of store A, owner of store B, admin} against store A's data (or the shopper's
+//! own), must be allowed or denied exactly as listed. A server function missing from the table
+//! fails the test, so new endpoints cannot skip this review. Runs on SQLite and PostgreSQL.
+mod support;
+
+use app::domain::errors::AppError;
+use support::{ADMIN, OWNER_A, OWNER_B, SHOPPER, TestApp};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Allow,
+    Deny,
+}
+use Outcome::{Allow, Deny};
+
+const WHO: [&str; 5] = ["anonymous", "shopper", "owner of A", "owner of B", "admin"];
+
+/// (endpoint, arguments, expected for WHO in order). `{A}` is store A's id, `{ADDR}` the
+/// shopper's address.
+const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
+    ("/api/catalog/nav", &[], [Allow; 5]),
+    ("/api/catalog/home", &[], [Allow; 5]),
+    ("/api/catalog/category", &[("slug", "fashion")], [Allow; 5]),
+    ("/api/catalog/product", &[("slug", "no-such-product")], [Allow; 5]),
+    ("/api/auth/session", &[], [Allow; 5]),
+    ("/api/auth/login", &[("email", "nobody@meridian.test"), ("password", "wrong-password")], [Allow; 5]),
+    (
+        "/api/auth/register",
+        &[("email", "new@meridian.test"), ("display_name", "New"), ("password", "correct horse battery")],
+        [Allow; 5],
+    ),
+    ("/api/auth/logout", &[], [Allow; 5]),
+    ("/api/account/overview", &[], [Deny, Allow, Allow, Allow, Allow]),
+    (
+        "/api/account/change_password",
+        &[("current_password", "not-the-password"), ("new_password", "another fine password")],
+        [Deny, Allow, Allow, Allow, Allow],
+    ),
+    ("/api/account/add_address", ADDRESS, [Deny, Allow, Allow, Allow, Allow]),
+    (
+        "/api/account/update_address",
+        &[("id", "{ADDR}"), ("name", "N"), ("line1", "L"), ("city", "C"), ("postal_code", "1"), ("country", "US")],
+        [Deny, Allow, Deny, Deny, Deny],
+    ),
+    ("/api/account/delete_address", &[("id", "{ADDR}")], [Deny, Allow, Deny, Deny, Deny]),
+    ("/api/account/open_store", &[("store_name", "Matrix Store")], [Deny, Allow, Allow, Allow, Allow]),
+    ("/api/admin/dashboard", &[], [Deny, Deny, Allow, Allow, Allow]),
+    ("/api/admin/store", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/store_status", &[("merchant_id", "{A}"), ("status", "active")], [Deny, Deny, Deny, Deny, Allow]),
+];
+
+const ADDRESS: &[(&str, &str)] =
+    &[("name", "N"), ("line1", "L"), ("city", "C"), ("postal_code", "1"), ("country", "US")];
+
+/// Denied means the guard (or data scoping) refused: not signed in, not allowed, or not yours.
+fn outcome(res: &support::Response) -> Outcome {
+    match res.app_error() {
+        Some(AppError::Unauthenticated | AppError::Forbidden | AppError::NotFound(_)) => Deny,
+        _ if [401, 403, 404].contains(&res.status) => Deny,
+        _ => Allow,
+    }
+}
+
+#[test]
+fn every_registered_server_function_is_in_the_matrix() {
+    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths().map(|(p, _)| p.to_string()).collect();
+    for path in &registered {
+        assert!(
+            MATRIX.iter().any(|(p, ..)| p == path),
+            "server function {path} is missing from the authorization matrix"
+        );
+    }
+    for (path, ..) in MATRIX {
+        assert!(registered.iter().any(|p| p == path), "{path} is in the matrix but not registered");
+    }
+}
+
+async fn run_matrix(make: impl AsyncFn() -> TestApp) {
+    let mut failures = Vec::new();
+    for (path, args, expected) in MATRIX {
+        // A fresh shop per endpoint: one caller's change (say, opening a store) must not
+        // change what the next caller is allowed to do.
+        let app = make().await;
+        let store_a = app.shop.accounts.user_by_email(OWNER_A.0).await.unwrap().unwrap();
+        let a = app.shop.accounts.membership(store_a.id).await.unwrap().unwrap().merchant_id.to_string();
+        let shopper = app.login(SHOPPER.0, SHOPPER.1).await;
+        let add = app.call(&shopper, "/api/account/add_address", ADDRESS).await;
+        let addr = add.body.trim().to_string();
+        assert!(addr.parse::<i64>().is_ok(), "address id: {}", add.body);
+        let cookies = [
+            String::new(),
+            shopper,
+            app.login(OWNER_A.0, OWNER_A.1).await,
+            app.login(OWNER_B.0, OWNER_B.1).await,
+            app.login(ADMIN.0, ADMIN.1).await,
+        ];
+        for (i, cookie) in cookies.iter().enumerate() {
+            let form: Vec<(&str, String)> =
+                args.iter().map(|(k, v)| (*k, v.replace("{A}", &a).replace("{ADDR}", &addr))).collect();
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = app.call(cookie, path, &form).await;
+            assert!(res.status < 500, "{path} as {}: server error {} {}", WHO[i], res.status, res.body);
+            let got = outcome(&res);
+            if got != expected[i] {
+                failures.push(format!(
+                    "{path} as {}: expected {:?}, got {:?} ({} {})",
+                    WHO[i], expected[i], got, res.status, res.body
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn matrix_holds_on_sqlite() {
+    run_matrix(|| async { support::spawn_app().await }).await;
+}
+
+#[tokio::test]
+async fn matrix_holds_on_postgres() {
+    if support::postgres().await.is_none() {
+        return;
+    }
+    run_matrix(|| async {
+        let db = support::postgres().await.unwrap();
+        support::spawn_app_on(db, app::services::AuthSettings::default()).await
+    })
+    .await;
+}
