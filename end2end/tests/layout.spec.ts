@@ -7,6 +7,8 @@ const pages = [
   { name: "category", path: "/c/fashion?sort=price_asc" },
   { name: "product", path: "/c/t-shirts-tops", openFirstProduct: true },
   { name: "not-found", path: "/products/nope" },
+  { name: "login", path: "/login" },
+  { name: "register", path: "/register" },
 ];
 const viewports = [
   { name: "phone", width: 390, height: 844 },

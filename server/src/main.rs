@@ -78,7 +78,11 @@ async fn run(args: Vec<String>) -> Result<(), String> {
                     report.products,
                     config.media_dir.display()
                 );
-                println!("demo accounts (demo data only; never use these passwords elsewhere):");
+            }
+            // Only a database seeded in demo mode has these accounts; say so whenever they exist.
+            let (_, admin_email, _) = seed::DEMO_ACCOUNTS[0];
+            if shop.accounts.user_by_email(admin_email).await.map_err(|e| e.to_string())?.is_some() {
+                println!("demo accounts (demo data only; never reuse these passwords):");
                 for (role, email, password) in seed::DEMO_ACCOUNTS {
                     println!("  {role:<28} {email:<32} {password}");
                 }

@@ -1,6 +1,8 @@
 //! The signed-in user's own account: password, addresses, opening a store.
 use crate::domain::account::Principal;
-use crate::domain::address::{Address, AddressInput};
+use crate::domain::address::Address;
+#[cfg(feature = "ssr")]
+use crate::domain::address::AddressInput;
 use crate::domain::errors::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

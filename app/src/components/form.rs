@@ -11,6 +11,22 @@ where
     Signal::derive(move || value.get().and_then(|r| r.err()))
 }
 
+/// After a sign-in, sign-up, sign-out or role change succeeds, the header asks again who is
+/// signed in (the page itself may not change).
+pub fn refresh_session_on_success<T, S>(value: S)
+where
+    T: Clone + Send + Sync + 'static,
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if matches!(value.get(), Some(Ok(_))) {
+            if let Some(refresh) = use_context::<crate::AuthRefresh>() {
+                refresh.0.update(|n| *n += 1);
+            }
+        }
+    });
+}
+
 /// A labelled input with its own error message under it.
 #[component]
 pub fn Field(

@@ -74,7 +74,10 @@ fn Header() -> impl IntoView {
 #[component]
 fn AccountLinks() -> impl IntoView {
     let refresh = use_context::<crate::AuthRefresh>().map(|r| r.0);
-    let session = Resource::new(move || refresh.map(|r| r.get()), |_| get_session());
+    // Asked again on every page change too: signing out redirects, and the page that held the
+    // form (and its effects) may be gone before the answer arrives.
+    let location = leptos_router::hooks::use_location();
+    let session = Resource::new(move || (refresh.map(|r| r.get()), location.pathname.get()), |_| get_session());
     let link = "rounded-md px-3 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100 hover:text-stone-950";
     view! {
         <div class="ml-auto flex items-center gap-1" data-testid="account-links">

@@ -1,7 +1,9 @@
 //! The signed-in user's page: profile, addresses, password, opening a store.
 use crate::api::account::{AddAddress, ChangePassword, DeleteAddress, OpenStore, UpdateAddress, get_account};
 use crate::api::auth::Logout;
-use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, Field, FormAlert, last_error};
+use crate::components::form::{
+    BUTTON, BUTTON_SECONDARY, CARD, Field, FormAlert, last_error, refresh_session_on_success,
+};
 use crate::components::status::LoadFailed;
 use crate::domain::address::{Address, AddressInput, COUNTRIES};
 use crate::domain::errors::AppError;
@@ -27,6 +29,7 @@ pub fn AccountPage() -> impl IntoView {
                     Ok(data) => {
                         let p = data.principal.clone();
                         let logout = ServerAction::<Logout>::new();
+                        refresh_session_on_success(logout.value());
                         view! {
                             <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
                                 <div>
@@ -172,6 +175,7 @@ fn PasswordPanel(action: ServerAction<ChangePassword>) -> impl IntoView {
 #[component]
 fn StorePanel(store: Option<crate::domain::account::StoreMembership>, is_admin: bool) -> impl IntoView {
     let open = ServerAction::<OpenStore>::new();
+    refresh_session_on_success(open.value());
     let errors = last_error(open.value());
     let body = match (store, is_admin) {
         (_, true) => view! {

@@ -1,32 +1,17 @@
 //! Sign in and create an account. Both are plain forms first: they work before WASM loads.
-use crate::AuthRefresh;
 use crate::api::auth::{Login, Register};
-use crate::components::form::{BUTTON, CARD, Field, FormAlert, last_error};
+use crate::components::form::{BUTTON, CARD, Field, FormAlert, last_error, refresh_session_on_success};
 use crate::domain::account::MIN_PASSWORD;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
-
-fn bump_on_success<T, S>(value: S)
-where
-    T: Clone + Send + Sync + 'static,
-    S: Get<Value = Option<Result<T, crate::domain::errors::AppError>>> + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if matches!(value.get(), Some(Ok(_))) {
-            if let Some(refresh) = use_context::<AuthRefresh>() {
-                refresh.0.update(|n| *n += 1);
-            }
-        }
-    });
-}
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let login = ServerAction::<Login>::new();
-    bump_on_success(login.value());
+    refresh_session_on_success(login.value());
     let errors = last_error(login.value());
     view! {
         <Title text="Sign in" />
@@ -59,7 +44,7 @@ pub fn RegisterPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let register = ServerAction::<Register>::new();
-    bump_on_success(register.value());
+    refresh_session_on_success(register.value());
     let errors = last_error(register.value());
     view! {
         <Title text="Create an account" />

@@ -1,0 +1,116 @@
+import { test, expect, type Page } from "@playwright/test";
+
+const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
+const password = "correct horse battery staple";
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    // The browser logs every 4xx answer; refused form submissions (422) are expected here.
+    if (m.type() === "error" && !/status of 422/.test(m.text())) errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
+async function signIn(page: Page, email: string, pw: string) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(pw);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("register, sign out, sign in again and edit an address", async ({ page }) => {
+  const errors = watchErrors(page);
+  const email = `ada.${Date.now()}@example.com`;
+
+  await page.goto("/register");
+  await hydrated(page);
+  await page.getByLabel("Your name").fill("Ada Lovelace");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByTestId("error-password")).toContainText("at least 10");
+
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-email")).toContainText(email);
+  await expect(page.getByTestId("account-links")).toContainText("Ada Lovelace");
+
+  // Add an address; a bad postal code is refused with a message next to the field.
+  const form = page.getByTestId("add-address-form");
+  await form.getByLabel("Full name").fill("Ada Lovelace");
+  await form.getByLabel("Street address").fill("12 St James's Square");
+  await form.getByLabel("City").fill("London");
+  await form.getByLabel("Postal code").fill("SW1Y <4JH>");
+  await form.getByLabel("Country").selectOption("GB");
+  await form.getByRole("button", { name: "Save address" }).click();
+  await expect(form.getByTestId("error-postal_code")).toContainText("letters, digits");
+  await form.getByLabel("Postal code").fill("SW1Y 4JH");
+  await form.getByRole("button", { name: "Save address" }).click();
+  await expect(page.getByTestId("address")).toHaveCount(1);
+  await expect(page.getByTestId("address")).toContainText("United Kingdom");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId("account-links")).toContainText("Sign in");
+
+  await page.goto("/login");
+  await hydrated(page);
+  await signIn(page, email, "wrong password here");
+  await expect(page.getByTestId("form-alert")).toContainText("email or password is incorrect");
+  await signIn(page, email, password);
+  await expect(page).toHaveURL(/\/account$/);
+
+  // Edit the address.
+  const card = page.getByTestId("address").first();
+  await card.getByText("Edit").click();
+  await card.getByLabel("City").fill("Cambridge");
+  await card.getByRole("button", { name: "Save address" }).click();
+  await expect(page.getByTestId("address").first()).toContainText("Cambridge");
+
+  expect(errors, errors.join("\n")).toEqual([]);
+});
+
+test("a visitor opening /account signs in and comes back", async ({ page }) => {
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login\?next=\/account$/);
+  await hydrated(page);
+  await signIn(page, "shopper@meridian.test", "shopper-demo-pass-2026");
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-email")).toContainText("shopper@meridian.test");
+});
+
+test("a store owner reaches the dashboard; a shopper gets 403", async ({ page, context }) => {
+  await page.goto("/login?next=/admin");
+  await hydrated(page);
+  await signIn(page, "owner@northwind-home.test", "merchant-demo-pass-2026");
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByTestId("dashboard-title")).toHaveText("Northwind Home");
+  await expect(page.getByTestId("store-status")).toHaveText("active");
+
+  await context.clearCookies();
+  await page.goto("/login");
+  await hydrated(page);
+  await signIn(page, "shopper@meridian.test", "shopper-demo-pass-2026");
+  await expect(page).toHaveURL(/\/account$/);
+  const res = await page.goto("/admin");
+  expect(res?.status()).toBe(403);
+  await expect(page.getByTestId("forbidden")).toBeVisible();
+});
+
+test("sign-in works without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login?next=/account");
+  await page.getByLabel("Email").fill("shopper@meridian.test");
+  await page.getByLabel("Password").fill("wrong password again");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("form-alert")).toContainText("email or password is incorrect");
+  await page.getByLabel("Email").fill("shopper@meridian.test");
+  await page.getByLabel("Password").fill("shopper-demo-pass-2026");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-email")).toContainText("shopper@meridian.test");
+  await context.close();
+});
