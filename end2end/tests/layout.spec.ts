@@ -32,3 +32,22 @@ for (const vp of viewports) {
     });
   }
 }
+
+// Signed-in pages, as the owner of a demo store (who sees both the account page and the dashboard).
+for (const vp of viewports) {
+  for (const path of ["/account", "/admin"]) {
+    test(`${path} fits a ${vp.name} screen when signed in`, async ({ page }) => {
+      await page.setViewportSize({ width: vp.width, height: vp.height });
+      await page.goto(`/login?next=${path}`);
+      await page.locator('[data-hydrated="true"]').waitFor();
+      await page.getByLabel("Email").fill("admin@meridian.test");
+      await page.getByLabel("Password").fill("admin-demo-pass-2026");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page).toHaveURL(new RegExp(`${path}$`));
+      await page.locator('[data-hydrated="true"]').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `screenshots${path}-${vp.name}.png`, fullPage: true });
+    });
+  }
+}

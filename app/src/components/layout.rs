@@ -35,7 +35,7 @@ fn Header() -> impl IntoView {
             <div class="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3 sm:px-6">
                 <a href="/" class="flex shrink-0 items-center gap-2 rounded-md" aria-label="Meridian Market home">
                     <Logo />
-                    <span class="text-lg font-semibold tracking-tight">{SHOP_NAME}</span>
+                    <span class="whitespace-nowrap text-base font-semibold tracking-tight sm:text-lg">{SHOP_NAME}</span>
                 </a>
                 <AccountLinks />
             </div>
@@ -78,7 +78,7 @@ fn AccountLinks() -> impl IntoView {
     // form (and its effects) may be gone before the answer arrives.
     let location = leptos_router::hooks::use_location();
     let session = Resource::new(move || (refresh.map(|r| r.get()), location.pathname.get()), |_| get_session());
-    let link = "rounded-md px-3 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100 hover:text-stone-950";
+    let link = "whitespace-nowrap rounded-md px-2.5 py-1.5 text-sm font-medium text-stone-700 hover:bg-stone-100 hover:text-stone-950 sm:px-3";
     view! {
         <div class="ml-auto flex items-center gap-1" data-testid="account-links">
             <Transition fallback=|| ()>
@@ -88,7 +88,7 @@ fn AccountLinks() -> impl IntoView {
                             let staff = p.is_admin || p.store.is_some();
                             view! {
                                 {staff.then(|| view! { <a href="/admin" class=link>"Dashboard"</a> })}
-                                <a href="/account" class=link data-testid="account-link">
+                                <a href="/account" class=format!("{link} max-w-40 truncate") data-testid="account-link">
                                     <span class="sr-only">"Account: "</span>
                                     {p.display_name}
                                 </a>
@@ -97,7 +97,7 @@ fn AccountLinks() -> impl IntoView {
                         }
                         _ => view! {
                             <a href="/login" class=link>"Sign in"</a>
-                            <a href="/register" class="rounded-md bg-stone-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-stone-700">
+                            <a href="/register" class="hidden whitespace-nowrap rounded-md bg-stone-900 px-3 py-1.5 text-sm font-semibold text-white hover:bg-stone-700 sm:block">
                                 "Create account"
                             </a>
                         }

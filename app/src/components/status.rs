@@ -1,6 +1,19 @@
 //! Loading and failure states shared by pages.
 use leptos::prelude::*;
 
+/// Sets the HTTP status of the page being rendered on the server (404, 403…); a no-op in the
+/// browser, where the status was already sent.
+pub fn set_http_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
 #[component]
 pub fn LoadingGrid() -> impl IntoView {
     view! {

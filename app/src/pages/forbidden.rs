@@ -4,10 +4,7 @@ use leptos_meta::Title;
 /// Shown to a signed-in user who lacks the role a page needs; answers with HTTP 403.
 #[component]
 pub fn Forbidden() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::FORBIDDEN);
-    }
+    crate::components::status::set_http_status(403);
     view! {
         <Title text="Access denied" />
         <section class="mx-auto max-w-lg py-16 text-center" data-testid="forbidden">

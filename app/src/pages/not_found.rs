@@ -4,10 +4,7 @@ use leptos_meta::{Meta, Title};
 /// Rendered for unknown URLs and unknown slugs; answers with HTTP 404 on the server.
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    crate::components::status::set_http_status(404);
     view! {
         <Title text="Page not found" />
         <Meta name="description" content="The page you were looking for is not here." />
