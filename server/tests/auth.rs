@@ -15,7 +15,7 @@ async fn who(app: &support::TestApp, cookie: &str) -> Option<String> {
     principal.map(|p| p.email)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_sign_out_and_sign_in_again() {
     let app = spawn_app().await;
     let res = app
@@ -59,14 +59,14 @@ async fn register_sign_out_and_sign_in_again() {
     assert!(dup.app_error().unwrap().field("email").unwrap().contains("already exists"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secure_cookies_when_configured() {
     let app = spawn_app_with(AuthSettings { cookie_secure: true, ..AuthSettings::default() }).await;
     let res = app.post_form("/api/auth/login", &[], &[("email", SHOPPER.0), ("password", SHOPPER.1)]).await;
     assert!(res.all("set-cookie").join(" ").contains("; Secure"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_send_visitors_to_sign_in_and_shoppers_to_403() {
     let app = spawn_app().await;
     let anon = app.get("/account").await;
@@ -91,7 +91,7 @@ async fn pages_send_visitors_to_sign_in_and_shoppers_to_403() {
     assert_eq!(all.body.matches(r#"data-testid="store-row""#).count(), 4);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_passwords_are_throttled_with_one_message_for_every_failure() {
     let app = spawn_app().await;
     let attempt = |email: &'static str, password: &'static str| {
@@ -115,7 +115,7 @@ async fn wrong_passwords_are_throttled_with_one_message_for_every_failure() {
     assert!(attempt(SHOPPER.0, SHOPPER.1).await.session_cookie().is_some(), "the lock expires");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_sessions_expire() {
     let app = spawn_app_with(AuthSettings { idle_secs: 1, ..AuthSettings::default() }).await;
     let cookie = app.login(SHOPPER.0, SHOPPER.1).await;
@@ -125,7 +125,7 @@ async fn idle_sessions_expire() {
     assert_eq!(app.get_as(&cookie, "/account").await.status, 302);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changing_the_password_signs_out_other_sessions() {
     let app = spawn_app().await;
     let phone = app.login(SHOPPER.0, SHOPPER.1).await;
@@ -153,7 +153,7 @@ async fn changing_the_password_signs_out_other_sessions() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cross_site_posts_are_refused_and_write_nothing() {
     let app = spawn_app().await;
     let shopper = app.login(SHOPPER.0, SHOPPER.1).await;
@@ -175,7 +175,7 @@ async fn cross_site_posts_are_refused_and_write_nothing() {
     assert!(same_site.status < 400, "{} {}", same_site.status, same_site.body);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn markup_in_names_and_addresses_is_rendered_escaped() {
     let app = spawn_app().await;
     let xss = "<script>alert('x')</script>";
@@ -208,7 +208,7 @@ async fn markup_in_names_and_addresses_is_rendered_escaped() {
     assert!(page.body.contains("&lt;img src=x onerror=alert(1)&gt;"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_and_bad_cookies_are_clear_errors_not_500s() {
     let app = spawn_app().await;
     let huge = "a".repeat(1_000_000) + "@example.com";
@@ -232,7 +232,7 @@ async fn bad_input_and_bad_cookies_are_clear_errors_not_500s() {
     assert_eq!(app.get_as(&real, "/account").await.status, 200);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_carry_security_headers_with_a_csp_nonce() {
     let app = spawn_app().await;
     let res = app.get("/").await;

@@ -113,12 +113,12 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
     assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn matrix_holds_on_sqlite() {
     run_matrix(|| async { support::spawn_app().await }).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn matrix_holds_on_postgres() {
     if support::postgres().await.is_none() {
         return;

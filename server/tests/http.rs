@@ -4,7 +4,7 @@ mod support;
 
 use support::{product_links, spawn_app};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_page_shows_categories_and_new_arrivals() {
     let app = spawn_app().await;
     let res = app.get("/").await;
@@ -20,7 +20,7 @@ async fn home_page_shows_categories_and_new_arrivals() {
     assert!(html.contains("/pkg/shop.js"), "the page loads the hydration bundle");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn category_page_sorts_and_pages_without_javascript() {
     let app = spawn_app().await;
     let res = app.get("/c/fashion?sort=price_asc").await;
@@ -49,7 +49,7 @@ async fn category_page_sorts_and_pages_without_javascript() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_slugs_and_paths_answer_404_with_the_not_found_page() {
     let app = spawn_app().await;
     for path in ["/c/no-such-category", "/products/no-such-product", "/products/..%2Fetc", "/no/such/page", "/c/UPPER"]
@@ -64,7 +64,7 @@ async fn unknown_slugs_and_paths_answer_404_with_the_not_found_page() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn product_page_shows_price_stock_variants_and_breadcrumbs() {
     let app = spawn_app().await;
     let listing = app.get("/c/t-shirts-tops").await;
@@ -90,7 +90,7 @@ async fn product_page_shows_price_stock_variants_and_breadcrumbs() {
     assert!(chosen.body.contains(r#"data-testid="sku""#));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_check_reports_the_database() {
     let app = spawn_app().await;
     let res = app.get("/healthz").await;
@@ -105,7 +105,7 @@ async fn health_check_reports_the_database() {
     assert!(down.body.contains("unreachable"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn product_images_are_served_with_long_cache_headers() {
     let app = spawn_app().await;
     let home = app.get("/").await;
@@ -119,7 +119,7 @@ async fn product_images_are_served_with_long_cache_headers() {
     assert_eq!(app.get("/media/products/nope.svg").await.status, 404);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_refuses_to_start_with_one_line_naming_the_setting() {
     let bin = env!("CARGO_BIN_EXE_server");
     let cases = [

@@ -62,6 +62,8 @@ pub fn with_database(url: &str, name: &str) -> String {
 }
 
 /// The real router, served on 127.0.0.1:0 over a fresh SQLite file seeded with the demo shop.
+/// Tests that use it run on a multi-threaded runtime, as the server does in production: on a
+/// single-threaded test runtime a page render could stall behind the test's own client.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub shop: app::services::Shop,
