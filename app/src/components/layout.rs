@@ -32,7 +32,7 @@ fn Header() -> impl IntoView {
     let nav = Resource::new(|| (), |_| get_nav());
     view! {
         <header class="sticky top-0 z-40 border-b border-stone-200 bg-white/95 backdrop-blur">
-            <div class="mx-auto flex max-w-6xl items-center gap-6 px-4 py-3 sm:px-6">
+            <div class="mx-auto flex max-w-6xl items-center gap-3 px-4 py-3 sm:gap-6 sm:px-6">
                 <a href="/" class="flex shrink-0 items-center gap-2 rounded-md" aria-label="Meridian Market home">
                     <Logo />
                     <span class="whitespace-nowrap text-base font-semibold tracking-tight sm:text-lg">{SHOP_NAME}</span>
@@ -89,8 +89,12 @@ fn AccountLinks() -> impl IntoView {
                             view! {
                                 {staff.then(|| view! { <a href="/admin" class=link>"Dashboard"</a> })}
                                 <a href="/account" class=format!("{link} max-w-40 truncate") data-testid="account-link">
-                                    <span class="sr-only">"Account: "</span>
-                                    {p.display_name}
+                                    // Phones have no room for a long name next to the shop's.
+                                    <span class="sm:hidden">"Account"</span>
+                                    <span class="hidden sm:inline">
+                                        <span class="sr-only">"Account: "</span>
+                                        {p.display_name}
+                                    </span>
                                 </a>
                             }
                                 .into_any()
