@@ -19,7 +19,7 @@ use leptos_router::{
 use components::layout::Layout;
 use pages::{
     account::AccountPage, admin::AdminPage, auth::LoginPage, auth::RegisterPage, category::CategoryPage,
-    home::HomePage, not_found::NotFound, product::ProductPage,
+    home::HomePage, not_found::NotFound, product::ProductPage, search::SearchPage,
 };
 
 /// Bumped after signing in or out, so the header fetches who is signed in again.
@@ -58,13 +58,14 @@ pub fn App() -> impl IntoView {
     // (404 for unknown slugs), <title> and meta description come from the data.
     view! {
         <Stylesheet id="leptos" href="/pkg/shop.css" />
-        <Title formatter=|page: String| format!("{page} · {SHOP_NAME}") />
+        <Title formatter=|page: String| format!("{} · {SHOP_NAME}", title_text(&page)) />
         <Router>
             <Layout>
                 <Routes fallback=|| view! { <NotFound /> }>
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/products/:slug") view=ProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
@@ -92,5 +93,16 @@ fn content_security_policy() {
     );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         res.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// leptos_meta writes `<title>` text into the server's HTML without escaping it, so a search for
+/// `</title><script>` would end the element early. Escape on the server; in the browser the
+/// text goes into `document.title`, where entities would show literally.
+pub fn title_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        text.to_string()
     }
 }

@@ -7,6 +7,7 @@ const pages = [
   { name: "category", path: "/c/fashion?sort=price_asc" },
   { name: "product", path: "/c/t-shirts-tops", openFirstProduct: true },
   { name: "not-found", path: "/products/nope" },
+  { name: "search", path: "/search?q=linen" },
   { name: "login", path: "/login" },
   { name: "register", path: "/register" },
 ];

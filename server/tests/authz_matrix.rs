@@ -23,6 +23,7 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/catalog/home", &[], [Allow; 5]),
     ("/api/catalog/category", &[("slug", "fashion")], [Allow; 5]),
     ("/api/catalog/product", &[("slug", "no-such-product")], [Allow; 5]),
+    ("/api/catalog/search", &[("q", "lamp")], [Allow; 5]),
     ("/api/auth/session", &[], [Allow; 5]),
     ("/api/auth/login", &[("email", "nobody@meridian.test"), ("password", "wrong-password")], [Allow; 5]),
     (

@@ -40,6 +40,8 @@ conformance!(
     opening_a_store_makes_a_pending_owner_once,
     addresses_belong_to_their_owner,
     suspending_a_store_hides_its_products,
+    search_weighs_titles_over_descriptions_and_matches_prefixes,
+    search_index_follows_product_changes,
 );
 
 async fn merchant(db: &Database, slug: &str, status: MerchantStatus) -> i64 {
@@ -95,7 +97,7 @@ fn product(merchant_id: i64, category_id: i64, slug: &str, prices: &[i64], creat
 }
 
 fn query(ids: Option<Vec<i64>>, sort: Sort, offset: i64, limit: i64) -> ProductQuery {
-    ProductQuery { category_ids: ids, sort, offset, limit, in_stock_only: false }
+    ProductQuery { category_ids: ids, ids: None, sort, offset, limit, in_stock_only: false }
 }
 
 async fn migrations_are_recorded_and_idempotent(db: Database) {
@@ -448,4 +450,56 @@ async fn suspending_a_store_hides_its_products(db: Database) {
     assert!(db.accounts().set_merchant_status(m, MerchantStatus::Active).await.unwrap());
     assert!(db.catalog().product_by_slug("lamp").await.unwrap().is_some());
     assert!(!db.accounts().set_merchant_status(999_999, MerchantStatus::Active).await.unwrap());
+}
+
+fn words(q: &str) -> Vec<String> {
+    app::domain::search::tokenize(q)
+}
+
+async fn search_weighs_titles_over_descriptions_and_matches_prefixes(db: Database) {
+    let store = db.catalog();
+    let m = merchant(&db, "voltline", MerchantStatus::Active).await;
+    let c = category(&db, "audio", None).await;
+    let mut in_title = product(m, c, "wireless-headphones", &[100], 1);
+    in_title.title = "Wireless Headphones".into();
+    in_title.description = "Comfortable.".into();
+    let mut in_description = product(m, c, "travel-case", &[100], 2);
+    in_description.title = "Travel Case".into();
+    in_description.description = "Fits most headphones and cables.".into();
+    let mut accented = product(m, c, "cafe-mug", &[100], 3);
+    accented.title = "Café Crème Mug".into();
+    let ids = store.create_products(&[in_title, in_description, accented]).await.unwrap();
+
+    let hits = store.search(&words("headphones"), 10).await.unwrap();
+    assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![ids[0], ids[1]], "title beats description");
+    assert!(hits[0].1 > hits[1].1);
+    let prefix = store.search(&words("wireless headph"), 10).await.unwrap();
+    assert_eq!(
+        prefix.iter().map(|h| h.0).collect::<Vec<_>>(),
+        vec![ids[0]],
+        "last word as a prefix, all words required"
+    );
+    assert_eq!(store.search(&words("CAFE creme"), 10).await.unwrap()[0].0, ids[2], "case and accents folded");
+    assert_eq!(store.search(&words("audio"), 10).await.unwrap().len(), 3, "category names are indexed");
+    assert_eq!(store.search(&words("voltline"), 10).await.unwrap().len(), 3, "store names are indexed");
+    assert!(store.search(&words("hedphones"), 10).await.unwrap().is_empty(), "typos are the service's job");
+    let vocab = store.search_vocabulary().await.unwrap();
+    let docs = |w: &str| vocab.iter().find(|(t, _)| t == w).map(|(_, n)| *n);
+    assert_eq!(docs("headphones"), Some(2));
+    assert_eq!(docs("creme"), Some(1));
+}
+
+async fn search_index_follows_product_changes(db: Database) {
+    let store = db.catalog();
+    let m = merchant(&db, "m", MerchantStatus::Active).await;
+    let c = category(&db, "c", None).await;
+    let mut lamp = product(m, c, "lamp", &[100], 1);
+    lamp.title = "Brass Lamp".into();
+    store.create_products(&[lamp]).await.unwrap();
+    assert_eq!(store.search(&words("brass"), 10).await.unwrap().len(), 1);
+    // Products created later are found without any rebuild.
+    let mut sconce = product(m, c, "sconce", &[100], 2);
+    sconce.title = "Brass Sconce".into();
+    store.create_products(&[sconce]).await.unwrap();
+    assert_eq!(store.search(&words("brass"), 10).await.unwrap().len(), 2);
 }

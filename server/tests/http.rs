@@ -164,3 +164,36 @@ fn prices_in(html: &str) -> Vec<i64> {
         })
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_products_despite_typos() {
+    let app = spawn_app().await;
+    let exact = app.get("/search?q=headphones").await;
+    assert_eq!(exact.status, 200);
+    assert!(exact.body.contains("<title>Search: headphones · Meridian Market</title>"));
+    let exact_count = exact.body.matches(r#"data-testid="product-card""#).count();
+    assert!(exact_count > 0);
+    assert!(!exact.body.contains(r#"data-testid="search-corrected""#));
+
+    for typo in ["hedphones", "headphnoes", "bluetoth speaker"] {
+        let res = app.get(&format!("/search?q={}", support::encode(typo))).await;
+        assert_eq!(res.status, 200, "{typo}");
+        assert!(res.body.contains(r#"data-testid="search-corrected""#), "{typo}: a correction is announced");
+        assert!(res.body.matches(r#"data-testid="product-card""#).count() > 0, "{typo}: products found");
+    }
+    let tshirt = app.get("/search?q=tshirt").await;
+    assert!(tshirt.body.contains("Tee") || tshirt.body.contains("Shirt"), "tshirt finds shirts");
+
+    let nothing = app.get("/search?q=qqqqqqqq").await;
+    assert_eq!(nothing.status, 200);
+    assert!(nothing.body.contains("No products match"));
+    let long = app.get(&format!("/search?q={}", "a".repeat(5000))).await;
+    assert_eq!(long.status, 200, "an overlong query is cut, not an error");
+    let markup = app.get("/search?q=%3C%2Ftitle%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert!(!markup.body.contains("<script>alert(1)"), "the query is shown escaped, in the page and the title");
+    assert!(
+        markup
+            .body
+            .contains("<title>Search: &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; · Meridian Market</title>")
+    );
+}

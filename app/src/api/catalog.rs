@@ -1,7 +1,7 @@
 //! Storefront reads. Anyone may call these.
 use crate::domain::catalog::ProductDetail;
 use crate::domain::errors::AppError;
-use crate::domain::storefront::{CategoryListing, HomeData, NavData};
+use crate::domain::storefront::{CategoryListing, HomeData, NavData, SearchResults};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -43,4 +43,14 @@ pub async fn get_category(
 #[server(endpoint = "catalog/product")]
 pub async fn get_product(slug: String) -> Result<Option<ProductDetail>, AppError> {
     crate::services::catalog::product(catalog().await?.as_ref(), &slug).await.map_err(internal)
+}
+
+/// Products matching `q`, typo-tolerant, best first.
+#[server(endpoint = "catalog/search")]
+pub async fn search(q: String, page: Option<String>) -> Result<SearchResults, AppError> {
+    use super::guard::{Access, guard, shop};
+    guard(Access::Anyone).await?;
+    let shop = shop()?;
+    let page = crate::domain::listing::page_from_param(page.as_deref());
+    crate::services::search::search(shop.catalog.as_ref(), &shop.vocabulary, &q, page).await.map_err(internal)
 }

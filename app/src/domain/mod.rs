@@ -6,5 +6,6 @@ pub mod category_tree;
 pub mod errors;
 pub mod listing;
 pub mod money;
+pub mod search;
 pub mod slug;
 pub mod storefront;

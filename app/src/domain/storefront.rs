@@ -26,3 +26,12 @@ pub struct CategoryListing {
 pub struct NavData {
     pub categories: Vec<Category>,
 }
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The query as typed.
+    pub query: String,
+    /// Set when nothing matched as typed and a typo-corrected query was searched instead.
+    pub corrected: Option<String>,
+    pub products: Page<ProductCard>,
+}

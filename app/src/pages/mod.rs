@@ -7,3 +7,4 @@ pub mod forbidden;
 pub mod home;
 pub mod not_found;
 pub mod product;
+pub mod search;

@@ -21,8 +21,14 @@ pub async fn nav(store: &dyn CatalogStore) -> Result<NavData, StoreError> {
 
 pub async fn home(store: &dyn CatalogStore) -> Result<HomeData, StoreError> {
     let cats = categories_with_totals(store).await?;
-    let query =
-        ProductQuery { category_ids: None, sort: Sort::Newest, offset: 0, limit: NEW_ARRIVALS, in_stock_only: true };
+    let query = ProductQuery {
+        category_ids: None,
+        ids: None,
+        sort: Sort::Newest,
+        offset: 0,
+        limit: NEW_ARRIVALS,
+        in_stock_only: true,
+    };
     let (new_arrivals, _) = store.list_products(&query).await?;
     Ok(HomeData { categories: category_tree::children(&cats, None), new_arrivals })
 }
@@ -48,6 +54,7 @@ pub async fn category_listing(
     let page = clamp_page(requested_page, category.product_count, per_page);
     let query = ProductQuery {
         category_ids: Some(ids),
+        ids: None,
         sort,
         offset: (page as i64 - 1) * per_page as i64,
         limit: per_page as i64,

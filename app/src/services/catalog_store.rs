@@ -143,6 +143,8 @@ impl NewProduct {
 pub struct ProductQuery {
     /// `None` lists the whole catalog.
     pub category_ids: Option<Vec<i64>>,
+    /// Only these products (e.g. search hits); `None` for no restriction.
+    pub ids: Option<Vec<i64>>,
     pub sort: Sort,
     pub offset: i64,
     pub limit: i64,
@@ -175,4 +177,11 @@ pub trait CatalogStore: Send + Sync + 'static {
     /// A published product of an active store.
     async fn product_by_slug(&self, slug: &str) -> Result<Option<StoredProduct>, StoreError>;
     async fn count_products(&self) -> Result<i64, StoreError>;
+
+    /// Full-text search: products containing every word (the last one as a prefix), best
+    /// first, with a relevance where higher is better. Title matches weigh most, then category
+    /// and store names, then the description. Visibility is applied when the cards are loaded.
+    async fn search(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, StoreError>;
+    /// Every indexed word (3+ letters) with the number of products containing it.
+    async fn search_vocabulary(&self) -> Result<Vec<(String, i64)>, StoreError>;
 }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod catalog_store;
 pub mod passwords;
+pub mod search;
 
 use std::sync::Arc;
 
@@ -18,4 +19,5 @@ pub struct Shop {
     pub catalog: Arc<dyn CatalogStore>,
     pub accounts: Arc<dyn AccountStore>,
     pub auth: Arc<AuthSettings>,
+    pub vocabulary: Arc<search::VocabularyCache>,
 }

@@ -31,6 +31,34 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
+    /// The weighted tsvector (A title, B category and store, C description) ranked by
+    /// `ts_rank_cd`; the last word matches as a prefix.
+    async fn search_engine(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, sqlx::Error> {
+        // Words are [a-z0-9]+ (see domain::search::tokenize), safe inside a tsquery.
+        let mut terms: Vec<String> = words.to_vec();
+        if let Some(last) = terms.last_mut() {
+            last.push_str(":*");
+        }
+        let rows: Vec<(i64, f32)> = sqlx::query_as(
+            "SELECT p.id, ts_rank_cd(p.search_vector, q) AS relevance
+             FROM products p, to_tsquery('simple', $1) q
+             WHERE p.search_vector @@ q ORDER BY relevance DESC, p.id LIMIT $2",
+        )
+        .bind(terms.join(" & "))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id, r)| (id, r as f64)).collect())
+    }
+
+    async fn vocabulary_engine(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT word, ndoc::BIGINT FROM ts_stat('SELECT search_vector FROM products') WHERE length(word) >= 3",
+        )
+        .fetch_all(&self.pool)
+        .await
+    }
+
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
         self.pool.begin().await
     }

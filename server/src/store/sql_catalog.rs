@@ -62,6 +62,14 @@ macro_rules! impl_sql_catalog {
                 }
                 list.push_unseparated(")");
             }
+            if let Some(ids) = &q.ids {
+                qb.push(" AND p.id IN (");
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+            }
             if q.in_stock_only {
                 qb.push(" AND EXISTS (SELECT 1 FROM product_variants sv WHERE sv.product_id = p.id AND sv.stock > 0)");
             }
@@ -253,7 +261,7 @@ macro_rules! impl_sql_catalog {
             }
 
             async fn list_products(&self, q: &ProductQuery) -> Result<(Vec<ProductCard>, i64), StoreError> {
-                if q.category_ids.as_ref().is_some_and(|ids| ids.is_empty()) {
+                if q.category_ids.as_ref().is_some_and(|ids| ids.is_empty()) || q.ids.as_ref().is_some_and(|ids| ids.is_empty()) {
                     return Ok((Vec::new(), 0));
                 }
                 let mut count = QueryBuilder::<$db>::new(
@@ -354,6 +362,17 @@ macro_rules! impl_sql_catalog {
                         created_at: row.get("created_at"),
                     },
                 }))
+            }
+
+            async fn search(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, StoreError> {
+                if words.is_empty() {
+                    return Ok(Vec::new());
+                }
+                self.search_engine(words, limit).await.map_err(map_sqlx)
+            }
+
+            async fn search_vocabulary(&self) -> Result<Vec<(String, i64)>, StoreError> {
+                self.vocabulary_engine().await.map_err(map_sqlx)
             }
 
             async fn count_products(&self) -> Result<i64, StoreError> {

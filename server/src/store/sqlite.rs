@@ -49,6 +49,29 @@ impl SqliteStore {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// FTS5 with per-column weights: title ≫ category, store ≫ description. `bm25` is lower
+    /// for better matches, so it is negated into a relevance.
+    async fn search_engine(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, sqlx::Error> {
+        // Words are [a-z0-9]+ (see domain::search::tokenize), so quoting cannot be escaped.
+        let mut expr: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+        if let Some(last) = expr.last_mut() {
+            last.push('*');
+        }
+        let rows: Vec<(i64, f64)> = sqlx::query_as(
+            "SELECT rowid, -bm25(product_search, 10.0, 3.0, 3.0, 1.0) AS relevance
+             FROM product_search WHERE product_search MATCH $1 ORDER BY relevance DESC LIMIT $2",
+        )
+        .bind(expr.join(" "))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    async fn vocabulary_engine(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        sqlx::query_as("SELECT term, doc FROM product_search_terms WHERE length(term) >= 3").fetch_all(&self.pool).await
+    }
+
     /// SQLite serialises writers itself; each migration runs in its own transaction.
     async fn lock_migrations(&self) -> Result<PoolConnection<Sqlite>, sqlx::Error> {
         self.pool.acquire().await

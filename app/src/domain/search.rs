@@ -1,0 +1,126 @@
+//! Turning what a shopper typed into search terms, and forgiving their typos.
+
+/// Lowercase words with common accents folded ("Café crème" → ["cafe", "creme"]); punctuation
+/// splits words, as the search indexes do. At most 8 words of 40 characters are kept.
+pub fn tokenize(query: &str) -> Vec<String> {
+    let folded = crate::domain::slug::slugify(query);
+    folded.split('-').filter(|w| !w.is_empty()).map(|w| w.chars().take(40).collect::<String>()).take(8).collect()
+}
+
+/// Damerau–Levenshtein (optimal string alignment) distance, giving up above `max`.
+pub fn edit_distance(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        let mut row_min = cur[0];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+            row_min = row_min.min(cur[j]);
+        }
+        if row_min > max {
+            return None;
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    (prev[b.len()] <= max).then_some(prev[b.len()])
+}
+
+/// How many typos a word of this length may carry and still be recognised.
+pub fn allowed_typos(word: &str) -> usize {
+    match word.chars().count() {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Replaces each word that is not in the catalog's vocabulary with the closest word that is
+/// (fewest edits, then most products), so "hedphones" finds "headphones". Returns `None`
+/// when nothing needed correcting or nothing close was found.
+pub fn correct(words: &[String], vocabulary: &[(String, i64)]) -> Option<Vec<String>> {
+    let known = |w: &str| vocabulary.iter().any(|(t, _)| t == w || (t.starts_with(w) && w.len() >= 3));
+    let mut changed = false;
+    let mut out = Vec::with_capacity(words.len());
+    for w in words {
+        if known(w) {
+            out.push(w.clone());
+            continue;
+        }
+        let max = allowed_typos(w);
+        let best =
+            vocabulary.iter().filter_map(|(term, docs)| edit_distance(w, term, max).map(|d| (d, -docs, term))).min();
+        match best {
+            Some((_, _, term)) => {
+                out.push(term.clone());
+                changed = true;
+            }
+            None => out.push(w.clone()),
+        }
+    }
+    changed.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab(words: &[(&str, i64)]) -> Vec<(String, i64)> {
+        words.iter().map(|(w, n)| (w.to_string(), *n)).collect()
+    }
+
+    #[test]
+    fn tokenizes_like_the_index() {
+        assert_eq!(tokenize("  Wireless Over-Ear HEADPHONES "), vec!["wireless", "over", "ear", "headphones"]);
+        assert_eq!(tokenize("Café crème"), vec!["cafe", "creme"]);
+        assert!(tokenize("!!! ").is_empty());
+        assert_eq!(tokenize(&"word ".repeat(50)).len(), 8);
+    }
+
+    #[test]
+    fn edit_distance_counts_swaps_as_one() {
+        assert_eq!(edit_distance("hedphones", "headphones", 2), Some(1));
+        assert_eq!(edit_distance("bluetoth", "bluetooth", 2), Some(1));
+        assert_eq!(edit_distance("speakre", "speaker", 2), Some(1));
+        assert_eq!(edit_distance("lamp", "lamp", 0), Some(0));
+        assert_eq!(edit_distance("lamp", "table", 1), None);
+    }
+
+    #[test]
+    fn corrects_typos_against_the_vocabulary() {
+        let v = vocab(&[("headphones", 40), ("bluetooth", 30), ("speaker", 25), ("shirt", 60), ("sheet", 2)]);
+        assert_eq!(correct(&tokenize("hedphones"), &v), Some(vec!["headphones".to_string()]));
+        assert_eq!(correct(&tokenize("bluetoth speaker"), &v), Some(vec!["bluetooth".into(), "speaker".into()]));
+        assert_eq!(correct(&tokenize("tshirt"), &v), Some(vec!["shirt".to_string()]));
+        assert_eq!(correct(&tokenize("speaker"), &v), None, "nothing to correct");
+        assert_eq!(correct(&tokenize("zzzzzz"), &v), None, "nothing close");
+    }
+}
+
+/// Percent-encodes a query-string value (links to search pages keep the query intact).
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod encode_tests {
+    #[test]
+    fn encodes_query_values() {
+        assert_eq!(super::url_encode("t-shirt & co/é"), "t-shirt+%26+co%2F%C3%A9");
+    }
+}
