@@ -42,6 +42,7 @@ conformance!(
     suspending_a_store_hides_its_products,
     search_weighs_titles_over_descriptions_and_matches_prefixes,
     search_index_follows_product_changes,
+    search_ranks_available_and_newer_products_higher,
 );
 
 async fn merchant(db: &Database, slug: &str, status: MerchantStatus) -> i64 {
@@ -502,4 +503,35 @@ async fn search_index_follows_product_changes(db: Database) {
     sconce.title = "Brass Sconce".into();
     store.create_products(&[sconce]).await.unwrap();
     assert_eq!(store.search(&words("brass"), 10).await.unwrap().len(), 2);
+}
+
+async fn search_ranks_available_and_newer_products_higher(db: Database) {
+    let store = db.catalog();
+    let m = merchant(&db, "m", MerchantStatus::Active).await;
+    let c = category(&db, "c", None).await;
+    let now = app::services::accounts::now();
+    let lamp = |slug: &str, created_at: i64, stock: i64| {
+        let mut p = product(m, c, slug, &[100], created_at);
+        p.title = "Brass Lamp".into();
+        p.description = String::new();
+        p.variants[0].stock = stock;
+        p
+    };
+    store
+        .create_products(&[
+            lamp("sold-out-new", now, 0),
+            lamp("in-stock-old", now - 400 * 86_400, 20),
+            lamp("in-stock-new", now - 86_400, 20),
+        ])
+        .await
+        .unwrap();
+    let cache = app::services::search::VocabularyCache::default();
+    let results = app::services::search::search(store.as_ref(), &cache, "brass lamp", 1).await.unwrap();
+    let order: Vec<&str> = results.products.items.iter().map(|p| p.slug.as_str()).collect();
+    assert_eq!(order, vec!["in-stock-new", "in-stock-old", "sold-out-new"], "equal text: available, then newer");
+    assert_eq!(results.products.total, 3);
+    assert!(results.corrected.is_none());
+    let typo = app::services::search::search(store.as_ref(), &cache, "bras lmap", 1).await.unwrap();
+    assert_eq!(typo.corrected.as_deref(), Some("brass lamp"));
+    assert_eq!(typo.products.total, 3);
 }

@@ -39,6 +39,8 @@ pub struct ProductCard {
     pub varied_price: bool,
     pub total_stock: i64,
     pub image: Option<Image>,
+    /// Unix seconds; feeds the freshness signal when ranking.
+    pub created_at: i64,
 }
 
 impl ProductCard {

@@ -6,6 +6,7 @@ pub mod category_tree;
 pub mod errors;
 pub mod listing;
 pub mod money;
+pub mod ranking;
 pub mod search;
 pub mod slug;
 pub mod storefront;

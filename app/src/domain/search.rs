@@ -48,11 +48,13 @@ pub fn allowed_typos(word: &str) -> usize {
 /// (fewest edits, then most products), so "hedphones" finds "headphones". Returns `None`
 /// when nothing needed correcting or nothing close was found.
 pub fn correct(words: &[String], vocabulary: &[(String, i64)]) -> Option<Vec<String>> {
-    let known = |w: &str| vocabulary.iter().any(|(t, _)| t == w || (t.starts_with(w) && w.len() >= 3));
+    // Only the last word is searched as a prefix (search-as-you-type); the others must be whole.
+    let known =
+        |w: &str, last: bool| vocabulary.iter().any(|(t, _)| t == w || (last && w.len() >= 3 && t.starts_with(w)));
     let mut changed = false;
     let mut out = Vec::with_capacity(words.len());
-    for w in words {
-        if known(w) {
+    for (i, w) in words.iter().enumerate() {
+        if known(w, i + 1 == words.len()) {
             out.push(w.clone());
             continue;
         }
@@ -103,6 +105,9 @@ mod tests {
         assert_eq!(correct(&tokenize("tshirt"), &v), Some(vec!["shirt".to_string()]));
         assert_eq!(correct(&tokenize("speaker"), &v), None, "nothing to correct");
         assert_eq!(correct(&tokenize("zzzzzz"), &v), None, "nothing close");
+        assert_eq!(correct(&tokenize("spea"), &v), None, "the last word may be a prefix");
+        assert_eq!(correct(&tokenize("spea bluetooth"), &v), None, "too short to correct, left as typed");
+        assert_eq!(correct(&tokenize("speakr bluetooth"), &v), Some(vec!["speaker".into(), "bluetooth".into()]));
     }
 }
 

@@ -2,6 +2,7 @@
 //! vocabulary when nothing matches as typed, then the usual product cards in relevance order.
 use super::catalog_store::{CatalogStore, ProductQuery, StoreError};
 use crate::domain::listing::{PAGE_SIZE, Page, Sort, clamp_page};
+use crate::domain::ranking::{Signal, Weights, availability, by_max, freshness, rank};
 use crate::domain::search::{correct, tokenize};
 use crate::domain::storefront::SearchResults;
 use std::sync::Mutex;
@@ -10,6 +11,8 @@ use std::time::{Duration, Instant};
 /// Enough hits for many pages; beyond this a shopper refines the query.
 pub const MAX_HITS: i64 = 480;
 pub const MAX_QUERY_CHARS: usize = 200;
+/// A product loses half its freshness every 90 days.
+pub const FRESHNESS_HALF_LIFE_SECS: i64 = 90 * 24 * 3600;
 
 /// The vocabulary changes only when products do; rebuilding it on every misspelled query would
 /// scan the whole index, so it is kept for a few minutes.
@@ -51,7 +54,8 @@ pub async fn search(
             }
         }
     }
-    // Load every hit's card (visibility rules apply there), then order by relevance.
+    // Load every hit's card (visibility rules apply there), then rank: text relevance first,
+    // with freshness and availability (score = Σ wᵢ·sᵢ / Σ wᵢ, see domain::ranking).
     let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();
     let q = ProductQuery {
         category_ids: None,
@@ -62,8 +66,19 @@ pub async fn search(
         in_stock_only: false,
     };
     let (mut cards, _) = store.list_products(&q).await?;
-    let rank = |id: i64| hits.iter().position(|(h, _)| *h == id).unwrap_or(usize::MAX);
-    cards.sort_by_key(|c| rank(c.id));
+    let position = |id: i64| hits.iter().position(|(h, _)| *h == id).unwrap_or(usize::MAX);
+    cards.sort_by_key(|c| position(c.id));
+    let relevance = by_max(&cards.iter().map(|c| hits[position(c.id)].1).collect::<Vec<_>>());
+    let now = super::accounts::now();
+    let signals = cards.into_iter().zip(relevance).map(|(card, text)| {
+        let s = vec![
+            (Signal::TextRelevance, text),
+            (Signal::Freshness, freshness(now - card.created_at, FRESHNESS_HALF_LIFE_SECS)),
+            (Signal::Availability, availability(card.total_stock)),
+        ];
+        (card, s)
+    });
+    let cards: Vec<_> = rank(signals.collect(), &Weights::default()).into_iter().map(|(card, _)| card).collect();
     let total = cards.len() as i64;
     let page = clamp_page(requested_page, total, PAGE_SIZE);
     let start = ((page - 1) * PAGE_SIZE) as usize;

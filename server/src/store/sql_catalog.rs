@@ -9,7 +9,7 @@
 /// Rows inserted per multi-row statement when bulk-creating products.
 pub const BATCH: usize = 200;
 
-pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, m.name AS merchant_name,
+pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, p.created_at, m.name AS merchant_name,
         MIN(v.price_minor) AS price_minor, MAX(v.price_minor) AS max_price_minor,
         MAX(v.compare_at_minor) AS compare_at_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
         i.url AS image_url, i.alt AS image_alt
@@ -294,6 +294,7 @@ macro_rules! impl_sql_catalog {
                             varied_price: max_price != price,
                             total_stock: r.get("total_stock"),
                             image: url.map(|url| Image { url, alt: alt.unwrap_or_default() }),
+                            created_at: r.get("created_at"),
                         }
                     })
                     .collect();
