@@ -33,7 +33,7 @@ test("register, sign out, sign in again and edit an address", async ({ page }) =
 
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/:\d+\/account$/);
   await expect(page.getByTestId("account-email")).toContainText(email);
   await expect(page.getByTestId("account-links")).toContainText("Ada Lovelace");
 
@@ -60,7 +60,7 @@ test("register, sign out, sign in again and edit an address", async ({ page }) =
   await signIn(page, email, "wrong password here");
   await expect(page.getByTestId("form-alert")).toContainText("email or password is incorrect");
   await signIn(page, email, password);
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/:\d+\/account$/);
 
   // Edit the address.
   const card = page.getByTestId("address").first();
@@ -77,7 +77,7 @@ test("a visitor opening /account signs in and comes back", async ({ page }) => {
   await expect(page).toHaveURL(/\/login\?next=\/account$/);
   await hydrated(page);
   await signIn(page, "shopper@meridian.test", "shopper-demo-pass-2026");
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/:\d+\/account$/);
   await expect(page.getByTestId("account-email")).toContainText("shopper@meridian.test");
 });
 
@@ -85,7 +85,7 @@ test("a store owner reaches the dashboard; a shopper gets 403", async ({ page, c
   await page.goto("/login?next=/admin");
   await hydrated(page);
   await signIn(page, "owner@northwind-home.test", "merchant-demo-pass-2026");
-  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page).toHaveURL(/:\d+\/admin$/);
   await expect(page.getByTestId("dashboard-title")).toHaveText("Northwind Home");
   await expect(page.getByTestId("store-status")).toHaveText("active");
 
@@ -93,7 +93,7 @@ test("a store owner reaches the dashboard; a shopper gets 403", async ({ page, c
   await page.goto("/login");
   await hydrated(page);
   await signIn(page, "shopper@meridian.test", "shopper-demo-pass-2026");
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/:\d+\/account$/);
   const res = await page.goto("/admin");
   expect(res?.status()).toBe(403);
   await expect(page.getByTestId("forbidden")).toBeVisible();
@@ -110,7 +110,7 @@ test("sign-in works without JavaScript", async ({ browser }) => {
   await page.getByLabel("Email").fill("shopper@meridian.test");
   await page.getByLabel("Password").fill("shopper-demo-pass-2026");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await expect(page).toHaveURL(/:\d+\/account$/);
   await expect(page.getByTestId("account-email")).toContainText("shopper@meridian.test");
   await context.close();
 });

@@ -44,7 +44,8 @@ for (const vp of viewports) {
       await page.getByLabel("Email").fill("admin@meridian.test");
       await page.getByLabel("Password").fill("admin-demo-pass-2026");
       await page.getByRole("button", { name: "Sign in" }).click();
-      await expect(page).toHaveURL(new RegExp(`${path}$`));
+      await expect(page).toHaveURL(new RegExp(`:\\d+${path}$`));
+      await expect(page.getByTestId(path === "/admin" ? "dashboard-title" : "account-email")).toBeVisible();
       await page.locator('[data-hydrated="true"]').waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);

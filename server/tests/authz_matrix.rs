@@ -49,6 +49,19 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/admin/dashboard", &[], [Deny, Deny, Allow, Allow, Allow]),
     ("/api/admin/store", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
     ("/api/admin/store_status", &[("merchant_id", "{A}"), ("status", "active")], [Deny, Deny, Deny, Deny, Allow]),
+    ("/api/admin/ranking_weights", &[], [Deny, Deny, Deny, Deny, Allow]),
+    (
+        "/api/admin/set_ranking_weights",
+        &[
+            ("text_relevance", "4"),
+            ("rating", "2"),
+            ("sales", "2"),
+            ("freshness", "1"),
+            ("availability", "1.5"),
+            ("affinity", "1"),
+        ],
+        [Deny, Deny, Deny, Deny, Allow],
+    ),
 ];
 
 const ADDRESS: &[(&str, &str)] =

@@ -43,6 +43,7 @@ conformance!(
     search_weighs_titles_over_descriptions_and_matches_prefixes,
     search_index_follows_product_changes,
     search_ranks_available_and_newer_products_higher,
+    ranking_weights_are_stored_and_change_the_order,
 );
 
 async fn merchant(db: &Database, slug: &str, status: MerchantStatus) -> i64 {
@@ -376,12 +377,12 @@ async fn login_failures_accumulate_lock_and_clear(db: Database) {
         assert_eq!(accounts.record_login_failure(&keys, now).await.unwrap(), now, "no lock yet");
     }
     let until = accounts.record_login_failure(&keys, now).await.unwrap();
-    assert_eq!(until, now + 1, "the fifth failure locks for a second");
+    assert_eq!(until, now + 5, "the fifth failure locks for five seconds");
     let until = accounts.record_login_failure(&keys, now).await.unwrap();
-    assert_eq!(until, now + 2, "and the lock doubles");
+    assert_eq!(until, now + 10, "and the lock doubles");
     let state = accounts.login_failures(&keys).await.unwrap();
     assert_eq!(state.len(), 2);
-    assert!(state.iter().all(|(_, failures, locked)| *failures == 6 && *locked == now + 2));
+    assert!(state.iter().all(|(_, failures, locked)| *failures == 6 && *locked == now + 10));
     accounts.clear_login_failures(&keys[..1]).await.unwrap();
     let state = accounts.login_failures(&keys).await.unwrap();
     assert_eq!(state.iter().map(|(k, ..)| k.as_str()).collect::<Vec<_>>(), vec!["ip:203.0.113.7"]);
@@ -534,4 +535,32 @@ async fn search_ranks_available_and_newer_products_higher(db: Database) {
     let typo = app::services::search::search(store.as_ref(), &cache, "bras lmap", 1).await.unwrap();
     assert_eq!(typo.corrected.as_deref(), Some("brass lamp"));
     assert_eq!(typo.products.total, 3);
+}
+
+async fn ranking_weights_are_stored_and_change_the_order(db: Database) {
+    use app::domain::ranking::{Signal, Weights};
+    let store = db.catalog();
+    assert_eq!(store.ranking_weights().await.unwrap(), Weights::default(), "migrations seed the defaults");
+    let m = merchant(&db, "m", MerchantStatus::Active).await;
+    let c = category(&db, "c", None).await;
+    let now = app::services::accounts::now();
+    let mut sold_out_new = product(m, c, "sold-out-new", &[100], now);
+    sold_out_new.title = "Oak Desk".into();
+    sold_out_new.variants[0].stock = 0;
+    let mut in_stock_old = product(m, c, "in-stock-old", &[100], now - 400 * 86_400);
+    in_stock_old.title = "Oak Desk".into();
+    in_stock_old.variants[0].stock = 20;
+    store.create_products(&[sold_out_new, in_stock_old]).await.unwrap();
+    let cache = app::services::search::VocabularyCache::default();
+    let order =
+        |r: app::domain::storefront::SearchResults| r.products.items.into_iter().map(|p| p.slug).collect::<Vec<_>>();
+    let before = app::services::search::search(store.as_ref(), &cache, "oak desk", 1).await.unwrap();
+    assert_eq!(order(before), vec!["in-stock-old", "sold-out-new"]);
+
+    let only_fresh =
+        Weights(Signal::ALL.into_iter().map(|s| (s, if s == Signal::Freshness { 1.0 } else { 0.0 })).collect());
+    store.set_ranking_weights(&only_fresh).await.unwrap();
+    assert_eq!(store.ranking_weights().await.unwrap(), only_fresh);
+    let after = app::services::search::search(store.as_ref(), &cache, "oak desk", 1).await.unwrap();
+    assert_eq!(order(after), vec!["sold-out-new", "in-stock-old"], "with only freshness weighted, newest wins");
 }

@@ -71,3 +71,34 @@ pub async fn set_store_status(merchant_id: i64, status: String) -> Result<(), Ap
     require(Access::Admin).await?;
     crate::services::accounts::set_store_status(&shop()?, merchant_id, &status).await
 }
+
+/// The ranking weights (score = Σ wᵢ·sᵢ / Σ wᵢ): platform admin only.
+#[server(endpoint = "admin/ranking_weights")]
+pub async fn get_ranking_weights() -> Result<crate::domain::ranking::Weights, AppError> {
+    use super::guard::{Access, require, shop};
+    require(Access::Admin).await?;
+    shop()?.catalog.ranking_weights().await.map_err(crate::services::accounts::store_err)
+}
+
+#[server(endpoint = "admin/set_ranking_weights")]
+pub async fn set_ranking_weights(
+    text_relevance: String,
+    rating: String,
+    sales: String,
+    freshness: String,
+    availability: String,
+    affinity: String,
+) -> Result<(), AppError> {
+    use super::guard::{Access, require, shop};
+    use crate::domain::ranking::{Signal, Weights};
+    require(Access::Admin).await?;
+    let weights = Weights::parse(&[
+        (Signal::TextRelevance, text_relevance.as_str()),
+        (Signal::Rating, rating.as_str()),
+        (Signal::Sales, sales.as_str()),
+        (Signal::Freshness, freshness.as_str()),
+        (Signal::Availability, availability.as_str()),
+        (Signal::Affinity, affinity.as_str()),
+    ])?;
+    shop()?.catalog.set_ranking_weights(&weights).await.map_err(crate::services::accounts::store_err)
+}

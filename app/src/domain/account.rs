@@ -200,8 +200,10 @@ pub fn validate_registration(email: &str, display_name: &str, password: &str) ->
     })
 }
 
-/// Exponential back-off for failed logins: free attempts first, then 1 s, 2 s, 4 s … capped.
+/// Exponential back-off for failed logins: free attempts first, then 5 s, 10 s, 20 s … capped.
+/// Attempts made while locked are refused without counting.
 pub const FREE_LOGIN_FAILURES: i64 = 5;
+pub const FIRST_LOCKOUT_SECS: i64 = 5;
 pub const MAX_LOCKOUT_SECS: i64 = 15 * 60;
 
 pub fn lockout_after(failures: i64) -> i64 {
@@ -209,7 +211,7 @@ pub fn lockout_after(failures: i64) -> i64 {
         0
     } else {
         let exp = (failures - FREE_LOGIN_FAILURES).min(20) as u32;
-        (1i64 << exp).min(MAX_LOCKOUT_SECS)
+        (FIRST_LOCKOUT_SECS << exp).min(MAX_LOCKOUT_SECS)
     }
 }
 
@@ -267,9 +269,9 @@ mod tests {
     fn lockout_grows_exponentially_and_is_capped() {
         assert_eq!(lockout_after(0), 0);
         assert_eq!(lockout_after(4), 0);
-        assert_eq!(lockout_after(5), 1);
-        assert_eq!(lockout_after(6), 2);
-        assert_eq!(lockout_after(9), 16);
+        assert_eq!(lockout_after(5), 5);
+        assert_eq!(lockout_after(6), 10);
+        assert_eq!(lockout_after(9), 80);
         assert_eq!(lockout_after(40), MAX_LOCKOUT_SECS);
     }
 

@@ -23,6 +23,22 @@ impl Signal {
         Signal::Affinity,
     ];
 
+    /// The name stored in the database and used in forms.
+    pub fn key(self) -> &'static str {
+        match self {
+            Signal::TextRelevance => "text_relevance",
+            Signal::Rating => "rating",
+            Signal::Sales => "sales",
+            Signal::Freshness => "freshness",
+            Signal::Availability => "availability",
+            Signal::Affinity => "affinity",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Signal> {
+        Signal::ALL.into_iter().find(|s| s.key() == key)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Signal::TextRelevance => "Text relevance",
@@ -52,9 +68,29 @@ impl Default for Weights {
     }
 }
 
+pub const MAX_WEIGHT: f64 = 10.0;
+
 impl Weights {
     pub fn get(&self, signal: Signal) -> f64 {
         self.0.iter().find(|(s, _)| *s == signal).map(|(_, w)| *w).unwrap_or(0.0)
+    }
+
+    /// Parses one form field per signal (named by `Signal::key`); every problem is reported.
+    pub fn parse(fields: &[(Signal, &str)]) -> Result<Weights, crate::domain::errors::AppError> {
+        let mut errors = crate::domain::errors::FieldErrors::default();
+        let mut out = Vec::new();
+        for signal in Signal::ALL {
+            let raw = fields.iter().find(|(s, _)| *s == signal).map(|(_, v)| v.trim()).unwrap_or("");
+            match raw.parse::<f64>() {
+                Ok(w) if w.is_finite() && (0.0..=MAX_WEIGHT).contains(&w) => out.push((signal, w)),
+                _ => errors.add(signal.key(), format!("Enter a number from 0 to {MAX_WEIGHT}.")),
+            }
+        }
+        if errors.is_empty() && out.iter().all(|(_, w)| *w == 0.0) {
+            errors.add("form", "At least one weight must be above 0.");
+        }
+        errors.into_result()?;
+        Ok(Weights(out))
     }
 }
 
@@ -172,6 +208,22 @@ mod tests {
         ];
         let order: Vec<&str> = rank(items, &w).into_iter().map(|(n, _)| n).collect();
         assert_eq!(order, vec!["fresh", "fresh twin", "old", "sold out"]);
+    }
+
+    #[test]
+    fn weights_parse_from_a_form_with_field_errors() {
+        let fields: Vec<(Signal, &str)> = Signal::ALL.iter().map(|s| (*s, "1.5")).collect();
+        assert_eq!(Weights::parse(&fields).unwrap().get(Signal::Rating), 1.5);
+        let mut bad = fields.clone();
+        bad[1].1 = "-1";
+        bad[2].1 = "lots";
+        let err = Weights::parse(&bad).unwrap_err();
+        assert!(err.field("rating").is_some() && err.field("sales").is_some());
+        let zeros: Vec<(Signal, &str)> = Signal::ALL.iter().map(|s| (*s, "0")).collect();
+        assert!(Weights::parse(&zeros).unwrap_err().field("form").is_some());
+        for s in Signal::ALL {
+            assert_eq!(Signal::from_key(s.key()), Some(s));
+        }
     }
 
     #[test]

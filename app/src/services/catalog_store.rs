@@ -184,4 +184,8 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn search(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, StoreError>;
     /// Every indexed word (3+ letters) with the number of products containing it.
     async fn search_vocabulary(&self) -> Result<Vec<(String, i64)>, StoreError>;
+
+    async fn ranking_weights(&self) -> Result<crate::domain::ranking::Weights, StoreError>;
+    /// Replaces every weight in one transaction.
+    async fn set_ranking_weights(&self, weights: &crate::domain::ranking::Weights) -> Result<(), StoreError>;
 }

@@ -2,7 +2,7 @@
 //! vocabulary when nothing matches as typed, then the usual product cards in relevance order.
 use super::catalog_store::{CatalogStore, ProductQuery, StoreError};
 use crate::domain::listing::{PAGE_SIZE, Page, Sort, clamp_page};
-use crate::domain::ranking::{Signal, Weights, availability, by_max, freshness, rank};
+use crate::domain::ranking::{Signal, availability, by_max, freshness, rank};
 use crate::domain::search::{correct, tokenize};
 use crate::domain::storefront::SearchResults;
 use std::sync::Mutex;
@@ -78,7 +78,8 @@ pub async fn search(
         ];
         (card, s)
     });
-    let cards: Vec<_> = rank(signals.collect(), &Weights::default()).into_iter().map(|(card, _)| card).collect();
+    let cards: Vec<_> =
+        rank(signals.collect(), &store.ranking_weights().await?).into_iter().map(|(card, _)| card).collect();
     let total = cards.len() as i64;
     let page = clamp_page(requested_page, total, PAGE_SIZE);
     let start = ((page - 1) * PAGE_SIZE) as usize;

@@ -21,8 +21,10 @@ macro_rules! migrations {
     };
 }
 
-pub const SQLITE: &[Migration] = migrations!("sqlite": (1, "catalog"), (2, "accounts"), (3, "search"));
-pub const POSTGRES: &[Migration] = migrations!("postgres": (1, "catalog"), (2, "accounts"), (3, "search"));
+pub const SQLITE: &[Migration] =
+    migrations!("sqlite": (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"));
+pub const POSTGRES: &[Migration] =
+    migrations!("postgres": (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"));
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    BIGINT PRIMARY KEY,

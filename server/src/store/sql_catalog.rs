@@ -376,6 +376,42 @@ macro_rules! impl_sql_catalog {
                 self.vocabulary_engine().await.map_err(map_sqlx)
             }
 
+            async fn ranking_weights(&self) -> Result<app::domain::ranking::Weights, StoreError> {
+                use app::domain::ranking::{Signal, Weights};
+                let rows: Vec<(String, f64)> = sqlx::query_as("SELECT signal, weight FROM ranking_weights")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                let defaults = Weights::default();
+                Ok(Weights(
+                    Signal::ALL
+                        .into_iter()
+                        .map(|s| {
+                            let stored = rows.iter().find(|(k, _)| k == s.key()).map(|(_, w)| *w);
+                            (s, stored.unwrap_or_else(|| defaults.get(s)))
+                        })
+                        .collect(),
+                ))
+            }
+
+            async fn set_ranking_weights(&self, weights: &app::domain::ranking::Weights) -> Result<(), StoreError> {
+                let now = $crate::store::now_unix();
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                for (signal, weight) in &weights.0 {
+                    sqlx::query(
+                        "INSERT INTO ranking_weights (signal, weight, updated_at) VALUES ($1, $2, $3)
+                         ON CONFLICT (signal) DO UPDATE SET weight = $2, updated_at = $3",
+                    )
+                    .bind(signal.key())
+                    .bind(*weight)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                }
+                tx.commit().await.map_err(map_sqlx)
+            }
+
             async fn count_products(&self) -> Result<i64, StoreError> {
                 sqlx::query_scalar("SELECT COUNT(*) FROM products").fetch_one(&self.pool).await.map_err(map_sqlx)
             }

@@ -61,9 +61,6 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{}/{name}{query}", &base[..path_start])
 }
 
-/// The real router, served on 127.0.0.1:0 over a fresh SQLite file seeded with the demo shop.
-/// Tests that use it run on a multi-threaded runtime, as the server does in production: on a
-/// single-threaded test runtime a page render could stall behind the test's own client.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub shop: app::services::Shop,
@@ -71,12 +68,24 @@ pub struct TestApp {
     pub media_dir: PathBuf,
 }
 
+/// The real router, served on 127.0.0.1:0 over a fresh SQLite file seeded with the demo shop.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(app::services::AuthSettings::default()).await
 }
 
 pub async fn spawn_app_with(auth: app::services::AuthSettings) -> TestApp {
     spawn_app_on(sqlite().await, auth).await
+}
+
+/// Every test server runs on one long-lived runtime, as in production. Each #[tokio::test] has
+/// its own runtime, dropped when the test ends; Leptos may wake and spawn render work from
+/// whichever runtime's thread touched a shared signal last, and work spawned on a runtime that
+/// has gone away never finishes (seen as a page render hanging in CI).
+fn server_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("test server runtime")
+    })
 }
 
 /// The app over a given (fresh, migrated) database of either engine.
@@ -86,9 +95,13 @@ pub async fn spawn_app_on(db: Database, auth: app::services::AuthSettings) -> Te
     server::seed::demo(&shop, &media_dir).await.expect("seed demo shop");
     let options = server::startup::leptos_options(None);
     let router = server::startup::router(shop.clone(), options, &media_dir);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { server::startup::serve(listener, router).await.unwrap() });
+    server_runtime().spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        server::startup::serve(listener, router).await.unwrap()
+    });
     TestApp { addr, shop, db, media_dir }
 }
 
