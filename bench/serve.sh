@@ -5,7 +5,7 @@
 N="${N:-200}"
 source "$(dirname "$0")/common.sh"
 
-for path in "/" "/c/fashion" "/c/fashion?sort=price_asc&page=3" "/products/$(curl -s "$BASE/c/fashion" | grep -o 'href="/products/[^"?]*' | head -1 | cut -d/ -f3)"; do
+for path in "/" "/c/fashion" "/c/fashion?sort=price_asc&page=3" "/search?q=linen" "/search?q=hedphones" "/products/$(curl -s "$BASE/c/fashion" | grep -o 'href="/products/[^"?]*' | head -1 | cut -d/ -f3)"; do
   url="$BASE$path"
   for _ in $(seq 1 20); do curl -s -o /dev/null "$url"; done   # warm up
   median=$(median_ms "$N" "$url")
