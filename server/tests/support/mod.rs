@@ -190,13 +190,7 @@ impl Response {
 }
 
 pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            b' ' => "+".to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    app::domain::search::url_encode(s)
 }
 
 /// Every `href="/products/…"` in a page, in order.
