@@ -20,14 +20,10 @@ pub async fn register(
     guard(Access::Anyone).await?;
     let shop = shop()?;
     let previous = session_token(&headers().await);
-    match crate::services::accounts::register(&shop, &email, &display_name, &password, previous.as_deref()).await {
-        Ok(token) => {
-            set_session_cookie(&token);
-            leptos_axum::redirect(&safe_next(next.as_deref()));
-            Ok(())
-        }
-        Err(e) => Err(e),
-    }
+    let token =
+        crate::services::accounts::register(&shop, &email, &display_name, &password, previous.as_deref()).await?;
+    signed_in(&token, next.as_deref());
+    Ok(())
 }
 
 #[server(endpoint = "auth/login")]
@@ -36,16 +32,11 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     guard(Access::Anyone).await?;
     let shop = shop()?;
     let headers = headers().await;
-    let client = client_address(&headers).await;
+    let client = client_address(&shop, &headers).await;
     let previous = session_token(&headers);
-    match crate::services::accounts::login(&shop, &email, &password, &client, previous.as_deref()).await {
-        Ok(token) => {
-            set_session_cookie(&token);
-            leptos_axum::redirect(&safe_next(next.as_deref()));
-            Ok(())
-        }
-        Err(e) => Err(e),
-    }
+    let token = crate::services::accounts::login(&shop, &email, &password, &client, previous.as_deref()).await?;
+    signed_in(&token, next.as_deref());
+    Ok(())
 }
 
 #[server(endpoint = "auth/logout")]

@@ -46,8 +46,8 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The client's address, as the server saw the connection (or the proxy header, when configured).
-pub async fn client_address(headers: &HeaderMap) -> String {
-    if let Some(name) = use_context::<crate::services::Shop>().and_then(|s| s.auth.trusted_client_header.clone()) {
+pub async fn client_address(shop: &Shop, headers: &HeaderMap) -> String {
+    if let Some(name) = &shop.auth.trusted_client_header {
         if let Some(v) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) {
             if let Some(first) = v.split(',').next() {
                 return first.trim().to_string();
@@ -97,6 +97,12 @@ pub fn set_session_cookie(token: &str) {
         if secure { "; Secure" } else { "" }
     );
     append_cookie(&cookie);
+}
+
+/// After signing in or up: hand over the new session and continue where the visitor was going.
+pub fn signed_in(token: &str, next: Option<&str>) {
+    set_session_cookie(token);
+    leptos_axum::redirect(&safe_next(next));
 }
 
 pub fn clear_session_cookie() {
