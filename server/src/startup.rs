@@ -49,7 +49,13 @@ pub fn leptos_options(site_addr: Option<SocketAddr>) -> LeptosOptions {
 
 /// The services every request may use, over the connected database.
 pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
-    Shop { catalog: db.catalog(), accounts: db.accounts(), auth: Arc::new(auth), vocabulary: Arc::default() }
+    Shop {
+        catalog: db.catalog(),
+        accounts: db.accounts(),
+        reviews: db.reviews(),
+        auth: Arc::new(auth),
+        vocabulary: Arc::default(),
+    }
 }
 
 /// Deletes expired sessions every hour. Idempotent, so several instances may all run it.

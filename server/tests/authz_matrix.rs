@@ -17,13 +17,15 @@ use Outcome::{Allow, Deny};
 const WHO: [&str; 5] = ["anonymous", "shopper", "owner of A", "owner of B", "admin"];
 
 /// (endpoint, arguments, expected for WHO in order). `{A}` is store A's id, `{ADDR}` the
-/// shopper's address.
+/// shopper's address, `{PRODUCT_A}` a product of store A and `{REVIEW_A}` a review of it by
+/// another shopper.
 const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/catalog/nav", &[], [Allow; 5]),
     ("/api/catalog/home", &[], [Allow; 5]),
     ("/api/catalog/category", &[("slug", "fashion")], [Allow; 5]),
     ("/api/catalog/product", &[("slug", "no-such-product")], [Allow; 5]),
     ("/api/catalog/search", &[("q", "lamp")], [Allow; 5]),
+    ("/api/catalog/suggest", &[("q", "lam")], [Allow; 5]),
     ("/api/auth/session", &[], [Allow; 5]),
     ("/api/auth/login", &[("email", "nobody@meridian.test"), ("password", "wrong-password")], [Allow; 5]),
     (
@@ -62,6 +64,19 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
         ],
         [Deny, Deny, Deny, Deny, Allow],
     ),
+    ("/api/reviews/list", &[("product_id", "{PRODUCT_A}"), ("sort", "helpful")], [Allow; 5]),
+    (
+        "/api/reviews/write",
+        &[("product_id", "{PRODUCT_A}"), ("rating", "4"), ("body", "Matrix review")],
+        // Store A's staff may not review store A's products.
+        [Deny, Allow, Deny, Allow, Allow],
+    ),
+    ("/api/reviews/helpful", &[("review_id", "{REVIEW_A}")], [Deny, Allow, Allow, Allow, Allow]),
+    (
+        "/api/reviews/reply",
+        &[("review_id", "{REVIEW_A}"), ("reply", "Thank you for the review.")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
 ];
 
 const ADDRESS: &[(&str, &str)] =
@@ -90,6 +105,28 @@ fn every_registered_server_function_is_in_the_matrix() {
     }
 }
 
+/// A published product of store A (the demo seed numbers products from 1) and a review of it
+/// by a shopper who is none of the callers.
+async fn review_of_store_a(app: &TestApp, store_a: i64) -> (String, String) {
+    use app::services::account_store::NewUser;
+    use app::services::review_store::NewReview;
+    let mut product = 1;
+    while app.shop.reviews.product_merchant(product).await.unwrap() != Some(store_a) {
+        product += 1;
+        assert!(product < 10_000, "store A has no published product");
+    }
+    let user = NewUser {
+        email: "matrix-reviewer@meridian.test".into(),
+        display_name: "Matrix Reviewer".into(),
+        password_hash: "not-a-hash".into(),
+        is_admin: false,
+    };
+    let author = app.shop.accounts.create_user(&user).await.unwrap();
+    let review = NewReview { product_id: product, user_id: author, rating: 3, body: "Fine.".into() };
+    let id = app.shop.reviews.create_review(&review, 1_000).await.unwrap();
+    (product.to_string(), id.to_string())
+}
+
 async fn run_matrix(make: impl AsyncFn() -> TestApp) {
     let mut failures = Vec::new();
     for (path, args, expected) in MATRIX {
@@ -102,6 +139,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
         let add = app.call(&shopper, "/api/account/add_address", ADDRESS).await;
         let addr = add.body.trim().to_string();
         assert!(addr.parse::<i64>().is_ok(), "address id: {}", add.body);
+        let (product_a, review_a) = review_of_store_a(&app, a.parse().unwrap()).await;
         let cookies = [
             String::new(),
             shopper,
@@ -110,8 +148,13 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
             app.login(ADMIN.0, ADMIN.1).await,
         ];
         for (i, cookie) in cookies.iter().enumerate() {
-            let form: Vec<(&str, String)> =
-                args.iter().map(|(k, v)| (*k, v.replace("{A}", &a).replace("{ADDR}", &addr))).collect();
+            let form: Vec<(&str, String)> = args
+                .iter()
+                .map(|(k, v)| {
+                    let v = v.replace("{A}", &a).replace("{ADDR}", &addr);
+                    (*k, v.replace("{PRODUCT_A}", &product_a).replace("{REVIEW_A}", &review_a))
+                })
+                .collect();
             let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let res = app.call(cookie, path, &form).await;
             assert!(res.status < 500, "{path} as {}: server error {} {}", WHO[i], res.status, res.body);
@@ -123,6 +166,9 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
                 ));
             }
         }
+        // Each endpoint's shop holds its own pool; closing it keeps a run of many fresh
+        // databases under PostgreSQL's connection limit.
+        app.db.close().await;
     }
     assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
 }

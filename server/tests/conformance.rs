@@ -3,12 +3,15 @@
 mod support;
 
 use app::domain::address::AddressInput;
+use app::domain::facets::Filters;
 use app::domain::listing::Sort;
+use app::domain::storefront::SearchResults;
 use app::services::StoreError;
 use app::services::account_store::NewUser;
 use app::services::catalog_store::{
     MerchantStatus, NewCategory, NewImage, NewMerchant, NewProduct, NewVariant, ProductQuery, ProductStatus,
 };
+use app::services::search::{SearchRequest, VocabularyCache};
 use server::store::Database;
 
 macro_rules! conformance {
@@ -44,6 +47,11 @@ conformance!(
     search_index_follows_product_changes,
     search_ranks_available_and_newer_products_higher,
     ranking_weights_are_stored_and_change_the_order,
+    search_facets_count_and_filter,
+    search_treats_query_syntax_as_plain_text,
+    ranked_results_carry_scores_that_explain_the_order,
+    category_listing_filters_and_sorts_its_subtree,
+    viewing_products_builds_a_personal_affinity,
 );
 
 async fn merchant(db: &Database, slug: &str, status: MerchantStatus) -> i64 {
@@ -527,14 +535,17 @@ async fn search_ranks_available_and_newer_products_higher(db: Database) {
         .await
         .unwrap();
     let cache = app::services::search::VocabularyCache::default();
-    let results = app::services::search::search(store.as_ref(), &cache, "brass lamp", 1).await.unwrap();
-    let order: Vec<&str> = results.products.items.iter().map(|p| p.slug.as_str()).collect();
-    assert_eq!(order, vec!["in-stock-new", "in-stock-old", "sold-out-new"], "equal text: available, then newer");
-    assert_eq!(results.products.total, 3);
+    let results = find(&db, &cache, "brass lamp", Filters::default(), Sort::Recommended).await;
+    assert_eq!(
+        slugs(&results),
+        vec!["in-stock-new", "in-stock-old", "sold-out-new"],
+        "equal text: available, then newer"
+    );
+    assert_eq!(results.listing.products.total, 3);
     assert!(results.corrected.is_none());
-    let typo = app::services::search::search(store.as_ref(), &cache, "bras lmap", 1).await.unwrap();
+    let typo = find(&db, &cache, "bras lmap", Filters::default(), Sort::Recommended).await;
     assert_eq!(typo.corrected.as_deref(), Some("brass lamp"));
-    assert_eq!(typo.products.total, 3);
+    assert_eq!(typo.listing.products.total, 3);
 }
 
 async fn ranking_weights_are_stored_and_change_the_order(db: Database) {
@@ -552,15 +563,194 @@ async fn ranking_weights_are_stored_and_change_the_order(db: Database) {
     in_stock_old.variants[0].stock = 20;
     store.create_products(&[sold_out_new, in_stock_old]).await.unwrap();
     let cache = app::services::search::VocabularyCache::default();
-    let order =
-        |r: app::domain::storefront::SearchResults| r.products.items.into_iter().map(|p| p.slug).collect::<Vec<_>>();
-    let before = app::services::search::search(store.as_ref(), &cache, "oak desk", 1).await.unwrap();
-    assert_eq!(order(before), vec!["in-stock-old", "sold-out-new"]);
+    let before = find(&db, &cache, "oak desk", Filters::default(), Sort::Recommended).await;
+    assert_eq!(slugs(&before), vec!["in-stock-old", "sold-out-new"]);
 
     let only_fresh =
         Weights(Signal::ALL.into_iter().map(|s| (s, if s == Signal::Freshness { 1.0 } else { 0.0 })).collect());
     store.set_ranking_weights(&only_fresh).await.unwrap();
     assert_eq!(store.ranking_weights().await.unwrap(), only_fresh);
-    let after = app::services::search::search(store.as_ref(), &cache, "oak desk", 1).await.unwrap();
-    assert_eq!(order(after), vec!["sold-out-new", "in-stock-old"], "with only freshness weighted, newest wins");
+    let after = find(&db, &cache, "oak desk", Filters::default(), Sort::Recommended).await;
+    assert_eq!(slugs(&after), vec!["sold-out-new", "in-stock-old"], "with only freshness weighted, newest wins");
+}
+
+async fn find(db: &Database, cache: &VocabularyCache, q: &str, filters: Filters, sort: Sort) -> SearchResults {
+    let request = SearchRequest { query: q.into(), filters, sort, page: 1, viewer: None, can_explain: false };
+    app::services::search::search(db.catalog().as_ref(), cache, request).await.unwrap()
+}
+
+fn slugs(r: &SearchResults) -> Vec<&str> {
+    r.listing.products.items.iter().map(|p| p.card.slug.as_str()).collect()
+}
+
+/// Three lamps and a speaker from two stores at different prices, one sold out.
+async fn faceted_catalog(db: &Database) -> Vec<i64> {
+    let north = merchant(db, "north", MerchantStatus::Active).await;
+    let volt = merchant(db, "volt", MerchantStatus::Active).await;
+    let home = category(db, "home", None).await;
+    let lamps = category(db, "lamps", Some(home)).await;
+    let audio = category(db, "audio", None).await;
+    let item = |m: i64, c: i64, slug: &str, title: &str, price: i64, stock: i64| {
+        let mut p = product(m, c, slug, &[price], 1_700_000_000);
+        p.title = title.into();
+        p.variants[0].stock = stock;
+        p
+    };
+    db.catalog()
+        .create_products(&[
+            item(north, lamps, "brass-lamp", "Brass Desk Lamp", 2000, 5),
+            item(north, lamps, "oak-lamp", "Oak Floor Lamp", 4000, 0),
+            item(volt, lamps, "volt-lamp", "Volt Reading Lamp", 30000, 3),
+            item(volt, audio, "lamp-speaker", "Lamp Speaker", 4500, 9),
+        ])
+        .await
+        .unwrap()
+}
+
+async fn search_facets_count_and_filter(db: Database) {
+    faceted_catalog(&db).await;
+    let cache = VocabularyCache::default();
+    let all = find(&db, &cache, "lamp", Filters::default(), Sort::Recommended).await;
+    assert_eq!(all.listing.products.total, 4);
+    let facets = &all.listing.facets;
+    let count =
+        |values: &[app::domain::facets::FacetValue], v: &str| values.iter().find(|x| x.value == v).map(|x| x.count);
+    assert_eq!((count(&facets.stores, "north"), count(&facets.stores, "volt")), (Some(2), Some(2)));
+    assert_eq!((count(&facets.categories, "lamps"), count(&facets.categories, "audio")), (Some(3), Some(1)));
+    assert_eq!(count(&facets.prices, "0-25"), Some(1));
+    assert_eq!(count(&facets.prices, "25-50"), Some(2));
+    assert_eq!(count(&facets.prices, "250-"), Some(1));
+    assert_eq!(facets.in_stock, 3);
+
+    // Two facets combine; a store's count still shows what switching store would give.
+    let f = Filters::from_params(None, Some("volt"), None, None, Some("1"));
+    let volt = find(&db, &cache, "lamp", f, Sort::PriceLowHigh).await;
+    assert_eq!(slugs(&volt), vec!["lamp-speaker", "volt-lamp"]);
+    assert_eq!(count(&volt.listing.facets.stores, "north"), Some(1), "north has one lamp in stock");
+    let parent = Filters::from_params(Some("home"), None, Some("25-50"), None, None);
+    assert_eq!(slugs(&find(&db, &cache, "lamp", parent, Sort::Newest).await), vec!["oak-lamp"], "parent category");
+
+    // Unknown values are ignored, not an empty page or an error.
+    let junk = Filters::from_params(Some("no-such-category"), Some("nobody"), Some("7-8"), Some("11"), None);
+    let r = find(&db, &cache, "lamp", junk, Sort::Recommended).await;
+    assert_eq!(r.listing.products.total, 4);
+    assert!(r.listing.filters.is_empty(), "{:?}", r.listing.filters);
+}
+
+async fn search_treats_query_syntax_as_plain_text(db: Database) {
+    faceted_catalog(&db).await;
+    let cache = VocabularyCache::default();
+    for q in [
+        "\"brass",
+        "lamp*",
+        "brass NEAR lamp",
+        "-lamp",
+        "lamp:",
+        "brass & lamp",
+        "brass | lamp",
+        "!lamp",
+        "(lamp",
+        "lamp)",
+        "'brass'",
+        "brass\"lamp\"\"",
+        "title:lamp",
+        "lamp' OR 1=1 --",
+        "'; DROP TABLE products; --",
+        "%",
+        "_",
+        "\\",
+        "\0lamp",
+    ] {
+        let r = find(&db, &cache, q, Filters::default(), Sort::Recommended).await;
+        assert!(r.listing.products.total <= 4, "{q:?}");
+    }
+    assert_eq!(
+        find(&db, &cache, "\"brass lamp\"", Filters::default(), Sort::Recommended).await.listing.products.total,
+        1
+    );
+    let long = "lamp ".repeat(2_000);
+    let r = find(&db, &cache, &long, Filters::default(), Sort::Recommended).await;
+    assert!(r.query.chars().count() <= app::services::search::MAX_QUERY_CHARS);
+    assert_eq!(r.listing.products.total, 4, "a 10 KB query is cut, not refused");
+    assert_eq!(db.catalog().count_products().await.unwrap(), 4, "nothing was dropped");
+    let empty = find(&db, &cache, "", Filters::default(), Sort::Recommended).await;
+    assert_eq!(empty.listing.products.total, 4, "an empty query lists recommended products");
+}
+
+async fn ranked_results_carry_scores_that_explain_the_order(db: Database) {
+    faceted_catalog(&db).await;
+    let cache = VocabularyCache::default();
+    let r = find(&db, &cache, "lamp", Filters::default(), Sort::Recommended).await;
+    let scores: Vec<f64> = r.listing.products.items.iter().map(|i| i.score.as_ref().unwrap().score).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
+    for item in &r.listing.products.items {
+        let s = item.score.as_ref().unwrap();
+        let sum: f64 = s.contributions.iter().map(|c| c.share).sum();
+        assert!((sum - s.score).abs() < 1e-9 && (0.0..=1.0).contains(&s.score));
+        assert!(s.contributions.iter().any(|c| c.signal == app::domain::ranking::Signal::TextRelevance));
+    }
+    let by_price = find(&db, &cache, "lamp", Filters::default(), Sort::PriceHighLow).await;
+    assert!(by_price.listing.products.items.iter().all(|i| i.score.is_none()), "plain sorts carry no score");
+    assert_eq!(slugs(&by_price)[0], "volt-lamp");
+}
+
+async fn category_listing_filters_and_sorts_its_subtree(db: Database) {
+    faceted_catalog(&db).await;
+    let list = |filters: Filters, sort: Sort| {
+        let db = db.clone();
+        async move {
+            app::services::catalog::category_listing(db.catalog().as_ref(), "home", filters, sort, 1, None, false)
+                .await
+                .unwrap()
+                .unwrap()
+                .listing
+        }
+    };
+    let newest = list(Filters::default(), Sort::PriceLowHigh).await;
+    let order: Vec<&str> = newest.products.items.iter().map(|i| i.card.slug.as_str()).collect();
+    assert_eq!(order, vec!["brass-lamp", "oak-lamp", "volt-lamp"], "a root category lists its children's products");
+    let stocked = list(Filters::from_params(None, None, None, None, Some("1")), Sort::Recommended).await;
+    assert_eq!(stocked.products.total, 2);
+    assert_eq!(stocked.facets.stores.iter().map(|s| s.count).sum::<i64>(), 2);
+    assert!(stocked.facets.categories.is_empty(), "a category page shows subcategories instead");
+}
+
+async fn viewing_products_builds_a_personal_affinity(db: Database) {
+    faceted_catalog(&db).await;
+    let catalog = db.catalog();
+    let user = db
+        .accounts()
+        .create_user(&NewUser {
+            email: "viewer@example.com".into(),
+            display_name: "V".into(),
+            password_hash: "x".into(),
+            is_admin: false,
+        })
+        .await
+        .unwrap();
+    let speaker = catalog.product_by_slug("lamp-speaker").await.unwrap().unwrap().detail.id;
+    for at in [100, 200, 300] {
+        catalog.record_view(user, speaker, at).await.unwrap();
+    }
+    let profile = catalog.view_profile(user, 0).await.unwrap();
+    assert_eq!(profile.by_merchant, vec![("volt".to_string(), 3)]);
+    assert_eq!(profile.by_category.len(), 1);
+    assert!(catalog.view_profile(user, 301).await.unwrap().by_category.is_empty(), "old views age out");
+
+    use app::domain::ranking::{Signal, Weights};
+    let only_affinity =
+        Weights(Signal::ALL.into_iter().map(|s| (s, if s == Signal::Affinity { 1.0 } else { 0.0 })).collect());
+    catalog.set_ranking_weights(&only_affinity).await.unwrap();
+    let cache = VocabularyCache::default();
+    let request = SearchRequest {
+        query: "lamp".into(),
+        filters: Filters::default(),
+        sort: Sort::Recommended,
+        page: 1,
+        viewer: Some(profile),
+        can_explain: true,
+    };
+    let r = app::services::search::search(catalog.as_ref(), &cache, request).await.unwrap();
+    assert_eq!(slugs(&r)[0], "lamp-speaker", "the viewed product's store and category first");
+    assert_eq!(slugs(&r)[1], "volt-lamp", "same store, other category next");
 }

@@ -1,7 +1,7 @@
 //! Storefront reads. Anyone may call these.
 use crate::domain::catalog::ProductDetail;
 use crate::domain::errors::AppError;
-use crate::domain::storefront::{CategoryListing, HomeData, NavData, SearchResults};
+use crate::domain::storefront::{CategoryListing, HomeData, NavData, SearchResults, Suggestions};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -26,31 +26,115 @@ pub async fn get_home() -> Result<HomeData, AppError> {
     crate::services::catalog::home(catalog().await?.as_ref()).await.map_err(internal)
 }
 
-/// `sort` and `page` arrive as typed in the URL and are parsed forgivingly.
+/// Who is looking: their view history feeds the affinity signal, and the platform admin may see
+/// why a list is in its order. Anonymous visitors get neither.
+#[cfg(feature = "ssr")]
+async fn viewer(
+    store: &dyn crate::services::CatalogStore,
+) -> Result<(Option<crate::services::catalog_store::ViewProfile>, bool), AppError> {
+    use crate::services::listing::AFFINITY_WINDOW_SECS;
+    let Some(principal) = super::guard::guard(super::guard::Access::Anyone).await? else {
+        return Ok((None, false));
+    };
+    let since = crate::services::accounts::now() - AFFINITY_WINDOW_SECS;
+    let profile = store.view_profile(principal.user_id, since).await.map_err(internal)?;
+    Ok((Some(profile), principal.is_admin))
+}
+
+/// Every listing parameter arrives as typed in the URL and is parsed forgivingly: unknown
+/// sorts, filters and pages fall back to defaults instead of failing.
 #[server(endpoint = "catalog/category")]
+#[allow(clippy::too_many_arguments)]
 pub async fn get_category(
     slug: String,
     sort: Option<String>,
     page: Option<String>,
+    category: Option<String>,
+    store: Option<String>,
+    price: Option<String>,
+    rating: Option<String>,
+    stock: Option<String>,
 ) -> Result<Option<CategoryListing>, AppError> {
+    use crate::domain::facets::Filters;
     use crate::domain::listing::{Sort, page_from_param};
-    let store = catalog().await?;
-    let sort = Sort::from_param(sort.as_deref());
-    let page = page_from_param(page.as_deref());
-    crate::services::catalog::category_listing(store.as_ref(), &slug, sort, page).await.map_err(internal)
+    let catalog = super::guard::shop()?.catalog;
+    let filters = Filters::from_params(
+        category.as_deref(),
+        store.as_deref(),
+        price.as_deref(),
+        rating.as_deref(),
+        stock.as_deref(),
+    );
+    let (profile, can_explain) = viewer(catalog.as_ref()).await?;
+    crate::services::catalog::category_listing(
+        catalog.as_ref(),
+        &slug,
+        filters,
+        Sort::from_param(sort.as_deref()),
+        page_from_param(page.as_deref()),
+        profile,
+        can_explain,
+    )
+    .await
+    .map_err(internal)
 }
 
+/// A signed-in shopper's visit is counted for their personal-affinity signal.
 #[server(endpoint = "catalog/product")]
 pub async fn get_product(slug: String) -> Result<Option<ProductDetail>, AppError> {
-    crate::services::catalog::product(catalog().await?.as_ref(), &slug).await.map_err(internal)
+    use super::guard::{Access, guard, shop};
+    let store = shop()?.catalog;
+    let principal = guard(Access::Anyone).await?;
+    let detail = crate::services::catalog::product(store.as_ref(), &slug).await.map_err(internal)?;
+    if let (Some(p), Some(d)) = (&principal, &detail) {
+        // Losing one view only blurs a ranking signal; the page must not fail over it.
+        if let Err(e) = store.record_view(p.user_id, d.id, crate::services::accounts::now()).await {
+            tracing::warn!(error = %e, "could not record a product view");
+        }
+    }
+    Ok(detail)
 }
 
-/// Products matching `q`, typo-tolerant, best first.
+/// Products matching `q`, typo-tolerant, filtered by the facets in the URL, best first.
 #[server(endpoint = "catalog/search")]
-pub async fn search(q: String, page: Option<String>) -> Result<SearchResults, AppError> {
-    use super::guard::{Access, guard, shop};
-    guard(Access::Anyone).await?;
-    let shop = shop()?;
-    let page = crate::domain::listing::page_from_param(page.as_deref());
-    crate::services::search::search(shop.catalog.as_ref(), &shop.vocabulary, &q, page).await.map_err(internal)
+#[allow(clippy::too_many_arguments)]
+pub async fn search(
+    q: String,
+    page: Option<String>,
+    sort: Option<String>,
+    category: Option<String>,
+    store: Option<String>,
+    price: Option<String>,
+    rating: Option<String>,
+    stock: Option<String>,
+) -> Result<SearchResults, AppError> {
+    use crate::domain::facets::Filters;
+    use crate::domain::listing::{Sort, page_from_param};
+    use crate::services::search::SearchRequest;
+    let shop = super::guard::shop()?;
+    let catalog = shop.catalog.clone();
+    let (viewer, can_explain) = viewer(catalog.as_ref()).await?;
+    let request = SearchRequest {
+        query: q,
+        filters: Filters::from_params(
+            category.as_deref(),
+            store.as_deref(),
+            price.as_deref(),
+            rating.as_deref(),
+            stock.as_deref(),
+        ),
+        sort: Sort::from_param(sort.as_deref()),
+        page: page_from_param(page.as_deref()),
+        viewer,
+        can_explain,
+    };
+    crate::services::search::search(catalog.as_ref(), &shop.vocabulary, request).await.map_err(internal)
+}
+
+/// Suggestions for the header search box while the shopper types.
+#[server(endpoint = "catalog/suggest")]
+pub async fn suggest(q: String) -> Result<Suggestions, AppError> {
+    let store = catalog().await?;
+    let shop = super::guard::shop()?;
+    crate::services::search::suggest(store.as_ref(), &shop.vocabulary, &q).await.map_err(internal)
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod reviews;
 
 use crate::domain::errors::AppError;
 use leptos::server_fn::codec::JsonEncoding;

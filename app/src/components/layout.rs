@@ -37,7 +37,7 @@ fn Header() -> impl IntoView {
                     <Logo />
                     <span class="whitespace-nowrap text-base font-semibold tracking-tight sm:text-lg">{SHOP_NAME}</span>
                 </a>
-                <SearchBox />
+                <super::search_box::SearchBox />
                 <AccountLinks />
             </div>
             <nav aria-label="Categories" class="border-t border-stone-100">
@@ -68,30 +68,6 @@ fn Header() -> impl IntoView {
                 </Transition>
             </nav>
         </header>
-    }
-}
-
-/// A plain GET form: it works before WASM loads, and the URL it leads to is shareable.
-#[component]
-fn SearchBox() -> impl IntoView {
-    let query = leptos_router::hooks::use_query_map();
-    let current = move || query.read().get("q").unwrap_or_default();
-    view! {
-        <form action="/search" method="get" role="search" class="order-last flex w-full gap-2 sm:order-none sm:max-w-md sm:flex-1">
-            <label for="site-search" class="sr-only">"Search products"</label>
-            <input
-                id="site-search"
-                type="search"
-                name="q"
-                maxlength="200"
-                prop:value=current
-                placeholder="Search products"
-                class="min-w-0 flex-1 rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm"
-            />
-            <button type="submit" class="rounded-lg bg-emerald-700 px-3.5 py-2 text-sm font-semibold text-white hover:bg-emerald-800">
-                "Search"
-            </button>
-        </form>
     }
 }
 

@@ -2,7 +2,10 @@
 pub mod breadcrumbs;
 pub mod form;
 pub mod layout;
+pub mod listing;
 pub mod pagination;
 pub mod price;
 pub mod product_card;
+pub mod reviews;
+pub mod search_box;
 pub mod status;

@@ -14,7 +14,9 @@ pub fn Price(
     view! {
         <span class="inline-flex flex-wrap items-baseline gap-x-2">
             {from.then(|| view! { <span class="text-sm text-stone-500">"From"</span> })}
-            <span class=format!("{size} font-semibold tabular-nums text-stone-950")>{price.to_string()}</span>
+            <span class=format!("{size} font-semibold tabular-nums text-stone-950") data-testid="price-current">
+                {price.to_string()}
+            </span>
             {off
                 .map(|(was, pct)| {
                     view! {

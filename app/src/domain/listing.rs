@@ -5,26 +5,35 @@ pub const PAGE_SIZE: u32 = 24;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Sort {
+    /// The ranking engine with the admin's weights (text relevance counts in search only).
     #[default]
+    Recommended,
+    /// The ranking engine with the Bayesian rating as the only signal.
+    BestRated,
     Newest,
     PriceLowHigh,
     PriceHighLow,
 }
 
 impl Sort {
-    pub const ALL: [Sort; 3] = [Sort::Newest, Sort::PriceLowHigh, Sort::PriceHighLow];
+    pub const ALL: [Sort; 5] =
+        [Sort::Recommended, Sort::BestRated, Sort::Newest, Sort::PriceLowHigh, Sort::PriceHighLow];
 
     /// Unknown values fall back to the default instead of failing: old links keep working.
     pub fn from_param(s: Option<&str>) -> Sort {
         match s.map(str::trim) {
+            Some("rating") => Sort::BestRated,
+            Some("newest") => Sort::Newest,
             Some("price_asc") => Sort::PriceLowHigh,
             Some("price_desc") => Sort::PriceHighLow,
-            _ => Sort::Newest,
+            _ => Sort::Recommended,
         }
     }
 
     pub fn param(self) -> &'static str {
         match self {
+            Sort::Recommended => "recommended",
+            Sort::BestRated => "rating",
             Sort::Newest => "newest",
             Sort::PriceLowHigh => "price_asc",
             Sort::PriceHighLow => "price_desc",
@@ -33,10 +42,17 @@ impl Sort {
 
     pub fn label(self) -> &'static str {
         match self {
+            Sort::Recommended => "Recommended",
+            Sort::BestRated => "Best rated",
             Sort::Newest => "Newest",
             Sort::PriceLowHigh => "Price: low to high",
             Sort::PriceHighLow => "Price: high to low",
         }
+    }
+
+    /// Ordered by the ranking engine, so each result has a score that can be explained.
+    pub fn is_ranked(self) -> bool {
+        matches!(self, Sort::Recommended | Sort::BestRated)
     }
 }
 
@@ -95,8 +111,9 @@ mod tests {
     fn parses_sort_forgivingly() {
         assert_eq!(Sort::from_param(Some("price_asc")), Sort::PriceLowHigh);
         assert_eq!(Sort::from_param(Some("price_desc")), Sort::PriceHighLow);
-        assert_eq!(Sort::from_param(Some("bogus")), Sort::Newest);
-        assert_eq!(Sort::from_param(None), Sort::Newest);
+        assert_eq!(Sort::from_param(Some("rating")), Sort::BestRated);
+        assert_eq!(Sort::from_param(Some("bogus")), Sort::Recommended);
+        assert_eq!(Sort::from_param(None), Sort::Recommended);
         for s in Sort::ALL {
             assert_eq!(Sort::from_param(Some(s.param())), s);
         }

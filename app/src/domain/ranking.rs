@@ -159,6 +159,13 @@ pub fn availability(stock: i64) -> f64 {
     }
 }
 
+/// Half from how often the shopper viewed the product's category, half from its store, each
+/// relative to the category and store they viewed most: 1 is "their favourite", 0 "never seen".
+pub fn affinity(category_views: i64, max_category_views: i64, store_views: i64, max_store_views: i64) -> f64 {
+    let part = |n: i64, max: i64| if max > 0 { (n.max(0) as f64 / max as f64).min(1.0) } else { 0.0 };
+    0.5 * part(category_views, max_category_views) + 0.5 * part(store_views, max_store_views)
+}
+
 /// IMDb-style Bayesian average on a 1–5 scale, mapped to [0, 1]: few votes lean on the
 /// catalog-wide mean `c`, `m` votes weigh as much as the product's own.
 pub fn bayesian_rating(votes: f64, mean: f64, m: f64, c: f64) -> f64 {
@@ -241,5 +248,36 @@ mod tests {
         let many = bayesian_rating(200.0, 5.0, 10.0, 3.0);
         assert!(few < many && many <= 1.0 && few > 0.5);
         assert_eq!(bayesian_rating(0.0, 0.0, 0.0, 3.0), 0.0);
+        assert!(close(affinity(4, 4, 1, 2), 0.75));
+        assert_eq!(affinity(0, 0, 0, 0), 0.0);
+        assert_eq!(affinity(9, 3, 9, 3), 1.0);
+    }
+
+    #[test]
+    fn all_zero_weights_fall_back_to_zero_without_nan() {
+        let zero = Weights(Signal::ALL.iter().map(|s| (*s, 0.0)).collect());
+        let s = score(&[(Signal::Rating, 0.9), (Signal::Freshness, f64::NAN)], &zero);
+        assert_eq!((s.score, s.contributions.len()), (0.0, 0));
+        let nan = score(&[(Signal::Freshness, f64::NAN)], &Weights::default());
+        assert_eq!(nan.score, 0.0, "a NaN signal counts as 0, never poisons the score");
+    }
+
+    #[test]
+    fn equal_weights_average_and_one_extreme_weight_dominates() {
+        let equal = Weights(Signal::ALL.iter().map(|s| (*s, 1.0)).collect());
+        let s = score(&[(Signal::Rating, 1.0), (Signal::Freshness, 0.0), (Signal::Availability, 0.5)], &equal);
+        assert!(close(s.score, 0.5));
+        let extreme = Weights(vec![(Signal::Rating, MAX_WEIGHT), (Signal::Freshness, 0.001)]);
+        let items = vec![
+            ("well rated", vec![(Signal::Rating, 0.9), (Signal::Freshness, 0.0)]),
+            ("brand new", vec![(Signal::Rating, 0.5), (Signal::Freshness, 1.0)]),
+        ];
+        let ranked = rank(items, &extreme);
+        assert_eq!(ranked[0].0, "well rated");
+        for (_, s) in &ranked {
+            assert!((0.0..=1.0).contains(&s.score));
+            assert!(close(s.contributions.iter().map(|c| c.share).sum::<f64>(), s.score));
+            assert!(s.contributions.iter().all(|c| (0.0..=1.0).contains(&c.value)));
+        }
     }
 }

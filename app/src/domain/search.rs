@@ -111,15 +111,66 @@ mod tests {
     }
 }
 
+/// Query completions as the shopper types: the words before the last kept, the last one
+/// completed from the vocabulary (most products first). A last word that completes to nothing
+/// is typo-corrected first, so "hedph" still suggests "headphones".
+pub fn complete(words: &[String], vocabulary: &[(String, i64)], limit: usize) -> Vec<String> {
+    let Some((last, before)) = words.split_last() else {
+        return Vec::new();
+    };
+    let prefix_of = |p: &str| {
+        let mut found: Vec<&(String, i64)> = vocabulary.iter().filter(|(t, _)| t.starts_with(p)).collect();
+        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        found.into_iter().map(|(t, _)| t.clone()).collect::<Vec<_>>()
+    };
+    let mut endings = if last.len() >= 2 { prefix_of(last) } else { Vec::new() };
+    if endings.is_empty() && last.chars().count() >= 4 {
+        let budget = allowed_typos(last).max(1);
+        let n = last.chars().count();
+        // Compare with the word's beginnings around the typed length: "hedph" ~ "headph".
+        let mut near: Vec<(usize, i64, &String)> = vocabulary
+            .iter()
+            .filter_map(|(t, count)| {
+                let d = (n - 1..=n + 1)
+                    .filter_map(|len| edit_distance(last, &t.chars().take(len).collect::<String>(), budget))
+                    .min()?;
+                Some((d, *count, t))
+            })
+            .collect();
+        near.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then_with(|| a.2.cmp(b.2)));
+        endings = near.into_iter().map(|(_, _, t)| t.clone()).collect();
+    }
+    let head = before.join(" ");
+    endings.into_iter().take(limit).map(|w| if head.is_empty() { w } else { format!("{head} {w}") }).collect()
+}
+
 /// Percent-encodes a query-string value (links to search pages keep the query intact).
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => (b as char).to_string(),
             b' ' => "+".to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod complete_tests {
+    use super::*;
+
+    #[test]
+    fn completes_the_last_word_by_popularity_and_forgives_typos() {
+        let v: Vec<(String, i64)> = [("headphones", 40), ("headset", 9), ("heater", 3), ("wireless", 30), ("lamp", 12)]
+            .iter()
+            .map(|(w, n)| (w.to_string(), *n))
+            .collect();
+        assert_eq!(complete(&tokenize("hea"), &v, 2), vec!["headphones", "headset"]);
+        assert_eq!(complete(&tokenize("wireless hea"), &v, 1), vec!["wireless headphones"]);
+        assert_eq!(complete(&tokenize("hedph"), &v, 1), vec!["headphones"], "a typo in the prefix");
+        assert!(complete(&tokenize("zzzz"), &v, 5).is_empty());
+        assert!(complete(&[], &v, 5).is_empty());
+    }
 }
 
 #[cfg(test)]

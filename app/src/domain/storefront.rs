@@ -1,7 +1,9 @@
 //! What each storefront page receives from the server, in one serialisable value, so the
 //! browser hydrates exactly what the server rendered.
 use super::catalog::{Category, ProductCard};
+use super::facets::{Facets, Filters};
 use super::listing::{Page, Sort};
+use super::ranking::Score;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,8 +19,26 @@ pub struct CategoryListing {
     /// Root first, this category last.
     pub breadcrumbs: Vec<Category>,
     pub subcategories: Vec<Category>,
+    pub listing: Listing,
+}
+
+/// A product in a ranked list with the score that placed it there (ranked sorts only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RankedCard {
+    pub card: ProductCard,
+    pub score: Option<Score>,
+}
+
+/// One page of a filtered, ordered product list with its facet counts. The server computes the
+/// order; the browser hydrates this value and renders the same order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    pub products: Page<RankedCard>,
+    pub facets: Facets,
+    pub filters: Filters,
     pub sort: Sort,
-    pub products: Page<ProductCard>,
+    /// The viewer may see "why this order" (the platform admin).
+    pub can_explain: bool,
 }
 
 /// The top navigation: the root categories.
@@ -33,5 +53,13 @@ pub struct SearchResults {
     pub query: String,
     /// Set when nothing matched as typed and a typo-corrected query was searched instead.
     pub corrected: Option<String>,
-    pub products: Page<ProductCard>,
+    pub listing: Listing,
+}
+
+/// What the header search box offers while the shopper types.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Suggestions {
+    /// Completed queries, best first.
+    pub queries: Vec<String>,
+    pub products: Vec<ProductCard>,
 }

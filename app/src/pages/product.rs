@@ -1,6 +1,7 @@
 use crate::api::catalog::get_product;
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::price::Price;
+use crate::components::reviews::Reviews;
 use crate::components::status::LoadFailed;
 use crate::domain::catalog::{Image, ProductDetail, StockStatus, stock_status};
 use crate::pages::not_found::NotFound;
@@ -79,6 +80,11 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
                 </div>
             </section>
         </div>
+        <Reviews
+            product_id=product.with_value(|p| p.id)
+            slug=product.with_value(|p| p.slug.clone())
+            merchant_name=product.with_value(|p| p.merchant.name.clone())
+        />
     }
 }
 

@@ -1,9 +1,7 @@
 //! `/search?q=…`: typo-tolerant product search; the query lives in the URL.
 use crate::api::catalog::search;
-use crate::components::pagination::Pagination;
-use crate::components::product_card::ProductGrid;
+use crate::components::listing::ListingView;
 use crate::components::status::{LoadFailed, LoadingGrid};
-use crate::domain::search::url_encode;
 use crate::domain::storefront::SearchResults;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -14,9 +12,12 @@ pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let key = move || {
         let q = query.read();
-        (q.get("q").unwrap_or_default(), q.get("page"))
+        let filters = (q.get("category"), q.get("store"), q.get("price"), q.get("rating"), q.get("stock"));
+        (q.get("q").unwrap_or_default(), q.get("page"), q.get("sort"), filters)
     };
-    let results = Resource::new(key, |(q, page)| search(q, page));
+    let results = Resource::new(key, |(q, page, sort, (category, store, price, rating, stock))| {
+        search(q, page, sort, category, store, price, rating, stock)
+    });
     view! {
         <Transition fallback=|| view! { <LoadingGrid /> }>
             {move || Suspend::new(async move {
@@ -31,11 +32,10 @@ pub fn SearchPage() -> impl IntoView {
 
 #[component]
 fn Results(results: SearchResults) -> impl IntoView {
-    let SearchResults { query, corrected, products } = results;
-    let last = products.total_pages();
-    let page = products.page;
-    let total = products.total;
-    let heading = if query.is_empty() { "Search".to_string() } else { format!("Results for “{query}”") };
+    let SearchResults { query, corrected, listing } = results;
+    let total = listing.products.total;
+    let heading =
+        if query.is_empty() { "Recommended for you".to_string() } else { format!("Results for “{query}”") };
     view! {
         <Title text=if query.is_empty() { "Search".to_string() } else { format!("Search: {query}") } />
         <Meta name="description" content="Search products from every store on Meridian Market." />
@@ -43,7 +43,7 @@ fn Results(results: SearchResults) -> impl IntoView {
             <h1 class="text-2xl font-semibold tracking-tight sm:text-3xl" data-testid="search-heading">{heading}</h1>
             <p class="mt-1 text-sm text-stone-600" data-testid="search-summary">
                 {match (query.is_empty(), total) {
-                    (true, _) => "Type what you are looking for in the search box.".to_string(),
+                    (true, _) => "Popular picks from every store. Type in the search box to find something specific.".to_string(),
                     (false, 0) => "No products match. Try fewer or different words.".to_string(),
                     (false, 1) => "1 product".to_string(),
                     (false, n) => format!("{n} products"),
@@ -58,7 +58,6 @@ fn Results(results: SearchResults) -> impl IntoView {
                     }
                 })}
         </header>
-        <ProductGrid products=products.items />
-        <Pagination base_path="/search".to_string() base_query=format!("q={}", url_encode(&query)) page last />
+        <ListingView listing base_path="/search".to_string() fixed=vec![("q", query)] />
     }
 }

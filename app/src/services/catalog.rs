@@ -1,8 +1,10 @@
 //! Storefront reads: the home page, a category listing, a product page.
-use super::catalog_store::{CatalogStore, ProductQuery, StoreError};
+use super::catalog_store::{Candidates, CatalogStore, ProductQuery, StoreError, ViewProfile};
+use super::listing::ListingRequest;
 use crate::domain::catalog::{Category, ProductDetail};
 use crate::domain::category_tree;
-use crate::domain::listing::{PAGE_SIZE, Page, Sort, clamp_page};
+use crate::domain::facets::Filters;
+use crate::domain::listing::Sort;
 use crate::domain::slug::is_valid_slug;
 use crate::domain::storefront::{CategoryListing, HomeData, NavData};
 
@@ -37,8 +39,11 @@ pub async fn home(store: &dyn CatalogStore) -> Result<HomeData, StoreError> {
 pub async fn category_listing(
     store: &dyn CatalogStore,
     slug: &str,
+    filters: Filters,
     sort: Sort,
     requested_page: u32,
+    viewer: Option<ViewProfile>,
+    can_explain: bool,
 ) -> Result<Option<CategoryListing>, StoreError> {
     if !is_valid_slug(slug) {
         return Ok(None);
@@ -47,26 +52,22 @@ pub async fn category_listing(
     let Some(category) = cats.iter().find(|c| c.slug == slug).cloned() else {
         return Ok(None);
     };
-    let per_page = PAGE_SIZE;
-    let ids = category_tree::subtree_ids(&cats, category.id);
-    // The rolled-up count is exactly what the listing filters on, so the page can be clamped
-    // before querying and an out-of-range page shows the last one.
-    let page = clamp_page(requested_page, category.product_count, per_page);
-    let query = ProductQuery {
-        category_ids: Some(ids),
-        ids: None,
+    let request = ListingRequest {
+        candidates: Candidates::Categories(category_tree::subtree_ids(&cats, category.id)),
+        relevance: None,
+        filters,
         sort,
-        offset: (page as i64 - 1) * per_page as i64,
-        limit: per_page as i64,
-        in_stock_only: false,
+        page: requested_page,
+        category_facet: false,
+        viewer,
+        can_explain,
     };
-    let (items, total) = store.list_products(&query).await?;
+    let listing = super::listing::list(store, &cats, request).await?;
     Ok(Some(CategoryListing {
         breadcrumbs: category_tree::path_to(&cats, category.id),
         subcategories: category_tree::children(&cats, Some(category.id)),
         category,
-        sort,
-        products: Page { items, page, per_page, total },
+        listing,
     }))
 }
 

@@ -151,6 +151,41 @@ pub struct ProductQuery {
     pub in_stock_only: bool,
 }
 
+/// What ranking and faceting need about one listed product: cheap to load for every candidate,
+/// so a whole result set can be filtered, counted and ordered before any card is built.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListingRow {
+    pub id: i64,
+    pub category_id: i64,
+    pub merchant_slug: String,
+    pub merchant_name: String,
+    pub currency: String,
+    /// The lowest variant price.
+    pub price_minor: i64,
+    pub total_stock: i64,
+    pub created_at: i64,
+    pub review_count: i64,
+    pub rating_sum: i64,
+}
+
+/// Which products a listing starts from.
+#[derive(Clone, Debug)]
+pub enum Candidates {
+    /// Products in these categories.
+    Categories(Vec<i64>),
+    /// Exactly these products (search hits).
+    Ids(Vec<i64>),
+    /// The newest products of the whole catalog, at most this many.
+    Newest(i64),
+}
+
+/// How much a shopper looked at each (category, store) pair: the affinity signal's input.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ViewProfile {
+    pub by_category: Vec<(i64, i64)>,
+    pub by_merchant: Vec<(String, i64)>,
+}
+
 /// A product as stored, with its category id so the service can build breadcrumbs.
 #[derive(Clone, Debug)]
 pub struct StoredProduct {
@@ -184,6 +219,15 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn search(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, StoreError>;
     /// Every indexed word (3+ letters) with the number of products containing it.
     async fn search_vocabulary(&self) -> Result<Vec<(String, i64)>, StoreError>;
+
+    /// Signal rows for the published products of active stores among `candidates`.
+    async fn listing_rows(&self, candidates: &Candidates) -> Result<Vec<ListingRow>, StoreError>;
+    /// (number of reviews, sum of their ratings) over the whole catalog: the Bayesian prior.
+    async fn rating_totals(&self) -> Result<(i64, i64), StoreError>;
+    /// Counts a signed-in shopper's visit to a product page.
+    async fn record_view(&self, user_id: i64, product_id: i64, at: i64) -> Result<(), StoreError>;
+    /// The shopper's product views since `since`, summed per category and per store.
+    async fn view_profile(&self, user_id: i64, since: i64) -> Result<ViewProfile, StoreError>;
 
     async fn ranking_weights(&self) -> Result<crate::domain::ranking::Weights, StoreError>;
     /// Replaces every weight in one transaction.

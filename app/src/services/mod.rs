@@ -4,7 +4,10 @@ pub mod account_store;
 pub mod accounts;
 pub mod catalog;
 pub mod catalog_store;
+pub mod listing;
 pub mod passwords;
+pub mod review_store;
+pub mod reviews;
 pub mod search;
 
 use std::sync::Arc;
@@ -12,12 +15,14 @@ use std::sync::Arc;
 pub use account_store::AccountStore;
 pub use accounts::AuthSettings;
 pub use catalog_store::{CatalogStore, StoreError};
+pub use review_store::ReviewStore;
 
 /// Everything a server function needs, provided once per request via context.
 #[derive(Clone)]
 pub struct Shop {
     pub catalog: Arc<dyn CatalogStore>,
     pub accounts: Arc<dyn AccountStore>,
+    pub reviews: Arc<dyn ReviewStore>,
     pub auth: Arc<AuthSettings>,
     pub vocabulary: Arc<search::VocabularyCache>,
 }

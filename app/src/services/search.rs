@@ -1,18 +1,15 @@
 //! Product search: full-text match in the store, typo correction against the catalog's
-//! vocabulary when nothing matches as typed, then the usual product cards in relevance order.
-use super::catalog_store::{CatalogStore, ProductQuery, StoreError};
-use crate::domain::listing::{PAGE_SIZE, Page, Sort, clamp_page};
-use crate::domain::ranking::{Signal, availability, by_max, freshness, rank};
-use crate::domain::search::{correct, tokenize};
-use crate::domain::storefront::SearchResults;
+//! vocabulary when nothing matches as typed, then the shared listing path (facets, ranking).
+use super::catalog_store::{Candidates, CatalogStore, StoreError};
+use super::listing::ListingRequest;
+use crate::domain::search::{complete, correct, tokenize};
+use crate::domain::storefront::{SearchResults, Suggestions};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Enough hits for many pages; beyond this a shopper refines the query.
 pub const MAX_HITS: i64 = 480;
 pub const MAX_QUERY_CHARS: usize = 200;
-/// A product loses half its freshness every 90 days.
-pub const FRESHNESS_HALF_LIFE_SECS: i64 = 90 * 24 * 3600;
 
 /// The vocabulary changes only when products do; rebuilding it on every misspelled query would
 /// scan the whole index, so it is kept for a few minutes.
@@ -36,53 +33,85 @@ impl VocabularyCache {
     }
 }
 
+pub struct SearchRequest {
+    pub query: String,
+    pub filters: crate::domain::facets::Filters,
+    pub sort: crate::domain::listing::Sort,
+    pub page: u32,
+    pub viewer: Option<super::catalog_store::ViewProfile>,
+    pub can_explain: bool,
+}
+
+/// An empty query lists recommended products from the newest part of the catalog.
 pub async fn search(
     store: &dyn CatalogStore,
     vocabulary: &VocabularyCache,
-    query: &str,
-    requested_page: u32,
+    req: SearchRequest,
 ) -> Result<SearchResults, StoreError> {
-    let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+    let query: String = req.query.trim().chars().take(MAX_QUERY_CHARS).collect();
     let words = tokenize(&query);
-    let mut hits = store.search(&words, MAX_HITS).await?;
     let mut corrected = None;
-    if hits.is_empty() && !words.is_empty() {
-        if let Some(fixed) = correct(&words, &vocabulary.get(store).await?) {
-            hits = store.search(&fixed, MAX_HITS).await?;
-            if !hits.is_empty() {
-                corrected = Some(fixed.join(" "));
+    let (candidates, relevance) = if words.is_empty() {
+        (Candidates::Newest(MAX_HITS), None)
+    } else {
+        let mut hits = store.search(&words, MAX_HITS).await?;
+        if hits.is_empty() {
+            if let Some(fixed) = correct(&words, &vocabulary.get(store).await?) {
+                hits = store.search(&fixed, MAX_HITS).await?;
+                if !hits.is_empty() {
+                    corrected = Some(fixed.join(" "));
+                }
             }
         }
+        let ids = hits.iter().map(|(id, _)| *id).collect();
+        (Candidates::Ids(ids), Some(hits.into_iter().collect()))
+    };
+    let categories = store.categories().await?;
+    let request = ListingRequest {
+        candidates,
+        relevance,
+        filters: req.filters,
+        sort: req.sort,
+        page: req.page,
+        category_facet: true,
+        viewer: req.viewer,
+        can_explain: req.can_explain,
+    };
+    let listing = super::listing::list(store, &categories, request).await?;
+    Ok(SearchResults { query, corrected, listing })
+}
+
+pub const SUGGESTED_QUERIES: usize = 5;
+pub const SUGGESTED_PRODUCTS: i64 = 4;
+
+/// Completions of what has been typed so far, and the products the best one finds.
+pub async fn suggest(
+    store: &dyn CatalogStore,
+    vocabulary: &VocabularyCache,
+    typed: &str,
+) -> Result<Suggestions, StoreError> {
+    let typed: String = typed.chars().take(MAX_QUERY_CHARS).collect();
+    let words = tokenize(&typed);
+    if words.is_empty() {
+        return Ok(Suggestions::default());
     }
-    // Load every hit's card (visibility rules apply there), then rank: text relevance first,
-    // with freshness and availability (score = Σ wᵢ·sᵢ / Σ wᵢ, see domain::ranking).
+    let queries = complete(&words, &vocabulary.get(store).await?, SUGGESTED_QUERIES);
+    let mut hits = store.search(&words, SUGGESTED_PRODUCTS).await?;
+    if hits.is_empty() {
+        if let Some(best) = queries.first() {
+            hits = store.search(&tokenize(best), SUGGESTED_PRODUCTS).await?;
+        }
+    }
     let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();
-    let q = ProductQuery {
+    let query = super::catalog_store::ProductQuery {
         category_ids: None,
-        ids: Some(ids),
-        sort: Sort::Newest,
+        ids: Some(ids.clone()),
+        sort: crate::domain::listing::Sort::Newest,
         offset: 0,
-        limit: MAX_HITS,
+        limit: SUGGESTED_PRODUCTS,
         in_stock_only: false,
     };
-    let (mut cards, _) = store.list_products(&q).await?;
-    let position = |id: i64| hits.iter().position(|(h, _)| *h == id).unwrap_or(usize::MAX);
-    cards.sort_by_key(|c| position(c.id));
-    let relevance = by_max(&cards.iter().map(|c| hits[position(c.id)].1).collect::<Vec<_>>());
-    let now = super::accounts::now();
-    let signals = cards.into_iter().zip(relevance).map(|(card, text)| {
-        let s = vec![
-            (Signal::TextRelevance, text),
-            (Signal::Freshness, freshness(now - card.created_at, FRESHNESS_HALF_LIFE_SECS)),
-            (Signal::Availability, availability(card.total_stock)),
-        ];
-        (card, s)
-    });
-    let cards: Vec<_> =
-        rank(signals.collect(), &store.ranking_weights().await?).into_iter().map(|(card, _)| card).collect();
-    let total = cards.len() as i64;
-    let page = clamp_page(requested_page, total, PAGE_SIZE);
-    let start = ((page - 1) * PAGE_SIZE) as usize;
-    let items = cards.into_iter().skip(start).take(PAGE_SIZE as usize).collect();
-    Ok(SearchResults { query, corrected, products: Page { items, page, per_page: PAGE_SIZE, total } })
+    let (mut products, _) = store.list_products(&query).await?;
+    products.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
+    Ok(Suggestions { queries, products })
 }

@@ -2,6 +2,7 @@
 //! benchmarks). Both are deterministic.
 mod catalog_data;
 pub mod placeholder;
+mod reviews;
 mod rng;
 
 use app::domain::account::StoreRole;
@@ -257,8 +258,11 @@ pub async fn demo(shop: &Shop, media_dir: &Path) -> Result<SeedReport, String> {
             });
         }
     }
-    store.create_products(&products).await.map_err(err)?;
+    let ids = store.create_products(&products).await.map_err(err)?;
     demo_accounts(shop, &tree.merchant_ids).await?;
+    let seeded: Vec<reviews::SeededProduct> =
+        ids.iter().zip(&products).map(|(id, p)| reviews::SeededProduct { id: *id, created_at: p.created_at }).collect();
+    reviews::demo_reviews(shop, &seeded, EPOCH + 320 * 86_400).await?;
     Ok(SeedReport {
         merchants: tree.merchant_ids.len(),
         categories: tree.categories,

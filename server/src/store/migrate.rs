@@ -21,10 +21,10 @@ macro_rules! migrations {
     };
 }
 
-pub const SQLITE: &[Migration] =
-    migrations!("sqlite": (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"));
-pub const POSTGRES: &[Migration] =
-    migrations!("postgres": (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"));
+pub const SQLITE: &[Migration] = migrations!("sqlite":
+    (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"), (5, "reviews"), (6, "product_views"));
+pub const POSTGRES: &[Migration] = migrations!("postgres":
+    (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"), (5, "reviews"), (6, "product_views"));
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    BIGINT PRIMARY KEY,

@@ -7,10 +7,12 @@ mod migrate;
 mod sql_accounts;
 #[macro_use]
 mod sql_catalog;
+#[macro_use]
+mod sql_reviews;
 pub mod postgres;
 pub mod sqlite;
 
-use app::services::{AccountStore, CatalogStore};
+use app::services::{AccountStore, CatalogStore, ReviewStore};
 use std::sync::Arc;
 
 pub use errors::map_sqlx;
@@ -68,6 +70,13 @@ impl Database {
     }
 
     pub fn accounts(&self) -> Arc<dyn AccountStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn reviews(&self) -> Arc<dyn ReviewStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),

@@ -84,3 +84,7 @@ mod catalog_sql {
 mod accounts_sql {
     impl_sql_accounts!(super::PgStore, sqlx::Postgres);
 }
+
+mod reviews_sql {
+    impl_sql_reviews!(super::PgStore, sqlx::Postgres);
+}

@@ -23,7 +23,9 @@ pub const CARD_GROUP: &str = " GROUP BY p.id, p.slug, p.title, p.currency, p.cre
 pub fn order_by(sort: app::domain::listing::Sort) -> &'static str {
     use app::domain::listing::Sort;
     match sort {
-        Sort::Newest => " ORDER BY p.created_at DESC, p.id DESC",
+        // Ranked sorts are computed by `services::listing` over signal rows; plain SQL
+        // listings (new arrivals, loading cards by id) fall back to newest first.
+        Sort::Recommended | Sort::BestRated | Sort::Newest => " ORDER BY p.created_at DESC, p.id DESC",
         Sort::PriceLowHigh => " ORDER BY price_minor ASC, p.id ASC",
         Sort::PriceHighLow => " ORDER BY price_minor DESC, p.id ASC",
     }
@@ -374,6 +376,117 @@ macro_rules! impl_sql_catalog {
 
             async fn search_vocabulary(&self) -> Result<Vec<(String, i64)>, StoreError> {
                 self.vocabulary_engine().await.map_err(map_sqlx)
+            }
+
+            async fn listing_rows(
+                &self,
+                candidates: &app::services::catalog_store::Candidates,
+            ) -> Result<Vec<app::services::catalog_store::ListingRow>, StoreError> {
+                use app::services::catalog_store::{Candidates, ListingRow};
+                let mut q = ProductQuery {
+                    category_ids: None,
+                    ids: None,
+                    sort: app::domain::listing::Sort::Newest,
+                    offset: 0,
+                    limit: i64::MAX,
+                    in_stock_only: false,
+                };
+                match candidates {
+                    Candidates::Categories(ids) if ids.is_empty() => return Ok(Vec::new()),
+                    Candidates::Ids(ids) if ids.is_empty() => return Ok(Vec::new()),
+                    Candidates::Categories(ids) => q.category_ids = Some(ids.clone()),
+                    Candidates::Ids(ids) => q.ids = Some(ids.clone()),
+                    Candidates::Newest(_) => {}
+                }
+                let mut qb = QueryBuilder::<$db>::new(
+                    "SELECT p.id, p.category_id, m.slug AS merchant_slug, m.name AS merchant_name, p.currency,
+                        p.created_at, MIN(v.price_minor) AS price_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
+                        CAST(COALESCE(MAX(r.review_count), 0) AS BIGINT) AS review_count,
+                        CAST(COALESCE(MAX(r.rating_sum), 0) AS BIGINT) AS rating_sum
+                     FROM products p
+                     JOIN merchants m ON m.id = p.merchant_id
+                     JOIN product_variants v ON v.product_id = p.id
+                     LEFT JOIN product_rating_stats r ON r.product_id = p.id",
+                );
+                push_listing_filter(&mut qb, &q);
+                if let Candidates::Newest(n) = candidates {
+                    // Walks the (status, created_at) index instead of grouping the whole catalog.
+                    qb.push(" AND p.id IN (SELECT id FROM products WHERE status = 'published' ORDER BY created_at DESC, id DESC LIMIT ")
+                        .push_bind(*n)
+                        .push(")");
+                }
+                qb.push(" GROUP BY p.id, p.category_id, m.slug, m.name, p.currency, p.created_at");
+                let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
+                Ok(rows
+                    .iter()
+                    .map(|r| ListingRow {
+                        id: r.get("id"),
+                        category_id: r.get("category_id"),
+                        merchant_slug: r.get("merchant_slug"),
+                        merchant_name: r.get("merchant_name"),
+                        currency: r.get("currency"),
+                        price_minor: r.get("price_minor"),
+                        total_stock: r.get("total_stock"),
+                        created_at: r.get("created_at"),
+                        review_count: r.get("review_count"),
+                        rating_sum: r.get("rating_sum"),
+                    })
+                    .collect())
+            }
+
+            async fn rating_totals(&self) -> Result<(i64, i64), StoreError> {
+                sqlx::query_as(
+                    "SELECT CAST(COALESCE(SUM(review_count), 0) AS BIGINT), CAST(COALESCE(SUM(rating_sum), 0) AS BIGINT)
+                     FROM product_rating_stats",
+                )
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_sqlx)
+            }
+
+            async fn record_view(&self, user_id: i64, product_id: i64, at: i64) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO product_views (user_id, product_id, view_count, last_viewed_at) VALUES ($1, $2, 1, $3)
+                     ON CONFLICT (user_id, product_id)
+                     DO UPDATE SET view_count = product_views.view_count + 1, last_viewed_at = $3",
+                )
+                .bind(user_id)
+                .bind(product_id)
+                .bind(at)
+                .execute(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(())
+            }
+
+            async fn view_profile(
+                &self,
+                user_id: i64,
+                since: i64,
+            ) -> Result<app::services::catalog_store::ViewProfile, StoreError> {
+                let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+                    "SELECT p.category_id, m.slug, CAST(SUM(v.view_count) AS BIGINT)
+                     FROM product_views v JOIN products p ON p.id = v.product_id JOIN merchants m ON m.id = p.merchant_id
+                     WHERE v.user_id = $1 AND v.last_viewed_at >= $2
+                     GROUP BY p.category_id, m.slug",
+                )
+                .bind(user_id)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                let mut profile = app::services::catalog_store::ViewProfile::default();
+                for (category, merchant, n) in rows {
+                    match profile.by_category.iter_mut().find(|(c, _)| *c == category) {
+                        Some((_, total)) => *total += n,
+                        None => profile.by_category.push((category, n)),
+                    }
+                    match profile.by_merchant.iter_mut().find(|(m, _)| *m == merchant) {
+                        Some((_, total)) => *total += n,
+                        None => profile.by_merchant.push((merchant, n)),
+                    }
+                }
+                Ok(profile)
             }
 
             async fn ranking_weights(&self) -> Result<app::domain::ranking::Weights, StoreError> {

@@ -89,3 +89,7 @@ mod catalog_sql {
 mod accounts_sql {
     impl_sql_accounts!(super::SqliteStore, sqlx::Sqlite);
 }
+
+mod reviews_sql {
+    impl_sql_reviews!(super::SqliteStore, sqlx::Sqlite);
+}

@@ -1,0 +1,52 @@
+//! Product reviews: anyone reads them; a signed-in shopper writes (or edits) one per product and
+//! marks others' reviews helpful; the selling store replies once per review.
+use crate::domain::errors::AppError;
+use crate::domain::review::ReviewsView;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+fn reviews_store() -> Result<std::sync::Arc<dyn crate::services::ReviewStore>, AppError> {
+    Ok(super::guard::shop()?.reviews)
+}
+
+/// A product's rating summary and reviews (`sort`: "newest" or "helpful", as in the URL).
+#[server(endpoint = "reviews/list")]
+pub async fn list_reviews(product_id: i64, sort: Option<String>) -> Result<ReviewsView, AppError> {
+    use super::guard::{Access, guard};
+    let viewer = guard(Access::Anyone).await?;
+    let sort = crate::domain::review::ReviewSort::from_param(sort.as_deref());
+    crate::services::reviews::reviews_view(reviews_store()?.as_ref(), viewer.as_ref(), product_id, sort).await
+}
+
+/// Writes the caller's review of a product, or edits it when `review_id` names it.
+#[server(endpoint = "reviews/write")]
+pub async fn write_review(
+    product_id: i64,
+    review_id: Option<i64>,
+    rating: Option<String>,
+    body: Option<String>,
+) -> Result<(), AppError> {
+    use super::guard::{Access, require};
+    let who = require(Access::SignedIn).await?;
+    let store = reviews_store()?;
+    let body = body.unwrap_or_default();
+    crate::services::reviews::write_review(store.as_ref(), &who, product_id, review_id, rating.as_deref(), &body).await
+}
+
+#[server(endpoint = "reviews/helpful")]
+pub async fn mark_review_helpful(review_id: i64) -> Result<(), AppError> {
+    use super::guard::{Access, require};
+    let who = require(Access::SignedIn).await?;
+    crate::services::reviews::mark_helpful(reviews_store()?.as_ref(), &who, review_id).await
+}
+
+/// The selling store's one public reply to a review.
+#[server(endpoint = "reviews/reply")]
+pub async fn reply_to_review(review_id: i64, reply: String) -> Result<(), AppError> {
+    use super::guard::{Access, require};
+    require(Access::SignedIn).await?;
+    let store = reviews_store()?;
+    let merchant = crate::services::reviews::review_merchant(store.as_ref(), review_id).await?;
+    let who = require(Access::StoreStaff(merchant)).await?;
+    crate::services::reviews::reply(store.as_ref(), &who, review_id, &reply).await
+}

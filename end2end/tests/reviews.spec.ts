@@ -1,0 +1,122 @@
+import { test, expect, type Locator, type Page } from "@playwright/test";
+
+const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
+const hostile = "<script>window.__reviewXss = 1</script> Sturdy & <b>well made</b>";
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/status of 422/.test(m.text())) errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
+/** (count, sum of stars) read from the distribution bars: <progress value=n max=count>. */
+async function totals(reviews: Locator): Promise<[number, number]> {
+  let count = 0;
+  let sum = 0;
+  for (let stars = 1; stars <= 5; stars++) {
+    const bar = reviews.getByTestId(`distribution-${stars}`).locator("progress");
+    if ((await bar.count()) === 0) continue;
+    const n = Number(await bar.getAttribute("value"));
+    count += n;
+    sum += n * stars;
+  }
+  return [count, sum];
+}
+
+async function openAProduct(page: Page): Promise<string> {
+  await page.goto("/c/t-shirts-tops");
+  await hydrated(page);
+  await page.getByTestId("product-card").first().click();
+  await expect(page.getByTestId("sku")).toBeVisible();
+  return new URL(page.url()).pathname;
+}
+
+test("a visitor is invited to sign in and come back to the product", async ({ page }) => {
+  const path = await openAProduct(page);
+  const link = page.getByTestId("sign-in-to-review");
+  await expect(link).toHaveText("Sign in to write a review");
+  await expect(link).toHaveAttribute("href", `/login?next=${path}`);
+});
+
+test("a shopper rates a product, sees the average change, and hostile text stays text", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill("shopper@meridian.test");
+  await page.getByLabel("Password").fill("shopper-demo-pass-2026");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/:\d+\/account$/);
+
+  const path = await openAProduct(page);
+  const reviews = page.getByTestId("reviews");
+  await expect(reviews.getByTestId("rating-summary")).toBeVisible();
+  const [count, sum] = await totals(reviews);
+
+  const form = reviews.getByTestId("review-form");
+  // Submitting without stars is refused next to the rating.
+  await form.getByRole("button", { name: "Post review" }).click();
+  await expect(form.getByTestId("error-rating")).toContainText("Choose a rating");
+
+  await form.getByRole("radio", { name: "5 stars", exact: true }).check({ force: true });
+  await form.getByLabel("Your review").fill(hostile);
+  await form.getByRole("button", { name: "Post review" }).click();
+  await expect(form.getByTestId("review-saved")).toBeVisible();
+
+  const expected = (Math.round(((sum + 5) / (count + 1)) * 10) / 10).toFixed(1);
+  await expect(reviews.getByTestId("rating-count")).toHaveText(`${count + 1} ${count + 1 === 1 ? "review" : "reviews"}`);
+  await expect(reviews.getByTestId("rating-average")).toHaveText(expected);
+  const mine = reviews.getByTestId("review").filter({ hasText: "Your review" });
+  await expect(mine.getByTestId("review-body")).toHaveText(hostile);
+
+  // Rendered by the server too: the text is escaped, nothing ran, no element was injected.
+  await page.goto(`${path}?reviews=newest`);
+  await hydrated(page);
+  await expect(mine.getByTestId("review-body")).toHaveText(hostile);
+  expect(await reviews.locator("script, b").count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __reviewXss?: number }).__reviewXss)).toBeUndefined();
+
+  // The form now edits the review; a second new review is refused with a message to edit.
+  await expect(form.getByLabel("Your review")).toHaveValue(hostile);
+  await expect(form.getByRole("button", { name: "Update your review" })).toBeVisible();
+  const productId = await form.locator('input[name="product_id"]').getAttribute("value");
+  const second = await page.request.post("/api/reviews/write", {
+    form: { product_id: productId ?? "", rating: "1", body: "again" },
+  });
+  expect(second.status()).toBe(422);
+  expect(await second.text()).toContain("Edit your review");
+
+  // Editing changes the stars, not the count.
+  await form.getByRole("radio", { name: "3 stars", exact: true }).check({ force: true });
+  await form.getByRole("button", { name: "Update your review" }).click();
+  const edited = (Math.round(((sum + 3) / (count + 1)) * 10) / 10).toFixed(1);
+  await expect(reviews.getByTestId("rating-average")).toHaveText(edited);
+  await expect(reviews.getByTestId("rating-count")).toHaveText(`${count + 1} ${count + 1 === 1 ? "review" : "reviews"}`);
+
+  for (const vp of [
+    { name: "phone", width: 390, height: 844 },
+    { name: "desktop", width: 1280, height: 900 },
+  ]) {
+    await page.setViewportSize({ width: vp.width, height: vp.height });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);
+    // The sticky header would cover the top of an element screenshot.
+    await page.evaluate(() => document.querySelector("header")?.style.setProperty("position", "static"));
+    await reviews.screenshot({ path: `screenshots/reviews-${vp.name}.png` });
+  }
+  expect(errors, errors.join("\n")).toEqual([]);
+});
+
+test("reviews sort by newest or most helpful as plain links", async ({ page }) => {
+  await openAProduct(page);
+  const reviews = page.getByTestId("reviews");
+  await reviews.getByTestId("sort-helpful").click();
+  await expect(page).toHaveURL(/\?reviews=helpful/);
+  await expect(reviews.getByTestId("sort-helpful")).toHaveAttribute("aria-current", "true");
+  const counts = await reviews.getByTestId("review").evaluateAll((els) =>
+    els.map((el) => Number((el.querySelector('[data-testid="helpful-count"]')?.textContent ?? "").split(" ")[0]) || 0),
+  );
+  expect(counts).toEqual([...counts].sort((a, b) => b - a));
+});
