@@ -348,3 +348,60 @@ async fn imported_reviews_keep_votes_replies_and_totals(db: Database) {
     assert!(f.store.import_reviews(&fresh).await.is_err());
     assert_eq!(f.store.rating_summary(f.product_b).await.unwrap().count, 0);
 }
+
+/// The text between `marker` and the next `"` in `html`.
+fn attr_after<'a>(html: &'a str, marker: &str) -> &'a str {
+    let start = html.find(marker).unwrap_or_else(|| panic!("{marker} not in the page")) + marker.len();
+    &html[start..start + html[start..].find('"').unwrap()]
+}
+
+/// Without JavaScript: the review form posts, comes back to the product page with the error
+/// (or the new review), and the review text is escaped in the server's HTML.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_review_form_works_without_javascript() {
+    let app = support::spawn_app().await;
+    let listing = app.get("/c/t-shirts-tops").await;
+    let link = support::product_links(&listing.body).into_iter().next().expect("a product link");
+    let visitor = app.get(&link).await;
+    assert!(visitor.body.contains("Sign in to write a review"), "signed-out visitors are invited to sign in");
+    assert!(visitor.body.contains(&format!(r#"href="/login?next={link}""#)));
+    assert!(visitor.body.contains(r#"data-testid="rating-summary""#));
+
+    let cookie = app.login(support::SHOPPER.0, support::SHOPPER.1).await;
+    let page = app.get_as(&cookie, &link).await;
+    let product_id = attr_after(&page.body, r#"name="product_id" value=""#).to_string();
+    let referer = format!("http://{}{link}", app.addr);
+    let post = |rating: &'static str, body: &'static str| {
+        let (cookie, referer, product_id) = (cookie.clone(), referer.clone(), product_id.clone());
+        let app = &app;
+        async move {
+            let headers = [("Cookie", cookie.as_str()), ("Accept", "text/html"), ("Referer", referer.as_str())];
+            let form = [("product_id", product_id.as_str()), ("rating", rating), ("body", body)];
+            app.post_form("/api/reviews/write", &headers, &form).await
+        }
+    };
+
+    let refused = post("9", "Out of range").await;
+    assert!((300..400).contains(&refused.status), "{} {}", refused.status, refused.body);
+    let back = refused.header("location").unwrap().to_string();
+    assert!(back.starts_with(&referer) && back.contains("__err="), "{back}");
+    let shown = app.get_as(&cookie, back.trim_start_matches(&format!("http://{}", app.addr))).await;
+    assert!(shown.body.contains("A rating is 1 to 5 stars."), "the field error is shown on the product page");
+
+    // `</textarea>` must not end the edit form's text box early either.
+    let saved = post("4", "</textarea><script>alert('x')</script> Soft & warm").await;
+    assert!((300..400).contains(&saved.status), "{} {}", saved.status, saved.body);
+    let back = saved.header("location").unwrap();
+    assert!(back.starts_with(&referer) && !back.contains("__err"), "back to the product page: {back}");
+    let html = app.get_as(&cookie, &link).await.body;
+    let escaped = "&lt;/textarea&gt;&lt;script&gt;alert('x')&lt;/script&gt; Soft &amp; warm";
+    let around = &html[html.find("alert").map(|i| i.saturating_sub(200)).unwrap_or(0)..][..400];
+    assert_eq!(html.matches(escaped).count(), 2, "escaped in the review and in the edit form: {around}");
+    assert!(!html.contains("<script>alert("), "no script from a review reaches the page");
+    assert!(html.contains("Update your review"), "the form now edits the review");
+
+    let again = post("2", "Second").await;
+    let back = again.header("location").unwrap().to_string();
+    let shown = app.get_as(&cookie, back.trim_start_matches(&format!("http://{}", app.addr))).await;
+    assert!(shown.body.contains("You have already reviewed this product"), "a second review is refused");
+}

@@ -16,6 +16,18 @@ const STAR: &str = "M10 1.5l2.6 5.4 5.9.8-4.3 4.1 1 5.9L10 14.9l-5.2 2.8 1-5.9L1
 const HALF_STAR: &str = "M10 1.5v13.4l-5.2 2.8 1-5.9L1.5 7.7l5.9-.8z";
 const TEXTAREA: &str = "w-full rounded-lg border border-stone-300 bg-white px-3 py-2 text-base shadow-sm focus:border-emerald-600 aria-[invalid=true]:border-rose-500";
 
+/// Text to put inside a `<textarea>`. Leptos writes textarea children into the server's HTML
+/// without escaping them (as it does for `<script>` and `<style>`), so a review containing
+/// `</textarea>` could end the element early: escape on the server. In the browser the text
+/// becomes a text node, where entities would show literally.
+fn textarea_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    } else {
+        text.to_string()
+    }
+}
+
 /// Five stars filled to the nearest half, read aloud as "4.3 out of 5".
 #[component]
 pub fn Stars(rating: f64, #[prop(default = "h-4 w-4")] size: &'static str) -> impl IntoView {
@@ -180,7 +192,7 @@ fn WritePanel(view: ReviewsView, slug: String, action: ServerAction<WriteReview>
                             aria-describedby="review-body-error"
                             class=TEXTAREA
                         >
-                            {text}
+                            {textarea_text(&text)}
                         </textarea>
                         <p id="review-body-error" class="text-sm text-rose-700" data-testid="error-body">
                             {move || errors.get().and_then(|e| e.field("body"))}
@@ -192,7 +204,11 @@ fn WritePanel(view: ReviewsView, slug: String, action: ServerAction<WriteReview>
             .into_any()
         }
     };
-    let heading = if view.mine.is_some() { "Edit your review" } else { "Review this product" };
+    let heading = match (view.viewer, view.mine.is_some()) {
+        (Viewer::StoreStaff, _) => "Reviews of your product",
+        (_, true) => "Edit your review",
+        (_, false) => "Review this product",
+    };
     view! {
         <div class="rounded-2xl bg-white p-5 ring-1 ring-stone-200" data-testid="review-panel">
             <h3 class="mb-3 text-base font-semibold">{heading}</h3>
@@ -362,7 +378,7 @@ fn ReviewItem(
                         <input type="hidden" name="review_id" value=id />
                         <label for=format!("reply-{id}") class="sr-only">"Your reply"</label>
                         <textarea id=format!("reply-{id}") name="reply" rows="3" maxlength=MAX_REPLY required class=TEXTAREA></textarea>
-                        <button type="submit" class=BUTTON_SECONDARY>"Post reply"</button>
+                        <button type="submit" class=format!("{BUTTON_SECONDARY} self-start")>"Post reply"</button>
                     </ActionForm>
                 </details>
             })}

@@ -214,8 +214,8 @@ pub enum Viewer {
     Visitor,
     /// Signed in: may write (or edit) their review and mark others' reviews helpful.
     Shopper,
-    /// Staff of the store selling the product (or a platform admin): may reply to reviews,
-    /// and may not review the store's own products.
+    /// Staff of the store selling the product: may reply to reviews, and may not review the
+    /// store's own products.
     StoreStaff,
 }
 
