@@ -65,9 +65,10 @@ test("a shopper rates a product, sees the average change, and hostile text stays
   await form.getByRole("button", { name: "Post review" }).click();
   await expect(form.getByTestId("review-saved")).toBeVisible();
 
-  const expected = (Math.round(((sum + 5) / (count + 1)) * 10) / 10).toFixed(1);
-  await expect(reviews.getByTestId("rating-count")).toHaveText(`${count + 1} ${count + 1 === 1 ? "review" : "reviews"}`);
-  await expect(reviews.getByTestId("rating-average")).toHaveText(expected);
+  const average = (stars: number) => (Math.round(((sum + stars) / (count + 1)) * 10) / 10).toFixed(1);
+  const reviewCount = `${count + 1} ${count + 1 === 1 ? "review" : "reviews"}`;
+  await expect(reviews.getByTestId("rating-count")).toHaveText(reviewCount);
+  await expect(reviews.getByTestId("rating-average")).toHaveText(average(5));
   const mine = reviews.getByTestId("review").filter({ hasText: "Your review" });
   await expect(mine.getByTestId("review-body")).toHaveText(hostile);
 
@@ -91,9 +92,8 @@ test("a shopper rates a product, sees the average change, and hostile text stays
   // Editing changes the stars, not the count.
   await form.getByRole("radio", { name: "3 stars", exact: true }).check({ force: true });
   await form.getByRole("button", { name: "Update your review" }).click();
-  const edited = (Math.round(((sum + 3) / (count + 1)) * 10) / 10).toFixed(1);
-  await expect(reviews.getByTestId("rating-average")).toHaveText(edited);
-  await expect(reviews.getByTestId("rating-count")).toHaveText(`${count + 1} ${count + 1 === 1 ? "review" : "reviews"}`);
+  await expect(reviews.getByTestId("rating-average")).toHaveText(average(3));
+  await expect(reviews.getByTestId("rating-count")).toHaveText(reviewCount);
 
   for (const vp of [
     { name: "phone", width: 390, height: 844 },
@@ -119,4 +119,42 @@ test("reviews sort by newest or most helpful as plain links", async ({ page }) =
     els.map((el) => Number((el.querySelector('[data-testid="helpful-count"]')?.textContent ?? "").split(" ")[0]) || 0),
   );
   expect(counts).toEqual([...counts].sort((a, b) => b - a));
+});
+
+async function signInTo(page: Page, path: string, email: string, password: string) {
+  await page.goto(`/login?next=${path}`);
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(new RegExp(`:\\d+${path}$`));
+  await hydrated(page);
+}
+
+test("a shopper marks a review helpful once; the store replies to a review once", async ({ page, context }) => {
+  const errors = watchErrors(page);
+  // A demo product of Northwind Home with seeded reviews.
+  const path = "/products/enamel-dutch-oven";
+  await signInTo(page, path, "shopper@meridian.test", "shopper-demo-pass-2026");
+  const reviews = page.getByTestId("reviews");
+  const first = reviews.getByTestId("review").filter({ has: page.getByRole("button", { name: "Helpful" }) }).first();
+  const author = await first.getByTestId("review-author").textContent();
+  const voted = reviews.getByTestId("review").filter({ hasText: author ?? "" }).first();
+  await first.getByRole("button", { name: "Helpful" }).click();
+  await expect(voted).toContainText("You found this helpful");
+  await expect(voted.getByRole("button", { name: "Helpful" })).toHaveCount(0);
+
+  await context.clearCookies();
+  await signInTo(page, path, "owner@northwind-home.test", "merchant-demo-pass-2026");
+  await expect(reviews.getByTestId("review-panel")).toContainText("reply to its reviews but not review it");
+  const open = reviews.getByTestId("review").filter({ hasText: "Reply as Northwind Home" }).first();
+  const name = (await open.getByTestId("review-author").textContent()) ?? "";
+  const replied = reviews.getByTestId("review").filter({ hasText: name }).first();
+  await open.getByText("Reply as Northwind Home").click();
+  await open.getByLabel("Your reply").fill("Thanks for telling us. <i>We</i> will make it right.");
+  await open.getByRole("button", { name: "Post reply" }).click();
+  await expect(replied.getByTestId("merchant-reply")).toContainText("Reply from Northwind Home");
+  await expect(replied.getByTestId("merchant-reply")).toContainText("<i>We</i> will make it right.");
+  await expect(replied.getByText("Reply as Northwind Home")).toHaveCount(0);
+  expect(errors, errors.join("\n")).toEqual([]);
 });
