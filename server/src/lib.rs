@@ -1,4 +1,5 @@
 //! The shop's server: configuration, storage adapters, seeding, HTTP routes and start-up.
+pub mod bench;
 pub mod config;
 pub mod health;
 pub mod security;

@@ -1,4 +1,5 @@
-//! `server` serves the shop; `server migrate` and `server seed …` prepare its database.
+//! `server` serves the shop; `server migrate` and `server seed …` prepare its database;
+//! `server bench-search` measures search.
 use server::config::Config;
 use server::store::{Database, redact};
 use server::{seed, startup, telemetry};
@@ -9,6 +10,7 @@ const USAGE: &str = "usage:
   server migrate              apply database migrations and exit
   server seed --demo          seed the demo shop if the database has no products
   server seed --products N    add N synthetic products (benchmarks)
+  server bench-search [N]     search latency percentiles over a fixed query mix, N rounds each
 
 DATABASE_URL picks the database (default sqlite://data/shop.db); see the README for every setting.";
 
@@ -18,6 +20,7 @@ enum Command {
     Migrate,
     SeedDemo,
     SeedProducts(usize),
+    BenchSearch(usize),
     Help,
 }
 
@@ -33,6 +36,13 @@ fn parse(args: &[String]) -> Result<Command, String> {
             .filter(|n| *n > 0 && *n <= 10_000_000)
             .map(Command::SeedProducts)
             .ok_or_else(|| format!("--products needs a number from 1 to 10000000, got {n:?}")),
+        ["bench-search"] => Ok(Command::BenchSearch(200)),
+        ["bench-search", n] => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .map(Command::BenchSearch)
+            .ok_or_else(|| format!("bench-search takes a number of rounds from 1 to 100000, got {n:?}")),
         ["-h"] | ["--help"] | ["help"] => Ok(Command::Help),
         _ => Err(format!("unknown arguments {:?}\n{USAGE}", args.join(" "))),
     }
@@ -93,6 +103,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             let report = seed::synthetic(db.catalog().as_ref(), &config.media_dir, n).await?;
             println!("added {} synthetic products in {:.1}s", report.products, started.elapsed().as_secs_f64());
         }
+        Command::BenchSearch(rounds) => server::bench::run(db.catalog().as_ref(), rounds).await?,
         Command::Serve => serve(config, db.clone()).await?,
         Command::Help => {}
     }

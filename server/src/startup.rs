@@ -55,6 +55,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         reviews: db.reviews(),
         auth: Arc::new(auth),
         vocabulary: Arc::default(),
+        categories: Arc::default(),
     }
 }
 

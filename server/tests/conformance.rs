@@ -480,19 +480,19 @@ async fn search_weighs_titles_over_descriptions_and_matches_prefixes(db: Databas
     accented.title = "Café Crème Mug".into();
     let ids = store.create_products(&[in_title, in_description, accented]).await.unwrap();
 
-    let hits = store.search(&words("headphones"), 10).await.unwrap();
+    let hits = store.search(&words("headphones"), 10).await.unwrap().hits;
     assert_eq!(hits.iter().map(|h| h.0).collect::<Vec<_>>(), vec![ids[0], ids[1]], "title beats description");
     assert!(hits[0].1 > hits[1].1);
-    let prefix = store.search(&words("wireless headph"), 10).await.unwrap();
+    let prefix = store.search(&words("wireless headph"), 10).await.unwrap().hits;
     assert_eq!(
         prefix.iter().map(|h| h.0).collect::<Vec<_>>(),
         vec![ids[0]],
         "last word as a prefix, all words required"
     );
-    assert_eq!(store.search(&words("CAFE creme"), 10).await.unwrap()[0].0, ids[2], "case and accents folded");
-    assert_eq!(store.search(&words("audio"), 10).await.unwrap().len(), 3, "category names are indexed");
-    assert_eq!(store.search(&words("voltline"), 10).await.unwrap().len(), 3, "store names are indexed");
-    assert!(store.search(&words("hedphones"), 10).await.unwrap().is_empty(), "typos are the service's job");
+    assert_eq!(store.search(&words("CAFE creme"), 10).await.unwrap().hits[0].0, ids[2], "case and accents folded");
+    assert_eq!(store.search(&words("audio"), 10).await.unwrap().hits.len(), 3, "category names are indexed");
+    assert_eq!(store.search(&words("voltline"), 10).await.unwrap().hits.len(), 3, "store names are indexed");
+    assert!(store.search(&words("hedphones"), 10).await.unwrap().hits.is_empty(), "typos are the service's job");
     let vocab = store.search_vocabulary().await.unwrap();
     let docs = |w: &str| vocab.iter().find(|(t, _)| t == w).map(|(_, n)| *n);
     assert_eq!(docs("headphones"), Some(2));
@@ -506,12 +506,12 @@ async fn search_index_follows_product_changes(db: Database) {
     let mut lamp = product(m, c, "lamp", &[100], 1);
     lamp.title = "Brass Lamp".into();
     store.create_products(&[lamp]).await.unwrap();
-    assert_eq!(store.search(&words("brass"), 10).await.unwrap().len(), 1);
+    assert_eq!(store.search(&words("brass"), 10).await.unwrap().hits.len(), 1);
     // Products created later are found without any rebuild.
     let mut sconce = product(m, c, "sconce", &[100], 2);
     sconce.title = "Brass Sconce".into();
     store.create_products(&[sconce]).await.unwrap();
-    assert_eq!(store.search(&words("brass"), 10).await.unwrap().len(), 2);
+    assert_eq!(store.search(&words("brass"), 10).await.unwrap().hits.len(), 2);
 }
 
 async fn search_ranks_available_and_newer_products_higher(db: Database) {
@@ -576,7 +576,7 @@ async fn ranking_weights_are_stored_and_change_the_order(db: Database) {
 
 async fn find(db: &Database, cache: &VocabularyCache, q: &str, filters: Filters, sort: Sort) -> SearchResults {
     let request = SearchRequest { query: q.into(), filters, sort, page: 1, viewer: None, can_explain: false };
-    app::services::search::search(db.catalog().as_ref(), cache, request).await.unwrap()
+    app::services::search::search(db.catalog().as_ref(), cache, &Default::default(), request).await.unwrap()
 }
 
 fn slugs(r: &SearchResults) -> Vec<&str> {
@@ -699,7 +699,16 @@ async fn category_listing_filters_and_sorts_its_subtree(db: Database) {
     let list = |filters: Filters, sort: Sort| {
         let db = db.clone();
         async move {
-            app::services::catalog::category_listing(db.catalog().as_ref(), "home", filters, sort, 1, None, false)
+            app::services::catalog::category_listing(
+                db.catalog().as_ref(),
+                &Default::default(),
+                "home",
+                filters,
+                sort,
+                1,
+                None,
+                false,
+            )
                 .await
                 .unwrap()
                 .unwrap()
@@ -750,7 +759,7 @@ async fn viewing_products_builds_a_personal_affinity(db: Database) {
         viewer: Some(profile),
         can_explain: true,
     };
-    let r = app::services::search::search(catalog.as_ref(), &cache, request).await.unwrap();
+    let r = app::services::search::search(catalog.as_ref(), &cache, &Default::default(), request).await.unwrap();
     assert_eq!(slugs(&r)[0], "lamp-speaker", "the viewed product's store and category first");
     assert_eq!(slugs(&r)[1], "volt-lamp", "same store, other category next");
 }

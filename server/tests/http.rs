@@ -197,3 +197,51 @@ async fn search_finds_products_despite_typos() {
             .contains("<title>Search: &lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt; · Meridian Market</title>")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facets_and_ranked_sorts_work_as_plain_links() {
+    let app = spawn_app().await;
+    let all = app.get("/search?q=linen").await;
+    assert_eq!(all.status, 200);
+    let total = all.body.matches(r#"data-testid="product-card""#).count();
+    assert!(all.body.contains(r#"data-testid="facet-store""#) && all.body.contains(r#"data-testid="facet-price""#));
+    // Facet links keep the query and toggle one filter each.
+    assert!(all.body.contains(r#"href="/search?q=linen&amp;store=northwind-home""#), "a store facet link");
+    assert!(all.body.contains(r#"href="/search?q=linen&amp;stock=1""#), "the in-stock link");
+
+    let narrowed = app.get("/search?q=linen&store=northwind-home&stock=1&sort=price_asc").await;
+    assert_eq!(narrowed.status, 200);
+    let shown = narrowed.body.matches(r#"data-testid="product-card""#).count();
+    assert!(shown > 0 && shown < total, "two facets narrow {total} to {shown}");
+    assert!(!narrowed.body.contains("Harbor &amp; Pine</p>"), "only the chosen store's cards");
+    assert!(!narrowed.body.contains(">Sold out<"), "only products in stock");
+    let prices = prices_in(&narrowed.body);
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "ascending: {prices:?}");
+    assert!(narrowed.body.contains(r#"aria-current="true""#));
+
+    // Unknown facet values and sorts are ignored; FTS/tsquery syntax is plain text.
+    let junk = app.get("/search?q=linen&store=nobody&price=1-2&rating=9&category=%27%3B--&sort=bogus").await;
+    assert_eq!(junk.status, 200);
+    assert_eq!(junk.body.matches(r#"data-testid="product-card""#).count(), total);
+    for q in ["\"linen", "linen*", "linen NEAR cotton", "-linen", "linen:*", "a & b | !c", "(linen", "' OR 1=1 --"] {
+        let res = app.get(&format!("/search?q={}", support::encode(q))).await;
+        assert_eq!(res.status, 200, "{q}");
+    }
+    let ten_kb = app.get(&format!("/search?q={}", support::encode(&"linen ".repeat(1700)))).await;
+    assert_eq!(ten_kb.status, 200, "a 10 KB query is cut, not an error");
+    assert!(ten_kb.body.matches(r#"data-testid="product-card""#).count() > 0);
+
+    // Ranked sorts on category pages; the default is Recommended.
+    let rec = app.get("/c/fashion").await;
+    assert!(rec.body.contains(r#"aria-current="true""#) && rec.body.contains(">Recommended<"));
+    let rated = app.get("/c/fashion?sort=rating").await;
+    assert_eq!(rated.status, 200);
+    assert_eq!(rated.body.matches(r#"data-testid="product-card""#).count(), 24);
+    assert!(rated.body.contains("Showing 1–24 of 137 products"));
+    let empty = app.get("/search?q=").await;
+    assert_eq!(empty.status, 200);
+    assert!(empty.body.matches(r#"data-testid="product-card""#).count() > 0, "an empty query shows recommendations");
+    let suggest = app.post_form("/api/catalog/suggest", &[("Accept", "application/json")], &[("q", "hedph")]).await;
+    assert_eq!(suggest.status, 200);
+    assert!(suggest.body.contains("headphones"), "{}", suggest.body);
+}

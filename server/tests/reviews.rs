@@ -35,6 +35,7 @@ conformance!(
     the_store_replies_once,
     the_service_refuses_other_stores_and_second_reviews,
     imported_reviews_keep_votes_replies_and_totals,
+    reviews_come_in_pages,
 );
 
 /// Two active stores, A and B, each with a published product; store A also has a draft.
@@ -281,7 +282,7 @@ async fn the_service_refuses_other_stores_and_second_reviews(db: Database) {
     reviews::write_review(store, &ada_p, f.product_a, None, Some("5"), "  Lovely  ").await.unwrap();
     let err = reviews::write_review(store, &ada_p, f.product_a, None, Some("1"), "Again").await.unwrap_err();
     assert!(err.field("form").unwrap().contains("Edit your review"), "a second review says to edit: {err:?}");
-    let view = reviews::reviews_view(store, Some(&ada_p), f.product_a, ReviewSort::Newest).await.unwrap();
+    let view = reviews::reviews_view(store, Some(&ada_p), f.product_a, ReviewSort::Newest, 1).await.unwrap();
     let mine = view.mine.clone().expect("the shopper's own review, for editing");
     assert_eq!((mine.body.as_str(), mine.is_own, mine.verified_purchase), ("Lovely", true, false));
     assert_eq!(view.summary.count, 1);
@@ -309,7 +310,7 @@ async fn the_service_refuses_other_stores_and_second_reviews(db: Database) {
     reviews::reply(store, &a, mine.id, "Thanks, Ada.").await.unwrap();
     let err = reviews::reply(store, &a, mine.id, "Twice").await.unwrap_err();
     assert!(err.field("reply").unwrap().contains("already"), "{err:?}");
-    let view = reviews::reviews_view(store, Some(&a), f.product_a, ReviewSort::Newest).await.unwrap();
+    let view = reviews::reviews_view(store, Some(&a), f.product_a, ReviewSort::Newest, 1).await.unwrap();
     assert_eq!(view.viewer, app::domain::review::Viewer::StoreStaff);
     assert_eq!(view.reviews[0].merchant_reply.as_deref(), Some("Thanks, Ada."));
     assert_eq!(view.reviews[0].author, "Ada", "public names only");
@@ -347,6 +348,32 @@ async fn imported_reviews_keep_votes_replies_and_totals(db: Database) {
     fresh[1].review.product_id = f.product_b;
     assert!(f.store.import_reviews(&fresh).await.is_err());
     assert_eq!(f.store.rating_summary(f.product_b).await.unwrap().count, 0);
+}
+
+async fn reviews_come_in_pages(db: Database) {
+    use app::domain::review::PAGE_SIZE;
+    let f = fixture(&db).await;
+    let n = PAGE_SIZE + 3;
+    let mut imported = Vec::new();
+    for i in 0..n {
+        let u = user(&db, &format!("Reader {i}")).await;
+        let review = review(f.product_a, u, 1 + i % 5, "");
+        imported.push(ImportedReview { review, created_at: 1_000 + i, helpful_voters: vec![], merchant_reply: None });
+    }
+    f.store.import_reviews(&imported).await.unwrap();
+    let page = |p: u32| {
+        let store = f.store.clone();
+        let product = f.product_a;
+        async move { reviews::reviews_view(store.as_ref(), None, product, ReviewSort::Newest, p).await.unwrap() }
+    };
+    let first = page(1).await;
+    assert_eq!((first.reviews.len() as i64, first.shown_range(), first.last_page()), (PAGE_SIZE, (1, PAGE_SIZE), 2));
+    assert_eq!(first.reviews[0].created_at, 1_000 + n - 1, "newest first");
+    let second = page(2).await;
+    assert_eq!((second.page, second.shown_range()), (2, (PAGE_SIZE + 1, n)));
+    assert_eq!(second.reviews.last().unwrap().created_at, 1_000, "the oldest review comes last");
+    assert_eq!(page(99).await.page, 2, "a page past the end shows the last one");
+    assert_eq!(page(0).await.page, 1);
 }
 
 /// The text between `marker` and the next `"` in `html`.
@@ -404,4 +431,25 @@ async fn the_review_form_works_without_javascript() {
     let back = again.header("location").unwrap().to_string();
     let shown = app.get_as(&cookie, back.trim_start_matches(&format!("http://{}", app.addr))).await;
     assert!(shown.body.contains("You have already reviewed this product"), "a second review is refused");
+
+    // Past one page of reviews, a pager of plain links appears.
+    let product_id: i64 = product_id.parse().unwrap();
+    let mut more = Vec::new();
+    for i in 0..app::domain::review::PAGE_SIZE {
+        let u = NewUser {
+            email: format!("reader{i}@example.com"),
+            display_name: format!("Reader {i}"),
+            password_hash: "not-a-hash".into(),
+            is_admin: false,
+        };
+        let user_id = app.shop.accounts.create_user(&u).await.unwrap();
+        let review = review(product_id, user_id, 5, "");
+        more.push(ImportedReview { review, created_at: 1_000 + i, helpful_voters: vec![], merchant_reply: None });
+    }
+    app.shop.reviews.import_reviews(&more).await.unwrap();
+    let total = app::domain::review::PAGE_SIZE + 1;
+    let html = app.get(&format!("{link}?reviews=helpful&reviews_page=2")).await.body;
+    assert!(html.contains(&format!("Showing {total}–{total} of {total} reviews")), "second page");
+    assert!(html.contains("Page 2 of 2"));
+    assert!(html.contains(&format!(r#"href="{link}?reviews=helpful&amp;reviews_page=1#reviews""#)), "previous page");
 }

@@ -18,12 +18,12 @@ fn internal(err: crate::services::StoreError) -> AppError {
 
 #[server(endpoint = "catalog/nav")]
 pub async fn get_nav() -> Result<NavData, AppError> {
-    crate::services::catalog::nav(catalog().await?.as_ref()).await.map_err(internal)
+    crate::services::catalog::nav(catalog().await?.as_ref(), &super::guard::shop()?.categories).await.map_err(internal)
 }
 
 #[server(endpoint = "catalog/home")]
 pub async fn get_home() -> Result<HomeData, AppError> {
-    crate::services::catalog::home(catalog().await?.as_ref()).await.map_err(internal)
+    crate::services::catalog::home(catalog().await?.as_ref(), &super::guard::shop()?.categories).await.map_err(internal)
 }
 
 /// Who is looking: their view history feeds the affinity signal, and the platform admin may see
@@ -57,7 +57,8 @@ pub async fn get_category(
 ) -> Result<Option<CategoryListing>, AppError> {
     use crate::domain::facets::Filters;
     use crate::domain::listing::{Sort, page_from_param};
-    let catalog = super::guard::shop()?.catalog;
+    let shop = super::guard::shop()?;
+    let catalog = shop.catalog.clone();
     let filters = Filters::from_params(
         category.as_deref(),
         store.as_deref(),
@@ -68,6 +69,7 @@ pub async fn get_category(
     let (profile, can_explain) = viewer(catalog.as_ref()).await?;
     crate::services::catalog::category_listing(
         catalog.as_ref(),
+        &shop.categories,
         &slug,
         filters,
         Sort::from_param(sort.as_deref()),
@@ -83,9 +85,10 @@ pub async fn get_category(
 #[server(endpoint = "catalog/product")]
 pub async fn get_product(slug: String) -> Result<Option<ProductDetail>, AppError> {
     use super::guard::{Access, guard, shop};
-    let store = shop()?.catalog;
+    let shop = shop()?;
+    let store = shop.catalog.clone();
     let principal = guard(Access::Anyone).await?;
-    let detail = crate::services::catalog::product(store.as_ref(), &slug).await.map_err(internal)?;
+    let detail = crate::services::catalog::product(store.as_ref(), &shop.categories, &slug).await.map_err(internal)?;
     if let (Some(p), Some(d)) = (&principal, &detail) {
         // Losing one view only blurs a ranking signal; the page must not fail over it.
         if let Err(e) = store.record_view(p.user_id, d.id, crate::services::accounts::now()).await {
@@ -128,7 +131,7 @@ pub async fn search(
         viewer,
         can_explain,
     };
-    crate::services::search::search(catalog.as_ref(), &shop.vocabulary, request).await.map_err(internal)
+    crate::services::search::search(catalog.as_ref(), &shop.vocabulary, &shop.categories, request).await.map_err(internal)
 }
 
 /// Suggestions for the header search box while the shopper types.

@@ -9,13 +9,19 @@ fn reviews_store() -> Result<std::sync::Arc<dyn crate::services::ReviewStore>, A
     Ok(super::guard::shop()?.reviews)
 }
 
-/// A product's rating summary and reviews (`sort`: "newest" or "helpful", as in the URL).
+/// A product's rating summary and one page of its reviews (`sort`: "newest" or "helpful";
+/// `page` from 1), parsed as forgivingly as they are typed in the URL.
 #[server(endpoint = "reviews/list")]
-pub async fn list_reviews(product_id: i64, sort: Option<String>) -> Result<ReviewsView, AppError> {
+pub async fn list_reviews(
+    product_id: i64,
+    sort: Option<String>,
+    page: Option<String>,
+) -> Result<ReviewsView, AppError> {
     use super::guard::{Access, guard};
     let viewer = guard(Access::Anyone).await?;
     let sort = crate::domain::review::ReviewSort::from_param(sort.as_deref());
-    crate::services::reviews::reviews_view(reviews_store()?.as_ref(), viewer.as_ref(), product_id, sort).await
+    let page = crate::domain::listing::page_from_param(page.as_deref());
+    crate::services::reviews::reviews_view(reviews_store()?.as_ref(), viewer.as_ref(), product_id, sort, page).await
 }
 
 /// Writes the caller's review of a product, or edits it when `review_id` names it.

@@ -54,12 +54,13 @@ pub fn Stars(rating: f64, #[prop(default = "h-4 w-4")] size: &'static str) -> im
 pub fn Reviews(product_id: i64, slug: String, merchant_name: String) -> impl IntoView {
     let query = use_query_map();
     let sort = Memo::new(move |_| ReviewSort::from_param(query.read().get("reviews").as_deref()));
+    let page = Memo::new(move |_| query.read().get("reviews_page"));
     let write = ServerAction::<WriteReview>::new();
     let helpful = ServerAction::<MarkReviewHelpful>::new();
     let reply = ServerAction::<ReplyToReview>::new();
     let data = Resource::new(
-        move || (sort.get(), write.version().get(), helpful.version().get(), reply.version().get()),
-        move |(sort, ..)| list_reviews(product_id, Some(sort.as_param().to_string())),
+        move || (sort.get(), page.get(), write.version().get(), helpful.version().get(), reply.version().get()),
+        move |(sort, page, ..)| list_reviews(product_id, Some(sort.as_param().to_string()), page),
     );
     let slug = StoredValue::new(slug);
     let merchant = StoredValue::new(merchant_name);
@@ -258,17 +259,22 @@ fn ReviewList(
             other => other.to_string(),
         })
     };
-    let shown = view.reviews.len() as i64;
+    let (first, last) = view.shown_range();
     let total = view.summary.count;
+    let (page, last_page) = (view.page, view.last_page());
     let viewer = view.viewer;
     let current = view.sort;
+    let page_link = {
+        let slug = slug.clone();
+        move |n: u32| format!("/products/{slug}?reviews={}&reviews_page={n}#reviews", current.as_param())
+    };
     view! {
         <div class="flex flex-wrap items-center justify-between gap-3">
             <p class="text-sm text-stone-600">
                 {if total == 0 {
                     "Reviews appear here once shoppers write them.".to_string()
-                } else if shown < total {
-                    format!("Showing {shown} of {total} reviews")
+                } else if last_page > 1 {
+                    format!("Showing {first}–{last} of {total} reviews")
                 } else {
                     format!("{total} {}", if total == 1 { "review" } else { "reviews" })
                 }}
@@ -310,6 +316,20 @@ fn ReviewList(
                 .map(|r| view! { <li class="py-5 first:pt-2"><ReviewItem review=r viewer merchant=merchant.clone() helpful reply /></li> })
                 .collect_view()}
         </ul>
+        {(last_page > 1).then(|| {
+            let link = "rounded-lg px-3 py-2 text-sm font-medium text-stone-800 ring-1 ring-stone-300 hover:bg-stone-100";
+            view! {
+                <nav aria-label="Review pages" class="mt-2 flex items-center justify-between gap-3 border-t border-stone-200 pt-4 text-sm">
+                    {(page > 1).then(|| view! {
+                        <A href=page_link(page - 1) scroll=false attr:class=link attr:data-testid="reviews-previous">"← Previous"</A>
+                    })}
+                    <span class="mx-auto text-stone-600">{format!("Page {page} of {last_page}")}</span>
+                    {(page < last_page).then(|| view! {
+                        <A href=page_link(page + 1) scroll=false attr:class=link attr:data-testid="reviews-next">"Next →"</A>
+                    })}
+                </nav>
+            }
+        })}
     }
 }
 

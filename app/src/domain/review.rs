@@ -229,6 +229,25 @@ pub struct ReviewsView {
     pub viewer: Viewer,
     /// The viewer's own review, for editing.
     pub mine: Option<Review>,
+    /// Which page of `PAGE_SIZE` reviews this is, from 1.
+    pub page: u32,
+}
+
+impl ReviewsView {
+    pub fn last_page(&self) -> u32 {
+        last_page(self.summary.count)
+    }
+
+    /// The 1-based positions of the first and last review shown.
+    pub fn shown_range(&self) -> (i64, i64) {
+        let first = (self.page as i64 - 1) * PAGE_SIZE + 1;
+        (first, first + self.reviews.len() as i64 - 1)
+    }
+}
+
+/// Pages of `PAGE_SIZE` reviews needed for `count` reviews (at least one).
+pub fn last_page(count: i64) -> u32 {
+    ((count + PAGE_SIZE - 1) / PAGE_SIZE).clamp(1, u32::MAX as i64) as u32
 }
 
 #[cfg(test)]
@@ -303,6 +322,12 @@ mod tests {
         assert_eq!(date_label(1_767_225_600), "Jan 1, 2026");
         assert_eq!(date_label(951_782_400 + 86_399), "Feb 29, 2000");
         assert_eq!(date_label(1_767_225_600 - 1), "Dec 31, 2025");
+    }
+
+    #[test]
+    fn reviews_come_in_pages() {
+        assert_eq!((last_page(0), last_page(1), last_page(PAGE_SIZE)), (1, 1, 1));
+        assert_eq!((last_page(PAGE_SIZE + 1), last_page(3 * PAGE_SIZE)), (2, 3));
     }
 
     #[test]

@@ -144,6 +144,38 @@ pub fn complete(words: &[String], vocabulary: &[(String, i64)], limit: usize) ->
     endings.into_iter().take(limit).map(|w| if head.is_empty() { w } else { format!("{head} {w}") }).collect()
 }
 
+/// A search lists at most this many products (20 pages); beyond that a shopper refines it.
+pub const MAX_HITS: i64 = 480;
+/// Above this many matches a search lists the newest matches rather than the most relevant:
+/// ranking every product that contains a word found everywhere costs more than it tells.
+pub const COMMON_MATCHES: i64 = 5000;
+
+/// What to tell a shopper when more products match than the results list.
+pub fn capped_notice(matches: i64) -> Option<String> {
+    let thousands = |n: i64| {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    match matches {
+        m if m > COMMON_MATCHES => Some(format!(
+            "More than {} products match; showing the {MAX_HITS} newest. Add a word to narrow it down.",
+            thousands(COMMON_MATCHES)
+        )),
+        m if m > MAX_HITS => Some(format!(
+            "{} products match; showing the {MAX_HITS} most relevant. Add a word to narrow it down.",
+            thousands(m)
+        )),
+        _ => None,
+    }
+}
+
 /// Percent-encodes a query-string value (links to search pages keep the query intact).
 pub fn url_encode(s: &str) -> String {
     s.bytes()
@@ -153,6 +185,16 @@ pub fn url_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod notice_tests {
+    #[test]
+    fn says_when_results_are_capped() {
+        assert_eq!(super::capped_notice(12), None);
+        assert!(super::capped_notice(3318).unwrap().starts_with("3,318 products match; showing the 480 most relevant"));
+        assert!(super::capped_notice(5001).unwrap().starts_with("More than 5,000 products match"));
+    }
 }
 
 #[cfg(test)]

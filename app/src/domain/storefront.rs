@@ -53,6 +53,9 @@ pub struct SearchResults {
     pub query: String,
     /// Set when nothing matched as typed and a typo-corrected query was searched instead.
     pub corrected: Option<String>,
+    /// How many products match, counted up to a cap; more than the listing holds means only
+    /// the best (or, for very common words, the newest) matches are listed.
+    pub matches: i64,
     pub listing: Listing,
 }
 

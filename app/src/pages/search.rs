@@ -32,7 +32,8 @@ pub fn SearchPage() -> impl IntoView {
 
 #[component]
 fn Results(results: SearchResults) -> impl IntoView {
-    let SearchResults { query, corrected, listing } = results;
+    let SearchResults { query, corrected, matches, listing } = results;
+    let capped = crate::domain::search::capped_notice(matches);
     let total = listing.products.total;
     let heading =
         if query.is_empty() { "Recommended for you".to_string() } else { format!("Results for “{query}”") };
@@ -55,6 +56,12 @@ fn Results(results: SearchResults) -> impl IntoView {
                         <p class="mt-2 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="search-corrected">
                             "No products matched “" {query.clone()} "”; showing results for “" <strong>{c}</strong> "”."
                         </p>
+                    }
+                })}
+            {capped
+                .map(|n| {
+                    view! {
+                        <p class="mt-2 text-sm text-stone-600" data-testid="search-capped">{n}</p>
                     }
                 })}
         </header>

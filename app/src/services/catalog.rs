@@ -10,19 +10,39 @@ use crate::domain::storefront::{CategoryListing, HomeData, NavData};
 
 pub const NEW_ARRIVALS: i64 = 8;
 
-async fn categories_with_totals(store: &dyn CatalogStore) -> Result<Vec<Category>, StoreError> {
-    let mut cats = store.categories().await?;
-    category_tree::roll_up_counts(&mut cats);
-    Ok(cats)
+/// The category tree with rolled-up product counts changes rarely, but counting a large catalog
+/// per category costs hundreds of milliseconds, and every page's navigation needs it; so it is
+/// kept for a few seconds. A new or hidden product shows in the counts within that time (the
+/// listings themselves always read live data).
+#[derive(Default)]
+pub struct CategoryCache {
+    cached: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<Category>>)>>,
 }
 
-pub async fn nav(store: &dyn CatalogStore) -> Result<NavData, StoreError> {
-    let cats = categories_with_totals(store).await?;
+pub const CATEGORY_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl CategoryCache {
+    pub async fn get(&self, store: &dyn CatalogStore) -> Result<std::sync::Arc<Vec<Category>>, StoreError> {
+        if let Some((at, cats)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if at.elapsed() < CATEGORY_TTL {
+                return Ok(cats.clone());
+            }
+        }
+        let mut cats = store.categories().await?;
+        category_tree::roll_up_counts(&mut cats);
+        let cats = std::sync::Arc::new(cats);
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), cats.clone()));
+        Ok(cats)
+    }
+}
+
+pub async fn nav(store: &dyn CatalogStore, cache: &CategoryCache) -> Result<NavData, StoreError> {
+    let cats = cache.get(store).await?;
     Ok(NavData { categories: category_tree::children(&cats, None) })
 }
 
-pub async fn home(store: &dyn CatalogStore) -> Result<HomeData, StoreError> {
-    let cats = categories_with_totals(store).await?;
+pub async fn home(store: &dyn CatalogStore, cache: &CategoryCache) -> Result<HomeData, StoreError> {
+    let cats = cache.get(store).await?;
     let query = ProductQuery {
         category_ids: None,
         ids: None,
@@ -36,8 +56,10 @@ pub async fn home(store: &dyn CatalogStore) -> Result<HomeData, StoreError> {
 }
 
 /// `None` when no category has this slug (the page answers 404).
+#[allow(clippy::too_many_arguments)]
 pub async fn category_listing(
     store: &dyn CatalogStore,
+    cache: &CategoryCache,
     slug: &str,
     filters: Filters,
     sort: Sort,
@@ -48,7 +70,7 @@ pub async fn category_listing(
     if !is_valid_slug(slug) {
         return Ok(None);
     }
-    let cats = categories_with_totals(store).await?;
+    let cats = cache.get(store).await?;
     let Some(category) = cats.iter().find(|c| c.slug == slug).cloned() else {
         return Ok(None);
     };
@@ -72,14 +94,18 @@ pub async fn category_listing(
 }
 
 /// `None` when no published product has this slug.
-pub async fn product(store: &dyn CatalogStore, slug: &str) -> Result<Option<ProductDetail>, StoreError> {
+pub async fn product(
+    store: &dyn CatalogStore,
+    cache: &CategoryCache,
+    slug: &str,
+) -> Result<Option<ProductDetail>, StoreError> {
     if !is_valid_slug(slug) {
         return Ok(None);
     }
     let Some(stored) = store.product_by_slug(slug).await? else {
         return Ok(None);
     };
-    let cats = store.categories().await?;
+    let cats = cache.get(store).await?;
     let mut detail = stored.detail;
     detail.breadcrumbs = category_tree::path_to(&cats, stored.category_id);
     Ok(Some(detail))

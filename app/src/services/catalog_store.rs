@@ -151,6 +151,16 @@ pub struct ProductQuery {
     pub in_stock_only: bool,
 }
 
+pub use crate::domain::search::COMMON_MATCHES;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchHits {
+    /// (product id, relevance), best first (newest first past `COMMON_MATCHES`).
+    pub hits: Vec<(i64, f64)>,
+    /// How many products match, counted up to `COMMON_MATCHES + 1`.
+    pub matches: i64,
+}
+
 /// What ranking and faceting need about one listed product: cheap to load for every candidate,
 /// so a whole result set can be filtered, counted and ordered before any card is built.
 #[derive(Clone, Debug, PartialEq)]
@@ -213,10 +223,12 @@ pub trait CatalogStore: Send + Sync + 'static {
     async fn product_by_slug(&self, slug: &str) -> Result<Option<StoredProduct>, StoreError>;
     async fn count_products(&self) -> Result<i64, StoreError>;
 
-    /// Full-text search: products containing every word (the last one as a prefix), best
-    /// first, with a relevance where higher is better. Title matches weigh most, then category
+    /// Full-text search: products containing every word (the last one as a prefix), at most
+    /// `limit`, with a relevance where higher is better. Title matches weigh most, then category
     /// and store names, then the description. Visibility is applied when the cards are loaded.
-    async fn search(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, StoreError>;
+    /// Up to `COMMON_MATCHES` matches the best by relevance are returned; beyond that (a word in
+    /// every product) ranking every match costs more than it tells, so the newest are returned.
+    async fn search(&self, words: &[String], limit: i64) -> Result<SearchHits, StoreError>;
     /// Every indexed word (3+ letters) with the number of products containing it.
     async fn search_vocabulary(&self) -> Result<Vec<(String, i64)>, StoreError>;
 

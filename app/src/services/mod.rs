@@ -25,4 +25,5 @@ pub struct Shop {
     pub reviews: Arc<dyn ReviewStore>,
     pub auth: Arc<AuthSettings>,
     pub vocabulary: Arc<search::VocabularyCache>,
+    pub categories: Arc<catalog::CategoryCache>,
 }

@@ -7,7 +7,7 @@ use super::review_store::{HelpfulVote, NewReview, ReplyOutcome, ReviewStore, Sto
 use crate::domain::account::Principal;
 use crate::domain::errors::AppError;
 use crate::domain::review::{
-    PAGE_SIZE, Review, ReviewSort, ReviewsView, Viewer, public_name, validate_reply, validate_review,
+    PAGE_SIZE, Review, ReviewSort, ReviewsView, Viewer, last_page, public_name, validate_reply, validate_review,
 };
 
 pub const ALREADY_REVIEWED: &str =
@@ -59,11 +59,15 @@ pub async fn reviews_view(
     viewer: Option<&Principal>,
     product_id: i64,
     sort: ReviewSort,
+    requested_page: u32,
 ) -> Result<ReviewsView, AppError> {
     let merchant = merchant_of_product(store, product_id).await?;
     let summary = store.rating_summary(product_id).await.map_err(store_err)?;
+    // A page past the end shows the last one.
+    let page = requested_page.clamp(1, last_page(summary.count));
+    let offset = (page as i64 - 1) * PAGE_SIZE;
     let rows =
-        store.list_reviews(product_id, sort, 0, PAGE_SIZE, viewer.map(|v| v.user_id)).await.map_err(store_err)?;
+        store.list_reviews(product_id, sort, offset, PAGE_SIZE, viewer.map(|v| v.user_id)).await.map_err(store_err)?;
     let mine = match viewer {
         Some(v) => store.review_by_author(product_id, v.user_id).await.map_err(store_err)?,
         None => None,
@@ -81,6 +85,7 @@ pub async fn reviews_view(
         reviews: rows.into_iter().map(|r| to_review(r, viewer)).collect(),
         viewer: who,
         mine: mine.map(|r| to_review(r, viewer)),
+        page,
     })
 }
 

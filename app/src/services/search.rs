@@ -7,8 +7,7 @@ use crate::domain::storefront::{SearchResults, Suggestions};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Enough hits for many pages; beyond this a shopper refines the query.
-pub const MAX_HITS: i64 = 480;
+pub use crate::domain::search::MAX_HITS;
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// The vocabulary changes only when products do; rebuilding it on every misspelled query would
@@ -46,27 +45,30 @@ pub struct SearchRequest {
 pub async fn search(
     store: &dyn CatalogStore,
     vocabulary: &VocabularyCache,
+    categories: &super::catalog::CategoryCache,
     req: SearchRequest,
 ) -> Result<SearchResults, StoreError> {
     let query: String = req.query.trim().chars().take(MAX_QUERY_CHARS).collect();
     let words = tokenize(&query);
     let mut corrected = None;
+    let mut matches = 0;
     let (candidates, relevance) = if words.is_empty() {
         (Candidates::Newest(MAX_HITS), None)
     } else {
-        let mut hits = store.search(&words, MAX_HITS).await?;
-        if hits.is_empty() {
+        let mut found = store.search(&words, MAX_HITS).await?;
+        if found.hits.is_empty() {
             if let Some(fixed) = correct(&words, &vocabulary.get(store).await?) {
-                hits = store.search(&fixed, MAX_HITS).await?;
-                if !hits.is_empty() {
+                found = store.search(&fixed, MAX_HITS).await?;
+                if !found.hits.is_empty() {
                     corrected = Some(fixed.join(" "));
                 }
             }
         }
-        let ids = hits.iter().map(|(id, _)| *id).collect();
-        (Candidates::Ids(ids), Some(hits.into_iter().collect()))
+        matches = found.matches;
+        let ids = found.hits.iter().map(|(id, _)| *id).collect();
+        (Candidates::Ids(ids), Some(found.hits.into_iter().collect()))
     };
-    let categories = store.categories().await?;
+    let categories = categories.get(store).await?;
     let request = ListingRequest {
         candidates,
         relevance,
@@ -78,7 +80,7 @@ pub async fn search(
         can_explain: req.can_explain,
     };
     let listing = super::listing::list(store, &categories, request).await?;
-    Ok(SearchResults { query, corrected, listing })
+    Ok(SearchResults { query, corrected, matches, listing })
 }
 
 pub const SUGGESTED_QUERIES: usize = 5;
@@ -96,10 +98,10 @@ pub async fn suggest(
         return Ok(Suggestions::default());
     }
     let queries = complete(&words, &vocabulary.get(store).await?, SUGGESTED_QUERIES);
-    let mut hits = store.search(&words, SUGGESTED_PRODUCTS).await?;
+    let mut hits = store.search(&words, SUGGESTED_PRODUCTS).await?.hits;
     if hits.is_empty() {
         if let Some(best) = queries.first() {
-            hits = store.search(&tokenize(best), SUGGESTED_PRODUCTS).await?;
+            hits = store.search(&tokenize(best), SUGGESTED_PRODUCTS).await?.hits;
         }
     }
     let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();

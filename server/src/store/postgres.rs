@@ -31,20 +31,36 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    /// The weighted tsvector (A title, B category and store, C description) ranked by
-    /// `ts_rank_cd`; the last word matches as a prefix.
-    async fn search_engine(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, sqlx::Error> {
-        // Words are [a-z0-9]+ (see domain::search::tokenize), safe inside a tsquery.
+    /// Words are [a-z0-9]+ (see domain::search::tokenize), safe inside a tsquery; the last word
+    /// matches as a prefix.
+    fn tsquery(words: &[String]) -> String {
         let mut terms: Vec<String> = words.to_vec();
         if let Some(last) = terms.last_mut() {
             last.push_str(":*");
         }
-        let rows: Vec<(i64, f32)> = sqlx::query_as(
+        terms.join(" & ")
+    }
+
+    async fn count_matches(&self, words: &[String], cap: i64) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM products WHERE search_vector @@ to_tsquery('simple', $1) LIMIT $2) t",
+        )
+        .bind(Self::tsquery(words))
+        .bind(cap)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// The weighted tsvector (A title, B category and store, C description) ranked by
+    /// `ts_rank_cd`. `newest` takes the newest matches instead of ranking every one.
+    async fn search_engine(&self, words: &[String], limit: i64, newest: bool) -> Result<Vec<(i64, f64)>, sqlx::Error> {
+        let order = if newest { "p.id DESC" } else { "relevance DESC, p.id" };
+        let rows: Vec<(i64, f32)> = sqlx::query_as(&format!(
             "SELECT p.id, ts_rank_cd(p.search_vector, q) AS relevance
              FROM products p, to_tsquery('simple', $1) q
-             WHERE p.search_vector @@ q ORDER BY relevance DESC, p.id LIMIT $2",
-        )
-        .bind(terms.join(" & "))
+             WHERE p.search_vector @@ q ORDER BY {order} LIMIT $2"
+        ))
+        .bind(Self::tsquery(words))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

@@ -49,6 +49,7 @@ macro_rules! impl_sql_catalog {
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::map_sqlx;
         use $crate::store::sql_catalog::{BATCH, CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
+        use app::domain::listing::Sort;
 
         fn money(minor: i64, currency: &str) -> Money {
             Money::new(minor, Currency::parse(currency).unwrap_or(Currency::USD))
@@ -273,10 +274,22 @@ macro_rules! impl_sql_catalog {
                 let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(map_sqlx)?;
 
                 let mut qb = QueryBuilder::<$db>::new(CARD_SELECT);
-                push_listing_filter(&mut qb, q);
-                qb.push(CARD_GROUP);
-                qb.push(order_by(q.sort));
-                qb.push(" LIMIT ").push_bind(q.limit.max(0)).push(" OFFSET ").push_bind(q.offset.max(0));
+                let by_date = matches!(q.sort, Sort::Newest | Sort::Recommended | Sort::BestRated);
+                if by_date {
+                    // Page over products first (walking the (status, created_at) index), then
+                    // aggregate variants for that page only, not for the whole catalog.
+                    qb.push(" WHERE p.id IN (SELECT p.id FROM products p JOIN merchants m ON m.id = p.merchant_id");
+                    push_listing_filter(&mut qb, q);
+                    qb.push(order_by(q.sort));
+                    qb.push(" LIMIT ").push_bind(q.limit.max(0)).push(" OFFSET ").push_bind(q.offset.max(0)).push(")");
+                    qb.push(CARD_GROUP);
+                    qb.push(order_by(q.sort));
+                } else {
+                    push_listing_filter(&mut qb, q);
+                    qb.push(CARD_GROUP);
+                    qb.push(order_by(q.sort));
+                    qb.push(" LIMIT ").push_bind(q.limit.max(0)).push(" OFFSET ").push_bind(q.offset.max(0));
+                }
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
                 let cards = rows
                     .iter()
@@ -367,11 +380,21 @@ macro_rules! impl_sql_catalog {
                 }))
             }
 
-            async fn search(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, StoreError> {
+            async fn search(
+                &self,
+                words: &[String],
+                limit: i64,
+            ) -> Result<app::services::catalog_store::SearchHits, StoreError> {
+                use app::services::catalog_store::{COMMON_MATCHES, SearchHits};
                 if words.is_empty() {
-                    return Ok(Vec::new());
+                    return Ok(SearchHits::default());
                 }
-                self.search_engine(words, limit).await.map_err(map_sqlx)
+                let matches = self.count_matches(words, COMMON_MATCHES + 1).await.map_err(map_sqlx)?;
+                if matches == 0 {
+                    return Ok(SearchHits::default());
+                }
+                let hits = self.search_engine(words, limit, matches > COMMON_MATCHES).await.map_err(map_sqlx)?;
+                Ok(SearchHits { hits, matches })
             }
 
             async fn search_vocabulary(&self) -> Result<Vec<(String, i64)>, StoreError> {

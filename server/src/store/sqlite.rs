@@ -49,19 +49,36 @@ impl SqliteStore {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
-    /// FTS5 with per-column weights: title ≫ category, store ≫ description. `bm25` is lower
-    /// for better matches, so it is negated into a relevance.
-    async fn search_engine(&self, words: &[String], limit: i64) -> Result<Vec<(i64, f64)>, sqlx::Error> {
-        // Words are [a-z0-9]+ (see domain::search::tokenize), so quoting cannot be escaped.
+    /// Words are [a-z0-9]+ (see domain::search::tokenize), so quoting cannot be escaped; the last
+    /// word matches as a prefix.
+    fn match_expr(words: &[String]) -> String {
         let mut expr: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
         if let Some(last) = expr.last_mut() {
             last.push('*');
         }
-        let rows: Vec<(i64, f64)> = sqlx::query_as(
-            "SELECT rowid, -bm25(product_search, 10.0, 3.0, 3.0, 1.0) AS relevance
-             FROM product_search WHERE product_search MATCH $1 ORDER BY relevance DESC LIMIT $2",
+        expr.join(" ")
+    }
+
+    async fn count_matches(&self, words: &[String], cap: i64) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM product_search WHERE product_search MATCH $1 LIMIT $2)",
         )
-        .bind(expr.join(" "))
+        .bind(Self::match_expr(words))
+        .bind(cap)
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// FTS5 with per-column weights: title ≫ category, store ≫ description. `bm25` is lower
+    /// for better matches, so it is negated into a relevance. `newest` walks the index in rowid
+    /// order and stops at `limit` instead of scoring every match.
+    async fn search_engine(&self, words: &[String], limit: i64, newest: bool) -> Result<Vec<(i64, f64)>, sqlx::Error> {
+        let order = if newest { "rowid DESC" } else { "relevance DESC" };
+        let rows: Vec<(i64, f64)> = sqlx::query_as(&format!(
+            "SELECT rowid, -bm25(product_search, 10.0, 3.0, 3.0, 1.0) AS relevance
+             FROM product_search WHERE product_search MATCH $1 ORDER BY {order} LIMIT $2"
+        ))
+        .bind(Self::match_expr(words))
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
