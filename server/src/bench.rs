@@ -5,8 +5,8 @@
 use app::domain::facets::Filters;
 use app::domain::listing::Sort;
 use app::services::CatalogStore;
-use app::services::catalog_store::ProductQuery;
 use app::services::catalog::CategoryCache;
+use app::services::catalog_store::ProductQuery;
 use app::services::search::{SearchRequest, VocabularyCache, search};
 use std::time::{Duration, Instant};
 
@@ -30,8 +30,13 @@ async fn mix(store: &dyn CatalogStore) -> Result<Vec<Case>, String> {
     let newest =
         ProductQuery { category_ids: None, ids: None, sort: Sort::Newest, offset: 0, limit: 500, in_stock_only: false };
     let (cards, _) = store.list_products(&newest).await.map_err(|e| e.to_string())?;
-    let title_words: std::collections::HashSet<String> =
-        cards.iter().flat_map(|c| app::domain::search::tokenize(&c.title)).collect();
+    let store_words: std::collections::HashSet<String> =
+        cards.iter().flat_map(|c| app::domain::search::tokenize(&c.merchant_name)).collect();
+    let title_words: std::collections::HashSet<String> = cards
+        .iter()
+        .flat_map(|c| app::domain::search::tokenize(&c.title))
+        .filter(|w| !store_words.contains(w))
+        .collect();
     let mut vocab = store.search_vocabulary().await.map_err(|e| e.to_string())?;
     vocab.retain(|(w, _)| w.len() >= 5 && w.chars().all(|c| c.is_ascii_lowercase()) && title_words.contains(w));
     vocab.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -42,9 +47,10 @@ async fn mix(store: &dyn CatalogStore) -> Result<Vec<Case>, String> {
     let mut typo: Vec<char> = common.chars().collect();
     typo.swap(1, 2);
     let typo: String = typo.into_iter().collect();
-    let probe = search(store, &VocabularyCache::default(), &CategoryCache::default(), request(&case("probe", &common), 1))
-        .await
-        .map_err(|e| e.to_string())?;
+    let probe =
+        search(store, &VocabularyCache::default(), &CategoryCache::default(), request(&case("probe", &common), 1))
+            .await
+            .map_err(|e| e.to_string())?;
     let top_store = probe.listing.facets.stores.first().map(|s| s.value.clone()).unwrap_or_default();
     let band = probe.listing.facets.prices.iter().max_by_key(|p| p.count).map(|p| p.value.clone());
     Ok(vec![
@@ -92,7 +98,12 @@ pub async fn run(store: &dyn CatalogStore, rounds: usize) -> Result<(), String> 
     // The vocabulary is cached for minutes in a running server; build it once, and say how long.
     let started = Instant::now();
     search(store, &vocabulary, &categories, request(&case("warm", "zzzzqx"), 1)).await.map_err(|e| e.to_string())?;
-    println!("{} on {} products; vocabulary build (cached 5 min): {} ms", store.engine(), products, ms(started.elapsed()));
+    println!(
+        "{} on {} products; vocabulary build (cached 5 min): {} ms",
+        store.engine(),
+        products,
+        ms(started.elapsed())
+    );
     println!("{:<18} {:<28} {:>8} {:>8} {:>8} {:>8}", "case", "query", "results", "p50 ms", "p95 ms", "p99 ms");
     let mut all = Vec::new();
     for c in &cases {
@@ -104,7 +115,9 @@ pub async fn run(store: &dyn CatalogStore, rounds: usize) -> Result<(), String> 
         for i in 0..rounds {
             // Alternate the first two pages, as shoppers do.
             let t = Instant::now();
-            let r = search(store, &vocabulary, &categories, request(c, 1 + (i % 2) as u32)).await.map_err(|e| e.to_string())?;
+            let r = search(store, &vocabulary, &categories, request(c, 1 + (i % 2) as u32))
+                .await
+                .map_err(|e| e.to_string())?;
             times.push(t.elapsed());
             results = r.listing.products.total;
         }
@@ -121,6 +134,7 @@ pub async fn run(store: &dyn CatalogStore, rounds: usize) -> Result<(), String> 
         );
         all.extend(times);
     }
+    breakdown(store, &cases[0].query, rounds).await?;
     all.sort();
     println!(
         "{:<18} {:<28} {:>8} {:>8} {:>8} {:>8}",
@@ -131,6 +145,47 @@ pub async fn run(store: &dyn CatalogStore, rounds: usize) -> Result<(), String> 
         ms(percentile(&all, 95.0)),
         ms(percentile(&all, 99.0))
     );
+    Ok(())
+}
+
+/// Where one search's time goes: each store call it makes, timed alone (median).
+async fn breakdown(store: &dyn CatalogStore, query: &str, rounds: usize) -> Result<(), String> {
+    use app::services::catalog_store::Candidates;
+    let words = app::domain::search::tokenize(query);
+    let e = |e: app::services::StoreError| e.to_string();
+    let found = store.search(&words, app::domain::search::MAX_HITS).await.map_err(e)?;
+    let ids: Vec<i64> = found.hits.iter().map(|(id, _)| *id).collect();
+    let page: Vec<i64> = ids.iter().take(24).copied().collect();
+    let mut steps: Vec<(&str, Vec<Duration>)> = Vec::new();
+    macro_rules! step {
+        ($name:expr, $call:expr) => {{
+            let mut times = Vec::with_capacity(rounds);
+            for _ in 0..rounds {
+                let t = Instant::now();
+                $call.await.map_err(e)?;
+                times.push(t.elapsed());
+            }
+            times.sort();
+            steps.push(($name, times));
+        }};
+    }
+    step!("full-text match + rank", store.search(&words, app::domain::search::MAX_HITS));
+    step!("signal rows (all hits)", store.listing_rows(&Candidates::Ids(ids.clone())));
+    step!("rating prior", store.rating_totals());
+    step!("ranking weights", store.ranking_weights());
+    let cards = ProductQuery {
+        category_ids: None,
+        ids: Some(page),
+        sort: Sort::Newest,
+        offset: 0,
+        limit: 24,
+        in_stock_only: false,
+    };
+    step!("cards (one page)", store.list_products(&cards));
+    println!("where the time goes for {query:?} ({} hits, median of {rounds}):", ids.len());
+    for (name, times) in steps {
+        println!("  {name:<26} {:>8} ms", ms(percentile(&times, 50.0)));
+    }
     Ok(())
 }
 

@@ -78,6 +78,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         Command::SeedDemo => {
             let shop = startup::shop(&db, config.auth.clone());
             let report = seed::demo(&shop, &config.media_dir).await?;
+            db.analyze().await?;
             if report.skipped {
                 println!("the database already has products; demo seed skipped");
             } else {
@@ -101,6 +102,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         Command::SeedProducts(n) => {
             let started = std::time::Instant::now();
             let report = seed::synthetic(db.catalog().as_ref(), &config.media_dir, n).await?;
+            db.analyze().await?;
             println!("added {} synthetic products in {:.1}s", report.products, started.elapsed().as_secs_f64());
         }
         Command::BenchSearch(rounds) => server::bench::run(db.catalog().as_ref(), rounds).await?,
@@ -116,6 +118,7 @@ async fn serve(config: Config, db: Database) -> Result<(), String> {
     let addr = options.site_addr;
     let shop = startup::shop(&db, config.auth.clone());
     startup::spawn_session_sweeper(shop.clone());
+    startup::spawn_statistics_refresh(db.clone());
     let router = startup::router(shop, options, &config.media_dir);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

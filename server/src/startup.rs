@@ -76,6 +76,19 @@ pub fn spawn_session_sweeper(shop: Shop) {
     });
 }
 
+/// Refreshes the query planner's statistics now and every hour, as the catalog grows.
+pub fn spawn_statistics_refresh(db: Database) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = db.analyze().await {
+                tracing::warn!(error = %e, "could not refresh database statistics");
+            }
+        }
+    });
+}
+
 pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
     let routes = generate_route_list(App);
     let state = AppState { leptos_options: options.clone(), shop: shop.clone() };

@@ -145,7 +145,7 @@ pub fn complete(words: &[String], vocabulary: &[(String, i64)], limit: usize) ->
 }
 
 /// A search lists at most this many products (20 pages); beyond that a shopper refines it.
-pub const MAX_HITS: i64 = 480;
+pub const MAX_HITS: i64 = 240;
 /// Above this many matches a search lists the newest matches rather than the most relevant:
 /// ranking every product that contains a word found everywhere costs more than it tells.
 pub const COMMON_MATCHES: i64 = 5000;
@@ -192,7 +192,7 @@ mod notice_tests {
     #[test]
     fn says_when_results_are_capped() {
         assert_eq!(super::capped_notice(12), None);
-        assert!(super::capped_notice(3318).unwrap().starts_with("3,318 products match; showing the 480 most relevant"));
+        assert!(super::capped_notice(3318).unwrap().starts_with("3,318 products match; showing the 240 most relevant"));
         assert!(super::capped_notice(5001).unwrap().starts_with("More than 5,000 products match"));
     }
 }

@@ -26,7 +26,11 @@ impl VocabularyCache {
                 return Ok(words.clone());
             }
         }
-        let words = std::sync::Arc::new(store.search_vocabulary().await?);
+        // Numbers (model numbers, sizes) are looked up as typed, never "corrected"; dropping them
+        // keeps the list to real words (a catalog with numbered products has one per product).
+        let mut words = store.search_vocabulary().await?;
+        words.retain(|(w, _)| !w.chars().all(|c| c.is_ascii_digit()));
+        let words = std::sync::Arc::new(words);
         *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), words.clone()));
         Ok(words)
     }

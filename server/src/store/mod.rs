@@ -83,6 +83,19 @@ impl Database {
         }
     }
 
+    /// Refreshes the planner's statistics. Without them SQLite guesses that `status =
+    /// 'published'` is selective and scans the whole catalog for a page of 24 ids (26 ms instead
+    /// of 0.1 ms at 100 000 products). Bounded sampling keeps it to ~0.1 s on a large catalog.
+    pub async fn analyze(&self) -> Result<(), String> {
+        let result = match self {
+            Database::Sqlite(s) => {
+                sqlx::raw_sql("PRAGMA analysis_limit = 1000; ANALYZE;").execute(&s.pool).await.map(drop)
+            }
+            Database::Postgres(s) => sqlx::raw_sql("ANALYZE").execute(&s.pool).await.map(drop),
+        };
+        result.map_err(|e| format!("refreshing database statistics failed: {e}"))
+    }
+
     pub async fn close(&self) {
         match self {
             Database::Sqlite(s) => s.pool.close().await,

@@ -41,30 +41,52 @@ impl PgStore {
         terms.join(" & ")
     }
 
-    async fn count_matches(&self, words: &[String], cap: i64) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM products WHERE search_vector @@ to_tsquery('simple', $1) LIMIT $2) t",
-        )
-        .bind(Self::tsquery(words))
-        .bind(cap)
-        .fetch_one(&self.pool)
-        .await
-    }
-
     /// The weighted tsvector (A title, B category and store, C description) ranked by
-    /// `ts_rank_cd`. `newest` takes the newest matches instead of ranking every one.
-    async fn search_engine(&self, words: &[String], limit: i64, newest: bool) -> Result<Vec<(i64, f64)>, sqlx::Error> {
-        let order = if newest { "p.id DESC" } else { "relevance DESC, p.id" };
-        let rows: Vec<(i64, f32)> = sqlx::query_as(&format!(
-            "SELECT p.id, ts_rank_cd(p.search_vector, q) AS relevance
+    /// `ts_rank_cd`. Counting a word found in most products would read every matching row (the
+    /// tsvector is rechecked on the heap), so the planner's estimate decides first: past
+    /// `common`, the newest matches are taken walking the primary key backwards, and the
+    /// estimate is the count. Otherwise every match is ranked, counted in the same pass.
+    async fn search_engine(
+        &self,
+        words: &[String],
+        limit: i64,
+        common: i64,
+    ) -> Result<(Vec<(i64, f64)>, i64), sqlx::Error> {
+        let query = Self::tsquery(words);
+        let row =
+            sqlx::query("EXPLAIN (FORMAT JSON) SELECT 1 FROM products WHERE search_vector @@ to_tsquery('simple', $1)")
+                .bind(&query)
+                .fetch_one(&self.pool)
+                .await?;
+        // The column is `json`, whose wire format is its text; sqlx has no json decoder enabled.
+        let plan: String = sqlx::Row::try_get_unchecked(&row, 0)?;
+        let estimate = serde_json::from_str::<serde_json::Value>(&plan)
+            .ok()
+            .and_then(|v| v[0]["Plan"]["Plan Rows"].as_f64())
+            .unwrap_or(0.0) as i64;
+        if estimate > common {
+            let rows: Vec<(i64, f32)> = sqlx::query_as(
+                "SELECT p.id, ts_rank_cd(p.search_vector, q) FROM products p, to_tsquery('simple', $1) q
+                 WHERE p.search_vector @@ q ORDER BY p.id DESC LIMIT $2",
+            )
+            .bind(&query)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+            let found = rows.into_iter().map(|(id, r)| (id, r as f64)).collect();
+            return Ok((found, estimate.min(common + 1)));
+        }
+        let rows: Vec<(i64, f32, i64)> = sqlx::query_as(
+            "SELECT p.id, ts_rank_cd(p.search_vector, q) AS relevance, COUNT(*) OVER () AS matches
              FROM products p, to_tsquery('simple', $1) q
-             WHERE p.search_vector @@ q ORDER BY {order} LIMIT $2"
-        ))
-        .bind(Self::tsquery(words))
+             WHERE p.search_vector @@ q ORDER BY relevance DESC, p.id LIMIT $2",
+        )
+        .bind(&query)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|(id, r)| (id, r as f64)).collect())
+        let matches = rows.first().map(|r| r.2).unwrap_or(0);
+        Ok((rows.into_iter().map(|(id, r, _)| (id, r as f64)).collect(), matches))
     }
 
     async fn vocabulary_engine(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {

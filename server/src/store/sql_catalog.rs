@@ -241,15 +241,18 @@ macro_rules! impl_sql_catalog {
             }
 
             async fn categories(&self) -> Result<Vec<Category>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT c.id, c.parent_id, c.slug, c.name, c.description,
-                        (SELECT COUNT(*) FROM products p JOIN merchants m ON m.id = p.merchant_id
-                          WHERE p.category_id = c.id AND p.status = 'published' AND m.status = 'active') AS own_count
-                     FROM categories c ORDER BY c.position, c.id",
+                // One grouped pass over the products, not a correlated count per category.
+                let counts: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT p.category_id, COUNT(*) FROM products p JOIN merchants m ON m.id = p.merchant_id
+                     WHERE p.status = 'published' AND m.status = 'active' GROUP BY p.category_id",
                 )
                 .fetch_all(&self.pool)
                 .await
                 .map_err(map_sqlx)?;
+                let rows = sqlx::query("SELECT id, parent_id, slug, name, description FROM categories ORDER BY position, id")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
                 Ok(rows
                     .iter()
                     .map(|r| Category {
@@ -258,7 +261,11 @@ macro_rules! impl_sql_catalog {
                         slug: r.get("slug"),
                         name: r.get("name"),
                         description: r.get("description"),
-                        product_count: r.get("own_count"),
+                        product_count: counts
+                            .iter()
+                            .find(|(c, _)| *c == r.get::<i64, _>("id"))
+                            .map(|(_, n)| *n)
+                            .unwrap_or(0),
                     })
                     .collect())
             }
@@ -389,11 +396,7 @@ macro_rules! impl_sql_catalog {
                 if words.is_empty() {
                     return Ok(SearchHits::default());
                 }
-                let matches = self.count_matches(words, COMMON_MATCHES + 1).await.map_err(map_sqlx)?;
-                if matches == 0 {
-                    return Ok(SearchHits::default());
-                }
-                let hits = self.search_engine(words, limit, matches > COMMON_MATCHES).await.map_err(map_sqlx)?;
+                let (hits, matches) = self.search_engine(words, limit, COMMON_MATCHES).await.map_err(map_sqlx)?;
                 Ok(SearchHits { hits, matches })
             }
 
@@ -421,24 +424,28 @@ macro_rules! impl_sql_catalog {
                     Candidates::Ids(ids) => q.ids = Some(ids.clone()),
                     Candidates::Newest(_) => {}
                 }
+                // Per-product subqueries walk the variants index for exactly the products kept;
+                // a join + GROUP BY sorted every variant row first (2-4x slower at 480 hits).
                 let mut qb = QueryBuilder::<$db>::new(
                     "SELECT p.id, p.category_id, m.slug AS merchant_slug, m.name AS merchant_name, p.currency,
-                        p.created_at, MIN(v.price_minor) AS price_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
-                        CAST(COALESCE(MAX(r.review_count), 0) AS BIGINT) AS review_count,
-                        CAST(COALESCE(MAX(r.rating_sum), 0) AS BIGINT) AS rating_sum
+                        p.created_at,
+                        COALESCE((SELECT MIN(v.price_minor) FROM product_variants v WHERE v.product_id = p.id), 0)
+                            AS price_minor,
+                        CAST(COALESCE((SELECT SUM(v.stock) FROM product_variants v WHERE v.product_id = p.id), 0)
+                            AS BIGINT) AS total_stock,
+                        CAST(COALESCE(r.review_count, 0) AS BIGINT) AS review_count,
+                        CAST(COALESCE(r.rating_sum, 0) AS BIGINT) AS rating_sum
                      FROM products p
                      JOIN merchants m ON m.id = p.merchant_id
-                     JOIN product_variants v ON v.product_id = p.id
                      LEFT JOIN product_rating_stats r ON r.product_id = p.id",
                 );
                 push_listing_filter(&mut qb, &q);
                 if let Candidates::Newest(n) = candidates {
-                    // Walks the (status, created_at) index instead of grouping the whole catalog.
+                    // Walks the (status, created_at) index instead of reading the whole catalog.
                     qb.push(" AND p.id IN (SELECT id FROM products WHERE status = 'published' ORDER BY created_at DESC, id DESC LIMIT ")
                         .push_bind(*n)
                         .push(")");
                 }
-                qb.push(" GROUP BY p.id, p.category_id, m.slug, m.name, p.currency, p.created_at");
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
                 Ok(rows
                     .iter()

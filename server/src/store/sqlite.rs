@@ -22,6 +22,10 @@ impl SqliteStore {
             // FULL: a committed order survives a power cut, not only a crash of the process.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
+            // Reads come from memory-mapped pages instead of a read() per page, and each
+            // connection keeps 16 MB of hot pages: a 100 000-product catalog is ~200 MB.
+            .pragma("mmap_size", "268435456")
+            .pragma("cache_size", "-16000")
             .foreign_keys(true);
         let path = options.get_filename().to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -59,21 +63,27 @@ impl SqliteStore {
         expr.join(" ")
     }
 
-    async fn count_matches(&self, words: &[String], cap: i64) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
+    /// FTS5 with per-column weights: title ≫ category, store ≫ description. `bm25` is lower
+    /// for better matches, so it is negated into a relevance. Counting stops at `common + 1`
+    /// (a cheap walk of the index); past `common`, the newest matches are taken in rowid order
+    /// instead of scoring every match. Returns the hits and the (capped) number of matches.
+    async fn search_engine(
+        &self,
+        words: &[String],
+        limit: i64,
+        common: i64,
+    ) -> Result<(Vec<(i64, f64)>, i64), sqlx::Error> {
+        let matches: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM (SELECT rowid FROM product_search WHERE product_search MATCH $1 LIMIT $2)",
         )
         .bind(Self::match_expr(words))
-        .bind(cap)
+        .bind(common + 1)
         .fetch_one(&self.pool)
-        .await
-    }
-
-    /// FTS5 with per-column weights: title ≫ category, store ≫ description. `bm25` is lower
-    /// for better matches, so it is negated into a relevance. `newest` walks the index in rowid
-    /// order and stops at `limit` instead of scoring every match.
-    async fn search_engine(&self, words: &[String], limit: i64, newest: bool) -> Result<Vec<(i64, f64)>, sqlx::Error> {
-        let order = if newest { "rowid DESC" } else { "relevance DESC" };
+        .await?;
+        if matches == 0 {
+            return Ok((Vec::new(), 0));
+        }
+        let order = if matches > common { "rowid DESC" } else { "relevance DESC" };
         let rows: Vec<(i64, f64)> = sqlx::query_as(&format!(
             "SELECT rowid, -bm25(product_search, 10.0, 3.0, 3.0, 1.0) AS relevance
              FROM product_search WHERE product_search MATCH $1 ORDER BY {order} LIMIT $2"
@@ -82,7 +92,7 @@ impl SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows)
+        Ok((rows, matches))
     }
 
     async fn vocabulary_engine(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
