@@ -15,6 +15,8 @@ pub fn ProductGrid(products: Vec<ProductCard>) -> impl IntoView {
 pub fn ProductCardView(product: ProductCard) -> impl IntoView {
     let in_stock = product.in_stock();
     let image = product.image.clone();
+    let rating = product.average_rating();
+    let reviews = product.review_count;
     view! {
         <a
             href=format!("/products/{}", product.slug)
@@ -49,6 +51,16 @@ pub fn ProductCardView(product: ProductCard) -> impl IntoView {
                 <h3 class="line-clamp-2 text-sm font-medium leading-snug text-stone-900 group-hover:underline">
                     {product.title}
                 </h3>
+                {rating
+                    .map(|avg| {
+                        view! {
+                            <p class="flex items-center gap-1 text-xs text-stone-500" data-testid="card-rating">
+                                <super::reviews::Stars rating=avg size="h-3.5 w-3.5" />
+                                <span class="tabular-nums">{format!("{avg:.1}")}</span>
+                                <span class="tabular-nums">{format!("({})", reviews)}</span>
+                            </p>
+                        }
+                    })}
                 <div class="mt-auto pt-1">
                     <Price price=product.price compare_at=product.compare_at from=product.varied_price />
                 </div>

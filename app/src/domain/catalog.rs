@@ -41,9 +41,16 @@ pub struct ProductCard {
     pub image: Option<Image>,
     /// Unix seconds; feeds the freshness signal when ranking.
     pub created_at: i64,
+    pub review_count: i64,
+    pub rating_sum: i64,
 }
 
 impl ProductCard {
+    /// The plain average of its reviews, if it has any.
+    pub fn average_rating(&self) -> Option<f64> {
+        (self.review_count > 0).then(|| self.rating_sum as f64 / self.review_count as f64)
+    }
+
     pub fn in_stock(&self) -> bool {
         self.total_stock > 0
     }

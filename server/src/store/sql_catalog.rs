@@ -12,11 +12,14 @@ pub const BATCH: usize = 200;
 pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, p.created_at, m.name AS merchant_name,
         MIN(v.price_minor) AS price_minor, MAX(v.price_minor) AS max_price_minor,
         MAX(v.compare_at_minor) AS compare_at_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
-        i.url AS image_url, i.alt AS image_alt
+        i.url AS image_url, i.alt AS image_alt,
+        CAST(COALESCE(MAX(r.review_count), 0) AS BIGINT) AS review_count,
+        CAST(COALESCE(MAX(r.rating_sum), 0) AS BIGINT) AS rating_sum
     FROM products p
     JOIN merchants m ON m.id = p.merchant_id
     JOIN product_variants v ON v.product_id = p.id
-    LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0";
+    LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0
+    LEFT JOIN product_rating_stats r ON r.product_id = p.id";
 
 pub const CARD_GROUP: &str = " GROUP BY p.id, p.slug, p.title, p.currency, p.created_at, m.name, i.url, i.alt";
 
@@ -317,6 +320,8 @@ macro_rules! impl_sql_catalog {
                             total_stock: r.get("total_stock"),
                             image: url.map(|url| Image { url, alt: alt.unwrap_or_default() }),
                             created_at: r.get("created_at"),
+                            review_count: r.get("review_count"),
+                            rating_sum: r.get("rating_sum"),
                         }
                     })
                     .collect();
