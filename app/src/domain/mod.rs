@@ -1,5 +1,6 @@
 //! Pure shop rules shared by server and browser: no Leptos, no sqlx, unit-tested.
 pub mod account;
+pub mod card;
 pub mod address;
 pub mod catalog;
 pub mod category_tree;
