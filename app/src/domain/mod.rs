@@ -8,6 +8,7 @@ pub mod errors;
 pub mod facets;
 pub mod listing;
 pub mod money;
+pub mod payment;
 pub mod ranking;
 pub mod review;
 pub mod search;
