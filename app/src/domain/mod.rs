@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod category_tree;
 pub mod errors;
 pub mod facets;
+pub mod gateway;
 pub mod idempotency;
 pub mod listing;
 pub mod money;
