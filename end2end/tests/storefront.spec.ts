@@ -41,7 +41,7 @@ test("a shopper browses, sorts, opens a product and picks a variant, all hydrate
     .getByTestId("product-card")
     .evaluateAll((cards) =>
       cards.map((c) => {
-        const text = c.querySelector(".tabular-nums")?.textContent ?? "";
+        const text = c.querySelector('[data-testid="price-current"]')?.textContent ?? "";
         return Number(text.replace(/[^0-9.]/g, ""));
       }),
     );
