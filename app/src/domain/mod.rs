@@ -2,6 +2,7 @@
 pub mod account;
 pub mod address;
 pub mod card;
+pub mod cart;
 pub mod catalog;
 pub mod category_tree;
 pub mod errors;
