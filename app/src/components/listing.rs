@@ -61,7 +61,7 @@ pub fn ListingView(
                     </summary>
                     <div class="border-t border-stone-200 px-4 py-4">{panel()}</div>
                 </details>
-                <div class="mb-5 flex flex-col gap-3 border-b border-stone-200 pb-4 sm:flex-row sm:items-center sm:justify-between">
+                <div class="mb-5 flex flex-col gap-3 border-b border-stone-200 pb-4 xl:flex-row xl:items-center xl:justify-between">
                     <p class="text-sm text-stone-600" data-testid="result-summary">
                         {summary}
                         {can_explain

@@ -279,7 +279,7 @@ pub fn count(
         .rev()
         .map(|stars| FacetValue {
             value: stars.to_string(),
-            label: format!("{stars} stars & up"),
+            label: if stars == 1 { "1 star & up".to_string() } else { format!("{stars} stars & up") },
             count: tally(Facet::Rating, &|i| i.average_rating().is_some_and(|a| a >= stars as f64)),
             selected: filters.min_rating == Some(stars),
         })

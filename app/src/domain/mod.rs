@@ -5,6 +5,7 @@ pub mod card;
 pub mod cart;
 pub mod catalog;
 pub mod category_tree;
+pub mod checkout;
 pub mod errors;
 pub mod facets;
 pub mod gateway;
