@@ -94,7 +94,7 @@ pub fn luhn_valid(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Digits only, with spaces and dashes (as printed on cards, or pasted) removed.
