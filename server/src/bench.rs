@@ -29,7 +29,7 @@ async fn mix(store: &dyn CatalogStore) -> Result<Vec<Case>, String> {
     // make an unrealistically common "word".
     let newest =
         ProductQuery { category_ids: None, ids: None, sort: Sort::Newest, offset: 0, limit: 500, in_stock_only: false };
-    let (cards, _) = store.list_products(&newest).await.map_err(|e| e.to_string())?;
+    let cards = store.list_products(&newest).await.map_err(|e| e.to_string())?;
     let store_words: std::collections::HashSet<String> =
         cards.iter().flat_map(|c| app::domain::search::tokenize(&c.merchant_name)).collect();
     let title_words: std::collections::HashSet<String> = cards

@@ -56,6 +56,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         auth: Arc::new(auth),
         vocabulary: Arc::default(),
         categories: Arc::default(),
+        listing_rows: Arc::default(),
     }
 }
 

@@ -107,6 +107,13 @@ fn product(merchant_id: i64, category_id: i64, slug: &str, prices: &[i64], creat
     }
 }
 
+async fn listed(
+    store: &dyn app::services::CatalogStore,
+    q: &ProductQuery,
+) -> (Vec<app::domain::catalog::ProductCard>, i64) {
+    (store.list_products(q).await.unwrap(), store.count_listed(q).await.unwrap())
+}
+
 fn query(ids: Option<Vec<i64>>, sort: Sort, offset: i64, limit: i64) -> ProductQuery {
     ProductQuery { category_ids: ids, ids: None, sort, offset, limit, in_stock_only: false }
 }
@@ -150,7 +157,7 @@ async fn product_round_trips_with_variants_and_images(db: Database) {
     assert_eq!(d.images.iter().map(|i| i.alt.as_str()).collect::<Vec<_>>(), vec!["front", "back"]);
     assert!(store.product_by_slug("no-such").await.unwrap().is_none());
 
-    let (cards, total) = store.list_products(&query(Some(vec![root, leaf]), Sort::Newest, 0, 10)).await.unwrap();
+    let (cards, total) = listed(store.as_ref(), &query(Some(vec![root, leaf]), Sort::Newest, 0, 10)).await;
     assert_eq!(total, 1);
     let c = &cards[0];
     assert_eq!(c.price.minor, 2500, "a card shows the lowest variant price");
@@ -182,7 +189,7 @@ async fn drafts_and_suspended_stores_stay_hidden(db: Database) {
         ])
         .await
         .unwrap();
-    let (cards, total) = store.list_products(&query(None, Sort::Newest, 0, 10)).await.unwrap();
+    let (cards, total) = listed(store.as_ref(), &query(None, Sort::Newest, 0, 10)).await;
     assert_eq!(total, 1);
     assert_eq!(cards.iter().map(|c| c.slug.as_str()).collect::<Vec<_>>(), vec!["live-lamp"]);
     for slug in ["draft-lamp", "hidden-lamp", "pending-lamp"] {
@@ -210,27 +217,27 @@ async fn listing_sorts_filters_and_pages(db: Database) {
         .unwrap();
     let slugs = |cards: Vec<app::domain::catalog::ProductCard>| cards.into_iter().map(|c| c.slug).collect::<Vec<_>>();
 
-    let (newest, total) = store.list_products(&query(Some(vec![a]), Sort::Newest, 0, 10)).await.unwrap();
+    let (newest, total) = listed(store.as_ref(), &query(Some(vec![a]), Sort::Newest, 0, 10)).await;
     assert_eq!(total, 3);
     assert_eq!(slugs(newest), vec!["p-100", "p-200", "p-300"]);
-    let (asc, _) = store.list_products(&query(Some(vec![a]), Sort::PriceLowHigh, 0, 10)).await.unwrap();
+    let (asc, _) = listed(store.as_ref(), &query(Some(vec![a]), Sort::PriceLowHigh, 0, 10)).await;
     assert_eq!(slugs(asc), vec!["p-100", "p-200", "p-300"], "price sorts by the lowest variant price");
-    let (desc, _) = store.list_products(&query(Some(vec![a]), Sort::PriceHighLow, 0, 10)).await.unwrap();
+    let (desc, _) = listed(store.as_ref(), &query(Some(vec![a]), Sort::PriceHighLow, 0, 10)).await;
     assert_eq!(slugs(desc), vec!["p-300", "p-200", "p-100"]);
 
-    let (page2, total) = store.list_products(&query(Some(vec![a]), Sort::PriceLowHigh, 2, 2)).await.unwrap();
+    let (page2, total) = listed(store.as_ref(), &query(Some(vec![a]), Sort::PriceLowHigh, 2, 2)).await;
     assert_eq!((slugs(page2), total), (vec!["p-300".to_string()], 3));
-    let (beyond, total) = store.list_products(&query(Some(vec![a]), Sort::Newest, 30, 10)).await.unwrap();
+    let (beyond, total) = listed(store.as_ref(), &query(Some(vec![a]), Sort::Newest, 30, 10)).await;
     assert_eq!((beyond.len(), total), (0, 3));
 
-    let (both, total) = store.list_products(&query(Some(vec![a, b]), Sort::Newest, 0, 10)).await.unwrap();
+    let (both, total) = listed(store.as_ref(), &query(Some(vec![a, b]), Sort::Newest, 0, 10)).await;
     assert_eq!((both.len(), total), (4, 4));
     assert!(!both[0].in_stock(), "the sold-out product is newest and listed, marked sold out");
     let mut in_stock = query(Some(vec![a, b]), Sort::Newest, 0, 10);
     in_stock.in_stock_only = true;
-    let (cards, total) = store.list_products(&in_stock).await.unwrap();
+    let (cards, total) = listed(store.as_ref(), &in_stock).await;
     assert_eq!((cards.len(), total), (3, 3));
-    let (none, total) = store.list_products(&query(Some(vec![]), Sort::Newest, 0, 10)).await.unwrap();
+    let (none, total) = listed(store.as_ref(), &query(Some(vec![]), Sort::Newest, 0, 10)).await;
     assert_eq!((none.len(), total), (0, 0));
 }
 
@@ -702,6 +709,7 @@ async fn category_listing_filters_and_sorts_its_subtree(db: Database) {
         async move {
             app::services::catalog::category_listing(
                 db.catalog().as_ref(),
+                &Default::default(),
                 &Default::default(),
                 "home",
                 filters,

@@ -70,6 +70,7 @@ pub async fn get_category(
     crate::services::catalog::category_listing(
         catalog.as_ref(),
         &shop.categories,
+        &shop.listing_rows,
         &slug,
         filters,
         Sort::from_param(sort.as_deref()),
@@ -131,7 +132,9 @@ pub async fn search(
         viewer,
         can_explain,
     };
-    crate::services::search::search(catalog.as_ref(), &shop.vocabulary, &shop.categories, request).await.map_err(internal)
+    crate::services::search::search(catalog.as_ref(), &shop.vocabulary, &shop.categories, request)
+        .await
+        .map_err(internal)
 }
 
 /// Suggestions for the header search box while the shopper types.

@@ -51,7 +51,7 @@ pub async fn home(store: &dyn CatalogStore, cache: &CategoryCache) -> Result<Hom
         limit: NEW_ARRIVALS,
         in_stock_only: true,
     };
-    let (new_arrivals, _) = store.list_products(&query).await?;
+    let new_arrivals = store.list_products(&query).await?;
     Ok(HomeData { categories: category_tree::children(&cats, None), new_arrivals })
 }
 
@@ -60,6 +60,7 @@ pub async fn home(store: &dyn CatalogStore, cache: &CategoryCache) -> Result<Hom
 pub async fn category_listing(
     store: &dyn CatalogStore,
     cache: &CategoryCache,
+    rows: &super::listing::ListingCache,
     slug: &str,
     filters: Filters,
     sort: Sort,
@@ -84,7 +85,7 @@ pub async fn category_listing(
         viewer,
         can_explain,
     };
-    let listing = super::listing::list(store, &cats, request).await?;
+    let listing = super::listing::list(store, &cats, rows, request).await?;
     Ok(Some(CategoryListing {
         breadcrumbs: category_tree::path_to(&cats, category.id),
         subcategories: category_tree::children(&cats, Some(category.id)),

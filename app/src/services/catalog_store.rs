@@ -217,8 +217,11 @@ pub trait CatalogStore: Send + Sync + 'static {
 
     /// Every category with the number of its own published products from active stores.
     async fn categories(&self) -> Result<Vec<Category>, StoreError>;
-    /// Published products of active stores, one page, and how many match in all.
-    async fn list_products(&self, query: &ProductQuery) -> Result<(Vec<ProductCard>, i64), StoreError>;
+    /// Published products of active stores, one page.
+    async fn list_products(&self, query: &ProductQuery) -> Result<Vec<ProductCard>, StoreError>;
+    /// How many products the query matches in all (ignoring offset and limit). Separate from
+    /// the page because counting a large catalog costs more than the page itself.
+    async fn count_listed(&self, query: &ProductQuery) -> Result<i64, StoreError>;
     /// A published product of an active store.
     async fn product_by_slug(&self, slug: &str) -> Result<Option<StoredProduct>, StoreError>;
     async fn count_products(&self) -> Result<i64, StoreError>;

@@ -22,6 +22,43 @@ pub const AFFINITY_WINDOW_SECS: i64 = 90 * 24 * 3600;
 /// Categories offered in the search facet; more is noise.
 const MAX_CATEGORY_FACETS: usize = 12;
 
+/// Signal rows of whole categories, kept for a short while: a large category's rows cost tens
+/// of milliseconds to read (100 ms for 9 000 products), and a category page is asked for far
+/// more often than its products change. Prices and stock shown on cards are always read fresh;
+/// only the order and the facet counts may be up to `ROWS_TTL` old.
+#[derive(Default)]
+pub struct ListingCache {
+    rows: std::sync::Mutex<HashMap<Vec<i64>, (std::time::Instant, std::sync::Arc<Vec<ListingRow>>)>>,
+}
+
+pub const ROWS_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+const MAX_CACHED_LISTINGS: usize = 64;
+
+impl ListingCache {
+    async fn rows(
+        &self,
+        store: &dyn CatalogStore,
+        candidates: &Candidates,
+    ) -> Result<std::sync::Arc<Vec<ListingRow>>, StoreError> {
+        let Candidates::Categories(ids) = candidates else {
+            return Ok(std::sync::Arc::new(store.listing_rows(candidates).await?));
+        };
+        let lock = || self.rows.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, rows)) = lock().get(ids) {
+            if at.elapsed() < ROWS_TTL {
+                return Ok(rows.clone());
+            }
+        }
+        let rows = std::sync::Arc::new(store.listing_rows(candidates).await?);
+        let mut cache = lock();
+        cache.retain(|_, (at, _)| at.elapsed() < ROWS_TTL);
+        if cache.len() < MAX_CACHED_LISTINGS {
+            cache.insert(ids.clone(), (std::time::Instant::now(), rows.clone()));
+        }
+        Ok(rows)
+    }
+}
+
 pub struct ListingRequest {
     pub candidates: Candidates,
     /// Text relevance per product id (search only), any positive scale.
@@ -73,9 +110,10 @@ fn signals(
 pub async fn list(
     store: &dyn CatalogStore,
     categories: &[Category],
+    cache: &ListingCache,
     req: ListingRequest,
 ) -> Result<Listing, StoreError> {
-    let rows = store.listing_rows(&req.candidates).await?;
+    let rows = cache.rows(store, &req.candidates).await?;
     // Unknown category or store slugs are dropped, so a stale link still shows products.
     let mut filters = req.filters;
     filters.categories.retain(|slug| categories.iter().any(|c| &c.slug == slug));
@@ -99,7 +137,7 @@ pub async fn list(
 
     let facet_categories = if req.category_facet { category_choices(&rows, categories, &filters) } else { Vec::new() };
     let mut stores: Vec<(String, String)> = Vec::new();
-    for r in &rows {
+    for r in rows.iter() {
         if !stores.iter().any(|(s, _)| s == &r.merchant_slug) {
             stores.push((r.merchant_slug.clone(), r.merchant_name.clone()));
         }
@@ -151,7 +189,7 @@ pub async fn list(
         limit: PAGE_SIZE as i64,
         in_stock_only: false,
     };
-    let (cards, _) = store.list_products(&query).await?;
+    let cards = store.list_products(&query).await?;
     let mut by_id: HashMap<i64, crate::domain::catalog::ProductCard> = cards.into_iter().map(|c| (c.id, c)).collect();
     let items =
         shown.drain(..).filter_map(|(id, score)| by_id.remove(&id).map(|card| RankedCard { card, score })).collect();

@@ -26,4 +26,5 @@ pub struct Shop {
     pub auth: Arc<AuthSettings>,
     pub vocabulary: Arc<search::VocabularyCache>,
     pub categories: Arc<catalog::CategoryCache>,
+    pub listing_rows: Arc<listing::ListingCache>,
 }

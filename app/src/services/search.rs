@@ -83,7 +83,8 @@ pub async fn search(
         viewer: req.viewer,
         can_explain: req.can_explain,
     };
-    let listing = super::listing::list(store, &categories, request).await?;
+    // Search candidates differ per query, so their rows are never cached.
+    let listing = super::listing::list(store, &categories, &Default::default(), request).await?;
     Ok(SearchResults { query, corrected, matches, listing })
 }
 
@@ -117,7 +118,7 @@ pub async fn suggest(
         limit: SUGGESTED_PRODUCTS,
         in_stock_only: false,
     };
-    let (mut products, _) = store.list_products(&query).await?;
+    let mut products = store.list_products(&query).await?;
     products.sort_by_key(|p| ids.iter().position(|id| *id == p.id));
     Ok(Suggestions { queries, products })
 }

@@ -273,15 +273,21 @@ macro_rules! impl_sql_catalog {
                     .collect())
             }
 
-            async fn list_products(&self, q: &ProductQuery) -> Result<(Vec<ProductCard>, i64), StoreError> {
+            async fn count_listed(&self, q: &ProductQuery) -> Result<i64, StoreError> {
                 if q.category_ids.as_ref().is_some_and(|ids| ids.is_empty()) || q.ids.as_ref().is_some_and(|ids| ids.is_empty()) {
-                    return Ok((Vec::new(), 0));
+                    return Ok(0);
                 }
                 let mut count = QueryBuilder::<$db>::new(
                     "SELECT COUNT(*) FROM products p JOIN merchants m ON m.id = p.merchant_id",
                 );
                 push_listing_filter(&mut count, q);
-                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(map_sqlx)?;
+                count.build_query_scalar().fetch_one(&self.pool).await.map_err(map_sqlx)
+            }
+
+            async fn list_products(&self, q: &ProductQuery) -> Result<Vec<ProductCard>, StoreError> {
+                if q.category_ids.as_ref().is_some_and(|ids| ids.is_empty()) || q.ids.as_ref().is_some_and(|ids| ids.is_empty()) {
+                    return Ok(Vec::new());
+                }
 
                 let mut qb = QueryBuilder::<$db>::new(CARD_SELECT);
                 let by_date = matches!(q.sort, Sort::Newest | Sort::Recommended | Sort::BestRated);
@@ -325,7 +331,7 @@ macro_rules! impl_sql_catalog {
                         }
                     })
                     .collect();
-                Ok((cards, total))
+                Ok(cards)
             }
 
             async fn product_by_slug(&self, slug: &str) -> Result<Option<StoredProduct>, StoreError> {
