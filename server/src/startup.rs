@@ -53,6 +53,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         catalog: db.catalog(),
         accounts: db.accounts(),
         reviews: db.reviews(),
+        carts: db.carts(),
         auth: Arc::new(auth),
         vocabulary: Arc::default(),
         categories: Arc::default(),

@@ -77,6 +77,13 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
         &[("review_id", "{REVIEW_A}"), ("reply", "Thank you for the review.")],
         [Deny, Deny, Allow, Deny, Allow],
     ),
+    // Everyone has a cart of their own (by session or guest cookie). `{CART_VARIANT}` is in the
+    // shopper's cart only: nobody else can change or remove it.
+    ("/api/cart/view", &[], [Allow; 5]),
+    ("/api/cart/count", &[], [Allow; 5]),
+    ("/api/cart/add", &[("variant_id", "{CART_VARIANT}"), ("quantity", "1")], [Allow; 5]),
+    ("/api/cart/update", &[("variant_id", "{CART_VARIANT}"), ("quantity", "2")], [Deny, Allow, Deny, Deny, Deny]),
+    ("/api/cart/remove", &[("variant_id", "{CART_VARIANT}")], [Deny, Allow, Deny, Deny, Deny]),
 ];
 
 const ADDRESS: &[(&str, &str)] =
@@ -127,6 +134,18 @@ async fn review_of_store_a(app: &TestApp, store_a: i64) -> (String, String) {
     (product.to_string(), id.to_string())
 }
 
+/// Puts the first variant that can be bought into the shopper's cart; returns its id.
+async fn variant_in_cart(app: &TestApp, shopper: &str) -> String {
+    for variant in 1..200 {
+        let id = variant.to_string();
+        let res = app.call(shopper, "/api/cart/add", &[("variant_id", &id), ("quantity", "1")]).await;
+        if res.status == 200 {
+            return id;
+        }
+    }
+    panic!("no variant could be added to the cart");
+}
+
 async fn run_matrix(make: impl AsyncFn() -> TestApp) {
     let mut failures = Vec::new();
     for (path, args, expected) in MATRIX {
@@ -140,6 +159,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
         let addr = add.body.trim().to_string();
         assert!(addr.parse::<i64>().is_ok(), "address id: {}", add.body);
         let (product_a, review_a) = review_of_store_a(&app, a.parse().unwrap()).await;
+        let cart_variant = variant_in_cart(&app, &shopper).await;
         let cookies = [
             String::new(),
             shopper,
@@ -152,6 +172,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
                 .iter()
                 .map(|(k, v)| {
                     let v = v.replace("{A}", &a).replace("{ADDR}", &addr);
+                    let v = v.replace("{CART_VARIANT}", &cart_variant);
                     (*k, v.replace("{PRODUCT_A}", &product_a).replace("{REVIEW_A}", &review_a))
                 })
                 .collect();

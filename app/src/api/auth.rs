@@ -22,7 +22,7 @@ pub async fn register(
     let previous = session_token(&headers().await);
     let token =
         crate::services::accounts::register(&shop, &email, &display_name, &password, previous.as_deref()).await?;
-    signed_in(&token, next.as_deref());
+    signed_in(&token, next.as_deref()).await;
     Ok(())
 }
 
@@ -35,7 +35,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let client = client_address(&shop, &headers).await;
     let previous = session_token(&headers);
     let token = crate::services::accounts::login(&shop, &email, &password, &client, previous.as_deref()).await?;
-    signed_in(&token, next.as_deref());
+    signed_in(&token, next.as_deref()).await;
     Ok(())
 }
 

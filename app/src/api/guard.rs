@@ -99,9 +99,13 @@ pub fn set_session_cookie(token: &str) {
     append_cookie(&cookie);
 }
 
-/// After signing in or up: hand over the new session and continue where the visitor was going.
-pub fn signed_in(token: &str, next: Option<&str>) {
+/// After signing in or up: hand over the new session, merge the guest's cart into the account's,
+/// and continue where the visitor was going (to the cart, when the merge has news and the visitor
+/// was going nowhere in particular).
+pub async fn signed_in(token: &str, next: Option<&str>) {
     set_session_cookie(token);
+    let merge_news = super::cart::merge_after_sign_in(token).await;
+    let next = if next.is_none() && merge_news { Some("/cart") } else { next };
     leptos_axum::redirect(&safe_next(next));
 }
 
@@ -109,7 +113,7 @@ pub fn clear_session_cookie() {
     append_cookie(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
 }
 
-fn append_cookie(cookie: &str) {
+pub(crate) fn append_cookie(cookie: &str) {
     if let (Some(res), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), HeaderValue::from_str(cookie)) {
         res.append_header(header::SET_COOKIE, value);
     }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod cart;
 pub mod catalog;
 #[cfg(feature = "ssr")]
 pub mod guard;

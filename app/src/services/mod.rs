@@ -2,6 +2,8 @@
 //! the server binary hands them concrete stores through Leptos context.
 pub mod account_store;
 pub mod accounts;
+pub mod cart;
+pub mod cart_store;
 pub mod catalog;
 pub mod catalog_store;
 pub mod listing;
@@ -14,6 +16,7 @@ use std::sync::Arc;
 
 pub use account_store::AccountStore;
 pub use accounts::AuthSettings;
+pub use cart_store::CartStore;
 pub use catalog_store::{CatalogStore, StoreError};
 pub use review_store::ReviewStore;
 
@@ -23,6 +26,7 @@ pub struct Shop {
     pub catalog: Arc<dyn CatalogStore>,
     pub accounts: Arc<dyn AccountStore>,
     pub reviews: Arc<dyn ReviewStore>,
+    pub carts: Arc<dyn CartStore>,
     pub auth: Arc<AuthSettings>,
     pub vocabulary: Arc<search::VocabularyCache>,
     pub categories: Arc<catalog::CategoryCache>,

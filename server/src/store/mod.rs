@@ -6,6 +6,8 @@ mod migrate;
 #[macro_use]
 mod sql_accounts;
 #[macro_use]
+mod sql_carts;
+#[macro_use]
 mod sql_catalog;
 #[macro_use]
 mod sql_reviews;
@@ -74,6 +76,22 @@ impl Database {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),
         }
+    }
+
+    pub fn carts(&self) -> Arc<dyn app::services::CartStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    /// Runs SQL as written, for tests and operators' scripts (never with user input).
+    pub async fn execute_raw(&self, sql: &str) -> Result<(), String> {
+        let result = match self {
+            Database::Sqlite(s) => sqlx::raw_sql(sql).execute(&s.pool).await.map(drop),
+            Database::Postgres(s) => sqlx::raw_sql(sql).execute(&s.pool).await.map(drop),
+        };
+        result.map_err(|e| e.to_string())
     }
 
     pub fn reviews(&self) -> Arc<dyn ReviewStore> {

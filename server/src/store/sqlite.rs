@@ -117,6 +117,10 @@ mod accounts_sql {
     impl_sql_accounts!(super::SqliteStore, sqlx::Sqlite);
 }
 
+mod carts_sql {
+    impl_sql_carts!(super::SqliteStore, sqlx::Sqlite);
+}
+
 mod reviews_sql {
     impl_sql_reviews!(super::SqliteStore, sqlx::Sqlite);
 }

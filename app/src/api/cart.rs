@@ -1,0 +1,267 @@
+//! The shopping cart. Anyone may use these; each caller only ever reaches their own cart: a
+//! signed-in shopper's by their session, a guest's by the `mm_cart` cookie (a random token of
+//! which the database only holds the SHA-256). No cart id ever comes from the request.
+use crate::domain::cart::{CartNotice, CartSummary};
+use crate::domain::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the cart page shows for a line besides the rules' `CartLine`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineInfo {
+    pub variant_id: i64,
+    pub product_title: String,
+    pub variant_title: String,
+    pub product_slug: String,
+    pub image_url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartPage {
+    /// Lines grouped by merchant, with subtotals, total and the number of units.
+    pub summary: CartSummary,
+    pub info: Vec<LineInfo>,
+    /// Lines that need attention before checkout (unavailable, sold out, short, repriced).
+    pub notices: Vec<CartNotice>,
+    pub can_check_out: bool,
+    /// One-off messages, e.g. what was capped when a guest cart merged at sign-in.
+    pub flash: Vec<String>,
+}
+
+impl CartPage {
+    pub fn info(&self, variant_id: i64) -> Option<&LineInfo> {
+        self.info.iter().find(|i| i.variant_id == variant_id)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartAdded {
+    /// Units of this variant now in the cart.
+    pub in_cart: i64,
+    /// Units in the whole cart, for the header badge.
+    pub item_count: i64,
+    /// Why the cart holds fewer than asked for.
+    pub capped: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod cookie {
+    //! The guest cart cookie and the one-off "flash" cookie that carries merge notices to the
+    //! cart page. Attributes mirror the session cookie's (`guard::set_session_cookie`).
+    use crate::services::Shop;
+    use axum::http::{HeaderMap, header};
+
+    pub const CART_COOKIE: &str = "mm_cart";
+    pub const FLASH_COOKIE: &str = "mm_cart_flash";
+    const CART_MAX_AGE: i64 = 30 * 24 * 3600;
+    const FLASH_MAX_AGE: i64 = 600;
+
+    fn read(headers: &HeaderMap, name: &str) -> Option<String> {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value.to_string())
+    }
+
+    /// The guest's cart token, when it is one of ours in shape (43 base64url characters).
+    pub fn guest_token(headers: &HeaderMap) -> Option<String> {
+        read(headers, CART_COOKIE)
+            .filter(|t| t.len() == 43 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    }
+
+    /// A new random 256-bit token, base64url without padding.
+    pub fn new_token() -> String {
+        use argon2::password_hash::rand_core::{OsRng, RngCore};
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        base64url(&bytes)
+    }
+
+    pub fn base64url(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    fn attributes(shop: Option<&Shop>, max_age: i64) -> String {
+        let secure = shop.is_some_and(|s| s.auth.cookie_secure);
+        format!("Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
+    }
+
+    pub fn set_guest(shop: &Shop, token: &str) {
+        crate::api::guard::append_cookie(&format!("{CART_COOKIE}={token}; {}", attributes(Some(shop), CART_MAX_AGE)));
+    }
+
+    pub fn clear_guest(shop: &Shop) {
+        crate::api::guard::append_cookie(&format!("{CART_COOKIE}=; {}", attributes(Some(shop), 0)));
+    }
+
+    /// Messages as hex of their UTF-8, joined by newlines: the cookie stays ASCII. At most a few,
+    /// so the cookie stays small.
+    pub fn set_flash(shop: &Shop, messages: &[String]) {
+        let text: String = messages.iter().take(6).map(|m| m.replace('\n', " ")).collect::<Vec<_>>().join("\n");
+        let text: String = text.chars().take(1200).collect();
+        let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
+        crate::api::guard::append_cookie(&format!("{FLASH_COOKIE}={hex}; {}", attributes(Some(shop), FLASH_MAX_AGE)));
+    }
+
+    /// The flash messages, if any; they are cleared as they are read.
+    pub fn take_flash(shop: &Shop, headers: &HeaderMap) -> Vec<String> {
+        let Some(hex) = read(headers, FLASH_COOKIE).filter(|h| !h.is_empty()) else {
+            return Vec::new();
+        };
+        crate::api::guard::append_cookie(&format!("{FLASH_COOKIE}=; {}", attributes(Some(shop), 0)));
+        let bytes: Option<Vec<u8>> =
+            (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
+        let text = bytes.and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
+        text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect()
+    }
+
+    /// A plain form post (no JavaScript) wants a page back, not data.
+    pub fn is_form_post(headers: &HeaderMap) -> bool {
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn tokens_are_43_base64url_characters() {
+            assert_eq!(base64url(b"Man"), "TWFu");
+            assert_eq!(base64url(b"Ma"), "TWE");
+            assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+            let t = new_token();
+            assert_eq!(t.len(), 43);
+            let mut h = HeaderMap::new();
+            h.insert(header::COOKIE, format!("a=1; {CART_COOKIE}={t}").parse().unwrap());
+            assert_eq!(guest_token(&h), Some(t));
+            h.insert(header::COOKIE, "mm_cart=<script>".parse().unwrap());
+            assert_eq!(guest_token(&h), None);
+        }
+    }
+}
+
+/// The caller's cart owner: the signed-in user, else the guest cookie's hash, else nobody yet.
+#[cfg(feature = "ssr")]
+async fn caller() -> Result<
+    (crate::services::Shop, axum::http::HeaderMap, Option<crate::domain::account::Principal>, Option<String>),
+    AppError,
+> {
+    use super::guard::{Access, guard, headers, shop};
+    let who = guard(Access::Anyone).await?;
+    let headers = headers().await;
+    let guest_hash = if who.is_some() {
+        None
+    } else {
+        cookie::guest_token(&headers).map(|t| crate::services::passwords::token_hash(&t))
+    };
+    Ok((shop()?, headers, who, guest_hash))
+}
+
+#[cfg(feature = "ssr")]
+fn owner<'a>(
+    who: &Option<crate::domain::account::Principal>,
+    guest_hash: &'a Option<String>,
+) -> Option<crate::services::cart_store::CartOwner<'a>> {
+    use crate::services::cart_store::CartOwner;
+    match (who, guest_hash) {
+        (Some(p), _) => Some(CartOwner::User(p.user_id)),
+        (None, Some(hash)) => Some(CartOwner::Guest(hash)),
+        (None, None) => None,
+    }
+}
+
+/// The caller's cart, grouped by merchant, with what needs attention before checkout.
+#[server(endpoint = "cart/view")]
+pub async fn get_cart() -> Result<CartPage, AppError> {
+    let (shop, headers, who, guest) = caller().await?;
+    let flash = cookie::take_flash(&shop, &headers);
+    crate::services::cart::view(shop.carts.as_ref(), owner(&who, &guest), flash).await
+}
+
+/// Units in the caller's cart (the header badge).
+#[server(endpoint = "cart/count")]
+pub async fn cart_count() -> Result<i64, AppError> {
+    let (shop, _, who, guest) = caller().await?;
+    crate::services::cart::count(shop.carts.as_ref(), owner(&who, &guest)).await
+}
+
+/// Adds a variant to the caller's cart; a guest without a cart gets one (and its cookie). Posted
+/// as a plain form, it continues to the cart page.
+#[server(endpoint = "cart/add")]
+pub async fn add_to_cart(variant_id: i64, quantity: Option<String>) -> Result<CartAdded, AppError> {
+    let (shop, headers, who, mut guest) = caller().await?;
+    let quantity = quantity.unwrap_or_else(|| "1".into());
+    let mut new_token = None;
+    if who.is_none() && guest.is_none() {
+        let token = cookie::new_token();
+        guest = Some(crate::services::passwords::token_hash(&token));
+        new_token = Some(token);
+    }
+    let owner = owner(&who, &guest).ok_or_else(AppError::server)?;
+    let added = crate::services::cart::add(shop.carts.as_ref(), owner, variant_id, &quantity).await?;
+    if let Some(token) = new_token {
+        cookie::set_guest(&shop, &token);
+    }
+    if cookie::is_form_post(&headers) {
+        if let Some(message) = &added.capped {
+            cookie::set_flash(&shop, std::slice::from_ref(message));
+        }
+        leptos_axum::redirect("/cart");
+    }
+    Ok(added)
+}
+
+/// Sets the quantity of a line in the caller's cart; "0" removes it.
+#[server(endpoint = "cart/update")]
+pub async fn update_cart_line(variant_id: i64, quantity: String) -> Result<(), AppError> {
+    let (shop, _, who, guest) = caller().await?;
+    crate::services::cart::update(shop.carts.as_ref(), owner(&who, &guest), variant_id, &quantity).await
+}
+
+#[server(endpoint = "cart/remove")]
+pub async fn remove_cart_line(variant_id: i64) -> Result<(), AppError> {
+    let (shop, _, who, guest) = caller().await?;
+    crate::services::cart::remove(shop.carts.as_ref(), owner(&who, &guest), variant_id).await
+}
+
+/// Called once a session starts (sign-in or sign-up): the guest's cart joins the account's, the
+/// guest cookie goes, and anything capped is kept for the cart page. Returns whether there is
+/// something to tell. A failure keeps the guest cart (and its cookie) for the next sign-in and
+/// does not fail the sign-in.
+#[cfg(feature = "ssr")]
+pub async fn merge_after_sign_in(session_token: &str) -> bool {
+    let Ok(shop) = super::guard::shop() else { return false };
+    let headers = super::guard::headers().await;
+    let Some(guest) = cookie::guest_token(&headers) else { return false };
+    let now = crate::services::accounts::now();
+    let user = match crate::services::accounts::principal_for_token(&shop, session_token, now).await {
+        Ok(Some((p, _))) => p.user_id,
+        _ => return false,
+    };
+    let hash = crate::services::passwords::token_hash(&guest);
+    match crate::services::cart::merge(shop.carts.as_ref(), &hash, user).await {
+        Ok(messages) => {
+            cookie::clear_guest(&shop);
+            if !messages.is_empty() {
+                cookie::set_flash(&shop, &messages);
+            }
+            !messages.is_empty()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "guest cart could not be merged at sign-in");
+            false
+        }
+    }
+}

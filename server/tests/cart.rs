@@ -1,0 +1,436 @@
+//! Cart storage and rules, run against SQLite and PostgreSQL: one cart per guest token or user,
+//! adds that sum up and cap by stock and the per-line limit, lines joined with the catalog as it is
+//! now, and a guest-to-account merge that is all or nothing. Then the cart over HTTP as a browser
+//! without JavaScript uses it.
+mod support;
+
+use app::domain::cart::{MAX_QTY_PER_LINE, NoticeKind, review_lines};
+use app::domain::errors::AppError;
+use app::services::StoreError;
+use app::services::account_store::NewUser;
+use app::services::cart_store::{AddOutcome, CartOwner, CartStore};
+use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
+use server::store::Database;
+use std::sync::Arc;
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test] async fn $name() { super::$name(super::support::sqlite().await).await; } )*
+        }
+        mod postgres {
+            $( #[tokio::test] async fn $name() {
+                if let Some(db) = super::support::postgres().await { super::$name(db).await; }
+            } )*
+        }
+    };
+}
+
+conformance!(
+    each_guest_and_user_has_one_cart_of_their_own,
+    adding_sums_up_and_caps_by_stock_and_the_line_limit,
+    quantities_change_and_lines_go,
+    lines_show_the_catalog_as_it_is_now,
+    merging_adds_up_caps_by_stock_and_deletes_the_guest_cart,
+    merging_is_all_or_nothing,
+    concurrent_adds_to_one_line_all_count,
+    the_service_parses_quantities_and_scopes_by_owner,
+);
+
+/// Store A sells a mug (stock 5, $10.00) and a lamp in two sizes (stock 500, $40/$55); store B
+/// sells a tee (stock 3, $25.00).
+struct Fixture {
+    db: Database,
+    store: Arc<dyn CartStore>,
+    merchant_a: i64,
+    merchant_b: i64,
+    mug: i64,
+    lamp_small: i64,
+    lamp_large: i64,
+    tee: i64,
+    mug_product: i64,
+}
+
+async fn fixture(db: Database) -> Fixture {
+    let catalog = db.catalog();
+    let mut merchants = Vec::new();
+    for (slug, name) in [("store-a", "Northwind"), ("store-b", "Harbor")] {
+        let m = NewMerchant {
+            slug: slug.into(),
+            name: name.into(),
+            description: String::new(),
+            status: MerchantStatus::Active,
+        };
+        merchants.push(catalog.create_merchant(&m).await.unwrap());
+    }
+    let cat = NewCategory {
+        parent_id: None,
+        slug: "home".into(),
+        name: "Home".into(),
+        description: String::new(),
+        position: 0,
+    };
+    let category = catalog.create_category(&cat).await.unwrap();
+    let variant = |sku: &str, title: &str, options: Vec<String>, price_minor: i64, stock: i64| NewVariant {
+        sku: sku.into(),
+        title: title.into(),
+        options,
+        price_minor,
+        compare_at_minor: None,
+        stock,
+    };
+    let product =
+        |merchant_id: i64, slug: &str, title: &str, options: Vec<String>, variants: Vec<NewVariant>| NewProduct {
+            merchant_id,
+            category_id: category,
+            slug: slug.into(),
+            title: title.into(),
+            description: "A fine thing.".into(),
+            currency: "USD".into(),
+            status: ProductStatus::Published,
+            option_names: options,
+            variants,
+            images: vec![],
+            created_at: 1_000,
+        };
+    catalog
+        .create_products(&[
+            product(merchants[0], "mug", "Stoneware Mug", vec![], vec![variant("mug-0", "Default", vec![], 1000, 5)]),
+            product(
+                merchants[0],
+                "lamp",
+                "Desk Lamp",
+                vec!["Size".into()],
+                vec![
+                    variant("lamp-s", "Small", vec!["Small".into()], 4000, 500),
+                    variant("lamp-l", "Large", vec!["Large".into()], 5500, 500),
+                ],
+            ),
+            product(merchants[1], "tee", "Linen Tee", vec![], vec![variant("tee-0", "Default", vec![], 2500, 3)]),
+        ])
+        .await
+        .unwrap();
+    let variants = |slug: &'static str| {
+        let catalog = catalog.clone();
+        async move { catalog.product_by_slug(slug).await.unwrap().unwrap().detail }
+    };
+    let (mug, lamp, tee) = (variants("mug").await, variants("lamp").await, variants("tee").await);
+    Fixture {
+        store: db.carts(),
+        db,
+        merchant_a: merchants[0],
+        merchant_b: merchants[1],
+        mug: mug.variants[0].id,
+        lamp_small: lamp.variants[0].id,
+        lamp_large: lamp.variants[1].id,
+        tee: tee.variants[0].id,
+        mug_product: mug.id,
+    }
+}
+
+async fn user(db: &Database, name: &str) -> i64 {
+    let u = NewUser {
+        email: format!("{}@example.com", name.to_lowercase()),
+        display_name: name.into(),
+        password_hash: "not-a-hash".into(),
+        is_admin: false,
+    };
+    db.accounts().create_user(&u).await.unwrap()
+}
+
+const GUEST: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+const OTHER_GUEST: &str = "2222222222222222222222222222222222222222222222222222222222222222";
+
+fn added(quantity: i64) -> AddOutcome {
+    AddOutcome::Added { quantity, capped: None }
+}
+
+/// (variant, quantity) pairs of a cart, in order.
+async fn contents(store: &dyn CartStore, cart: i64) -> Vec<(i64, i64)> {
+    store.lines(cart).await.unwrap().iter().map(|l| (l.variant_id, l.quantity)).collect()
+}
+
+async fn each_guest_and_user_has_one_cart_of_their_own(db: Database) {
+    let f = fixture(db).await;
+    let ada = user(&f.db, "Ada").await;
+    assert_eq!(f.store.find_cart(CartOwner::Guest(GUEST)).await.unwrap(), None, "reading creates nothing");
+    assert_eq!(f.store.find_cart(CartOwner::User(ada)).await.unwrap(), None);
+    let guest = f.store.cart_for(CartOwner::Guest(GUEST), 10).await.unwrap();
+    assert_eq!(f.store.cart_for(CartOwner::Guest(GUEST), 20).await.unwrap(), guest, "found, not created again");
+    assert_eq!(f.store.find_cart(CartOwner::Guest(GUEST)).await.unwrap(), Some(guest));
+    let other = f.store.cart_for(CartOwner::Guest(OTHER_GUEST), 10).await.unwrap();
+    let account = f.store.cart_for(CartOwner::User(ada), 10).await.unwrap();
+    assert!(guest != other && guest != account && other != account);
+
+    f.store.add_item(guest, f.mug, 1, 30).await.unwrap();
+    assert_eq!(contents(f.store.as_ref(), guest).await, [(f.mug, 1)]);
+    assert!(contents(f.store.as_ref(), other).await.is_empty(), "another guest's cart is untouched");
+    assert!(contents(f.store.as_ref(), account).await.is_empty());
+    assert_eq!(f.store.item_count(other).await.unwrap(), 0);
+}
+
+async fn adding_sums_up_and_caps_by_stock_and_the_line_limit(db: Database) {
+    let f = fixture(db).await;
+    let cart = f.store.cart_for(CartOwner::Guest(GUEST), 10).await.unwrap();
+    assert_eq!(f.store.add_item(cart, f.mug, 2, 20).await.unwrap(), added(2));
+    assert_eq!(f.store.add_item(cart, f.mug, 2, 21).await.unwrap(), added(4), "quantities add up");
+    let capped = f.store.add_item(cart, f.mug, 3, 22).await.unwrap();
+    assert_eq!(
+        capped,
+        AddOutcome::Added {
+            quantity: 5, capped: Some("Only 5 of “Stoneware Mug” left, so your cart has 5.".into())
+        }
+    );
+    let refused = f.store.add_item(cart, f.mug, 1, 23).await.unwrap();
+    assert_eq!(refused, AddOutcome::Refused("Only 5 of “Stoneware Mug” left; your cart has 5.".into()));
+
+    assert_eq!(f.store.add_item(cart, f.lamp_small, 60, 24).await.unwrap(), added(60));
+    match f.store.add_item(cart, f.lamp_small, 60, 25).await.unwrap() {
+        AddOutcome::Added { quantity, capped: Some(m) } => {
+            assert_eq!(quantity, MAX_QTY_PER_LINE);
+            assert!(m.contains("at most 99 of “Desk Lamp — Small”"), "{m}");
+        }
+        other => panic!("expected a capped add, got {other:?}"),
+    }
+    // Out of range quantities never reach the table; unknown variants are refused.
+    assert!(matches!(f.store.add_item(cart, f.tee, 0, 26).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(f.store.add_item(cart, f.tee, 100, 26).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(f.store.add_item(cart, 999_999, 1, 26).await.unwrap(), AddOutcome::Refused(_)));
+    // Sold out, or unpublished: refused, nothing written.
+    f.db.execute_raw(&format!("UPDATE product_variants SET stock = 0 WHERE id = {}", f.tee)).await.unwrap();
+    assert_eq!(
+        f.store.add_item(cart, f.tee, 1, 27).await.unwrap(),
+        AddOutcome::Refused("“Linen Tee” is sold out.".into())
+    );
+    f.db.execute_raw(&format!("UPDATE products SET status = 'draft' WHERE id = {}", f.mug_product)).await.unwrap();
+    assert!(
+        matches!(f.store.add_item(cart, f.mug, 1, 28).await.unwrap(), AddOutcome::Refused(m) if m.contains("no longer available"))
+    );
+    assert_eq!(contents(f.store.as_ref(), cart).await, [(f.mug, 5), (f.lamp_small, 99)]);
+    assert_eq!(f.store.item_count(cart).await.unwrap(), 104);
+}
+
+async fn quantities_change_and_lines_go(db: Database) {
+    let f = fixture(db).await;
+    let cart = f.store.cart_for(CartOwner::Guest(GUEST), 10).await.unwrap();
+    f.store.add_item(cart, f.mug, 1, 20).await.unwrap();
+    f.store.add_item(cart, f.tee, 1, 21).await.unwrap();
+    f.store.add_item(cart, f.lamp_large, 2, 22).await.unwrap();
+    assert!(f.store.set_quantity(cart, f.mug, 3, 30).await.unwrap());
+    assert_eq!(contents(f.store.as_ref(), cart).await, [(f.mug, 3), (f.tee, 1), (f.lamp_large, 2)]);
+    assert!(f.store.set_quantity(cart, f.tee, 0, 31).await.unwrap(), "0 removes the line");
+    assert!(f.store.remove_item(cart, f.lamp_large).await.unwrap());
+    assert!(!f.store.remove_item(cart, f.lamp_large).await.unwrap(), "already gone");
+    assert!(!f.store.set_quantity(cart, f.tee, 2, 32).await.unwrap(), "not in the cart");
+    assert!(matches!(f.store.set_quantity(cart, f.mug, 100, 33).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(f.store.set_quantity(cart, f.mug, -1, 33).await, Err(StoreError::Invalid(_))));
+    assert_eq!(contents(f.store.as_ref(), cart).await, [(f.mug, 3)]);
+    // Another cart's line cannot be changed through this cart.
+    let other = f.store.cart_for(CartOwner::Guest(OTHER_GUEST), 10).await.unwrap();
+    assert!(!f.store.set_quantity(other, f.mug, 1, 34).await.unwrap());
+    assert!(!f.store.remove_item(other, f.mug).await.unwrap());
+    assert_eq!(contents(f.store.as_ref(), cart).await, [(f.mug, 3)]);
+    f.store.clear(cart).await.unwrap();
+    assert!(contents(f.store.as_ref(), cart).await.is_empty());
+    assert_eq!(f.store.find_cart(CartOwner::Guest(GUEST)).await.unwrap(), Some(cart), "the cart itself stays");
+}
+
+async fn lines_show_the_catalog_as_it_is_now(db: Database) {
+    let f = fixture(db).await;
+    let cart = f.store.cart_for(CartOwner::Guest(GUEST), 10).await.unwrap();
+    f.store.add_item(cart, f.mug, 2, 20).await.unwrap();
+    f.store.add_item(cart, f.tee, 1, 21).await.unwrap();
+    f.store.add_item(cart, f.lamp_large, 1, 22).await.unwrap();
+    let items = f.store.items(cart).await.unwrap();
+    let mug = &items[0];
+    assert_eq!((mug.line.title.as_str(), mug.product_slug.as_str()), ("Stoneware Mug", "mug"));
+    assert_eq!((mug.line.merchant_id, mug.line.merchant_name.as_str()), (f.merchant_a, "Northwind"));
+    assert_eq!((mug.line.unit_price.minor, mug.line.price_at_add.minor, mug.line.stock), (1000, 1000, 5));
+    assert!(mug.line.published);
+    assert_eq!((items[1].line.merchant_id, items[1].line.merchant_name.as_str()), (f.merchant_b, "Harbor"));
+    assert_eq!(items[2].line.title, "Desk Lamp — Large");
+    assert_eq!((items[2].product_title.as_str(), items[2].variant_title.as_str()), ("Desk Lamp", "Large"));
+    assert!(review_lines(&f.store.lines(cart).await.unwrap()).is_empty());
+
+    // The mug gets dearer and runs short, the tee's store is suspended, the lamp is unpublished.
+    for sql in [
+        format!("UPDATE product_variants SET price_minor = 1200, stock = 1 WHERE id = {}", f.mug),
+        format!("UPDATE merchants SET status = 'suspended' WHERE id = {}", f.merchant_b),
+        format!(
+            "UPDATE products SET status = 'draft' WHERE id = (SELECT product_id FROM product_variants WHERE id = {})",
+            f.lamp_large
+        ),
+    ] {
+        f.db.execute_raw(&sql).await.unwrap();
+    }
+    let lines = f.store.lines(cart).await.unwrap();
+    assert_eq!(lines.len(), 3, "unavailable lines stay, flagged");
+    assert_eq!((lines[0].unit_price.minor, lines[0].price_at_add.minor, lines[0].stock), (1200, 1000, 1));
+    assert_eq!(lines.iter().map(|l| l.published).collect::<Vec<_>>(), [true, false, false]);
+    let kinds: Vec<(i64, NoticeKind)> = review_lines(&lines).iter().map(|n| (n.variant_id, n.kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (f.mug, NoticeKind::NotEnoughStock),
+            (f.mug, NoticeKind::PriceChanged),
+            (f.tee, NoticeKind::Unavailable),
+            (f.lamp_large, NoticeKind::Unavailable)
+        ]
+    );
+    // Setting the quantity on the cart page means the shopper has seen the new price.
+    assert!(f.store.set_quantity(cart, f.mug, 1, 30).await.unwrap());
+    let mug = &f.store.lines(cart).await.unwrap()[0];
+    assert_eq!((mug.quantity, mug.price_at_add.minor), (1, 1200));
+    // A deleted product leaves the cart with it.
+    f.db.execute_raw(&format!("DELETE FROM product_variants WHERE id = {}", f.lamp_large)).await.unwrap();
+    assert_eq!(contents(f.store.as_ref(), cart).await, [(f.mug, 1), (f.tee, 1)]);
+}
+
+async fn merging_adds_up_caps_by_stock_and_deletes_the_guest_cart(db: Database) {
+    let f = fixture(db).await;
+    let ada = user(&f.db, "Ada").await;
+    // Nothing to merge: no notices, no cart made.
+    assert!(f.store.merge_guest_cart(GUEST, ada, 5).await.unwrap().is_empty());
+    assert_eq!(f.store.find_cart(CartOwner::User(ada)).await.unwrap(), None);
+
+    let account = f.store.cart_for(CartOwner::User(ada), 10).await.unwrap();
+    f.store.add_item(account, f.mug, 2, 11).await.unwrap();
+    f.store.add_item(account, f.lamp_small, 1, 12).await.unwrap();
+    let guest = f.store.cart_for(CartOwner::Guest(GUEST), 10).await.unwrap();
+    f.store.add_item(guest, f.mug, 4, 13).await.unwrap();
+    f.store.add_item(guest, f.tee, 2, 14).await.unwrap();
+    f.store.add_item(guest, f.lamp_large, 1, 15).await.unwrap();
+    // The large lamp sells out while the guest browses.
+    f.db.execute_raw(&format!("UPDATE product_variants SET stock = 0 WHERE id = {}", f.lamp_large)).await.unwrap();
+
+    let notices = f.store.merge_guest_cart(GUEST, ada, 20).await.unwrap();
+    let kinds: Vec<(i64, NoticeKind)> = notices.iter().map(|n| (n.variant_id, n.kind)).collect();
+    assert_eq!(kinds, [(f.mug, NoticeKind::Capped), (f.lamp_large, NoticeKind::SoldOut)]);
+    assert_eq!(notices[0].message, "Only 5 of “Stoneware Mug” left; your cart has 5.");
+    assert_eq!(contents(f.store.as_ref(), account).await, [(f.mug, 5), (f.lamp_small, 1), (f.tee, 2)]);
+    assert_eq!(f.store.find_cart(CartOwner::Guest(GUEST)).await.unwrap(), None, "the guest cart is gone");
+    assert!(contents(f.store.as_ref(), guest).await.is_empty(), "and its lines with it");
+    // Merging again finds nothing to merge.
+    assert!(f.store.merge_guest_cart(GUEST, ada, 30).await.unwrap().is_empty());
+    assert_eq!(f.store.item_count(account).await.unwrap(), 8);
+
+    // A user without a cart gets one from the merge.
+    let bob = user(&f.db, "Bob").await;
+    let other = f.store.cart_for(CartOwner::Guest(OTHER_GUEST), 40).await.unwrap();
+    f.store.add_item(other, f.lamp_small, 3, 41).await.unwrap();
+    assert!(f.store.merge_guest_cart(OTHER_GUEST, bob, 42).await.unwrap().is_empty());
+    let bobs = f.store.find_cart(CartOwner::User(bob)).await.unwrap().expect("created by the merge");
+    assert_eq!(contents(f.store.as_ref(), bobs).await, [(f.lamp_small, 3)]);
+}
+
+async fn merging_is_all_or_nothing(db: Database) {
+    let f = fixture(db).await;
+    let ada = user(&f.db, "Ada").await;
+    let account = f.store.cart_for(CartOwner::User(ada), 10).await.unwrap();
+    f.store.add_item(account, f.mug, 1, 11).await.unwrap();
+    let guest = f.store.cart_for(CartOwner::Guest(GUEST), 10).await.unwrap();
+    f.store.add_item(guest, f.mug, 2, 12).await.unwrap();
+    f.store.add_item(guest, f.tee, 1, 13).await.unwrap();
+    // The merge writes the mug's new quantity first; then writing the tee fails.
+    let trigger = match &f.db {
+        Database::Sqlite(_) => format!(
+            "CREATE TRIGGER fail_tee BEFORE INSERT ON cart_items WHEN NEW.variant_id = {} AND NEW.cart_id = {account}
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+            f.tee
+        ),
+        Database::Postgres(_) => format!(
+            "CREATE FUNCTION fail_tee() RETURNS trigger AS $$ BEGIN
+                 IF NEW.variant_id = {} AND NEW.cart_id = {account} THEN RAISE EXCEPTION 'injected failure'; END IF;
+                 RETURN NEW;
+             END $$ LANGUAGE plpgsql;
+             CREATE TRIGGER fail_tee BEFORE INSERT ON cart_items FOR EACH ROW EXECUTE FUNCTION fail_tee();",
+            f.tee
+        ),
+    };
+    f.db.execute_raw(&trigger).await.unwrap();
+    assert!(f.store.merge_guest_cart(GUEST, ada, 20).await.is_err());
+    assert_eq!(contents(f.store.as_ref(), account).await, [(f.mug, 1)], "the account cart is as it was");
+    assert_eq!(f.store.find_cart(CartOwner::Guest(GUEST)).await.unwrap(), Some(guest), "the guest cart is kept");
+    assert_eq!(contents(f.store.as_ref(), guest).await, [(f.mug, 2), (f.tee, 1)]);
+
+    let drop = if matches!(f.db, Database::Postgres(_)) {
+        "DROP TRIGGER fail_tee ON cart_items"
+    } else {
+        "DROP TRIGGER fail_tee"
+    };
+    f.db.execute_raw(drop).await.unwrap();
+    f.store.merge_guest_cart(GUEST, ada, 30).await.unwrap();
+    assert_eq!(contents(f.store.as_ref(), account).await, [(f.mug, 3), (f.tee, 1)], "a later merge succeeds");
+}
+
+async fn concurrent_adds_to_one_line_all_count(db: Database) {
+    let f = fixture(db).await;
+    let cart = f.store.cart_for(CartOwner::Guest(GUEST), 10).await.unwrap();
+    let adds = (0..12).map(|i| {
+        let store = f.store.clone();
+        let variant = f.lamp_small;
+        tokio::spawn(async move { store.add_item(cart, variant, 2, 20 + i).await })
+    });
+    for add in futures_join(adds.collect()).await {
+        assert!(matches!(add, AddOutcome::Added { .. }), "{add:?}");
+    }
+    assert_eq!(contents(f.store.as_ref(), cart).await, [(f.lamp_small, 24)], "no add was lost");
+    // Past the stock, concurrent adds cap instead of overselling the line.
+    let adds = (0..8).map(|i| {
+        let store = f.store.clone();
+        let variant = f.tee;
+        tokio::spawn(async move { store.add_item(cart, variant, 1, 40 + i).await })
+    });
+    let outcomes = futures_join(adds.collect()).await;
+    assert_eq!(outcomes.iter().filter(|o| matches!(o, AddOutcome::Added { .. })).count(), 3);
+    assert_eq!(f.store.lines(cart).await.unwrap()[1].quantity, 3);
+}
+
+async fn futures_join(handles: Vec<tokio::task::JoinHandle<Result<AddOutcome, StoreError>>>) -> Vec<AddOutcome> {
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap().unwrap());
+    }
+    out
+}
+
+async fn the_service_parses_quantities_and_scopes_by_owner(db: Database) {
+    use app::services::cart;
+    let f = fixture(db).await;
+    let store = f.store.as_ref();
+    let mine = CartOwner::Guest(GUEST);
+    let theirs = CartOwner::Guest(OTHER_GUEST);
+    for (raw, field_error) in
+        [("two", "whole number"), ("0", "at least 1"), ("1000000", "at most 99"), ("", "Enter a quantity")]
+    {
+        let err = cart::add(store, mine, f.mug, raw).await.unwrap_err();
+        assert!(err.field("quantity").is_some_and(|m| m.contains(field_error)), "{raw:?}: {err:?}");
+    }
+    assert_eq!(f.store.find_cart(mine).await.unwrap(), None, "refused adds create no cart");
+    let added = cart::add(store, mine, f.mug, " 2 ").await.unwrap();
+    assert_eq!((added.in_cart, added.item_count, added.capped), (2, 2, None));
+    let capped = cart::add(store, mine, f.mug, "9").await.unwrap();
+    assert_eq!((capped.in_cart, capped.item_count), (5, 5));
+    assert!(capped.capped.unwrap().contains("Only 5"));
+    let refused = cart::add(store, mine, f.mug, "1").await.unwrap_err();
+    assert!(matches!(&refused, AppError::Validation(_)) && refused.field("form").is_some(), "{refused:?}");
+
+    // Another guest can neither change nor remove this guest's line.
+    cart::add(store, theirs, f.tee, "1").await.unwrap();
+    assert!(matches!(cart::update(store, Some(theirs), f.mug, "1").await, Err(AppError::NotFound(_))));
+    assert!(matches!(cart::remove(store, Some(theirs), f.mug).await, Err(AppError::NotFound(_))));
+    assert!(matches!(cart::remove(store, None, f.mug).await, Err(AppError::NotFound(_))));
+    let page = cart::view(store, Some(mine), vec![]).await.unwrap();
+    assert_eq!((page.summary.item_count, page.summary.total.minor), (5, 5000));
+    assert!(page.can_check_out);
+
+    let err = cart::update(store, Some(mine), f.mug, "-3").await.unwrap_err();
+    assert!(err.field(&format!("quantity-{}", f.mug)).is_some(), "{err:?}");
+    cart::update(store, Some(mine), f.mug, "0").await.unwrap();
+    let page = cart::view(store, Some(mine), vec!["flash".into()]).await.unwrap();
+    assert!(page.summary.groups.is_empty() && !page.can_check_out, "an empty cart cannot check out");
+    assert_eq!(page.flash, ["flash"]);
+    let nobody = cart::view(store, None, vec![]).await.unwrap();
+    assert_eq!(nobody.summary.item_count, 0);
+    assert_eq!(cart::count(store, Some(theirs)).await.unwrap(), 1);
+}
