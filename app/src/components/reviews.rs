@@ -16,16 +16,13 @@ const STAR: &str = "M10 1.5l2.6 5.4 5.9.8-4.3 4.1 1 5.9L10 14.9l-5.2 2.8 1-5.9L1
 const HALF_STAR: &str = "M10 1.5v13.4l-5.2 2.8 1-5.9L1.5 7.7l5.9-.8z";
 const TEXTAREA: &str = "w-full rounded-lg border border-stone-300 bg-white px-3 py-2 text-base shadow-sm focus:border-emerald-600 aria-[invalid=true]:border-rose-500";
 
-/// Text to put inside a `<textarea>`. Leptos writes textarea children into the server's HTML
-/// without escaping them (as it does for `<script>` and `<style>`), so a review containing
-/// `</textarea>` could end the element early: escape on the server. In the browser the text
-/// becomes a text node, where entities would show literally.
-fn textarea_text(text: &str) -> String {
-    if cfg!(feature = "ssr") {
-        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-    } else {
-        text.to_string()
-    }
+/// The initial text of a `<textarea>`, as HTML. Leptos writes textarea children into the
+/// server's HTML without escaping them (as for `<script>`), so a review containing `</textarea>`
+/// could end the element early; and a text child must hydrate as a text node, which an empty
+/// review does not produce. Setting the escaped text as inner HTML on both sides avoids both:
+/// the browser parses a textarea's inner HTML as plain text, decoding the entities.
+fn textarea_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Five stars filled to the nearest half, read aloud as "4.3 out of 5".
@@ -192,9 +189,8 @@ fn WritePanel(view: ReviewsView, slug: String, action: ServerAction<WriteReview>
                             aria-invalid=move || errors.get().and_then(|e| e.field("body")).is_some().then_some("true")
                             aria-describedby="review-body-error"
                             class=TEXTAREA
-                        >
-                            {textarea_text(&text)}
-                        </textarea>
+                            inner_html=textarea_html(&text)
+                        ></textarea>
                         <p id="review-body-error" class="text-sm text-rose-700" data-testid="error-body">
                             {move || errors.get().and_then(|e| e.field("body"))}
                         </p>
