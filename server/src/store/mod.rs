@@ -10,6 +10,8 @@ mod sql_carts;
 #[macro_use]
 mod sql_catalog;
 #[macro_use]
+mod sql_orders;
+#[macro_use]
 mod sql_reviews;
 pub mod postgres;
 pub mod sqlite;
@@ -72,6 +74,13 @@ impl Database {
     }
 
     pub fn accounts(&self) -> Arc<dyn AccountStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn orders(&self) -> Arc<dyn app::services::order_store::OrderStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),

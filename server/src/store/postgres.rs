@@ -123,6 +123,10 @@ mod accounts_sql {
     impl_sql_accounts!(super::PgStore, sqlx::Postgres);
 }
 
+mod orders_sql {
+    impl_sql_orders!(super::PgStore, sqlx::Postgres);
+}
+
 mod carts_sql {
     impl_sql_carts!(super::PgStore, sqlx::Postgres);
 }

@@ -117,6 +117,10 @@ mod accounts_sql {
     impl_sql_accounts!(super::SqliteStore, sqlx::Sqlite);
 }
 
+mod orders_sql {
+    impl_sql_orders!(super::SqliteStore, sqlx::Sqlite);
+}
+
 mod carts_sql {
     impl_sql_carts!(super::SqliteStore, sqlx::Sqlite);
 }

@@ -1,0 +1,290 @@
+//! Placing an order: validate everything first (nothing is written for bad input), reserve stock
+//! and write the order in one transaction under the request's idempotency key, then authorize
+//! and capture with the gateway and record every payment event. A declined payment gives the
+//! stock back; a repeated request with the same key returns the first outcome.
+use super::order_store::{
+    IdempotencyClaim, NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentUpdate, PlaceResult, ShipTo, Shortage,
+};
+use crate::domain::address::{AddressInput, validate_address};
+use crate::domain::card::{CardInput, YearMonth, validate_card};
+use crate::domain::cart::MAX_QTY_PER_LINE;
+use crate::domain::checkout::{PartInput, ShippingRates, ShippingSpeed, TaxTable, quote};
+use crate::domain::errors::{AppError, FieldErrors};
+use crate::domain::gateway::PaymentGateway;
+use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyKey};
+use crate::domain::money::{Currency, Money};
+use crate::domain::order::OrderNumber;
+use crate::domain::payment::{EventOutcome, Payment, PaymentEvent, PaymentEventKind};
+
+pub const IDEMPOTENCY_SCOPE: &str = "checkout";
+
+pub struct CheckoutRequest {
+    /// (variant id, quantity); repeated variants are added together.
+    pub lines: Vec<(i64, i64)>,
+    /// The shipping speed chosen per store; standard when missing.
+    pub speeds: Vec<(i64, ShippingSpeed)>,
+    pub email: String,
+    pub user_id: Option<i64>,
+    pub address: AddressInput,
+    pub card: CardInput,
+    pub idempotency_key: String,
+    pub now: i64,
+    /// Fresh random bytes for the order number (the domain stays free of randomness).
+    pub random: [u8; 8],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckoutOutcome {
+    Paid {
+        number: String,
+    },
+    Declined {
+        number: String,
+        message: String,
+    },
+    /// A repeat of a request whose payment is still being processed.
+    Processing {
+        number: String,
+    },
+}
+
+pub struct CheckoutSettings {
+    pub taxes: TaxTable,
+    pub rates: ShippingRates,
+    /// How long an unpaid order keeps its stock.
+    pub reservation_secs: i64,
+}
+
+impl Default for CheckoutSettings {
+    fn default() -> Self {
+        CheckoutSettings { taxes: TaxTable::default(), rates: ShippingRates::default(), reservation_secs: 15 * 60 }
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> AppError {
+    let mut e = FieldErrors::default();
+    e.add(field, message);
+    AppError::Validation(e)
+}
+
+fn internal(e: super::StoreError) -> AppError {
+    super::accounts::store_err(e)
+}
+
+/// "Only 2 of “Linen Tee” left." for each line that could not be reserved.
+pub fn shortage_message(short: &[Shortage]) -> String {
+    short
+        .iter()
+        .map(|s| match s.available {
+            0 => format!("“{}” is sold out.", s.title),
+            n => format!("Only {n} of “{}” left; you asked for {}.", s.title, s.requested),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn outcome_from_stored(number: String, stored: &str) -> CheckoutOutcome {
+    match EventOutcome::parse(stored) {
+        Some(EventOutcome::Succeeded) => CheckoutOutcome::Paid { number },
+        Some(EventOutcome::Declined(reason)) => CheckoutOutcome::Declined { number, message: reason.message().into() },
+        None => CheckoutOutcome::Processing { number },
+    }
+}
+
+pub async fn place_order(
+    store: &dyn OrderStore,
+    gateway: &dyn PaymentGateway,
+    settings: &CheckoutSettings,
+    req: CheckoutRequest,
+) -> Result<CheckoutOutcome, AppError> {
+    let key = IdempotencyKey::parse(&req.idempotency_key).map_err(|m| invalid("idempotency_key", m))?;
+    let card = validate_card(&req.card, YearMonth::from_unix(req.now))?;
+    let address = validate_address(&req.address)?;
+    let email = req.email.trim().to_lowercase();
+    if !(email.len() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@')) {
+        return Err(invalid("email", "Enter the email address for your receipt, like ada@example.com."));
+    }
+    let mut lines: Vec<(i64, i64)> = Vec::new();
+    for (variant, qty) in &req.lines {
+        match lines.iter_mut().find(|(v, _)| v == variant) {
+            Some((_, q)) => *q += qty,
+            None => lines.push((*variant, *qty)),
+        }
+    }
+    if lines.is_empty() {
+        return Err(invalid("form", "Your cart is empty."));
+    }
+    if let Some((_, q)) = lines.iter().find(|(_, q)| !(1..=MAX_QTY_PER_LINE).contains(q)) {
+        return Err(invalid("form", format!("A quantity of {q} is not possible; choose 1 to {MAX_QTY_PER_LINE}.")));
+    }
+
+    // Price from the catalog as it is now, never from the request.
+    let ids: Vec<i64> = lines.iter().map(|(v, _)| *v).collect();
+    let variants = store.variants_for_order(&ids).await.map_err(internal)?;
+    let mut parts: Vec<(PartInput, Vec<NewOrderLine>)> = Vec::new();
+    let mut currency: Option<Currency> = None;
+    for (variant_id, qty) in &lines {
+        let Some(v) = variants.iter().find(|v| v.variant_id == *variant_id) else {
+            return Err(invalid("form", "A product in your cart is no longer sold; remove it and try again."));
+        };
+        if !v.available {
+            return Err(invalid("form", format!("“{}” is no longer available; remove it and try again.", v.title)));
+        }
+        let cur = Currency::parse(&v.currency).map_err(|e| AppError::Server(e.to_string()))?;
+        if currency.is_some_and(|c| c != cur) {
+            return Err(invalid("form", "Products priced in different currencies cannot be paid in one order."));
+        }
+        currency = Some(cur);
+        let line_total =
+            v.unit_price_minor.checked_mul(*qty).ok_or_else(|| invalid("form", "The order is too large."))?;
+        let line = NewOrderLine {
+            product_id: v.product_id,
+            variant_id: v.variant_id,
+            title: v.title.clone(),
+            sku: v.sku.clone(),
+            unit_price_minor: v.unit_price_minor,
+            quantity: *qty,
+            line_total_minor: line_total,
+        };
+        match parts.iter_mut().find(|(p, _)| p.merchant_id == v.merchant_id) {
+            Some((p, l)) => {
+                p.subtotal =
+                    p.subtotal.checked_add(Money::new(line_total, cur)).map_err(|e| invalid("form", e.to_string()))?;
+                l.push(line);
+            }
+            None => parts.push((
+                PartInput {
+                    merchant_id: v.merchant_id,
+                    merchant_name: v.merchant_name.clone(),
+                    subtotal: Money::new(line_total, cur),
+                    shipping: settings.rates.option(ShippingSpeed::Standard, Money::new(line_total, cur)),
+                },
+                vec![line],
+            )),
+        }
+    }
+    for (p, _) in parts.iter_mut() {
+        let speed =
+            req.speeds.iter().find(|(m, _)| *m == p.merchant_id).map(|(_, s)| *s).unwrap_or(ShippingSpeed::Standard);
+        p.shipping = settings.rates.option(speed, p.subtotal);
+    }
+    let inputs: Vec<PartInput> = parts.iter().map(|(p, _)| p.clone()).collect();
+    let q = quote(&inputs, &address.country, &settings.taxes, None).map_err(|e| invalid("form", e.to_string()))?;
+
+    // The fingerprint covers what was asked for, so the same key with other details is refused.
+    let summary = card.summary();
+    let mut fields: Vec<(String, String)> = lines.iter().map(|(v, n)| (format!("line:{v}"), n.to_string())).collect();
+    fields.extend(q.parts.iter().map(|p| (format!("ship:{}", p.merchant_id), p.shipping.speed.as_str().to_string())));
+    fields.push(("email".into(), email.clone()));
+    fields.push(("address".into(), format!("{:?}", address)));
+    fields.push(("card".into(), format!("{}:{}", summary.brand.as_str(), summary.last4)));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let claim = IdempotencyClaim {
+        scope: IDEMPOTENCY_SCOPE.into(),
+        key: key.as_str().into(),
+        fingerprint: Fingerprint::of(&pairs).to_hex(),
+    };
+
+    let number = OrderNumber::generate(req.random).as_str().to_string();
+    let order = NewOrder {
+        number: number.clone(),
+        user_id: req.user_id,
+        email,
+        currency: q.total.currency.code().to_string(),
+        subtotal_minor: q.subtotal.minor,
+        shipping_minor: q.shipping.minor,
+        discount_minor: q.discount.minor,
+        tax_minor: q.tax.minor,
+        total_minor: q.total.minor,
+        ship_to: ShipTo {
+            name: address.name.clone(),
+            line1: address.line1.clone(),
+            line2: address.line2.clone(),
+            city: address.city.clone(),
+            region: address.region.clone(),
+            postal_code: address.postal_code.clone(),
+            country: address.country.clone(),
+        },
+        reserved_until: req.now + settings.reservation_secs,
+        parts: q
+            .parts
+            .iter()
+            .map(|qp| NewOrderPart {
+                merchant_id: qp.merchant_id,
+                shipping_speed: qp.shipping.speed.as_str().into(),
+                subtotal_minor: qp.subtotal.minor,
+                shipping_minor: qp.shipping.price.minor,
+                discount_minor: qp.discount.minor,
+                tax_minor: qp.tax.minor,
+                total_minor: qp.total.minor,
+                lines: parts
+                    .iter()
+                    .find(|(p, _)| p.merchant_id == qp.merchant_id)
+                    .map(|(_, l)| l.clone())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        card_brand: summary.brand.as_str().into(),
+        card_last4: summary.last4.clone(),
+        gateway: gateway.name().into(),
+        now: req.now,
+    };
+
+    let (order_id, payment_id) = match store.place_order(&order, &claim).await.map_err(internal)? {
+        PlaceResult::Placed { order_id, payment_id } => (order_id, payment_id),
+        PlaceResult::Conflict => return Err(AppError::Conflict(CONFLICT_MESSAGE.into())),
+        PlaceResult::OutOfStock(short) => return Err(invalid("form", shortage_message(&short))),
+        PlaceResult::Repeat { order_id, outcome } => {
+            let Some(order_id) = order_id else {
+                return Err(AppError::Conflict("This checkout is still being processed; reload in a moment.".into()));
+            };
+            let (number, _) = store
+                .order_status(order_id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| AppError::Server("the first order of this checkout is missing".into()))?;
+            return Ok(match outcome {
+                Some(stored) => outcome_from_stored(number, &stored),
+                None => CheckoutOutcome::Processing { number },
+            });
+        }
+    };
+
+    // The gateway sees the card once; the events record only amounts, references and outcomes.
+    let total = q.total;
+    let auth = gateway.authorize(&card, total, key.as_str());
+    let mut events =
+        vec![PaymentEvent::authorization(total, req.now, auth.outcome, Some(auth.reference.clone()), key.as_str())];
+    if auth.is_approved() {
+        let capture = gateway.capture(&auth.reference, total, &format!("{}-capture", key.as_str()));
+        if capture.is_approved() {
+            events.push(PaymentEvent::succeeded(
+                PaymentEventKind::Capture,
+                total,
+                req.now,
+                Some(capture.reference.clone()),
+                &format!("{}-capture", key.as_str()),
+            ));
+        }
+    }
+    let payment = Payment::replay(total, &events).map_err(|e| AppError::Server(e.to_string()))?;
+    let paid = payment.captured.minor == total.minor && auth.is_approved();
+    let outcome = if paid { EventOutcome::Succeeded } else { auth.outcome };
+    store
+        .record_payment(&PaymentUpdate {
+            order_id,
+            payment_id,
+            events,
+            payment_status: payment.status,
+            captured_minor: payment.captured.minor,
+            gateway_reference: Some(auth.reference.clone()),
+            order_status: if paid { "paid" } else { "payment_failed" }.into(),
+            release_stock: !paid,
+            outcome: outcome.as_str().into(),
+            claim,
+            now: req.now,
+        })
+        .await
+        .map_err(internal)?;
+    Ok(outcome_from_stored(number, outcome.as_str()))
+}

@@ -1,0 +1,146 @@
+//! The storage port for orders and their payments. Placing an order is one transaction: the
+//! idempotency key is claimed, every line's stock is reserved with a conditional update, and the
+//! order, its parts, lines and pending payment are written — or nothing is.
+use super::catalog_store::StoreError;
+use crate::domain::payment::{PaymentEvent, PaymentStatus};
+use async_trait::async_trait;
+
+/// A variant as checkout prices it: current price, stock and whether it may be sold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderVariant {
+    pub variant_id: i64,
+    pub product_id: i64,
+    pub merchant_id: i64,
+    pub merchant_name: String,
+    /// Product title, with the variant's title when it has options ("Linen Tee — M / Navy").
+    pub title: String,
+    pub sku: String,
+    pub unit_price_minor: i64,
+    pub currency: String,
+    pub stock: i64,
+    /// Published, and its store is active.
+    pub available: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewOrderLine {
+    pub product_id: i64,
+    pub variant_id: i64,
+    pub title: String,
+    pub sku: String,
+    pub unit_price_minor: i64,
+    pub quantity: i64,
+    pub line_total_minor: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewOrderPart {
+    pub merchant_id: i64,
+    pub shipping_speed: String,
+    pub subtotal_minor: i64,
+    pub shipping_minor: i64,
+    pub discount_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub lines: Vec<NewOrderLine>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ShipTo {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewOrder {
+    pub number: String,
+    pub user_id: Option<i64>,
+    pub email: String,
+    pub currency: String,
+    pub subtotal_minor: i64,
+    pub shipping_minor: i64,
+    pub discount_minor: i64,
+    pub tax_minor: i64,
+    pub total_minor: i64,
+    pub ship_to: ShipTo,
+    /// Unpaid past this (unix seconds), the reservation is released.
+    pub reserved_until: i64,
+    pub parts: Vec<NewOrderPart>,
+    pub card_brand: String,
+    pub card_last4: String,
+    pub gateway: String,
+    pub now: i64,
+}
+
+/// The request's idempotency key and a fingerprint of what it asked for.
+#[derive(Clone, Debug)]
+pub struct IdempotencyClaim {
+    pub scope: String,
+    pub key: String,
+    pub fingerprint: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shortage {
+    pub variant_id: i64,
+    pub title: String,
+    pub requested: i64,
+    pub available: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlaceResult {
+    Placed {
+        order_id: i64,
+        payment_id: i64,
+    },
+    /// The key was used before with the same payload: nothing was written this time. The first
+    /// request's order, if it got that far, and its stored outcome (JSON) once known.
+    Repeat {
+        order_id: Option<i64>,
+        outcome: Option<String>,
+    },
+    /// The key was used before with a different payload.
+    Conflict,
+    /// These lines could not be reserved; nothing was written.
+    OutOfStock(Vec<Shortage>),
+}
+
+/// What happened at the gateway, applied in one transaction.
+#[derive(Clone, Debug)]
+pub struct PaymentUpdate {
+    pub order_id: i64,
+    pub payment_id: i64,
+    pub events: Vec<PaymentEvent>,
+    pub payment_status: PaymentStatus,
+    pub captured_minor: i64,
+    pub gateway_reference: Option<String>,
+    /// "paid" or "payment_failed".
+    pub order_status: String,
+    /// Give the reserved stock back (a failed payment).
+    pub release_stock: bool,
+    /// The outcome a retried request with the same key will get (JSON).
+    pub outcome: String,
+    pub claim: IdempotencyClaim,
+    pub now: i64,
+}
+
+#[async_trait]
+pub trait OrderStore: Send + Sync + 'static {
+    async fn variants_for_order(&self, variant_ids: &[i64]) -> Result<Vec<OrderVariant>, StoreError>;
+    /// All or nothing; see `PlaceResult`.
+    async fn place_order(&self, order: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError>;
+    async fn record_payment(&self, update: &PaymentUpdate) -> Result<(), StoreError>;
+    /// Releases the stock of orders still unpaid at `now` past their reservation, marking them
+    /// expired. Safe to run on several instances at once. Returns how many were released.
+    async fn release_expired(&self, now: i64) -> Result<u64, StoreError>;
+    /// (order number, status).
+    async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError>;
+    /// Orders and payments in the whole shop: (orders, payments, payment events).
+    async fn order_totals(&self) -> Result<(i64, i64, i64), StoreError>;
+}

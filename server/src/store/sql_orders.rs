@@ -1,0 +1,357 @@
+//! Order and payment SQL shared by SQLite and PostgreSQL, written once (see `sql_catalog`).
+//! Stock is reserved with `UPDATE … SET stock = stock - n WHERE id = ? AND stock >= n`: on
+//! PostgreSQL a concurrent checkout waits for the row lock and re-checks the condition; on SQLite
+//! writers are serialised by `BEGIN IMMEDIATE`. Either way stock can never go negative.
+
+macro_rules! impl_sql_orders {
+    ($store:ty, $db:ty) => {
+        use app::services::catalog_store::StoreError;
+        use app::services::order_store::{
+            IdempotencyClaim, NewOrder, OrderStore, OrderVariant, PaymentUpdate, PlaceResult, Shortage,
+        };
+        use sqlx::{QueryBuilder, Row};
+        use $crate::store::errors::map_sqlx;
+
+        #[async_trait::async_trait]
+        impl OrderStore for $store {
+            async fn variants_for_order(&self, variant_ids: &[i64]) -> Result<Vec<OrderVariant>, StoreError> {
+                if variant_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new(
+                    "SELECT v.id AS variant_id, p.id AS product_id, m.id AS merchant_id, m.name AS merchant_name,
+                        p.title AS product_title, v.title AS variant_title, v.sku, v.price_minor, p.currency, v.stock,
+                        p.status AS product_status, m.status AS merchant_status
+                     FROM product_variants v
+                     JOIN products p ON p.id = v.product_id
+                     JOIN merchants m ON m.id = p.merchant_id
+                     WHERE v.id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in variant_ids {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+                let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
+                Ok(rows
+                    .iter()
+                    .map(|r| {
+                        let product: String = r.get("product_title");
+                        let variant: String = r.get("variant_title");
+                        OrderVariant {
+                            variant_id: r.get("variant_id"),
+                            product_id: r.get("product_id"),
+                            merchant_id: r.get("merchant_id"),
+                            merchant_name: r.get("merchant_name"),
+                            title: if variant.is_empty() || variant == product {
+                                product
+                            } else {
+                                format!("{product} — {variant}")
+                            },
+                            sku: r.get("sku"),
+                            unit_price_minor: r.get("price_minor"),
+                            currency: r.get("currency"),
+                            stock: r.get("stock"),
+                            available: r.get::<String, _>("product_status") == "published"
+                                && r.get::<String, _>("merchant_status") == "active",
+                        }
+                    })
+                    .collect())
+            }
+
+            async fn place_order(&self, o: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let claimed = sqlx::query(
+                    "INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (scope, key) DO NOTHING",
+                )
+                .bind(&claim.scope)
+                .bind(&claim.key)
+                .bind(&claim.fingerprint)
+                .bind(o.now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?
+                .rows_affected();
+                if claimed == 0 {
+                    let seen: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
+                        "SELECT fingerprint, order_id, outcome FROM idempotency_keys WHERE scope = $1 AND key = $2",
+                    )
+                    .bind(&claim.scope)
+                    .bind(&claim.key)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                    tx.rollback().await.map_err(map_sqlx)?;
+                    return match seen {
+                        Some((fingerprint, order_id, outcome)) if fingerprint == claim.fingerprint => {
+                            Ok(PlaceResult::Repeat { order_id, outcome })
+                        }
+                        Some(_) => Ok(PlaceResult::Conflict),
+                        None => Err(StoreError::Other("an idempotency key vanished while it was checked".into())),
+                    };
+                }
+
+                // Reserve every line; collect every shortage so the shopper hears about all of them.
+                let mut short = Vec::new();
+                for line in o.parts.iter().flat_map(|p| &p.lines) {
+                    let reserved = sqlx::query(
+                        "UPDATE product_variants SET stock = stock - $1, updated_at = $3 WHERE id = $2 AND stock >= $1",
+                    )
+                    .bind(line.quantity)
+                    .bind(line.variant_id)
+                    .bind(o.now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?
+                    .rows_affected();
+                    if reserved == 0 {
+                        let available: Option<i64> = sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
+                            .bind(line.variant_id)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(map_sqlx)?;
+                        short.push(Shortage {
+                            variant_id: line.variant_id,
+                            title: line.title.clone(),
+                            requested: line.quantity,
+                            available: available.unwrap_or(0),
+                        });
+                    }
+                }
+                if !short.is_empty() {
+                    tx.rollback().await.map_err(map_sqlx)?;
+                    return Ok(PlaceResult::OutOfStock(short));
+                }
+
+                let s = &o.ship_to;
+                let order_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO orders (number, user_id, email, currency, status, subtotal_minor, shipping_minor,
+                        discount_minor, tax_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, ship_region,
+                        ship_postal_code, ship_country, reserved_until, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, 'awaiting_payment', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                        $17, $18, $18) RETURNING id",
+                )
+                .bind(&o.number)
+                .bind(o.user_id)
+                .bind(&o.email)
+                .bind(&o.currency)
+                .bind(o.subtotal_minor)
+                .bind(o.shipping_minor)
+                .bind(o.discount_minor)
+                .bind(o.tax_minor)
+                .bind(o.total_minor)
+                .bind(&s.name)
+                .bind(&s.line1)
+                .bind(&s.line2)
+                .bind(&s.city)
+                .bind(&s.region)
+                .bind(&s.postal_code)
+                .bind(&s.country)
+                .bind(o.reserved_until)
+                .bind(o.now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                for part in &o.parts {
+                    let part_id: i64 = sqlx::query_scalar(
+                        "INSERT INTO order_parts (order_id, merchant_id, status, shipping_speed, subtotal_minor,
+                            shipping_minor, discount_minor, tax_minor, total_minor)
+                         VALUES ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8) RETURNING id",
+                    )
+                    .bind(order_id)
+                    .bind(part.merchant_id)
+                    .bind(&part.shipping_speed)
+                    .bind(part.subtotal_minor)
+                    .bind(part.shipping_minor)
+                    .bind(part.discount_minor)
+                    .bind(part.tax_minor)
+                    .bind(part.total_minor)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO order_lines (part_id, product_id, variant_id, title, sku, unit_price_minor, quantity,
+                            line_total_minor) ",
+                    );
+                    qb.push_values(&part.lines, |mut b, l| {
+                        b.push_bind(part_id)
+                            .push_bind(l.product_id)
+                            .push_bind(l.variant_id)
+                            .push_bind(l.title.as_str())
+                            .push_bind(l.sku.as_str())
+                            .push_bind(l.unit_price_minor)
+                            .push_bind(l.quantity)
+                            .push_bind(l.line_total_minor);
+                    });
+                    qb.build().execute(&mut *tx).await.map_err(map_sqlx)?;
+                }
+                let payment_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO payments (order_id, status, currency, amount_minor, card_brand, card_last4, gateway,
+                        created_at, updated_at)
+                     VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                )
+                .bind(order_id)
+                .bind(&o.currency)
+                .bind(o.total_minor)
+                .bind(&o.card_brand)
+                .bind(&o.card_last4)
+                .bind(&o.gateway)
+                .bind(o.now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                sqlx::query("UPDATE idempotency_keys SET order_id = $1 WHERE scope = $2 AND key = $3")
+                    .bind(order_id)
+                    .bind(&claim.scope)
+                    .bind(&claim.key)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(PlaceResult::Placed { order_id, payment_id })
+            }
+
+            async fn record_payment(&self, u: &PaymentUpdate) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                for e in &u.events {
+                    sqlx::query(
+                        "INSERT INTO payment_events (payment_id, kind, amount_minor, outcome, gateway_reference,
+                            idempotency_key, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(u.payment_id)
+                    .bind(e.kind.as_str())
+                    .bind(e.amount.minor)
+                    .bind(e.outcome.as_str())
+                    .bind(e.gateway_reference.as_deref())
+                    .bind(&e.idempotency_key)
+                    .bind(e.at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                }
+                sqlx::query(
+                    "UPDATE payments SET status = $1, captured_minor = $2, gateway_reference = $3, updated_at = $4
+                     WHERE id = $5",
+                )
+                .bind(u.payment_status.as_str())
+                .bind(u.captured_minor)
+                .bind(u.gateway_reference.as_deref())
+                .bind(u.now)
+                .bind(u.payment_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3")
+                    .bind(&u.order_status)
+                    .bind(u.now)
+                    .bind(u.order_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                let part_status = if u.order_status == "paid" { "paid" } else { "cancelled" };
+                sqlx::query("UPDATE order_parts SET status = $1 WHERE order_id = $2")
+                    .bind(part_status)
+                    .bind(u.order_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                if u.release_stock {
+                    release_stock(&mut tx, u.order_id).await?;
+                }
+                sqlx::query("UPDATE idempotency_keys SET outcome = $1 WHERE scope = $2 AND key = $3")
+                    .bind(&u.outcome)
+                    .bind(&u.claim.scope)
+                    .bind(&u.claim.key)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)
+            }
+
+            async fn release_expired(&self, now: i64) -> Result<u64, StoreError> {
+                let due: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM orders WHERE status = 'awaiting_payment' AND reserved_until < $1 AND stock_released = 0
+                     ORDER BY reserved_until LIMIT 200",
+                )
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                let mut released = 0;
+                for order_id in due {
+                    let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                    // Claimed by a conditional update, so two instances never release twice.
+                    let claimed = sqlx::query(
+                        "UPDATE orders SET status = 'expired', updated_at = $1
+                         WHERE id = $2 AND status = 'awaiting_payment' AND stock_released = 0",
+                    )
+                    .bind(now)
+                    .bind(order_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?
+                    .rows_affected();
+                    if claimed == 1 {
+                        release_stock(&mut tx, order_id).await?;
+                        sqlx::query("UPDATE order_parts SET status = 'cancelled' WHERE order_id = $1")
+                            .bind(order_id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_sqlx)?;
+                        sqlx::query("UPDATE payments SET status = 'failed', updated_at = $1 WHERE order_id = $2 AND status = 'pending'")
+                            .bind(now)
+                            .bind(order_id)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_sqlx)?;
+                        released += 1;
+                    }
+                    tx.commit().await.map_err(map_sqlx)?;
+                }
+                Ok(released)
+            }
+
+            async fn order_totals(&self) -> Result<(i64, i64, i64), StoreError> {
+                sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM payments), (SELECT COUNT(*) FROM payment_events)",
+                )
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map_sqlx)
+            }
+
+            async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError> {
+                sqlx::query_as("SELECT number, status FROM orders WHERE id = $1")
+                    .bind(order_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_sqlx)
+            }
+        }
+
+        /// Gives an order's reserved stock back, once: `stock_released` is flipped first.
+        async fn release_stock(tx: &mut sqlx::Transaction<'static, $db>, order_id: i64) -> Result<(), StoreError> {
+            let first = sqlx::query("UPDATE orders SET stock_released = 1 WHERE id = $1 AND stock_released = 0")
+                .bind(order_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_sqlx)?
+                .rows_affected();
+            if first == 1 {
+                sqlx::query(
+                    "UPDATE product_variants SET stock = stock + (
+                        SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN order_parts p ON p.id = l.part_id
+                        WHERE p.order_id = $1 AND l.variant_id = product_variants.id)
+                     WHERE id IN (SELECT l.variant_id FROM order_lines l JOIN order_parts p ON p.id = l.part_id
+                        WHERE p.order_id = $1)",
+                )
+                .bind(order_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
+            }
+            Ok(())
+        }
+    };
+}

@@ -1,0 +1,304 @@
+//! Placing orders against SQLite and PostgreSQL: stock is reserved in the same transaction as the
+//! order or nothing is written; a declined card gives the stock back; the same idempotency key
+//! never places a second order; concurrent checkouts never oversell.
+mod support;
+
+use app::domain::address::AddressInput;
+use app::domain::card::CardInput;
+use app::domain::errors::AppError;
+use app::domain::gateway::TestGateway;
+use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
+use app::services::checkout::{CheckoutOutcome, CheckoutRequest, CheckoutSettings, place_order};
+use server::store::Database;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+               async fn $name() { super::$name(super::support::sqlite().await).await; } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+               async fn $name() {
+                if let Some(db) = super::support::postgres().await { super::$name(db).await; }
+            } )*
+        }
+    };
+}
+
+conformance!(
+    a_paid_order_reserves_stock_and_records_its_payment,
+    a_declined_card_gives_the_stock_back,
+    a_short_line_refuses_the_whole_order_and_names_it,
+    the_same_key_never_places_a_second_order,
+    concurrent_checkouts_never_oversell,
+    concurrent_retries_with_one_key_place_one_order,
+    unpaid_orders_release_their_stock_once,
+);
+
+const SUCCEEDS: &str = "4242 4242 4242 4242";
+const DECLINED: &str = "4000 0000 0000 0002";
+static NEXT: AtomicU64 = AtomicU64::new(1);
+
+/// Two stores, one product each; returns the variant ids.
+async fn shop(db: &Database, stock_a: i64, stock_b: i64) -> (i64, i64) {
+    let catalog = db.catalog();
+    let cat = catalog
+        .create_category(&NewCategory {
+            parent_id: None,
+            slug: "things".into(),
+            name: "Things".into(),
+            description: String::new(),
+            position: 0,
+        })
+        .await
+        .unwrap();
+    let mut variants = Vec::new();
+    for (slug, stock, price) in [("north", stock_a, 2500), ("volt", stock_b, 4000)] {
+        let m = catalog
+            .create_merchant(&NewMerchant {
+                slug: slug.into(),
+                name: format!("Store {slug}"),
+                description: String::new(),
+                status: MerchantStatus::Active,
+            })
+            .await
+            .unwrap();
+        let ids = catalog
+            .create_products(&[NewProduct {
+                merchant_id: m,
+                category_id: cat,
+                slug: format!("{slug}-lamp"),
+                title: format!("{slug} Lamp"),
+                description: String::new(),
+                currency: "USD".into(),
+                status: ProductStatus::Published,
+                option_names: vec![],
+                variants: vec![NewVariant {
+                    sku: format!("{slug}-1"),
+                    title: String::new(),
+                    options: vec![],
+                    price_minor: price,
+                    compare_at_minor: None,
+                    stock,
+                }],
+                images: vec![],
+                created_at: 1,
+            }])
+            .await
+            .unwrap();
+        let stored = catalog.product_by_slug(&format!("{slug}-lamp")).await.unwrap().unwrap();
+        assert_eq!(stored.detail.id, ids[0]);
+        variants.push(stored.detail.variants[0].id);
+    }
+    (variants[0], variants[1])
+}
+
+async fn stock(db: &Database, slug: &str) -> i64 {
+    db.catalog().product_by_slug(slug).await.unwrap().unwrap().detail.variants[0].stock
+}
+
+fn request(lines: Vec<(i64, i64)>, card: &str, key: &str) -> CheckoutRequest {
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    CheckoutRequest {
+        lines,
+        speeds: vec![],
+        email: "ada@example.com".into(),
+        user_id: None,
+        address: AddressInput {
+            name: "Ada Lovelace".into(),
+            line1: "12 Analytical Row".into(),
+            city: "London".into(),
+            postal_code: "N1 9GU".into(),
+            country: "GB".into(),
+            ..Default::default()
+        },
+        card: CardInput { number: card.into(), expiry: "12/39".into(), cvc: "123".into(), name: String::new() },
+        idempotency_key: key.into(),
+        now: 1_800_000_000,
+        random: n.to_le_bytes(),
+    }
+}
+
+async fn checkout(db: &Database, req: CheckoutRequest) -> Result<CheckoutOutcome, AppError> {
+    place_order(db.orders().as_ref(), &TestGateway, &CheckoutSettings::default(), req).await
+}
+
+async fn a_paid_order_reserves_stock_and_records_its_payment(db: Database) {
+    let (a, b) = shop(&db, 5, 5).await;
+    let out = checkout(&db, request(vec![(a, 2), (b, 1), (a, 1)], SUCCEEDS, "key-paid-0001")).await.unwrap();
+    let CheckoutOutcome::Paid { number } = out else { panic!("{out:?}") };
+    assert!(number.starts_with("MM-") && number.len() == 15, "{number}");
+    assert_eq!((stock(&db, "north-lamp").await, stock(&db, "volt-lamp").await), (2, 4));
+    assert_eq!(db.orders().order_totals().await.unwrap(), (1, 1, 2), "one order, one payment: authorize + capture");
+}
+
+async fn a_declined_card_gives_the_stock_back(db: Database) {
+    let (a, _) = shop(&db, 3, 3).await;
+    let out = checkout(&db, request(vec![(a, 2)], DECLINED, "key-declined-01")).await.unwrap();
+    let CheckoutOutcome::Declined { message, .. } = &out else { panic!("{out:?}") };
+    assert_eq!(message, "Your card was declined.");
+    assert_eq!(stock(&db, "north-lamp").await, 3, "the reservation is released");
+    assert_eq!(db.orders().order_totals().await.unwrap(), (1, 1, 1), "the failed attempt is on record");
+    // Resubmitting the same request returns the same outcome and writes nothing.
+    let again = checkout(&db, request(vec![(a, 2)], DECLINED, "key-declined-01")).await.unwrap();
+    assert_eq!(again, out);
+    assert_eq!(db.orders().order_totals().await.unwrap(), (1, 1, 1));
+}
+
+async fn a_short_line_refuses_the_whole_order_and_names_it(db: Database) {
+    let (a, b) = shop(&db, 5, 1).await;
+    let err = checkout(&db, request(vec![(a, 2), (b, 3)], SUCCEEDS, "key-short-0001")).await.unwrap_err();
+    let message = err.field("form").unwrap_or_default();
+    assert!(message.contains("Only 1 of “volt Lamp” left"), "{message}");
+    assert_eq!((stock(&db, "north-lamp").await, stock(&db, "volt-lamp").await), (5, 1), "nothing reserved");
+    assert_eq!(db.orders().order_totals().await.unwrap(), (0, 0, 0), "nothing written");
+    for (lines, card, field) in [
+        (vec![(a, 0)], SUCCEEDS, "form"),
+        (vec![(a, 100)], SUCCEEDS, "form"),
+        (vec![], SUCCEEDS, "form"),
+        (vec![(a, 1)], "4242 4242 4242 4241", "card_number"),
+        (vec![(999_999, 1)], SUCCEEDS, "form"),
+    ] {
+        let err = checkout(&db, request(lines.clone(), card, "key-bad-input-1")).await.unwrap_err();
+        assert!(err.field(field).is_some(), "{lines:?} {card}: {err:?}");
+    }
+    assert_eq!(db.orders().order_totals().await.unwrap(), (0, 0, 0));
+}
+
+async fn the_same_key_never_places_a_second_order(db: Database) {
+    let (a, _) = shop(&db, 5, 5).await;
+    let first = checkout(&db, request(vec![(a, 1)], SUCCEEDS, "key-repeat-0001")).await.unwrap();
+    let again = checkout(&db, request(vec![(a, 1)], SUCCEEDS, "key-repeat-0001")).await.unwrap();
+    assert_eq!(first, again, "the first outcome, same order number");
+    assert_eq!(stock(&db, "north-lamp").await, 4);
+    assert_eq!(db.orders().order_totals().await.unwrap(), (1, 1, 2));
+    let other = checkout(&db, request(vec![(a, 2)], SUCCEEDS, "key-repeat-0001")).await.unwrap_err();
+    assert!(matches!(other, AppError::Conflict(_)), "same key, other payload: {other:?}");
+    assert_eq!(stock(&db, "north-lamp").await, 4);
+}
+
+async fn concurrent_checkouts_never_oversell(db: Database) {
+    const K: i64 = 5;
+    let (a, _) = shop(&db, K, 5).await;
+    let db = Arc::new(db);
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(
+                async move { checkout(&db, request(vec![(a, 1)], SUCCEEDS, &format!("key-race-{i:04}"))).await },
+            )
+        })
+        .collect();
+    let mut paid = 0;
+    let mut sold_out = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(CheckoutOutcome::Paid { .. }) => paid += 1,
+            Err(e) if e.field("form").is_some_and(|m| m.contains("sold out")) => sold_out += 1,
+            other => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!((paid, sold_out), (K, 32 - K));
+    assert_eq!(stock(&db, "north-lamp").await, 0, "never negative");
+    assert_eq!(db.orders().order_totals().await.unwrap().0, K);
+}
+
+async fn concurrent_retries_with_one_key_place_one_order(db: Database) {
+    const K: i64 = 5;
+    let (a, _) = shop(&db, K, 5).await;
+    let db = Arc::new(db);
+    // 16 shoppers, each sending their request twice at once with the same key.
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let db = db.clone();
+            let key = format!("key-twice-{:04}", i / 2);
+            tokio::spawn(async move { (i / 2, checkout(&db, request(vec![(a, 1)], SUCCEEDS, &key)).await) })
+        })
+        .collect();
+    let mut numbers: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for t in tasks {
+        let (shopper, result) = t.await.unwrap();
+        match result {
+            Ok(CheckoutOutcome::Paid { number } | CheckoutOutcome::Processing { number }) => {
+                numbers.entry(shopper).or_default().push(number)
+            }
+            Ok(other) => panic!("unexpected: {other:?}"),
+            Err(_) => {}
+        }
+    }
+    let (orders, payments, _) = db.orders().order_totals().await.unwrap();
+    assert_eq!(orders, K, "one order per shopper who got stock, none twice");
+    assert_eq!(payments, K);
+    assert_eq!(stock(&db, "north-lamp").await, 0);
+    for (shopper, got) in numbers {
+        assert!(got.windows(2).all(|w| w[0] == w[1]), "shopper {shopper} saw two orders: {got:?}");
+    }
+}
+
+async fn unpaid_orders_release_their_stock_once(db: Database) {
+    let (a, _) = shop(&db, 4, 4).await;
+    let orders = db.orders();
+    // An order reserved but never paid (the process died before the gateway answered).
+    let variants = orders.variants_for_order(&[a]).await.unwrap();
+    let v = &variants[0];
+    let order = app::services::order_store::NewOrder {
+        number: "MM-0000000000AA".into(),
+        user_id: None,
+        email: "ada@example.com".into(),
+        currency: "USD".into(),
+        subtotal_minor: 2 * v.unit_price_minor,
+        shipping_minor: 0,
+        discount_minor: 0,
+        tax_minor: 0,
+        total_minor: 2 * v.unit_price_minor,
+        ship_to: app::services::order_store::ShipTo {
+            name: "A".into(),
+            line1: "L".into(),
+            line2: String::new(),
+            city: "C".into(),
+            region: String::new(),
+            postal_code: "1".into(),
+            country: "GB".into(),
+        },
+        reserved_until: 1_000,
+        parts: vec![app::services::order_store::NewOrderPart {
+            merchant_id: v.merchant_id,
+            shipping_speed: "standard".into(),
+            subtotal_minor: 2 * v.unit_price_minor,
+            shipping_minor: 0,
+            discount_minor: 0,
+            tax_minor: 0,
+            total_minor: 2 * v.unit_price_minor,
+            lines: vec![app::services::order_store::NewOrderLine {
+                product_id: v.product_id,
+                variant_id: v.variant_id,
+                title: v.title.clone(),
+                sku: v.sku.clone(),
+                unit_price_minor: v.unit_price_minor,
+                quantity: 2,
+                line_total_minor: 2 * v.unit_price_minor,
+            }],
+        }],
+        card_brand: "visa".into(),
+        card_last4: "4242".into(),
+        gateway: "test".into(),
+        now: 900,
+    };
+    let claim = app::services::order_store::IdempotencyClaim {
+        scope: "checkout".into(),
+        key: "key-expiry-0001".into(),
+        fingerprint: "f".into(),
+    };
+    let placed = orders.place_order(&order, &claim).await.unwrap();
+    assert!(matches!(placed, app::services::order_store::PlaceResult::Placed { .. }));
+    assert_eq!(stock(&db, "north-lamp").await, 2);
+    assert_eq!(orders.release_expired(999).await.unwrap(), 0, "not due yet");
+    // Two sweepers at once (two server instances): the stock comes back exactly once.
+    let (x, y) = tokio::join!(orders.release_expired(1_001), orders.release_expired(1_001));
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    assert_eq!(stock(&db, "north-lamp").await, 4);
+    assert_eq!(orders.release_expired(5_000).await.unwrap(), 0);
+}
