@@ -18,7 +18,8 @@ use leptos_router::{
 
 use components::layout::Layout;
 use pages::{
-    account::AccountPage, admin::AdminPage, auth::LoginPage, auth::RegisterPage, category::CategoryPage,
+    account::AccountPage, admin::AdminPage, auth::LoginPage, auth::RegisterPage, cart::CartPage,
+    category::CategoryPage,
     home::HomePage, not_found::NotFound, product::ProductPage, search::SearchPage,
 };
 
@@ -52,6 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(AuthRefresh(RwSignal::new(0)));
+    provide_context(components::cart::CartCount::new());
     #[cfg(feature = "ssr")]
     content_security_policy();
     // Every route renders fully before the first byte (SsrMode::Async), so the status code
@@ -66,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/:slug") view=CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/products/:slug") view=ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
+                    <Route path=path!("/checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:number") view=pages::order::OrderPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />

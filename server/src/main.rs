@@ -119,6 +119,7 @@ async fn serve(config: Config, db: Database) -> Result<(), String> {
     let shop = startup::shop(&db, config.auth.clone());
     startup::spawn_session_sweeper(shop.clone());
     startup::spawn_statistics_refresh(db.clone());
+    startup::spawn_reservation_sweeper(shop.clone());
     let router = startup::router(shop, options, &config.media_dir);
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -53,6 +53,10 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         catalog: db.catalog(),
         accounts: db.accounts(),
         reviews: db.reviews(),
+        orders: db.orders(),
+        // The built-in test gateway; a real one plugs in behind the same trait.
+        gateway: Arc::new(app::domain::gateway::TestGateway),
+        checkout: Arc::default(),
         carts: db.carts(),
         auth: Arc::new(auth),
         vocabulary: Arc::default(),
@@ -73,6 +77,22 @@ pub fn spawn_session_sweeper(shop: Shop) {
                 Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+            }
+        }
+    });
+}
+
+/// Gives back the stock of orders left unpaid past their reservation, every minute. Each order
+/// is claimed by a conditional update, so several instances may all run it.
+pub fn spawn_reservation_sweeper(shop: Shop) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match shop.orders.release_expired(app::services::accounts::now()).await {
+                Ok(n) if n > 0 => tracing::info!(released = n, "unpaid orders expired and their stock released"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not release expired reservations"),
             }
         }
     });

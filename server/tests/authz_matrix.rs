@@ -84,6 +84,23 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/cart/add", &[("variant_id", "{CART_VARIANT}"), ("quantity", "1")], [Allow; 5]),
     ("/api/cart/update", &[("variant_id", "{CART_VARIANT}"), ("quantity", "2")], [Deny, Allow, Deny, Deny, Deny]),
     ("/api/cart/remove", &[("variant_id", "{CART_VARIANT}")], [Deny, Allow, Deny, Deny, Deny]),
+    // Everyone may check out their own cart (an empty one is refused with a message).
+    ("/api/checkout/page", &[], [Allow; 5]),
+    ("/api/checkout/place", CHECKOUT, [Allow; 5]),
+    // `{ORDER}` was placed by the shopper: only they and the platform admin may see it.
+    ("/api/orders/get", &[("number", "{ORDER}")], [Deny, Allow, Deny, Deny, Allow]),
+];
+
+const CHECKOUT: &[(&str, &str)] = &[
+    ("email", "matrix@meridian.test"),
+    ("name", "N"),
+    ("line1", "L"),
+    ("city", "C"),
+    ("postal_code", "1"),
+    ("country", "US"),
+    ("card_number", "4242 4242 4242 4242"),
+    ("card_expiry", "12/39"),
+    ("card_cvc", "123"),
 ];
 
 const ADDRESS: &[(&str, &str)] =
@@ -146,6 +163,17 @@ async fn variant_in_cart(app: &TestApp, shopper: &str) -> String {
     panic!("no variant could be added to the cart");
 }
 
+/// The shopper buys one thing; returns the order number.
+async fn order_of_shopper(app: &TestApp, shopper: &str) -> String {
+    variant_in_cart(app, shopper).await;
+    let mut form = CHECKOUT.to_vec();
+    form.push(("idempotency_key", "matrix-order-key-0001"));
+    let res = app.call(shopper, "/api/checkout/place", &form).await;
+    let number = res.body.trim().trim_matches('"').to_string();
+    assert!(number.starts_with("MM-"), "checkout answered {} {}", res.status, res.body);
+    number
+}
+
 async fn run_matrix(make: impl AsyncFn() -> TestApp) {
     let mut failures = Vec::new();
     for (path, args, expected) in MATRIX {
@@ -159,6 +187,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
         let addr = add.body.trim().to_string();
         assert!(addr.parse::<i64>().is_ok(), "address id: {}", add.body);
         let (product_a, review_a) = review_of_store_a(&app, a.parse().unwrap()).await;
+        let order = order_of_shopper(&app, &shopper).await;
         let cart_variant = variant_in_cart(&app, &shopper).await;
         let cookies = [
             String::new(),
@@ -172,7 +201,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
                 .iter()
                 .map(|(k, v)| {
                     let v = v.replace("{A}", &a).replace("{ADDR}", &addr);
-                    let v = v.replace("{CART_VARIANT}", &cart_variant);
+                    let v = v.replace("{CART_VARIANT}", &cart_variant).replace("{ORDER}", &order);
                     (*k, v.replace("{PRODUCT_A}", &product_a).replace("{REVIEW_A}", &review_a))
                 })
                 .collect();

@@ -434,3 +434,123 @@ async fn the_service_parses_quantities_and_scopes_by_owner(db: Database) {
     assert_eq!(nobody.summary.item_count, 0);
     assert_eq!(cart::count(store, Some(theirs)).await.unwrap(), 1);
 }
+
+/// The `name=value` pair of a Set-Cookie header, with the whole header.
+fn set_cookie<'a>(res: &'a support::Response, name: &str) -> Option<(String, &'a str)> {
+    res.all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| (c.split(';').next().unwrap_or_default().to_string(), c))
+}
+
+fn after<'a>(html: &'a str, marker: &str) -> &'a str {
+    let start = html.find(marker).unwrap_or_else(|| panic!("{marker} not in the page")) + marker.len();
+    &html[start..start + html[start..].find('"').unwrap()]
+}
+
+/// Without JavaScript: a guest adds from the product page with a plain form post and lands on
+/// the cart, which shows the line (grouped by its store); the quantity changes, a bad quantity
+/// comes back as a message, the line is removed; nobody else sees or changes it; signing in
+/// merges the guest's cart into the account's and drops the guest cookie.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cart_works_without_javascript() {
+    let app = support::spawn_app().await;
+    let base = format!("http://{}", app.addr);
+    let html = |cookie: &str, referer: &str| {
+        vec![
+            ("Cookie", cookie.to_string()),
+            ("Accept", "text/html".to_string()),
+            ("Referer", format!("{base}{referer}")),
+        ]
+    };
+    let post = |path: &'static str, headers: Vec<(&'static str, String)>, form: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(path, &headers, &form).await
+        }
+    };
+
+    // The first product in the listing that can be added.
+    let listing = app.get("/c/t-shirts-tops").await;
+    let mut found = None;
+    for link in support::product_links(&listing.body) {
+        let page = app.get(&link).await;
+        assert!(page.body.contains(r#"data-testid="add-to-cart-form""#), "the product page has the form");
+        let variant = after(&page.body, r#"name="variant_id" value=""#).to_string();
+        let res =
+            post("/api/cart/add", html("", &link), vec![("variant_id", variant.clone()), ("quantity", "1".into())])
+                .await;
+        if res.header("location") == Some("/cart") {
+            found = Some((link, variant, res));
+            break;
+        }
+    }
+    let (link, variant, added) = found.expect("some product could be added");
+    assert_eq!(added.status, 302);
+    let (cart_cookie, header) = set_cookie(&added, "mm_cart").expect("a guest gets a cart cookie");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=2592000"] {
+        assert!(header.contains(attribute), "{attribute} in {header}");
+    }
+    assert!(!header.contains("Secure"), "plain http in tests");
+    assert_eq!(cart_cookie.len(), "mm_cart=".len() + 43);
+
+    let page = app.get_as(&cart_cookie, "/cart").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.body.matches(r#"data-testid="cart-line""#).count(), 1, "one line");
+    assert!(page.body.contains(&format!(r#"data-variant="{variant}""#)));
+    assert!(page.body.contains(&format!(r#"id="quantity-{variant}""#)) && page.body.contains(r#"value="1""#));
+    assert!(page.body.contains("Shipped by") && page.body.contains(r#"href="/checkout""#), "ready for checkout");
+
+    let update = |quantity: &'static str| {
+        post(
+            "/api/cart/update",
+            html(&cart_cookie, "/cart"),
+            vec![("variant_id", variant.clone()), ("quantity", quantity.into())],
+        )
+    };
+    let res = update("3").await;
+    let back = res.header("location").unwrap_or_default();
+    assert!(res.status == 302 && back.starts_with(&format!("{base}/cart")) && !back.contains("__err"), "{back}");
+    assert!(app.get_as(&cart_cookie, "/cart").await.body.contains(r#"value="3""#));
+    let refused = update("lots").await;
+    let back = refused.header("location").unwrap().to_string();
+    assert!(back.contains("__err="), "{back}");
+    let shown = app.get_as(&cart_cookie, back.trim_start_matches(&base)).await;
+    assert!(shown.body.contains("Enter the quantity as a whole number"), "the error is shown on the cart page");
+    assert!(shown.body.contains(r#"value="3""#), "and nothing changed");
+
+    // Another visitor has an empty cart and cannot touch this one.
+    assert!(app.get("/cart").await.body.contains("Your cart is empty"));
+    let stranger =
+        post("/api/cart/update", html("", "/cart"), vec![("variant_id", variant.clone()), ("quantity", "1".into())])
+            .await;
+    assert!(stranger.header("location").is_some_and(|l| l.contains("__err=")), "refused");
+    let stranger = post("/api/cart/remove", vec![], vec![("variant_id", variant.clone())]).await;
+    assert!(matches!(stranger.app_error(), Some(AppError::NotFound(_))), "{} {}", stranger.status, stranger.body);
+    assert!(app.get_as(&cart_cookie, "/cart").await.body.contains(r#"value="3""#), "untouched");
+
+    let removed = post("/api/cart/remove", html(&cart_cookie, "/cart"), vec![("variant_id", variant.clone())]).await;
+    assert_eq!(removed.status, 302);
+    assert!(app.get_as(&cart_cookie, "/cart").await.body.contains("Your cart is empty"));
+
+    // Back in the cart, then signing in merges it into the shopper's cart.
+    post("/api/cart/add", html(&cart_cookie, &link), vec![("variant_id", variant.clone()), ("quantity", "1".into())])
+        .await;
+    let login = post(
+        "/api/auth/login",
+        html(&cart_cookie, "/login"),
+        vec![("email", support::SHOPPER.0.into()), ("password", support::SHOPPER.1.into())],
+    )
+    .await;
+    assert_eq!(login.status, 302, "{}", login.body);
+    let session = login.session_cookie().expect("signed in");
+    let (cleared, header) = set_cookie(&login, "mm_cart").expect("the guest cookie is cleared");
+    assert!(cleared == "mm_cart=" && header.contains("Max-Age=0"), "{header}");
+    let merged = app.get_as(&session, "/cart").await;
+    assert!(merged.body.contains(&format!(r#"data-variant="{variant}""#)), "the guest's line is in the account's cart");
+    assert!(app.get_as(&cart_cookie, "/cart").await.body.contains("Your cart is empty"), "the guest cart is gone");
+    let count = app.call(&session, "/api/cart/count", &[]).await;
+    assert_eq!(count.body.trim(), "1");
+}

@@ -154,7 +154,7 @@ pub(crate) mod cookie {
 
 /// The caller's cart owner: the signed-in user, else the guest cookie's hash, else nobody yet.
 #[cfg(feature = "ssr")]
-async fn caller() -> Result<
+pub(crate) async fn caller() -> Result<
     (crate::services::Shop, axum::http::HeaderMap, Option<crate::domain::account::Principal>, Option<String>),
     AppError,
 > {
@@ -170,7 +170,7 @@ async fn caller() -> Result<
 }
 
 #[cfg(feature = "ssr")]
-fn owner<'a>(
+pub(crate) fn owner<'a>(
     who: &Option<crate::domain::account::Principal>,
     guest_hash: &'a Option<String>,
 ) -> Option<crate::services::cart_store::CartOwner<'a>> {
@@ -255,7 +255,9 @@ pub async fn merge_after_sign_in(session_token: &str) -> bool {
         Ok(messages) => {
             cookie::clear_guest(&shop);
             if !messages.is_empty() {
-                cookie::set_flash(&shop, &messages);
+                let mut flash = vec!["The cart from before you signed in was added to your cart.".to_string()];
+                flash.extend(messages.iter().cloned());
+                cookie::set_flash(&shop, &flash);
             }
             !messages.is_empty()
         }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod reviews;

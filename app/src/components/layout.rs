@@ -39,6 +39,7 @@ fn Header() -> impl IntoView {
                 </a>
                 <super::search_box::SearchBox />
                 <AccountLinks />
+                <super::cart::CartBadge />
             </div>
             <nav aria-label="Categories" class="border-t border-stone-100">
                 <Transition fallback=|| view! { <div class="h-11"></div> }>

@@ -1,5 +1,6 @@
 //! Reusable view pieces.
 pub mod breadcrumbs;
+pub mod cart;
 pub mod form;
 pub mod layout;
 pub mod listing;

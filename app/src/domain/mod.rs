@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod listing;
 pub mod money;
 pub mod order;
+pub mod order_view;
 pub mod payment;
 pub mod ranking;
 pub mod review;

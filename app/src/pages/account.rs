@@ -125,7 +125,7 @@ fn country_name(code: &str) -> String {
 }
 
 #[component]
-fn AddressFields(value: AddressInput, #[prop(into)] errors: Signal<Option<AppError>>, suffix: String) -> impl IntoView {
+pub(crate) fn AddressFields(value: AddressInput, #[prop(into)] errors: Signal<Option<AppError>>, suffix: String) -> impl IntoView {
     let country_id = format!("country{suffix}");
     let selected = value.country.clone();
     view! {

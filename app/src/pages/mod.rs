@@ -2,9 +2,12 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod cart;
 pub mod category;
+pub mod checkout;
 pub mod forbidden;
 pub mod home;
 pub mod not_found;
+pub mod order;
 pub mod product;
 pub mod search;

@@ -1,5 +1,6 @@
 use crate::api::catalog::get_product;
 use crate::components::breadcrumbs::Breadcrumbs;
+use crate::components::cart::AddToCartForm;
 use crate::components::price::Price;
 use crate::components::reviews::Reviews;
 use crate::components::status::LoadFailed;
@@ -74,6 +75,7 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
                     .enumerate()
                     .map(|(index, name)| view! { <OptionPicker product index name selected_id=Signal::derive(move || selected().map(|v| v.id)) /> })
                     .collect_view()}
+                <AddToCartForm variant=Signal::derive(selected) />
                 <div class="prose-sm max-w-none space-y-3 border-t border-stone-200 pt-5 text-stone-700">
                     <h2 class="text-base font-semibold text-stone-900">"About this product"</h2>
                     {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}

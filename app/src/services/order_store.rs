@@ -139,6 +139,11 @@ pub trait OrderStore: Send + Sync + 'static {
     /// Releases the stock of orders still unpaid at `now` past their reservation, marking them
     /// expired. Safe to run on several instances at once. Returns how many were released.
     async fn release_expired(&self, now: i64) -> Result<u64, StoreError>;
+    /// The order with this number and the user who placed it (none for a guest).
+    async fn order_view(
+        &self,
+        number: &str,
+    ) -> Result<Option<(Option<i64>, crate::domain::order_view::OrderView)>, StoreError>;
     /// (order number, status).
     async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError>;
     /// Orders and payments in the whole shop: (orders, payments, payment events).

@@ -43,6 +43,13 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking("not a real password, only for timing").unwrap_or_default())
 }
 
+/// Random bytes from the operating system (order numbers, idempotency keys).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
 /// A 256-bit random session token, hex-encoded for the cookie.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];

@@ -312,6 +312,124 @@ macro_rules! impl_sql_orders {
                 Ok(released)
             }
 
+            async fn order_view(
+                &self,
+                number: &str,
+            ) -> Result<Option<(Option<i64>, app::domain::order_view::OrderView)>, StoreError> {
+                use app::domain::address::AddressInput;
+                use app::domain::money::{Currency, Money};
+                use app::domain::order_view::{OrderLineView, OrderPartView, OrderView, PaymentEventView, PaymentView};
+                let Some(o) = sqlx::query("SELECT * FROM orders WHERE number = $1")
+                    .bind(number)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?
+                else {
+                    return Ok(None);
+                };
+                let currency = Currency::parse(o.get::<&str, _>("currency")).unwrap_or(Currency::USD);
+                let m = |minor: i64| Money::new(minor, currency);
+                let order_id: i64 = o.get("id");
+                let parts = sqlx::query(
+                    "SELECT p.*, m.name AS merchant_name FROM order_parts p JOIN merchants m ON m.id = p.merchant_id
+                     WHERE p.order_id = $1 ORDER BY p.id",
+                )
+                .bind(order_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                let lines = sqlx::query(
+                    "SELECT l.* FROM order_lines l JOIN order_parts p ON p.id = l.part_id WHERE p.order_id = $1 ORDER BY l.id",
+                )
+                .bind(order_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                let payment = sqlx::query("SELECT * FROM payments WHERE order_id = $1")
+                    .bind(order_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                let payment = match payment {
+                    None => None,
+                    Some(p) => {
+                        let events = sqlx::query(
+                            "SELECT kind, amount_minor, outcome, at FROM payment_events WHERE payment_id = $1 ORDER BY id",
+                        )
+                        .bind(p.get::<i64, _>("id"))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map_sqlx)?
+                        .iter()
+                        .map(|e| PaymentEventView {
+                            kind: e.get("kind"),
+                            amount: m(e.get("amount_minor")),
+                            outcome: e.get("outcome"),
+                            at: e.get("at"),
+                        })
+                        .collect();
+                        Some(PaymentView {
+                            status: p.get("status"),
+                            card_brand: p.get("card_brand"),
+                            card_last4: p.get("card_last4"),
+                            amount: m(p.get("amount_minor")),
+                            captured: m(p.get("captured_minor")),
+                            events,
+                        })
+                    }
+                };
+                let view = OrderView {
+                    number: o.get("number"),
+                    status: o.get("status"),
+                    email: o.get("email"),
+                    created_at: o.get("created_at"),
+                    ship_to: AddressInput {
+                        name: o.get("ship_name"),
+                        line1: o.get("ship_line1"),
+                        line2: o.get("ship_line2"),
+                        city: o.get("ship_city"),
+                        region: o.get("ship_region"),
+                        postal_code: o.get("ship_postal_code"),
+                        country: o.get("ship_country"),
+                        phone: String::new(),
+                    },
+                    parts: parts
+                        .iter()
+                        .map(|p| {
+                            let part_id: i64 = p.get("id");
+                            OrderPartView {
+                                merchant_name: p.get("merchant_name"),
+                                status: p.get("status"),
+                                shipping_speed: p.get("shipping_speed"),
+                                lines: lines
+                                    .iter()
+                                    .filter(|l| l.get::<i64, _>("part_id") == part_id)
+                                    .map(|l| OrderLineView {
+                                        title: l.get("title"),
+                                        sku: l.get("sku"),
+                                        quantity: l.get("quantity"),
+                                        unit_price: m(l.get("unit_price_minor")),
+                                        line_total: m(l.get("line_total_minor")),
+                                    })
+                                    .collect(),
+                                subtotal: m(p.get("subtotal_minor")),
+                                shipping: m(p.get("shipping_minor")),
+                                discount: m(p.get("discount_minor")),
+                                tax: m(p.get("tax_minor")),
+                                total: m(p.get("total_minor")),
+                            }
+                        })
+                        .collect(),
+                    subtotal: m(o.get("subtotal_minor")),
+                    shipping: m(o.get("shipping_minor")),
+                    discount: m(o.get("discount_minor")),
+                    tax: m(o.get("tax_minor")),
+                    total: m(o.get("total_minor")),
+                    payment,
+                };
+                Ok(Some((o.get("user_id"), view)))
+            }
+
             async fn order_totals(&self) -> Result<(i64, i64, i64), StoreError> {
                 sqlx::query_as(
                     "SELECT (SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM payments), (SELECT COUNT(*) FROM payment_events)",

@@ -1,0 +1,248 @@
+//! Checkout: the page's data (cart grouped by store, shipping choices, a fresh idempotency key)
+//! and placing the order. Guests check out with an email address; the cart is the caller's own
+//! (session or guest cookie), never one named in the request.
+use crate::domain::address::AddressInput;
+use crate::domain::checkout::{OrderQuote, ShippingOption};
+use crate::domain::errors::AppError;
+use crate::domain::money::Money;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutLine {
+    pub title: String,
+    pub quantity: i64,
+    pub line_total: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutGroup {
+    pub merchant_id: i64,
+    pub merchant_name: String,
+    pub lines: Vec<CheckoutLine>,
+    pub options: Vec<ShippingOption>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutData {
+    pub groups: Vec<CheckoutGroup>,
+    /// Totals with standard shipping to `address.country`.
+    pub quote: Option<OrderQuote>,
+    pub email: String,
+    pub signed_in: bool,
+    pub address: AddressInput,
+    /// Generated for this rendering: a resubmitted form places no second order.
+    pub idempotency_key: String,
+    /// Why checkout cannot go ahead (empty cart, sold-out lines), if it cannot.
+    pub blocked: Vec<String>,
+    /// (number, what it does): the built-in test gateway's documented cards.
+    pub test_cards: Vec<(String, String)>,
+}
+
+/// Cookie naming the last order this browser placed, so a guest can see its confirmation.
+#[cfg(feature = "ssr")]
+pub const LAST_ORDER_COOKIE: &str = "mm_last_order";
+
+#[server(endpoint = "checkout/page")]
+pub async fn checkout_page() -> Result<CheckoutData, AppError> {
+    use crate::domain::cart::{can_check_out, group_by_merchant, review_lines};
+    use crate::domain::checkout::{PartInput, ShippingSpeed, quote};
+    use crate::domain::idempotency::IdempotencyKey;
+    use crate::services::passwords::random_bytes;
+    let (shop, _, who, guest) = super::cart::caller().await?;
+    let internal = crate::services::accounts::store_err;
+    let lines = match super::cart::owner(&who, &guest) {
+        Some(owner) => match shop.carts.find_cart(owner).await.map_err(internal)? {
+            Some(cart) => shop.carts.lines(cart).await.map_err(internal)?,
+            None => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let mut address = AddressInput { country: "US".into(), ..Default::default() };
+    if let Some(p) = &who {
+        if let Some(saved) = shop.accounts.addresses(p.user_id).await.map_err(internal)?.into_iter().next() {
+            address = saved.fields;
+        }
+    }
+    let notices = review_lines(&lines);
+    let mut blocked: Vec<String> =
+        notices.iter().filter(|n| n.kind.blocks_checkout()).map(|n| n.message.clone()).collect();
+    if lines.is_empty() {
+        blocked.push("Your cart is empty.".into());
+    }
+    let (groups, quote) = match lines.first().map(|l| l.unit_price.currency) {
+        Some(currency) if can_check_out(&notices) => {
+            let summary = group_by_merchant(&lines, currency).map_err(|e| AppError::Server(e.to_string()))?;
+            let rates = shop.checkout.rates;
+            let groups: Vec<CheckoutGroup> = summary
+                .groups
+                .iter()
+                .map(|g| CheckoutGroup {
+                    merchant_id: g.merchant_id,
+                    merchant_name: g.merchant_name.clone(),
+                    lines: g
+                        .lines
+                        .iter()
+                        .map(|l| CheckoutLine {
+                            title: l.title.clone(),
+                            quantity: l.quantity,
+                            line_total: l.line_total().unwrap_or(l.unit_price),
+                        })
+                        .collect(),
+                    options: rates.options(g.subtotal),
+                })
+                .collect();
+            let parts: Vec<PartInput> = summary
+                .groups
+                .iter()
+                .map(|g| PartInput {
+                    merchant_id: g.merchant_id,
+                    merchant_name: g.merchant_name.clone(),
+                    subtotal: g.subtotal,
+                    shipping: rates.option(ShippingSpeed::Standard, g.subtotal),
+                })
+                .collect();
+            (groups, quote(&parts, &address.country, &shop.checkout.taxes, None).ok())
+        }
+        _ => (Vec::new(), None),
+    };
+    Ok(CheckoutData {
+        groups,
+        quote,
+        email: who.as_ref().map(|p| p.email.clone()).unwrap_or_default(),
+        signed_in: who.is_some(),
+        address,
+        idempotency_key: IdempotencyKey::from_random(random_bytes::<16>()).as_str().to_string(),
+        blocked,
+        test_cards: crate::domain::gateway::TEST_CARDS
+            .iter()
+            .map(|c| (c.number.to_string(), c.description.to_string()))
+            .collect(),
+    })
+}
+
+/// Places the order for the caller's cart. The idempotency key comes from the form or, for API
+/// clients, the `Idempotency-Key` header. On success the cart is emptied and the browser goes to
+/// the order's page; a declined card leaves the cart as it was and says why.
+#[server(endpoint = "checkout/place")]
+#[allow(clippy::too_many_arguments)]
+pub async fn place_order(
+    idempotency_key: Option<String>,
+    email: String,
+    name: String,
+    line1: String,
+    line2: Option<String>,
+    city: String,
+    region: Option<String>,
+    postal_code: String,
+    country: String,
+    card_number: String,
+    card_expiry: String,
+    card_cvc: String,
+    shipping: Option<Vec<String>>,
+) -> Result<String, AppError> {
+    use crate::domain::card::CardInput;
+    use crate::domain::checkout::ShippingSpeed;
+    use crate::domain::errors::FieldErrors;
+    use crate::services::checkout::{CheckoutOutcome, CheckoutRequest};
+    use crate::services::passwords::random_bytes;
+    let (shop, headers, who, guest) = super::cart::caller().await?;
+    let internal = crate::services::accounts::store_err;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or(idempotency_key)
+        .unwrap_or_default();
+    let cart = match super::cart::owner(&who, &guest) {
+        Some(owner) => shop.carts.find_cart(owner).await.map_err(internal)?,
+        None => None,
+    };
+    let lines = match cart {
+        Some(cart) => shop.carts.lines(cart).await.map_err(internal)?,
+        None => Vec::new(),
+    };
+    // "merchant_id:speed" per store; anything unreadable means standard.
+    let speeds = shipping
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| s.split_once(':'))
+        .filter_map(|(m, s)| Some((m.parse::<i64>().ok()?, ShippingSpeed::parse(s)?)))
+        .collect();
+    let request = CheckoutRequest {
+        lines: lines.iter().map(|l| (l.variant_id, l.quantity)).collect(),
+        speeds,
+        email,
+        user_id: who.as_ref().map(|p| p.user_id),
+        address: AddressInput {
+            name,
+            line1,
+            line2: line2.unwrap_or_default(),
+            city,
+            region: region.unwrap_or_default(),
+            postal_code,
+            country,
+            phone: String::new(),
+        },
+        card: CardInput { number: card_number, expiry: card_expiry, cvc: card_cvc, name: String::new() },
+        idempotency_key: key,
+        now: crate::services::accounts::now(),
+        random: random_bytes::<8>(),
+    };
+    let outcome =
+        crate::services::checkout::place_order(shop.orders.as_ref(), shop.gateway.as_ref(), &shop.checkout, request)
+            .await?;
+    match outcome {
+        CheckoutOutcome::Paid { number } | CheckoutOutcome::Processing { number } => {
+            if let Some(cart) = cart {
+                shop.carts.clear(cart).await.map_err(internal)?;
+            }
+            if let (Some(res), Ok(value)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                axum::http::HeaderValue::from_str(&format!(
+                    "{LAST_ORDER_COOKIE}={number}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
+                )),
+            ) {
+                res.append_header(axum::http::header::SET_COOKIE, value);
+            }
+            leptos_axum::redirect(&format!("/orders/{number}"));
+            Ok(number)
+        }
+        CheckoutOutcome::Declined { message, .. } => {
+            let mut e = FieldErrors::default();
+            e.add("card_number", message);
+            Err(AppError::Validation(e))
+        }
+    }
+}
+
+/// An order's page: for the signed-in shopper who placed it, the platform admin, or the browser
+/// that placed it as a guest (its `mm_last_order` cookie). The number alone is not enough.
+#[server(endpoint = "orders/get")]
+pub async fn get_order(number: String) -> Result<crate::domain::order_view::OrderView, AppError> {
+    use crate::domain::order::OrderNumber;
+    let (shop, headers, who, _) = super::cart::caller().await?;
+    let missing = || AppError::NotFound("We couldn't find that order.".into());
+    let number = OrderNumber::parse(&number).map_err(|_| missing())?;
+    let (owner, view) = shop
+        .orders
+        .order_view(number.as_str())
+        .await
+        .map_err(crate::services::accounts::store_err)?
+        .ok_or_else(missing)?;
+    let by_cookie = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .any(|(k, v)| k == LAST_ORDER_COOKIE && v == number.as_str());
+    let allowed = match (&who, owner) {
+        (Some(p), _) if p.is_admin => true,
+        (Some(p), Some(owner)) => p.user_id == owner,
+        (_, None) => by_cookie,
+        (None, Some(_)) => false,
+    };
+    // Someone else's order answers like a missing one: numbers are not confirmed to strangers.
+    if allowed { Ok(view) } else { Err(missing()) }
+}
