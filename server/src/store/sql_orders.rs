@@ -43,7 +43,7 @@ macro_rules! impl_sql_orders {
                             product_id: r.get("product_id"),
                             merchant_id: r.get("merchant_id"),
                             merchant_name: r.get("merchant_name"),
-                            title: if variant.is_empty() || variant == product {
+                            title: if variant.is_empty() || variant == product || variant == "Default" {
                                 product
                             } else {
                                 format!("{product} — {variant}")

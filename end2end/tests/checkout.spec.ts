@@ -1,0 +1,98 @@
+import { test, expect, type Page } from "@playwright/test";
+
+const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
+
+/** Adds one unit of a product in stock from a store not in `skip`; returns its store. */
+async function addFromAnotherStore(page: Page, skip: string[], js = true): Promise<string> {
+  await page.goto("/");
+  if (js) await hydrated(page);
+  const cards = page.getByTestId("product-card").filter({ hasNotText: "Sold out" });
+  for (let i = 0; i < (await cards.count()); i++) {
+    const store = (await cards.nth(i).locator("p").first().innerText()).trim();
+    if (skip.includes(store)) continue;
+    await cards.nth(i).click();
+    await expect(page.getByTestId("sku")).toBeVisible();
+    if (/Sold out|Only 1 left/.test(await page.getByTestId("stock").innerText())) {
+      await page.goto("/");
+      continue;
+    }
+    if (js) await hydrated(page);
+    const form = page.getByTestId("add-to-cart-form");
+    await form.getByTestId("add-to-cart").click();
+    if (js) await expect(form.getByTestId("added-to-cart")).toBeVisible();
+    else await page.waitForLoadState();
+    return store;
+  }
+  throw new Error("no product from another store");
+}
+
+/** Full-page screenshots at phone and desktop widths, checking nothing overflows sideways. */
+async function shots(page: Page, name: string) {
+  for (const [label, width] of [["phone", 390], ["desktop", 1280]] as const) {
+    await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `screenshots/${name}-${label}.png`, fullPage: true });
+  }
+}
+
+async function fillCheckout(page: Page, card: string) {
+  const form = page.getByTestId("checkout-form");
+  await form.getByLabel("Email for your receipt").fill("guest.buyer@example.com");
+  await form.getByLabel("Full name").fill("Grace Hopper");
+  await form.getByLabel("Street address").fill("1 Harbor Way");
+  await form.getByLabel("City").fill("Arlington");
+  await form.getByLabel("Postal code").fill("22201");
+  await form.getByLabel("Card number").fill(card);
+  await form.getByLabel("Expiry (MM/YY)").fill("12/39");
+  await form.getByLabel("Security code").fill("123");
+}
+
+test("a guest buys from two stores and sees one order with two parts", async ({ page }) => {
+  const first = await addFromAnotherStore(page, []);
+  const second = await addFromAnotherStore(page, [first]);
+  await page.goto("/checkout");
+  await hydrated(page);
+  await expect(page.getByTestId("review-group")).toHaveCount(2);
+  await expect(page.getByTestId("shipping-choice")).toHaveCount(2);
+  await fillCheckout(page, "4242 4242 4242 4242");
+  await shots(page, "checkout");
+  await page.getByTestId("pay").click();
+  await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
+  await expect(page.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
+  await shots(page, "order");
+  await expect(page.getByTestId("order-part")).toHaveCount(2);
+  await expect(page.getByTestId("order-part").filter({ hasText: first })).toHaveCount(1);
+  await expect(page.getByTestId("order-part").filter({ hasText: second })).toHaveCount(1);
+  await expect(page.getByTestId("payment-status")).toHaveText("captured");
+  await expect(page.getByTestId("payment-events")).toContainText("authorize");
+  await expect(page.getByTestId("payment-events")).toContainText("capture");
+  // The cart is empty afterwards.
+  await page.goto("/checkout");
+  await expect(page.getByTestId("checkout-blocked")).toContainText("Your cart is empty");
+});
+
+test("a declined card says why and leaves the cart as it was", async ({ page }) => {
+  await addFromAnotherStore(page, []);
+  await page.goto("/checkout");
+  await hydrated(page);
+  await fillCheckout(page, "4000 0000 0000 0002");
+  await page.getByTestId("pay").click();
+  await expect(page.getByTestId("error-card_number")).toHaveText("Your card was declined.");
+  await expect(page).toHaveURL(/\/checkout/);
+  await page.goto("/checkout");
+  await expect(page.getByTestId("review-group")).toHaveCount(1);
+});
+
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("a checkout completes with plain form posts", async ({ page }) => {
+    await addFromAnotherStore(page, [], false);
+    await page.goto("/checkout");
+    await fillCheckout(page, "4242 4242 4242 4242");
+    await page.getByTestId("pay").click();
+    await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
+    await expect(page.getByTestId("payment-status")).toHaveText("captured");
+  });
+});
