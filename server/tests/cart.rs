@@ -554,3 +554,48 @@ async fn the_cart_works_without_javascript() {
     let count = app.call(&session, "/api/cart/count", &[]).await;
     assert_eq!(count.body.trim(), "1");
 }
+
+/// Signing in with a guest cart whose line no longer fits next to the account's: the merge caps
+/// it, the visitor lands on the cart (they were going nowhere in particular), and the cart page
+/// says what was capped, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_tells_what_the_merge_capped() {
+    let app = support::spawn_app().await;
+    let shopper = app.shop.accounts.user_by_email(support::SHOPPER.0).await.unwrap().unwrap();
+    // A variant with some stock: the shopper's own cart already holds all of it.
+    let listing = app.get("/c/t-shirts-tops").await;
+    let mut picked = None;
+    for link in support::product_links(&listing.body) {
+        let slug = link.trim_start_matches("/products/").split('?').next().unwrap().to_string();
+        let product = app.shop.catalog.product_by_slug(&slug).await.unwrap().unwrap().detail;
+        if let Some(v) = product.variants.iter().find(|v| (2..=MAX_QTY_PER_LINE).contains(&v.stock)) {
+            picked = Some((product.title.clone(), v.id, v.stock));
+            break;
+        }
+    }
+    let (title, variant, stock) = picked.expect("a variant with stock");
+    let account = app.shop.carts.cart_for(CartOwner::User(shopper.id), 1).await.unwrap();
+    assert_eq!(app.shop.carts.add_item(account, variant, stock, 2).await.unwrap(), added(stock));
+
+    let id = variant.to_string();
+    let add = app.post_form("/api/cart/add", &[], &[("variant_id", &id), ("quantity", "1")]).await;
+    let (guest, _) = set_cookie(&add, "mm_cart").expect("a guest cart");
+    let login = app
+        .post_form(
+            "/api/auth/login",
+            &[("Cookie", &guest), ("Accept", "text/html")],
+            &[("email", support::SHOPPER.0), ("password", support::SHOPPER.1)],
+        )
+        .await;
+    assert_eq!((login.status, login.header("location")), (302, Some("/cart")), "{}", login.body);
+    let session = login.session_cookie().unwrap();
+    let (flash, _) = set_cookie(&login, "mm_cart_flash").expect("the notices travel to the cart page");
+    let cookies = format!("{session}; {flash}");
+    let page = app.get_as(&cookies, "/cart").await;
+    assert!(page.body.contains("The cart from before you signed in was added to your cart."));
+    let capped = format!("Only {stock} of “{title}");
+    assert!(page.body.contains(&capped), "{capped} on the cart page");
+    let (cleared, header) = set_cookie(&page, "mm_cart_flash").expect("shown once");
+    assert!(cleared == "mm_cart_flash=" && header.contains("Max-Age=0"));
+    assert_eq!(app.shop.carts.lines(account).await.unwrap()[0].quantity, stock, "capped by stock");
+}
