@@ -18,7 +18,7 @@ TEST_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=shop
 # How the built server finds its site (the same values cargo-leptos would give it).
 SITE_ENV := LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
 
-.PHONY: help setup tools run dev test test-rust test-e2e build-release bench-seed bench-search clean
+.PHONY: help setup tools run dev test test-rust test-e2e build-release bench-seed bench-search bench-orders clean
 
 help:
 	@echo "make run    build in release, seed the demo shop into data/shop.db, serve http://127.0.0.1:3000"
@@ -93,6 +93,10 @@ bench-seed: setup
 # Search latency percentiles on 100 000 synthetic products, SQLite and (with TEST_POSTGRES_URL) PostgreSQL.
 bench-search: build-release
 	bench/search.sh $${N:-100000} $${ROUNDS:-200}
+
+# Order placement throughput and p99, SQLite and (with TEST_POSTGRES_URL) PostgreSQL.
+bench-orders: build-release
+	bench/orders.sh $${N:-2000}
 
 clean:
 	rm -rf target/site end2end/test-results

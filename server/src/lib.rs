@@ -1,5 +1,6 @@
 //! The shop's server: configuration, storage adapters, seeding, HTTP routes and start-up.
 pub mod bench;
+pub mod bench_orders;
 pub mod config;
 pub mod health;
 pub mod security;

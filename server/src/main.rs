@@ -11,6 +11,7 @@ const USAGE: &str = "usage:
   server seed --demo          seed the demo shop if the database has no products
   server seed --products N    add N synthetic products (benchmarks)
   server bench-search [N]     search latency percentiles over a fixed query mix, N rounds each
+  server bench-orders [N]     order placement throughput and p99, N orders per load (default 2000)
 
 DATABASE_URL picks the database (default sqlite://data/shop.db); see the README for every setting.";
 
@@ -21,6 +22,7 @@ enum Command {
     SeedDemo,
     SeedProducts(usize),
     BenchSearch(usize),
+    BenchOrders(usize),
     Help,
 }
 
@@ -43,6 +45,13 @@ fn parse(args: &[String]) -> Result<Command, String> {
             .filter(|n| (1..=100_000).contains(n))
             .map(Command::BenchSearch)
             .ok_or_else(|| format!("bench-search takes a number of rounds from 1 to 100000, got {n:?}")),
+        ["bench-orders"] => Ok(Command::BenchOrders(2000)),
+        ["bench-orders", n] => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1_000_000).contains(n))
+            .map(Command::BenchOrders)
+            .ok_or_else(|| format!("bench-orders takes a number of orders from 1 to 1000000, got {n:?}")),
         ["-h"] | ["--help"] | ["help"] => Ok(Command::Help),
         _ => Err(format!("unknown arguments {:?}\n{USAGE}", args.join(" "))),
     }
@@ -106,6 +115,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             println!("added {} synthetic products in {:.1}s", report.products, started.elapsed().as_secs_f64());
         }
         Command::BenchSearch(rounds) => server::bench::run(db.catalog().as_ref(), rounds).await?,
+        Command::BenchOrders(n) => server::bench_orders::run(&db, n, 16).await?,
         Command::Serve => serve(config, db.clone()).await?,
         Command::Help => {}
     }
