@@ -79,6 +79,7 @@ fn CartContents(
         (c.summary.groups.clone(), c.summary.total, c.summary.item_count, c.notices.clone(), c.can_check_out)
     });
     let store_count = groups.len();
+    let blocked_reason = blocked_reason(&notices);
     let attention = (!notices.is_empty()).then(|| {
         let blocking = notices.iter().any(|n| n.kind.blocks_checkout());
         view! {
@@ -142,7 +143,7 @@ fn CartContents(
                             "Checkout"
                         </button>
                         <p id="checkout-blocked" class="mt-2 text-sm text-amber-800">
-                            "Update or remove the items marked above to check out."
+                            {blocked_reason}
                         </p>
                     }
                         .into_any()
@@ -157,6 +158,26 @@ fn CartContents(
         </div>
     }
     .into_any()
+}
+
+/// What the shopper has to do before the checkout button works.
+fn blocked_reason(notices: &[CartNotice]) -> String {
+    let has = |kind: NoticeKind| notices.iter().any(|n| n.kind == kind);
+    let mut steps = Vec::new();
+    if has(NoticeKind::PriceChanged) {
+        steps.push("accept the new prices");
+    }
+    if has(NoticeKind::NotEnoughStock) {
+        steps.push("lower the quantities");
+    }
+    if has(NoticeKind::SoldOut) || has(NoticeKind::Unavailable) {
+        steps.push("remove what is no longer available");
+    }
+    match steps.as_slice() {
+        [] => "Please review your cart.".into(),
+        [one] => format!("To check out, {one}."),
+        [rest @ .., last] => format!("To check out, {} and {last}.", rest.join(", ")),
+    }
 }
 
 fn items_label(n: i64) -> String {
@@ -271,7 +292,7 @@ fn Line(
                             aria-invalid=move || error().is_some().then_some("true")
                             class="w-16 rounded-lg border border-stone-300 bg-white px-2 py-1.5 text-base tabular-nums shadow-sm focus:border-emerald-600 aria-[invalid=true]:border-rose-500"
                         />
-                        <button type="submit" class=format!("{BUTTON_SECONDARY} px-3 py-1.5")>
+                        <button type="submit" class=format!("{BUTTON_SECONDARY} whitespace-nowrap px-3 py-1.5")>
                             {if repriced { "Accept new price" } else { "Update" }}
                         </button>
                     </ActionForm>
