@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:number") view=pages::order::OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/orders") view=pages::order::MyOrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />

@@ -96,3 +96,22 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("payment-status")).toHaveText("captured");
   });
 });
+
+test("a signed-in shopper finds the order in their order history", async ({ page }) => {
+  await page.goto("/login?next=/");
+  await hydrated(page);
+  await page.getByLabel("Email").fill("shopper@meridian.test");
+  await page.getByLabel("Password").fill("shopper-demo-pass-2026");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/:\d+\/$/);
+  await addFromAnotherStore(page, []);
+  await page.goto("/checkout");
+  await hydrated(page);
+  await fillCheckout(page, "4242 4242 4242 4242");
+  await page.getByTestId("pay").click();
+  await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
+  const number = (await page.getByTestId("order-number").innerText()).trim();
+  await page.goto("/account");
+  await page.getByTestId("orders-link").click();
+  await expect(page.getByTestId("order-list")).toContainText(number);
+});

@@ -89,6 +89,7 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/checkout/place", CHECKOUT, [Allow; 5]),
     // `{ORDER}` was placed by the shopper: only they and the platform admin may see it.
     ("/api/orders/get", &[("number", "{ORDER}")], [Deny, Allow, Deny, Deny, Allow]),
+    ("/api/orders/mine", &[], [Deny, Allow, Allow, Allow, Allow]),
 ];
 
 const CHECKOUT: &[(&str, &str)] = &[

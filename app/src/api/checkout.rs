@@ -246,3 +246,11 @@ pub async fn get_order(number: String) -> Result<crate::domain::order_view::Orde
     // Someone else's order answers like a missing one: numbers are not confirmed to strangers.
     if allowed { Ok(view) } else { Err(missing()) }
 }
+
+/// The signed-in shopper's orders, newest first.
+#[server(endpoint = "orders/mine")]
+pub async fn my_orders() -> Result<Vec<crate::domain::order_view::OrderSummary>, AppError> {
+    use super::guard::{Access, require, shop};
+    let who = require(Access::SignedIn).await?;
+    shop()?.orders.orders_of_user(who.user_id, 100).await.map_err(crate::services::accounts::store_err)
+}

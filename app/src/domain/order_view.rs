@@ -61,6 +61,17 @@ pub struct OrderView {
     pub payment: Option<PaymentView>,
 }
 
+/// One row of a shopper's order history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub number: String,
+    pub status: String,
+    pub created_at: i64,
+    pub total: Money,
+    pub items: i64,
+    pub stores: i64,
+}
+
 impl OrderView {
     pub fn status_label(&self) -> &'static str {
         match self.status.as_str() {

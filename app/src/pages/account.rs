@@ -38,9 +38,12 @@ pub fn AccountPage() -> impl IntoView {
                                         {p.display_name.clone()} " · " {p.email.clone()}
                                     </p>
                                 </div>
-                                <ActionForm action=logout>
-                                    <button type="submit" class=BUTTON_SECONDARY>"Sign out"</button>
-                                </ActionForm>
+                                <div class="flex items-center gap-2">
+                                    <a href="/account/orders" class=BUTTON_SECONDARY data-testid="orders-link">"Your orders"</a>
+                                    <ActionForm action=logout>
+                                        <button type="submit" class=BUTTON_SECONDARY>"Sign out"</button>
+                                    </ActionForm>
+                                </div>
                             </div>
                             <div class="grid gap-6 lg:grid-cols-3">
                                 <div class="flex flex-col gap-6 lg:col-span-2">

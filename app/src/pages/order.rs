@@ -121,3 +121,54 @@ fn Payment(payment: PaymentView) -> impl IntoView {
         </section>
     }
 }
+
+/// `/account/orders`: the signed-in shopper's orders.
+#[component]
+pub fn MyOrdersPage() -> impl IntoView {
+    let orders = Resource::new(|| (), |_| crate::api::checkout::my_orders());
+    view! {
+        <Title text="Your orders" />
+        <h1 class="text-2xl font-semibold tracking-tight sm:text-3xl">"Your orders"</h1>
+        <Suspense fallback=|| view! { <div class="mt-6 h-48 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
+            {move || Suspend::new(async move {
+                match orders.await {
+                    Err(crate::domain::errors::AppError::Unauthenticated) => {
+                        view! { <leptos_router::components::Redirect path="/login?next=/account/orders" /> }.into_any()
+                    }
+                    Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
+                    Ok(list) if list.is_empty() => {
+                        view! {
+                            <p class=format!("{CARD} mt-6 text-stone-600") data-testid="no-orders">
+                                "You have not placed an order yet. " <a href="/" class="font-medium text-emerald-800 underline">"Start shopping"</a>
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Ok(list) => {
+                        view! {
+                            <ul class="mt-6 flex flex-col gap-3" data-testid="order-list">
+                                {list
+                                    .into_iter()
+                                    .map(|o| {
+                                        view! {
+                                            <li>
+                                                <a href=format!("/orders/{}", o.number) class=format!("{CARD} flex flex-wrap items-center justify-between gap-3 hover:ring-stone-300")>
+                                                    <span class="font-mono font-semibold">{o.number.clone()}</span>
+                                                    <span class="text-sm text-stone-600">
+                                                        {format!("{} item(s) from {} store(s) · {}", o.items, o.stores, o.status.replace('_', " "))}
+                                                    </span>
+                                                    <span class="font-semibold tabular-nums">{o.total.to_string()}</span>
+                                                </a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

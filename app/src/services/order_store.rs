@@ -144,6 +144,12 @@ pub trait OrderStore: Send + Sync + 'static {
         &self,
         number: &str,
     ) -> Result<Option<(Option<i64>, crate::domain::order_view::OrderView)>, StoreError>;
+    /// The user's orders, newest first.
+    async fn orders_of_user(
+        &self,
+        user_id: i64,
+        limit: i64,
+    ) -> Result<Vec<crate::domain::order_view::OrderSummary>, StoreError>;
     /// (order number, status).
     async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError>;
     /// Orders and payments in the whole shop: (orders, payments, payment events).

@@ -430,6 +430,40 @@ macro_rules! impl_sql_orders {
                 Ok(Some((o.get("user_id"), view)))
             }
 
+            async fn orders_of_user(
+                &self,
+                user_id: i64,
+                limit: i64,
+            ) -> Result<Vec<app::domain::order_view::OrderSummary>, StoreError> {
+                use app::domain::money::{Currency, Money};
+                let rows = sqlx::query(
+                    "SELECT o.number, o.status, o.created_at, o.total_minor, o.currency,
+                        CAST((SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN order_parts p ON p.id = l.part_id
+                              WHERE p.order_id = o.id) AS BIGINT) AS items,
+                        (SELECT COUNT(*) FROM order_parts p WHERE p.order_id = o.id) AS stores
+                     FROM orders o WHERE o.user_id = $1 ORDER BY o.created_at DESC, o.id DESC LIMIT $2",
+                )
+                .bind(user_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(rows
+                    .iter()
+                    .map(|r| app::domain::order_view::OrderSummary {
+                        number: r.get("number"),
+                        status: r.get("status"),
+                        created_at: r.get("created_at"),
+                        total: Money::new(
+                            r.get("total_minor"),
+                            Currency::parse(r.get::<&str, _>("currency")).unwrap_or(Currency::USD),
+                        ),
+                        items: r.get("items"),
+                        stores: r.get("stores"),
+                    })
+                    .collect())
+            }
+
             async fn order_totals(&self) -> Result<(i64, i64, i64), StoreError> {
                 sqlx::query_as(
                     "SELECT (SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM payments), (SELECT COUNT(*) FROM payment_events)",
