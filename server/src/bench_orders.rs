@@ -115,6 +115,7 @@ async fn load(
                             cvc: "123".into(),
                             name: String::new(),
                         },
+                        discount_code: String::new(),
                         idempotency_key: format!("bench-{n:012}-{w}-{i}"),
                         now: crate::store::now_unix(),
                         random: (n ^ 0x9E37_79B9_7F4A_7C15).to_le_bytes(),

@@ -36,6 +36,7 @@ conformance!(
     concurrent_checkouts_never_oversell,
     concurrent_retries_with_one_key_place_one_order,
     unpaid_orders_release_their_stock_once,
+    discount_codes_apply_once_within_their_limits,
 );
 
 const SUCCEEDS: &str = "4242 4242 4242 4242";
@@ -116,6 +117,7 @@ fn request(lines: Vec<(i64, i64)>, card: &str, key: &str) -> CheckoutRequest {
             ..Default::default()
         },
         card: CardInput { number: card.into(), expiry: "12/39".into(), cvc: "123".into(), name: String::new() },
+        discount_code: String::new(),
         idempotency_key: key.into(),
         now: 1_800_000_000,
         random: n.to_le_bytes(),
@@ -285,6 +287,7 @@ async fn unpaid_orders_release_their_stock_once(db: Database) {
         card_brand: "visa".into(),
         card_last4: "4242".into(),
         gateway: "test".into(),
+        discount_code: None,
         now: 900,
     };
     let claim = app::services::order_store::IdempotencyClaim {
@@ -301,4 +304,62 @@ async fn unpaid_orders_release_their_stock_once(db: Database) {
     assert_eq!(x.unwrap() + y.unwrap(), 1);
     assert_eq!(stock(&db, "north-lamp").await, 4);
     assert_eq!(orders.release_expired(5_000).await.unwrap(), 0);
+}
+
+async fn discount_codes_apply_once_within_their_limits(db: Database) {
+    use app::domain::checkout::{DiscountCode, DiscountKind};
+    use app::domain::money::{Currency, Money};
+    let (a, _) = shop(&db, 50, 5).await;
+    let orders = db.orders();
+    let code = |code: &str, kind, limit, expires| DiscountCode {
+        code: code.into(),
+        kind,
+        min_spend: Some(Money::new(3000, Currency::USD)),
+        expires_at: expires,
+        usage_limit: limit,
+        times_used: 0,
+    };
+    orders.create_discount_code(&code("TENOFF", DiscountKind::Percent { bps: 1000 }, Some(2), None), 1).await.unwrap();
+    orders
+        .create_discount_code(
+            &code("OLD5", DiscountKind::Fixed { amount: Money::new(500, Currency::USD) }, None, Some(10)),
+            1,
+        )
+        .await
+        .unwrap();
+    let with = |lines: Vec<(i64, i64)>, code: &str, key: &str| {
+        let mut r = request(lines, SUCCEEDS, key);
+        r.discount_code = code.into();
+        r
+    };
+    // 2 × $25 = $50 − 10 % = $45 (+ free standard shipping over $50? no: the discount is on items).
+    let out = checkout(&db, with(vec![(a, 2)], " tenoff ", "key-discount-01")).await.unwrap();
+    assert!(matches!(out, CheckoutOutcome::Paid { .. }), "{out:?}");
+    let refused = |e: AppError| e.field("discount_code").unwrap_or_default();
+    let below = checkout(&db, with(vec![(a, 1)], "TENOFF", "key-discount-02")).await.unwrap_err();
+    assert!(refused(below).contains("at least $30.00"));
+    let expired = checkout(&db, with(vec![(a, 2)], "OLD5", "key-discount-03")).await.unwrap_err();
+    assert!(refused(expired).contains("expired"));
+    let unknown = checkout(&db, with(vec![(a, 2)], "NOPE", "key-discount-04")).await.unwrap_err();
+    assert!(refused(unknown).contains("not a discount code"));
+    // The limit of 2 holds under concurrency: of 6 shoppers at once, exactly one more gets it.
+    let db = Arc::new(db);
+    let tasks: Vec<_> = (0..6)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(
+                async move { checkout(&db, with(vec![(a, 2)], "TENOFF", &format!("key-discount-r{i}"))).await },
+            )
+        })
+        .collect();
+    let mut paid = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(CheckoutOutcome::Paid { .. }) => paid += 1,
+            Err(e) => assert!(refused(e).contains("used up"), "refused for the limit"),
+            Ok(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(paid, 1);
+    assert_eq!(db.orders().discount_code("TENOFF").await.unwrap().unwrap().times_used, 2);
 }

@@ -139,6 +139,7 @@ pub async fn place_order(
     card_number: String,
     card_expiry: String,
     card_cvc: String,
+    discount_code: Option<String>,
     shipping: Option<Vec<String>>,
 ) -> Result<String, AppError> {
     use crate::domain::card::CardInput;
@@ -185,6 +186,7 @@ pub async fn place_order(
             phone: String::new(),
         },
         card: CardInput { number: card_number, expiry: card_expiry, cvc: card_cvc, name: String::new() },
+        discount_code: discount_code.unwrap_or_default(),
         idempotency_key: key,
         now: crate::services::accounts::now(),
         random: random_bytes::<8>(),

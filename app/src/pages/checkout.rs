@@ -118,6 +118,7 @@ fn CheckoutForm(
                             <Field label="Expiry (MM/YY)" name="card_expiry" autocomplete="cc-exp" errors />
                             <Field label="Security code" name="card_cvc" autocomplete="cc-csc" errors />
                         </div>
+                        <Field label="Discount code" name="discount_code" required=false autocomplete="off" errors />
                         <details class="text-sm text-stone-600">
                             <summary class="cursor-pointer font-medium text-emerald-800">"Test cards (this shop uses a test gateway)"</summary>
                             <ul class="mt-2 space-y-1" data-testid="test-cards">

@@ -8,7 +8,7 @@ use super::order_store::{
 use crate::domain::address::{AddressInput, validate_address};
 use crate::domain::card::{CardInput, YearMonth, validate_card};
 use crate::domain::cart::MAX_QTY_PER_LINE;
-use crate::domain::checkout::{PartInput, ShippingRates, ShippingSpeed, TaxTable, quote};
+use crate::domain::checkout::{PartInput, ShippingRates, ShippingSpeed, TaxTable, apply_discount, quote};
 use crate::domain::errors::{AppError, FieldErrors};
 use crate::domain::gateway::PaymentGateway;
 use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyKey};
@@ -27,6 +27,8 @@ pub struct CheckoutRequest {
     pub user_id: Option<i64>,
     pub address: AddressInput,
     pub card: CardInput,
+    /// As typed; empty for none.
+    pub discount_code: String,
     pub idempotency_key: String,
     pub now: i64,
     /// Fresh random bytes for the order number (the domain stays free of randomness).
@@ -169,7 +171,19 @@ pub async fn place_order(
         p.shipping = settings.rates.option(speed, p.subtotal);
     }
     let inputs: Vec<PartInput> = parts.iter().map(|(p, _)| p.clone()).collect();
-    let q = quote(&inputs, &address.country, &settings.taxes, None).map_err(|e| invalid("form", e.to_string()))?;
+    let discount = match req.discount_code.trim() {
+        "" => None,
+        entered => {
+            let found = store.discount_code(entered).await.map_err(internal)?;
+            let items = inputs
+                .iter()
+                .try_fold(Money::new(0, inputs[0].subtotal.currency), |sum, p| sum.checked_add(p.subtotal))
+                .map_err(|e| invalid("form", e.to_string()))?;
+            Some(apply_discount(entered, found.as_ref(), items, req.now)?)
+        }
+    };
+    let q = quote(&inputs, &address.country, &settings.taxes, discount.as_ref())
+        .map_err(|e| invalid("form", e.to_string()))?;
 
     // The fingerprint covers what was asked for, so the same key with other details is refused.
     let summary = card.summary();
@@ -178,6 +192,7 @@ pub async fn place_order(
     fields.push(("email".into(), email.clone()));
     fields.push(("address".into(), format!("{:?}", address)));
     fields.push(("card".into(), format!("{}:{}", summary.brand.as_str(), summary.last4)));
+    fields.push(("discount".into(), discount.as_ref().map(|d| d.code.clone()).unwrap_or_default()));
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let claim = IdempotencyClaim {
         scope: IDEMPOTENCY_SCOPE.into(),
@@ -227,6 +242,7 @@ pub async fn place_order(
         card_brand: summary.brand.as_str().into(),
         card_last4: summary.last4.clone(),
         gateway: gateway.name().into(),
+        discount_code: discount.as_ref().map(|d| d.code.clone()),
         now: req.now,
     };
 
@@ -234,6 +250,12 @@ pub async fn place_order(
         PlaceResult::Placed { order_id, payment_id } => (order_id, payment_id),
         PlaceResult::Conflict => return Err(AppError::Conflict(CONFLICT_MESSAGE.into())),
         PlaceResult::OutOfStock(short) => return Err(invalid("form", shortage_message(&short))),
+        PlaceResult::DiscountUnavailable => {
+            return Err(invalid(
+                "discount_code",
+                "That discount code has just expired or been used up; remove it to continue.",
+            ));
+        }
         PlaceResult::Repeat { order_id, outcome } => {
             let Some(order_id) = order_id else {
                 return Err(AppError::Conflict("This checkout is still being processed; reload in a moment.".into()));

@@ -74,6 +74,8 @@ pub struct NewOrder {
     pub card_brand: String,
     pub card_last4: String,
     pub gateway: String,
+    /// Counted against the code's usage limit in the same transaction.
+    pub discount_code: Option<String>,
     pub now: i64,
 }
 
@@ -109,6 +111,8 @@ pub enum PlaceResult {
     Conflict,
     /// These lines could not be reserved; nothing was written.
     OutOfStock(Vec<Shortage>),
+    /// The discount code expired or reached its usage limit meanwhile; nothing was written.
+    DiscountUnavailable,
 }
 
 /// What happened at the gateway, applied in one transaction.
@@ -132,6 +136,12 @@ pub struct PaymentUpdate {
 
 #[async_trait]
 pub trait OrderStore: Send + Sync + 'static {
+    async fn discount_code(&self, code: &str) -> Result<Option<crate::domain::checkout::DiscountCode>, StoreError>;
+    async fn create_discount_code(
+        &self,
+        code: &crate::domain::checkout::DiscountCode,
+        now: i64,
+    ) -> Result<(), StoreError>;
     async fn variants_for_order(&self, variant_ids: &[i64]) -> Result<Vec<OrderVariant>, StoreError>;
     /// All or nothing; see `PlaceResult`.
     async fn place_order(&self, order: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError>;

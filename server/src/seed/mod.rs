@@ -187,6 +187,9 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
     ("shopper", "shopper@meridian.test", "shopper-demo-pass-2026"),
 ];
 
+/// The demo shop's discount code (10 % off $50 or more).
+pub const DEMO_DISCOUNT_CODE: &str = "WELCOME10";
+
 async fn demo_accounts(shop: &Shop, merchant_ids: &[i64]) -> Result<(), String> {
     for (i, (role, email, password)) in DEMO_ACCOUNTS.iter().enumerate() {
         let password_hash = app::services::passwords::hash(password.to_string()).await?;
@@ -263,6 +266,16 @@ pub async fn demo(shop: &Shop, media_dir: &Path) -> Result<SeedReport, String> {
     let seeded: Vec<reviews::SeededProduct> =
         ids.iter().zip(&products).map(|(id, p)| reviews::SeededProduct { id: *id, created_at: p.created_at }).collect();
     reviews::demo_reviews(shop, &seeded, EPOCH + 320 * 86_400).await?;
+    // A code shoppers can try at checkout: 10 % off items worth $50 or more.
+    let welcome = app::domain::checkout::DiscountCode {
+        code: DEMO_DISCOUNT_CODE.into(),
+        kind: app::domain::checkout::DiscountKind::Percent { bps: 1000 },
+        min_spend: Some(app::domain::money::Money::new(5000, app::domain::money::Currency::USD)),
+        expires_at: None,
+        usage_limit: Some(10_000),
+        times_used: 0,
+    };
+    shop.orders.create_discount_code(&welcome, crate::store::now_unix()).await.map_err(err)?;
     Ok(SeedReport {
         merchants: tree.merchant_ids.len(),
         categories: tree.categories,

@@ -14,6 +14,68 @@ macro_rules! impl_sql_orders {
 
         #[async_trait::async_trait]
         impl OrderStore for $store {
+            async fn discount_code(
+                &self,
+                code: &str,
+            ) -> Result<Option<app::domain::checkout::DiscountCode>, StoreError> {
+                use app::domain::checkout::{DiscountCode, DiscountKind};
+                use app::domain::money::{Currency, Money};
+                let row = sqlx::query("SELECT * FROM discount_codes WHERE code = $1")
+                    .bind(app::domain::checkout::normalize_code(code))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok(row.map(|r| {
+                    let currency = Currency::parse(r.get::<&str, _>("currency")).unwrap_or(Currency::USD);
+                    let value: i64 = r.get("value");
+                    let min: i64 = r.get("min_spend_minor");
+                    DiscountCode {
+                        code: r.get("code"),
+                        kind: if r.get::<&str, _>("kind") == "percent" {
+                            DiscountKind::Percent { bps: value.clamp(0, 10_000) as u32 }
+                        } else {
+                            DiscountKind::Fixed { amount: Money::new(value, currency) }
+                        },
+                        min_spend: (min > 0).then(|| Money::new(min, currency)),
+                        expires_at: r.get("expires_at"),
+                        usage_limit: r.get("usage_limit"),
+                        times_used: r.get("times_used"),
+                    }
+                }))
+            }
+
+            async fn create_discount_code(
+                &self,
+                c: &app::domain::checkout::DiscountCode,
+                now: i64,
+            ) -> Result<(), StoreError> {
+                use app::domain::checkout::DiscountKind;
+                let (kind, value, currency) = match c.kind {
+                    DiscountKind::Percent { bps } => {
+                        ("percent", bps as i64, c.min_spend.map(|m| m.currency.code().to_string()).unwrap_or("USD".into()))
+                    }
+                    DiscountKind::Fixed { amount } => ("fixed", amount.minor, amount.currency.code().to_string()),
+                };
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                sqlx::query(
+                    "INSERT INTO discount_codes (code, kind, value, currency, min_spend_minor, expires_at, usage_limit,
+                        times_used, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(app::domain::checkout::normalize_code(&c.code))
+                .bind(kind)
+                .bind(value)
+                .bind(currency)
+                .bind(c.min_spend.map(|m| m.minor).unwrap_or(0))
+                .bind(c.expires_at)
+                .bind(c.usage_limit)
+                .bind(c.times_used)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)
+            }
+
             async fn variants_for_order(&self, variant_ids: &[i64]) -> Result<Vec<OrderVariant>, StoreError> {
                 if variant_ids.is_empty() {
                     return Ok(Vec::new());
@@ -123,14 +185,32 @@ macro_rules! impl_sql_orders {
                     tx.rollback().await.map_err(map_sqlx)?;
                     return Ok(PlaceResult::OutOfStock(short));
                 }
+                if let Some(code) = &o.discount_code {
+                    // Counted under the same conditions that priced it: never past the limit.
+                    let counted = sqlx::query(
+                        "UPDATE discount_codes SET times_used = times_used + 1
+                         WHERE code = $1 AND (usage_limit IS NULL OR times_used < usage_limit)
+                           AND (expires_at IS NULL OR expires_at > $2)",
+                    )
+                    .bind(code)
+                    .bind(o.now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?
+                    .rows_affected();
+                    if counted == 0 {
+                        tx.rollback().await.map_err(map_sqlx)?;
+                        return Ok(PlaceResult::DiscountUnavailable);
+                    }
+                }
 
                 let s = &o.ship_to;
                 let order_id: i64 = sqlx::query_scalar(
                     "INSERT INTO orders (number, user_id, email, currency, status, subtotal_minor, shipping_minor,
                         discount_minor, tax_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, ship_region,
-                        ship_postal_code, ship_country, reserved_until, created_at, updated_at)
+                        ship_postal_code, ship_country, reserved_until, discount_code, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, 'awaiting_payment', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                        $17, $18, $18) RETURNING id",
+                        $17, $19, $18, $18) RETURNING id",
                 )
                 .bind(&o.number)
                 .bind(o.user_id)
@@ -150,6 +230,7 @@ macro_rules! impl_sql_orders {
                 .bind(&s.country)
                 .bind(o.reserved_until)
                 .bind(o.now)
+                .bind(o.discount_code.as_deref())
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
