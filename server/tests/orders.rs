@@ -37,6 +37,7 @@ conformance!(
     concurrent_retries_with_one_key_place_one_order,
     unpaid_orders_release_their_stock_once,
     discount_codes_apply_once_within_their_limits,
+    a_review_by_a_buyer_is_a_verified_purchase,
 );
 
 const SUCCEEDS: &str = "4242 4242 4242 4242";
@@ -362,4 +363,28 @@ async fn discount_codes_apply_once_within_their_limits(db: Database) {
     }
     assert_eq!(paid, 1);
     assert_eq!(db.orders().discount_code("TENOFF").await.unwrap().unwrap().times_used, 2);
+}
+
+async fn a_review_by_a_buyer_is_a_verified_purchase(db: Database) {
+    use app::services::account_store::NewUser;
+    use app::services::review_store::NewReview;
+    let (a, _) = shop(&db, 5, 5).await;
+    let user = |email: &str| NewUser {
+        email: email.into(),
+        display_name: "Buyer".into(),
+        password_hash: "x".into(),
+        is_admin: false,
+    };
+    let buyer = db.accounts().create_user(&user("buyer@example.com")).await.unwrap();
+    let browser = db.accounts().create_user(&user("browser@example.com")).await.unwrap();
+    let mut req = request(vec![(a, 1)], SUCCEEDS, "key-verified-01");
+    req.user_id = Some(buyer);
+    assert!(matches!(checkout(&db, req).await.unwrap(), CheckoutOutcome::Paid { .. }));
+    let product = db.catalog().product_by_slug("north-lamp").await.unwrap().unwrap().detail.id;
+    for (user_id, expected) in [(buyer, true), (browser, false)] {
+        let review = NewReview { product_id: product, user_id, rating: 4, body: String::new() };
+        db.reviews().create_review(&review, 1).await.unwrap();
+        let stored = db.reviews().review_by_author(product, user_id).await.unwrap().unwrap();
+        assert_eq!(stored.verified_purchase, expected, "user {user_id}");
+    }
 }

@@ -54,8 +54,7 @@ pub struct Review {
     pub rating: i64,
     pub body: String,
     pub helpful_count: i64,
-    /// Orders do not exist yet, so no review can be tied to a purchase: always `false` until
-    /// checkout lands and the service can check the author bought the product.
+    /// The author has a paid order containing this product.
     pub verified_purchase: bool,
     pub merchant_reply: Option<String>,
     pub replied_at: Option<i64>,

@@ -30,6 +30,8 @@ pub struct StoredReview {
     pub updated_at: i64,
     /// The viewer passed to `list_reviews` has marked it helpful.
     pub voted_helpful: bool,
+    /// The author has a paid order containing the product.
+    pub verified_purchase: bool,
 }
 
 /// A review with its history, for seeding and imports.

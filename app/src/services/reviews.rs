@@ -33,8 +33,7 @@ fn to_review(r: StoredReview, viewer: Option<&Principal>) -> Review {
         rating: r.rating,
         body: r.body,
         helpful_count: r.helpful_count,
-        // Orders do not exist yet; see `Review::verified_purchase`.
-        verified_purchase: false,
+        verified_purchase: r.verified_purchase,
         merchant_reply: r.merchant_reply,
         replied_at: r.replied_at,
         created_at: r.created_at,

@@ -19,7 +19,9 @@ pub const REFRESH_STATS: &str =
 /// Review columns plus the author's name and whether viewer `$2` voted it helpful.
 pub const REVIEW_SELECT: &str = "SELECT r.id, r.product_id, r.user_id, u.display_name AS author_name, r.rating, r.body,
         r.helpful_count, r.merchant_reply, r.replied_at, r.created_at, r.updated_at,
-        (SELECT COUNT(*) FROM review_helpful_votes v WHERE v.review_id = r.id AND v.user_id = $2) AS voted
+        (SELECT COUNT(*) FROM review_helpful_votes v WHERE v.review_id = r.id AND v.user_id = $2) AS voted,
+        (SELECT COUNT(*) FROM orders o JOIN order_parts p ON p.order_id = o.id JOIN order_lines l ON l.part_id = p.id
+          WHERE o.user_id = r.user_id AND o.status = 'paid' AND l.product_id = r.product_id) AS bought
     FROM product_reviews r JOIN users u ON u.id = r.user_id";
 
 pub fn order_by(sort: app::domain::review::ReviewSort) -> &'static str {
@@ -55,6 +57,7 @@ macro_rules! impl_sql_reviews {
                 created_at: r.get("created_at"),
                 updated_at: r.get("updated_at"),
                 voted_helpful: r.get::<i64, _>("voted") > 0,
+                verified_purchase: r.get::<i64, _>("bought") > 0,
             }
         }
 
