@@ -19,8 +19,7 @@ use leptos_router::{
 use components::layout::Layout;
 use pages::{
     account::AccountPage, admin::AdminPage, auth::LoginPage, auth::RegisterPage, cart::CartPage,
-    category::CategoryPage,
-    home::HomePage, not_found::NotFound, product::ProductPage, search::SearchPage,
+    category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage, search::SearchPage,
 };
 
 /// Bumped after signing in or out, so the header fetches who is signed in again.

@@ -128,7 +128,11 @@ fn country_name(code: &str) -> String {
 }
 
 #[component]
-pub(crate) fn AddressFields(value: AddressInput, #[prop(into)] errors: Signal<Option<AppError>>, suffix: String) -> impl IntoView {
+pub(crate) fn AddressFields(
+    value: AddressInput,
+    #[prop(into)] errors: Signal<Option<AppError>>,
+    suffix: String,
+) -> impl IntoView {
     let country_id = format!("country{suffix}");
     let selected = value.country.clone();
     view! {
