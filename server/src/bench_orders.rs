@@ -2,6 +2,7 @@
 //! service with its real database and the test gateway: validation, stock reservation + order
 //! write (one transaction), authorize + capture, payment events (a second transaction).
 //! Two loads: every order for one hot product, and orders spread over 1 000 products.
+use crate::bench::percentile;
 use app::domain::address::AddressInput;
 use app::domain::card::CardInput;
 use app::domain::gateway::TestGateway;
@@ -65,14 +66,6 @@ async fn catalog(db: &crate::store::Database) -> Result<Vec<i64>, String> {
         variants.push(stored.detail.variants[0].id);
     }
     Ok(variants)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
 async fn load(

@@ -2,6 +2,7 @@
 //! adds that sum up and cap by stock and the per-line limit, lines joined with the catalog as it is
 //! now, and a guest-to-account merge that is all or nothing. Then the cart over HTTP as a browser
 //! without JavaScript uses it.
+#[macro_use]
 mod support;
 
 use app::domain::cart::{MAX_QTY_PER_LINE, NoticeKind, review_lines};
@@ -12,19 +13,6 @@ use app::services::cart_store::{AddOutcome, CartOwner, CartStore};
 use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use server::store::Database;
 use std::sync::Arc;
-
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test] async fn $name() { super::$name(super::support::sqlite().await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test] async fn $name() {
-                if let Some(db) = super::support::postgres().await { super::$name(db).await; }
-            } )*
-        }
-    };
-}
 
 conformance!(
     each_guest_and_user_has_one_cart_of_their_own,

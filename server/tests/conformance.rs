@@ -1,5 +1,6 @@
 //! One storage conformance suite, run against SQLite and PostgreSQL: both adapters must behave
 //! identically for everything the app relies on.
+#[macro_use]
 mod support;
 
 use app::domain::address::AddressInput;
@@ -13,19 +14,6 @@ use app::services::catalog_store::{
 };
 use app::services::search::{SearchRequest, VocabularyCache};
 use server::store::Database;
-
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test] async fn $name() { super::$name(super::support::sqlite().await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test] async fn $name() {
-                if let Some(db) = super::support::postgres().await { super::$name(db).await; }
-            } )*
-        }
-    };
-}
 
 conformance!(
     migrations_are_recorded_and_idempotent,

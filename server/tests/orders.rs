@@ -1,6 +1,7 @@
 //! Placing orders against SQLite and PostgreSQL: stock is reserved in the same transaction as the
 //! order or nothing is written; a declined card gives the stock back; the same idempotency key
 //! never places a second order; concurrent checkouts never oversell.
+#[macro_use]
 mod support;
 
 use app::domain::address::AddressInput;
@@ -13,22 +14,7 @@ use server::store::Database;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-               async fn $name() { super::$name(super::support::sqlite().await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-               async fn $name() {
-                if let Some(db) = super::support::postgres().await { super::$name(db).await; }
-            } )*
-        }
-    };
-}
-
-conformance!(
+conformance!(multi_thread;
     a_paid_order_reserves_stock_and_records_its_payment,
     a_declined_card_gives_the_stock_back,
     a_short_line_refuses_the_whole_order_and_names_it,

@@ -1,6 +1,7 @@
 //! Review storage and rules, run against SQLite and PostgreSQL: one review per shopper and
 //! product, rating totals kept in `product_rating_stats`, helpful votes, and one reply from the
 //! selling store only.
+#[macro_use]
 mod support;
 
 use app::domain::account::{Principal, StoreMembership, StoreRole};
@@ -12,19 +13,6 @@ use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, New
 use app::services::review_store::{HelpfulVote, ImportedReview, NewReview, ReplyOutcome, ReviewStore};
 use app::services::reviews;
 use server::store::Database;
-
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test] async fn $name() { super::$name(super::support::sqlite().await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test] async fn $name() {
-                if let Some(db) = super::support::postgres().await { super::$name(db).await; }
-            } )*
-        }
-    };
-}
 
 conformance!(
     a_review_is_created_once_per_shopper_and_product,

@@ -36,7 +36,7 @@ pub async fn change_password(current_password: String, new_password: String) -> 
 
 #[cfg(feature = "ssr")]
 #[allow(clippy::too_many_arguments)]
-fn address(
+pub(crate) fn address(
     name: String,
     line1: String,
     line2: Option<String>,

@@ -57,14 +57,7 @@ pub(crate) mod cookie {
     const FLASH_MAX_AGE: i64 = 600;
 
     fn read(headers: &HeaderMap, name: &str) -> Option<String> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(n, _)| *n == name)
-            .map(|(_, value)| value.to_string())
+        crate::api::guard::cookie(headers, name)
     }
 
     /// The guest's cart token, when it is one of ours in shape (43 base64url characters).

@@ -175,16 +175,7 @@ pub async fn place_order(
         speeds,
         email,
         user_id: who.as_ref().map(|p| p.user_id),
-        address: AddressInput {
-            name,
-            line1,
-            line2: line2.unwrap_or_default(),
-            city,
-            region: region.unwrap_or_default(),
-            postal_code,
-            country,
-            phone: String::new(),
-        },
+        address: super::account::address(name, line1, line2, city, region, postal_code, country, None),
         card: CardInput { number: card_number, expiry: card_expiry, cvc: card_cvc, name: String::new() },
         discount_code: discount_code.unwrap_or_default(),
         idempotency_key: key,
@@ -232,13 +223,7 @@ pub async fn get_order(number: String) -> Result<crate::domain::order_view::Orde
         .await
         .map_err(crate::services::accounts::store_err)?
         .ok_or_else(missing)?;
-    let by_cookie = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .any(|(k, v)| k == LAST_ORDER_COOKIE && v == number.as_str());
+    let by_cookie = super::guard::cookie(&headers, LAST_ORDER_COOKIE).is_some_and(|v| v == number.as_str());
     let allowed = match (&who, owner) {
         (Some(p), _) if p.is_admin => true,
         (Some(p), Some(owner)) => p.user_id == owner,

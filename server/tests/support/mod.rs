@@ -1,6 +1,29 @@
 //! Shared test helpers: fresh databases of either engine, and the real server on port 0.
 #![allow(dead_code)]
 use server::store::Database;
+
+/// Runs each named `async fn(Database)` twice, against a fresh SQLite file and a fresh
+/// PostgreSQL database, so both adapters are held to one suite. `multi_thread;` first runs them
+/// on a multi-threaded runtime, for tests that need real concurrency.
+#[allow(unused_macros)]
+macro_rules! conformance {
+    (multi_thread; $($name:ident),* $(,)?) => {
+        conformance!(@run (flavor = "multi_thread", worker_threads = 4); $($name),*);
+    };
+    ($($name:ident),* $(,)?) => {
+        conformance!(@run (); $($name),*);
+    };
+    (@run $flavor:tt; $($name:ident),*) => {
+        mod sqlite {
+            $( #[tokio::test $flavor] async fn $name() { super::$name(super::support::sqlite().await).await; } )*
+        }
+        mod postgres {
+            $( #[tokio::test $flavor] async fn $name() {
+                if let Some(db) = super::support::postgres().await { super::$name(db).await; }
+            } )*
+        }
+    };
+}
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
