@@ -111,8 +111,17 @@ pub fn spawn_statistics_refresh(db: Database) {
     });
 }
 
+/// The route list, generated once per process. Generating it runs the app with resource loading
+/// suppressed by a process-global flag (leptos issue #4773): a page whose resource first polls
+/// meanwhile waits forever. One server never overlaps the two, but several in one process (the
+/// integration tests) did, as an intermittent 60 s hang in CI.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let state = AppState { leptos_options: options.clone(), shop: shop.clone() };
     let context = move || provide_context(shop.clone());
     // Media file names never change content, so browsers may keep them for a year.
