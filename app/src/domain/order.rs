@@ -79,22 +79,43 @@ impl fmt::Display for OrderNumber {
 }
 
 /// Where one merchant's part of an order stands. Each merchant fulfils its own part.
+///
+/// ```text
+/// awaiting_payment ─payment_received─▶ paid ─start_processing─▶ processing
+/// paid | processing | partially_shipped ─ship_partially─▶ partially_shipped
+/// paid | processing | partially_shipped ─ship─▶ shipped ─deliver─▶ delivered
+/// awaiting_payment | paid | processing ─cancel─▶ cancelled
+/// partially_shipped | shipped | delivered ─refund─▶ refunded
+/// ```
+///
+/// Cancelling stops at the first parcel: once anything has left, what remains is refunded line by
+/// line instead (partial refunds move money, not the part's status). A full refund before
+/// anything shipped is a cancellation, which also releases the stock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PartStatus {
     AwaitingPayment,
     Paid,
+    Processing,
+    PartiallyShipped,
     Shipped,
     Delivered,
     Cancelled,
+    Refunded,
 }
 
 /// What happens to a part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PartEvent {
     PaymentReceived,
+    StartProcessing,
+    /// Some lines (or some of their quantity) left in a shipment; others have not yet.
+    ShipPartially,
+    /// Every line has now left in some shipment.
     Ship,
     Deliver,
     Cancel,
+    /// Everything captured for the part has been refunded after something shipped.
+    Refund,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -104,21 +125,28 @@ pub enum OrderError {
 }
 
 impl PartStatus {
-    pub const ALL: [PartStatus; 5] = [
+    pub const ALL: [PartStatus; 8] = [
         PartStatus::AwaitingPayment,
         PartStatus::Paid,
+        PartStatus::Processing,
+        PartStatus::PartiallyShipped,
         PartStatus::Shipped,
         PartStatus::Delivered,
         PartStatus::Cancelled,
+        PartStatus::Refunded,
     ];
 
+    /// The name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             PartStatus::AwaitingPayment => "awaiting_payment",
             PartStatus::Paid => "paid",
+            PartStatus::Processing => "processing",
+            PartStatus::PartiallyShipped => "partially_shipped",
             PartStatus::Shipped => "shipped",
             PartStatus::Delivered => "delivered",
             PartStatus::Cancelled => "cancelled",
+            PartStatus::Refunded => "refunded",
         }
     }
 
@@ -130,37 +158,65 @@ impl PartStatus {
         match self {
             PartStatus::AwaitingPayment => "Awaiting payment",
             PartStatus::Paid => "Paid",
+            PartStatus::Processing => "Processing",
+            PartStatus::PartiallyShipped => "Partially shipped",
             PartStatus::Shipped => "Shipped",
             PartStatus::Delivered => "Delivered",
             PartStatus::Cancelled => "Cancelled",
+            PartStatus::Refunded => "Refunded",
         }
     }
 
-    /// awaiting_payment → paid → shipped → delivered; cancelling is possible until the parcel
-    /// leaves (cancelling a paid part means the service refunds it too).
+    /// No event can move a part out of these.
+    pub fn is_final(self) -> bool {
+        matches!(self, PartStatus::Cancelled | PartStatus::Refunded)
+    }
+
+    /// Whether at least one parcel of the part has left the merchant.
+    pub fn has_shipped(self) -> bool {
+        matches!(
+            self,
+            PartStatus::PartiallyShipped | PartStatus::Shipped | PartStatus::Delivered | PartStatus::Refunded
+        )
+    }
+
+    /// The transitions drawn on [`PartStatus`]; anything else is an error.
     pub fn apply(self, event: PartEvent) -> Result<PartStatus, OrderError> {
         use PartEvent as E;
         use PartStatus as S;
         match (self, event) {
             (S::AwaitingPayment, E::PaymentReceived) => Ok(S::Paid),
-            (S::AwaitingPayment | S::Paid, E::Cancel) => Ok(S::Cancelled),
-            (S::Paid, E::Ship) => Ok(S::Shipped),
+            (S::AwaitingPayment | S::Paid | S::Processing, E::Cancel) => Ok(S::Cancelled),
+            (S::Paid, E::StartProcessing) => Ok(S::Processing),
+            (S::Paid | S::Processing | S::PartiallyShipped, E::ShipPartially) => Ok(S::PartiallyShipped),
+            (S::Paid | S::Processing | S::PartiallyShipped, E::Ship) => Ok(S::Shipped),
             (S::Shipped, E::Deliver) => Ok(S::Delivered),
+            (S::PartiallyShipped | S::Shipped | S::Delivered, E::Refund) => Ok(S::Refunded),
             (from, event) => Err(OrderError::IllegalTransition { from, event }),
         }
     }
 }
 
 impl PartEvent {
-    pub const ALL: [PartEvent; 4] =
-        [PartEvent::PaymentReceived, PartEvent::Ship, PartEvent::Deliver, PartEvent::Cancel];
+    pub const ALL: [PartEvent; 7] = [
+        PartEvent::PaymentReceived,
+        PartEvent::StartProcessing,
+        PartEvent::ShipPartially,
+        PartEvent::Ship,
+        PartEvent::Deliver,
+        PartEvent::Cancel,
+        PartEvent::Refund,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             PartEvent::PaymentReceived => "payment_received",
+            PartEvent::StartProcessing => "start_processing",
+            PartEvent::ShipPartially => "ship_partially",
             PartEvent::Ship => "ship",
             PartEvent::Deliver => "deliver",
             PartEvent::Cancel => "cancel",
+            PartEvent::Refund => "refund",
         }
     }
 
@@ -171,9 +227,12 @@ impl PartEvent {
     fn past_tense(self) -> &'static str {
         match self {
             PartEvent::PaymentReceived => "marked as paid",
+            PartEvent::StartProcessing => "moved to processing",
+            PartEvent::ShipPartially => "partly shipped",
             PartEvent::Ship => "shipped",
             PartEvent::Deliver => "marked as delivered",
             PartEvent::Cancel => "cancelled",
+            PartEvent::Refund => "refunded in full",
         }
     }
 }
@@ -237,20 +296,42 @@ mod tests {
         let legal = [
             (S::AwaitingPayment, E::PaymentReceived, S::Paid),
             (S::AwaitingPayment, E::Cancel, S::Cancelled),
+            (S::Paid, E::StartProcessing, S::Processing),
+            (S::Paid, E::ShipPartially, S::PartiallyShipped),
             (S::Paid, E::Ship, S::Shipped),
             (S::Paid, E::Cancel, S::Cancelled),
+            (S::Processing, E::ShipPartially, S::PartiallyShipped),
+            (S::Processing, E::Ship, S::Shipped),
+            (S::Processing, E::Cancel, S::Cancelled),
+            (S::PartiallyShipped, E::ShipPartially, S::PartiallyShipped),
+            (S::PartiallyShipped, E::Ship, S::Shipped),
+            (S::PartiallyShipped, E::Refund, S::Refunded),
             (S::Shipped, E::Deliver, S::Delivered),
+            (S::Shipped, E::Refund, S::Refunded),
+            (S::Delivered, E::Refund, S::Refunded),
         ];
+        let mut ok = 0;
         for from in S::ALL {
             for event in E::ALL {
                 match legal.iter().find(|(f, e, _)| *f == from && *e == event) {
-                    Some((_, _, to)) => assert_eq!(from.apply(event), Ok(*to)),
+                    Some((_, _, to)) => {
+                        assert_eq!(from.apply(event), Ok(*to));
+                        ok += 1;
+                    }
                     None => assert_eq!(from.apply(event), Err(OrderError::IllegalTransition { from, event })),
                 }
             }
         }
+        assert_eq!(ok, legal.len());
+        for s in S::ALL.into_iter().filter(|s| s.is_final()) {
+            assert!(E::ALL.into_iter().all(|e| s.apply(e).is_err()), "{s:?} is final");
+        }
         let err = S::Shipped.apply(E::Cancel).unwrap_err();
         assert_eq!(err.to_string(), "This part of the order is shipped, so it cannot be cancelled.");
+        let err = S::PartiallyShipped.apply(E::Cancel).unwrap_err();
+        assert_eq!(err.to_string(), "This part of the order is partially shipped, so it cannot be cancelled.");
+        let err = S::Paid.apply(E::Refund).unwrap_err();
+        assert_eq!(err.to_string(), "This part of the order is paid, so it cannot be refunded in full.");
     }
 
     #[test]
@@ -262,5 +343,8 @@ mod tests {
             assert_eq!(PartEvent::parse(e.as_str()), Some(e));
         }
         assert_eq!(PartStatus::parse("fulfilled"), None);
+        // These names are stored in the database and must never change.
+        let stored = ["awaiting_payment", "paid", "shipped", "delivered", "cancelled"];
+        assert!(stored.iter().all(|s| PartStatus::parse(s).is_some()));
     }
 }
