@@ -75,6 +75,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders") view=pages::store_orders::StoreOrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders/:number") view=pages::store_orders::StoreOrderPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -87,6 +87,13 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     // Everyone may check out their own cart (an empty one is refused with a message).
     ("/api/checkout/page", &[], [Allow; 5]),
     ("/api/checkout/place", CHECKOUT, [Allow; 5]),
+    ("/api/checkout/quote", &[("country", "US")], [Allow; 5]),
+    // A store's orders: its own staff and the platform admin; `{ORDER}` has a part of store A.
+    ("/api/admin/orders", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/order", &[("merchant_id", "{A}"), ("number", "{ORDER}")], [Deny, Deny, Allow, Deny, Allow]),
+    // Without a store named, a merchant sees its own (B has no part in `{ORDER}`); the admin,
+    // who has none, is asked to choose one.
+    ("/api/admin/order", &[("number", "{ORDER}")], [Deny, Deny, Allow, Deny, Allow]),
     // `{ORDER}` was placed by the shopper: only they and the platform admin may see it.
     ("/api/orders/get", &[("number", "{ORDER}")], [Deny, Allow, Deny, Deny, Allow]),
     ("/api/orders/mine", &[], [Deny, Allow, Allow, Allow, Allow]),
@@ -164,9 +171,15 @@ async fn variant_in_cart(app: &TestApp, shopper: &str) -> String {
     panic!("no variant could be added to the cart");
 }
 
-/// The shopper buys one thing; returns the order number.
-async fn order_of_shopper(app: &TestApp, shopper: &str) -> String {
-    variant_in_cart(app, shopper).await;
+/// The shopper buys one thing from store A; returns the order number.
+async fn order_of_shopper(app: &TestApp, shopper: &str, store_a: i64) -> String {
+    let ids: Vec<i64> = (1..500).collect();
+    let variants = app.shop.orders.variants_for_order(&ids).await.unwrap();
+    let of_a =
+        variants.iter().find(|v| v.merchant_id == store_a && v.available && v.stock > 0).expect("a variant of store A");
+    let id = of_a.variant_id.to_string();
+    let res = app.call(shopper, "/api/cart/add", &[("variant_id", &id), ("quantity", "1")]).await;
+    assert_eq!(res.status, 200, "{}", res.body);
     let mut form = CHECKOUT.to_vec();
     form.push(("idempotency_key", "matrix-order-key-0001"));
     let res = app.call(shopper, "/api/checkout/place", &form).await;
@@ -188,7 +201,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
         let addr = add.body.trim().to_string();
         assert!(addr.parse::<i64>().is_ok(), "address id: {}", add.body);
         let (product_a, review_a) = review_of_store_a(&app, a.parse().unwrap()).await;
-        let order = order_of_shopper(&app, &shopper).await;
+        let order = order_of_shopper(&app, &shopper, a.parse().unwrap()).await;
         let cart_variant = variant_in_cart(&app, &shopper).await;
         let cookies = [
             String::new(),

@@ -24,6 +24,8 @@ conformance!(multi_thread;
     unpaid_orders_release_their_stock_once,
     discount_codes_apply_once_within_their_limits,
     a_review_by_a_buyer_is_a_verified_purchase,
+    the_review_total_is_what_paying_charges,
+    a_store_sees_its_part_and_the_payment_only,
 );
 
 const SUCCEEDS: &str = "4242 4242 4242 4242";
@@ -373,4 +375,77 @@ async fn a_review_by_a_buyer_is_a_verified_purchase(db: Database) {
         let stored = db.reviews().review_by_author(product, user_id).await.unwrap().unwrap();
         assert_eq!(stored.verified_purchase, expected, "user {user_id}");
     }
+}
+
+async fn the_review_total_is_what_paying_charges(db: Database) {
+    use app::domain::checkout::{DiscountCode, DiscountKind, ShippingSpeed};
+    use app::services::checkout::price;
+    let (a, b) = shop(&db, 5, 5).await;
+    let orders = db.orders();
+    let ids = orders.variants_for_order(&[a, b]).await.unwrap();
+    let north = ids.iter().find(|v| v.variant_id == a).unwrap().merchant_id;
+    let percent = DiscountCode {
+        code: "FIVE".into(),
+        kind: DiscountKind::Percent { bps: 500 },
+        min_spend: None,
+        expires_at: None,
+        usage_limit: None,
+        times_used: 0,
+    };
+    orders.create_discount_code(&percent, 1).await.unwrap();
+    let settings = CheckoutSettings::default();
+    let lines = vec![(a, 1), (b, 2)];
+    let speeds = vec![(north, ShippingSpeed::Express)];
+    let standard = price(orders.as_ref(), &settings, &lines, &[], "GB", "", 1_800_000_000).await.unwrap().quote;
+    let chosen = price(orders.as_ref(), &settings, &lines, &speeds, "GB", "five", 1_800_000_000).await.unwrap().quote;
+    assert!(chosen.shipping.minor > standard.shipping.minor, "express costs more: {chosen:?}");
+    assert_eq!(chosen.discount.minor, (2500 + 2 * 4000) * 5 / 100, "5 % of the items");
+    assert_eq!(chosen.discount_code.as_deref(), Some("FIVE"));
+    assert_eq!(orders.order_totals().await.unwrap(), (0, 0, 0), "pricing writes nothing");
+    let bad = price(orders.as_ref(), &settings, &lines, &speeds, "GB", "NOPE", 1_800_000_000).await.err();
+    assert!(bad.and_then(|e| e.field("discount_code")).is_some(), "an unknown code is refused");
+
+    let mut req = request(lines, SUCCEEDS, "key-quote-00001");
+    req.speeds = speeds;
+    req.discount_code = "five".into();
+    let CheckoutOutcome::Paid { number } = checkout(&db, req).await.unwrap() else { panic!("not paid") };
+    let (_, view) = orders.order_view(&number).await.unwrap().unwrap();
+    assert_eq!(view.total, chosen.total, "the charge is the total the review showed");
+    assert_eq!(view.payment.unwrap().captured, chosen.total);
+}
+
+async fn a_store_sees_its_part_and_the_payment_only(db: Database) {
+    use app::domain::order_view::MerchantOrderView;
+    let (a, b) = shop(&db, 5, 5).await;
+    let orders = db.orders();
+    let ids = orders.variants_for_order(&[a, b]).await.unwrap();
+    let merchant = |v: i64| ids.iter().find(|x| x.variant_id == v).unwrap().merchant_id;
+    let (north, volt) = (merchant(a), merchant(b));
+    let CheckoutOutcome::Paid { number } =
+        checkout(&db, request(vec![(a, 2), (b, 1)], SUCCEEDS, "key-merchant-001")).await.unwrap()
+    else {
+        panic!("not paid")
+    };
+    checkout(&db, request(vec![(b, 1)], DECLINED, "key-merchant-002")).await.unwrap();
+
+    let queue = orders.parts_of_merchant(north, None, 50).await.unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!((queue[0].number.as_str(), queue[0].items), (number.as_str(), 2));
+    assert_eq!((queue[0].status.as_str(), queue[0].payment_status.as_deref()), ("paid", Some("captured")));
+    let volt_queue = orders.parts_of_merchant(volt, None, 50).await.unwrap();
+    assert_eq!(volt_queue.len(), 2, "the paid order and the declined attempt");
+    assert_eq!(orders.parts_of_merchant(volt, Some("paid"), 50).await.unwrap().len(), 1);
+    assert_eq!(volt_queue.iter().filter(|p| p.payment_status.as_deref() == Some("failed")).count(), 1);
+
+    let (_, view) = orders.order_view(&number).await.unwrap().unwrap();
+    let total = view.total;
+    let seen = MerchantOrderView::of(view.clone(), north).unwrap();
+    assert_eq!(seen.part.merchant_id, north);
+    assert_eq!(seen.part.lines.len(), 1);
+    assert_eq!(seen.part.total, queue[0].total);
+    assert_eq!(seen.other_stores, 1);
+    let payment = seen.payment.unwrap();
+    assert_eq!((payment.status.as_str(), payment.captured), ("captured", total));
+    assert_eq!(payment.events.len(), 2, "authorize and capture");
+    assert!(MerchantOrderView::of(view, 999_999).is_none(), "a store with no part sees nothing");
 }

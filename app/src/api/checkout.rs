@@ -51,13 +51,7 @@ pub async fn checkout_page() -> Result<CheckoutData, AppError> {
     use crate::services::passwords::random_bytes;
     let (shop, _, who, guest) = super::cart::caller().await?;
     let internal = crate::services::accounts::store_err;
-    let lines = match super::cart::owner(&who, &guest) {
-        Some(owner) => match shop.carts.find_cart(owner).await.map_err(internal)? {
-            Some(cart) => shop.carts.lines(cart).await.map_err(internal)?,
-            None => Vec::new(),
-        },
-        None => Vec::new(),
-    };
+    let (_, lines) = callers_cart(&shop, &who, &guest).await?;
     let mut address = AddressInput { country: "US".into(), ..Default::default() };
     if let Some(p) = &who {
         if let Some(saved) = shop.accounts.addresses(p.user_id).await.map_err(internal)?.into_iter().next() {
@@ -121,6 +115,61 @@ pub async fn checkout_page() -> Result<CheckoutData, AppError> {
     })
 }
 
+/// The caller's own cart (session or guest cookie) and its lines; none when there is no cart.
+#[cfg(feature = "ssr")]
+async fn callers_cart(
+    shop: &crate::services::Shop,
+    who: &Option<crate::domain::account::Principal>,
+    guest: &Option<String>,
+) -> Result<(Option<i64>, Vec<crate::domain::cart::CartLine>), AppError> {
+    let internal = crate::services::accounts::store_err;
+    let cart = match super::cart::owner(who, guest) {
+        Some(owner) => shop.carts.find_cart(owner).await.map_err(internal)?,
+        None => None,
+    };
+    let lines = match cart {
+        Some(cart) => shop.carts.lines(cart).await.map_err(internal)?,
+        None => Vec::new(),
+    };
+    Ok((cart, lines))
+}
+
+/// "merchant_id:speed" per store, as the form's radio buttons send them; anything unreadable
+/// means standard.
+#[cfg(feature = "ssr")]
+fn shipping_speeds(raw: Vec<String>) -> Vec<(i64, crate::domain::checkout::ShippingSpeed)> {
+    use crate::domain::checkout::ShippingSpeed;
+    raw.iter()
+        .filter_map(|s| s.split_once(':'))
+        .filter_map(|(m, s)| Some((m.parse::<i64>().ok()?, ShippingSpeed::parse(s)?)))
+        .collect()
+}
+
+/// The caller's cart priced with the choices made so far (shipping per store, destination
+/// country, discount code), so the review shows what paying will charge. Writes nothing.
+#[server(endpoint = "checkout/quote")]
+pub async fn checkout_quote(
+    country: String,
+    discount_code: Option<String>,
+    shipping: Option<Vec<String>>,
+) -> Result<OrderQuote, AppError> {
+    let (shop, _, who, guest) = super::cart::caller().await?;
+    let (_, lines) = callers_cart(&shop, &who, &guest).await?;
+    let requested: Vec<(i64, i64)> = lines.iter().map(|l| (l.variant_id, l.quantity)).collect();
+    let country = country.trim().to_ascii_uppercase();
+    let priced = crate::services::checkout::price(
+        shop.orders.as_ref(),
+        &shop.checkout,
+        &requested,
+        &shipping_speeds(shipping.unwrap_or_default()),
+        &country,
+        &discount_code.unwrap_or_default(),
+        crate::services::accounts::now(),
+    )
+    .await?;
+    Ok(priced.quote)
+}
+
 /// Places the order for the caller's cart. The idempotency key comes from the form or, for API
 /// clients, the `Idempotency-Key` header. On success the cart is emptied and the browser goes to
 /// the order's page; a declined card leaves the cart as it was and says why.
@@ -143,7 +192,6 @@ pub async fn place_order(
     shipping: Option<Vec<String>>,
 ) -> Result<String, AppError> {
     use crate::domain::card::CardInput;
-    use crate::domain::checkout::ShippingSpeed;
     use crate::domain::errors::FieldErrors;
     use crate::services::checkout::{CheckoutOutcome, CheckoutRequest};
     use crate::services::passwords::random_bytes;
@@ -155,21 +203,8 @@ pub async fn place_order(
         .map(str::to_string)
         .or(idempotency_key)
         .unwrap_or_default();
-    let cart = match super::cart::owner(&who, &guest) {
-        Some(owner) => shop.carts.find_cart(owner).await.map_err(internal)?,
-        None => None,
-    };
-    let lines = match cart {
-        Some(cart) => shop.carts.lines(cart).await.map_err(internal)?,
-        None => Vec::new(),
-    };
-    // "merchant_id:speed" per store; anything unreadable means standard.
-    let speeds = shipping
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| s.split_once(':'))
-        .filter_map(|(m, s)| Some((m.parse::<i64>().ok()?, ShippingSpeed::parse(s)?)))
-        .collect();
+    let (cart, lines) = callers_cart(&shop, &who, &guest).await?;
+    let speeds = shipping_speeds(shipping.unwrap_or_default());
     let request = CheckoutRequest {
         lines: lines.iter().map(|l| (l.variant_id, l.quantity)).collect(),
         speeds,

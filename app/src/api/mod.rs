@@ -10,6 +10,7 @@ pub mod checkout;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod reviews;
+pub mod store_orders;
 
 use crate::domain::errors::AppError;
 use leptos::server_fn::codec::JsonEncoding;

@@ -129,16 +129,9 @@ impl YearMonth {
         YearMonth { year, month }
     }
 
-    /// The UTC month of a unix timestamp (days-to-civil, after Howard Hinnant).
+    /// The UTC month of a unix timestamp.
     pub fn from_unix(secs: i64) -> YearMonth {
-        let z = secs.div_euclid(86_400) + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
+        let (year, month, _) = super::dates::civil_from_days(secs.div_euclid(86_400));
         YearMonth { year: year as i32, month: month as u32 }
     }
 }

@@ -7,6 +7,7 @@ pub mod cart;
 pub mod catalog;
 pub mod category_tree;
 pub mod checkout;
+pub mod dates;
 pub mod errors;
 pub mod facets;
 pub mod fulfilment;

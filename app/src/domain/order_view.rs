@@ -14,6 +14,7 @@ pub struct OrderLineView {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderPartView {
+    pub merchant_id: i64,
     pub merchant_name: String,
     /// awaiting_payment, paid, shipped, delivered, cancelled.
     pub status: String,
@@ -70,6 +71,53 @@ pub struct OrderSummary {
     pub total: Money,
     pub items: i64,
     pub stores: i64,
+}
+
+/// One row of a store's order queue: its part of someone's order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MerchantPartSummary {
+    pub number: String,
+    pub created_at: i64,
+    /// The part's status (awaiting_payment, paid, shipped, …).
+    pub status: String,
+    /// The payment of the whole order (pending, captured, failed, …), if one was attempted.
+    pub payment_status: Option<String>,
+    pub email: String,
+    pub items: i64,
+    /// The part's total: its items, shipping and tax, less its share of any discount.
+    pub total: Money,
+}
+
+/// What a store sees of an order: its own part, where to send it, and the order's payment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MerchantOrderView {
+    pub number: String,
+    pub created_at: i64,
+    pub order_status: String,
+    pub email: String,
+    pub ship_to: AddressInput,
+    pub part: OrderPartView,
+    /// Stores sharing the order (their parts are not shown).
+    pub other_stores: usize,
+    pub payment: Option<PaymentView>,
+}
+
+impl MerchantOrderView {
+    /// `view` as the store `merchant_id` sees it; none when the store has no part in it.
+    pub fn of(view: OrderView, merchant_id: i64) -> Option<MerchantOrderView> {
+        let others = view.parts.iter().filter(|p| p.merchant_id != merchant_id).count();
+        let part = view.parts.into_iter().find(|p| p.merchant_id == merchant_id)?;
+        Some(MerchantOrderView {
+            number: view.number,
+            created_at: view.created_at,
+            order_status: view.status,
+            email: view.email,
+            ship_to: view.ship_to,
+            part,
+            other_stores: others,
+            payment: view.payment,
+        })
+    }
 }
 
 impl OrderView {

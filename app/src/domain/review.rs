@@ -188,22 +188,8 @@ pub fn validate_reply(reply: &str) -> Result<String, AppError> {
 /// "Mar 12, 2026" for a unix time (UTC), so server and browser render the same text.
 pub fn date_label(unix: i64) -> String {
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    let (y, m, d) = super::dates::civil_from_days(unix.div_euclid(86_400));
     format!("{} {d}, {y}", MONTHS[(m - 1) as usize])
-}
-
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar
-/// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// Who is looking at a product's reviews, and so what they may do there.

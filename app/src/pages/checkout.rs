@@ -2,10 +2,11 @@
 //! review grouped by store. One `ActionForm`, so it also works without JavaScript; the form
 //! carries an idempotency key made when the page was rendered, so a double submit places one
 //! order. A declined card keeps the cart and shows why, and the page gets a fresh key.
-use crate::api::checkout::{CheckoutData, PlaceOrder, checkout_page};
+use crate::api::checkout::{CheckoutData, PlaceOrder, checkout_page, checkout_quote};
 use crate::components::form::{BUTTON, CARD, Field, FormAlert, last_error};
 use crate::components::price::Price;
 use crate::components::status::LoadFailed;
+use crate::domain::checkout::OrderQuote;
 use crate::pages::account::AddressFields;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -50,11 +51,60 @@ fn CheckoutForm(
     #[prop(into)] errors: Signal<Option<crate::domain::errors::AppError>>,
 ) -> impl IntoView {
     let CheckoutData { groups, quote, email, address, idempotency_key, test_cards, .. } = data;
-    let total = quote.as_ref().map(|q| q.total);
+    // What changes the total (shipping per store, destination, discount code): with JavaScript
+    // the review is re-priced by the server on every change, so "Pay" always shows the charge.
+    let country = RwSignal::new(address.country.clone());
+    let code = RwSignal::new(String::new());
+    let shipping = RwSignal::new(
+        groups
+            .iter()
+            .map(|g| format!("{}:{}", g.merchant_id, g.options.first().map_or("standard", |o| o.speed.as_str())))
+            .collect::<Vec<_>>(),
+    );
+    let requote = Action::new(move |(c, d, s): &(String, String, Vec<String>)| {
+        let (c, d, s) = (c.clone(), d.clone(), s.clone());
+        async move { checkout_quote(c, Some(d), Some(s)).await }
+    });
+    let current = RwSignal::new(quote);
+    let quote_error = RwSignal::new(None::<String>);
+    Effect::new(move |_| match requote.value().get() {
+        Some(Ok(q)) => {
+            current.set(Some(q));
+            quote_error.set(None);
+        }
+        Some(Err(e)) => {
+            let message = e.field("discount_code").or_else(|| e.field("form")).unwrap_or_else(|| e.to_string());
+            quote_error.set(Some(message));
+        }
+        None => {}
+    });
+    let on_change = move |ev: leptos::ev::Event| {
+        let name = event_target::<leptos::web_sys::Element>(&ev).get_attribute("name").unwrap_or_default();
+        let value = event_target_value(&ev);
+        if name == "country" {
+            country.set(value);
+        } else if name == "discount_code" {
+            code.set(value);
+        } else if let Some(i) =
+            name.strip_prefix("shipping[").and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok())
+        {
+            shipping.update(|s| {
+                if let Some(slot) = s.get_mut(i) {
+                    *slot = value;
+                }
+            });
+        } else {
+            return;
+        }
+        requote.dispatch((country.get_untracked(), code.get_untracked(), shipping.get_untracked()));
+    };
+    // Without JavaScript the review cannot follow the choices; say so (hidden once hydrated).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     view! {
         <ActionForm action=place attr:class="mt-6 grid gap-8 lg:grid-cols-5" attr:data-testid="checkout-form">
             <input type="hidden" name="idempotency_key" value=idempotency_key />
-            <div class="flex flex-col gap-6 lg:col-span-3">
+            <div class="flex flex-col gap-6 lg:col-span-3" on:change=on_change>
                 <FormAlert errors />
                 <section class=CARD aria-labelledby="contact-heading">
                     <h2 id="contact-heading" class="text-lg font-semibold">"Contact"</h2>
@@ -158,29 +208,53 @@ fn CheckoutForm(
                             }
                         })
                         .collect_view()}
-                    {quote
-                        .map(|q| {
-                            view! {
-                                <dl class="space-y-1 text-sm">
-                                    <div class="flex justify-between"><dt>"Items"</dt><dd class="tabular-nums">{q.subtotal.to_string()}</dd></div>
-                                    <div class="flex justify-between"><dt>"Shipping (standard)"</dt><dd class="tabular-nums">{q.shipping.to_string()}</dd></div>
-                                    <div class="flex justify-between">
-                                        <dt>{format!("Tax ({}%)", q.tax_rate_bps as f64 / 100.0)}</dt>
-                                        <dd class="tabular-nums">{q.tax.to_string()}</dd>
-                                    </div>
-                                    <div class="flex justify-between border-t border-stone-200 pt-2 text-base font-semibold">
-                                        <dt>"Total"</dt>
-                                        <dd data-testid="order-total"><Price price=q.total /></dd>
-                                    </div>
-                                </dl>
-                                <p class="text-xs text-stone-500">"Express shipping and tax for another country are added when you pay."</p>
-                            }
-                        })}
+                    {move || current.get().map(|q| view! { <Totals quote=q /> })}
+                    <p class="text-sm text-rose-700" role="alert" data-testid="quote-error">{move || quote_error.get()}</p>
+                    <p class="text-xs text-stone-500" class:hidden=move || hydrated.get()>
+                        "Totals shown are for standard shipping without a discount; your choices are applied when you pay."
+                    </p>
                     <button type="submit" class=format!("{BUTTON} w-full py-3 text-base") data-testid="pay">
-                        {total.map(|t| format!("Pay {t}")).unwrap_or_else(|| "Pay".into())}
+                        {move || current.get().map(|q| format!("Pay {}", q.total)).unwrap_or_else(|| "Pay".into())}
                     </button>
                 </div>
             </aside>
         </ActionForm>
+    }
+}
+
+/// Items, shipping, discount, tax and total of a priced cart.
+#[component]
+fn Totals(quote: OrderQuote) -> impl IntoView {
+    let q = quote;
+    let express = q.parts.iter().any(|p| p.shipping.speed != crate::domain::checkout::ShippingSpeed::Standard);
+    view! {
+        <dl class="space-y-1 text-sm" data-testid="totals">
+            <div class="flex justify-between"><dt>"Items"</dt><dd class="tabular-nums">{q.subtotal.to_string()}</dd></div>
+            <div class="flex justify-between">
+                <dt>{if express { "Shipping (incl. express)" } else { "Shipping (standard)" }}</dt>
+                <dd class="tabular-nums" data-testid="shipping-total">
+                    {if q.shipping.minor == 0 { "Free".to_string() } else { q.shipping.to_string() }}
+                </dd>
+            </div>
+            {q.discount_code
+                .clone()
+                .filter(|_| q.discount.minor > 0)
+                .map(|c| {
+                    view! {
+                        <div class="flex justify-between text-emerald-800" data-testid="discount-line">
+                            <dt>{format!("Discount ({c})")}</dt>
+                            <dd class="tabular-nums">{format!("−{}", q.discount)}</dd>
+                        </div>
+                    }
+                })}
+            <div class="flex justify-between">
+                <dt>{format!("Tax ({}%, {})", q.tax_rate_bps as f64 / 100.0, q.country)}</dt>
+                <dd class="tabular-nums" data-testid="tax-total">{q.tax.to_string()}</dd>
+            </div>
+            <div class="flex justify-between border-t border-stone-200 pt-2 text-base font-semibold">
+                <dt>"Total"</dt>
+                <dd data-testid="order-total"><Price price=q.total /></dd>
+            </div>
+        </dl>
     }
 }

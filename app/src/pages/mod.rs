@@ -11,3 +11,4 @@ pub mod not_found;
 pub mod order;
 pub mod product;
 pub mod search;
+pub mod store_orders;

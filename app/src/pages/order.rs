@@ -72,7 +72,7 @@ fn Order(order: OrderView) -> impl IntoView {
 }
 
 #[component]
-fn Part(part: OrderPartView) -> impl IntoView {
+pub(crate) fn Part(part: OrderPartView) -> impl IntoView {
     view! {
         <section class=CARD data-testid="order-part">
             <div class="flex items-baseline justify-between gap-3">
@@ -103,7 +103,7 @@ fn Part(part: OrderPartView) -> impl IntoView {
 }
 
 #[component]
-fn Payment(payment: PaymentView) -> impl IntoView {
+pub(crate) fn Payment(payment: PaymentView) -> impl IntoView {
     view! {
         <section class=CARD data-testid="payment">
             <h2 class="text-base font-semibold">"Payment"</h2>

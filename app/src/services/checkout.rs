@@ -8,7 +8,9 @@ use super::order_store::{
 use crate::domain::address::{AddressInput, validate_address};
 use crate::domain::card::{CardInput, YearMonth, validate_card};
 use crate::domain::cart::MAX_QTY_PER_LINE;
-use crate::domain::checkout::{PartInput, ShippingRates, ShippingSpeed, TaxTable, apply_discount, quote};
+use crate::domain::checkout::{
+    AppliedDiscount, OrderQuote, PartInput, ShippingRates, ShippingSpeed, TaxTable, apply_discount, quote,
+};
 use crate::domain::errors::{AppError, FieldErrors};
 use crate::domain::gateway::PaymentGateway;
 use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyKey};
@@ -93,21 +95,26 @@ fn outcome_from_stored(number: String, stored: &str) -> CheckoutOutcome {
     }
 }
 
-pub async fn place_order(
+/// A cart priced from the catalog as it is now (never from the request): lines merged by
+/// variant, one part per store with its shipping speed, the discount checked, tax for `country`.
+pub struct Priced {
+    pub lines: Vec<(i64, i64)>,
+    pub parts: Vec<(PartInput, Vec<NewOrderLine>)>,
+    pub discount: Option<AppliedDiscount>,
+    pub quote: OrderQuote,
+}
+
+pub async fn price(
     store: &dyn OrderStore,
-    gateway: &dyn PaymentGateway,
     settings: &CheckoutSettings,
-    req: CheckoutRequest,
-) -> Result<CheckoutOutcome, AppError> {
-    let key = IdempotencyKey::parse(&req.idempotency_key).map_err(|m| invalid("idempotency_key", m))?;
-    let card = validate_card(&req.card, YearMonth::from_unix(req.now))?;
-    let address = validate_address(&req.address)?;
-    let email = req.email.trim().to_lowercase();
-    if !(email.len() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@')) {
-        return Err(invalid("email", "Enter the email address for your receipt, like ada@example.com."));
-    }
+    requested: &[(i64, i64)],
+    speeds: &[(i64, ShippingSpeed)],
+    country: &str,
+    discount_code: &str,
+    now: i64,
+) -> Result<Priced, AppError> {
     let mut lines: Vec<(i64, i64)> = Vec::new();
-    for (variant, qty) in &req.lines {
+    for (variant, qty) in requested {
         match lines.iter_mut().find(|(v, _)| v == variant) {
             Some((_, q)) => *q += qty,
             None => lines.push((*variant, *qty)),
@@ -167,11 +174,11 @@ pub async fn place_order(
     }
     for (p, _) in parts.iter_mut() {
         let speed =
-            req.speeds.iter().find(|(m, _)| *m == p.merchant_id).map(|(_, s)| *s).unwrap_or(ShippingSpeed::Standard);
+            speeds.iter().find(|(m, _)| *m == p.merchant_id).map(|(_, s)| *s).unwrap_or(ShippingSpeed::Standard);
         p.shipping = settings.rates.option(speed, p.subtotal);
     }
     let inputs: Vec<PartInput> = parts.iter().map(|(p, _)| p.clone()).collect();
-    let discount = match req.discount_code.trim() {
+    let discount = match discount_code.trim() {
         "" => None,
         entered => {
             let found = store.discount_code(entered).await.map_err(internal)?;
@@ -179,11 +186,29 @@ pub async fn place_order(
                 .iter()
                 .try_fold(Money::new(0, inputs[0].subtotal.currency), |sum, p| sum.checked_add(p.subtotal))
                 .map_err(|e| invalid("form", e.to_string()))?;
-            Some(apply_discount(entered, found.as_ref(), items, req.now)?)
+            Some(apply_discount(entered, found.as_ref(), items, now)?)
         }
     };
-    let q = quote(&inputs, &address.country, &settings.taxes, discount.as_ref())
-        .map_err(|e| invalid("form", e.to_string()))?;
+    let quote =
+        quote(&inputs, country, &settings.taxes, discount.as_ref()).map_err(|e| invalid("form", e.to_string()))?;
+    Ok(Priced { lines, parts, discount, quote })
+}
+
+pub async fn place_order(
+    store: &dyn OrderStore,
+    gateway: &dyn PaymentGateway,
+    settings: &CheckoutSettings,
+    req: CheckoutRequest,
+) -> Result<CheckoutOutcome, AppError> {
+    let key = IdempotencyKey::parse(&req.idempotency_key).map_err(|m| invalid("idempotency_key", m))?;
+    let card = validate_card(&req.card, YearMonth::from_unix(req.now))?;
+    let address = validate_address(&req.address)?;
+    let email = req.email.trim().to_lowercase();
+    if !(email.len() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@')) {
+        return Err(invalid("email", "Enter the email address for your receipt, like ada@example.com."));
+    }
+    let Priced { lines, parts, discount, quote: q } =
+        price(store, settings, &req.lines, &req.speeds, &address.country, &req.discount_code, req.now).await?;
 
     // The fingerprint covers what was asked for, so the same key with other details is refused.
     let summary = card.summary();

@@ -160,6 +160,13 @@ pub trait OrderStore: Send + Sync + 'static {
         user_id: i64,
         limit: i64,
     ) -> Result<Vec<crate::domain::order_view::OrderSummary>, StoreError>;
+    /// A store's parts of orders, newest first, optionally only those with `status`.
+    async fn parts_of_merchant(
+        &self,
+        merchant_id: i64,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<crate::domain::order_view::MerchantPartSummary>, StoreError>;
     /// (order number, status).
     async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError>;
     /// Orders and payments in the whole shop: (orders, payments, payment events).

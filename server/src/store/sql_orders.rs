@@ -479,6 +479,7 @@ macro_rules! impl_sql_orders {
                         .map(|p| {
                             let part_id: i64 = p.get("id");
                             OrderPartView {
+                                merchant_id: p.get("merchant_id"),
                                 merchant_name: p.get("merchant_name"),
                                 status: p.get("status"),
                                 shipping_speed: p.get("shipping_speed"),
@@ -552,6 +553,44 @@ macro_rules! impl_sql_orders {
                 .fetch_one(&self.pool)
                 .await
                 .map_err(map_sqlx)
+            }
+
+            async fn parts_of_merchant(
+                &self,
+                merchant_id: i64,
+                status: Option<&str>,
+                limit: i64,
+            ) -> Result<Vec<app::domain::order_view::MerchantPartSummary>, StoreError> {
+                use app::domain::money::{Currency, Money};
+                let rows = sqlx::query(
+                    "SELECT o.number, o.created_at, o.email, o.currency, p.status, p.total_minor,
+                        (SELECT y.status FROM payments y WHERE y.order_id = o.id) AS payment_status,
+                        CAST((SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l WHERE l.part_id = p.id) AS BIGINT) AS items
+                     FROM order_parts p JOIN orders o ON o.id = p.order_id
+                     WHERE p.merchant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR p.status = $2)
+                     ORDER BY o.created_at DESC, p.id DESC LIMIT $3",
+                )
+                .bind(merchant_id)
+                .bind(status)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(rows
+                    .iter()
+                    .map(|r| app::domain::order_view::MerchantPartSummary {
+                        number: r.get("number"),
+                        created_at: r.get("created_at"),
+                        status: r.get("status"),
+                        payment_status: r.get("payment_status"),
+                        email: r.get("email"),
+                        items: r.get("items"),
+                        total: Money::new(
+                            r.get("total_minor"),
+                            Currency::parse(r.get::<&str, _>("currency")).unwrap_or(Currency::USD),
+                        ),
+                    })
+                    .collect())
             }
 
             async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError> {
