@@ -23,6 +23,7 @@ pub mod refund;
 pub mod returns;
 pub mod review;
 pub mod search;
+pub mod shipment_view;
 pub mod shipment;
 pub mod slug;
 pub mod storefront;

@@ -151,7 +151,7 @@ impl ReturnWindow {
         let delivered_at = delivered_at.ok_or(ReturnError::NotDelivered)?;
         let closes = self.closes_at(delivered_at);
         if now > closes {
-            return Err(ReturnError::WindowClosed(ymd(closes)));
+            return Err(ReturnError::WindowClosed(super::dates::ymd(closes)));
         }
         Ok(())
     }
@@ -198,22 +198,6 @@ fn validate_reason(raw: &str, when_blank: &'static str) -> Result<String, Return
     Ok(reason.to_string())
 }
 
-/// `2026-03-12` (UTC) for a unix time: unambiguous in every locale and identical on server and
-/// browser.
-fn ymd(unix: i64) -> String {
-    // Howard Hinnant's days-to-civil.
-    let z = unix.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,16 +241,6 @@ mod tests {
         }
     }
 
-    #[test]
-    fn dates_are_plain_utc_days() {
-        assert_eq!(ymd(0), "1970-01-01");
-        assert_eq!(ymd(86_399), "1970-01-01");
-        assert_eq!(ymd(-1), "1969-12-31");
-        assert_eq!(ymd(951_782_400), "2000-02-29");
-        assert_eq!(ymd(1_767_225_600), "2026-01-01");
-        assert_eq!(ymd(1_773_273_600), "2026-03-12");
-    }
-
     const DELIVERED: i64 = 1_773_309_600; // 2026-03-12 10:00 UTC
 
     fn lines() -> Vec<PartLine> {
@@ -281,7 +255,7 @@ mod tests {
     fn returns_are_accepted_only_inside_the_window_after_delivery() {
         let w = ReturnWindow::default();
         let closes = w.closes_at(DELIVERED);
-        assert_eq!(ymd(closes), "2026-04-11");
+        assert_eq!(super::super::dates::ymd(closes), "2026-04-11");
         let ok =
             request_return(w, PartStatus::Delivered, Some(DELIVERED), closes, &lines(), &one(), " Too small ").unwrap();
         assert_eq!(ok, ReturnRequest { lines: one(), reason: "Too small".into() });

@@ -7,6 +7,7 @@ pub mod cart_store;
 pub mod catalog;
 pub mod catalog_store;
 pub mod checkout;
+pub mod fulfilment_store;
 pub mod listing;
 pub mod order_store;
 pub mod passwords;
