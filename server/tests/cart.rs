@@ -587,3 +587,63 @@ async fn signing_in_tells_what_the_merge_capped() {
     assert!(cleared == "mm_cart_flash=" && header.contains("Max-Age=0"));
     assert_eq!(app.shop.carts.lines(account).await.unwrap()[0].quantity, stock, "capped by stock");
 }
+
+/// Without JavaScript, a product card's form adds its one variant and comes back to the listing
+/// it was posted from (never to another site), which says once what was added; a refused add
+/// comes back with the reason shown once above the grid. Cards of products with options link to
+/// the product page instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_product_card_adds_without_javascript_and_comes_back() {
+    let app = support::spawn_app().await;
+    let base = format!("http://{}", app.addr);
+    let tees = app.get("/c/t-shirts-tops").await;
+    assert!(tees.body.contains(r#"data-testid="card-choose""#), "products with options: choose on their page");
+    assert!(!tees.body.contains(r#"data-testid="card-add-form""#));
+
+    let listing = "/c/kitchen-dining?sort=price_asc";
+    let page = app.get(listing).await;
+    let form = &page.body[page.body.find(r#"data-testid="card-add-form""#).expect("a card with an add form")..];
+    let variant = after(form, r#"name="variant_id" value=""#).to_string();
+    assert_eq!(after(form, r#"name="return_to" value=""#), "/c/kitchen-dining?sort=price_asc");
+    let post = |cookie: String, quantity: &'static str, return_to: &'static str| {
+        let (app, variant, referer) = (&app, variant.clone(), format!("{base}{listing}"));
+        async move {
+            let headers = [("Cookie", cookie.as_str()), ("Accept", "text/html"), ("Referer", referer.as_str())];
+            app.post_form(
+                "/api/cart/add",
+                &headers,
+                &[("variant_id", variant.as_str()), ("quantity", quantity), ("return_to", return_to)],
+            )
+            .await
+        }
+    };
+
+    // A leftover error in the address is not carried back.
+    let added = post(String::new(), "1", "/c/kitchen-dining?sort=price_asc&__path=x&__err=y").await;
+    assert_eq!((added.status, added.header("location")), (302, Some(listing)), "{}", added.body);
+    let (cart, _) = set_cookie(&added, "mm_cart").expect("a guest cart");
+    let (notice, _) = set_cookie(&added, "mm_cart_notice").expect("a confirmation for the listing");
+    let back = app.get_as(&format!("{cart}; {notice}"), listing).await;
+    assert_eq!(back.body.matches(r#"data-testid="card-notice""#).count(), 1);
+    assert!(back.body.contains("Added to your cart (1 of this item in your cart)."));
+    let (cleared, header) = set_cookie(&back, "mm_cart_notice").expect("shown once");
+    assert!(cleared == "mm_cart_notice=" && header.contains("Max-Age=0"));
+    assert!(!app.get_as(&cart, listing).await.body.contains(r#"data-testid="card-notice""#));
+    let cart_page = app.get_as(&cart, "/cart").await;
+    assert!(cart_page.body.contains(&format!(r#"data-variant="{variant}""#)), "the line is in the cart");
+
+    // Another site is never a place to come back to.
+    for elsewhere in ["https://evil.example/", "//evil.example/"] {
+        let res = post(cart.clone(), "1", elsewhere).await;
+        assert_eq!((res.status, res.header("location")), (302, Some("/cart")), "{elsewhere}");
+    }
+
+    // Fill the line up to its stock, then one more is refused: the reason shows once.
+    post(cart.clone(), "99", listing).await;
+    let refused = post(cart.clone(), "1", listing).await;
+    let location = refused.header("location").expect("back to the listing").to_string();
+    assert!(location.starts_with(&format!("{base}{listing}")) && location.contains("__err="), "{location}");
+    let shown = app.get_as(&cart, location.trim_start_matches(&base)).await;
+    assert_eq!(shown.body.matches(r#"data-testid="card-notice-error""#).count(), 1, "above the grid only");
+    assert_eq!(shown.body.matches(r#"data-testid="card-add-error""#).count(), 0, "not on every card");
+}

@@ -41,6 +41,7 @@ conformance!(
     category_listing_filters_and_sorts_its_subtree,
     viewing_products_builds_a_personal_affinity,
     a_word_in_most_products_lists_the_newest_matches,
+    cards_carry_the_variant_to_add_when_there_is_only_one,
 );
 
 async fn merchant(db: &Database, slug: &str, status: MerchantStatus) -> i64 {
@@ -793,4 +794,44 @@ async fn a_word_in_most_products_lists_the_newest_matches(db: Database) {
     let r = find(&db, &VocabularyCache::default(), "widget", Filters::default(), Sort::Recommended).await;
     assert_eq!(r.listing.products.total, MAX_HITS);
     assert!(app::domain::search::capped_notice(r.matches).unwrap().starts_with("More than 5,000"));
+}
+
+/// A card can add to the cart itself only for a product with one variant: it carries that
+/// variant's id (and every card its number of variants), whichever way the listing is read.
+async fn cards_carry_the_variant_to_add_when_there_is_only_one(db: Database) {
+    let store = db.catalog();
+    let m = merchant(&db, "acme", MerchantStatus::Active).await;
+    let c = category(&db, "mugs", None).await;
+    let mut single = product(m, c, "plain-mug", &[1200], 2_000);
+    // Two images and a sold-out twin must not multiply or hide the one variant.
+    single.images = vec![
+        NewImage { url: "/media/a.svg".into(), alt: "a".into() },
+        NewImage { url: "/media/b.svg".into(), alt: "b".into() },
+    ];
+    let mut gone = product(m, c, "gone-mug", &[900], 1_500);
+    gone.variants[0].stock = 0;
+    let sized = product(m, c, "sized-mug", &[1000, 1100, 1200], 1_000);
+    let ids = store.create_products(&[single, gone, sized]).await.unwrap();
+    let variant = |slug: &'static str| {
+        let store = db.catalog();
+        async move { store.product_by_slug(slug).await.unwrap().unwrap().detail.variants[0].id }
+    };
+    let expected = vec![
+        (ids[0], 1, Some(variant("plain-mug").await)),
+        (ids[1], 1, Some(variant("gone-mug").await)),
+        (ids[2], 3, None),
+    ];
+    for sort in [Sort::Newest, Sort::PriceLowHigh] {
+        let mut queries = vec![query(Some(vec![c]), sort, 0, 10)];
+        queries.push(ProductQuery { ids: Some(ids.clone()), ..query(None, sort, 0, 10) });
+        for q in queries {
+            let (cards, _) = listed(store.as_ref(), &q).await;
+            let mut got: Vec<(i64, i64, Option<i64>)> =
+                cards.iter().map(|c| (c.id, c.variant_count, c.single_variant_id)).collect();
+            got.sort();
+            assert_eq!(got, expected, "{sort:?}");
+        }
+    }
+    let (cards, _) = listed(store.as_ref(), &query(Some(vec![c]), Sort::Newest, 0, 10)).await;
+    assert_eq!(cards.iter().find(|c| c.id == ids[0]).unwrap().total_stock, 3, "stock not multiplied by images");
 }

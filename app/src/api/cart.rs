@@ -53,6 +53,7 @@ pub(crate) mod cookie {
 
     pub const CART_COOKIE: &str = "mm_cart";
     pub const FLASH_COOKIE: &str = "mm_cart_flash";
+    pub const NOTICE_COOKIE: &str = "mm_cart_notice";
     const CART_MAX_AGE: i64 = 30 * 24 * 3600;
     const FLASH_MAX_AGE: i64 = 600;
 
@@ -102,22 +103,59 @@ pub(crate) mod cookie {
     /// Messages as hex of their UTF-8, joined by newlines: the cookie stays ASCII. At most a few,
     /// so the cookie stays small.
     pub fn set_flash(shop: &Shop, messages: &[String]) {
-        let text: String = messages.iter().take(6).map(|m| m.replace('\n', " ")).collect::<Vec<_>>().join("\n");
-        let text: String = text.chars().take(1200).collect();
-        let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
-        crate::api::guard::append_cookie(&format!("{FLASH_COOKIE}={hex}; {}", attributes(Some(shop), FLASH_MAX_AGE)));
+        set_messages(shop, FLASH_COOKIE, messages);
     }
 
     /// The flash messages, if any; they are cleared as they are read.
     pub fn take_flash(shop: &Shop, headers: &HeaderMap) -> Vec<String> {
-        let Some(hex) = read(headers, FLASH_COOKIE).filter(|h| !h.is_empty()) else {
+        take_messages(shop, headers, FLASH_COOKIE)
+    }
+
+    /// The one-off confirmation of an add from a product card, for the page the shopper posted
+    /// from (kept apart from the cart page's flash so neither page eats the other's messages).
+    pub fn set_notice(shop: &Shop, messages: &[String]) {
+        set_messages(shop, NOTICE_COOKIE, messages);
+    }
+
+    pub fn take_notice(shop: &Shop, headers: &HeaderMap) -> Vec<String> {
+        take_messages(shop, headers, NOTICE_COOKIE)
+    }
+
+    fn set_messages(shop: &Shop, name: &str, messages: &[String]) {
+        let text: String = messages.iter().take(6).map(|m| m.replace('\n', " ")).collect::<Vec<_>>().join("\n");
+        let text: String = text.chars().take(1200).collect();
+        let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
+        crate::api::guard::append_cookie(&format!("{name}={hex}; {}", attributes(Some(shop), FLASH_MAX_AGE)));
+    }
+
+    fn take_messages(shop: &Shop, headers: &HeaderMap, name: &str) -> Vec<String> {
+        let Some(hex) = read(headers, name).filter(|h| !h.is_empty()) else {
             return Vec::new();
         };
-        crate::api::guard::append_cookie(&format!("{FLASH_COOKIE}=; {}", attributes(Some(shop), 0)));
+        crate::api::guard::append_cookie(&format!("{name}=; {}", attributes(Some(shop), 0)));
         let bytes: Option<Vec<u8>> =
             (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok())).collect();
         let text = bytes.and_then(|b| String::from_utf8(b).ok()).unwrap_or_default();
         text.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect()
+    }
+
+    /// Where a plain form post asked to go back to: a path on this site (never another host),
+    /// without the `__path`/`__err` parameters an earlier refused post left in the address.
+    pub fn return_path(raw: &str) -> Option<String> {
+        let ok = raw.len() <= 2048
+            && raw.starts_with('/')
+            && !raw.starts_with("//")
+            && !raw.contains('\\')
+            && !raw.chars().any(char::is_control);
+        if !ok {
+            return None;
+        }
+        let (path, query) = raw.split_once('?').unwrap_or((raw, ""));
+        let query: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("__path=") && !p.starts_with("__err="))
+            .collect();
+        Some(if query.is_empty() { path.to_string() } else { format!("{path}?{}", query.join("&")) })
     }
 
     /// A plain form post (no JavaScript) wants a page back, not data.
@@ -141,6 +179,24 @@ pub(crate) mod cookie {
             assert_eq!(guest_token(&h), Some(t));
             h.insert(header::COOKIE, "mm_cart=<script>".parse().unwrap());
             assert_eq!(guest_token(&h), None);
+        }
+
+        #[test]
+        fn only_paths_on_this_site_are_returned_to() {
+            assert_eq!(
+                return_path("/c/t-shirts-tops?sort=price_asc&page=2").as_deref(),
+                Some("/c/t-shirts-tops?sort=price_asc&page=2")
+            );
+            assert_eq!(
+                return_path("/search?q=mug&__path=%2Fapi%2Fcart%2Fadd&__err=abc").as_deref(),
+                Some("/search?q=mug")
+            );
+            assert_eq!(return_path("/?__err=x").as_deref(), Some("/"));
+            for bad in
+                ["", "https://evil.example/", "//evil.example/", "/\\evil.example", "c/x", "/a\r\nSet-Cookie: x=1"]
+            {
+                assert_eq!(return_path(bad), None, "{bad:?}");
+            }
         }
     }
 }
@@ -191,9 +247,14 @@ pub async fn cart_count() -> Result<i64, AppError> {
 }
 
 /// Adds a variant to the caller's cart; a guest without a cart gets one (and its cookie). Posted
-/// as a plain form, it continues to the cart page.
+/// as a plain form, it continues to the cart page, or with `return_to` (a product card's form)
+/// back to the page it was posted from, which then says what was added.
 #[server(endpoint = "cart/add")]
-pub async fn add_to_cart(variant_id: i64, quantity: Option<String>) -> Result<CartAdded, AppError> {
+pub async fn add_to_cart(
+    variant_id: i64,
+    quantity: Option<String>,
+    return_to: Option<String>,
+) -> Result<CartAdded, AppError> {
     let (shop, headers, who, mut guest) = caller().await?;
     let quantity = quantity.unwrap_or_else(|| "1".into());
     let mut new_token = None;
@@ -208,12 +269,37 @@ pub async fn add_to_cart(variant_id: i64, quantity: Option<String>) -> Result<Ca
         cookie::set_guest(&shop, &token);
     }
     if cookie::is_form_post(&headers) {
-        if let Some(message) = &added.capped {
-            cookie::set_flash(&shop, std::slice::from_ref(message));
+        match return_to.as_deref().and_then(cookie::return_path) {
+            Some(back) => {
+                cookie::set_notice(&shop, &[added_message(&added)]);
+                leptos_axum::redirect(&back);
+            }
+            None => {
+                if let Some(message) = &added.capped {
+                    cookie::set_flash(&shop, std::slice::from_ref(message));
+                }
+                leptos_axum::redirect("/cart");
+            }
         }
-        leptos_axum::redirect("/cart");
     }
     Ok(added)
+}
+
+/// What an add did, in words: how many are in the cart now, or why fewer than asked for.
+pub fn added_message(added: &CartAdded) -> String {
+    match &added.capped {
+        Some(message) => message.clone(),
+        None => format!("Added to your cart ({} of this item in your cart).", added.in_cart),
+    }
+}
+
+/// The confirmation of a plain-form add from a product card, read (and cleared) while the page it
+/// returned to renders on the server.
+#[cfg(feature = "ssr")]
+pub async fn take_added_notice() -> Vec<String> {
+    let Ok(shop) = super::guard::shop() else { return Vec::new() };
+    let headers = super::guard::headers().await;
+    cookie::take_notice(&shop, &headers)
 }
 
 /// Sets the quantity of a line in the caller's cart; "0" removes it.

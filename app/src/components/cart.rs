@@ -1,10 +1,12 @@
-//! The header's cart badge and the product page's "Add to cart" form. The badge counts an add
+//! The header's cart badge, the product page's "Add to cart" form and the product cards' one-click
+//! add. The badge counts an add
 //! while it is on its way (optimistic), then shows what the server answered: the new count, or the
 //! old one again when the add was refused (the form says why).
-use crate::api::cart::{AddToCart, cart_count};
+use crate::api::cart::{AddToCart, added_message, cart_count};
 use crate::components::form::{FormAlert, last_error};
 use crate::domain::cart::{MAX_QTY_PER_LINE, parse_quantity};
 use crate::domain::catalog::Variant;
+use crate::domain::errors::AppError;
 use leptos::prelude::*;
 
 /// The badge's state, shared by the header and the forms that change the cart.
@@ -87,10 +89,10 @@ pub fn CartBadge() -> impl IntoView {
     }
 }
 
-/// Quantity and "Add to cart" for the chosen variant. Without JavaScript it posts and lands on
-/// the cart page; with it, the page stays and the badge updates at once.
-#[component]
-pub fn AddToCartForm(#[prop(into)] variant: Signal<Option<Variant>>) -> impl IntoView {
+/// An add-to-cart action wired to the header badge: the units on their way count at once, then
+/// the count the server answered replaces them; a refused add leaves the old count. Every form
+/// that adds to the cart (product page, product cards) goes through this.
+pub fn use_add_to_cart() -> ServerAction<AddToCart> {
     let add = ServerAction::<AddToCart>::new();
     let state = use_context::<CartCount>();
     Effect::new(move |_| {
@@ -111,6 +113,24 @@ pub fn AddToCartForm(#[prop(into)] variant: Signal<Option<Variant>>) -> impl Int
             s.pending.try_set(0);
         }
     });
+    add
+}
+
+/// Why an add was refused, in one sentence.
+fn refusal(e: &AppError) -> String {
+    match e {
+        AppError::Validation(f) => {
+            f.get("form").or_else(|| f.get("quantity")).map(str::to_string).unwrap_or_else(|| e.to_string())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Quantity and "Add to cart" for the chosen variant. Without JavaScript it posts and lands on
+/// the cart page; with it, the page stays and the badge updates at once.
+#[component]
+pub fn AddToCartForm(#[prop(into)] variant: Signal<Option<Variant>>) -> impl IntoView {
+    let add = use_add_to_cart();
     let errors = last_error(add.value());
     let quantity_error = move || errors.get().and_then(|e| e.field("quantity"));
     let added = move || add.value().get().and_then(|r| r.ok());
@@ -149,13 +169,12 @@ pub fn AddToCartForm(#[prop(into)] variant: Signal<Option<Variant>>) -> impl Int
             {move || {
                 added()
                     .map(|a| {
-                        let (class, text) = match a.capped {
-                            Some(m) => ("rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200", m),
-                            None => (
-                                "rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900 ring-1 ring-emerald-200",
-                                format!("Added to your cart ({} of this item in your cart).", a.in_cart),
-                            ),
+                        let class = if a.capped.is_some() {
+                            "rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200"
+                        } else {
+                            "rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900 ring-1 ring-emerald-200"
                         };
+                        let text = added_message(&a);
                         view! {
                             <p role="status" class=format!("flex flex-wrap items-center justify-between gap-2 {class}") data-testid="added-to-cart">
                                 <span>{text}</span>
@@ -165,5 +184,171 @@ pub fn AddToCartForm(#[prop(into)] variant: Signal<Option<Variant>>) -> impl Int
                     })
             }}
         </ActionForm>
+    }
+}
+
+/// The product cards of one grid share one add action: the badge counts the add at once, and
+/// the card that sent it says how it went. Without JavaScript a card's form posts, the server
+/// adds and sends the shopper back to the same page, and `CardCartNotice` above the grid says
+/// what happened (an error comes back in the address, a confirmation in a one-off cookie).
+#[derive(Clone, Copy)]
+pub struct CardCart {
+    pub add: ServerAction<AddToCart>,
+    /// The variant of the last add sent from a card in this grid.
+    pub last: RwSignal<Option<i64>>,
+    /// The page to come back to after a plain form post.
+    pub here: Memo<String>,
+}
+
+impl CardCart {
+    /// Creates the grid's action and makes it available to its cards.
+    pub fn provide() -> Self {
+        let add = use_add_to_cart();
+        let last = RwSignal::new(None);
+        Effect::new(move |_| {
+            if let Some(variant) = add.input().with(|i| i.as_ref().map(|a| a.variant_id)) {
+                last.set(Some(variant));
+            }
+        });
+        let location = leptos_router::hooks::use_location();
+        let here = Memo::new(move |_| {
+            let search = location.search.get();
+            let search = search.trim_start_matches('?');
+            let path = location.pathname.get();
+            if search.is_empty() { path } else { format!("{path}?{search}") }
+        });
+        let cart = CardCart { add, last, here };
+        provide_context(cart);
+        cart
+    }
+}
+
+const CARD_BUTTON: &str =
+    "inline-flex w-full items-center justify-center gap-1.5 rounded-lg px-3 py-2 text-sm font-semibold";
+
+/// The bottom of a product card: "Add to cart" for a product with one variant in stock,
+/// "Choose options" (a link to its page) when there are several, "Sold out" when none is left.
+#[component]
+pub fn CardCartAction(single_variant_id: Option<i64>, in_stock: bool, href: String, title: String) -> impl IntoView {
+    let cart = use_context::<CardCart>();
+    match (in_stock, single_variant_id, cart) {
+        (false, ..) => view! {
+            <button
+                type="button"
+                disabled
+                class=format!("{CARD_BUTTON} cursor-not-allowed bg-stone-100 text-stone-500 ring-1 ring-inset ring-stone-200")
+                data-testid="card-sold-out"
+            >
+                "Sold out"
+            </button>
+        }
+        .into_any(),
+        (true, Some(variant), Some(CardCart { add, last, here })) => {
+            let mine = move || last.get() == Some(variant);
+            let sending = move || add.pending().get() && mine();
+            let outcome = move || if mine() && !add.pending().get() { add.value().get() } else { None };
+            view! {
+                <ActionForm action=add attr:class="flex flex-col gap-1.5" attr:data-testid="card-add-form">
+                    <input type="hidden" name="variant_id" value=variant.to_string() />
+                    <input type="hidden" name="quantity" value="1" />
+                    <input type="hidden" name="return_to" value=move || here.get() />
+                    <button
+                        type="submit"
+                        disabled=sending
+                        aria-label=format!("Add {title} to cart")
+                        class=format!("{CARD_BUTTON} bg-emerald-700 text-white shadow-sm hover:bg-emerald-800 disabled:cursor-wait disabled:opacity-70")
+                        data-testid="card-add"
+                    >
+                        {move || if sending() { "Adding…" } else { "Add to cart" }}
+                    </button>
+                    {move || {
+                        outcome()
+                            .map(|result| match result {
+                                Ok(a) => {
+                                    let class = if a.capped.is_some() { "text-amber-800" } else { "text-emerald-800" };
+                                    let text = if a.capped.is_some() { added_message(&a) } else { "Added to your cart".to_string() };
+                                    view! {
+                                        <p role="status" class=format!("text-xs leading-snug {class}") data-testid="card-added">
+                                            {text} " · " <a href="/cart" class="font-semibold underline underline-offset-2">"View cart"</a>
+                                        </p>
+                                    }
+                                    .into_any()
+                                }
+                                Err(e) => view! {
+                                    <p role="alert" class="text-xs leading-snug text-rose-700" data-testid="card-add-error">
+                                        {refusal(&e)}
+                                    </p>
+                                }
+                                .into_any(),
+                            })
+                    }}
+                </ActionForm>
+            }
+            .into_any()
+        }
+        _ => view! {
+            <a
+                href=href
+                aria-label=format!("Choose options for {title}")
+                class=format!("{CARD_BUTTON} bg-white text-stone-800 ring-1 ring-inset ring-stone-300 hover:bg-stone-50 hover:ring-stone-400")
+                data-testid="card-choose"
+            >
+                "Choose options"
+            </a>
+        }
+        .into_any(),
+    }
+}
+
+/// Above a grid of cards: what a card's plain form post (no JavaScript) did: the confirmation
+/// the server left for this page, or why it refused (which card sent it is not known then).
+#[component]
+pub fn CardCartNotice() -> impl IntoView {
+    let cart = use_context::<CardCart>();
+    // Only a server render can hold a confirmation: a plain form post ends in a full page load.
+    let notice = Resource::new(
+        || (),
+        |_| async move {
+            #[cfg(feature = "ssr")]
+            {
+                crate::api::cart::take_added_notice().await
+            }
+            #[cfg(not(feature = "ssr"))]
+            {
+                Vec::<String>::new()
+            }
+        },
+    );
+    let refused = move || {
+        cart.filter(|c| c.last.get().is_none())
+            .and_then(|c| c.add.value().get())
+            .and_then(|r| r.err())
+            .map(|e| refusal(&e))
+    };
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let messages = notice.await;
+                let any = !messages.is_empty();
+                view! {
+                    <Show when=move || any && cart.is_none_or(|c| c.last.get().is_none())>
+                        <p role="status" class="mb-4 flex flex-wrap items-center justify-between gap-2 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-900 ring-1 ring-emerald-200" data-testid="card-notice">
+                            <span>{messages.join(" ")}</span>
+                            <a href="/cart" class="font-semibold underline underline-offset-2">"View cart"</a>
+                        </p>
+                    </Show>
+                }
+            })}
+        </Transition>
+        {move || {
+            refused()
+                .map(|text| {
+                    view! {
+                        <p role="alert" class="mb-4 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-200" data-testid="card-notice-error">
+                            {text}
+                        </p>
+                    }
+                })
+        }}
     }
 }

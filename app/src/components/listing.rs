@@ -1,6 +1,7 @@
 //! A filtered, sorted, paged product list: facets, sort choices, the grid and the pager. Every
 //! control is a plain link to a URL holding the whole state, so it works without JavaScript,
 //! can be shared, and back/forward restore it.
+use super::cart::{CardCart, CardCartNotice};
 use super::pagination::Pagination;
 use super::product_card::ProductCardView;
 use crate::domain::facets::{FacetValue, Filters, PriceBand, href, listing_query};
@@ -207,7 +208,9 @@ fn FacetLink(href: String, value: FacetValue) -> impl IntoView {
 /// Product cards in the server's order; with `explain`, each shows how its score was made.
 #[component]
 pub fn RankedGrid(products: Vec<RankedCard>, #[prop(into)] explain: Signal<bool>) -> impl IntoView {
+    CardCart::provide();
     view! {
+        <CardCartNotice />
         <ul class="grid grid-cols-2 gap-3 sm:gap-5 md:grid-cols-3 xl:grid-cols-4" data-testid="product-grid">
             {products
                 .into_iter()

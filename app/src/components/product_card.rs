@@ -1,29 +1,34 @@
+use super::cart::{CardCart, CardCartAction, CardCartNotice};
 use super::price::Price;
 use crate::domain::catalog::ProductCard;
 use leptos::prelude::*;
 
 #[component]
 pub fn ProductGrid(products: Vec<ProductCard>) -> impl IntoView {
+    CardCart::provide();
     view! {
+        <CardCartNotice />
         <ul class="grid grid-cols-2 gap-3 sm:gap-5 md:grid-cols-3 lg:grid-cols-4" data-testid="product-grid">
             {products.into_iter().map(|p| view! { <li><ProductCardView product=p /></li> }).collect_view()}
         </ul>
     }
 }
 
+/// A product in a grid. The title is the link, stretched over the whole card; the button at the
+/// bottom (add to cart, choose options, sold out) sits above it and works on its own.
 #[component]
 pub fn ProductCardView(product: ProductCard) -> impl IntoView {
     let in_stock = product.in_stock();
     let image = product.image.clone();
     let rating = product.average_rating();
     let reviews = product.review_count;
+    let href = format!("/products/{}", product.slug);
     view! {
-        <a
-            href=format!("/products/{}", product.slug)
-            class="group flex h-full flex-col overflow-hidden rounded-xl bg-white ring-1 ring-stone-200 transition hover:shadow-md hover:ring-stone-300"
+        <article
+            class="group relative flex h-full flex-col overflow-hidden rounded-xl bg-white ring-1 ring-stone-200 transition hover:shadow-md hover:ring-stone-300"
             data-testid="product-card"
         >
-            <div class="relative aspect-square overflow-hidden bg-stone-100">
+            <div class="aspect-square overflow-hidden bg-stone-100">
                 {image
                     .map(|img| {
                         view! {
@@ -34,22 +39,21 @@ pub fn ProductCardView(product: ProductCard) -> impl IntoView {
                                 width="480"
                                 height="480"
                                 class="h-full w-full object-cover transition duration-300 group-hover:scale-[1.03]"
+                                class:opacity-60=!in_stock
                             />
                         }
                     })}
-                {(!in_stock)
-                    .then(|| {
-                        view! {
-                            <span class="absolute left-2 top-2 rounded-full bg-stone-900/85 px-2.5 py-1 text-xs font-semibold text-white">
-                                "Sold out"
-                            </span>
-                        }
-                    })}
             </div>
-            <div class="flex flex-1 flex-col gap-1 p-3">
-                <p class="text-xs text-stone-500">{product.merchant_name}</p>
-                <h3 class="line-clamp-2 text-sm font-medium leading-snug text-stone-900 group-hover:underline">
-                    {product.title}
+            <div class="flex flex-1 flex-col gap-1 px-3 pt-3">
+                <p class="truncate text-xs text-stone-500">{product.merchant_name}</p>
+                <h3 class="line-clamp-2 text-sm font-medium leading-snug text-stone-900">
+                    <a
+                        href=href.clone()
+                        class="after:absolute after:inset-0 after:rounded-xl group-hover:underline focus-visible:outline-none focus-visible:after:ring-2 focus-visible:after:ring-emerald-600"
+                        data-testid="card-link"
+                    >
+                        {product.title.clone()}
+                    </a>
                 </h3>
                 {rating
                     .map(|avg| {
@@ -65,6 +69,9 @@ pub fn ProductCardView(product: ProductCard) -> impl IntoView {
                     <Price price=product.price compare_at=product.compare_at from=product.varied_price />
                 </div>
             </div>
-        </a>
+            <div class="relative z-10 p-3 pt-2.5">
+                <CardCartAction single_variant_id=product.single_variant_id in_stock href title=product.title />
+            </div>
+        </article>
     }
 }

@@ -43,6 +43,11 @@ pub struct ProductCard {
     pub created_at: i64,
     pub review_count: i64,
     pub rating_sum: i64,
+    /// How many variants the product has.
+    pub variant_count: i64,
+    /// The one variant, when there is exactly one: the card can add it to the cart itself; a
+    /// product with options sends the shopper to its page to choose.
+    pub single_variant_id: Option<i64>,
 }
 
 impl ProductCard {

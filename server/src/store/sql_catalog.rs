@@ -14,7 +14,8 @@ pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, p.creat
         MAX(v.compare_at_minor) AS compare_at_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
         i.url AS image_url, i.alt AS image_alt,
         CAST(COALESCE(MAX(r.review_count), 0) AS BIGINT) AS review_count,
-        CAST(COALESCE(MAX(r.rating_sum), 0) AS BIGINT) AS rating_sum
+        CAST(COALESCE(MAX(r.rating_sum), 0) AS BIGINT) AS rating_sum,
+        CAST(COUNT(v.id) AS BIGINT) AS variant_count, MIN(v.id) AS first_variant_id
     FROM products p
     JOIN merchants m ON m.id = p.merchant_id
     JOIN product_variants v ON v.product_id = p.id
@@ -315,6 +316,10 @@ macro_rules! impl_sql_catalog {
                         let max_price: i64 = r.get("max_price_minor");
                         let url: Option<String> = r.get("image_url");
                         let alt: Option<String> = r.get("image_alt");
+                        // One row per variant: the image join takes position 0 only and the
+                        // rating stats hold one row per product, so the count is not multiplied.
+                        let variant_count: i64 = r.get("variant_count");
+                        let first_variant: i64 = r.get("first_variant_id");
                         ProductCard {
                             id: r.get("id"),
                             slug: r.get("slug"),
@@ -328,6 +333,8 @@ macro_rules! impl_sql_catalog {
                             created_at: r.get("created_at"),
                             review_count: r.get("review_count"),
                             rating_sum: r.get("rating_sum"),
+                            variant_count,
+                            single_variant_id: (variant_count == 1).then_some(first_variant),
                         }
                     })
                     .collect();
