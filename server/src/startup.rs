@@ -54,6 +54,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         accounts: db.accounts(),
         reviews: db.reviews(),
         orders: db.orders(),
+        fulfilment: db.fulfilment(),
         // The built-in test gateway; a real one plugs in behind the same trait.
         gateway: Arc::new(app::domain::gateway::TestGateway),
         checkout: Arc::default(),

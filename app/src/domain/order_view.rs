@@ -1,22 +1,47 @@
 //! An order as its shopper (and, for their part, each store) sees it: what crosses to the browser.
 use super::address::AddressInput;
 use super::money::Money;
+use super::shipment_view::ShipmentView;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderLineView {
+    /// Named when shipping, refunding or returning this line.
+    pub id: i64,
     pub title: String,
     pub sku: String,
     pub quantity: i64,
     pub unit_price: Money,
     pub line_total: Money,
+    /// How many have left in shipments.
+    pub shipped: i64,
+    /// How many are in returns (all but rejected ones).
+    pub returned: i64,
+    /// Refunded on this line so far.
+    pub refunded: Money,
+}
+
+/// A shopper's return of some items of a part.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnView {
+    pub id: i64,
+    /// `ReturnStatus::as_str`.
+    pub status: String,
+    pub status_label: String,
+    pub reason: String,
+    /// Why the store rejected it, when it did.
+    pub rejection_reason: Option<String>,
+    /// (title, quantity).
+    pub lines: Vec<(String, i64)>,
+    pub requested_at: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderPartView {
     pub merchant_id: i64,
     pub merchant_name: String,
-    /// awaiting_payment, paid, shipped, delivered, cancelled.
+    /// `PartStatus::as_str`: awaiting_payment, paid, processing, partially_shipped, shipped,
+    /// delivered, cancelled, refunded.
     pub status: String,
     pub shipping_speed: String,
     pub lines: Vec<OrderLineView>,
@@ -25,6 +50,14 @@ pub struct OrderPartView {
     pub discount: Money,
     pub tax: Money,
     pub total: Money,
+    /// Refunded on this part so far (refunds in flight included).
+    pub refunded: Money,
+    /// When the part (else its latest parcel) was delivered: the return window starts here.
+    pub delivered_at: Option<i64>,
+    /// Oldest first.
+    pub shipments: Vec<ShipmentView>,
+    /// Oldest first.
+    pub returns: Vec<ReturnView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,7 +81,9 @@ pub struct PaymentView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrderView {
     pub number: String,
-    /// awaiting_payment, paid, payment_failed, cancelled, expired.
+    /// awaiting_payment, payment_failed, cancelled, expired; once paid, derived from the parts
+    /// (`fulfilment::order_status`): paid, processing, partially_shipped, shipped, delivered,
+    /// refunded.
     pub status: String,
     pub email: String,
     pub created_at: i64,
@@ -100,6 +135,38 @@ pub struct MerchantOrderView {
     /// Stores sharing the order (their parts are not shown).
     pub other_stores: usize,
     pub payment: Option<PaymentView>,
+    /// A fresh idempotency key for this rendering's action forms (ship, cancel, refund), so a
+    /// resubmitted form acts once.
+    pub action_key: String,
+}
+
+/// What shipping some lines did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipOutcome {
+    pub shipment: ShipmentView,
+    /// The part's status afterwards.
+    pub part_status: String,
+}
+
+/// A refund as it stands: `succeeded`, `failed` (the gateway declined; nothing was refunded) or
+/// `pending` (the gateway has not answered yet; asking again with the same key finishes it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundOutcome {
+    pub refund_id: i64,
+    pub amount: Money,
+    pub status: String,
+    /// The part's status afterwards.
+    pub part_status: String,
+}
+
+/// What cancelling a part did to it and to the money.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelOutcome {
+    pub part_status: String,
+    /// The refund of what had been captured for the part, if anything had.
+    pub refund: Option<RefundOutcome>,
+    /// The whole authorization was released (nothing had been captured, no part left).
+    pub voided: bool,
 }
 
 impl MerchantOrderView {
@@ -116,6 +183,7 @@ impl MerchantOrderView {
             part,
             other_stores: others,
             payment: view.payment,
+            action_key: String::new(),
         })
     }
 }
@@ -124,11 +192,45 @@ impl OrderView {
     pub fn status_label(&self) -> &'static str {
         match self.status.as_str() {
             "paid" => "Paid — the stores are preparing your items",
+            "processing" => "Being prepared by the stores",
+            "partially_shipped" => "Partly shipped",
+            "shipped" => "Shipped",
+            "delivered" => "Delivered",
+            "refunded" => "Refunded",
             "awaiting_payment" => "Waiting for payment",
             "payment_failed" => "Payment failed",
             "cancelled" => "Cancelled",
             "expired" => "Expired unpaid",
             _ => "Unknown",
         }
+    }
+}
+
+/// The order's status as shown: before and outside payment the stored one (awaiting_payment,
+/// payment_failed, expired, cancelled); once paid, derived from its parts by
+/// [`order_status`](super::fulfilment::order_status), so it moves as the stores ship, deliver,
+/// cancel and refund.
+pub fn shown_status(stored: &str, part_statuses: &[String]) -> String {
+    use super::order::PartStatus;
+    if stored != "paid" {
+        return stored.to_string();
+    }
+    let parts: Vec<PartStatus> = part_statuses.iter().filter_map(|s| PartStatus::parse(s)).collect();
+    super::fulfilment::order_status(&parts).as_str().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paid_order_shows_what_its_parts_add_up_to() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(shown_status("paid", &s(&["paid", "paid"])), "paid");
+        assert_eq!(shown_status("paid", &s(&["shipped", "paid"])), "partially_shipped");
+        assert_eq!(shown_status("paid", &s(&["delivered", "cancelled"])), "delivered");
+        assert_eq!(shown_status("paid", &s(&["refunded"])), "refunded");
+        assert_eq!(shown_status("expired", &s(&["cancelled"])), "expired");
+        assert_eq!(shown_status("payment_failed", &s(&["cancelled"])), "payment_failed");
     }
 }

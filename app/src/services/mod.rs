@@ -7,6 +7,7 @@ pub mod cart_store;
 pub mod catalog;
 pub mod catalog_store;
 pub mod checkout;
+pub mod fulfilment;
 pub mod fulfilment_store;
 pub mod listing;
 pub mod order_store;
@@ -31,6 +32,7 @@ pub struct Shop {
     pub reviews: Arc<dyn ReviewStore>,
     pub carts: Arc<dyn CartStore>,
     pub orders: Arc<dyn order_store::OrderStore>,
+    pub fulfilment: Arc<dyn fulfilment_store::FulfilmentStore>,
     pub gateway: Arc<dyn crate::domain::gateway::PaymentGateway>,
     pub checkout: Arc<checkout::CheckoutSettings>,
     pub auth: Arc<AuthSettings>,

@@ -10,6 +10,8 @@ mod sql_carts;
 #[macro_use]
 mod sql_catalog;
 #[macro_use]
+mod sql_fulfilment;
+#[macro_use]
 mod sql_orders;
 #[macro_use]
 mod sql_reviews;
@@ -87,6 +89,13 @@ impl Database {
         }
     }
 
+    pub fn fulfilment(&self) -> Arc<dyn app::services::fulfilment_store::FulfilmentStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
     pub fn carts(&self) -> Arc<dyn app::services::CartStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
@@ -99,6 +108,16 @@ impl Database {
         let result = match self {
             Database::Sqlite(s) => sqlx::raw_sql(sql).execute(&s.pool).await.map(drop),
             Database::Postgres(s) => sqlx::raw_sql(sql).execute(&s.pool).await.map(drop),
+        };
+        result.map_err(|e| e.to_string())
+    }
+
+    /// One integer from SQL as written (a count), for tests and operators' scripts (never with
+    /// user input).
+    pub async fn scalar_raw(&self, sql: &str) -> Result<i64, String> {
+        let result = match self {
+            Database::Sqlite(s) => sqlx::query_scalar::<_, i64>(sql).fetch_one(&s.pool).await,
+            Database::Postgres(s) => sqlx::query_scalar::<_, i64>(sql).fetch_one(&s.pool).await,
         };
         result.map_err(|e| e.to_string())
     }

@@ -127,6 +127,10 @@ mod orders_sql {
     impl_sql_orders!(super::PgStore, sqlx::Postgres);
 }
 
+mod fulfilment_sql {
+    impl_sql_fulfilment!(super::PgStore, sqlx::Postgres);
+}
+
 mod carts_sql {
     impl_sql_carts!(super::PgStore, sqlx::Postgres);
 }

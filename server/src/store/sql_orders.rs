@@ -412,7 +412,10 @@ macro_rules! impl_sql_orders {
                 let m = |minor: i64| Money::new(minor, currency);
                 let order_id: i64 = o.get("id");
                 let parts = sqlx::query(
-                    "SELECT p.*, m.name AS merchant_name FROM order_parts p JOIN merchants m ON m.id = p.merchant_id
+                    "SELECT p.*, m.name AS merchant_name,
+                        COALESCE(p.delivered_at, (SELECT MAX(s.delivered_at) FROM shipments s WHERE s.part_id = p.id))
+                            AS last_delivery
+                     FROM order_parts p JOIN merchants m ON m.id = p.merchant_id
                      WHERE p.order_id = $1 ORDER BY p.id",
                 )
                 .bind(order_id)
@@ -420,7 +423,13 @@ macro_rules! impl_sql_orders {
                 .await
                 .map_err(map_sqlx)?;
                 let lines = sqlx::query(
-                    "SELECT l.* FROM order_lines l JOIN order_parts p ON p.id = l.part_id WHERE p.order_id = $1 ORDER BY l.id",
+                    "SELECT l.*,
+                        CAST((SELECT COALESCE(SUM(sl.quantity), 0) FROM shipment_lines sl WHERE sl.line_id = l.id)
+                            AS BIGINT) AS shipped,
+                        CAST((SELECT COALESCE(SUM(rl.quantity), 0) FROM return_lines rl
+                              JOIN returns r ON r.id = rl.return_id WHERE rl.line_id = l.id AND r.status <> 'rejected')
+                            AS BIGINT) AS returned
+                     FROM order_lines l JOIN order_parts p ON p.id = l.part_id WHERE p.order_id = $1 ORDER BY l.id",
                 )
                 .bind(order_id)
                 .fetch_all(&self.pool)
@@ -459,9 +468,13 @@ macro_rules! impl_sql_orders {
                         })
                     }
                 };
+                let part_ids: Vec<i64> = parts.iter().map(|p| p.get::<i64, _>("id")).collect();
+                let mut shipments = self.shipments_of_parts(&part_ids).await?;
+                let mut returns = self.returns_of_parts(&part_ids).await?;
+                let part_statuses: Vec<String> = parts.iter().map(|p| p.get::<String, _>("status")).collect();
                 let view = OrderView {
                     number: o.get("number"),
-                    status: o.get("status"),
+                    status: app::domain::order_view::shown_status(o.get::<&str, _>("status"), &part_statuses),
                     email: o.get("email"),
                     created_at: o.get("created_at"),
                     ship_to: AddressInput {
@@ -487,11 +500,15 @@ macro_rules! impl_sql_orders {
                                     .iter()
                                     .filter(|l| l.get::<i64, _>("part_id") == part_id)
                                     .map(|l| OrderLineView {
+                                        id: l.get("id"),
                                         title: l.get("title"),
                                         sku: l.get("sku"),
                                         quantity: l.get("quantity"),
                                         unit_price: m(l.get("unit_price_minor")),
                                         line_total: m(l.get("line_total_minor")),
+                                        shipped: l.get("shipped"),
+                                        returned: l.get("returned"),
+                                        refunded: m(l.get("refunded_minor")),
                                     })
                                     .collect(),
                                 subtotal: m(p.get("subtotal_minor")),
@@ -499,6 +516,10 @@ macro_rules! impl_sql_orders {
                                 discount: m(p.get("discount_minor")),
                                 tax: m(p.get("tax_minor")),
                                 total: m(p.get("total_minor")),
+                                refunded: m(p.get("refunded_minor")),
+                                delivered_at: p.get("last_delivery"),
+                                shipments: take_of(&mut shipments, part_id),
+                                returns: take_of(&mut returns, part_id),
                             }
                         })
                         .collect(),
@@ -519,7 +540,7 @@ macro_rules! impl_sql_orders {
             ) -> Result<Vec<app::domain::order_view::OrderSummary>, StoreError> {
                 use app::domain::money::{Currency, Money};
                 let rows = sqlx::query(
-                    "SELECT o.number, o.status, o.created_at, o.total_minor, o.currency,
+                    "SELECT o.id, o.number, o.status, o.created_at, o.total_minor, o.currency,
                         CAST((SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN order_parts p ON p.id = l.part_id
                               WHERE p.order_id = o.id) AS BIGINT) AS items,
                         (SELECT COUNT(*) FROM order_parts p WHERE p.order_id = o.id) AS stores
@@ -530,11 +551,20 @@ macro_rules! impl_sql_orders {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(map_sqlx)?;
-                Ok(rows
-                    .iter()
-                    .map(|r| app::domain::order_view::OrderSummary {
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let parts: Vec<String> = sqlx::query_scalar("SELECT status FROM order_parts WHERE order_id = $1")
+                        .bind(r.get::<i64, _>("id"))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map_sqlx)?;
+                    out.push((r, app::domain::order_view::shown_status(r.get::<&str, _>("status"), &parts)));
+                }
+                Ok(out
+                    .into_iter()
+                    .map(|(r, status)| app::domain::order_view::OrderSummary {
                         number: r.get("number"),
-                        status: r.get("status"),
+                        status,
                         created_at: r.get("created_at"),
                         total: Money::new(
                             r.get("total_minor"),
@@ -602,6 +632,13 @@ macro_rules! impl_sql_orders {
             }
         }
 
+        /// The views of one part, taken out of (part id, view) pairs.
+        fn take_of<T>(all: &mut Vec<(i64, T)>, part_id: i64) -> Vec<T> {
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(all).into_iter().partition(|(p, _)| *p == part_id);
+            *all = rest;
+            mine.into_iter().map(|(_, v)| v).collect()
+        }
+
         /// Gives an order's reserved stock back, once: `stock_released` is flipped first.
         async fn release_stock(tx: &mut sqlx::Transaction<'static, $db>, order_id: i64) -> Result<(), StoreError> {
             let first = sqlx::query("UPDATE orders SET stock_released = 1 WHERE id = $1 AND stock_released = 0")
@@ -611,17 +648,23 @@ macro_rules! impl_sql_orders {
                 .map_err(map_sqlx)?
                 .rows_affected();
             if first == 1 {
+                // Parts cancelled one by one gave theirs back already (`stock_released`).
                 sqlx::query(
                     "UPDATE product_variants SET stock = stock + (
                         SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN order_parts p ON p.id = l.part_id
-                        WHERE p.order_id = $1 AND l.variant_id = product_variants.id)
+                        WHERE p.order_id = $1 AND p.stock_released = 0 AND l.variant_id = product_variants.id)
                      WHERE id IN (SELECT l.variant_id FROM order_lines l JOIN order_parts p ON p.id = l.part_id
-                        WHERE p.order_id = $1)",
+                        WHERE p.order_id = $1 AND p.stock_released = 0)",
                 )
                 .bind(order_id)
                 .execute(&mut **tx)
                 .await
                 .map_err(map_sqlx)?;
+                sqlx::query("UPDATE order_parts SET stock_released = 1 WHERE order_id = $1")
+                    .bind(order_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_sqlx)?;
             }
             Ok(())
         }

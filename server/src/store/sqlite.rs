@@ -121,6 +121,10 @@ mod orders_sql {
     impl_sql_orders!(super::SqliteStore, sqlx::Sqlite);
 }
 
+mod fulfilment_sql {
+    impl_sql_fulfilment!(super::SqliteStore, sqlx::Sqlite);
+}
+
 mod carts_sql {
     impl_sql_carts!(super::SqliteStore, sqlx::Sqlite);
 }
