@@ -15,6 +15,9 @@ pub struct Config {
     /// Overrides the address from Cargo.toml's `site-addr` when set (`LEPTOS_SITE_ADDR`).
     pub site_addr: Option<SocketAddr>,
     pub auth: app::services::AuthSettings,
+    /// Outgoing mail: `PUBLIC_URL` (links in messages), `MAIL_FROM`, `SMTP_URL` (unset: messages
+    /// are logged). The SMTP password never shows in `{:?}`.
+    pub mail: crate::notify::MailConfig,
 }
 
 impl Config {
@@ -67,7 +70,8 @@ impl Config {
                 .map(|h| h.trim().to_ascii_lowercase())
                 .filter(|h| !h.is_empty()),
         };
-        Ok(Config { database_url, max_connections, media_dir, site_addr, auth })
+        let mail = crate::notify::MailConfig::from_lookup(&get)?;
+        Ok(Config { database_url, max_connections, media_dir, site_addr, auth, mail })
     }
 }
 
@@ -88,6 +92,7 @@ mod tests {
         assert_eq!(c.max_connections, 8);
         assert_eq!(c.media_dir, PathBuf::from("data/media"));
         assert!(c.site_addr.is_none());
+        assert!(c.mail.smtp.is_none(), "without SMTP_URL messages are logged");
     }
 
     #[test]
@@ -96,5 +101,17 @@ mod tests {
         assert!(with(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().contains("LEPTOS_SITE_ADDR"));
         assert!(with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().contains("DATABASE_URL"));
         assert_eq!(with(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080")]).unwrap().site_addr.unwrap().port(), 8080);
+    }
+
+    #[test]
+    fn mail_settings_are_checked_and_the_smtp_password_never_printed() {
+        let c = with(&[("SMTP_URL", "smtps://shop:hunter2@mail.example.com"), ("PUBLIC_URL", "https://shop.example/")])
+            .unwrap();
+        assert_eq!(c.mail.public_url, "https://shop.example");
+        assert!(!format!("{c:?}").contains("hunter2"));
+        let err = with(&[("SMTP_URL", "imap://shop:hunter2@mail.example.com")]).unwrap_err();
+        assert!(err.contains("SMTP_URL") && !err.contains("hunter2"), "{err}");
+        assert!(with(&[("PUBLIC_URL", "shop.example")]).unwrap_err().contains("PUBLIC_URL"));
+        assert!(with(&[("MAIL_FROM", "nobody")]).unwrap_err().contains("MAIL_FROM"));
     }
 }

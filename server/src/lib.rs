@@ -3,6 +3,7 @@ pub mod bench;
 pub mod bench_orders;
 pub mod config;
 pub mod health;
+pub mod notify;
 pub mod security;
 pub mod seed;
 pub mod startup;

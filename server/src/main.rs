@@ -127,6 +127,7 @@ async fn serve(config: Config, db: Database) -> Result<(), String> {
     let options = startup::leptos_options(config.site_addr);
     let addr = options.site_addr;
     let shop = startup::shop(&db, config.auth.clone());
+    let shop = server::notify::start(shop, &config)?;
     startup::spawn_session_sweeper(shop.clone());
     startup::spawn_statistics_refresh(db.clone());
     startup::spawn_reservation_sweeper(shop.clone());

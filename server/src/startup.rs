@@ -49,6 +49,7 @@ pub fn leptos_options(site_addr: Option<SocketAddr>) -> LeptosOptions {
 
 /// The services every request may use, over the connected database.
 pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
+    let notifications = db.notifications();
     Shop {
         catalog: db.catalog(),
         accounts: db.accounts(),
@@ -57,12 +58,21 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         fulfilment: db.fulfilment(),
         // The built-in test gateway; a real one plugs in behind the same trait.
         gateway: Arc::new(app::domain::gateway::TestGateway),
-        checkout: Arc::default(),
+        // Paid orders queue their confirmation; `notify::start` points the links at PUBLIC_URL.
+        checkout: Arc::new(app::services::checkout::CheckoutSettings {
+            confirmations: Some(app::services::notifications::Confirmations {
+                store: notifications.clone(),
+                links: Default::default(),
+            }),
+            ..Default::default()
+        }),
         carts: db.carts(),
         auth: Arc::new(auth),
         vocabulary: Arc::default(),
         categories: Arc::default(),
         listing_rows: Arc::default(),
+        notifications,
+        links: Arc::default(),
     }
 }
 

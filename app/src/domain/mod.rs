@@ -15,6 +15,7 @@ pub mod gateway;
 pub mod idempotency;
 pub mod listing;
 pub mod money;
+pub mod notification;
 pub mod order;
 pub mod order_view;
 pub mod payment;

@@ -15,6 +15,7 @@ use crate::domain::errors::{AppError, FieldErrors};
 use crate::domain::gateway::PaymentGateway;
 use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyKey};
 use crate::domain::money::{Currency, Money};
+use crate::domain::notification::{Message, MessageLine};
 use crate::domain::order::OrderNumber;
 use crate::domain::payment::{EventOutcome, Payment, PaymentEvent, PaymentEventKind};
 
@@ -57,11 +58,18 @@ pub struct CheckoutSettings {
     pub rates: ShippingRates,
     /// How long an unpaid order keeps its stock.
     pub reservation_secs: i64,
+    /// Where a paid order's confirmation is queued; `None` queues none (benchmarks, tests).
+    pub confirmations: Option<super::notifications::Confirmations>,
 }
 
 impl Default for CheckoutSettings {
     fn default() -> Self {
-        CheckoutSettings { taxes: TaxTable::default(), rates: ShippingRates::default(), reservation_secs: 15 * 60 }
+        CheckoutSettings {
+            taxes: TaxTable::default(),
+            rates: ShippingRates::default(),
+            reservation_secs: 15 * 60,
+            confirmations: None,
+        }
     }
 }
 
@@ -333,5 +341,35 @@ pub async fn place_order(
         })
         .await
         .map_err(internal)?;
+    // The confirmation is queued after the payment is recorded, not in its transaction: the
+    // outbox is its own store (the order store stays unaware of messages), and a message that
+    // could not be queued is logged, never a reason to report a paid order as failed. Its dedupe
+    // key is the order number, and a retried request with the same idempotency key returns above
+    // without reaching here, so one order queues one confirmation.
+    if paid && let Some(c) = &settings.confirmations {
+        let message = Message::OrderConfirmation {
+            number: number.clone(),
+            email: order.email.clone(),
+            lines: parts
+                .iter()
+                .flat_map(|(_, lines)| lines)
+                .map(|l| MessageLine {
+                    title: l.title.clone(),
+                    quantity: l.quantity,
+                    line_total: Money::new(l.line_total_minor, total.currency),
+                })
+                .collect(),
+            total,
+            order_url: c.links.order(&number),
+        };
+        super::notifications::enqueue_logged(
+            c.store.as_ref(),
+            &message,
+            &order.email,
+            &super::notifications::confirmation_key(&number),
+            req.now,
+        )
+        .await;
+    }
     Ok(outcome_from_stored(number, outcome.as_str()))
 }

@@ -10,6 +10,8 @@ pub mod checkout;
 pub mod fulfilment;
 pub mod fulfilment_store;
 pub mod listing;
+pub mod notification_store;
+pub mod notifications;
 pub mod order_store;
 pub mod passwords;
 pub mod review_store;
@@ -22,6 +24,7 @@ pub use account_store::AccountStore;
 pub use accounts::AuthSettings;
 pub use cart_store::CartStore;
 pub use catalog_store::{CatalogStore, StoreError};
+pub use notification_store::NotificationStore;
 pub use review_store::ReviewStore;
 
 /// Everything a server function needs, provided once per request via context.
@@ -39,4 +42,8 @@ pub struct Shop {
     pub vocabulary: Arc<search::VocabularyCache>,
     pub categories: Arc<catalog::CategoryCache>,
     pub listing_rows: Arc<listing::ListingCache>,
+    /// The outbox of messages to shoppers; queue with `notifications::enqueue`.
+    pub notifications: Arc<dyn NotificationStore>,
+    /// Absolute links (from `PUBLIC_URL`) for messages.
+    pub links: Arc<crate::domain::notification::Links>,
 }

@@ -23,10 +23,10 @@ macro_rules! migrations {
 
 pub const SQLITE: &[Migration] = migrations!("sqlite":
     (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"), (5, "reviews"), (6, "product_views"),
-    (7, "orders"), (8, "fulfilment"));
+    (7, "orders"), (8, "fulfilment"), (9, "outbox"));
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"), (5, "reviews"), (6, "product_views"),
-    (7, "orders"), (8, "fulfilment"));
+    (7, "orders"), (8, "fulfilment"), (9, "outbox"));
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    BIGINT PRIMARY KEY,

@@ -12,6 +12,8 @@ mod sql_catalog;
 #[macro_use]
 mod sql_fulfilment;
 #[macro_use]
+mod sql_notifications;
+#[macro_use]
 mod sql_orders;
 #[macro_use]
 mod sql_reviews;
@@ -90,6 +92,13 @@ impl Database {
     }
 
     pub fn fulfilment(&self) -> Arc<dyn app::services::fulfilment_store::FulfilmentStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn notifications(&self) -> Arc<dyn app::services::NotificationStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),

@@ -138,3 +138,7 @@ mod carts_sql {
 mod reviews_sql {
     impl_sql_reviews!(super::PgStore, sqlx::Postgres);
 }
+
+mod notifications_sql {
+    impl_sql_notifications!(super::PgStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
+}

@@ -132,3 +132,7 @@ mod carts_sql {
 mod reviews_sql {
     impl_sql_reviews!(super::SqliteStore, sqlx::Sqlite);
 }
+
+mod notifications_sql {
+    impl_sql_notifications!(super::SqliteStore, sqlx::Sqlite, "");
+}
