@@ -97,6 +97,73 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     // `{ORDER}` was placed by the shopper: only they and the platform admin may see it.
     ("/api/orders/get", &[("number", "{ORDER}")], [Deny, Allow, Deny, Deny, Allow]),
     ("/api/orders/mine", &[], [Deny, Allow, Allow, Allow, Allow]),
+    // After payment: store A's staff and the admin act on store A's part of `{ORDER}` (the
+    // second caller allowed meets a retry with the same key, or a part already moved on, and is
+    // answered, not refused). `{LINE}` is the order's line of store A.
+    ("/api/admin/order/process", &[("merchant_id", "{A}"), ("number", "{ORDER}")], [Deny, Deny, Allow, Deny, Allow]),
+    // Without a store named, B acts for its own store, which has no part in `{ORDER}`.
+    ("/api/admin/order/process", &[("number", "{ORDER}")], [Deny, Deny, Allow, Deny, Allow]),
+    (
+        "/api/admin/order/ship",
+        &[
+            ("merchant_id", "{A}"),
+            ("number", "{ORDER}"),
+            ("carrier", "royal-mail"),
+            ("tracking_number", "AB123456789GB"),
+            ("lines[0]", "{LINE}:1"),
+            ("idempotency_key", "matrix-ship-key-0001"),
+        ],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/order/cancel",
+        &[
+            ("merchant_id", "{A}"),
+            ("number", "{ORDER}"),
+            ("reason", "Out of stock"),
+            ("idempotency_key", "matrix-cancel-key-01"),
+        ],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/order/refund",
+        &[
+            ("merchant_id", "{A}"),
+            ("number", "{ORDER}"),
+            ("lines[0]", "{LINE}:1.00"),
+            ("idempotency_key", "matrix-refund-key-01"),
+        ],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    // `{RETURN}`: the shopper asked to return the delivered line of store A.
+    (
+        "/api/admin/return/approve",
+        &[("merchant_id", "{A}"), ("return_id", "{RETURN}")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    ("/api/admin/return/approve", &[("return_id", "{RETURN}")], [Deny, Deny, Allow, Deny, Allow]),
+    (
+        "/api/admin/return/reject",
+        &[("merchant_id", "{A}"), ("return_id", "{RETURN}"), ("reason", "Shows wear")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/return/receive",
+        &[("merchant_id", "{A}"), ("return_id", "{RETURN}")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/return/refund",
+        &[("merchant_id", "{A}"), ("return_id", "{RETURN}")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    // Only the shopper who placed `{ORDER}` asks for a return (refused with a reason here: it has
+    // not been delivered); stores and the admin act on returns, they do not open them.
+    (
+        "/api/orders/return",
+        &[("number", "{ORDER}"), ("merchant_id", "{A}"), ("lines[0]", "{LINE}:1"), ("reason", "Too big")],
+        [Deny, Allow, Deny, Deny, Deny],
+    ),
 ];
 
 const CHECKOUT: &[(&str, &str)] = &[
@@ -188,6 +255,34 @@ async fn order_of_shopper(app: &TestApp, shopper: &str, store_a: i64) -> String 
     number
 }
 
+/// Store A ships the shopper's order, the carrier delivers it, and the shopper asks to return
+/// the line: returns the return's id.
+async fn return_of_shopper(app: &TestApp, order: &str, store_a: i64, line: i64) -> String {
+    use app::domain::shipment::{LineQuantity, TrackingKind};
+    use app::services::fulfilment as f;
+    let now = app::services::accounts::now();
+    let lines = vec![LineQuantity { line_id: line, quantity: 1 }];
+    let ship = f::ShipRequest {
+        carrier: "dhl-express".into(),
+        tracking_number: "1234567890".into(),
+        lines: lines.clone(),
+        idempotency_key: None,
+        now,
+    };
+    let shipped = f::ship(app.shop.fulfilment.as_ref(), order, store_a, ship).await.unwrap();
+    let delivered = app::domain::tracking::TrackingEvent {
+        id: "matrix-delivered".into(),
+        kind: TrackingKind::Delivered,
+        at: now,
+        location: None,
+        description: "Delivered".into(),
+    };
+    app.shop.fulfilment.record_tracking_event(shipped.shipment.id, "dhl-express", &delivered, now).await.unwrap();
+    let ask = f::ReturnAsk { lines, reason: "Too big".into(), now };
+    let window = app::domain::returns::ReturnWindow::default();
+    f::request_return(app.shop.fulfilment.as_ref(), window, order, store_a, ask).await.unwrap().to_string()
+}
+
 async fn run_matrix(make: impl AsyncFn() -> TestApp) {
     let mut failures = Vec::new();
     for (path, args, expected) in MATRIX {
@@ -202,6 +297,13 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
         assert!(addr.parse::<i64>().is_ok(), "address id: {}", add.body);
         let (product_a, review_a) = review_of_store_a(&app, a.parse().unwrap()).await;
         let order = order_of_shopper(&app, &shopper, a.parse().unwrap()).await;
+        let part = app.shop.fulfilment.part(&order, a.parse().unwrap()).await.unwrap().unwrap();
+        let line = part.lines[0].line_id.to_string();
+        let return_id = if args.iter().any(|(_, v)| v.contains("{RETURN}")) {
+            return_of_shopper(&app, &order, a.parse().unwrap(), part.lines[0].line_id).await
+        } else {
+            String::new()
+        };
         let cart_variant = variant_in_cart(&app, &shopper).await;
         let cookies = [
             String::new(),
@@ -216,6 +318,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
                 .map(|(k, v)| {
                     let v = v.replace("{A}", &a).replace("{ADDR}", &addr);
                     let v = v.replace("{CART_VARIANT}", &cart_variant).replace("{ORDER}", &order);
+                    let v = v.replace("{LINE}", &line).replace("{RETURN}", &return_id);
                     (*k, v.replace("{PRODUCT_A}", &product_a).replace("{REVIEW_A}", &review_a))
                 })
                 .collect();

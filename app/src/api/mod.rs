@@ -7,6 +7,7 @@ pub mod auth;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod fulfilment;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod reviews;

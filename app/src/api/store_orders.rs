@@ -16,7 +16,7 @@ pub struct StoreOrderQueue {
 
 /// The store to act for: the one named (its staff or an admin), else the caller's own store.
 #[cfg(feature = "ssr")]
-async fn acting_store(merchant_id: Option<i64>) -> Result<i64, AppError> {
+pub(crate) async fn acting_store(merchant_id: Option<i64>) -> Result<i64, AppError> {
     use super::guard::{Access, require};
     match merchant_id {
         Some(id) => require(Access::StoreStaff(id)).await.map(|_| id),
@@ -61,5 +61,10 @@ pub async fn store_order(merchant_id: Option<i64>, number: String) -> Result<Mer
         .await
         .map_err(crate::services::accounts::store_err)?
         .ok_or_else(missing)?;
-    MerchantOrderView::of(view, merchant_id).ok_or_else(missing)
+    let mut view = MerchantOrderView::of(view, merchant_id).ok_or_else(missing)?;
+    view.action_key =
+        crate::domain::idempotency::IdempotencyKey::from_random(crate::services::passwords::random_bytes::<16>())
+            .as_str()
+            .to_string();
+    Ok(view)
 }

@@ -1,0 +1,247 @@
+//! After payment. A store's staff (or the platform admin acting for a store) ship, start,
+//! cancel and refund the store's part of an order and handle its returns; another store's
+//! order or return answers like a missing one. The shopper who placed an order (or the guest
+//! browser holding its `mm_last_order` cookie) asks to return delivered items.
+//!
+//! Ship, cancel and refund take an idempotency key (the form's `idempotency_key`, rendered as
+//! `MerchantOrderView::action_key`, or an `Idempotency-Key` header): a retried request returns
+//! the first outcome.
+use crate::domain::errors::AppError;
+use crate::domain::order_view::{CancelOutcome, RefundOutcome, ShipOutcome};
+use leptos::prelude::*;
+
+/// The request's idempotency key: the `Idempotency-Key` header, else the form's field.
+#[cfg(feature = "ssr")]
+async fn idempotency_key(form: Option<String>) -> Option<String> {
+    let headers = super::guard::headers().await;
+    headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string).or(form)
+}
+
+/// "12:2" (line 12, quantity 2) per line, as the form's fields send them.
+#[cfg(feature = "ssr")]
+fn line_quantities(raw: &[String]) -> Result<Vec<crate::domain::shipment::LineQuantity>, AppError> {
+    raw.iter()
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| {
+            let (id, qty) = s.split_once(':').unwrap_or((s.as_str(), "1"));
+            match (id.trim().parse::<i64>(), qty.trim().parse::<i64>()) {
+                (Ok(line_id), Ok(quantity)) => Ok(crate::domain::shipment::LineQuantity { line_id, quantity }),
+                _ => Err(AppError::one("lines", format!("“{s}” is not a line and a quantity."))),
+            }
+        })
+        .collect()
+}
+
+#[cfg(feature = "ssr")]
+fn internal(e: crate::services::StoreError) -> AppError {
+    crate::services::accounts::store_err(e)
+}
+
+/// Ships some lines of the store's part: `lines` are "line id:quantity".
+#[server(endpoint = "admin/order/ship")]
+pub async fn ship_part(
+    merchant_id: Option<i64>,
+    number: String,
+    carrier: String,
+    tracking_number: String,
+    lines: Option<Vec<String>>,
+    idempotency_key: Option<String>,
+) -> Result<ShipOutcome, AppError> {
+    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let shop = super::guard::shop()?;
+    let request = crate::services::fulfilment::ShipRequest {
+        carrier,
+        tracking_number,
+        lines: line_quantities(&lines.unwrap_or_default())?,
+        idempotency_key: self::idempotency_key(idempotency_key).await,
+        now: crate::services::accounts::now(),
+    };
+    crate::services::fulfilment::ship(shop.fulfilment.as_ref(), number.trim(), merchant_id, request).await
+}
+
+/// Paid → processing: the store has started preparing its part.
+#[server(endpoint = "admin/order/process")]
+pub async fn start_processing(merchant_id: Option<i64>, number: String) -> Result<String, AppError> {
+    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let shop = super::guard::shop()?;
+    crate::services::fulfilment::start_processing(shop.fulfilment.as_ref(), number.trim(), merchant_id).await
+}
+
+/// Cancels the store's part before it ships; the stock goes back and the money is returned.
+#[server(endpoint = "admin/order/cancel")]
+pub async fn cancel_part(
+    merchant_id: Option<i64>,
+    number: String,
+    reason: String,
+    idempotency_key: Option<String>,
+) -> Result<CancelOutcome, AppError> {
+    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let shop = super::guard::shop()?;
+    let request = crate::services::fulfilment::CancelRequest {
+        reason,
+        idempotency_key: self::idempotency_key(idempotency_key).await,
+        now: crate::services::accounts::now(),
+    };
+    crate::services::fulfilment::cancel_part(
+        shop.fulfilment.as_ref(),
+        shop.gateway.as_ref(),
+        number.trim(),
+        merchant_id,
+        request,
+    )
+    .await
+}
+
+/// Refunds the whole part (`whole`) or lines: "line id" for all that is left on it, or
+/// "line id:12.50" for an amount.
+#[server(endpoint = "admin/order/refund")]
+pub async fn refund_part(
+    merchant_id: Option<i64>,
+    number: String,
+    whole: Option<bool>,
+    lines: Option<Vec<String>>,
+    idempotency_key: Option<String>,
+) -> Result<RefundOutcome, AppError> {
+    use crate::domain::refund::{LineRefund, RefundRequest};
+    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let shop = super::guard::shop()?;
+    let number = number.trim().to_string();
+    let request = if whole.unwrap_or(false) {
+        RefundRequest::WholePart
+    } else {
+        // Amounts are in the order's currency, which the part tells.
+        let currency = shop
+            .fulfilment
+            .part(&number, merchant_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound("We couldn't find that order in your store.".into()))?
+            .currency;
+        let currency = crate::domain::money::Currency::parse(&currency).map_err(|e| AppError::Server(e.to_string()))?;
+        let mut out = Vec::new();
+        for raw in lines.unwrap_or_default().iter().filter(|s| !s.trim().is_empty()) {
+            let (id, amount) = match raw.split_once(':') {
+                Some((id, amount)) => (id, Some(amount)),
+                None => (raw.as_str(), None),
+            };
+            let line_id =
+                id.trim().parse::<i64>().map_err(|_| AppError::one("lines", format!("“{raw}” is not a line.")))?;
+            let amount = match amount {
+                Some(a) => Some(
+                    crate::services::fulfilment::parse_amount(a, currency).map_err(|m| AppError::one("lines", m))?,
+                ),
+                None => None,
+            };
+            out.push(LineRefund { line_id, amount });
+        }
+        RefundRequest::Lines(out)
+    };
+    let command = crate::services::fulfilment::RefundCommand {
+        request,
+        idempotency_key: self::idempotency_key(idempotency_key).await,
+        now: crate::services::accounts::now(),
+    };
+    crate::services::fulfilment::refund_part(
+        shop.fulfilment.as_ref(),
+        shop.gateway.as_ref(),
+        &number,
+        merchant_id,
+        command,
+    )
+    .await
+}
+
+#[cfg(feature = "ssr")]
+async fn decide(
+    merchant_id: Option<i64>,
+    return_id: i64,
+    event: crate::domain::returns::ReturnEvent,
+    reason: Option<String>,
+) -> Result<String, AppError> {
+    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let shop = super::guard::shop()?;
+    let now = crate::services::accounts::now();
+    let r = crate::services::fulfilment::decide_return(
+        shop.fulfilment.as_ref(),
+        merchant_id,
+        return_id,
+        event,
+        reason,
+        now,
+    )
+    .await?;
+    Ok(r.status)
+}
+
+/// Approves a requested return; the shopper may send the items back.
+#[server(endpoint = "admin/return/approve")]
+pub async fn approve_return(merchant_id: Option<i64>, return_id: i64) -> Result<String, AppError> {
+    decide(merchant_id, return_id, crate::domain::returns::ReturnEvent::Approve, None).await
+}
+
+/// Rejects a requested return with a reason the shopper reads.
+#[server(endpoint = "admin/return/reject")]
+pub async fn reject_return(merchant_id: Option<i64>, return_id: i64, reason: String) -> Result<String, AppError> {
+    decide(merchant_id, return_id, crate::domain::returns::ReturnEvent::Reject, Some(reason)).await
+}
+
+/// The returned items arrived; they go back into stock.
+#[server(endpoint = "admin/return/receive")]
+pub async fn receive_return(merchant_id: Option<i64>, return_id: i64) -> Result<String, AppError> {
+    decide(merchant_id, return_id, crate::domain::returns::ReturnEvent::Receive, None).await
+}
+
+/// Refunds a received return through the payment gateway.
+#[server(endpoint = "admin/return/refund")]
+pub async fn refund_return(merchant_id: Option<i64>, return_id: i64) -> Result<RefundOutcome, AppError> {
+    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let shop = super::guard::shop()?;
+    crate::services::fulfilment::refund_return(
+        shop.fulfilment.as_ref(),
+        shop.gateway.as_ref(),
+        merchant_id,
+        return_id,
+        crate::services::accounts::now(),
+    )
+    .await
+}
+
+/// The shopper asks to return delivered items of one store's part (`merchant_id`): `lines` are
+/// "line id:quantity". Only whoever may see the order (its shopper, or the guest browser that
+/// placed it) may ask.
+#[server(endpoint = "orders/return")]
+pub async fn request_return(
+    number: String,
+    merchant_id: i64,
+    lines: Option<Vec<String>>,
+    reason: String,
+) -> Result<i64, AppError> {
+    use crate::domain::order::OrderNumber;
+    let (shop, headers, who, _) = super::cart::caller().await?;
+    let missing = || AppError::NotFound("We couldn't find that order.".into());
+    let number = OrderNumber::parse(&number).map_err(|_| missing())?;
+    let state = shop.fulfilment.part(number.as_str(), merchant_id).await.map_err(internal)?.ok_or_else(missing)?;
+    let by_cookie =
+        super::guard::cookie(&headers, super::checkout::LAST_ORDER_COOKIE).is_some_and(|v| v == number.as_str());
+    let allowed = match (&who, state.user_id) {
+        (Some(p), Some(owner)) => p.user_id == owner,
+        (_, None) => by_cookie,
+        (None, Some(_)) => false,
+    };
+    if !allowed {
+        return Err(missing());
+    }
+    let ask = crate::services::fulfilment::ReturnAsk {
+        lines: line_quantities(&lines.unwrap_or_default())?,
+        reason,
+        now: crate::services::accounts::now(),
+    };
+    crate::services::fulfilment::request_return(
+        shop.fulfilment.as_ref(),
+        crate::domain::returns::ReturnWindow::default(),
+        number.as_str(),
+        merchant_id,
+        ask,
+    )
+    .await
+}
