@@ -860,6 +860,15 @@ macro_rules! impl_sql_fulfilment {
                     tx.rollback().await.map_err(map_sqlx)?;
                     return Ok(false);
                 }
+                // Rows are locked in one order everywhere (the part, then the payment, then its
+                // lines) so concurrent refunds of one part queue instead of deadlocking.
+                sqlx::query(
+                    "UPDATE order_parts SET version = version WHERE id = (SELECT part_id FROM refunds WHERE id = $1)",
+                )
+                .bind(result.refund_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
                 let r = sqlx::query("SELECT * FROM refunds WHERE id = $1")
                     .bind(result.refund_id)
                     .fetch_one(&mut *tx)
@@ -1063,6 +1072,15 @@ macro_rules! impl_sql_fulfilment {
                 let decided = matches!(d.to.as_str(), "approved" | "rejected").then_some(d.now);
                 let received = (d.to == "received").then_some(d.now);
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                // The part first, as every other write locks it (no lock-order cycles); its version
+                // moves because what is left to return changes (a rejection frees the items).
+                sqlx::query(
+                    "UPDATE order_parts SET version = version + 1 WHERE id = (SELECT part_id FROM returns WHERE id = $1)",
+                )
+                .bind(d.return_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
                 let n = sqlx::query(
                     "UPDATE returns SET status = $1, rejection_reason = COALESCE($2, rejection_reason),
                         decided_at = COALESCE($3, decided_at), received_at = COALESCE($4, received_at)
@@ -1096,15 +1114,6 @@ macro_rules! impl_sql_fulfilment {
                     .await
                     .map_err(map_sqlx)?;
                 }
-                // What is left to return changed (a rejection frees the items): readers of the
-                // part must decide again.
-                sqlx::query(
-                    "UPDATE order_parts SET version = version + 1 WHERE id = (SELECT part_id FROM returns WHERE id = $1)",
-                )
-                .bind(d.return_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(true)
             }
