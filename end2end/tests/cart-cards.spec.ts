@@ -81,6 +81,7 @@ test("a refused add from a card rolls the badge back and the card says why", asy
   await expect(same.getByTestId("card-add-error")).toContainText(/left; your cart has|at most 99/);
   await expect(page.getByTestId("cart-count")).toHaveText(String(count));
   await expect(page.getByTestId("card-add-error")).toHaveCount(1);
+  await same.screenshot({ path: "screenshots/cards-refused-card.png" });
   expect(errors).toEqual([]);
 });
 
@@ -107,6 +108,7 @@ test("without JavaScript a card adds and the listing says so", async ({ browser 
   await expect(page).toHaveURL(new RegExp(`${listing.replace("?", "\\?")}$`));
   await expect(page.getByTestId("card-notice")).toContainText("Added to your cart (1 of this item in your cart).");
   await expect(page.getByTestId("cart-count")).toHaveText("1");
+  await page.screenshot({ path: "screenshots/cards-no-js-added.png" });
   // Shown once.
   await page.reload();
   await expect(page.getByTestId("card-notice")).toHaveCount(0);
@@ -134,13 +136,14 @@ for (const vp of [
       }
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
-      // Every card's button spans the card's width and sits at its bottom.
+      // Every card's button spans the card's width and sits at its bottom, in line with the
+      // buttons of its row (the confirmation on the added card does not move it).
       const boxes = await page.getByTestId("product-card").evaluateAll((cards) =>
         cards.map((c) => {
           const card = c.getBoundingClientRect();
-          const button = c.querySelector("[data-testid^=card-add], [data-testid=card-choose], [data-testid=card-sold-out]")!;
+          const button = c.querySelector("[data-testid=card-add], [data-testid=card-choose], [data-testid=card-sold-out]")!;
           const b = button.getBoundingClientRect();
-          return { left: b.left - card.left, right: card.right - b.right, bottom: card.bottom - b.bottom };
+          return { row: Math.round(card.top), top: Math.round(b.top), left: b.left - card.left, right: card.right - b.right, bottom: card.bottom - b.bottom };
         }),
       );
       expect(boxes.length).toBeGreaterThan(0);
@@ -148,9 +151,23 @@ for (const vp of [
         expect(b.left).toBeCloseTo(b.right, 0);
         expect(b.left).toBeLessThanOrEqual(16);
         expect(b.bottom).toBeLessThanOrEqual(16);
+        expect(b.top).toBe(boxes.find((o) => o.row === b.row)!.top);
       }
-      await page.screenshot({ path: `screenshots/cards-${name}-${vp.name}.png`, fullPage: false });
-      await page.getByTestId("product-grid").screenshot({ path: `screenshots/cards-${name}-${vp.name}-grid.png` });
+      // The grid's first rows under the sticky header.
+      await page.evaluate(() => {
+        const grid = document.querySelector('[data-testid="product-grid"]')!;
+        window.scrollTo(0, grid.getBoundingClientRect().top + window.scrollY - 140);
+      });
+      await page.screenshot({ path: `screenshots/cards-${name}-${vp.name}.png` });
     }
+    // A sold-out product's card: find one on the listing's pages.
+    for (let n = 1; n <= 6; n++) {
+      await page.goto(`/c/home-living?sort=price_asc&page=${n}`);
+      if ((await page.getByTestId("card-sold-out").count()) > 0) break;
+    }
+    const soldOut = page.getByTestId("card-sold-out").first();
+    await expect(soldOut).toBeDisabled();
+    await soldOut.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 500));
+    await page.screenshot({ path: `screenshots/cards-sold-out-${vp.name}.png` });
   });
 }

@@ -246,9 +246,8 @@ pub fn CardCartAction(single_variant_id: Option<i64>, in_stock: bool, href: Stri
         (true, Some(variant), Some(CardCart { add, last, here })) => {
             let mine = move || last.get() == Some(variant);
             let sending = move || add.pending().get() && mine();
-            let outcome = move || if mine() && !add.pending().get() { add.value().get() } else { None };
             view! {
-                <ActionForm action=add attr:class="flex flex-col gap-1.5" attr:data-testid="card-add-form">
+                <ActionForm action=add attr:data-testid="card-add-form">
                     <input type="hidden" name="variant_id" value=variant.to_string() />
                     <input type="hidden" name="quantity" value="1" />
                     <input type="hidden" name="return_to" value=move || here.get() />
@@ -261,27 +260,6 @@ pub fn CardCartAction(single_variant_id: Option<i64>, in_stock: bool, href: Stri
                     >
                         {move || if sending() { "Adding…" } else { "Add to cart" }}
                     </button>
-                    {move || {
-                        outcome()
-                            .map(|result| match result {
-                                Ok(a) => {
-                                    let class = if a.capped.is_some() { "text-amber-800" } else { "text-emerald-800" };
-                                    let text = if a.capped.is_some() { added_message(&a) } else { "Added to your cart".to_string() };
-                                    view! {
-                                        <p role="status" class=format!("text-xs leading-snug {class}") data-testid="card-added">
-                                            {text} " · " <a href="/cart" class="font-semibold underline underline-offset-2">"View cart"</a>
-                                        </p>
-                                    }
-                                    .into_any()
-                                }
-                                Err(e) => view! {
-                                    <p role="alert" class="text-xs leading-snug text-rose-700" data-testid="card-add-error">
-                                        {refusal(&e)}
-                                    </p>
-                                }
-                                .into_any(),
-                            })
-                    }}
                 </ActionForm>
             }
             .into_any()
@@ -297,6 +275,40 @@ pub fn CardCartAction(single_variant_id: Option<i64>, in_stock: bool, href: Stri
             </a>
         }
         .into_any(),
+    }
+}
+
+/// How the last add from this card went, laid over the bottom of its picture so that the card
+/// keeps its size and its button stays in line with its neighbours'.
+#[component]
+pub fn CardCartStatus(single_variant_id: Option<i64>) -> impl IntoView {
+    let cart = use_context::<CardCart>();
+    let outcome = move || {
+        let (Some(variant), Some(CardCart { add, last, .. })) = (single_variant_id, cart) else { return None };
+        (last.get() == Some(variant) && !add.pending().get()).then(|| add.value().get()).flatten()
+    };
+    move || {
+        outcome().map(|result| {
+            let (class, testid, role, text, link) = match result {
+                Ok(a) if a.capped.is_some() => {
+                    ("bg-amber-50/95 text-amber-900 ring-amber-200", "card-added", "status", added_message(&a), true)
+                }
+                Ok(_) => {
+                    ("bg-white/95 text-emerald-900 ring-emerald-200", "card-added", "status", "✓ Added to your cart".into(), true)
+                }
+                Err(e) => ("bg-rose-50/95 text-rose-800 ring-rose-200", "card-add-error", "alert", refusal(&e), false),
+            };
+            view! {
+                <p
+                    role=role
+                    class=format!("absolute inset-x-2 bottom-2 z-10 rounded-lg px-2.5 py-1.5 text-xs leading-snug shadow-sm ring-1 {class}")
+                    data-testid=testid
+                >
+                    {text}
+                    {link.then(|| view! { " · " <a href="/cart" class="font-semibold underline underline-offset-2">"View cart"</a> })}
+                </p>
+            }
+        })
     }
 }
 

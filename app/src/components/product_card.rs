@@ -1,4 +1,4 @@
-use super::cart::{CardCart, CardCartAction, CardCartNotice};
+use super::cart::{CardCart, CardCartAction, CardCartNotice, CardCartStatus};
 use super::price::Price;
 use crate::domain::catalog::ProductCard;
 use leptos::prelude::*;
@@ -28,7 +28,7 @@ pub fn ProductCardView(product: ProductCard) -> impl IntoView {
             class="group relative flex h-full flex-col overflow-hidden rounded-xl bg-white ring-1 ring-stone-200 transition hover:shadow-md hover:ring-stone-300"
             data-testid="product-card"
         >
-            <div class="aspect-square overflow-hidden bg-stone-100">
+            <div class="relative aspect-square overflow-hidden bg-stone-100">
                 {image
                     .map(|img| {
                         view! {
@@ -43,6 +43,7 @@ pub fn ProductCardView(product: ProductCard) -> impl IntoView {
                             />
                         }
                     })}
+                <CardCartStatus single_variant_id=product.single_variant_id />
             </div>
             <div class="flex flex-1 flex-col gap-1 px-3 pt-3">
                 <p class="truncate text-xs text-stone-500">{product.merchant_name}</p>
