@@ -18,7 +18,12 @@ TEST_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=shop
 # How the built server finds its site (the same values cargo-leptos would give it).
 SITE_ENV := LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
 
-.PHONY: help setup tools run dev test test-rust test-e2e build-release bench-seed bench-search bench-orders clean
+.PHONY: help setup tools run dev test test-rust test-e2e build-release bench-seed bench-search bench-orders simulate-carriers clean
+
+# Demo only: `make run` and `make simulate-carriers` sign carrier webhooks with this shared secret
+# unless CARRIER_WEBHOOK_SECRETS is set. Set real per-carrier secrets in production.
+DEMO_CARRIER_SECRETS := *=demo-carrier-secret-not-for-production
+CARRIER_ENV = CARRIER_WEBHOOK_SECRETS="$${CARRIER_WEBHOOK_SECRETS:-$(DEMO_CARRIER_SECRETS)}"
 
 help:
 	@echo "make run    build in release, seed the demo shop into data/shop.db, serve http://127.0.0.1:3000"
@@ -61,7 +66,7 @@ run: build-release
 	@echo ""
 	@echo "    The shop is at http://$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}   (Ctrl-C stops it)"
 	@echo ""
-	$(SITE_ENV) exec $(TARGET_DIR)/release/server
+	$(SITE_ENV) $(CARRIER_ENV) exec $(TARGET_DIR)/release/server
 
 dev: setup
 	@mkdir -p data
@@ -97,6 +102,11 @@ bench-search: build-release
 # Order placement throughput and p99, SQLite and (with TEST_POSTGRES_URL) PostgreSQL.
 bench-orders: build-release
 	bench/orders.sh $${N:-2000}
+
+# Plays carriers for the running shop's shipments (see README): make simulate-carriers ARGS="--out-of-order --exceptions"
+simulate-carriers:
+	@test -x $(TARGET_DIR)/release/server || { echo "run 'make run' first (it builds the server)"; exit 1; }
+	$(CARRIER_ENV) $(TARGET_DIR)/release/server simulate-carriers --url http://$${LEPTOS_SITE_ADDR:-127.0.0.1:3000} $${ARGS:-}
 
 clean:
 	rm -rf target/site end2end/test-results

@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/track/:token") view=pages::track::TrackPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders") view=pages::store_orders::StoreOrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders/:number") view=pages::store_orders::StoreOrderPage ssr=SsrMode::Async />

@@ -18,6 +18,9 @@ pub struct Config {
     /// Outgoing mail: `PUBLIC_URL` (links in messages), `MAIL_FROM`, `SMTP_URL` (unset: messages
     /// are logged). The SMTP password never shows in `{:?}`.
     pub mail: crate::notify::MailConfig,
+    /// Per-carrier webhook secrets (`CARRIER_WEBHOOK_SECRETS=ups=…,dhl-express=…`); none means
+    /// every carrier webhook is refused.
+    pub carrier_secrets: crate::webhooks::CarrierSecrets,
 }
 
 impl Config {
@@ -70,8 +73,10 @@ impl Config {
                 .map(|h| h.trim().to_ascii_lowercase())
                 .filter(|h| !h.is_empty()),
         };
+        let carrier_secrets =
+            crate::webhooks::CarrierSecrets::parse(&get("CARRIER_WEBHOOK_SECRETS").unwrap_or_default())?;
         let mail = crate::notify::MailConfig::from_lookup(&get)?;
-        Ok(Config { database_url, max_connections, media_dir, site_addr, auth, mail })
+        Ok(Config { database_url, max_connections, media_dir, site_addr, auth, carrier_secrets, mail })
     }
 }
 
@@ -101,6 +106,21 @@ mod tests {
         assert!(with(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().contains("LEPTOS_SITE_ADDR"));
         assert!(with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().contains("DATABASE_URL"));
         assert_eq!(with(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080")]).unwrap().site_addr.unwrap().port(), 8080);
+        assert!(with(&[("CARRIER_WEBHOOK_SECRETS", "acme=0123456789abcdef")]).unwrap_err().contains("unknown carrier"));
+        assert!(with(&[("CARRIER_WEBHOOK_SECRETS", "ups=short")]).unwrap_err().contains("at least 16"));
+        assert!(with(&[("CARRIER_WEBHOOK_SECRETS", "ups")]).unwrap_err().contains("CARRIER_WEBHOOK_SECRETS"));
+    }
+
+    #[test]
+    fn webhook_secrets_are_per_carrier_and_never_printed() {
+        let c = with(&[("CARRIER_WEBHOOK_SECRETS", "ups=ups-secret-0123456789, dhl-express=dhl-secret-0123456789")])
+            .unwrap();
+        use app::domain::carriers::Carrier;
+        assert_eq!(c.carrier_secrets.get(Carrier::parse("ups").unwrap()), Some(&b"ups-secret-0123456789"[..]));
+        assert!(c.carrier_secrets.get(Carrier::parse("fedex").unwrap()).is_none());
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("secret-0123456789"), "{printed}");
+        assert!(with(&[]).unwrap().carrier_secrets.is_empty());
     }
 
     #[test]

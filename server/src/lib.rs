@@ -8,4 +8,6 @@ pub mod security;
 pub mod seed;
 pub mod startup;
 pub mod store;
+pub mod simulator;
 pub mod telemetry;
+pub mod webhooks;

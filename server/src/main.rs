@@ -12,6 +12,9 @@ const USAGE: &str = "usage:
   server seed --products N    add N synthetic products (benchmarks)
   server bench-search [N]     search latency percentiles over a fixed query mix, N rounds each
   server bench-orders [N]     order placement throughput and p99, N orders per load (default 2000)
+  server simulate-carriers [--url http://127.0.0.1:3000] [--delay-ms N] [--exceptions] [--out-of-order]
+                           [--until picked_up|in_transit|out_for_delivery|delivered] [--limit N]
+                              post signed tracking events for shipments on their way to a running shop
 
 DATABASE_URL picks the database (default sqlite://data/shop.db); see the README for every setting.";
 
@@ -23,6 +26,7 @@ enum Command {
     SeedProducts(usize),
     BenchSearch(usize),
     BenchOrders(usize),
+    SimulateCarriers(server::simulator::SimulatorOptions),
     Help,
 }
 
@@ -52,6 +56,9 @@ fn parse(args: &[String]) -> Result<Command, String> {
             .filter(|n| (1..=1_000_000).contains(n))
             .map(Command::BenchOrders)
             .ok_or_else(|| format!("bench-orders takes a number of orders from 1 to 1000000, got {n:?}")),
+        ["simulate-carriers", rest @ ..] => {
+            server::simulator::SimulatorOptions::parse(rest).map(Command::SimulateCarriers)
+        }
         ["-h"] | ["--help"] | ["help"] => Ok(Command::Help),
         _ => Err(format!("unknown arguments {:?}\n{USAGE}", args.join(" "))),
     }
@@ -116,6 +123,10 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         }
         Command::BenchSearch(rounds) => server::bench::run(db.catalog().as_ref(), rounds).await?,
         Command::BenchOrders(n) => server::bench_orders::run(&db, n, 16).await?,
+        Command::SimulateCarriers(o) => {
+            let posted = server::simulator::run(db.fulfilment().as_ref(), &config.carrier_secrets, &o).await?;
+            println!("{posted} tracking event(s) accepted");
+        }
         Command::Serve => serve(config, db.clone()).await?,
         Command::Help => {}
     }
@@ -131,7 +142,10 @@ async fn serve(config: Config, db: Database) -> Result<(), String> {
     startup::spawn_session_sweeper(shop.clone());
     startup::spawn_statistics_refresh(db.clone());
     startup::spawn_reservation_sweeper(shop.clone());
-    let router = startup::router(shop, options, &config.media_dir);
+    if config.carrier_secrets.is_empty() {
+        tracing::info!("CARRIER_WEBHOOK_SECRETS is not set: carrier webhooks are refused");
+    }
+    let router = startup::router_with(shop, options, &config.media_dir, config.carrier_secrets.clone());
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}; set LEPTOS_SITE_ADDR to a free address"))?;

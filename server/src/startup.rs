@@ -25,6 +25,7 @@ use tracing::Level;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub shop: Shop,
+    pub carrier_secrets: Arc<crate::webhooks::CarrierSecrets>,
 }
 
 /// Leptos settings: from cargo-leptos' environment when it runs us, else from the workspace
@@ -131,9 +132,20 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The app without carrier webhook secrets (every webhook is refused).
 pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
+    router_with(shop, options, media_dir, crate::webhooks::CarrierSecrets::default())
+}
+
+pub fn router_with(
+    shop: Shop,
+    options: LeptosOptions,
+    media_dir: &Path,
+    carrier_secrets: crate::webhooks::CarrierSecrets,
+) -> Router {
     let routes = route_list();
-    let state = AppState { leptos_options: options.clone(), shop: shop.clone() };
+    let state =
+        AppState { leptos_options: options.clone(), shop: shop.clone(), carrier_secrets: Arc::new(carrier_secrets) };
     let context = move || provide_context(shop.clone());
     // Media file names never change content, so browsers may keep them for a year.
     let media = tower::ServiceBuilder::new()
@@ -144,6 +156,7 @@ pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
         .service(ServeDir::new(media_dir));
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/webhooks/carriers/{carrier}", crate::webhooks::route())
         .nest_service("/media", media)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))

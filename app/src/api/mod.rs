@@ -12,6 +12,7 @@ pub mod fulfilment;
 pub mod guard;
 pub mod reviews;
 pub mod store_orders;
+pub mod tracking;
 
 use crate::domain::errors::AppError;
 use leptos::server_fn::codec::JsonEncoding;

@@ -12,3 +12,4 @@ pub mod order;
 pub mod product;
 pub mod search;
 pub mod store_orders;
+pub mod track;

@@ -117,7 +117,8 @@ pub async fn spawn_app_on(db: Database, auth: app::services::AuthSettings) -> Te
     let shop = server::startup::shop(&db, auth);
     server::seed::demo(&shop, &media_dir).await.expect("seed demo shop");
     let options = server::startup::leptos_options(None);
-    let router = server::startup::router(shop.clone(), options, &media_dir);
+    let secrets = server::webhooks::CarrierSecrets::parse(&format!("*={WEBHOOK_SECRET}")).unwrap();
+    let router = server::startup::router_with(shop.clone(), options, &media_dir, secrets);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
@@ -250,6 +251,9 @@ impl Response {
 }
 
 /// Demo sign-ins (see server::seed::DEMO_ACCOUNTS).
+/// Every test server accepts carrier webhooks signed with this secret, for every carrier.
+pub const WEBHOOK_SECRET: &str = "test-carrier-secret-0123456789";
+
 pub const ADMIN: (&str, &str) = ("admin@meridian.test", "admin-demo-pass-2026");
 pub const OWNER_A: (&str, &str) = ("owner@northwind-home.test", "merchant-demo-pass-2026");
 pub const OWNER_B: (&str, &str) = ("owner@harbor-and-pine.test", "merchant-demo-pass-2026");

@@ -1,0 +1,187 @@
+//! Carrier webhooks over real HTTP, on SQLite and PostgreSQL: only correctly signed, fresh
+//! requests are recorded; replays and out-of-order events change nothing they should not; the
+//! public tracking page shows the result without personal details; the carrier simulator drives
+//! a parcel to delivery through the same endpoint.
+#[macro_use]
+mod support;
+
+use app::domain::address::AddressInput;
+use app::domain::card::CardInput;
+use app::domain::gateway::TestGateway;
+use app::domain::shipment::LineQuantity;
+use app::domain::webhook::{SIGNATURE_HEADER, sign};
+use app::services::checkout::{CheckoutOutcome, CheckoutRequest, CheckoutSettings, place_order};
+use app::services::fulfilment::{self as f, ShipRequest};
+use server::store::Database;
+use support::{TestApp, WEBHOOK_SECRET};
+
+conformance!(multi_thread;
+    only_signed_fresh_events_are_recorded,
+    events_out_of_order_and_replays_end_delivered_and_public,
+    the_simulator_delivers_parcels_through_the_webhook,
+);
+
+const TRACKING: &str = "1Z999AA10123456784";
+
+/// A paid order from one store of the demo shop, shipped in full with UPS; (app, order number,
+/// tracking token).
+async fn shipped(db: Database) -> (TestApp, String, String) {
+    let app = support::spawn_app_on(db, app::services::AuthSettings::default()).await;
+    let ids: Vec<i64> = (1..400).collect();
+    let variants = app.shop.orders.variants_for_order(&ids).await.unwrap();
+    let v = variants.iter().find(|v| v.available && v.stock > 1).expect("a variant in stock");
+    let now = app::services::accounts::now();
+    let req = CheckoutRequest {
+        lines: vec![(v.variant_id, 1)],
+        speeds: vec![],
+        email: "grace@example.com".into(),
+        user_id: None,
+        address: AddressInput {
+            name: "Grace Hopper".into(),
+            line1: "1 Compiler Way".into(),
+            city: "Arlington".into(),
+            postal_code: "22201".into(),
+            country: "US".into(),
+            ..Default::default()
+        },
+        card: CardInput {
+            number: "4242 4242 4242 4242".into(),
+            expiry: "12/39".into(),
+            cvc: "123".into(),
+            name: String::new(),
+        },
+        discount_code: String::new(),
+        idempotency_key: "webhook-test-order-1".into(),
+        now,
+        random: [7; 8],
+    };
+    let CheckoutOutcome::Paid { number } =
+        place_order(app.shop.orders.as_ref(), &TestGateway, &CheckoutSettings::default(), req).await.unwrap()
+    else {
+        panic!("not paid")
+    };
+    let part = app.shop.fulfilment.part(&number, v.merchant_id).await.unwrap().unwrap();
+    let lines = part.lines.iter().map(|l| LineQuantity { line_id: l.line_id, quantity: l.quantity }).collect();
+    let req =
+        ShipRequest { carrier: "ups".into(), tracking_number: TRACKING.into(), lines, idempotency_key: None, now };
+    f::ship(app.shop.fulfilment.as_ref(), &number, v.merchant_id, req).await.unwrap();
+    let shipment = app.shop.fulfilment.shipment_by_tracking("ups", TRACKING).await.unwrap().expect("shipment");
+    let token =
+        app.shop.fulfilment.open_shipments(10).await.unwrap().into_iter().find(|s| s.id == shipment).unwrap().token;
+    (app, number, token)
+}
+
+fn event(id: &str, kind: &str, at: i64, city: &str) -> String {
+    serde_json::json!({
+        "event_id": id, "tracking_number": TRACKING, "kind": kind, "occurred_at": at,
+        "location": city, "description": format!("{kind} in {city}"),
+    })
+    .to_string()
+}
+
+async fn post(app: &TestApp, carrier: &str, body: &str, signature: Option<String>) -> support::Response {
+    let mut headers = vec![("Content-Type", "application/json".to_string())];
+    if let Some(s) = signature {
+        headers.push((SIGNATURE_HEADER, s));
+    }
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.request("POST", &format!("/webhooks/carriers/{carrier}"), &headers, body).await
+}
+
+fn signed(body: &str, at: i64) -> Option<String> {
+    Some(sign(WEBHOOK_SECRET.as_bytes(), at, body.as_bytes()))
+}
+
+async fn recorded_events(app: &TestApp, token: &str) -> usize {
+    app.shop.fulfilment.public_tracking(token).await.unwrap().unwrap().events.len()
+}
+
+async fn only_signed_fresh_events_are_recorded(db: Database) {
+    let (app, _, token) = shipped(db).await;
+    let now = app::services::accounts::now();
+    let body = event("evt-1", "picked_up", now - 60, "Louisville, KY");
+    let refused = [
+        ("no signature", post(&app, "ups", &body, None).await),
+        ("wrong secret", post(&app, "ups", &body, Some(sign(b"not-the-secret-at-all", now, body.as_bytes()))).await),
+        ("tampered body", post(&app, "ups", &body.replace("Louisville", "Lexington"), signed(&body, now)).await),
+        ("ten minutes old", post(&app, "ups", &body, signed(&body, now - 600)).await),
+        ("garbage header", post(&app, "ups", &body, Some("v1=abc".into())).await),
+    ];
+    for (what, res) in refused {
+        assert_eq!(res.status, 401, "{what}: {}", res.body);
+        assert!(res.body.contains("error"), "{what}: says why");
+    }
+    assert_eq!(recorded_events(&app, &token).await, 0, "nothing recorded from refused requests");
+
+    let huge = "x".repeat(70 * 1024);
+    assert_eq!(post(&app, "ups", &huge, signed(&huge, now)).await.status, 413);
+    assert_eq!(post(&app, "acme-post", &body, signed(&body, now)).await.status, 404, "unknown carrier");
+    let junk = "{\"event_id\": 1}";
+    assert_eq!(post(&app, "ups", junk, signed(junk, now)).await.status, 400, "malformed body");
+    let bad_kind = body.replace("picked_up", "teleported");
+    let res = post(&app, "ups", &bad_kind, signed(&bad_kind, now)).await;
+    assert_eq!(res.status, 422);
+    assert!(res.body.contains("kind must be one of"), "{}", res.body);
+    let other = body.replace(TRACKING, "1Z999AA10123456785");
+    let res = post(&app, "ups", &other, signed(&other, now)).await;
+    assert_eq!(res.status, 404, "unknown shipment: {}", res.body);
+    assert_eq!(recorded_events(&app, &token).await, 0);
+
+    let res = post(&app, "ups", &body, signed(&body, now)).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.body.contains("\"shipment_status\":\"picked_up\""), "{}", res.body);
+    assert_eq!(recorded_events(&app, &token).await, 1);
+}
+
+async fn events_out_of_order_and_replays_end_delivered_and_public(db: Database) {
+    let (app, number, token) = shipped(db).await;
+    let now = app::services::accounts::now();
+    let delivered = event("evt-9", "delivered", now - 100, "Evanston, IL");
+    let older = event("evt-5", "in_transit", now - 5000, "Chicago, IL");
+    assert_eq!(post(&app, "ups", &delivered, signed(&delivered, now)).await.status, 200);
+    let res = post(&app, "ups", &older, signed(&older, now)).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("\"shipment_status\":\"delivered\""),
+        "a late, older scan keeps it delivered: {}",
+        res.body
+    );
+    let replay = post(&app, "ups", &delivered, signed(&delivered, now)).await;
+    assert_eq!(replay.status, 200);
+    assert!(replay.body.contains("duplicate"), "{}", replay.body);
+    assert_eq!(recorded_events(&app, &token).await, 2, "the replay recorded nothing");
+
+    let (_, view) = app.shop.orders.order_view(&number).await.unwrap().unwrap();
+    assert_eq!(view.parts[0].status, "delivered");
+
+    let page = app.get(&format!("/track/{token}")).await;
+    assert_eq!(page.status, 200, "{}", page.body.split("<main").nth(1).unwrap_or_default());
+    let main = page.body.split("<main").nth(1).unwrap_or_default().split("</main>").next().unwrap_or_default();
+    assert!(main.contains("Delivered"), "status shown: {main}");
+    assert!(page.body.contains("Chicago, IL") && page.body.contains("Evanston, IL"), "city-level events");
+    for private in ["Grace", "Hopper", "grace@example.com", "Compiler Way", "22201"] {
+        assert!(!page.body.contains(private), "the public page leaks {private}");
+    }
+    assert_eq!(app.get("/track/NOTATOKEN0000").await.status, 404);
+}
+
+async fn the_simulator_delivers_parcels_through_the_webhook(db: Database) {
+    use server::simulator::{SimulatorOptions, run};
+    let (app, number, token) = shipped(db).await;
+    let secrets = server::webhooks::CarrierSecrets::parse(&format!("*={WEBHOOK_SECRET}")).unwrap();
+    let options = SimulatorOptions {
+        url: format!("http://{}", app.addr),
+        exceptions: true,
+        out_of_order: true,
+        ..Default::default()
+    };
+    let posted = run(app.shop.fulfilment.as_ref(), &secrets, &options).await.unwrap();
+    assert_eq!(posted, 7, "picked up, two hubs, out for delivery, a failed attempt, again, delivered");
+    let tracking = app.shop.fulfilment.public_tracking(&token).await.unwrap().unwrap();
+    assert_eq!(tracking.status, "delivered", "scrambled arrival, same end: {tracking:?}");
+    assert!(tracking.events.iter().any(|e| e.kind == "exception"));
+    let (_, view) = app.shop.orders.order_view(&number).await.unwrap().unwrap();
+    assert_eq!(view.parts[0].status, "delivered");
+    // A second run finds nothing on its way and posts nothing.
+    assert_eq!(run(app.shop.fulfilment.as_ref(), &secrets, &options).await.unwrap(), 0);
+}
