@@ -118,6 +118,9 @@ pub async fn receive(
     };
     match shop.fulfilment.record_tracking_event(shipment, carrier.code(), &event.event, now).await {
         Ok(TrackingRecorded::Applied { shipment_status }) => {
+            if shipment_status == "delivered" {
+                app::services::fulfilment_notices::delivered(&shop, shipment, now).await;
+            }
             tracing::info!(
                 carrier = carrier.code(),
                 shipment,

@@ -19,6 +19,7 @@ conformance!(multi_thread;
     only_signed_fresh_events_are_recorded,
     events_out_of_order_and_replays_end_delivered_and_public,
     the_simulator_delivers_parcels_through_the_webhook,
+    store_actions_tell_the_shopper_once,
 );
 
 const TRACKING: &str = "1Z999AA10123456784";
@@ -27,9 +28,27 @@ const TRACKING: &str = "1Z999AA10123456784";
 /// tracking token).
 async fn shipped(db: Database) -> (TestApp, String, String) {
     let app = support::spawn_app_on(db, app::services::AuthSettings::default()).await;
+    let (number, merchant) = paid_order(&app, None).await;
+    let now = app::services::accounts::now();
+    let part = app.shop.fulfilment.part(&number, merchant).await.unwrap().unwrap();
+    let lines = part.lines.iter().map(|l| LineQuantity { line_id: l.line_id, quantity: l.quantity }).collect();
+    let req =
+        ShipRequest { carrier: "ups".into(), tracking_number: TRACKING.into(), lines, idempotency_key: None, now };
+    f::ship(app.shop.fulfilment.as_ref(), &number, merchant, req).await.unwrap();
+    let shipment = app.shop.fulfilment.shipment_by_tracking("ups", TRACKING).await.unwrap().expect("shipment");
+    let token =
+        app.shop.fulfilment.open_shipments(10).await.unwrap().into_iter().find(|s| s.id == shipment).unwrap().token;
+    (app, number, token)
+}
+
+/// A paid guest order of one item (from `store` when given); (number, the store's id).
+async fn paid_order(app: &TestApp, store: Option<i64>) -> (String, i64) {
     let ids: Vec<i64> = (1..400).collect();
     let variants = app.shop.orders.variants_for_order(&ids).await.unwrap();
-    let v = variants.iter().find(|v| v.available && v.stock > 1).expect("a variant in stock");
+    let v = variants
+        .iter()
+        .find(|v| v.available && v.stock > 1 && store.is_none_or(|s| s == v.merchant_id))
+        .expect("a variant in stock");
     let now = app::services::accounts::now();
     let req = CheckoutRequest {
         lines: vec![(v.variant_id, 1)],
@@ -51,7 +70,7 @@ async fn shipped(db: Database) -> (TestApp, String, String) {
             name: String::new(),
         },
         discount_code: String::new(),
-        idempotency_key: "webhook-test-order-1".into(),
+        idempotency_key: format!("webhook-test-order-{}", store.unwrap_or(0)),
         now,
         random: [7; 8],
     };
@@ -60,15 +79,7 @@ async fn shipped(db: Database) -> (TestApp, String, String) {
     else {
         panic!("not paid")
     };
-    let part = app.shop.fulfilment.part(&number, v.merchant_id).await.unwrap().unwrap();
-    let lines = part.lines.iter().map(|l| LineQuantity { line_id: l.line_id, quantity: l.quantity }).collect();
-    let req =
-        ShipRequest { carrier: "ups".into(), tracking_number: TRACKING.into(), lines, idempotency_key: None, now };
-    f::ship(app.shop.fulfilment.as_ref(), &number, v.merchant_id, req).await.unwrap();
-    let shipment = app.shop.fulfilment.shipment_by_tracking("ups", TRACKING).await.unwrap().expect("shipment");
-    let token =
-        app.shop.fulfilment.open_shipments(10).await.unwrap().into_iter().find(|s| s.id == shipment).unwrap().token;
-    (app, number, token)
+    (number, v.merchant_id)
 }
 
 fn event(id: &str, kind: &str, at: i64, city: &str) -> String {
@@ -153,6 +164,11 @@ async fn events_out_of_order_and_replays_end_delivered_and_public(db: Database) 
 
     let (_, view) = app.shop.orders.order_view(&number).await.unwrap().unwrap();
     assert_eq!(view.parts[0].status, "delivered");
+    let outbox = app.shop.notifications.list(50).await.unwrap();
+    let delivered: Vec<_> = outbox.iter().filter(|m| m.kind == "delivered").collect();
+    assert_eq!(delivered.len(), 1, "the shopper is told once, however often the carrier repeats itself");
+    assert_eq!(delivered[0].recipient, "grace@example.com");
+    assert!(delivered[0].text_body.contains(&format!("/track/{token}")), "{}", delivered[0].text_body);
 
     let page = app.get(&format!("/track/{token}")).await;
     assert_eq!(page.status, 200, "{}", page.body.split("<main").nth(1).unwrap_or_default());
@@ -184,4 +200,39 @@ async fn the_simulator_delivers_parcels_through_the_webhook(db: Database) {
     assert_eq!(view.parts[0].status, "delivered");
     // A second run finds nothing on its way and posts nothing.
     assert_eq!(run(app.shop.fulfilment.as_ref(), &secrets, &options).await.unwrap(), 0);
+}
+
+async fn store_actions_tell_the_shopper_once(db: Database) {
+    use support::OWNER_A;
+    let app = support::spawn_app_on(db, app::services::AuthSettings::default()).await;
+    let owner = app.shop.accounts.user_by_email(OWNER_A.0).await.unwrap().unwrap();
+    let store = app.shop.accounts.membership(owner.id).await.unwrap().unwrap().merchant_id;
+    let (number, _) = paid_order(&app, Some(store)).await;
+    let line = app.shop.fulfilment.part(&number, store).await.unwrap().unwrap().lines[0].line_id;
+    let cookie = app.login(OWNER_A.0, OWNER_A.1).await;
+    let ship_line = format!("{line}:1");
+    let ship = [
+        ("number", number.as_str()),
+        ("carrier", "ups"),
+        ("tracking_number", TRACKING),
+        ("lines[0]", ship_line.as_str()),
+        ("idempotency_key", "notice-ship-key-0001"),
+    ];
+    for _ in 0..2 {
+        let res = app.call(&cookie, "/api/admin/order/ship", &ship).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    let refund_line = format!("{line}:1.00");
+    let refund =
+        [("number", number.as_str()), ("lines[0]", refund_line.as_str()), ("idempotency_key", "notice-refund-01")];
+    let res = app.call(&cookie, "/api/admin/order/refund", &refund).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let outbox = app.shop.notifications.list(50).await.unwrap();
+    let of = |kind: &str| outbox.iter().filter(|m| m.kind == kind).collect::<Vec<_>>();
+    assert_eq!(of("shipped").len(), 1, "a retried ship tells the shopper once");
+    assert!(of("shipped")[0].text_body.contains("/track/"), "with the tracking link");
+    assert!(of("shipped")[0].html_body.contains(TRACKING));
+    assert_eq!(of("refund_issued").len(), 1);
+    assert!(of("refund_issued")[0].text_body.contains("$1.00"), "{}", of("refund_issued")[0].text_body);
+    assert!(of("refund_issued").iter().chain(of("shipped").iter()).all(|m| m.recipient == "grace@example.com"));
 }

@@ -56,7 +56,11 @@ pub async fn ship_part(
         idempotency_key: self::idempotency_key(idempotency_key).await,
         now: crate::services::accounts::now(),
     };
-    crate::services::fulfilment::ship(shop.fulfilment.as_ref(), number.trim(), merchant_id, request).await
+    let now = request.now;
+    let outcome =
+        crate::services::fulfilment::ship(shop.fulfilment.as_ref(), number.trim(), merchant_id, request).await?;
+    crate::services::fulfilment_notices::shipped(&shop, number.trim(), &outcome, now).await;
+    Ok(outcome)
 }
 
 /// Paid → processing: the store has started preparing its part.
@@ -82,14 +86,19 @@ pub async fn cancel_part(
         idempotency_key: self::idempotency_key(idempotency_key).await,
         now: crate::services::accounts::now(),
     };
-    crate::services::fulfilment::cancel_part(
+    let now = request.now;
+    let outcome = crate::services::fulfilment::cancel_part(
         shop.fulfilment.as_ref(),
         shop.gateway.as_ref(),
         number.trim(),
         merchant_id,
         request,
     )
-    .await
+    .await?;
+    if let Some(refund) = &outcome.refund {
+        crate::services::fulfilment_notices::refund_issued(&shop, number.trim(), refund, now).await;
+    }
+    Ok(outcome)
 }
 
 /// Refunds the whole part (`whole`) or lines: "line id" for all that is left on it, or
@@ -141,14 +150,17 @@ pub async fn refund_part(
         idempotency_key: self::idempotency_key(idempotency_key).await,
         now: crate::services::accounts::now(),
     };
-    crate::services::fulfilment::refund_part(
+    let now = command.now;
+    let outcome = crate::services::fulfilment::refund_part(
         shop.fulfilment.as_ref(),
         shop.gateway.as_ref(),
         &number,
         merchant_id,
         command,
     )
-    .await
+    .await?;
+    crate::services::fulfilment_notices::refund_issued(&shop, &number, &outcome, now).await;
+    Ok(outcome)
 }
 
 #[cfg(feature = "ssr")]
@@ -170,6 +182,7 @@ async fn decide(
         now,
     )
     .await?;
+    crate::services::fulfilment_notices::return_decided(&shop, return_id, now).await;
     Ok(r.status)
 }
 
@@ -196,14 +209,19 @@ pub async fn receive_return(merchant_id: Option<i64>, return_id: i64) -> Result<
 pub async fn refund_return(merchant_id: Option<i64>, return_id: i64) -> Result<RefundOutcome, AppError> {
     let merchant_id = super::store_orders::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    crate::services::fulfilment::refund_return(
+    let now = crate::services::accounts::now();
+    let outcome = crate::services::fulfilment::refund_return(
         shop.fulfilment.as_ref(),
         shop.gateway.as_ref(),
         merchant_id,
         return_id,
-        crate::services::accounts::now(),
+        now,
     )
-    .await
+    .await?;
+    if let Ok(Some(r)) = shop.fulfilment.return_state(return_id).await {
+        crate::services::fulfilment_notices::refund_issued(&shop, &r.order_number, &outcome, now).await;
+    }
+    Ok(outcome)
 }
 
 /// The shopper asks to return delivered items of one store's part (`merchant_id`): `lines` are

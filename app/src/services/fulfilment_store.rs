@@ -100,6 +100,8 @@ pub trait FulfilmentStore: Send + Sync + 'static {
         &self,
         shipment_id: i64,
     ) -> Result<Option<crate::domain::shipment_view::ShipmentView>, StoreError>;
+    /// The number of the order a shipment belongs to.
+    async fn order_of_shipment(&self, shipment_id: i64) -> Result<Option<String>, StoreError>;
 }
 
 /// One line of an order part and what has happened to it since payment.

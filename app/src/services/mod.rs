@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod catalog_store;
 pub mod checkout;
 pub mod fulfilment;
+pub mod fulfilment_notices;
 pub mod fulfilment_store;
 pub mod listing;
 pub mod notification_store;

@@ -1121,6 +1121,17 @@ macro_rules! impl_sql_fulfilment {
             async fn shipment_view(&self, shipment_id: i64) -> Result<Option<ShipmentView>, StoreError> {
                 self.load_shipment_view(shipment_id).await
             }
+
+            async fn order_of_shipment(&self, shipment_id: i64) -> Result<Option<String>, StoreError> {
+                sqlx::query_scalar(
+                    "SELECT o.number FROM shipments s JOIN order_parts p ON p.id = s.part_id
+                     JOIN orders o ON o.id = p.order_id WHERE s.id = $1",
+                )
+                .bind(shipment_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx)
+            }
         }
     };
 }
