@@ -227,12 +227,35 @@ async fn store_actions_tell_the_shopper_once(db: Database) {
         [("number", number.as_str()), ("lines[0]", refund_line.as_str()), ("idempotency_key", "notice-refund-01")];
     let res = app.call(&cookie, "/api/admin/order/refund", &refund).await;
     assert_eq!(res.status, 200, "{}", res.body);
+    // The parcel arrives; the shopper returns it; the store approves (twice: a resubmitted form).
+    let now = app::services::accounts::now();
+    let delivered = event("notice-evt-1", "delivered", now - 60, "Arlington, VA");
+    assert_eq!(post(&app, "ups", &delivered, signed(&delivered, now)).await.status, 200);
+    let ask = app::services::fulfilment::ReturnAsk {
+        lines: vec![LineQuantity { line_id: line, quantity: 1 }],
+        reason: "Too small".into(),
+        now,
+    };
+    let window = app::domain::returns::ReturnWindow::default();
+    let return_id = f::request_return(app.shop.fulfilment.as_ref(), window, &number, store, ask).await.unwrap();
+    for _ in 0..2 {
+        let res = app.call(&cookie, "/api/admin/return/approve", &[("return_id", &return_id.to_string())]).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+
     let outbox = app.shop.notifications.list(50).await.unwrap();
     let of = |kind: &str| outbox.iter().filter(|m| m.kind == kind).collect::<Vec<_>>();
+    assert_eq!(of("delivered").len(), 1);
+    assert_eq!(of("return_decision").len(), 1, "one decision message for a resubmitted approval");
+    assert!(
+        of("return_decision")[0].subject.to_lowercase().contains("approved"),
+        "{}",
+        of("return_decision")[0].subject
+    );
     assert_eq!(of("shipped").len(), 1, "a retried ship tells the shopper once");
     assert!(of("shipped")[0].text_body.contains("/track/"), "with the tracking link");
     assert!(of("shipped")[0].html_body.contains(TRACKING));
     assert_eq!(of("refund_issued").len(), 1);
     assert!(of("refund_issued")[0].text_body.contains("$1.00"), "{}", of("refund_issued")[0].text_body);
-    assert!(of("refund_issued").iter().chain(of("shipped").iter()).all(|m| m.recipient == "grace@example.com"));
+    assert!(outbox.iter().all(|m| m.recipient == "grace@example.com"), "every message goes to the shopper");
 }
