@@ -55,6 +55,8 @@ export default defineConfig({
       LEPTOS_SITE_PKG_DIR: "pkg",
       LEPTOS_ENV: "PROD",
       RUST_LOG: "warn",
+      // Carrier webhooks are refused unless a secret is configured; tests sign their events.
+      CARRIER_WEBHOOK_SECRETS: "*=e2e-carrier-secret-0123456789",
     },
   },
 });

@@ -9,4 +9,5 @@ pub mod price;
 pub mod product_card;
 pub mod reviews;
 pub mod search_box;
+pub mod shipments;
 pub mod status;

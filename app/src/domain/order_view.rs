@@ -191,14 +191,14 @@ impl MerchantOrderView {
 impl OrderView {
     pub fn status_label(&self) -> &'static str {
         match self.status.as_str() {
-            "paid" => "Paid — the stores are preparing your items",
-            "processing" => "Being prepared by the stores",
-            "partially_shipped" => "Partly shipped",
-            "shipped" => "Shipped",
+            "paid" => "Paid — being prepared for shipping",
+            "processing" => "Being prepared for shipping",
+            "partially_shipped" => "Partly shipped — more parcels to follow",
+            "shipped" => "Shipped — on its way to you",
             "delivered" => "Delivered",
             "refunded" => "Refunded",
             "awaiting_payment" => "Waiting for payment",
-            "payment_failed" => "Payment failed",
+            "payment_failed" => "Payment failed — nothing was charged",
             "cancelled" => "Cancelled",
             "expired" => "Expired unpaid",
             _ => "Unknown",
