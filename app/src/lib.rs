@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders") view=pages::store_orders::StoreOrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders/:number") view=pages::store_orders::StoreOrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/analytics") view=pages::analytics::AnalyticsPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -74,6 +74,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         listing_rows: Arc::default(),
         notifications,
         links: Arc::default(),
+        analytics: db.analytics(),
     }
 }
 

@@ -96,6 +96,8 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     // Without a store named, a merchant sees its own (B has no part in `{ORDER}`); the admin,
     // who has none, is asked to choose one.
     ("/api/admin/order", &[("number", "{ORDER}")], [Deny, Deny, Allow, Deny, Allow]),
+    // A store's analytics: its own staff and the platform admin.
+    ("/api/admin/analytics", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
     // `{ORDER}` was placed by the shopper: only they and the platform admin may see it.
     ("/api/orders/get", &[("number", "{ORDER}")], [Deny, Allow, Deny, Deny, Allow]),
     ("/api/orders/mine", &[], [Deny, Allow, Allow, Allow, Allow]),

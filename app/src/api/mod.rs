@@ -3,6 +3,7 @@
 //! Endpoints are named explicitly so the authorization matrix test can list them.
 pub mod account;
 pub mod admin;
+pub mod analytics;
 pub mod auth;
 pub mod cart;
 pub mod catalog;

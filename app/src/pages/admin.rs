@@ -130,6 +130,9 @@ fn StoreCard(store: StoreSummary) -> impl IntoView {
                 <span class="text-sm text-stone-600">{format!("{} products", store.product_count)}</span>
             </div>
             <p class="mt-3 text-sm text-stone-700">{note}</p>
+            <p class="mt-3 text-sm">
+                <a href="/admin/analytics" class="font-medium text-emerald-700 hover:underline">"Analytics"</a>
+            </p>
         </section>
     }
 }

@@ -1,6 +1,7 @@
 //! One module per page.
 pub mod account;
 pub mod admin;
+pub mod analytics;
 pub mod auth;
 pub mod cart;
 pub mod category;

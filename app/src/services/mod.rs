@@ -2,6 +2,8 @@
 //! the server binary hands them concrete stores through Leptos context.
 pub mod account_store;
 pub mod accounts;
+pub mod analytics;
+pub mod analytics_store;
 pub mod cart;
 pub mod cart_store;
 pub mod catalog;
@@ -23,6 +25,7 @@ use std::sync::Arc;
 
 pub use account_store::AccountStore;
 pub use accounts::AuthSettings;
+pub use analytics_store::AnalyticsStore;
 pub use cart_store::CartStore;
 pub use catalog_store::{CatalogStore, StoreError};
 pub use notification_store::NotificationStore;
@@ -47,4 +50,6 @@ pub struct Shop {
     pub notifications: Arc<dyn NotificationStore>,
     /// Absolute links (from `PUBLIC_URL`) for messages.
     pub links: Arc<crate::domain::notification::Links>,
+    /// Store analytics (`/admin/analytics`).
+    pub analytics: Arc<dyn AnalyticsStore>,
 }

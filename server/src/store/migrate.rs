@@ -8,25 +8,33 @@
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,
+    /// The file's number, `version` zero-padded to 4 digits ("0010").
+    pub file: &'static str,
     pub sql: &'static str,
 }
 
+/// `(version, "NNNN", name)` embeds `migrations/{engine}/NNNN_{name}.sql`. The file's number is
+/// written out (a macro cannot zero-pad a literal); a test checks it is the version on 4 digits, so
+/// version 10 reads `0010_…`, not `00010_…`.
 macro_rules! migrations {
-    ($engine:literal: $(($version:literal, $name:literal)),* $(,)?) => {
+    ($engine:literal: $(($version:literal, $file:literal, $name:literal)),* $(,)?) => {
         &[$(Migration {
             version: $version,
             name: $name,
-            sql: include_str!(concat!("../../migrations/", $engine, "/000", $version, "_", $name, ".sql")),
+            file: $file,
+            sql: include_str!(concat!("../../migrations/", $engine, "/", $file, "_", $name, ".sql")),
         }),*]
     };
 }
 
 pub const SQLITE: &[Migration] = migrations!("sqlite":
-    (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"), (5, "reviews"), (6, "product_views"),
-    (7, "orders"), (8, "fulfilment"), (9, "outbox"));
+    (1, "0001", "catalog"), (2, "0002", "accounts"), (3, "0003", "search"), (4, "0004", "ranking_weights"),
+    (5, "0005", "reviews"), (6, "0006", "product_views"), (7, "0007", "orders"), (8, "0008", "fulfilment"),
+    (9, "0009", "outbox"), (10, "0010", "cart_adds"));
 pub const POSTGRES: &[Migration] = migrations!("postgres":
-    (1, "catalog"), (2, "accounts"), (3, "search"), (4, "ranking_weights"), (5, "reviews"), (6, "product_views"),
-    (7, "orders"), (8, "fulfilment"), (9, "outbox"));
+    (1, "0001", "catalog"), (2, "0002", "accounts"), (3, "0003", "search"), (4, "0004", "ranking_weights"),
+    (5, "0005", "reviews"), (6, "0006", "product_views"), (7, "0007", "orders"), (8, "0008", "fulfilment"),
+    (9, "0009", "outbox"), (10, "0010", "cart_adds"));
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    BIGINT PRIMARY KEY,
@@ -77,6 +85,17 @@ mod tests {
         }
         let names = |l: &[Migration]| l.iter().map(|m| (m.version, m.name)).collect::<Vec<_>>();
         assert_eq!(names(SQLITE), names(POSTGRES), "every migration needs both engines");
+    }
+
+    #[test]
+    fn file_numbers_are_the_padded_versions() {
+        for m in SQLITE.iter().chain(POSTGRES) {
+            assert_eq!(m.file, format!("{:04}", m.version), "{}", m.name);
+        }
+        // Each migration embeds its own file, not another's.
+        assert!(SQLITE[9].sql.contains("CREATE TABLE cart_adds"));
+        assert!(POSTGRES[9].sql.contains("CREATE TABLE cart_adds"));
+        assert!(SQLITE[0].sql.contains("CREATE TABLE"));
     }
 
     #[test]

@@ -6,6 +6,8 @@ mod migrate;
 #[macro_use]
 mod sql_accounts;
 #[macro_use]
+mod sql_analytics;
+#[macro_use]
 mod sql_carts;
 #[macro_use]
 mod sql_catalog;
@@ -99,6 +101,13 @@ impl Database {
     }
 
     pub fn notifications(&self) -> Arc<dyn app::services::NotificationStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn analytics(&self) -> Arc<dyn app::services::AnalyticsStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),

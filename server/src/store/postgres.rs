@@ -142,3 +142,7 @@ mod reviews_sql {
 mod notifications_sql {
     impl_sql_notifications!(super::PgStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
 }
+
+mod analytics_sql {
+    impl_sql_analytics!(super::PgStore, sqlx::Postgres);
+}

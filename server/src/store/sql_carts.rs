@@ -22,6 +22,14 @@ pub const UPSERT_LINE: &str = "INSERT INTO cart_items (cart_id, variant_id, quan
     ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity,
         price_at_add_minor = excluded.price_at_add_minor";
 
+/// Records a successful add (`$1` cart, `$2` variant, `$3` units added, `$4` now) for the
+/// analytics funnel, with the store, the product and who added it.
+pub const ADD_EVENT: &str =
+    "INSERT INTO cart_adds (merchant_id, product_id, variant_id, user_id, guest_hash, quantity, at)
+    SELECT p.merchant_id, p.id, v.id, c.user_id, c.token_hash, $3, $4
+    FROM carts c JOIN product_variants v ON v.id = $2 JOIN products p ON p.id = v.product_id
+    WHERE c.id = $1 AND $3 > 0";
+
 macro_rules! impl_sql_carts {
     ($store:ty, $db:ty) => {
         use app::domain::cart::{CartLine, CartNotice, MAX_QTY_PER_LINE, merge_guest_cart};
@@ -30,7 +38,7 @@ macro_rules! impl_sql_carts {
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_carts::{ITEMS_SELECT, UPSERT_LINE};
+        use $crate::store::sql_carts::{ADD_EVENT, ITEMS_SELECT, UPSERT_LINE};
 
         fn item_from(r: &<$db as sqlx::Database>::Row) -> CartItem {
             let code: String = r.get("currency");
@@ -175,6 +183,15 @@ macro_rules! impl_sql_carts {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_sqlx)?;
+                    // The analytics funnel's "added to cart", kept after checkout empties the cart.
+                    sqlx::query(ADD_EVENT)
+                        .bind(cart_id)
+                        .bind(variant_id)
+                        .bind(*quantity - current.unwrap_or(0))
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_sqlx)?;
                     tx.commit().await.map_err(map_sqlx)?;
                 }
                 Ok(outcome)

@@ -136,3 +136,7 @@ mod reviews_sql {
 mod notifications_sql {
     impl_sql_notifications!(super::SqliteStore, sqlx::Sqlite, "");
 }
+
+mod analytics_sql {
+    impl_sql_analytics!(super::SqliteStore, sqlx::Sqlite);
+}
