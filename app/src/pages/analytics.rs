@@ -186,7 +186,7 @@ fn RevenueChart(a: Analytics) -> impl IntoView {
             >
                 <title id="revenue-chart-title">"Revenue per day"</title>
                 <desc id="revenue-chart-desc">{desc}</desc>
-                <g class="text-stone-500" font-size="11">
+                <g class="text-stone-500" font-size="12">
                     {chart
                         .y_ticks
                         .iter()
@@ -199,15 +199,26 @@ fn RevenueChart(a: Analytics) -> impl IntoView {
                             }
                         })
                         .collect_view()}
-                    {chart
-                        .x_labels
-                        .iter()
-                        .map(|(x, label)| {
-                            view! {
-                                <text x=*x y=bottom + 18.0 text-anchor="middle" class="fill-stone-500">{label.clone()}</text>
-                            }
-                        })
-                        .collect_view()}
+                    {
+                        let (first, last) = (chart.points.first().map(|p| p.0), chart.points.last().map(|p| p.0));
+                        chart
+                            .x_labels
+                            .iter()
+                            .map(|(x, label)| {
+                                // The ends stay inside the picture.
+                                let anchor = if chart.points.len() > 1 && Some(*x) == last {
+                                    "end"
+                                } else if chart.points.len() > 1 && Some(*x) == first {
+                                    "start"
+                                } else {
+                                    "middle"
+                                };
+                                view! {
+                                    <text x=*x y=bottom + 18.0 text-anchor=anchor class="fill-stone-500">{label.clone()}</text>
+                                }
+                            })
+                            .collect_view()
+                    }
                     <text
                         x="12"
                         y=mid_y
@@ -307,7 +318,13 @@ fn ByStatus(a: Analytics) -> impl IntoView {
     view! {
         <section class=CARD aria-labelledby="status-heading">
             <h2 id="status-heading" class="text-lg font-semibold">"Orders by status"</h2>
-            <p class="mt-1 text-xs text-stone-500">{format!("All {total} orders placed in the period, paid or not.")}</p>
+            <p class="mt-1 text-xs text-stone-500">
+                {if total == 1 {
+                    "The order placed in the period, paid or not.".to_string()
+                } else {
+                    format!("All {total} orders placed in the period, paid or not.")
+                }}
+            </p>
             {if a.by_status.is_empty() {
                 view! { <p class="mt-4 text-sm text-stone-600">"No orders in this period."</p> }.into_any()
             } else {
