@@ -1,0 +1,429 @@
+//! The merchant's product form: what was typed (strings, as posted) and the rules that turn it
+//! into a product the store may write. Every problem is reported next to its field, keyed like
+//! the form's inputs (`title`, `variants[1].sku`), so the page can show each message in place.
+use super::errors::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_DESCRIPTION: usize = 20_000;
+pub const MAX_VARIANTS: usize = 50;
+pub const MAX_SKU: usize = 64;
+pub const MAX_OPTION: usize = 60;
+/// 1 000 000.00 in minor units.
+pub const MAX_PRICE_MINOR: i64 = 100_000_000;
+pub const MAX_STOCK: i64 = 1_000_000;
+/// Rows per page of the merchant's product table.
+pub const ADMIN_PAGE_SIZE: i64 = 25;
+
+/// One variant row as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantInput {
+    pub sku: String,
+    /// The value of the product's option (e.g. "Large"); blank for a product without options.
+    pub option: String,
+    pub price: String,
+    pub compare_at: String,
+    pub stock: String,
+}
+
+/// The whole form as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductInput {
+    pub title: String,
+    /// Blank: made from the title.
+    pub slug: String,
+    pub description: String,
+    pub category_id: String,
+    pub status: String,
+    /// The option that tells variants apart ("Size"); blank for a single-variant product.
+    pub option_name: String,
+    pub variants: Vec<VariantInput>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidVariant {
+    pub sku: String,
+    pub title: String,
+    pub options: Vec<String>,
+    pub price_minor: i64,
+    pub compare_at_minor: Option<i64>,
+    pub stock: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidProduct {
+    pub title: String,
+    pub slug: String,
+    pub description: String,
+    pub category_id: i64,
+    pub published: bool,
+    pub option_names: Vec<String>,
+    pub variants: Vec<ValidVariant>,
+}
+
+/// The field key of a variant's input: `variants[1].sku`.
+pub fn variant_field(index: usize, name: &str) -> String {
+    format!("variants[{index}].{name}")
+}
+
+/// "12", "12.5", "12.50", "1,299.00" → minor units (2 decimals). `None` when it is not an amount.
+pub fn parse_amount(text: &str) -> Option<i64> {
+    let t: String = text.trim().chars().filter(|c| *c != ',' && *c != '$').collect();
+    if t.is_empty() {
+        return None;
+    }
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, t),
+    };
+    let (whole, frac) = match t.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (t.as_str(), ""),
+    };
+    if whole.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) || frac.len() > 2 {
+        return None;
+    }
+    if whole.len() > 12 {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let frac: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().ok()? * 10,
+        _ => frac.parse().ok()?,
+    };
+    let minor = whole * 100 + frac;
+    Some(if neg { -minor } else { minor })
+}
+
+/// Minor units as the form shows them: "12.50".
+pub fn format_amount(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let m = minor.abs();
+    format!("{sign}{}.{:02}", m / 100, m % 100)
+}
+
+fn valid_sku(sku: &str) -> bool {
+    !sku.is_empty() && sku.len() <= MAX_SKU && sku.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Checks the whole form at once, so every problem is shown together.
+pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let title = input.title.trim().to_string();
+    if title.is_empty() {
+        e.add("title", "Enter a title.");
+    } else if title.chars().count() > MAX_TITLE {
+        e.add("title", format!("Keep the title to {MAX_TITLE} characters."));
+    }
+
+    let typed_slug = input.slug.trim().to_string();
+    let slug = if typed_slug.is_empty() { super::slug::slugify(&title) } else { typed_slug.clone() };
+    if typed_slug.is_empty() && slug.is_empty() && !title.is_empty() {
+        e.add("slug", "Enter a slug: the title has no letters or digits to make one from.");
+    } else if !slug.is_empty() && !super::slug::is_valid_slug(&slug) {
+        e.add("slug", "Use lowercase letters, digits and single dashes (like linen-tote-bag), at most 120 characters.");
+    }
+
+    let description = input.description.replace("\r\n", "\n");
+    if description.chars().count() > MAX_DESCRIPTION {
+        e.add("description", format!("Keep the description to {MAX_DESCRIPTION} characters."));
+    }
+
+    let category_id = input.category_id.trim().parse::<i64>().ok().filter(|id| *id > 0);
+    if category_id.is_none() {
+        e.add("category_id", "Choose a category.");
+    }
+
+    let published = match input.status.trim() {
+        "published" => true,
+        "draft" | "" => false,
+        _ => {
+            e.add("status", "Choose draft or published.");
+            false
+        }
+    };
+
+    let option_name = input.option_name.trim().to_string();
+    if option_name.chars().count() > MAX_OPTION {
+        e.add("option_name", format!("Keep the option name to {MAX_OPTION} characters."));
+    }
+    if input.variants.len() > 1 && option_name.is_empty() {
+        e.add("option_name", "Name what tells the variants apart (for example Size or Colour).");
+    }
+
+    if input.variants.is_empty() {
+        e.add("variants", "Add at least one variant.");
+    } else if input.variants.len() > MAX_VARIANTS {
+        e.add("variants", format!("A product can have at most {MAX_VARIANTS} variants."));
+    }
+
+    let mut variants = Vec::new();
+    let mut seen_skus: Vec<String> = Vec::new();
+    let mut seen_options: Vec<String> = Vec::new();
+    for (i, v) in input.variants.iter().enumerate() {
+        let f = |name: &str| variant_field(i, name);
+        let sku = v.sku.trim().to_string();
+        if sku.is_empty() {
+            e.add(&f("sku"), "Enter a SKU.");
+        } else if !valid_sku(&sku) {
+            e.add(&f("sku"), format!("Use up to {MAX_SKU} letters, digits, dashes or underscores."));
+        } else if seen_skus.iter().any(|s| s.eq_ignore_ascii_case(&sku)) {
+            e.add(&f("sku"), format!("SKU {sku} is used by another variant of this product."));
+        }
+        seen_skus.push(sku.clone());
+
+        let option = v.option.trim().to_string();
+        if !option_name.is_empty() {
+            if option.is_empty() {
+                e.add(&f("option"), format!("Enter the {option_name} of this variant."));
+            } else if option.chars().count() > MAX_OPTION {
+                e.add(&f("option"), format!("Keep it to {MAX_OPTION} characters."));
+            } else if seen_options.iter().any(|o| o.eq_ignore_ascii_case(&option)) {
+                e.add(&f("option"), format!("Another variant is already {option}."));
+            }
+            seen_options.push(option.clone());
+        }
+
+        let price = parse_amount(&v.price);
+        match price {
+            None if v.price.trim().is_empty() => e.add(&f("price"), "Enter a price."),
+            None => e.add(&f("price"), "Enter a price like 12.50."),
+            Some(p) if p < 0 => e.add(&f("price"), "The price can't be negative."),
+            Some(p) if p > MAX_PRICE_MINOR => e.add(&f("price"), "The price can be at most 1,000,000.00."),
+            Some(_) => {}
+        }
+        let compare_at = if v.compare_at.trim().is_empty() {
+            None
+        } else {
+            match parse_amount(&v.compare_at) {
+                None => {
+                    e.add(&f("compare_at"), "Enter an amount like 15.00, or leave it blank.");
+                    None
+                }
+                Some(c) if c < 0 => {
+                    e.add(&f("compare_at"), "The compare-at price can't be negative.");
+                    None
+                }
+                Some(c) if c > MAX_PRICE_MINOR => {
+                    e.add(&f("compare_at"), "The compare-at price can be at most 1,000,000.00.");
+                    None
+                }
+                Some(c) => {
+                    if price.is_some_and(|p| (0..=MAX_PRICE_MINOR).contains(&p) && c <= p) {
+                        e.add(&f("compare_at"), "The compare-at price must be higher than the price.");
+                    }
+                    Some(c)
+                }
+            }
+        };
+        let stock_text = v.stock.trim();
+        let stock = match stock_text.parse::<i64>() {
+            _ if stock_text.is_empty() => {
+                e.add(&f("stock"), "Enter the stock (0 if none).");
+                0
+            }
+            Ok(s) if s < 0 => {
+                e.add(&f("stock"), "Stock can't be negative.");
+                0
+            }
+            Ok(s) if s > MAX_STOCK => {
+                e.add(&f("stock"), "Stock can be at most 1,000,000.");
+                0
+            }
+            Ok(s) => s,
+            Err(_) => {
+                e.add(&f("stock"), "Enter a whole number.");
+                0
+            }
+        };
+        let (title, options) =
+            if option_name.is_empty() { ("Default".to_string(), Vec::new()) } else { (option.clone(), vec![option]) };
+        variants.push(ValidVariant {
+            sku,
+            title,
+            options,
+            price_minor: price.unwrap_or(0),
+            compare_at_minor: compare_at,
+            stock,
+        });
+    }
+
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(ValidProduct {
+        title,
+        slug,
+        description,
+        category_id: category_id.unwrap_or_default(),
+        published,
+        option_names: if option_name.is_empty() { Vec::new() } else { vec![option_name] },
+        variants,
+    })
+}
+
+/// Builds the form's variant rows from the parallel lists the form posts (`sku[0]`, `price[0]`…).
+pub fn variants_from_lists(
+    sku: &[String],
+    option: &[String],
+    price: &[String],
+    compare_at: &[String],
+    stock: &[String],
+) -> Vec<VariantInput> {
+    let n = sku.len().max(option.len()).max(price.len()).max(compare_at.len()).max(stock.len());
+    let at = |list: &[String], i: usize| list.get(i).cloned().unwrap_or_default();
+    (0..n)
+        .map(|i| VariantInput {
+            sku: at(sku, i),
+            option: at(option, i),
+            price: at(price, i),
+            compare_at: at(compare_at, i),
+            stock: at(stock, i),
+        })
+        // A row left completely empty (the spare "add a variant" row) is not a variant.
+        .filter(|v| ![&v.sku, &v.option, &v.price, &v.compare_at, &v.stock].iter().all(|s| s.trim().is_empty()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variant(sku: &str, option: &str, price: &str, stock: &str) -> VariantInput {
+        VariantInput {
+            sku: sku.into(),
+            option: option.into(),
+            price: price.into(),
+            compare_at: String::new(),
+            stock: stock.into(),
+        }
+    }
+
+    fn form() -> ProductInput {
+        ProductInput {
+            title: "Linen Tote Bag".into(),
+            slug: String::new(),
+            description: "A **sturdy** bag.".into(),
+            category_id: "3".into(),
+            status: "published".into(),
+            option_name: "Size".into(),
+            variants: vec![variant("TOTE-S", "Small", "24.00", "5"), variant("TOTE-L", "Large", "29.50", "0")],
+        }
+    }
+
+    #[test]
+    fn a_good_form_becomes_a_product_with_a_generated_slug() {
+        let p = validate(&form()).unwrap();
+        assert_eq!(p.slug, "linen-tote-bag");
+        assert!(p.published);
+        assert_eq!(p.category_id, 3);
+        assert_eq!(p.option_names, vec!["Size".to_string()]);
+        assert_eq!(p.variants[1].price_minor, 2950);
+        assert_eq!(p.variants[1].title, "Large");
+        assert_eq!(p.variants[1].options, vec!["Large".to_string()]);
+    }
+
+    #[test]
+    fn an_edited_slug_is_kept_when_valid_and_refused_when_not() {
+        let mut f = form();
+        f.slug = "my-tote".into();
+        assert_eq!(validate(&f).unwrap().slug, "my-tote");
+        f.slug = "My Tote!".into();
+        assert!(validate(&f).unwrap_err().get("slug").is_some());
+        f.slug = String::new();
+        f.title = "!!!".into();
+        assert!(validate(&f).unwrap_err().get("slug").is_some());
+    }
+
+    #[test]
+    fn each_problem_is_reported_next_to_its_field() {
+        let mut f = form();
+        f.title = " ".into();
+        f.category_id = String::new();
+        f.status = "live".into();
+        f.variants[0].price = "-1.00".into();
+        f.variants[1].stock = "-3".into();
+        f.variants[1].sku = "tote-s".into();
+        let e = validate(&f).unwrap_err();
+        assert_eq!(e.get("title"), Some("Enter a title."));
+        assert_eq!(e.get("category_id"), Some("Choose a category."));
+        assert!(e.get("status").is_some());
+        assert_eq!(e.get("variants[0].price"), Some("The price can't be negative."));
+        assert_eq!(e.get("variants[1].stock"), Some("Stock can't be negative."));
+        assert!(e.get("variants[1].sku").unwrap().contains("another variant"));
+    }
+
+    #[test]
+    fn limits_hold() {
+        let mut f = form();
+        f.title = "x".repeat(201);
+        f.description = "y".repeat(20_001);
+        f.variants[0].sku = "bad sku".into();
+        f.variants[0].price = "1000000.01".into();
+        f.variants[1].stock = "1000001".into();
+        f.variants[1].price = "abc".into();
+        let e = validate(&f).unwrap_err();
+        for key in
+            ["title", "description", "variants[0].sku", "variants[0].price", "variants[1].stock", "variants[1].price"]
+        {
+            assert!(e.get(key).is_some(), "{key}: {e:?}");
+        }
+        let mut f = form();
+        f.variants = (0..51).map(|i| variant(&format!("S{i}"), &format!("O{i}"), "1", "1")).collect();
+        assert!(validate(&f).unwrap_err().get("variants").is_some());
+        f.variants.clear();
+        assert!(validate(&f).unwrap_err().get("variants").is_some());
+    }
+
+    #[test]
+    fn compare_at_must_be_above_the_price() {
+        let mut f = form();
+        f.variants[0].compare_at = "24.00".into();
+        assert!(validate(&f).unwrap_err().get("variants[0].compare_at").is_some());
+        f.variants[0].compare_at = "30".into();
+        assert_eq!(validate(&f).unwrap().variants[0].compare_at_minor, Some(3000));
+    }
+
+    #[test]
+    fn options_are_required_and_distinct_when_there_are_several_variants() {
+        let mut f = form();
+        f.option_name = String::new();
+        assert!(validate(&f).unwrap_err().get("option_name").is_some());
+        let mut f = form();
+        f.variants[1].option = "small".into();
+        assert!(validate(&f).unwrap_err().get("variants[1].option").is_some());
+        let mut f = form();
+        f.option_name = String::new();
+        f.variants.truncate(1);
+        let p = validate(&f).unwrap();
+        assert!(p.option_names.is_empty() && p.variants[0].options.is_empty());
+        assert_eq!(p.variants[0].title, "Default");
+    }
+
+    #[test]
+    fn amounts_parse_to_minor_units() {
+        assert_eq!(parse_amount("12"), Some(1200));
+        assert_eq!(parse_amount("12.5"), Some(1250));
+        assert_eq!(parse_amount(" 1,299.99 "), Some(129_999));
+        assert_eq!(parse_amount(".5"), Some(50));
+        assert_eq!(parse_amount("-2.00"), Some(-200));
+        assert_eq!(parse_amount("1.999"), None);
+        assert_eq!(parse_amount("1e3"), None);
+        assert_eq!(parse_amount(""), None);
+        assert_eq!(format_amount(129_999), "1299.99");
+        assert_eq!(format_amount(5), "0.05");
+    }
+
+    #[test]
+    fn blank_spare_rows_are_dropped() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let rows =
+            variants_from_lists(&s(&["A", ""]), &s(&["Red", ""]), &s(&["1", " "]), &s(&["", ""]), &s(&["2", ""]));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].sku, "A");
+    }
+}
