@@ -29,7 +29,7 @@ pub fn Badge(
 ) -> impl IntoView {
     view! {
         <span
-            class=format!("inline-flex shrink-0 items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 {}", status_badge(&status))
+            class=format!("inline-flex shrink-0 items-center justify-self-start rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 {}", status_badge(&status))
             data-testid=(!testid.is_empty()).then_some(testid)
         >
             {label}
@@ -94,6 +94,7 @@ fn Shipment(shipment: ShipmentView, public_links: bool) -> impl IntoView {
                             .rev()
                             .enumerate()
                             .map(|(i, e)| {
+                                let same = e.description == e.label;
                                 let dot = if e.kind == "exception" {
                                     "bg-amber-500"
                                 } else if i == 0 {
@@ -105,7 +106,7 @@ fn Shipment(shipment: ShipmentView, public_links: bool) -> impl IntoView {
                                     <li class="relative text-sm" data-testid="shipment-event">
                                         <span class=format!("absolute -left-[1.4rem] top-1.5 h-2.5 w-2.5 rounded-full ring-2 ring-stone-50 {dot}")></span>
                                         <p class=if i == 0 { "font-medium text-stone-900" } else { "font-medium text-stone-700" }>{e.label}</p>
-                                        <p class="text-stone-600">{e.description}</p>
+                                        {(!same).then(|| view! { <p class="text-stone-600">{e.description.clone()}</p> })}
                                         <p class="text-xs text-stone-500">{ymd_hm(e.at)} {e.location.map(|l| format!(" · {l}"))}</p>
                                     </li>
                                 }

@@ -111,7 +111,7 @@ fn Order(order: OrderView, ask: ServerAction<RequestReturn>) -> impl IntoView {
                     })
                     .collect_view()}
             </div>
-            <div class="flex flex-col gap-4">
+            <div class="grid content-start gap-4 md:grid-cols-2 lg:grid-cols-1">
                 <section class=CARD>
                     <h2 class="text-base font-semibold">"Total"</h2>
                     <dl class="mt-2 space-y-1 text-sm">
@@ -332,16 +332,18 @@ pub fn MyOrdersPage() -> impl IntoView {
                                     .map(|o| {
                                         view! {
                                             <li>
-                                                <a href=format!("/orders/{}", o.number) class=format!("{CARD} flex flex-wrap items-center justify-between gap-3 hover:ring-stone-300")>
+                                                <a href=format!("/orders/{}", o.number) class=format!(
+                                                        "{CARD} grid grid-cols-2 items-center gap-x-4 gap-y-2 hover:ring-stone-300 sm:grid-cols-[minmax(0,1fr)_minmax(0,1fr)_9rem_7rem]"
+                                                    )>
                                                     <span class="flex flex-col">
                                                         <span class="font-mono font-semibold">{o.number.clone()}</span>
                                                         <span class="text-xs text-stone-500">{crate::domain::dates::ymd(o.created_at)}</span>
                                                     </span>
-                                                    <span class="text-sm text-stone-600">
+                                                    <span class="text-right text-sm text-stone-600 sm:text-left">
                                                         {format!("{} {} from {} {}", o.items, if o.items == 1 { "item" } else { "items" }, o.stores, if o.stores == 1 { "store" } else { "stores" })}
                                                     </span>
                                                     <Badge status=o.status.clone() label=order_status_short(&o.status) testid="order-list-status" />
-                                                    <span class="font-semibold tabular-nums">{o.total.to_string()}</span>
+                                                    <span class="text-right font-semibold tabular-nums">{o.total.to_string()}</span>
                                                 </a>
                                             </li>
                                         }

@@ -178,6 +178,8 @@ struct Actions {
     refund_return: ServerAction<RefundReturn>,
     /// What the last action that went through did, for the page's notice.
     done: RwSignal<Option<String>>,
+    /// The ship form's carrier; kept here so its hint survives the page's data reloading.
+    carrier: RwSignal<String>,
 }
 
 impl Actions {
@@ -192,47 +194,38 @@ impl Actions {
             receive: ServerAction::new(),
             refund_return: ServerAction::new(),
             done: RwSignal::new(None),
+            carrier: RwSignal::new(Carrier::ALL[0].code().to_string()),
         };
         let done = a.done;
-        let note = move |text: Option<String>| {
-            if let Some(t) = text {
-                done.set(Some(t));
-            }
+        // A success says what it did; a refusal takes the last success's notice away.
+        let note = move |outcome: Option<Result<String, ()>>| match outcome {
+            Some(Ok(t)) => done.set(Some(t)),
+            Some(Err(())) => done.set(None),
+            None => {}
         };
+        fn outcome<T>(v: Option<Result<T, AppError>>, say: impl FnOnce(T) -> String) -> Option<Result<String, ()>> {
+            v.map(|r| r.map(say).map_err(|_| ()))
+        }
+        Effect::new(move |_| note(outcome(a.process.value().get(), |_| "Marked as being prepared.".into())));
         Effect::new(move |_| {
-            note(a.process.value().get().and_then(|r| r.ok()).map(|_| "Marked as being prepared.".to_string()))
+            note(outcome(a.ship.value().get(), |o| {
+                format!("Shipped with {} · {}.", o.shipment.carrier_name, o.shipment.tracking_number)
+            }))
         });
         Effect::new(move |_| {
-            note(
-                a.ship
-                    .value()
-                    .get()
-                    .and_then(|r| r.ok())
-                    .map(|o| format!("Shipped with {} · {}.", o.shipment.carrier_name, o.shipment.tracking_number)),
-            )
-        });
-        Effect::new(move |_| {
-            note(a.cancel.value().get().and_then(|r| r.ok()).map(|o| match o.refund {
+            note(outcome(a.cancel.value().get(), |o| match o.refund {
                 Some(r) => format!("Cancelled; {} refunded to the shopper ({}).", r.amount, r.status),
                 None if o.voided => "Cancelled; the payment was released.".to_string(),
                 None => "Cancelled.".to_string(),
             }))
         });
-        Effect::new(move |_| note(a.refund.value().get().and_then(|r| r.ok()).map(refund_note)));
+        Effect::new(move |_| note(outcome(a.refund.value().get(), refund_note)));
+        Effect::new(move |_| note(outcome(a.approve.value().get(), |_| "Return approved.".into())));
+        Effect::new(move |_| note(outcome(a.reject.value().get(), |_| "Return rejected.".into())));
         Effect::new(move |_| {
-            note(a.approve.value().get().and_then(|r| r.ok()).map(|_| "Return approved.".to_string()))
+            note(outcome(a.receive.value().get(), |_| "Return received; the items are back in stock.".into()))
         });
-        Effect::new(move |_| note(a.reject.value().get().and_then(|r| r.ok()).map(|_| "Return rejected.".to_string())));
-        Effect::new(move |_| {
-            note(
-                a.receive
-                    .value()
-                    .get()
-                    .and_then(|r| r.ok())
-                    .map(|_| "Return received; the items are back in stock.".to_string()),
-            )
-        });
-        Effect::new(move |_| note(a.refund_return.value().get().and_then(|r| r.ok()).map(refund_note)));
+        Effect::new(move |_| note(outcome(a.refund_return.value().get(), refund_note)));
         a
     }
 
@@ -331,10 +324,11 @@ fn StoreOrder(order: MerchantOrderView, explicit: Option<i64>, actions: Actions)
         <div class="grid gap-6 lg:grid-cols-3">
             <div class="flex flex-col gap-6 lg:col-span-2">
                 <Part part=part.clone() />
-                {can_ship.then(|| view! { <ShipForm part=part.clone() number=number.clone() explicit key=key.clone() action=actions.ship /> })}
+                {can_ship.then(|| view! { <ShipForm part=part.clone() number=number.clone() explicit key=key.clone() action=actions.ship carrier=actions.carrier /> })}
                 {(!returns.is_empty()).then(|| view! { <ReturnsPanel returns explicit actions /> })}
             </div>
-            <div class="flex flex-col gap-4">
+            // Beside the part on a laptop; two side by side below it on a tablet.
+            <div class="grid content-start gap-4 md:grid-cols-2 lg:grid-cols-1">
                 {has_actions.then(|| {
                     view! {
                         <section class=format!("{CARD} flex flex-col gap-5") aria-labelledby="actions-heading" data-testid="part-actions">
@@ -355,10 +349,12 @@ fn StoreOrder(order: MerchantOrderView, explicit: Option<i64>, actions: Actions)
                 </section>
                 {order.payment.map(|p| {
                     view! {
-                        <Payment payment=p />
-                        <p class="-mt-2 px-1 text-xs text-stone-500">
-                            "One payment covers the whole order; your part's share is its total above."
-                        </p>
+                        <div class="flex flex-col gap-2">
+                            <Payment payment=p />
+                            <p class="px-1 text-xs text-stone-500">
+                                "One payment covers the whole order; your part's share is its total above."
+                            </p>
+                        </div>
                     }
                 })}
             </div>
@@ -388,9 +384,9 @@ fn ShipForm(
     explicit: Option<i64>,
     key: String,
     action: ServerAction<ShipPart>,
+    carrier: RwSignal<String>,
 ) -> impl IntoView {
     let errors = last_error(action.value());
-    let carrier = RwSignal::new(Carrier::ALL[0].code().to_string());
     let hint = move || Carrier::parse(&carrier.get()).unwrap_or(Carrier::Other).format_hint();
     let field = move |name: &'static str| move || errors.get().and_then(|e| e.field(name));
     let invalid = move |name: &'static str| move || errors.get().and_then(|e| e.field(name)).map(|_| "true");
@@ -410,10 +406,14 @@ fn ShipForm(
                             name="carrier"
                             class=INPUT
                             aria-invalid=invalid("carrier")
+                            prop:value=move || carrier.get()
                             on:change=move |ev| carrier.set(event_target_value(&ev))
                             data-testid="carrier"
                         >
-                            {Carrier::ALL.into_iter().map(|c| view! { <option value=c.code()>{c.name()}</option> }).collect_view()}
+                            {Carrier::ALL
+                                .into_iter()
+                                .map(|c| view! { <option value=c.code() selected=move || carrier.get() == c.code()>{c.name()}</option> })
+                                .collect_view()}
                         </select>
                         <p class=ERROR>{field("carrier")}</p>
                     </div>
@@ -432,7 +432,15 @@ fn ShipForm(
                         <p id="tracking_number-error" class=ERROR data-testid="error-tracking_number">{field("tracking_number")}</p>
                     </div>
                 </div>
-                <p id="tracking-hint" class="-mt-2 text-xs text-stone-500" data-testid="carrier-hint">{hint}</p>
+                // The refusal of a number repeats the format, so the hint steps aside meanwhile.
+                <p
+                    id="tracking-hint"
+                    class="-mt-2 text-xs text-stone-500"
+                    class:hidden=move || errors.get().and_then(|e| e.field("tracking_number")).is_some()
+                    data-testid="carrier-hint"
+                >
+                    {hint}
+                </p>
                 <fieldset class="flex flex-col gap-2">
                     <legend class="mb-1 text-sm font-medium text-stone-800">"In this parcel"</legend>
                     {lines

@@ -108,12 +108,14 @@ fn Tracking(tracking: PublicTracking) -> impl IntoView {
                         .into_iter()
                         .rev()
                         .map(|e| {
+                            let same = e.description == e.label;
                             view! {
                                 <li class="flex gap-3" data-testid="tracking-event">
                                     <span class=if e.kind == "exception" { "mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full bg-amber-500" } else { "mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full bg-emerald-600" }></span>
                                     <div class="text-sm">
                                         <p class="font-medium text-stone-900">{e.label}</p>
-                                        <p class="text-stone-700">{e.description}</p>
+                                        {(!same)
+                                            .then(|| view! { <p class="text-stone-700">{e.description.clone()}</p> })}
                                         <p class="text-xs text-stone-500">
                                             {ymd_hm(e.at)} {e.location.map(|l| format!(" · {l}"))}
                                         </p>
