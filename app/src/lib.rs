@@ -79,6 +79,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/orders") view=pages::store_orders::StoreOrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders/:number") view=pages::store_orders::StoreOrderPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/analytics") view=pages::analytics::AnalyticsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products") view=pages::products::ProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products/:id") view=pages::product_edit::ProductEditPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

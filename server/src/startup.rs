@@ -75,6 +75,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         notifications,
         links: Arc::default(),
         analytics: db.analytics(),
+        products_admin: db.products_admin(),
     }
 }
 

@@ -289,6 +289,121 @@ pub fn variants_from_lists(
         .collect()
 }
 
+/// The merchant's product table: what to show (all strings as typed in the GET form; unknown
+/// values are dropped rather than refused, as the list is a link people share).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductFilter {
+    /// Part of a title or SKU.
+    pub q: String,
+    /// "", "draft" or "published".
+    pub status: String,
+    pub category_id: Option<i64>,
+    /// "", "in" (some stock), "low" (1 to `catalog::LOW_STOCK`) or "out".
+    pub stock: String,
+    /// "updated" (newest change first, the default), "title", "price" or "stock".
+    pub sort: String,
+    /// From 1.
+    pub page: i64,
+}
+
+impl ProductFilter {
+    pub fn normalized(mut self) -> ProductFilter {
+        self.q = self.q.trim().chars().take(100).collect();
+        if !matches!(self.status.as_str(), "draft" | "published") {
+            self.status.clear();
+        }
+        if !matches!(self.stock.as_str(), "in" | "low" | "out") {
+            self.stock.clear();
+        }
+        if !matches!(self.sort.as_str(), "title" | "price" | "stock") {
+            self.sort = "updated".into();
+        }
+        self.category_id = self.category_id.filter(|c| *c > 0);
+        self.page = self.page.clamp(1, 100_000);
+        self
+    }
+
+    /// The query string of this filter on another page (for pagination links).
+    pub fn query_for_page(&self, page: i64) -> String {
+        let enc = |s: &str| -> String {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+                    b' ' => "+".to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        };
+        let mut parts = Vec::new();
+        if !self.q.is_empty() {
+            parts.push(format!("q={}", enc(&self.q)));
+        }
+        if !self.status.is_empty() {
+            parts.push(format!("status={}", self.status));
+        }
+        if let Some(c) = self.category_id {
+            parts.push(format!("category={c}"));
+        }
+        if !self.stock.is_empty() {
+            parts.push(format!("stock={}", self.stock));
+        }
+        if self.sort != "updated" && !self.sort.is_empty() {
+            parts.push(format!("sort={}", self.sort));
+        }
+        if page > 1 {
+            parts.push(format!("page={page}"));
+        }
+        parts.join("&")
+    }
+}
+
+/// One row of the merchant's product table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminProductRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub published: bool,
+    pub category: String,
+    pub currency: String,
+    pub min_price_minor: i64,
+    pub max_price_minor: i64,
+    pub total_stock: i64,
+    pub variant_count: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminProductList {
+    pub merchant_id: i64,
+    pub store_name: String,
+    pub filter: ProductFilter,
+    pub rows: Vec<AdminProductRow>,
+    pub total: i64,
+    pub pages: i64,
+    /// (id, name) of every category, for the filter and the form.
+    pub categories: Vec<(i64, String)>,
+}
+
+/// A product as the edit form shows it (or an empty form for a new one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductEditor {
+    pub id: Option<i64>,
+    pub merchant_id: i64,
+    pub input: ProductInput,
+    pub currency: String,
+    pub categories: Vec<(i64, String)>,
+}
+
+/// A stored product for editing: its store and the form filled in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredForm {
+    pub id: i64,
+    pub merchant_id: i64,
+    pub currency: String,
+    pub input: ProductInput,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

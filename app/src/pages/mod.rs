@@ -11,6 +11,8 @@ pub mod home;
 pub mod not_found;
 pub mod order;
 pub mod product;
+pub mod product_edit;
+pub mod products;
 pub mod search;
 pub mod store_orders;
 pub mod track;

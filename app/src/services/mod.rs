@@ -17,6 +17,7 @@ pub mod notification_store;
 pub mod notifications;
 pub mod order_store;
 pub mod passwords;
+pub mod product_admin_store;
 pub mod review_store;
 pub mod reviews;
 pub mod search;
@@ -52,4 +53,6 @@ pub struct Shop {
     pub links: Arc<crate::domain::notification::Links>,
     /// Store analytics (`/admin/analytics`).
     pub analytics: Arc<dyn AnalyticsStore>,
+    /// The merchant's products (`/admin/products`).
+    pub products_admin: Arc<dyn product_admin_store::ProductAdminStore>,
 }

@@ -18,6 +18,8 @@ mod sql_notifications;
 #[macro_use]
 mod sql_orders;
 #[macro_use]
+pub(crate) mod sql_products;
+#[macro_use]
 mod sql_reviews;
 pub mod postgres;
 pub mod sqlite;
@@ -108,6 +110,13 @@ impl Database {
     }
 
     pub fn analytics(&self) -> Arc<dyn app::services::AnalyticsStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn products_admin(&self) -> Arc<dyn app::services::product_admin_store::ProductAdminStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),

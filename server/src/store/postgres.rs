@@ -146,3 +146,7 @@ mod notifications_sql {
 mod analytics_sql {
     impl_sql_analytics!(super::PgStore, sqlx::Postgres);
 }
+
+mod products_sql {
+    impl_sql_products!(super::PgStore, sqlx::Postgres);
+}

@@ -140,3 +140,7 @@ mod notifications_sql {
 mod analytics_sql {
     impl_sql_analytics!(super::SqliteStore, sqlx::Sqlite);
 }
+
+mod products_sql {
+    impl_sql_products!(super::SqliteStore, sqlx::Sqlite);
+}

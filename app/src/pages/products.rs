@@ -1,0 +1,213 @@
+//! `/admin/products`: the store's products (drafts too) as a table — title, status, category,
+//! price (or range), stock, variants and when it last changed — with a GET filter form (search in
+//! titles and SKUs, status, category, stock: in / low / out, sort by last change, title, price or
+//! stock) and pages of 25. Works without JavaScript. `?store=ID` picks the store for the
+//! platform admin.
+use crate::api::products::admin_products;
+use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
+use crate::components::status::LoadFailed;
+use crate::domain::errors::AppError;
+use crate::domain::money::{Currency, Money};
+use crate::domain::product_form::{AdminProductList, AdminProductRow, ProductFilter};
+use crate::pages::forbidden::Forbidden;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+type Args = (Option<i64>, ProductFilter);
+
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    let query = use_query_map();
+    let args = move || -> Args {
+        let q = query.read();
+        let text = |k: &str| q.get(k).unwrap_or_default();
+        let store = q.get("store").and_then(|s| s.parse::<i64>().ok());
+        let filter = ProductFilter {
+            q: text("q"),
+            status: text("status"),
+            category_id: q.get("category").and_then(|s| s.parse().ok()),
+            stock: text("stock"),
+            sort: text("sort"),
+            page: q.get("page").and_then(|s| s.parse().ok()).unwrap_or(1),
+        };
+        (store, filter)
+    };
+    let list = Resource::new(args, |(store, f)| {
+        admin_products(store, Some(f.q), Some(f.status), f.category_id, Some(f.stock), Some(f.sort), Some(f.page))
+    });
+    view! {
+        <Title text="Products" />
+        <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
+            {move || Suspend::new(async move {
+                let (store, _) = args();
+                match list.await {
+                    Err(AppError::Unauthenticated) => {
+                        view! { <Redirect path="/login?next=/admin/products" /> }.into_any()
+                    }
+                    Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
+                    Err(e) => view! { <LoadFailed message=e.field("store").unwrap_or_else(|| e.to_string()) /> }.into_any(),
+                    Ok(list) => view! { <Table list store /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn price_text(row: &AdminProductRow) -> String {
+    let currency = Currency::parse(&row.currency).unwrap_or(Currency::USD);
+    let low = Money::new(row.min_price_minor, currency).to_string();
+    if row.max_price_minor != row.min_price_minor {
+        format!("{low} – {}", Money::new(row.max_price_minor, currency))
+    } else {
+        low
+    }
+}
+
+#[component]
+fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
+    let f = list.filter.clone();
+    let store_q = store.map(|s| format!("store={s}&")).unwrap_or_default();
+    let new_href = match store {
+        Some(s) => format!("/admin/products/new?store={s}"),
+        None => "/admin/products/new".into(),
+    };
+    let select =
+        "mt-1 block rounded-lg border-0 px-3 py-2 text-sm ring-1 ring-stone-300 focus:ring-2 focus:ring-emerald-600";
+    let opt = |value: &'static str, label: &'static str, current: &str| {
+        let selected = value == current;
+        view! { <option value=value selected=selected>{label}</option> }
+    };
+    let page = f.page;
+    let pages = list.pages;
+    let prev = (page > 1).then(|| format!("/admin/products?{store_q}{}", f.query_for_page(page - 1)));
+    let next = (page < pages).then(|| format!("/admin/products?{store_q}{}", f.query_for_page(page + 1)));
+    let empty = list.rows.is_empty();
+    view! {
+        <header class="mb-4 flex flex-wrap items-end justify-between gap-3">
+            <div>
+                <p class="text-sm font-medium text-emerald-700"><a href="/admin" class="hover:underline">"Dashboard"</a></p>
+                <h1 class="text-2xl font-semibold tracking-tight" data-testid="products-title">
+                    {format!("Products · {}", list.store_name)}
+                </h1>
+                <p class="mt-1 text-sm text-stone-600" data-testid="products-total">
+                    {format!("{} product{}", list.total, if list.total == 1 { "" } else { "s" })}
+                </p>
+            </div>
+            <a href=new_href class=BUTTON data-testid="new-product">"New product"</a>
+        </header>
+        <form method="get" action="/admin/products" class=format!("{CARD} mb-4 flex flex-wrap items-end gap-3") aria-label="Filter products">
+            {store.map(|id| view! { <input type="hidden" name="store" value=id /> })}
+            <div class="grow">
+                <label for="q" class="text-sm font-medium text-stone-800">"Search"</label>
+                <input id="q" name="q" type="search" value=f.q.clone() placeholder="Title or SKU" class=format!("{select} w-full") data-testid="products-q" />
+            </div>
+            <div>
+                <label for="status" class="text-sm font-medium text-stone-800">"Status"</label>
+                <select id="status" name="status" class=select data-testid="products-status">
+                    {opt("", "Any", &f.status)}
+                    {opt("draft", "Draft", &f.status)}
+                    {opt("published", "Published", &f.status)}
+                </select>
+            </div>
+            <div>
+                <label for="category" class="text-sm font-medium text-stone-800">"Category"</label>
+                <select id="category" name="category" class=select>
+                    <option value="">"Any"</option>
+                    {list
+                        .categories
+                        .iter()
+                        .map(|(id, name)| {
+                            let selected = f.category_id == Some(*id);
+                            view! { <option value=*id selected=selected>{name.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="stock" class="text-sm font-medium text-stone-800">"Stock"</label>
+                <select id="stock" name="stock" class=select data-testid="products-stock">
+                    {opt("", "Any", &f.stock)}
+                    {opt("in", "In stock", &f.stock)}
+                    {opt("low", "Low stock", &f.stock)}
+                    {opt("out", "Out of stock", &f.stock)}
+                </select>
+            </div>
+            <div>
+                <label for="sort" class="text-sm font-medium text-stone-800">"Sort"</label>
+                <select id="sort" name="sort" class=select data-testid="products-sort">
+                    {opt("updated", "Last changed", &f.sort)}
+                    {opt("title", "Title", &f.sort)}
+                    {opt("price", "Price", &f.sort)}
+                    {opt("stock", "Stock", &f.sort)}
+                </select>
+            </div>
+            <button type="submit" class=BUTTON_SECONDARY>"Apply"</button>
+        </form>
+        <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
+            <table class="w-full min-w-[40rem] text-left text-sm" data-testid="products-table">
+                <thead class="border-b border-stone-200 text-xs uppercase tracking-wide text-stone-500">
+                    <tr>
+                        <th scope="col" class="px-4 py-3">"Product"</th>
+                        <th scope="col" class="px-4 py-3">"Status"</th>
+                        <th scope="col" class="px-4 py-3">"Category"</th>
+                        <th scope="col" class="px-4 py-3 text-right">"Price"</th>
+                        <th scope="col" class="px-4 py-3 text-right">"Stock"</th>
+                        <th scope="col" class="px-4 py-3 text-right">"Variants"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list
+                        .rows
+                        .iter()
+                        .map(|row| {
+                            let href = match store {
+                                Some(s) => format!("/admin/products/{}?store={s}", row.id),
+                                None => format!("/admin/products/{}", row.id),
+                            };
+                            let stock_class = if row.total_stock == 0 {
+                                "px-4 py-3 text-right tabular-nums text-rose-700"
+                            } else if row.total_stock <= crate::domain::catalog::LOW_STOCK {
+                                "px-4 py-3 text-right tabular-nums text-amber-700"
+                            } else {
+                                "px-4 py-3 text-right tabular-nums"
+                            };
+                            view! {
+                                <tr class="border-b border-stone-100 last:border-0" data-testid="product-row">
+                                    <td class="px-4 py-3">
+                                        <a href=href class="font-medium text-stone-900 hover:underline">{row.title.clone()}</a>
+                                        <div class="text-xs text-stone-500">{row.slug.clone()}</div>
+                                    </td>
+                                    <td class="px-4 py-3">
+                                        {if row.published {
+                                            view! { <span class="rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-800 ring-1 ring-emerald-200">"Published"</span> }.into_any()
+                                        } else {
+                                            view! { <span class="rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-700 ring-1 ring-stone-300">"Draft"</span> }.into_any()
+                                        }}
+                                    </td>
+                                    <td class="px-4 py-3">{row.category.clone()}</td>
+                                    <td class="px-4 py-3 text-right tabular-nums">{price_text(row)}</td>
+                                    <td class=stock_class>{row.total_stock}</td>
+                                    <td class="px-4 py-3 text-right tabular-nums">{row.variant_count}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            {empty.then(|| view! { <p class="px-4 py-6 text-center text-sm text-stone-600">"No products match."</p> })}
+        </div>
+        <nav aria-label="Pages" class="mt-4 flex items-center justify-between text-sm">
+            {match prev {
+                Some(href) => view! { <a href=href rel="prev" class=BUTTON_SECONDARY>"Previous"</a> }.into_any(),
+                None => view! { <span></span> }.into_any(),
+            }}
+            <span class="text-stone-600">{format!("Page {page} of {pages}")}</span>
+            {match next {
+                Some(href) => view! { <a href=href rel="next" class=BUTTON_SECONDARY data-testid="next-page">"Next"</a> }.into_any(),
+                None => view! { <span></span> }.into_any(),
+            }}
+        </nav>
+    }
+}

@@ -1,0 +1,382 @@
+//! The merchant's product SQL (the `ProductAdminStore` port), shared by SQLite and PostgreSQL
+//! through one macro like `sql_catalog`.
+//!
+//! The search index follows the products table by itself: SQLite's FTS5 triggers and
+//! PostgreSQL's tsvector trigger (migration 0003) fire on insert and on an update of the title,
+//! description or category, exactly as for `create_products`. Reviews live in
+//! `product_rating_stats`, which listings LEFT JOIN, so a new product needs no row there. The
+//! category counts and category listing rows are cached for at most 30 seconds
+//! (`CategoryCache`, `ListingCache`); search results and product pages read live data.
+
+/// `LIKE` pattern for "contains", with the wildcards in the text escaped (`ESCAPE '\'`).
+pub fn contains_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for ch in text.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+macro_rules! impl_sql_products {
+    ($store:ty, $db:ty) => {
+        use app::domain::catalog::LOW_STOCK;
+        use app::domain::errors::FieldErrors;
+        use app::domain::product_form::{
+            AdminProductRow, ProductFilter, ProductInput, StoredForm, ValidProduct, VariantInput, format_amount,
+            variant_field,
+        };
+        use app::services::StoreError;
+        use app::services::product_admin_store::{ProductAdminStore, SaveError};
+        use sqlx::{QueryBuilder, Row};
+        use $crate::store::errors::map_sqlx;
+        use $crate::store::sql_catalog::{json_list, parse_json_list};
+        use $crate::store::sql_products::contains_pattern;
+
+        fn push_admin_filter(qb: &mut QueryBuilder<'_, $db>, merchant_id: i64, f: &ProductFilter) {
+            qb.push(
+                " FROM products p JOIN categories c ON c.id = p.category_id
+                  JOIN product_variants v ON v.product_id = p.id WHERE p.merchant_id = ",
+            )
+            .push_bind(merchant_id);
+            if !f.status.is_empty() {
+                qb.push(" AND p.status = ").push_bind(f.status.clone());
+            }
+            if let Some(c) = f.category_id {
+                qb.push(" AND p.category_id = ").push_bind(c);
+            }
+            if !f.q.is_empty() {
+                let pattern = contains_pattern(&f.q);
+                qb.push(" AND (LOWER(p.title) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
+                qb.push(" OR EXISTS (SELECT 1 FROM product_variants sv WHERE sv.product_id = p.id AND LOWER(sv.sku) LIKE ")
+                    .push_bind(pattern)
+                    .push(" ESCAPE '\\'))");
+            }
+            qb.push(" GROUP BY p.id, p.slug, p.title, p.status, p.currency, p.updated_at, c.name");
+            match f.stock.as_str() {
+                "in" => {
+                    qb.push(" HAVING SUM(v.stock) > 0");
+                }
+                "low" => {
+                    qb.push(" HAVING SUM(v.stock) BETWEEN 1 AND ").push_bind(LOW_STOCK);
+                }
+                "out" => {
+                    qb.push(" HAVING SUM(v.stock) = 0");
+                }
+                _ => {}
+            }
+        }
+
+        /// The field errors a save would meet in the database: a taken slug or SKU, an unknown
+        /// category, an ordered variant that the form removed.
+        async fn conflicts(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            merchant_id: i64,
+            id: Option<i64>,
+            p: &ValidProduct,
+        ) -> Result<FieldErrors, StoreError> {
+            let mut e = FieldErrors::default();
+            let other = id.unwrap_or(0);
+            let slug_taken: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1 AND id <> $2")
+                .bind(&p.slug)
+                .bind(other)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
+            if slug_taken.is_some() {
+                e.add("slug", "That slug is already used by another product.");
+            }
+            let category: Option<i64> = sqlx::query_scalar("SELECT id FROM categories WHERE id = $1")
+                .bind(p.category_id)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
+            if category.is_none() {
+                e.add("category_id", "Choose a category.");
+            }
+            for (i, v) in p.variants.iter().enumerate() {
+                let taken: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM product_variants WHERE merchant_id = $1 AND sku = $2 AND product_id <> $3",
+                )
+                .bind(merchant_id)
+                .bind(&v.sku)
+                .bind(other)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
+                if taken.is_some() {
+                    e.add(&variant_field(i, "sku"), format!("SKU {} is already used.", v.sku));
+                }
+            }
+            if let Some(id) = id {
+                let ordered: Vec<String> = sqlx::query_scalar(
+                    "SELECT v.sku FROM product_variants v WHERE v.product_id = $1
+                       AND EXISTS (SELECT 1 FROM order_lines l WHERE l.variant_id = v.id) ORDER BY v.position",
+                )
+                .bind(id)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
+                let gone: Vec<&String> = ordered.iter().filter(|s| !p.variants.iter().any(|v| &v.sku == *s)).collect();
+                if !gone.is_empty() {
+                    let list = gone.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+                    e.add(
+                        "variants",
+                        format!("Variant {list} has been ordered and can't be removed; set its stock to 0 instead."),
+                    );
+                }
+            }
+            Ok(e)
+        }
+
+        /// A unique violation that slipped past `conflicts` (a save racing another) as a field error.
+        fn conflict_fields(err: StoreError) -> SaveError {
+            match err {
+                StoreError::Conflict(text) if text.to_lowercase().contains("slug") => {
+                    let mut e = FieldErrors::default();
+                    e.add("slug", "That slug is already used by another product.");
+                    SaveError::Invalid(e)
+                }
+                StoreError::Conflict(_) => {
+                    let mut e = FieldErrors::default();
+                    e.add("variants", "One of these SKUs is already used.");
+                    SaveError::Invalid(e)
+                }
+                other => SaveError::Store(other),
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl ProductAdminStore for $store {
+            async fn admin_products(
+                &self,
+                merchant_id: i64,
+                f: &ProductFilter,
+                offset: i64,
+                limit: i64,
+            ) -> Result<(Vec<AdminProductRow>, i64), StoreError> {
+                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM (SELECT p.id");
+                push_admin_filter(&mut count, merchant_id, f);
+                count.push(") AS matching");
+                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(map_sqlx)?;
+
+                let mut qb = QueryBuilder::<$db>::new(
+                    "SELECT p.id, p.slug, p.title, p.status, p.currency, p.updated_at, c.name AS category,
+                            MIN(v.price_minor) AS min_price, MAX(v.price_minor) AS max_price,
+                            CAST(SUM(v.stock) AS BIGINT) AS total_stock, CAST(COUNT(v.id) AS BIGINT) AS variant_count",
+                );
+                push_admin_filter(&mut qb, merchant_id, f);
+                qb.push(match f.sort.as_str() {
+                    "title" => " ORDER BY LOWER(p.title) ASC, p.id ASC",
+                    "price" => " ORDER BY MIN(v.price_minor) ASC, p.id ASC",
+                    "stock" => " ORDER BY SUM(v.stock) ASC, p.id ASC",
+                    _ => " ORDER BY p.updated_at DESC, p.id DESC",
+                });
+                qb.push(" LIMIT ").push_bind(limit.max(0)).push(" OFFSET ").push_bind(offset.max(0));
+                let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
+                let rows = rows
+                    .iter()
+                    .map(|r| AdminProductRow {
+                        id: r.get("id"),
+                        slug: r.get("slug"),
+                        title: r.get("title"),
+                        published: r.get::<String, _>("status") == "published",
+                        category: r.get("category"),
+                        currency: r.get("currency"),
+                        min_price_minor: r.get("min_price"),
+                        max_price_minor: r.get("max_price"),
+                        total_stock: r.get("total_stock"),
+                        variant_count: r.get("variant_count"),
+                        updated_at: r.get("updated_at"),
+                    })
+                    .collect();
+                Ok((rows, total))
+            }
+
+            async fn product_form(&self, id: i64) -> Result<Option<StoredForm>, StoreError> {
+                let Some(row) = sqlx::query(
+                    "SELECT id, merchant_id, category_id, slug, title, description, option_names, status, currency
+                     FROM products WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx)?
+                else {
+                    return Ok(None);
+                };
+                let variants = sqlx::query(
+                    "SELECT sku, option_values, price_minor, compare_at_minor, stock
+                     FROM product_variants WHERE product_id = $1 ORDER BY position, id",
+                )
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?
+                .iter()
+                .map(|v| VariantInput {
+                    sku: v.get("sku"),
+                    option: parse_json_list(v.get::<&str, _>("option_values")).into_iter().next().unwrap_or_default(),
+                    price: format_amount(v.get("price_minor")),
+                    compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(format_amount).unwrap_or_default(),
+                    stock: v.get::<i64, _>("stock").to_string(),
+                })
+                .collect();
+                Ok(Some(StoredForm {
+                    id: row.get("id"),
+                    merchant_id: row.get("merchant_id"),
+                    currency: row.get("currency"),
+                    input: ProductInput {
+                        title: row.get("title"),
+                        slug: row.get("slug"),
+                        description: row.get("description"),
+                        category_id: row.get::<i64, _>("category_id").to_string(),
+                        status: row.get("status"),
+                        option_name: parse_json_list(row.get::<&str, _>("option_names"))
+                            .into_iter()
+                            .next()
+                            .unwrap_or_default(),
+                        variants,
+                    },
+                }))
+            }
+
+            async fn category_names(&self) -> Result<Vec<(i64, String)>, StoreError> {
+                sqlx::query_as("SELECT id, name FROM categories ORDER BY name, id")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_sqlx)
+            }
+
+            async fn save_product(&self, merchant_id: i64, id: Option<i64>, p: &ValidProduct) -> Result<i64, SaveError> {
+                let now = $crate::store::now_unix();
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                if let Some(id) = id {
+                    let owner: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM products WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_sqlx)?;
+                    if owner != Some(merchant_id) {
+                        return Err(SaveError::NotFound);
+                    }
+                }
+                let problems = conflicts(&mut tx, merchant_id, id, p).await?;
+                if !problems.is_empty() {
+                    return Err(SaveError::Invalid(problems));
+                }
+                let status = if p.published { "published" } else { "draft" };
+                let option_names = json_list(&p.option_names);
+                let product_id = match id {
+                    Some(id) => {
+                        sqlx::query(
+                            "UPDATE products SET category_id = $1, slug = $2, title = $3, description = $4,
+                                    option_names = $5, status = $6, updated_at = $7 WHERE id = $8",
+                        )
+                        .bind(p.category_id)
+                        .bind(&p.slug)
+                        .bind(&p.title)
+                        .bind(&p.description)
+                        .bind(&option_names)
+                        .bind(status)
+                        .bind(now)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| conflict_fields(map_sqlx(e)))?;
+                        id
+                    }
+                    None => {
+                        let currency: Option<String> =
+                            sqlx::query_scalar("SELECT currency FROM products WHERE merchant_id = $1 ORDER BY id LIMIT 1")
+                                .bind(merchant_id)
+                                .fetch_optional(&mut *tx)
+                                .await
+                                .map_err(map_sqlx)?;
+                        sqlx::query_scalar(
+                            "INSERT INTO products (merchant_id, category_id, slug, title, description, option_names,
+                                                   status, currency, created_at, updated_at)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                        )
+                        .bind(merchant_id)
+                        .bind(p.category_id)
+                        .bind(&p.slug)
+                        .bind(&p.title)
+                        .bind(&p.description)
+                        .bind(&option_names)
+                        .bind(status)
+                        .bind(currency.unwrap_or_else(|| "USD".into()))
+                        .bind(now)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(|e| conflict_fields(map_sqlx(e)))?
+                    }
+                };
+                let existing: Vec<(i64, String)> =
+                    sqlx::query_as("SELECT id, sku FROM product_variants WHERE product_id = $1")
+                        .bind(product_id)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(map_sqlx)?;
+                for (vid, sku) in &existing {
+                    if !p.variants.iter().any(|v| &v.sku == sku) {
+                        sqlx::query("DELETE FROM product_variants WHERE id = $1")
+                            .bind(*vid)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_sqlx)?;
+                    }
+                }
+                for (pos, v) in p.variants.iter().enumerate() {
+                    let options = json_list(&v.options);
+                    match existing.iter().find(|(_, sku)| sku == &v.sku) {
+                        Some((vid, _)) => {
+                            sqlx::query(
+                                "UPDATE product_variants SET title = $1, option_values = $2, price_minor = $3,
+                                        compare_at_minor = $4, stock = $5, position = $6, updated_at = $7 WHERE id = $8",
+                            )
+                            .bind(&v.title)
+                            .bind(&options)
+                            .bind(v.price_minor)
+                            .bind(v.compare_at_minor)
+                            .bind(v.stock)
+                            .bind(pos as i64)
+                            .bind(now)
+                            .bind(*vid)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(map_sqlx)?;
+                        }
+                        None => {
+                            sqlx::query(
+                                "INSERT INTO product_variants (product_id, merchant_id, sku, title, option_values,
+                                        price_minor, compare_at_minor, stock, position, created_at, updated_at)
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                            )
+                            .bind(product_id)
+                            .bind(merchant_id)
+                            .bind(&v.sku)
+                            .bind(&v.title)
+                            .bind(&options)
+                            .bind(v.price_minor)
+                            .bind(v.compare_at_minor)
+                            .bind(v.stock)
+                            .bind(pos as i64)
+                            .bind(now)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(|e| conflict_fields(map_sqlx(e)))?;
+                        }
+                    }
+                }
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(product_id)
+            }
+        }
+    };
+}
