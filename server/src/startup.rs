@@ -76,6 +76,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         links: Arc::default(),
         analytics: db.analytics(),
         products_admin: db.products_admin(),
+        inventory: db.inventory(),
     }
 }
 

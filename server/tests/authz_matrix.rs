@@ -98,6 +98,28 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/admin/order", &[("number", "{ORDER}")], [Deny, Deny, Allow, Deny, Allow]),
     // A store's analytics: its own staff and the platform admin.
     ("/api/admin/analytics", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    // Inventory: store A's staff and the platform admin acting for A. `{VARIANT_A}` is a variant of
+    // store A.
+    ("/api/admin/inventory", &[("merchant_id", "{A}"), ("q", "a"), ("low", "true")], [Deny, Deny, Allow, Deny, Allow]),
+    (
+        "/api/admin/inventory/adjust",
+        &[("merchant_id", "{A}"), ("variant_id", "{VARIANT_A}"), ("delta", "1"), ("reason", "received")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    // Without `merchant_id` each store acts for itself: store B's owner gets "not found" for A's
+    // variant; the admin, who has no store, is asked to choose one (a form error, not a refusal).
+    (
+        "/api/admin/inventory/adjust",
+        &[("variant_id", "{VARIANT_A}"), ("delta", "-1"), ("reason", "correction")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/inventory/history",
+        &[("merchant_id", "{A}"), ("variant_id", "{VARIANT_A}")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    ("/api/admin/inventory/history", &[("variant_id", "{VARIANT_A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/inventory/threshold", &[("merchant_id", "{A}"), ("threshold", "3")], [Deny, Deny, Allow, Deny, Allow]),
     // `{ORDER}` was placed by the shopper: only they and the platform admin may see it.
     ("/api/orders/get", &[("number", "{ORDER}")], [Deny, Allow, Deny, Deny, Allow]),
     ("/api/orders/mine", &[], [Deny, Allow, Allow, Allow, Allow]),
@@ -242,6 +264,18 @@ async fn variant_in_cart(app: &TestApp, shopper: &str) -> String {
     panic!("no variant could be added to the cart");
 }
 
+/// A variant of store A (in stock, so a removal of one can go through).
+async fn variant_of_store(app: &TestApp, store_a: i64) -> String {
+    let ids: Vec<i64> = (1..500).collect();
+    let variants = app.shop.orders.variants_for_order(&ids).await.unwrap();
+    variants
+        .iter()
+        .find(|v| v.merchant_id == store_a && v.stock > 1)
+        .expect("a variant of store A")
+        .variant_id
+        .to_string()
+}
+
 /// The shopper buys one thing from store A; returns the order number.
 async fn order_of_shopper(app: &TestApp, shopper: &str, store_a: i64) -> String {
     let ids: Vec<i64> = (1..500).collect();
@@ -309,6 +343,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
             String::new()
         };
         let cart_variant = variant_in_cart(&app, &shopper).await;
+        let variant_a = variant_of_store(&app, a.parse().unwrap()).await;
         let cookies = [
             String::new(),
             shopper,
@@ -323,6 +358,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
                     let v = v.replace("{A}", &a).replace("{ADDR}", &addr);
                     let v = v.replace("{CART_VARIANT}", &cart_variant).replace("{ORDER}", &order);
                     let v = v.replace("{LINE}", &line).replace("{RETURN}", &return_id);
+                    let v = v.replace("{VARIANT_A}", &variant_a);
                     (*k, v.replace("{PRODUCT_A}", &product_a).replace("{REVIEW_A}", &review_a))
                 })
                 .collect();

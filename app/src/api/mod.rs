@@ -11,6 +11,7 @@ pub mod checkout;
 pub mod fulfilment;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod inventory;
 pub mod products;
 pub mod reviews;
 pub mod store_orders;

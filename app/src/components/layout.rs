@@ -32,12 +32,16 @@ fn Header() -> impl IntoView {
     let nav = Resource::new(|| (), |_| get_nav());
     view! {
         <header class="sticky top-0 z-40 border-b border-stone-200 bg-white/95 backdrop-blur">
-            <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-3 sm:flex-nowrap sm:gap-6 sm:px-6">
+            // Below laptop widths the search takes a row of its own, so a signed-in merchant's links
+            // (Dashboard, their name, the cart) fit beside the shop's name without overflowing.
+            <div class="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-2 px-4 py-3 sm:px-6 lg:flex-nowrap lg:gap-6">
                 <a href="/" class="flex shrink-0 items-center gap-2 rounded-md" aria-label="Meridian Market home">
                     <Logo />
                     <span class="whitespace-nowrap text-base font-semibold tracking-tight sm:text-lg">{SHOP_NAME}</span>
                 </a>
-                <super::search_box::SearchBox />
+                <div class="order-last w-full lg:order-none lg:w-auto lg:min-w-0 lg:max-w-md lg:flex-1">
+                    <super::search_box::SearchBox />
+                </div>
                 <AccountLinks />
                 <super::cart::CartBadge />
             </div>

@@ -1,4 +1,5 @@
 //! Reusable view pieces.
+pub mod admin_nav;
 pub mod breadcrumbs;
 pub mod cart;
 pub mod form;

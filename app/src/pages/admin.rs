@@ -9,6 +9,7 @@ use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
 use crate::domain::ranking::Signal;
 use crate::pages::forbidden::Forbidden;
+use crate::components::admin_nav::AdminLayout;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -19,6 +20,7 @@ pub fn AdminPage() -> impl IntoView {
     let dashboard = Resource::new(move || set_status.version().get(), |_| get_dashboard());
     view! {
         <Title text="Dashboard" />
+        <AdminLayout>
         <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
             {move || Suspend::new(async move {
                 match dashboard.await {
@@ -29,6 +31,7 @@ pub fn AdminPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminLayout>
     }
 }
 
@@ -140,7 +143,7 @@ fn StoreCard(store: StoreSummary) -> impl IntoView {
 #[component]
 fn StoresTable(stores: Vec<StoreSummary>, set_status: ServerAction<SetStoreStatus>) -> impl IntoView {
     view! {
-        <section class=CARD aria-labelledby="stores-heading">
+        <section id="stores" class=format!("{CARD} scroll-mt-32") aria-labelledby="stores-heading">
             <h2 id="stores-heading" class="text-lg font-semibold">"Stores"</h2>
             <div class="mt-4 overflow-x-auto">
                 <table class="w-full text-left text-sm">

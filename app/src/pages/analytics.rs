@@ -13,6 +13,7 @@ use crate::domain::analytics::{
 use crate::domain::errors::AppError;
 use crate::domain::order::PartStatus;
 use crate::pages::forbidden::Forbidden;
+use crate::components::admin_nav::AdminLayout;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -31,6 +32,7 @@ pub fn AnalyticsPage() -> impl IntoView {
     let figures = Resource::new(args, |(store, from, to)| store_analytics(store, from, to));
     view! {
         <Title text="Analytics" />
+        <AdminLayout>
         <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
             {move || Suspend::new(async move {
                 let (store, from, to) = args();
@@ -51,6 +53,7 @@ pub fn AnalyticsPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminLayout>
     }
 }
 

@@ -8,6 +8,7 @@ pub mod category;
 pub mod checkout;
 pub mod forbidden;
 pub mod home;
+pub mod inventory;
 pub mod not_found;
 pub mod order;
 pub mod product;

@@ -21,6 +21,7 @@ use crate::domain::order_view::{OrderPartView, RefundOutcome, ReturnView};
 use crate::pages::forbidden::Forbidden;
 use crate::pages::not_found::NotFound;
 use crate::pages::order::{Part, Payment, scoped_errors};
+use crate::components::admin_nav::AdminLayout;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -40,6 +41,7 @@ pub fn StoreOrdersPage() -> impl IntoView {
     let orders = Resource::new(args, |(store, status)| store_orders(store, status));
     view! {
         <Title text="Orders" />
+        <AdminLayout>
         <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
             {move || Suspend::new(async move {
                 let explicit = args().0;
@@ -51,6 +53,7 @@ pub fn StoreOrdersPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminLayout>
     }
 }
 
@@ -150,6 +153,7 @@ pub fn StoreOrderPage() -> impl IntoView {
     let actions = Actions::new();
     let order = Resource::new(move || (args(), actions.version()), |((store, number), _)| store_order(store, number));
     view! {
+        <AdminLayout>
         <Suspense fallback=|| view! { <div class="h-96 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
             {move || Suspend::new(async move {
                 let explicit = args().0;
@@ -162,6 +166,7 @@ pub fn StoreOrderPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        </AdminLayout>
     }
 }
 

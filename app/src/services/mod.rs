@@ -12,6 +12,7 @@ pub mod checkout;
 pub mod fulfilment;
 pub mod fulfilment_notices;
 pub mod fulfilment_store;
+pub mod inventory_store;
 pub mod listing;
 pub mod notification_store;
 pub mod notifications;
@@ -29,6 +30,7 @@ pub use accounts::AuthSettings;
 pub use analytics_store::AnalyticsStore;
 pub use cart_store::CartStore;
 pub use catalog_store::{CatalogStore, StoreError};
+pub use inventory_store::InventoryStore;
 pub use notification_store::NotificationStore;
 pub use review_store::ReviewStore;
 
@@ -55,4 +57,6 @@ pub struct Shop {
     pub analytics: Arc<dyn AnalyticsStore>,
     /// The merchant's products (`/admin/products`).
     pub products_admin: Arc<dyn product_admin_store::ProductAdminStore>,
+    /// Stock adjustments and the low-stock threshold (`/admin/inventory`).
+    pub inventory: Arc<dyn InventoryStore>,
 }

@@ -14,6 +14,8 @@ mod sql_catalog;
 #[macro_use]
 mod sql_fulfilment;
 #[macro_use]
+mod sql_inventory;
+#[macro_use]
 mod sql_notifications;
 #[macro_use]
 mod sql_orders;
@@ -110,6 +112,13 @@ impl Database {
     }
 
     pub fn analytics(&self) -> Arc<dyn app::services::AnalyticsStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn inventory(&self) -> Arc<dyn app::services::InventoryStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),

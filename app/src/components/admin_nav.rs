@@ -1,0 +1,142 @@
+//! The dashboard's frame: `AdminLayout` puts `AdminNav` beside (laptop) or above (tablet, phone)
+//! an /admin page. The nav links only to pages that exist (Overview, Products, Orders, Inventory,
+//! Analytics) and, for the platform admin (who has no store of their own), to the stores table and a
+//! store picker whose links carry `?store=ID`. The current page is marked `aria-current="page"`,
+//! the chosen store `aria-current="true"`.
+use crate::api::admin::get_dashboard;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_query_map};
+
+/// The dashboard's sections, in nav order: (label, path).
+pub const SECTIONS: [(&str, &str); 5] = [
+    ("Overview", "/admin"),
+    ("Products", "/admin/products"),
+    ("Orders", "/admin/orders"),
+    ("Inventory", "/admin/inventory"),
+    ("Analytics", "/admin/analytics"),
+];
+
+/// The section a path belongs to (`/admin/orders/MM-…` is in Orders).
+pub fn section_of(path: &str) -> &'static str {
+    SECTIONS
+        .iter()
+        .rev()
+        .find(|(_, href)| path == *href || (*href != "/admin" && path.starts_with(&format!("{href}/"))))
+        .map(|(_, href)| *href)
+        .unwrap_or("/admin")
+}
+
+/// `path`, for the store the admin picked (if any).
+pub fn with_store(path: &str, store: Option<i64>) -> String {
+    match store {
+        Some(id) => format!("{path}?store={id}"),
+        None => path.to_string(),
+    }
+}
+
+/// An /admin page with the dashboard navigation.
+#[component]
+pub fn AdminLayout(children: Children) -> impl IntoView {
+    view! {
+        <div class="lg:flex lg:items-start lg:gap-8">
+            <AdminNav />
+            <div class="min-w-0 flex-1">{children()}</div>
+        </div>
+    }
+}
+
+const LINK: &str = "block whitespace-nowrap rounded-lg px-3 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100 hover:text-stone-950 aria-[current=page]:bg-stone-900 aria-[current=page]:text-white aria-[current=true]:bg-emerald-50 aria-[current=true]:text-emerald-900 aria-[current=true]:ring-1 aria-[current=true]:ring-emerald-600";
+
+#[component]
+pub fn AdminNav() -> impl IntoView {
+    let location = use_location();
+    let query = use_query_map();
+    let dashboard = Resource::new(|| (), |_| get_dashboard());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let Ok(d) = dashboard.await else { return ().into_any() };
+                let path = location.pathname.get();
+                let section = section_of(&path);
+                let store = query.read().get("store").and_then(|s| s.parse::<i64>().ok());
+                // Only the platform admin chooses a store; a merchant's links stay plain.
+                let carried = if d.principal.is_admin { store } else { None };
+                let stores = d.stores.clone().unwrap_or_default();
+                view! {
+                    <nav
+                        aria-label="Dashboard"
+                        class="-mx-4 mb-6 border-b border-stone-200 px-4 sm:-mx-6 sm:px-6 lg:sticky lg:top-32 lg:mx-0 lg:mb-0 lg:w-52 lg:shrink-0 lg:border-b-0 lg:px-0"
+                        data-testid="admin-nav"
+                    >
+                        <p class="hidden px-3 pb-2 text-xs font-semibold uppercase tracking-wide text-stone-500 lg:block">
+                            {d.store.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "Marketplace".into())}
+                        </p>
+                        <ul class="-mb-px flex gap-1 overflow-x-auto pb-2 lg:flex-col lg:overflow-visible lg:pb-0">
+                            {SECTIONS
+                                .iter()
+                                .map(|(label, href)| {
+                                    let current = (*href == section).then_some("page");
+                                    view! {
+                                        <li class="shrink-0">
+                                            <a href=with_store(href, carried) class=LINK aria-current=current>
+                                                {*label}
+                                            </a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                            {d.principal.is_admin.then(|| view! {
+                                <li class="shrink-0">
+                                    <a href="/admin#stores" class=LINK>"Stores"</a>
+                                </li>
+                            })}
+                        </ul>
+                        {(!stores.is_empty()).then(|| {
+                            let target = if section == "/admin" { "/admin/orders" } else { section };
+                            view! {
+                                <div class="pb-3 lg:mt-5 lg:pb-0">
+                                    <p id="store-picker" class="px-3 pb-1 text-xs font-semibold uppercase tracking-wide text-stone-500">
+                                        "Act for store"
+                                    </p>
+                                    <ul aria-labelledby="store-picker" class="flex gap-1 overflow-x-auto lg:max-h-80 lg:flex-col lg:overflow-y-auto" data-testid="store-picker">
+                                        {stores
+                                            .into_iter()
+                                            .map(|s| {
+                                                let current = (carried == Some(s.id)).then_some("true");
+                                                view! {
+                                                    <li class="shrink-0">
+                                                        <a href=with_store(target, Some(s.id)) class=format!("{LINK} lg:truncate") aria-current=current title=s.name.clone()>
+                                                            {s.name.clone()}
+                                                        </a>
+                                                    </li>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                </div>
+                            }
+                        })}
+                    </nav>
+                }
+                    .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_follow_the_path() {
+        assert_eq!(section_of("/admin"), "/admin");
+        assert_eq!(section_of("/admin/orders"), "/admin/orders");
+        assert_eq!(section_of("/admin/orders/MM-1234"), "/admin/orders");
+        assert_eq!(section_of("/admin/inventory"), "/admin/inventory");
+        assert_eq!(section_of("/admin/products/new"), "/admin/products");
+        assert_eq!(section_of("/admin/ordersx"), "/admin");
+        assert_eq!(with_store("/admin/analytics", Some(3)), "/admin/analytics?store=3");
+        assert_eq!(with_store("/admin", None), "/admin");
+    }
+}
