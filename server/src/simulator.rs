@@ -122,7 +122,6 @@ pub fn journey(
         _ => 0,
     };
     let last = if until_step >= 5 { steps.len() } else { until_step.min(4) };
-    let count = steps.len() as i64;
     steps
         .into_iter()
         .enumerate()
@@ -132,8 +131,8 @@ pub fn journey(
             event_id: format!("sim-{}-{i}", s.id),
             tracking_number: s.tracking_number.clone(),
             kind: kind.into(),
-            // Spread over the last hours, in order; all in the past.
-            occurred_at: now - (count - i as i64) * 1800,
+            // Ten minutes apart, the last one now: later than anything an earlier run sent.
+            occurred_at: now - (last as i64 - 1 - i as i64) * 600,
             location: Some(location.into()),
             description: Some(description),
         })
