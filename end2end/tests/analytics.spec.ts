@@ -76,7 +76,7 @@ test("a store's owner sees its sales, chart and funnel; another store does not",
   const owner = await signIn(browser, "owner@northwind-home.test", "merchant-demo-pass-2026");
   await owner.goto("/admin");
   await hydrated(owner);
-  await owner.getByRole("link", { name: "Analytics" }).click();
+  await owner.getByTestId("admin-nav").getByRole("link", { name: "Analytics" }).click();
   await expect(owner).toHaveURL(/\/admin\/analytics$/);
   await expect(owner.getByTestId("analytics-title")).toContainText(STORE);
   const orders = Number((await owner.getByTestId("kpi-orders").locator("p").nth(1).innerText()).trim());
