@@ -120,6 +120,13 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ),
     ("/api/admin/inventory/history", &[("variant_id", "{VARIANT_A}")], [Deny, Deny, Allow, Deny, Allow]),
     ("/api/admin/inventory/threshold", &[("merchant_id", "{A}"), ("threshold", "3")], [Deny, Deny, Allow, Deny, Allow]),
+    // A store's products: its own staff and the platform admin. `{PRODUCT_A}` is store A's: B
+    // (and anyone else) is refused, and the admin may act for the product's store.
+    ("/api/admin/products", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/product", &[("id", "{PRODUCT_A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/product", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/product/save", PRODUCT_SAVE_A, [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/product/save", PRODUCT_NEW_A, [Deny, Deny, Allow, Deny, Allow]),
     // `{ORDER}` was placed by the shopper: only they and the platform admin may see it.
     ("/api/orders/get", &[("number", "{ORDER}")], [Deny, Allow, Deny, Deny, Allow]),
     ("/api/orders/mine", &[], [Deny, Allow, Allow, Allow, Allow]),
@@ -190,6 +197,26 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
         &[("number", "{ORDER}"), ("merchant_id", "{A}"), ("lines[0]", "{LINE}:1"), ("reason", "Too big")],
         [Deny, Allow, Deny, Deny, Deny],
     ),
+];
+
+const PRODUCT_SAVE_A: &[(&str, &str)] = &[
+    ("id", "{PRODUCT_A}"),
+    ("title", "Matrix product"),
+    ("category_id", "1"),
+    ("status", "draft"),
+    ("sku[0]", "MATRIX-1"),
+    ("price[0]", "1.00"),
+    ("stock[0]", "1"),
+];
+
+const PRODUCT_NEW_A: &[(&str, &str)] = &[
+    ("merchant_id", "{A}"),
+    ("title", "Matrix new product"),
+    ("category_id", "1"),
+    ("status", "draft"),
+    ("sku[0]", "MATRIX-NEW-1"),
+    ("price[0]", "1.00"),
+    ("stock[0]", "1"),
 ];
 
 const CHECKOUT: &[(&str, &str)] = &[
