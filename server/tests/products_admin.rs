@@ -333,7 +333,7 @@ async fn over_http_the_owner_creates_and_another_store_gets_403(db: Database) {
     let form = [
         ("title", "Matrix Canvas Satchel"),
         ("slug", ""),
-        ("description", "Carries <script>alert(1)</script> everything."),
+        ("description", "Carries <script>alert(1)</script> **everything**."),
         ("category_id", category.as_str()),
         ("status", "published"),
         ("option_name", "Colour"),
@@ -413,5 +413,7 @@ async fn over_http_the_owner_creates_and_another_store_gets_403(db: Database) {
     let product = app.get("/products/matrix-canvas-satchel").await;
     assert_eq!(product.status, 200);
     assert!(!product.body.contains("<script>alert(1)"));
+    assert!(product.body.contains("<strong>everything</strong>"), "the Markdown is rendered");
+    assert!(product.body.contains("&lt;script&gt;"), "the raw HTML shows as text");
     app.db.close().await;
 }

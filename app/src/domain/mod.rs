@@ -16,6 +16,7 @@ pub mod gateway;
 pub mod idempotency;
 pub mod inventory;
 pub mod listing;
+pub mod markdown;
 pub mod money;
 pub mod notification;
 pub mod order;

@@ -39,8 +39,8 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
     let images = product.images.clone();
     let breadcrumbs = product.breadcrumbs.clone();
     let merchant = product.merchant.name.clone();
-    let paragraphs: Vec<String> =
-        product.description.split("\n\n").map(str::to_string).filter(|s| !s.trim().is_empty()).collect();
+    // Markdown rendered to safe HTML: raw HTML shows as text, only http(s) and mailto links.
+    let description_html = crate::domain::markdown::to_safe_html(&product.description);
     let product = StoredValue::new(product);
 
     let selected = move || product.with_value(|p| p.pick_variant(requested.get()).cloned());
@@ -78,7 +78,11 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
                 <AddToCartForm variant=Signal::derive(selected) />
                 <div class="prose-sm max-w-none space-y-3 border-t border-stone-200 pt-5 text-stone-700">
                     <h2 class="text-base font-semibold text-stone-900">"About this product"</h2>
-                    {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+                    <div
+                        class="space-y-3 [&_a]:text-emerald-700 [&_a]:underline [&_li]:ml-5 [&_ol]:list-decimal [&_strong]:font-semibold [&_ul]:list-disc"
+                        data-testid="product-description"
+                        inner_html=description_html
+                    ></div>
                 </div>
             </section>
         </div>
