@@ -1,0 +1,119 @@
+import { test, expect, type Browser, type Page } from "@playwright/test";
+
+// Merchant products (issue 7, item 2): the owner of Northwind Home creates a product with two
+// variants, sees field errors for a negative price, publishes it and finds it with the header
+// search; the owner of Harbor & Pine opening its edit URL gets the 403 page. The form also works
+// without JavaScript.
+
+const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
+const PASSWORD = "merchant-demo-pass-2026";
+const stamp = Date.now().toString(36);
+const TITLE = `Waxed Canvas Field Tote ${stamp}`;
+
+async function signIn(browser: Browser, email: string, js = true): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled: js });
+  const page = await context.newPage();
+  await page.goto("/login?next=/");
+  if (js) await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/:\d+\/$/);
+  return page;
+}
+
+test("an owner creates a two-variant product, publishes it, finds it; another store gets 403", async ({ browser }) => {
+  const owner = await signIn(browser, "owner@northwind-home.test");
+  await owner.goto("/admin/products");
+  await hydrated(owner);
+  await expect(owner.getByTestId("products-title")).toContainText("Northwind Home");
+  await owner.getByTestId("new-product").click();
+  await expect(owner).toHaveURL(/\/admin\/products\/new$/);
+  await hydrated(owner);
+
+  const form = owner.getByTestId("product-form");
+  await form.getByTestId("field-title").fill(TITLE);
+  await form.getByTestId("field-description").fill("A **sturdy** tote.\n\n- waxed canvas\n- leather straps\n\n<script>alert(1)</script>");
+  await form.getByTestId("field-category").selectOption({ index: 1 });
+  await form.getByTestId("status-draft").check();
+  await form.getByTestId("field-option-name").fill("Size");
+  await form.getByTestId("variant-sku-0").fill(`TOTE-S-${stamp}`);
+  await form.getByTestId("variant-option-0").fill("Small");
+  await form.getByTestId("variant-price-0").fill("-5");
+  await form.getByTestId("variant-stock-0").fill("4");
+  await form.getByTestId("variant-sku-1").fill(`TOTE-L-${stamp}`);
+  await form.getByTestId("variant-option-1").fill("Large");
+  await form.getByTestId("variant-price-1").fill("59.00");
+  await form.getByTestId("variant-compare_at-1").fill("69.00");
+  await form.getByTestId("variant-stock-1").fill("-1");
+  await form.getByTestId("save-product").click();
+  await expect(form.getByTestId("error-variants[0].price")).toHaveText("The price can't be negative.");
+  await expect(form.getByTestId("error-variants[1].stock")).toHaveText("Stock can't be negative.");
+  // Nothing was written, and what was typed is still there.
+  await expect(form.getByTestId("field-title")).toHaveValue(TITLE);
+
+  await form.getByTestId("variant-price-0").fill("49.00");
+  await form.getByTestId("variant-stock-1").fill("2");
+  await form.getByTestId("add-variant").click();
+  await expect(form.getByTestId("variant-row")).toHaveCount(3);
+  await form.getByTestId("save-product").click();
+  await expect(owner).toHaveURL(/\/admin\/products\/\d+\?created=1$/);
+  await expect(owner.getByTestId("product-created")).toBeVisible();
+  const editUrl = new URL(owner.url()).pathname;
+  await hydrated(owner);
+
+  // Publish it.
+  const edit = owner.getByTestId("product-form");
+  await expect(edit.getByTestId("field-slug")).toHaveValue(/^waxed-canvas-field-tote-/);
+  await edit.getByTestId("status-published").check();
+  await edit.getByTestId("save-product").click();
+  await expect(owner.getByTestId("product-saved")).toHaveText("Saved.");
+  await expect(owner.getByTestId("view-in-store")).toBeVisible();
+
+  // The table lists it; the shopper's header search finds it.
+  await owner.goto(`/admin/products?q=${stamp}`);
+  await expect(owner.getByTestId("product-row")).toHaveCount(1);
+  await expect(owner.getByTestId("product-row")).toContainText("Published");
+  await expect(owner.getByTestId("product-row")).toContainText("$49.00 – $59.00");
+
+  await owner.goto("/");
+  await hydrated(owner);
+  await owner.getByRole("combobox", { name: "Search products" }).fill(`waxed canvas field tote ${stamp}`);
+  await owner.getByRole("button", { name: "Search" }).click();
+  const card = owner.getByTestId("product-card").filter({ hasText: TITLE });
+  await expect(card).toBeVisible();
+  await card.click();
+  await expect(owner.getByTestId("product-description").locator("strong")).toHaveText("sturdy");
+  await expect(owner.getByTestId("product-description")).toContainText("<script>alert(1)</script>");
+
+  // Another store's owner: the edit URL is the 403 page.
+  const other = await signIn(browser, "owner@harbor-and-pine.test");
+  const res = await other.goto(editUrl);
+  expect(res?.status()).toBe(403);
+  await expect(other.getByTestId("forbidden")).toBeVisible();
+  await expect(other.getByTestId("product-form")).toHaveCount(0);
+});
+
+test("without JavaScript the form saves and shows field errors", async ({ browser }) => {
+  const owner = await signIn(browser, "owner@northwind-home.test", false);
+  await owner.goto("/admin/products/new");
+  const form = owner.getByTestId("product-form");
+  await form.getByTestId("field-title").fill(`No Script Mug ${stamp}`);
+  await form.getByTestId("field-category").selectOption({ index: 1 });
+  await form.getByTestId("variant-sku-0").fill(`MUG-${stamp}`);
+  await form.getByTestId("variant-price-0").fill("12.50");
+  await form.getByTestId("variant-stock-0").fill("-3");
+  await form.getByTestId("save-product").click();
+  await expect(owner.getByTestId("error-variants[0].stock")).toHaveText("Stock can't be negative.");
+
+  const again = owner.getByTestId("product-form");
+  await again.getByTestId("field-title").fill(`No Script Mug ${stamp}`);
+  await again.getByTestId("field-category").selectOption({ index: 1 });
+  await again.getByTestId("variant-sku-0").fill(`MUG-${stamp}`);
+  await again.getByTestId("variant-price-0").fill("12.50");
+  await again.getByTestId("variant-stock-0").fill("3");
+  await again.getByTestId("save-product").click();
+  await expect(owner).toHaveURL(/\/admin\/products\/\d+\?created=1$/);
+  await expect(owner.getByTestId("product-created")).toBeVisible();
+  await expect(owner.getByTestId("variant-sku-0")).toHaveValue(`MUG-${stamp}`);
+});
