@@ -227,6 +227,17 @@ async fn an_edit_changes_the_price_the_storefront_shows(db: Database) {
     assert_eq!(after.variants[0].compare_at.map(|m| m.minor), Some(2400));
     assert_eq!(after.variants[1].sku, "TOTE-M");
     assert_eq!(count(&db, "product_variants").await, 2);
+    // Stock changed on the form joins the inventory history.
+    input.variants[0].stock = "9".into();
+    f.shop.products_admin.save_product(f.store_a, Some(id), &valid(&input)).await.unwrap();
+    let delta = db
+        .scalar_raw(&format!(
+            "SELECT delta FROM stock_adjustments WHERE variant_id = {} AND reason = 'correction'",
+            ids[0]
+        ))
+        .await
+        .unwrap();
+    assert_eq!(delta, 4);
     // The search index followed the new title.
     assert_eq!(search(&f.shop, "tote bag").await, vec!["canvas-market-tote".to_string()]);
     let cards = search(&f.shop, "canvas").await;

@@ -7,6 +7,8 @@
 //! `product_rating_stats`, which listings LEFT JOIN, so a new product needs no row there. The
 //! category counts and category listing rows are cached for at most 30 seconds
 //! (`CategoryCache`, `ListingCache`); search results and product pages read live data.
+//! A stock change of an existing variant is also written to `stock_adjustments` (a correction,
+//! "Changed on the product form") in the same transaction, so the inventory history adds up.
 
 /// `LIKE` pattern for "contains", with the wildcards in the text escaped (`ESCAPE '\'`).
 pub fn contains_pattern(text: &str) -> String {
@@ -23,7 +25,6 @@ pub fn contains_pattern(text: &str) -> String {
 
 macro_rules! impl_sql_products {
     ($store:ty, $db:ty) => {
-        use app::domain::catalog::LOW_STOCK;
         use app::domain::errors::FieldErrors;
         use app::domain::product_form::{
             AdminProductRow, ProductFilter, ProductInput, StoredForm, ValidProduct, VariantInput, format_amount,
@@ -61,7 +62,10 @@ macro_rules! impl_sql_products {
                     qb.push(" HAVING SUM(v.stock) > 0");
                 }
                 "low" => {
-                    qb.push(" HAVING SUM(v.stock) BETWEEN 1 AND ").push_bind(LOW_STOCK);
+                    // The store's own low-stock threshold (set on /admin/inventory).
+                    qb.push(" HAVING SUM(v.stock) BETWEEN 1 AND (SELECT low_stock_threshold FROM merchants WHERE id = ")
+                        .push_bind(merchant_id)
+                        .push(")");
                 }
                 "out" => {
                     qb.push(" HAVING SUM(v.stock) = 0");
@@ -316,13 +320,13 @@ macro_rules! impl_sql_products {
                         .map_err(|e| conflict_fields(map_sqlx(e)))?
                     }
                 };
-                let existing: Vec<(i64, String)> =
-                    sqlx::query_as("SELECT id, sku FROM product_variants WHERE product_id = $1")
+                let existing: Vec<(i64, String, i64)> =
+                    sqlx::query_as("SELECT id, sku, stock FROM product_variants WHERE product_id = $1")
                         .bind(product_id)
                         .fetch_all(&mut *tx)
                         .await
                         .map_err(map_sqlx)?;
-                for (vid, sku) in &existing {
+                for (vid, sku, _) in &existing {
                     if !p.variants.iter().any(|v| &v.sku == sku) {
                         sqlx::query("DELETE FROM product_variants WHERE id = $1")
                             .bind(*vid)
@@ -333,8 +337,23 @@ macro_rules! impl_sql_products {
                 }
                 for (pos, v) in p.variants.iter().enumerate() {
                     let options = json_list(&v.options);
-                    match existing.iter().find(|(_, sku)| sku == &v.sku) {
-                        Some((vid, _)) => {
+                    match existing.iter().find(|(_, sku, _)| sku == &v.sku) {
+                        Some((vid, _, was)) => {
+                            // A stock change made here joins the variant's inventory history.
+                            if v.stock != *was {
+                                sqlx::query(
+                                    "INSERT INTO stock_adjustments (variant_id, merchant_id, delta, reason, note, stock_after, created_at)
+                                     VALUES ($1, $2, $3, 'correction', 'Changed on the product form', $4, $5)",
+                                )
+                                .bind(*vid)
+                                .bind(merchant_id)
+                                .bind(v.stock - *was)
+                                .bind(v.stock)
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(map_sqlx)?;
+                            }
                             sqlx::query(
                                 "UPDATE product_variants SET title = $1, option_values = $2, price_minor = $3,
                                         compare_at_minor = $4, stock = $5, position = $6, updated_at = $7 WHERE id = $8",
