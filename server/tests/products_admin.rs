@@ -426,5 +426,28 @@ async fn over_http_the_owner_creates_and_another_store_gets_403(db: Database) {
     assert!(!product.body.contains("<script>alert(1)"));
     assert!(product.body.contains("<strong>everything</strong>"), "the Markdown is rendered");
     assert!(product.body.contains("&lt;script&gt;"), "the raw HTML shows as text");
+
+    // A seeded product with two options (Size / Colour) saves back unchanged from its form.
+    let mut two = None;
+    for pid in 1..200 {
+        if let Some(f) = app.shop.products_admin.product_form(pid).await.unwrap() {
+            if f.input.option_name.contains(" / ") {
+                two = Some(f);
+                break;
+            }
+        }
+    }
+    let two = two.expect("a seeded product with two options");
+    let before = app.shop.catalog.product_by_slug(&two.input.slug).await.unwrap();
+    app.shop.products_admin.save_product(two.merchant_id, Some(two.id), &valid(&two.input)).await.unwrap();
+    let after = app.shop.products_admin.product_form(two.id).await.unwrap().unwrap();
+    assert_eq!(after.input, two.input);
+    if let Some(before) = before {
+        let now = app.shop.catalog.product_by_slug(&two.input.slug).await.unwrap().unwrap();
+        assert_eq!(now.detail.option_names, before.detail.option_names);
+        let opts =
+            |d: &app::domain::catalog::ProductDetail| d.variants.iter().map(|v| v.options.clone()).collect::<Vec<_>>();
+        assert_eq!(opts(&now.detail), opts(&before.detail));
+    }
     app.db.close().await;
 }

@@ -110,6 +110,14 @@ fn valid_sku(sku: &str) -> bool {
     !sku.is_empty() && sku.len() <= MAX_SKU && sku.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// "Size / Colour" → ["Size", "Colour"]; blank → none.
+pub fn split_options(text: &str) -> Vec<String> {
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    text.split('/').map(|p| p.trim().to_string()).collect()
+}
+
 /// Checks the whole form at once, so every problem is shown together.
 pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
     let mut e = FieldErrors::default();
@@ -147,11 +155,14 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
         }
     };
 
-    let option_name = input.option_name.trim().to_string();
-    if option_name.chars().count() > MAX_OPTION {
-        e.add("option_name", format!("Keep the option name to {MAX_OPTION} characters."));
+    // Several options are written "Size / Colour", their values "M / Red".
+    let option_names = split_options(&input.option_name);
+    if option_names.iter().any(|n| n.is_empty()) {
+        e.add("option_name", "Separate option names with a single / (like Size / Colour).");
+    } else if option_names.iter().any(|n| n.chars().count() > MAX_OPTION) {
+        e.add("option_name", format!("Keep each option name to {MAX_OPTION} characters."));
     }
-    if input.variants.len() > 1 && option_name.is_empty() {
+    if input.variants.len() > 1 && option_names.is_empty() {
         e.add("option_name", "Name what tells the variants apart (for example Size or Colour).");
     }
 
@@ -176,12 +187,14 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
         }
         seen_skus.push(sku.clone());
 
-        let option = v.option.trim().to_string();
-        if !option_name.is_empty() {
-            if option.is_empty() {
-                e.add(&f("option"), format!("Enter the {option_name} of this variant."));
-            } else if option.chars().count() > MAX_OPTION {
-                e.add(&f("option"), format!("Keep it to {MAX_OPTION} characters."));
+        let values = split_options(&v.option);
+        let option = values.join(" / ");
+        if !option_names.is_empty() {
+            if values.len() != option_names.len() || values.iter().any(|o| o.is_empty()) {
+                let example = if option_names.len() > 1 { " (like M / Red)" } else { "" };
+                e.add(&f("option"), format!("Enter the {} of this variant{example}.", option_names.join(" / ")));
+            } else if values.iter().any(|o| o.chars().count() > MAX_OPTION) {
+                e.add(&f("option"), format!("Keep each value to {MAX_OPTION} characters."));
             } else if seen_options.iter().any(|o| o.eq_ignore_ascii_case(&option)) {
                 e.add(&f("option"), format!("Another variant is already {option}."));
             }
@@ -241,7 +254,7 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
             }
         };
         let (title, options) =
-            if option_name.is_empty() { ("Default".to_string(), Vec::new()) } else { (option.clone(), vec![option]) };
+            if option_names.is_empty() { ("Default".to_string(), Vec::new()) } else { (option, values) };
         variants.push(ValidVariant {
             sku,
             title,
@@ -261,7 +274,7 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
         description,
         category_id: category_id.unwrap_or_default(),
         published,
-        option_names: if option_name.is_empty() { Vec::new() } else { vec![option_name] },
+        option_names,
         variants,
     })
 }
@@ -517,6 +530,22 @@ mod tests {
         let p = validate(&f).unwrap();
         assert!(p.option_names.is_empty() && p.variants[0].options.is_empty());
         assert_eq!(p.variants[0].title, "Default");
+    }
+
+    #[test]
+    fn several_options_are_written_with_slashes() {
+        let mut f = form();
+        f.option_name = "Size / Colour".into();
+        f.variants[0].option = "M / Red".into();
+        f.variants[1].option = "M/Blue".into();
+        let p = validate(&f).unwrap();
+        assert_eq!(p.option_names, vec!["Size".to_string(), "Colour".to_string()]);
+        assert_eq!(p.variants[1].options, vec!["M".to_string(), "Blue".to_string()]);
+        assert_eq!(p.variants[1].title, "M / Blue");
+        f.variants[1].option = "M".into();
+        assert!(validate(&f).unwrap_err().get("variants[1].option").unwrap().contains("Size / Colour"));
+        f.variants[1].option = "m / red".into();
+        assert!(validate(&f).unwrap_err().get("variants[1].option").unwrap().contains("already"));
     }
 
     #[test]

@@ -168,7 +168,7 @@ fn Editor(editor: ProductEditor, store: Option<i64>, created: bool, save: Server
                     </div>
                     <div class="min-w-48">
                         <label for="option_name" class="text-sm font-medium text-stone-800">"Option name"</label>
-                        <input id="option_name" name="option_name" value=input.option_name.clone() placeholder="Size, Colour…" class=INPUT aria-invalid=invalid("option_name") aria-describedby="option_name-error" data-testid="field-option-name" />
+                        <input id="option_name" name="option_name" value=input.option_name.clone() placeholder="Size, or Size / Colour" class=INPUT aria-invalid=invalid("option_name") aria-describedby="option_name-error" data-testid="field-option-name" />
                         <FieldError key="option_name" errors />
                     </div>
                 </div>

@@ -223,7 +223,7 @@ macro_rules! impl_sql_products {
                 .iter()
                 .map(|v| VariantInput {
                     sku: v.get("sku"),
-                    option: parse_json_list(v.get::<&str, _>("option_values")).into_iter().next().unwrap_or_default(),
+                    option: parse_json_list(v.get::<&str, _>("option_values")).join(" / "),
                     price: format_amount(v.get("price_minor")),
                     compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(format_amount).unwrap_or_default(),
                     stock: v.get::<i64, _>("stock").to_string(),
@@ -239,10 +239,7 @@ macro_rules! impl_sql_products {
                         description: row.get("description"),
                         category_id: row.get::<i64, _>("category_id").to_string(),
                         status: row.get("status"),
-                        option_name: parse_json_list(row.get::<&str, _>("option_names"))
-                            .into_iter()
-                            .next()
-                            .unwrap_or_default(),
+                        option_name: parse_json_list(row.get::<&str, _>("option_names")).join(" / "),
                         variants,
                     },
                 }))
