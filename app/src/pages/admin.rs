@@ -3,13 +3,13 @@
 use crate::api::admin::{
     Dashboard, SetRankingWeights, SetStoreStatus, StoreSummary, get_dashboard, get_ranking_weights,
 };
+use crate::components::admin_nav::AdminLayout;
 use crate::components::form::{BUTTON, FormAlert, last_error};
 use crate::components::form::{BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
 use crate::domain::ranking::Signal;
 use crate::pages::forbidden::Forbidden;
-use crate::components::admin_nav::AdminLayout;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

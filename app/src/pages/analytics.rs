@@ -5,6 +5,7 @@
 //! (`?from=YYYY-MM-DD&to=YYYY-MM-DD`), so the page works without JavaScript. `?store=ID` picks the
 //! store for the platform admin. What counts is defined in `domain::analytics`.
 use crate::api::analytics::store_analytics;
+use crate::components::admin_nav::AdminLayout;
 use crate::components::form::{BUTTON, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::analytics::{
@@ -13,7 +14,6 @@ use crate::domain::analytics::{
 use crate::domain::errors::AppError;
 use crate::domain::order::PartStatus;
 use crate::pages::forbidden::Forbidden;
-use crate::components::admin_nav::AdminLayout;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

@@ -9,6 +9,7 @@ use crate::api::fulfilment::{
     ApproveReturn, CancelPart, ReceiveReturn, RefundPart, RefundReturn, RejectReturn, ShipPart, StartProcessing,
 };
 use crate::api::store_orders::{StoreOrderQueue, store_order, store_orders};
+use crate::components::admin_nav::AdminLayout;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FormAlert, last_error};
 use crate::components::shipments::ReturnSummary;
 use crate::components::status::LoadFailed;
@@ -21,7 +22,6 @@ use crate::domain::order_view::{OrderPartView, RefundOutcome, ReturnView};
 use crate::pages::forbidden::Forbidden;
 use crate::pages::not_found::NotFound;
 use crate::pages::order::{Part, Payment, scoped_errors};
-use crate::components::admin_nav::AdminLayout;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
