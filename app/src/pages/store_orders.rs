@@ -100,11 +100,11 @@ fn Queue(orders: StoreOrderQueue, explicit: Option<i64>) -> impl IntoView {
                     <table class="w-full text-left text-sm" data-testid="store-orders">
                         <thead class="border-b border-stone-200 text-xs uppercase tracking-wide text-stone-500">
                             <tr>
-                                <th class="px-4 py-3">"Order"</th>
-                                <th class="px-4 py-3">"Customer"</th>
-                                <th class="px-4 py-3">"Items"</th>
+                                <th class="px-3 py-3 sm:px-4">"Order"</th>
+                                <th class="hidden px-4 py-3 sm:table-cell">"Customer"</th>
+                                <th class="hidden px-4 py-3 md:table-cell">"Items"</th>
                                 <th class="px-4 py-3">"Status"</th>
-                                <th class="px-4 py-3">"Payment"</th>
+                                <th class="hidden px-4 py-3 md:table-cell">"Payment"</th>
                                 <th class="px-4 py-3 text-right">"Your part"</th>
                             </tr>
                         </thead>
@@ -123,10 +123,10 @@ fn Queue(orders: StoreOrderQueue, explicit: Option<i64>) -> impl IntoView {
                                                 <a href=href class="font-mono font-semibold text-emerald-800 hover:underline">{p.number.clone()}</a>
                                                 <div class="text-xs text-stone-500">{crate::domain::dates::ymd_hm(p.created_at)}</div>
                                             </td>
-                                            <td class="px-4 py-3 text-stone-700">{p.email.clone()}</td>
-                                            <td class="px-4 py-3 tabular-nums">{p.items}</td>
+                                            <td class="hidden px-4 py-3 text-stone-700 sm:table-cell">{p.email.clone()}</td>
+                                            <td class="hidden px-4 py-3 tabular-nums md:table-cell">{p.items}</td>
                                             <td class="px-4 py-3">{p.status.replace('_', " ")}</td>
-                                            <td class="px-4 py-3" data-testid="row-payment-status">
+                                            <td class="hidden px-4 py-3 md:table-cell" data-testid="row-payment-status">
                                                 {p.payment_status.clone().map(|s| s.replace('_', " ")).unwrap_or_else(|| "—".into())}
                                             </td>
                                             <td class="px-4 py-3 text-right font-semibold tabular-nums">{p.total.to_string()}</td>
