@@ -5,9 +5,7 @@
 #[macro_use]
 mod support;
 
-use app::domain::address::AddressInput;
 use app::domain::analytics::{Analytics, DaySales, Period, StatusCount, TopProduct, parse_day, period};
-use app::domain::card::CardInput;
 use app::domain::gateway::TestGateway;
 use app::domain::money::{Currency, Money};
 use app::domain::order_view::OrderView;
@@ -16,7 +14,7 @@ use app::services::account_store::NewUser;
 use app::services::analytics::figures;
 use app::services::cart_store::{AddOutcome, CartOwner};
 use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
-use app::services::checkout::{CheckoutOutcome, CheckoutRequest, CheckoutSettings, place_order};
+use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
 use app::services::fulfilment::{self as f, CancelRequest, RefundCommand};
 use server::store::Database;
 use std::collections::BTreeMap;
@@ -105,25 +103,13 @@ async fn stores(db: &Database) -> Fixture {
 }
 
 async fn order(db: &Database, lines: &[((i64, i64), i64)], card: &str, now: i64, key: &str) -> String {
-    let req = CheckoutRequest {
-        lines: lines.iter().map(|((_, variant), qty)| (*variant, *qty)).collect(),
-        speeds: vec![],
-        email: "ada@example.com".into(),
-        user_id: None,
-        address: AddressInput {
-            name: "Ada Lovelace".into(),
-            line1: "12 Analytical Row".into(),
-            city: "London".into(),
-            postal_code: "N1 9GU".into(),
-            country: "GB".into(),
-            ..Default::default()
-        },
-        card: CardInput { number: card.into(), expiry: "12/39".into(), cvc: "123".into(), name: String::new() },
-        discount_code: String::new(),
-        idempotency_key: key.into(),
+    let req = support::guest_checkout(
+        lines.iter().map(|((_, variant), qty)| (*variant, *qty)).collect(),
+        card,
+        key,
         now,
-        random: (now as u64 ^ key.len() as u64).to_le_bytes(),
-    };
+        (now as u64 ^ key.len() as u64).to_le_bytes(),
+    );
     match place_order(db.orders().as_ref(), &TestGateway, &CheckoutSettings::default(), req).await.unwrap() {
         CheckoutOutcome::Paid { number } | CheckoutOutcome::Declined { number, .. } => number,
         other => panic!("unexpected {other:?}"),

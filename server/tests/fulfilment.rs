@@ -5,8 +5,6 @@
 #[macro_use]
 mod support;
 
-use app::domain::address::AddressInput;
-use app::domain::card::CardInput;
 use app::domain::errors::AppError;
 use app::domain::gateway::TestGateway;
 use app::domain::order_view::OrderView;
@@ -15,7 +13,7 @@ use app::domain::returns::{ReturnEvent, ReturnWindow};
 use app::domain::shipment::{LineQuantity, TrackingKind};
 use app::domain::tracking::TrackingEvent;
 use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
-use app::services::checkout::{CheckoutOutcome, CheckoutRequest, CheckoutSettings, place_order};
+use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
 use app::services::fulfilment::{self as f, CancelRequest, RefundCommand, ReturnAsk, ShipRequest};
 use app::services::fulfilment_store::{FulfilmentStore, PartState, TrackingRecorded};
 use server::store::Database;
@@ -115,30 +113,8 @@ impl Fixture {
     /// A paid order; returns its number.
     async fn order(&self, lines: Vec<(i64, i64)>) -> String {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
-        let req = CheckoutRequest {
-            lines,
-            speeds: vec![],
-            email: "ada@example.com".into(),
-            user_id: None,
-            address: AddressInput {
-                name: "Ada Lovelace".into(),
-                line1: "12 Analytical Row".into(),
-                city: "London".into(),
-                postal_code: "N1 9GU".into(),
-                country: "GB".into(),
-                ..Default::default()
-            },
-            card: CardInput {
-                number: "4242 4242 4242 4242".into(),
-                expiry: "12/39".into(),
-                cvc: "123".into(),
-                name: String::new(),
-            },
-            discount_code: String::new(),
-            idempotency_key: format!("fulfilment-order-{n:04}"),
-            now: NOW,
-            random: (n + 7_000).to_le_bytes(),
-        };
+        let key = format!("fulfilment-order-{n:04}");
+        let req = support::guest_checkout(lines, "4242 4242 4242 4242", &key, NOW, (n + 7_000).to_le_bytes());
         match place_order(self.db.orders().as_ref(), &TestGateway, &CheckoutSettings::default(), req).await.unwrap() {
             CheckoutOutcome::Paid { number } => number,
             other => panic!("checkout: {other:?}"),

@@ -5,8 +5,6 @@
 #[macro_use]
 mod support;
 
-use app::domain::address::AddressInput;
-use app::domain::card::CardInput;
 use app::domain::gateway::TestGateway;
 use app::domain::money::{Currency, Money};
 use app::domain::notification::{Links, MAX_ATTEMPTS, Message, MessageLine, OutboxStatus, retry_delay};
@@ -285,24 +283,10 @@ async fn one_product(db: &Database) -> i64 {
 }
 
 fn request(variant: i64, card: &str, key: &str, random: u8) -> CheckoutRequest {
+    // Mixed case on purpose: the confirmation goes to the address as checkout normalised it.
     CheckoutRequest {
-        lines: vec![(variant, 2)],
-        speeds: vec![],
         email: "Ada@Example.com".into(),
-        user_id: None,
-        address: AddressInput {
-            name: "Ada Lovelace".into(),
-            line1: "12 Analytical Row".into(),
-            city: "London".into(),
-            postal_code: "N1 9GU".into(),
-            country: "GB".into(),
-            ..Default::default()
-        },
-        card: CardInput { number: card.into(), expiry: "12/39".into(), cvc: "123".into(), name: String::new() },
-        discount_code: String::new(),
-        idempotency_key: key.into(),
-        now: NOW,
-        random: [random; 8],
+        ..support::guest_checkout(vec![(variant, 2)], card, key, NOW, [random; 8])
     }
 }
 

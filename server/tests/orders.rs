@@ -4,8 +4,6 @@
 #[macro_use]
 mod support;
 
-use app::domain::address::AddressInput;
-use app::domain::card::CardInput;
 use app::domain::errors::AppError;
 use app::domain::gateway::TestGateway;
 use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
@@ -92,25 +90,7 @@ async fn stock(db: &Database, slug: &str) -> i64 {
 
 fn request(lines: Vec<(i64, i64)>, card: &str, key: &str) -> CheckoutRequest {
     let n = NEXT.fetch_add(1, Ordering::SeqCst);
-    CheckoutRequest {
-        lines,
-        speeds: vec![],
-        email: "ada@example.com".into(),
-        user_id: None,
-        address: AddressInput {
-            name: "Ada Lovelace".into(),
-            line1: "12 Analytical Row".into(),
-            city: "London".into(),
-            postal_code: "N1 9GU".into(),
-            country: "GB".into(),
-            ..Default::default()
-        },
-        card: CardInput { number: card.into(), expiry: "12/39".into(), cvc: "123".into(), name: String::new() },
-        discount_code: String::new(),
-        idempotency_key: key.into(),
-        now: 1_800_000_000,
-        random: n.to_le_bytes(),
-    }
+    support::guest_checkout(lines, card, key, 1_800_000_000, n.to_le_bytes())
 }
 
 async fn checkout(db: &Database, req: CheckoutRequest) -> Result<CheckoutOutcome, AppError> {

@@ -6,11 +6,10 @@
 mod support;
 
 use app::domain::address::AddressInput;
-use app::domain::card::CardInput;
 use app::domain::gateway::TestGateway;
 use app::domain::shipment::LineQuantity;
 use app::domain::webhook::{SIGNATURE_HEADER, sign};
-use app::services::checkout::{CheckoutOutcome, CheckoutRequest, CheckoutSettings, place_order};
+use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
 use app::services::fulfilment::{self as f, ShipRequest};
 use server::store::Database;
 use support::{TestApp, WEBHOOK_SECRET};
@@ -50,29 +49,17 @@ async fn paid_order(app: &TestApp, store: Option<i64>) -> (String, i64) {
         .find(|v| v.available && v.stock > 1 && store.is_none_or(|s| s == v.merchant_id))
         .expect("a variant in stock");
     let now = app::services::accounts::now();
-    let req = CheckoutRequest {
-        lines: vec![(v.variant_id, 1)],
-        speeds: vec![],
-        email: "grace@example.com".into(),
-        user_id: None,
-        address: AddressInput {
-            name: "Grace Hopper".into(),
-            line1: "1 Compiler Way".into(),
-            city: "Arlington".into(),
-            postal_code: "22201".into(),
-            country: "US".into(),
-            ..Default::default()
-        },
-        card: CardInput {
-            number: "4242 4242 4242 4242".into(),
-            expiry: "12/39".into(),
-            cvc: "123".into(),
-            name: String::new(),
-        },
-        discount_code: String::new(),
-        idempotency_key: format!("webhook-test-order-{}", store.unwrap_or(0)),
-        now,
-        random: [7; 8],
+    let key = format!("webhook-test-order-{}", store.unwrap_or(0));
+    let mut req = support::guest_checkout(vec![(v.variant_id, 1)], "4242 4242 4242 4242", &key, now, [7; 8]);
+    // Grace Hopper in the US, whose details the public tracking page must never show.
+    req.email = "grace@example.com".into();
+    req.address = AddressInput {
+        name: "Grace Hopper".into(),
+        line1: "1 Compiler Way".into(),
+        city: "Arlington".into(),
+        postal_code: "22201".into(),
+        country: "US".into(),
+        ..Default::default()
     };
     let CheckoutOutcome::Paid { number } =
         place_order(app.shop.orders.as_ref(), &TestGateway, &CheckoutSettings::default(), req).await.unwrap()

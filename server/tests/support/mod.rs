@@ -258,3 +258,38 @@ pub const ADMIN: (&str, &str) = ("admin@meridian.test", "admin-demo-pass-2026");
 pub const OWNER_A: (&str, &str) = ("owner@northwind-home.test", "merchant-demo-pass-2026");
 pub const OWNER_B: (&str, &str) = ("owner@harbor-and-pine.test", "merchant-demo-pass-2026");
 pub const SHOPPER: (&str, &str) = ("shopper@meridian.test", "shopper-demo-pass-2026");
+
+/// A guest checkout by Ada Lovelace (London, GB, standard shipping, no discount) paying with
+/// `card`: the request the order, fulfilment, analytics, notification and webhook suites share.
+pub fn guest_checkout(
+    lines: Vec<(i64, i64)>,
+    card: &str,
+    key: &str,
+    now: i64,
+    random: [u8; 8],
+) -> app::services::checkout::CheckoutRequest {
+    app::services::checkout::CheckoutRequest {
+        lines,
+        speeds: vec![],
+        email: "ada@example.com".into(),
+        user_id: None,
+        address: app::domain::address::AddressInput {
+            name: "Ada Lovelace".into(),
+            line1: "12 Analytical Row".into(),
+            city: "London".into(),
+            postal_code: "N1 9GU".into(),
+            country: "GB".into(),
+            ..Default::default()
+        },
+        card: app::domain::card::CardInput {
+            number: card.into(),
+            expiry: "12/39".into(),
+            cvc: "123".into(),
+            name: String::new(),
+        },
+        discount_code: String::new(),
+        idempotency_key: key.into(),
+        now,
+        random,
+    }
+}
