@@ -24,6 +24,7 @@ pub mod order_view;
 pub mod payment;
 pub mod product_form;
 pub mod ranking;
+pub mod recommend;
 pub mod refund;
 pub mod returns;
 pub mod review;

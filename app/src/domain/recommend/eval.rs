@@ -1,0 +1,1 @@
+//! Offline evaluation of recommendations: top-k metrics and train/test splits.

@@ -1,0 +1,1 @@
+//! A seeded generator of transactions with a planted co-purchase structure.
