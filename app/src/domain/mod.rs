@@ -1,5 +1,6 @@
 //! Pure shop rules shared by server and browser: no Leptos, no sqlx, unit-tested.
 pub mod account;
+pub mod admin_pages;
 pub mod address;
 pub mod analytics;
 pub mod card;
@@ -22,7 +23,9 @@ pub mod notification;
 pub mod order;
 pub mod order_view;
 pub mod payment;
+pub mod product_csv;
 pub mod product_form;
+pub mod product_image;
 pub mod ranking;
 pub mod recommend;
 pub mod refund;
