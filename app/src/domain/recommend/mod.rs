@@ -104,7 +104,8 @@ pub const MAX_BASKET_ITEMS: usize = 1000;
 /// What a similarity computation saw and kept (for logs and the benchmark).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SimilarityStats {
-    /// Baskets with at least two distinct items that were used.
+    /// Baskets with at least two distinct items that were used for pairs (single-item baskets
+    /// only count in c(i)).
     pub baskets: usize,
     /// Distinct items in the used baskets.
     pub items: usize,
@@ -152,6 +153,9 @@ pub fn similar_items_with_stats(
     let index: HashMap<i64, u32> = ids.iter().enumerate().map(|(k, id)| (*id, k as u32)).collect();
 
     // Deduplicated baskets as dense indices, flattened (offsets into one vector).
+    // c(i) counts every basket containing i, single-item baskets included.
+    let n = ids.len();
+    let mut count = vec![0u32; n];
     let mut flat: Vec<u32> = Vec::new();
     let mut starts: Vec<usize> = vec![0];
     let mut scratch: Vec<u32> = Vec::new();
@@ -160,11 +164,14 @@ pub fn similar_items_with_stats(
         scratch.extend(basket.iter().map(|id| index[id]));
         scratch.sort_unstable();
         scratch.dedup();
-        if scratch.len() < 2 {
-            continue;
-        }
         if scratch.len() > max_basket_items {
             stats.skipped_baskets += 1;
+            continue;
+        }
+        for &i in &scratch {
+            count[i as usize] += 1;
+        }
+        if scratch.len() < 2 {
             continue;
         }
         stats.largest_basket = stats.largest_basket.max(scratch.len());
@@ -173,17 +180,16 @@ pub fn similar_items_with_stats(
     }
     let n_baskets = starts.len() - 1;
     stats.baskets = n_baskets;
-    let n = ids.len();
 
-    // c(i) and the inverted index item -> baskets (CSR layout).
-    let mut count = vec![0u32; n];
+    // The inverted index item -> baskets with at least two items (CSR layout).
+    let mut in_pairs = vec![0u32; n];
     for &i in &flat {
-        count[i as usize] += 1;
+        in_pairs[i as usize] += 1;
     }
-    stats.items = count.iter().filter(|c| **c > 0).count();
+    stats.items = in_pairs.iter().filter(|c| **c > 0).count();
     let mut inv_start = vec![0usize; n + 1];
     for i in 0..n {
-        inv_start[i + 1] = inv_start[i] + count[i] as usize;
+        inv_start[i + 1] = inv_start[i] + in_pairs[i] as usize;
     }
     let mut inv = vec![0u32; flat.len()];
     let mut fill = inv_start.clone();
@@ -268,7 +274,7 @@ impl Ctx<'_> {
         let mut touched: Vec<u32> = Vec::new();
         let mut row: Vec<(u32, f64)> = Vec::new();
         for i in from..to {
-            if self.count[i] == 0 {
+            if self.inv_start[i] == self.inv_start[i + 1] {
                 continue;
             }
             for &b in &self.inv[self.inv_start[i]..self.inv_start[i + 1]] {
@@ -455,6 +461,13 @@ mod tests {
     }
 
     #[test]
+    fn single_item_baskets_count_in_the_item_total() {
+        // c(1) = 2 (one basket alone), c(2) = 1, c(1,2) = 1 → 1/√2.
+        let sims = similar_items(&[vec![1, 2], vec![1]], &params(1, 10));
+        assert!(close(sims[&2][0].1, 1.0 / 2f64.sqrt()));
+    }
+
+    #[test]
     fn min_support_drops_rare_pairs_and_top_n_truncates_with_ties_by_id() {
         let baskets = vec![vec![1, 2, 3], vec![1, 2], vec![2, 3], vec![1, 4]];
         let sims = similar_items(&baskets, &params(2, 10));
@@ -503,9 +516,6 @@ mod tests {
                 let mut b = b.clone();
                 b.sort();
                 b.dedup();
-                if b.len() < 2 {
-                    continue;
-                }
                 for (x, i) in b.iter().enumerate() {
                     *c.entry(*i).or_insert(0) += 1;
                     for j in &b[x + 1..] {
