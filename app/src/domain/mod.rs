@@ -27,6 +27,7 @@ pub mod product_csv;
 pub mod product_form;
 pub mod product_image;
 pub mod ranking;
+pub mod ranking_preview;
 pub mod recommend;
 pub mod refund;
 pub mod returns;

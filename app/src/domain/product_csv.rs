@@ -524,8 +524,14 @@ mod tests {
     fn a_product_problem_refuses_every_row_of_the_group() {
         let mut a = row(7, "Bad Handle", "B-1", "Small", "1", "1");
         a.status = "live".into();
-        let group =
-            CsvGroup { handle: "Bad Handle".into(), rows: vec![a, row(8, "Bad Handle", "B-2", "Large", "1", "1")] };
+        let group = CsvGroup {
+            handle: "Bad Handle".into(),
+            rows: vec![a, {
+                let mut b = row(8, "Bad Handle", "B-2", "Large", "1", "1");
+                b.status.clear();
+                b
+            }],
+        };
         let p = prepare(&group, &cats());
         assert!(p.product.is_none());
         let texts: Vec<String> = p.errors.iter().map(RowError::text).collect();
