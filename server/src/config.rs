@@ -21,6 +21,9 @@ pub struct Config {
     /// Per-carrier webhook secrets (`CARRIER_WEBHOOK_SECRETS=ups=…,dhl-express=…`); none means
     /// every carrier webhook is refused.
     pub carrier_secrets: crate::webhooks::CarrierSecrets,
+    /// Seconds between recommendation refreshes (`RECS_REFRESH_SECS`, default 600); the first
+    /// runs at start-up.
+    pub recs_refresh_secs: u64,
 }
 
 impl Config {
@@ -76,7 +79,17 @@ impl Config {
         let carrier_secrets =
             crate::webhooks::CarrierSecrets::parse(&get("CARRIER_WEBHOOK_SECRETS").unwrap_or_default())?;
         let mail = crate::notify::MailConfig::from_lookup(&get)?;
-        Ok(Config { database_url, max_connections, media_dir, site_addr, auth, carrier_secrets, mail })
+        let recs_refresh_secs = number("RECS_REFRESH_SECS", 600, 7 * 24 * 3600)? as u64;
+        Ok(Config {
+            database_url,
+            max_connections,
+            media_dir,
+            site_addr,
+            auth,
+            carrier_secrets,
+            mail,
+            recs_refresh_secs,
+        })
     }
 }
 

@@ -12,6 +12,8 @@ const USAGE: &str = "usage:
   server seed --products N    add N synthetic products (benchmarks)
   server bench-search [N]     search latency percentiles over a fixed query mix, N rounds each
   server bench-orders [N]     order placement throughput and p99, N orders per load (default 2000)
+  server recs-refresh         recompute the recommendations (similar items, popularity) once
+  server bench-recs-read [N]  recommendation read latency over N synthetic products (default 20000)
   server simulate-carriers [--url http://127.0.0.1:3000] [--delay-ms N] [--exceptions] [--out-of-order]
                            [--until picked_up|in_transit|out_for_delivery|delivered] [--limit N]
                               post signed tracking events for shipments on their way to a running shop
@@ -26,6 +28,8 @@ enum Command {
     SeedProducts(usize),
     BenchSearch(usize),
     BenchOrders(usize),
+    RecsRefresh,
+    BenchRecsRead(usize),
     SimulateCarriers(server::simulator::SimulatorOptions),
     Help,
 }
@@ -56,6 +60,14 @@ fn parse(args: &[String]) -> Result<Command, String> {
             .filter(|n| (1..=1_000_000).contains(n))
             .map(Command::BenchOrders)
             .ok_or_else(|| format!("bench-orders takes a number of orders from 1 to 1000000, got {n:?}")),
+        ["recs-refresh"] => Ok(Command::RecsRefresh),
+        ["bench-recs-read"] => Ok(Command::BenchRecsRead(20_000)),
+        ["bench-recs-read", n] => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (100..=1_000_000).contains(n))
+            .map(Command::BenchRecsRead)
+            .ok_or_else(|| format!("bench-recs-read takes a number of products from 100 to 1000000, got {n:?}")),
         ["simulate-carriers", rest @ ..] => {
             server::simulator::SimulatorOptions::parse(rest).map(Command::SimulateCarriers)
         }
@@ -123,6 +135,23 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         }
         Command::BenchSearch(rounds) => server::bench::run(db.catalog().as_ref(), rounds).await?,
         Command::BenchOrders(n) => server::bench_orders::run(&db, n, 16).await?,
+        Command::RecsRefresh => {
+            let holder = server::recs_job::holder_id();
+            match server::recs_job::refresh(db.recommendations().as_ref(), &holder, app::services::accounts::now())
+                .await?
+            {
+                server::recs_job::Refresh::Done { order_baskets, view_baskets, products, rows, popular, millis } => {
+                    println!(
+                        "recommendations refreshed in {millis} ms: {order_baskets} orders and {view_baskets} viewers read, \
+                         {rows} neighbours for {products} products, {popular} popular products"
+                    )
+                }
+                server::recs_job::Refresh::Skipped => {
+                    println!("another instance is refreshing the recommendations right now; nothing done")
+                }
+            }
+        }
+        Command::BenchRecsRead(n) => server::bench_recs_read::run(&db, &config.media_dir, n).await?,
         Command::SimulateCarriers(o) => {
             let posted = server::simulator::run(db.fulfilment().as_ref(), &config.carrier_secrets, &o).await?;
             println!("{posted} tracking event(s) accepted");
@@ -142,6 +171,8 @@ async fn serve(config: Config, db: Database) -> Result<(), String> {
     startup::spawn_session_sweeper(shop.clone());
     startup::spawn_statistics_refresh(db.clone());
     startup::spawn_reservation_sweeper(shop.clone());
+    server::recs_job::spawn(shop.recommendations.clone(), std::time::Duration::from_secs(config.recs_refresh_secs));
+    let views = shop.views.clone();
     if config.carrier_secrets.is_empty() {
         tracing::info!("CARRIER_WEBHOOK_SECRETS is not set: carrier webhooks are refused");
     }
@@ -151,7 +182,14 @@ async fn serve(config: Config, db: Database) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {addr}: {e}; set LEPTOS_SITE_ADDR to a free address"))?;
     tracing::info!(engine = db.catalog().engine(), "serving the shop on http://{addr}");
     println!("Serving the shop at http://{addr}");
-    startup::serve(listener, router).await.map_err(|e| format!("server error: {e}"))
+    let served = startup::serve(listener, router).await.map_err(|e| format!("server error: {e}"));
+    // Views still in the buffer are written before the process ends.
+    match views.flush().await {
+        Ok(n) if n > 0 => tracing::info!(views = n, "buffered product views written"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "buffered product views were lost"),
+    }
+    served
 }
 
 #[cfg(test)]

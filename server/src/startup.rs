@@ -77,6 +77,8 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         analytics: db.analytics(),
         products_admin: db.products_admin(),
         inventory: db.inventory(),
+        recommendations: db.recommendations(),
+        views: crate::view_buffer::ViewBuffer::new(db.recommendations()),
     }
 }
 

@@ -82,7 +82,8 @@ pub async fn get_category(
     .map_err(internal)
 }
 
-/// A signed-in shopper's visit is counted for their personal-affinity signal.
+/// A visit is counted (signed-in shopper or anonymous visitor) for the personal-affinity signal
+/// and the recommendations.
 #[server(endpoint = "catalog/product")]
 pub async fn get_product(slug: String) -> Result<Option<ProductDetail>, AppError> {
     use super::guard::{Access, guard, shop};
@@ -90,11 +91,9 @@ pub async fn get_product(slug: String) -> Result<Option<ProductDetail>, AppError
     let store = shop.catalog.clone();
     let principal = guard(Access::Anyone).await?;
     let detail = crate::services::catalog::product(store.as_ref(), &shop.categories, &slug).await.map_err(internal)?;
-    if let (Some(p), Some(d)) = (&principal, &detail) {
-        // Losing one view only blurs a ranking signal; the page must not fail over it.
-        if let Err(e) = store.record_view(p.user_id, d.id, crate::services::accounts::now()).await {
-            tracing::warn!(error = %e, "could not record a product view");
-        }
+    if let Some(d) = &detail {
+        // Buffered and written in batches: the page never waits for it (nor fails over it).
+        super::recommendations::record_view(&shop, principal.as_ref(), d.id).await;
     }
     Ok(detail)
 }

@@ -13,6 +13,7 @@ pub mod fulfilment;
 pub mod guard;
 pub mod inventory;
 pub mod products;
+pub mod recommendations;
 pub mod reviews;
 pub mod store_orders;
 pub mod tracking;

@@ -19,6 +19,8 @@ pub mod notifications;
 pub mod order_store;
 pub mod passwords;
 pub mod product_admin_store;
+pub mod recommendation_store;
+pub mod recommendations;
 pub mod review_store;
 pub mod reviews;
 pub mod search;
@@ -59,4 +61,8 @@ pub struct Shop {
     pub products_admin: Arc<dyn product_admin_store::ProductAdminStore>,
     /// Stock adjustments and the low-stock threshold (`/admin/inventory`).
     pub inventory: Arc<dyn InventoryStore>,
+    /// Recommendation signals, the similarity job's storage and the recommendation reads.
+    pub recommendations: Arc<dyn recommendation_store::RecommendationStore>,
+    /// Product views, buffered and written in batches (`server/src/view_buffer.rs`).
+    pub views: Arc<dyn recommendation_store::ViewSink>,
 }

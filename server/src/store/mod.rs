@@ -22,6 +22,8 @@ mod sql_orders;
 #[macro_use]
 pub(crate) mod sql_products;
 #[macro_use]
+mod sql_recommendations;
+#[macro_use]
 mod sql_reviews;
 pub mod postgres;
 pub mod sqlite;
@@ -126,6 +128,13 @@ impl Database {
     }
 
     pub fn products_admin(&self) -> Arc<dyn app::services::product_admin_store::ProductAdminStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn recommendations(&self) -> Arc<dyn app::services::recommendation_store::RecommendationStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),

@@ -141,6 +141,10 @@ mod analytics_sql {
     impl_sql_analytics!(super::SqliteStore, sqlx::Sqlite);
 }
 
+mod recommendations_sql {
+    impl_sql_recommendations!(super::SqliteStore, sqlx::Sqlite);
+}
+
 mod inventory_sql {
     impl_sql_inventory!(super::SqliteStore, sqlx::Sqlite);
 }

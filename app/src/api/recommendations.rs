@@ -1,0 +1,95 @@
+//! Recommendation reads for the product, cart and home pages. Anyone may call these; what a
+//! signed-in shopper gets depends only on their own history.
+use crate::domain::catalog::ProductCard;
+use crate::domain::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The home page's block: personal predictions, or popular products when there is nothing to
+/// personalise from (then titled differently).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForYouBlock {
+    pub personal: bool,
+    pub products: Vec<ProductCard>,
+}
+
+#[cfg(feature = "ssr")]
+fn internal(err: crate::services::StoreError) -> AppError {
+    crate::services::accounts::store_err(err)
+}
+
+/// "Customers also bought": the product's stored neighbours, filled up with popular products.
+#[server(endpoint = "recs/also-bought")]
+pub async fn also_bought(product_id: i64) -> Result<Vec<ProductCard>, AppError> {
+    use super::guard::{Access, guard, shop};
+    guard(Access::Anyone).await?;
+    crate::services::recommendations::also_bought(shop()?.recommendations.as_ref(), product_id).await.map_err(internal)
+}
+
+/// "Frequently bought together": neighbours of what is in the caller's cart, minus the cart.
+#[server(endpoint = "recs/together")]
+pub async fn together() -> Result<Vec<ProductCard>, AppError> {
+    let (shop, _, who, guest) = super::cart::caller().await?;
+    let mut products = Vec::new();
+    if let Some(owner) = super::cart::owner(&who, &guest) {
+        if let Some(cart) = shop.carts.find_cart(owner).await.map_err(internal)? {
+            products = shop.carts.items(cart).await.map_err(internal)?.iter().map(|i| i.line.product_id).collect();
+        }
+    }
+    crate::services::recommendations::together(shop.recommendations.as_ref(), &products).await.map_err(internal)
+}
+
+/// "Recommended for you" for a signed-in shopper; popular products for everyone else.
+#[server(endpoint = "recs/for-you")]
+pub async fn for_you() -> Result<ForYouBlock, AppError> {
+    use super::guard::{Access, guard, shop};
+    let who = guard(Access::Anyone).await?;
+    let shop = shop()?;
+    let now = crate::services::accounts::now();
+    let (personal, products) =
+        crate::services::recommendations::for_you(shop.recommendations.as_ref(), who.map(|p| p.user_id), now)
+            .await
+            .map_err(internal)?;
+    Ok(ForYouBlock { personal, products })
+}
+
+/// Queues a product view for the signals (never waits for the database): a signed-in shopper's
+/// by user, anyone else's by the SHA-256 of their visitor cookie, else of their guest-cart cookie;
+/// a visitor with neither gets a random first-party visitor cookie.
+#[cfg(feature = "ssr")]
+pub(crate) async fn record_view(
+    shop: &crate::services::Shop,
+    who: Option<&crate::domain::account::Principal>,
+    product_id: i64,
+) {
+    use crate::services::recommendation_store::{ViewEvent, Viewer};
+    let viewer = match who {
+        Some(p) => Viewer::User(p.user_id),
+        None => {
+            let headers = super::guard::headers().await;
+            let token = visitor_token(&headers).or_else(|| super::cart::cookie::guest_token(&headers));
+            let token = token.unwrap_or_else(|| {
+                let token = super::cart::cookie::new_token();
+                let secure = if shop.auth.cookie_secure { "; Secure" } else { "" };
+                super::guard::append_cookie(&format!(
+                    "{VISITOR_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={VISITOR_MAX_AGE}{secure}"
+                ));
+                token
+            });
+            Viewer::Visitor(crate::services::passwords::token_hash(&token))
+        }
+    };
+    shop.views.record(ViewEvent { viewer, product_id, at: crate::services::accounts::now() });
+}
+
+#[cfg(feature = "ssr")]
+pub const VISITOR_COOKIE: &str = "mm_visitor";
+#[cfg(feature = "ssr")]
+const VISITOR_MAX_AGE: i64 = 180 * 24 * 3600;
+
+/// The visitor cookie, when it is one of ours in shape (43 base64url characters).
+#[cfg(feature = "ssr")]
+fn visitor_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    super::guard::cookie(headers, VISITOR_COOKIE)
+        .filter(|t| t.len() == 43 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}

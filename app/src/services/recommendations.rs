@@ -1,0 +1,64 @@
+//! Recommendation reads: "Customers also bought" (a product's stored neighbours), "Frequently
+//! bought together" (the cart's items' neighbours, summed) and "Recommended for you" (the predicted
+//! interest Σ sim(i,j)·rᵢ / Σ sim(i,j) over what the shopper bought, rated, added and viewed, with
+//! time decay, excluding what they bought). Every list is filled up with time-decayed popular
+//! products, so a block is never empty while anything is on sale.
+use super::catalog_store::StoreError;
+use super::recommendation_store::RecommendationStore;
+use crate::domain::catalog::ProductCard;
+use crate::domain::recommend::{InteractionKind, InterestWeights, interest, predict};
+use std::collections::{HashMap, HashSet};
+
+/// Cards in one block.
+pub const BLOCK: i64 = 8;
+/// How far back a shopper's history counts (decay makes older signals negligible anyway).
+pub const HISTORY_WINDOW_SECS: i64 = 365 * 86_400;
+/// Most recent interactions read for a shopper.
+pub const HISTORY_LIMIT: i64 = 300;
+/// The shopper's strongest items whose neighbours are read.
+pub const SEED_ITEMS: usize = 40;
+
+pub async fn also_bought(store: &dyn RecommendationStore, product_id: i64) -> Result<Vec<ProductCard>, StoreError> {
+    store.also_bought(product_id, BLOCK).await
+}
+
+pub async fn together(store: &dyn RecommendationStore, cart_products: &[i64]) -> Result<Vec<ProductCard>, StoreError> {
+    let mut ids: Vec<i64> = cart_products.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    store.together(&ids, BLOCK).await
+}
+
+/// "Recommended for you": (personal, cards). Personal is false when the list is popularity only
+/// (an anonymous visitor, a shopper without history, or history without similar items).
+pub async fn for_you(
+    store: &dyn RecommendationStore,
+    user_id: Option<i64>,
+    now: i64,
+) -> Result<(bool, Vec<ProductCard>), StoreError> {
+    let Some(user_id) = user_id else {
+        return Ok((false, store.ranked_cards(&[], &[], BLOCK).await?));
+    };
+    let history = store.history(user_id, now - HISTORY_WINDOW_SECS, HISTORY_LIMIT).await?;
+    let bought: HashSet<i64> = history.iter().filter(|h| h.kind == InteractionKind::Purchase).map(|h| h.item).collect();
+    let mut exclude: Vec<i64> = bought.iter().copied().collect();
+    exclude.sort_unstable();
+    if history.is_empty() {
+        return Ok((false, store.ranked_cards(&[], &exclude, BLOCK).await?));
+    }
+    let r = interest(&history, now, &InterestWeights::default());
+    let mut strongest = r.clone();
+    strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let seeds: Vec<i64> = strongest.iter().take(SEED_ITEMS).map(|(i, _)| *i).collect();
+    let mut neighbours: HashMap<i64, Vec<(i64, f64)>> = HashMap::new();
+    for (i, j, s) in store.neighbours(&seeds).await? {
+        neighbours.entry(i).or_default().push((j, s));
+    }
+    let seeded: Vec<(i64, f64)> = r.into_iter().filter(|(i, _)| seeds.contains(i)).collect();
+    // A few spare: some predictions may be sold out or hidden by now.
+    let predicted = predict(&seeded, &neighbours, &bought, (BLOCK * 3) as usize);
+    let ranked: Vec<i64> = predicted.iter().map(|(j, _)| *j).collect();
+    let cards = store.ranked_cards(&ranked, &exclude, BLOCK).await?;
+    let personal = cards.iter().any(|c| ranked.contains(&c.id));
+    Ok((personal, cards))
+}
