@@ -12,5 +12,6 @@ pub mod simulator;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod uploads;
 pub mod view_buffer;
 pub mod webhooks;

@@ -77,6 +77,9 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         analytics: db.analytics(),
         products_admin: db.products_admin(),
         inventory: db.inventory(),
+        product_images: db.product_images(),
+        // The router sets the configured folder (`router_with`).
+        media_dir: Arc::new("data/media".into()),
         recommendations: db.recommendations(),
         views: crate::view_buffer::ViewBuffer::new(db.recommendations()),
     }
@@ -149,6 +152,7 @@ pub fn router_with(
     carrier_secrets: crate::webhooks::CarrierSecrets,
 ) -> Router {
     let routes = route_list();
+    let shop = Shop { media_dir: Arc::new(media_dir.to_path_buf()), ..shop };
     let state =
         AppState { leptos_options: options.clone(), shop: shop.clone(), carrier_secrets: Arc::new(carrier_secrets) };
     let context = move || provide_context(shop.clone());
@@ -162,6 +166,7 @@ pub fn router_with(
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/webhooks/carriers/{carrier}", crate::webhooks::route())
+        .route("/admin/products/{id}/images", crate::uploads::route())
         .nest_service("/media", media)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))

@@ -12,6 +12,7 @@ pub mod fulfilment;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod inventory;
+pub mod product_images;
 pub mod products;
 pub mod recommendations;
 pub mod reviews;

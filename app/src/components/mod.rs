@@ -8,6 +8,7 @@ pub mod listing;
 pub mod pagination;
 pub mod price;
 pub mod product_card;
+pub mod product_images;
 pub mod reviews;
 pub mod search_box;
 pub mod shipments;

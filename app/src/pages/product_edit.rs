@@ -192,6 +192,13 @@ fn Editor(editor: ProductEditor, store: Option<i64>, created: bool, save: Server
                 <a href=back.clone() class=BUTTON_SECONDARY>"Cancel"</a>
             </div>
         </ActionForm>
+        // Images belong to a saved product: a new one gets them after "Create product".
+        <div class="mt-6">
+            {match editor.id {
+                Some(product_id) => view! { <crate::components::product_images::ProductImagesPanel product_id store /> }.into_any(),
+                None => view! { <crate::components::product_images::ProductImagesLater /> }.into_any(),
+            }}
+        </div>
     }
 }
 

@@ -20,6 +20,8 @@ mod sql_notifications;
 #[macro_use]
 mod sql_orders;
 #[macro_use]
+pub(crate) mod sql_product_images;
+#[macro_use]
 pub(crate) mod sql_products;
 #[macro_use]
 mod sql_recommendations;
@@ -121,6 +123,13 @@ impl Database {
     }
 
     pub fn inventory(&self) -> Arc<dyn app::services::InventoryStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn product_images(&self) -> Arc<dyn app::services::product_image_store::ProductImageStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),

@@ -158,3 +158,7 @@ mod inventory_sql {
 mod products_sql {
     impl_sql_products!(super::PgStore, sqlx::Postgres);
 }
+
+mod product_images_sql {
+    impl_sql_product_images!(super::PgStore, sqlx::Postgres);
+}

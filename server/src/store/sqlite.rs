@@ -152,3 +152,7 @@ mod inventory_sql {
 mod products_sql {
     impl_sql_products!(super::SqliteStore, sqlx::Sqlite);
 }
+
+mod product_images_sql {
+    impl_sql_product_images!(super::SqliteStore, sqlx::Sqlite);
+}
