@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/orders/:number") view=pages::store_orders::StoreOrderPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/analytics") view=pages::analytics::AnalyticsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/products") view=pages::products::ProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products/import") view=pages::product_import::ProductImportPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/products/:id") view=pages::product_edit::ProductEditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/inventory") view=pages::inventory::InventoryPage ssr=SsrMode::Async />
                 </Routes>

@@ -5,6 +5,8 @@ pub mod bench_recs_read;
 pub mod config;
 pub mod health;
 pub mod notify;
+pub mod product_csv;
+pub mod product_import;
 pub mod recs_job;
 pub mod security;
 pub mod seed;

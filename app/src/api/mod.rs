@@ -13,6 +13,7 @@ pub mod fulfilment;
 pub mod guard;
 pub mod inventory;
 pub mod product_images;
+pub mod product_import;
 pub mod products;
 pub mod recommendations;
 pub mod reviews;

@@ -349,10 +349,25 @@ pub fn fail_all(group: &CsvGroup, earlier: &[RowError], problems: Vec<(u64, Stri
     PreparedProduct { product: None, lines: Vec::new(), errors }
 }
 
+/// Every row of a product refused by a check only the database can make (a handle or SKU taken
+/// elsewhere): `rows` are the product's (line, SKU), `problems` the lines at fault with why.
+pub fn refuse_rows(handle: &str, rows: &[(u64, String)], problems: &[(u64, String)]) -> Vec<RowError> {
+    let first_line = problems.first().map(|(l, _)| *l).unwrap_or_default();
+    rows.iter()
+        .map(|(line, sku)| {
+            let message = match problems.iter().find(|(l, _)| l == line) {
+                Some((_, m)) => m.clone(),
+                None => format!("not imported: product {handle} has a problem on line {first_line}"),
+            };
+            RowError { line: *line, handle: handle.to_string(), sku: sku.clone(), message }
+        })
+        .collect()
+}
+
 /// One variant as the export writes it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportVariant {
-    pub variant_id: i64,
+    pub product_id: i64,
     pub handle: String,
     pub title: String,
     pub description: String,
@@ -563,7 +578,7 @@ mod tests {
     #[test]
     fn export_rows_are_what_the_import_reads() {
         let v = ExportVariant {
-            variant_id: 1,
+            product_id: 1,
             handle: "tote".into(),
             title: "Linen Tote".into(),
             description: "A bag.".into(),

@@ -13,6 +13,7 @@ pub mod not_found;
 pub mod order;
 pub mod product;
 pub mod product_edit;
+pub mod product_import;
 pub mod products;
 pub mod search;
 pub mod store_orders;

@@ -95,7 +95,16 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
                     {format!("{} product{}", list.total, if list.total == 1 { "" } else { "s" })}
                 </p>
             </div>
-            <a href=new_href class=BUTTON data-testid="new-product">"New product"</a>
+            <div class="flex flex-wrap gap-2">
+                <a
+                    href=store.map(|s| format!("/admin/products/import?store={s}")).unwrap_or_else(|| "/admin/products/import".into())
+                    class=BUTTON_SECONDARY
+                    data-testid="import-products"
+                >
+                    "Import / export CSV"
+                </a>
+                <a href=new_href class=BUTTON data-testid="new-product">"New product"</a>
+            </div>
         </header>
         <form method="get" action="/admin/products" class=format!("{CARD} mb-4 flex flex-wrap items-end gap-3") aria-label="Filter products">
             {store.map(|id| view! { <input type="hidden" name="store" value=id /> })}

@@ -23,6 +23,7 @@ mod sql_orders;
 pub(crate) mod sql_product_images;
 #[macro_use]
 pub(crate) mod sql_products;
+mod sql_product_import;
 #[macro_use]
 mod sql_recommendations;
 #[macro_use]
@@ -137,6 +138,13 @@ impl Database {
     }
 
     pub fn products_admin(&self) -> Arc<dyn app::services::product_admin_store::ProductAdminStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn product_import(&self) -> Arc<dyn app::services::product_import_store::ProductImportStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),
