@@ -83,6 +83,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/products/import") view=pages::product_import::ProductImportPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/products/:id") view=pages::product_edit::ProductEditPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/inventory") view=pages::inventory::InventoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/payments") view=pages::payments::PaymentsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/reviews") view=pages::store_reviews::StoreReviewsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/merchants") view=pages::merchants::MerchantsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view=pages::users::UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/ranking") view=pages::ranking::RankingPage ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

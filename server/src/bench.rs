@@ -75,6 +75,7 @@ fn request(c: &Case, page: u32) -> SearchRequest {
         page,
         viewer: None,
         can_explain: false,
+        weights: None,
     }
 }
 

@@ -112,6 +112,7 @@ async fn load(
                         idempotency_key: format!("bench-{n:012}-{w}-{i}"),
                         now: crate::store::now_unix(),
                         random: (n ^ 0x9E37_79B9_7F4A_7C15).to_le_bytes(),
+                        manual_capture: false,
                     };
                     let t = Instant::now();
                     let outcome = place_order(store.as_ref(), &TestGateway, &settings, request).await;

@@ -26,6 +26,9 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/catalog/product", &[("slug", "no-such-product")], [Allow; 5]),
     ("/api/catalog/search", &[("q", "lamp")], [Allow; 5]),
     ("/api/catalog/suggest", &[("q", "lam")], [Allow; 5]),
+    ("/api/recs/also-bought", &[("product_id", "{PRODUCT_A}")], [Allow; 5]),
+    ("/api/recs/together", &[], [Allow; 5]),
+    ("/api/recs/for-you", &[], [Allow; 5]),
     ("/api/auth/session", &[], [Allow; 5]),
     ("/api/auth/login", &[("email", "nobody@meridian.test"), ("password", "wrong-password")], [Allow; 5]),
     (
@@ -120,6 +123,43 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ),
     ("/api/admin/inventory/history", &[("variant_id", "{VARIANT_A}")], [Deny, Deny, Allow, Deny, Allow]),
     ("/api/admin/inventory/threshold", &[("merchant_id", "{A}"), ("threshold", "3")], [Deny, Deny, Allow, Deny, Allow]),
+    // Payments: a store's own (B without a store named sees its own), the admin every store's.
+    // `{ORDER}` is already captured, so an allowed capture is refused with 409, never 403/404.
+    ("/api/admin/payments", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/payments", &[("status", "captured")], [Deny, Deny, Allow, Allow, Allow]),
+    (
+        "/api/admin/payments/capture",
+        &[("merchant_id", "{A}"), ("order_number", "{ORDER}"), ("idempotency_key", "matrix-capture-0001")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/payments/capture",
+        &[("order_number", "{ORDER}"), ("idempotency_key", "matrix-capture-0002")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    ("/api/admin/settings/capture_mode", &[("mode", "automatic")], [Deny, Deny, Deny, Deny, Allow]),
+    ("/api/admin/settings", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    // An empty name is refused (422) after the store check, so nothing is renamed.
+    (
+        "/api/admin/settings/store",
+        &[("merchant_id", "{A}"), ("name", ""), ("description", ""), ("support_email", "")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    ("/api/admin/reviews", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/users", &[("q", "a")], [Deny, Deny, Deny, Deny, Allow]),
+    (
+        "/api/admin/ranking_preview",
+        &[
+            ("q", "lamp"),
+            ("text_relevance", "4"),
+            ("rating", "0"),
+            ("sales", "2"),
+            ("freshness", "1"),
+            ("availability", "1.5"),
+            ("affinity", "1"),
+        ],
+        [Deny, Deny, Deny, Deny, Allow],
+    ),
     // A store's products: its own staff and the platform admin. `{PRODUCT_A}` is store A's: B
     // (and anyone else) is refused, and the admin may act for the product's store.
     ("/api/admin/products", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
@@ -127,6 +167,28 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/admin/product", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
     ("/api/admin/product/save", PRODUCT_SAVE_A, [Deny, Deny, Allow, Deny, Allow]),
     ("/api/admin/product/save", PRODUCT_NEW_A, [Deny, Deny, Allow, Deny, Allow]),
+    // The CSV import page and a job's progress: store A's staff and the admin (job 1 is not
+    // A's here, so the answer is "no such job", not a refusal).
+    ("/api/admin/products/import/page", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/products/import/status", &[("merchant_id", "{A}"), ("job", "1")], [Deny, Deny, Allow, Deny, Allow]),
+    // A product's images: `{IMAGE_A}` is the first image of `{PRODUCT_A}`. Removing one already
+    // removed (here by A, before the admin) succeeds: a retried form is not an error.
+    ("/api/admin/product/images", &[("product_id", "{PRODUCT_A}")], [Deny, Deny, Allow, Deny, Allow]),
+    (
+        "/api/admin/product/images/move",
+        &[("product_id", "{PRODUCT_A}"), ("image_id", "{IMAGE_A}"), ("direction", "later")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/product/images/alt",
+        &[("product_id", "{PRODUCT_A}"), ("image_id", "{IMAGE_A}"), ("alt", "Matrix alt")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/product/images/remove",
+        &[("product_id", "{PRODUCT_A}"), ("image_id", "{IMAGE_A}")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
     // `{ORDER}` was placed by the shopper: only they and the platform admin may see it.
     ("/api/orders/get", &[("number", "{ORDER}")], [Deny, Allow, Deny, Deny, Allow]),
     ("/api/orders/mine", &[], [Deny, Allow, Allow, Allow, Allow]),
@@ -371,6 +433,10 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
         };
         let cart_variant = variant_in_cart(&app, &shopper).await;
         let variant_a = variant_of_store(&app, a.parse().unwrap()).await;
+        let image_a = match app.shop.product_images.product_images(product_a.parse().unwrap()).await.unwrap() {
+            Some(p) if !p.images.is_empty() => p.images[0].id.to_string(),
+            _ => String::new(),
+        };
         let cookies = [
             String::new(),
             shopper,
@@ -385,7 +451,7 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
                     let v = v.replace("{A}", &a).replace("{ADDR}", &addr);
                     let v = v.replace("{CART_VARIANT}", &cart_variant).replace("{ORDER}", &order);
                     let v = v.replace("{LINE}", &line).replace("{RETURN}", &return_id);
-                    let v = v.replace("{VARIANT_A}", &variant_a);
+                    let v = v.replace("{VARIANT_A}", &variant_a).replace("{IMAGE_A}", &image_a);
                     (*k, v.replace("{PRODUCT_A}", &product_a).replace("{REVIEW_A}", &review_a))
                 })
                 .collect();

@@ -87,6 +87,7 @@ async fn search(shop: &Shop, q: &str) -> Vec<String> {
         page: 1,
         viewer: None,
         can_explain: false,
+        weights: None,
     };
     let found =
         app::services::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, req).await.unwrap();

@@ -102,3 +102,64 @@ pub async fn set_ranking_weights(
     ])?;
     shop()?.catalog.set_ranking_weights(&weights).await.map_err(crate::services::accounts::store_err)
 }
+
+/// How the sample query `q` would be ordered with the proposed weights, next to the saved order;
+/// nothing is saved. Platform admin only. Signed-in affinity is left out: the preview shows what
+/// any visitor would see.
+#[server(endpoint = "admin/ranking_preview")]
+#[allow(clippy::too_many_arguments)]
+pub async fn preview_ranking(
+    q: String,
+    text_relevance: String,
+    rating: String,
+    sales: String,
+    freshness: String,
+    availability: String,
+    affinity: String,
+) -> Result<crate::domain::ranking_preview::RankingPreview, AppError> {
+    use super::guard::{Access, require, shop};
+    use crate::domain::ranking::{Signal, Weights};
+    use crate::domain::ranking_preview::{PREVIEW_SIZE, compare};
+    require(Access::Admin).await?;
+    let proposed = Weights::parse(&[
+        (Signal::TextRelevance, text_relevance.as_str()),
+        (Signal::Rating, rating.as_str()),
+        (Signal::Sales, sales.as_str()),
+        (Signal::Freshness, freshness.as_str()),
+        (Signal::Availability, availability.as_str()),
+        (Signal::Affinity, affinity.as_str()),
+    ])?;
+    let shop = shop()?;
+    let query: String = q.trim().chars().take(100).collect();
+    let order = |weights: Option<Weights>| {
+        let shop = shop.clone();
+        let query = query.clone();
+        async move {
+            let request = crate::services::search::SearchRequest {
+                query,
+                filters: Default::default(),
+                sort: crate::domain::listing::Sort::Recommended,
+                page: 1,
+                viewer: None,
+                can_explain: false,
+                weights,
+            };
+            let found =
+                crate::services::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, request)
+                    .await
+                    .map_err(crate::services::accounts::store_err)?;
+            Ok::<_, AppError>(
+                found
+                    .listing
+                    .products
+                    .items
+                    .into_iter()
+                    .map(|r| (r.card.id, r.card.title, r.score.map(|s| s.score).unwrap_or(0.0)))
+                    .collect::<Vec<_>>(),
+            )
+        }
+    };
+    let saved = order(None).await?;
+    let proposed = order(Some(proposed)).await?;
+    Ok(compare(&query, &saved, &proposed, PREVIEW_SIZE))
+}

@@ -130,6 +130,7 @@ pub async fn search(
         page: page_from_param(page.as_deref()),
         viewer,
         can_explain,
+        weights: None,
     };
     crate::services::search::search(catalog.as_ref(), &shop.vocabulary, &shop.categories, request)
         .await

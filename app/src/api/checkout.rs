@@ -216,6 +216,8 @@ pub async fn place_order(
         idempotency_key: key,
         now: crate::services::accounts::now(),
         random: random_bytes::<8>(),
+        manual_capture: shop.admin.capture_mode().await.map_err(internal)?
+            == crate::domain::admin_pages::CaptureMode::Manual,
     };
     let outcome =
         crate::services::checkout::place_order(shop.orders.as_ref(), shop.gateway.as_ref(), &shop.checkout, request)

@@ -12,13 +12,17 @@ pub mod fulfilment;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod inventory;
+pub mod payments;
 pub mod product_images;
 pub mod product_import;
 pub mod products;
 pub mod recommendations;
 pub mod reviews;
 pub mod store_orders;
+pub mod store_reviews;
+pub mod store_settings;
 pub mod tracking;
+pub mod users;
 
 use crate::domain::errors::AppError;
 use leptos::server_fn::codec::JsonEncoding;

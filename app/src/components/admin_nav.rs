@@ -1,25 +1,33 @@
 //! The dashboard's frame: `AdminLayout` puts `AdminNav` beside (laptop) or above (tablet, phone)
-//! an /admin page. The nav links only to pages that exist (Overview, Products, Orders, Inventory,
-//! Analytics) and, for the platform admin (who has no store of their own), to the stores table and a
-//! store picker whose links carry `?store=ID`. The current page is marked `aria-current="page"`,
+//! an /admin page. Every store section (Overview, Products, Inventory, Orders, Payments, Reviews,
+//! Analytics, Settings) and, for the platform admin (who has no store of their own), the marketplace
+//! sections (Merchants, Users, Ranking) and a store picker whose links carry `?store=ID`. The current page is marked `aria-current="page"`,
 //! the chosen store `aria-current="true"`.
 use crate::api::admin::get_dashboard;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The dashboard's sections, in nav order: (label, path).
-pub const SECTIONS: [(&str, &str); 5] = [
+pub const SECTIONS: [(&str, &str); 8] = [
     ("Overview", "/admin"),
     ("Products", "/admin/products"),
-    ("Orders", "/admin/orders"),
     ("Inventory", "/admin/inventory"),
+    ("Orders", "/admin/orders"),
+    ("Payments", "/admin/payments"),
+    ("Reviews", "/admin/reviews"),
     ("Analytics", "/admin/analytics"),
+    ("Settings", "/admin/settings"),
 ];
+
+/// The platform admin's own sections: they concern the whole marketplace, never one store.
+pub const MARKETPLACE_SECTIONS: [(&str, &str); 3] =
+    [("Merchants", "/admin/merchants"), ("Users", "/admin/users"), ("Ranking", "/admin/ranking")];
 
 /// The section a path belongs to (`/admin/orders/MM-…` is in Orders).
 pub fn section_of(path: &str) -> &'static str {
     SECTIONS
         .iter()
+        .chain(MARKETPLACE_SECTIONS.iter())
         .rev()
         .find(|(_, href)| path == *href || (*href != "/admin" && path.starts_with(&format!("{href}/"))))
         .map(|(_, href)| *href)
@@ -85,10 +93,21 @@ pub fn AdminNav() -> impl IntoView {
                                     }
                                 })
                                 .collect_view()}
-                            {d.principal.is_admin.then(|| view! {
-                                <li class="shrink-0">
-                                    <a href="/admin#stores" class=LINK>"Stores"</a>
-                                </li>
+                            {d.principal.is_admin.then(|| {
+                                MARKETPLACE_SECTIONS
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, (label, href))| {
+                                        let current = (*href == section).then_some("page");
+                                        // A gap on a laptop sets the marketplace apart from the store.
+                                        let class = if i == 0 { "shrink-0 lg:mt-4 lg:border-t lg:border-stone-200 lg:pt-4" } else { "shrink-0" };
+                                        view! {
+                                            <li class=class>
+                                                <a href=*href class=LINK aria-current=current>{*label}</a>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()
                             })}
                         </ul>
                         {(!stores.is_empty()).then(|| {
@@ -136,6 +155,8 @@ mod tests {
         assert_eq!(section_of("/admin/inventory"), "/admin/inventory");
         assert_eq!(section_of("/admin/products/new"), "/admin/products");
         assert_eq!(section_of("/admin/ordersx"), "/admin");
+        assert_eq!(section_of("/admin/users"), "/admin/users");
+        assert_eq!(section_of("/admin/payments"), "/admin/payments");
         assert_eq!(with_store("/admin/analytics", Some(3)), "/admin/analytics?store=3");
         assert_eq!(with_store("/admin", None), "/admin");
     }

@@ -1,14 +1,10 @@
-//! `/admin`: the dashboard shell. Merchants see their store; the platform admin also approves
-//! and suspends stores. The full dashboard grows here (products, orders, analytics).
-use crate::api::admin::{
-    Dashboard, SetRankingWeights, SetStoreStatus, StoreSummary, get_dashboard, get_ranking_weights,
-};
+//! `/admin`: the dashboard's overview. A merchant sees its store's status and product count; the
+//! platform admin sees every store with approve/suspend (also under `/admin/merchants`).
+use crate::api::admin::{Dashboard, SetStoreStatus, StoreSummary, get_dashboard};
 use crate::components::admin_nav::AdminLayout;
-use crate::components::form::{BUTTON, FormAlert, last_error};
 use crate::components::form::{BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
-use crate::domain::ranking::Signal;
 use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,70 +42,16 @@ fn DashboardView(data: Dashboard, set_status: ServerAction<SetStoreStatus>) -> i
         </header>
         {data.store.map(|s| view! { <StoreCard store=s /> })}
         {data.stores.map(|stores| view! { <StoresTable stores set_status /> })}
-        {data.principal.is_admin.then(|| view! { <RankingWeights /> })}
-    }
-}
-
-/// The platform admin's editor for the ranking formula's weights.
-#[component]
-fn RankingWeights() -> impl IntoView {
-    let save = ServerAction::<SetRankingWeights>::new();
-    let weights = Resource::new(move || save.version().get(), |_| get_ranking_weights());
-    let errors = last_error(save.value());
-    let saved = move || matches!(save.value().get(), Some(Ok(())));
-    view! {
-        <section class=format!("{CARD} mt-6") aria-labelledby="weights-heading">
-            <h2 id="weights-heading" class="text-lg font-semibold">"Ranking weights"</h2>
-            <p class="mt-1 text-sm text-stone-600">
-                "Products are ordered by score = Σ wᵢ·sᵢ / Σ wᵢ, each signal sᵢ between 0 and 1. A weight of 0 turns a signal off."
+        {data.principal.is_admin.then(|| view! {
+            <p class="mt-6 text-sm text-stone-600">
+                "The ranking formula's weights, with a preview, are under "
+                <a href="/admin/ranking" class="font-medium text-emerald-700 hover:underline">"Ranking"</a>"."
             </p>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    weights
-                        .await
-                        .map(|w| {
-                            view! {
-                                <ActionForm action=save attr:class="mt-4 flex flex-col gap-4" attr:data-testid="weights-form">
-                                    <FormAlert errors />
-                                    <Show when=saved>
-                                        <p role="status" class="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800">"Weights saved."</p>
-                                    </Show>
-                                    <div class="grid gap-3 sm:grid-cols-3">
-                                        {Signal::ALL
-                                            .into_iter()
-                                            .map(|s| {
-                                                let id = format!("weight-{}", s.key());
-                                                view! {
-                                                    <div class="flex flex-col gap-1">
-                                                        <label for=id.clone() class="text-sm font-medium text-stone-800">{s.label()}</label>
-                                                        <input
-                                                            id=id
-                                                            name=s.key()
-                                                            type="number"
-                                                            min="0"
-                                                            max="10"
-                                                            step="0.1"
-                                                            value=w.get(s).to_string()
-                                                            class="rounded-lg border border-stone-300 bg-white px-3 py-2 text-base"
-                                                        />
-                                                        <p class="text-sm text-rose-700">{move || errors.get().and_then(|e| e.field(s.key()))}</p>
-                                                    </div>
-                                                }
-                                            })
-                                            .collect_view()}
-                                    </div>
-                                    <button type="submit" class=format!("{BUTTON} self-start")>"Save weights"</button>
-                                </ActionForm>
-                            }
-                        })
-                        .ok()
-                })}
-            </Suspense>
-        </section>
+        })}
     }
 }
 
-fn status_badge(status: &str) -> &'static str {
+pub fn status_badge(status: &str) -> &'static str {
     match status {
         "active" => "bg-emerald-50 text-emerald-800 ring-emerald-200",
         "pending" => "bg-amber-50 text-amber-800 ring-amber-200",
@@ -141,7 +83,7 @@ fn StoreCard(store: StoreSummary) -> impl IntoView {
 }
 
 #[component]
-fn StoresTable(stores: Vec<StoreSummary>, set_status: ServerAction<SetStoreStatus>) -> impl IntoView {
+pub fn StoresTable(stores: Vec<StoreSummary>, set_status: ServerAction<SetStoreStatus>) -> impl IntoView {
     view! {
         <section id="stores" class=format!("{CARD} scroll-mt-32") aria-labelledby="stores-heading">
             <h2 id="stores-heading" class="text-lg font-semibold">"Stores"</h2>

@@ -84,6 +84,7 @@ pub async fn category_listing(
         category_facet: false,
         viewer,
         can_explain,
+        weights: None,
     };
     let listing = super::listing::list(store, &cats, rows, request).await?;
     Ok(Some(CategoryListing {

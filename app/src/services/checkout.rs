@@ -36,6 +36,8 @@ pub struct CheckoutRequest {
     pub now: i64,
     /// Fresh random bytes for the order number (the domain stays free of randomness).
     pub random: [u8; 8],
+    /// Only authorize: the marketplace takes the money later (`/admin/payments`).
+    pub manual_capture: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -310,7 +312,7 @@ pub async fn place_order(
     let auth = gateway.authorize(&card, total, key.as_str());
     let mut events =
         vec![PaymentEvent::authorization(total, req.now, auth.outcome, Some(auth.reference.clone()), key.as_str())];
-    if auth.is_approved() {
+    if auth.is_approved() && !req.manual_capture {
         let capture = gateway.capture(&auth.reference, total, &format!("{}-capture", key.as_str()));
         if capture.is_approved() {
             events.push(PaymentEvent::succeeded(
@@ -323,7 +325,9 @@ pub async fn place_order(
         }
     }
     let payment = Payment::replay(total, &events).map_err(|e| AppError::Server(e.to_string()))?;
-    let paid = payment.captured.minor == total.minor && auth.is_approved();
+    // With manual capture an approved authorization secures the order: it is fulfilled as paid
+    // and the hold is captured (or, if cancelled, voided) from the Payments page.
+    let paid = auth.is_approved() && (req.manual_capture || payment.captured.minor == total.minor);
     let outcome = if paid { EventOutcome::Succeeded } else { auth.outcome };
     store
         .record_payment(&PaymentUpdate {

@@ -71,6 +71,8 @@ pub struct ListingRequest {
     /// The signed-in shopper's views, for the affinity signal.
     pub viewer: Option<ViewProfile>,
     pub can_explain: bool,
+    /// Weights to rank with instead of the stored ones (the admin's preview).
+    pub weights: Option<Weights>,
 }
 
 /// The signals of one product, each normalised to [0, 1].
@@ -154,6 +156,8 @@ pub async fn list(
             let now = super::accounts::now();
             let weights = if req.sort == Sort::BestRated {
                 Weights(vec![(Signal::Rating, 1.0)])
+            } else if let Some(w) = req.weights.clone() {
+                w
             } else {
                 store.ranking_weights().await?
             };

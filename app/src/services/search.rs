@@ -43,6 +43,8 @@ pub struct SearchRequest {
     pub page: u32,
     pub viewer: Option<super::catalog_store::ViewProfile>,
     pub can_explain: bool,
+    /// Weights to rank with instead of the stored ones (the admin's preview).
+    pub weights: Option<crate::domain::ranking::Weights>,
 }
 
 /// An empty query lists recommended products from the newest part of the catalog.
@@ -82,6 +84,7 @@ pub async fn search(
         category_facet: true,
         viewer: req.viewer,
         can_explain: req.can_explain,
+        weights: req.weights,
     };
     // Search candidates differ per query, so their rows are never cached.
     let listing = super::listing::list(store, &categories, &Default::default(), request).await?;

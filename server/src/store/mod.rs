@@ -4,6 +4,8 @@
 mod errors;
 mod migrate;
 #[macro_use]
+mod sql_admin;
+#[macro_use]
 mod sql_accounts;
 #[macro_use]
 mod sql_analytics;
@@ -117,6 +119,13 @@ impl Database {
     }
 
     pub fn analytics(&self) -> Arc<dyn app::services::AnalyticsStore> {
+        match self {
+            Database::Sqlite(s) => Arc::new(s.clone()),
+            Database::Postgres(s) => Arc::new(s.clone()),
+        }
+    }
+
+    pub fn admin(&self) -> Arc<dyn app::services::admin_store::AdminStore> {
         match self {
             Database::Sqlite(s) => Arc::new(s.clone()),
             Database::Postgres(s) => Arc::new(s.clone()),

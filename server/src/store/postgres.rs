@@ -147,6 +147,10 @@ mod analytics_sql {
     impl_sql_analytics!(super::PgStore, sqlx::Postgres);
 }
 
+mod admin_sql {
+    impl_sql_admin!(super::PgStore, sqlx::Postgres);
+}
+
 mod recommendations_sql {
     impl_sql_recommendations!(super::PgStore, sqlx::Postgres);
 }

@@ -141,6 +141,10 @@ mod analytics_sql {
     impl_sql_analytics!(super::SqliteStore, sqlx::Sqlite);
 }
 
+mod admin_sql {
+    impl_sql_admin!(super::SqliteStore, sqlx::Sqlite);
+}
+
 mod recommendations_sql {
     impl_sql_recommendations!(super::SqliteStore, sqlx::Sqlite);
 }

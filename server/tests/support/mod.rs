@@ -291,5 +291,6 @@ pub fn guest_checkout(
         idempotency_key: key.into(),
         now,
         random,
+        manual_capture: false,
     }
 }

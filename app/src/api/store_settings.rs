@@ -1,0 +1,51 @@
+//! The Settings page: a store's name, description and support address (its staff, or the platform
+//! admin acting for it), and the marketplace's capture mode for the platform admin.
+use crate::domain::admin_pages::SettingsPage;
+use crate::domain::errors::AppError;
+use leptos::prelude::*;
+
+#[server(endpoint = "admin/settings")]
+pub async fn get_settings(merchant_id: Option<i64>) -> Result<SettingsPage, AppError> {
+    use super::guard::{Access, require};
+    let who = require(Access::AnyStoreStaff).await?;
+    let shop = super::guard::shop()?;
+    let internal = crate::services::accounts::store_err;
+    // The platform admin without a chosen store sees only the marketplace's settings.
+    let store_id = match (merchant_id, &who.store) {
+        (Some(id), _) => Some(super::store_orders::acting_store(Some(id)).await?),
+        (None, Some(s)) => Some(s.merchant_id),
+        (None, None) => None,
+    };
+    let store = match store_id {
+        Some(id) => {
+            let mut s = shop
+                .admin
+                .store_settings(id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| AppError::NotFound("No such store.".into()))?;
+            s.low_stock_threshold = shop.inventory.low_stock_threshold(id).await.map_err(internal)?;
+            Some(s)
+        }
+        None => None,
+    };
+    let capture_mode = if who.is_admin { Some(shop.admin.capture_mode().await.map_err(internal)?) } else { None };
+    Ok(SettingsPage { store, capture_mode })
+}
+
+#[server(endpoint = "admin/settings/store")]
+pub async fn save_store_settings(
+    merchant_id: Option<i64>,
+    name: String,
+    description: String,
+    support_email: String,
+) -> Result<(), AppError> {
+    use crate::domain::admin_pages::validate_store_settings;
+    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (name, description, email) = validate_store_settings(&name, &description, &support_email)?;
+    let shop = super::guard::shop()?;
+    shop.admin
+        .save_store_settings(merchant_id, &name, &description, &email, crate::services::accounts::now())
+        .await
+        .map_err(crate::services::accounts::store_err)
+}

@@ -1,0 +1,230 @@
+//! `/admin/payments`: the payments of orders with a part of the store (every payment for the
+//! platform admin without a chosen store), newest first, filtered by status with plain links,
+//! 25 a page. Each row shows the order, the card, the payment's amount, captured and refunded,
+//! and the store's share; an authorized payment the caller may capture has a Capture button (an
+//! ActionForm with an idempotency key, so it works without JavaScript and a double click charges
+//! once). The marketplace's capture mode is stated at the top; it is changed under Settings.
+use crate::api::payments::{CapturePayment, store_payments};
+use crate::components::admin_nav::AdminLayout;
+use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
+use crate::components::pagination::Pagination;
+use crate::components::status::LoadFailed;
+use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, can_capture};
+use crate::domain::dates::ymd_hm;
+use crate::domain::errors::AppError;
+use crate::domain::money::{Currency, Money};
+use crate::domain::payment::PaymentStatus;
+use crate::pages::forbidden::Forbidden;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+const FILTERS: [(&str, Option<PaymentStatus>); 5] = [
+    ("All", None),
+    ("Authorized", Some(PaymentStatus::Authorized)),
+    ("Paid", Some(PaymentStatus::Captured)),
+    ("Refunded", Some(PaymentStatus::Refunded)),
+    ("Failed", Some(PaymentStatus::Failed)),
+];
+
+fn money(minor: i64, currency: &str) -> String {
+    Money::new(minor, Currency::parse(currency).unwrap_or(Currency::USD)).to_string()
+}
+
+fn badge(status: PaymentStatus) -> &'static str {
+    match status {
+        PaymentStatus::Captured => "bg-emerald-50 text-emerald-800 ring-emerald-200",
+        PaymentStatus::Authorized | PaymentStatus::Pending => "bg-amber-50 text-amber-800 ring-amber-200",
+        PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded => "bg-sky-50 text-sky-800 ring-sky-200",
+        PaymentStatus::Voided | PaymentStatus::Failed => "bg-stone-100 text-stone-700 ring-stone-300",
+    }
+}
+
+#[component]
+pub fn PaymentsPage() -> impl IntoView {
+    let query = use_query_map();
+    let args = move || {
+        let q = query.read();
+        (
+            q.get("store").and_then(|s| s.parse::<i64>().ok()),
+            q.get("status").filter(|s| PaymentStatus::parse(s).is_some()),
+            q.get("page").and_then(|s| s.parse::<i64>().ok()).unwrap_or(1).max(1),
+        )
+    };
+    let capture = ServerAction::<CapturePayment>::new();
+    let list = Resource::new(
+        move || (args(), capture.version().get()),
+        |((store, status, page), _)| store_payments(store, status, Some(page)),
+    );
+    view! {
+        <Title text="Payments" />
+        <AdminLayout>
+            <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
+                {move || Suspend::new(async move {
+                    match list.await {
+                        Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/admin/payments" /> }.into_any(),
+                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
+                        Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
+                        Ok(list) => view! { <Payments list capture /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </AdminLayout>
+    }
+}
+
+#[component]
+fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>) -> impl IntoView {
+    let errors = last_error(capture.value());
+    let store_q = list.merchant_id.filter(|_| list.is_admin).map(|id| format!("store={id}"));
+    let href = {
+        let store_q = store_q.clone();
+        move |status: Option<PaymentStatus>| {
+            let parts: Vec<String> =
+                store_q.iter().cloned().chain(status.map(|s| format!("status={}", s.as_str()))).collect();
+            if parts.is_empty() {
+                "/admin/payments".to_string()
+            } else {
+                format!("/admin/payments?{}", parts.join("&"))
+            }
+        }
+    };
+    let mode_note = match list.capture_mode {
+        CaptureMode::Automatic => "Payments are captured at checkout.",
+        CaptureMode::Manual => {
+            "Checkout only authorizes the card: capture each payment here once you are ready to ship."
+        }
+    };
+    let base_query = store_q
+        .iter()
+        .cloned()
+        .chain(list.status.map(|s| format!("status={}", s.as_str())))
+        .collect::<Vec<_>>()
+        .join("&");
+    let last = ((list.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1) as u32;
+    let is_admin = list.is_admin;
+    let merchant_id = list.merchant_id;
+    let key = list.action_key.clone();
+    view! {
+        <header class="mb-6">
+            <p class="text-sm font-medium text-emerald-700">"Payments"</p>
+            <h1 class="text-2xl font-semibold tracking-tight" data-testid="payments-title">{format!("Payments · {}", list.title)}</h1>
+            <p class="mt-1 text-sm text-stone-600" data-testid="capture-mode">{mode_note}</p>
+        </header>
+        <nav aria-label="Payment status" class="mb-4 flex flex-wrap gap-2">
+            {FILTERS
+                .into_iter()
+                .map(|(label, status)| {
+                    let current = (status == list.status).then_some("page");
+                    view! {
+                        <a
+                            href=href(status)
+                            aria-current=current
+                            class="rounded-full px-3 py-1 text-sm font-medium text-stone-700 ring-1 ring-stone-300 hover:bg-stone-100 aria-[current=page]:bg-stone-900 aria-[current=page]:text-white aria-[current=page]:ring-stone-900"
+                        >
+                            {label}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+        <FormAlert errors />
+        <Show when=move || matches!(capture.value().get(), Some(Ok(_)))>
+            <p role="status" class="mb-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="capture-done">
+                {move || capture.value().get().and_then(|r| r.ok()).map(|r| format!("Captured {} for order {}.", money(r.captured_minor, &r.currency), r.order_number))}
+            </p>
+        </Show>
+        {if list.rows.is_empty() {
+            view! { <p class=format!("{CARD} text-stone-600") data-testid="no-payments">"No payments here yet."</p> }.into_any()
+        } else {
+            view! {
+                <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
+                    <table class="w-full text-left text-sm">
+                        <thead class="border-b border-stone-200 text-xs uppercase tracking-wide text-stone-500">
+                            <tr>
+                                <th class="px-4 py-3">"Order"</th>
+                                <th class="px-4 py-3">"Status"</th>
+                                <th class="hidden px-4 py-3 text-right sm:table-cell">"Payment"</th>
+                                <th class="px-4 py-3 text-right">{if merchant_id.is_some() { "Your share" } else { "Amount" }}</th>
+                                <th class="hidden px-4 py-3 md:table-cell">"Card"</th>
+                                <th class="px-4 py-3"><span class="sr-only">"Action"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody class="divide-y divide-stone-100">
+                            {list
+                                .rows
+                                .into_iter()
+                                .map(|row| view! { <PaymentLine row is_admin merchant_id key=key.clone() capture /> })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                <div class="mt-4">
+                    <Pagination base_path="/admin/payments".into() base_query page=list.page as u32 last />
+                </div>
+            }
+                .into_any()
+        }}
+    }
+}
+
+#[component]
+fn PaymentLine(
+    row: PaymentRow,
+    is_admin: bool,
+    merchant_id: Option<i64>,
+    key: String,
+    capture: ServerAction<CapturePayment>,
+) -> impl IntoView {
+    let capturable = can_capture(&row, is_admin);
+    let shared = row.store_count > 1 && row.status == PaymentStatus::Authorized && !is_admin;
+    let number = row.order_number.clone();
+    let form_number = number.clone();
+    let order_href = match merchant_id {
+        Some(id) if is_admin => format!("/admin/orders/{}?store={id}", row.order_number),
+        Some(_) => format!("/admin/orders/{}", row.order_number),
+        None => format!("/orders/{}", row.order_number),
+    };
+    let detail = {
+        let mut parts = vec![format!("captured {}", money(row.captured_minor, &row.currency))];
+        if row.refunded_minor > 0 {
+            parts.push(format!("refunded {}", money(row.refunded_minor, &row.currency)));
+        }
+        parts.join(" · ")
+    };
+    view! {
+        <tr data-testid="payment-row" data-order=number>
+            <td class="px-4 py-3">
+                <a href=order_href class="font-medium text-stone-900 hover:underline">{row.order_number.clone()}</a>
+                <p class="text-xs text-stone-500">{ymd_hm(row.placed_at)}</p>
+            </td>
+            <td class="px-4 py-3">
+                <span class=format!("whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 {}", badge(row.status)) data-testid="payment-status">
+                    {row.status.label()}
+                </span>
+            </td>
+            <td class="hidden px-4 py-3 text-right tabular-nums sm:table-cell">
+                {money(row.amount_minor, &row.currency)}
+                <p class="text-xs text-stone-500">{detail}</p>
+            </td>
+            <td class="px-4 py-3 text-right font-medium tabular-nums">{money(row.share_minor, &row.currency)}</td>
+            <td class="hidden px-4 py-3 text-stone-600 md:table-cell">{format!("{} ·· {}", row.card_brand, row.card_last4)}</td>
+            <td class="px-4 py-3 text-right">
+                {capturable.then(|| view! {
+                    <ActionForm action=capture>
+                        {merchant_id.map(|id| view! { <input type="hidden" name="merchant_id" value=id /> })}
+                        <input type="hidden" name="order_number" value=form_number />
+                        <input type="hidden" name="idempotency_key" value=format!("{key}{}", row.payment_id) />
+                        <button type="submit" class=format!("{BUTTON} py-1.5") data-testid="capture">"Capture"</button>
+                    </ActionForm>
+                })}
+                {shared.then(|| view! {
+                    <span class="text-xs text-stone-500" title="Orders with items from several stores are captured by the marketplace.">
+                        "Marketplace captures"
+                    </span>
+                })}
+            </td>
+        </tr>
+    }
+}

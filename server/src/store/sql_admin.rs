@@ -1,0 +1,306 @@
+//! The SQL behind the dashboard's Payments, Reviews, Settings and Users pages, shared by SQLite
+//! and PostgreSQL (see `sql_catalog` for why a macro). A store id of 0 means "every store" (the
+//! platform admin's view); ids start at 1.
+
+/// Payments of orders that have a part of store `$1` (all when 0), of status `$2` ('' for all).
+macro_rules! payment_filter {
+    () => {
+        " FROM payments p JOIN orders o ON o.id = p.order_id
+          WHERE ($1 = 0 OR EXISTS (SELECT 1 FROM order_parts x WHERE x.order_id = o.id AND x.merchant_id = $1))
+            AND ($2 = '' OR p.status = $2)"
+    };
+}
+
+/// The row of `PaymentRow`; the share is the acting store's parts (the whole order when 0).
+macro_rules! payment_columns {
+    () => {
+        "SELECT p.id, o.number, o.created_at, p.status, p.currency, p.amount_minor, p.captured_minor,
+                p.refunded_minor,
+                CAST(COALESCE((SELECT SUM(s.total_minor) FROM order_parts s
+                               WHERE s.order_id = o.id AND ($1 = 0 OR s.merchant_id = $1)), 0) AS BIGINT) AS share,
+                (SELECT COUNT(*) FROM order_parts c WHERE c.order_id = o.id) AS stores,
+                p.card_brand, p.card_last4, p.gateway_reference"
+    };
+}
+
+pub const PAYMENTS: &str =
+    concat!(payment_columns!(), payment_filter!(), " ORDER BY o.created_at DESC, p.id DESC LIMIT $3 OFFSET $4");
+pub const PAYMENTS_COUNT: &str = concat!("SELECT COUNT(*)", payment_filter!());
+pub const PAYMENT_BY_NUMBER: &str = concat!(payment_columns!(), payment_filter!(), " AND o.number = $3");
+
+pub const REVIEWS: &str = "SELECT r.id, pr.title, pr.slug, CAST(r.rating AS BIGINT) AS rating, r.body,
+        u.display_name, r.created_at, r.merchant_reply
+    FROM product_reviews r JOIN products pr ON pr.id = r.product_id JOIN users u ON u.id = r.user_id
+    WHERE pr.merchant_id = $1 AND ($2 = 0 OR r.merchant_reply IS NULL)
+    ORDER BY r.created_at DESC, r.id DESC LIMIT $3 OFFSET $4";
+pub const REVIEWS_COUNT: &str = "SELECT COUNT(*), CAST(AVG(r.rating) AS DOUBLE PRECISION)
+    FROM product_reviews r JOIN products pr ON pr.id = r.product_id
+    WHERE pr.merchant_id = $1 AND ($2 = 0 OR r.merchant_reply IS NULL)";
+
+macro_rules! user_filter {
+    () => {
+        " FROM users u LEFT JOIN merchant_members mm ON mm.user_id = u.id LEFT JOIN merchants m ON m.id = mm.merchant_id
+          WHERE ($1 = '' OR LOWER(u.email) LIKE $1 ESCAPE '\\' OR LOWER(u.display_name) LIKE $1 ESCAPE '\\')"
+    };
+}
+
+pub const USERS: &str = concat!(
+    "SELECT u.id, u.email, u.display_name, u.is_admin, m.name AS store_name, mm.role, u.created_at,
+            (SELECT COUNT(*) FROM orders o WHERE o.user_id = u.id) AS orders",
+    user_filter!(),
+    " ORDER BY u.created_at DESC, u.id DESC LIMIT $2 OFFSET $3"
+);
+pub const USERS_COUNT: &str = concat!("SELECT COUNT(*)", user_filter!());
+
+macro_rules! impl_sql_admin {
+    ($store:ty, $db:ty) => {
+        use app::domain::admin_pages::{CaptureMode, PaymentRow, StoreReviewRow, StoreSettings, UserRow};
+        use app::domain::payment::{PaymentEvent, PaymentStatus};
+        use app::services::admin_store::{AdminStore, CaptureOutcome};
+        use app::services::catalog_store::StoreError;
+        use sqlx::Row;
+        use $crate::store::errors::map_sqlx;
+        use $crate::store::sql_admin::{
+            PAYMENT_BY_NUMBER, PAYMENTS, PAYMENTS_COUNT, REVIEWS, REVIEWS_COUNT, USERS, USERS_COUNT,
+        };
+        use $crate::store::sql_inventory::like_pattern;
+
+        fn payment_row(r: &<$db as sqlx::Database>::Row) -> Result<PaymentRow, StoreError> {
+            let status: String = r.get(3);
+            Ok(PaymentRow {
+                payment_id: r.get(0),
+                order_number: r.get(1),
+                placed_at: r.get(2),
+                status: PaymentStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Invalid(format!("unknown payment status {status:?}")))?,
+                currency: r.get(4),
+                amount_minor: r.get(5),
+                captured_minor: r.get(6),
+                refunded_minor: r.get(7),
+                share_minor: r.get(8),
+                store_count: r.get(9),
+                card_brand: r.get(10),
+                card_last4: r.get(11),
+                gateway_reference: r.get(12),
+            })
+        }
+
+        #[async_trait::async_trait]
+        impl AdminStore for $store {
+            async fn capture_mode(&self) -> Result<CaptureMode, StoreError> {
+                let value: Option<String> =
+                    sqlx::query_scalar("SELECT value FROM marketplace_settings WHERE key = 'capture_mode'")
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map_sqlx)?;
+                Ok(value.as_deref().and_then(CaptureMode::parse).unwrap_or(CaptureMode::Automatic))
+            }
+
+            async fn set_capture_mode(&self, mode: CaptureMode, now: i64) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO marketplace_settings (key, value, updated_at) VALUES ('capture_mode', $1, $2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                )
+                .bind(mode.as_str())
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(())
+            }
+
+            async fn payments(
+                &self,
+                merchant_id: Option<i64>,
+                status: Option<PaymentStatus>,
+                limit: i64,
+                offset: i64,
+            ) -> Result<(Vec<PaymentRow>, i64), StoreError> {
+                let store = merchant_id.unwrap_or(0);
+                let status = status.map(|s| s.as_str()).unwrap_or("");
+                let rows = sqlx::query(PAYMENTS)
+                    .bind(store)
+                    .bind(status)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                let total: i64 = sqlx::query_scalar(PAYMENTS_COUNT)
+                    .bind(store)
+                    .bind(status)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok((rows.iter().map(payment_row).collect::<Result<_, _>>()?, total))
+            }
+
+            async fn payment(
+                &self,
+                merchant_id: Option<i64>,
+                order_number: &str,
+            ) -> Result<Option<PaymentRow>, StoreError> {
+                let row = sqlx::query(PAYMENT_BY_NUMBER)
+                    .bind(merchant_id.unwrap_or(0))
+                    .bind("")
+                    .bind(order_number)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                row.as_ref().map(payment_row).transpose()
+            }
+
+            async fn record_capture(
+                &self,
+                payment_id: i64,
+                event: &PaymentEvent,
+                now: i64,
+            ) -> Result<CaptureOutcome, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let done: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM payment_events WHERE payment_id = $1 AND kind = 'capture' AND idempotency_key = $2",
+                )
+                .bind(payment_id)
+                .bind(&event.idempotency_key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                if done.is_some() {
+                    return Ok(CaptureOutcome::Captured);
+                }
+                // Conditional on the status, so a capture racing another capture or a void loses.
+                let updated = sqlx::query(
+                    "UPDATE payments SET status = 'captured', captured_minor = $1, updated_at = $2
+                     WHERE id = $3 AND status = 'authorized'",
+                )
+                .bind(event.amount.minor)
+                .bind(now)
+                .bind(payment_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?
+                .rows_affected();
+                if updated == 0 {
+                    return Ok(CaptureOutcome::NotAuthorized);
+                }
+                sqlx::query(
+                    "INSERT INTO payment_events (payment_id, kind, amount_minor, outcome, gateway_reference,
+                        idempotency_key, at) VALUES ($1, 'capture', $2, 'succeeded', $3, $4, $5)",
+                )
+                .bind(payment_id)
+                .bind(event.amount.minor)
+                .bind(&event.gateway_reference)
+                .bind(&event.idempotency_key)
+                .bind(event.at)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(CaptureOutcome::Captured)
+            }
+
+            async fn store_settings(&self, merchant_id: i64) -> Result<Option<StoreSettings>, StoreError> {
+                let row = sqlx::query(
+                    "SELECT id, slug, status, name, description, support_email FROM merchants WHERE id = $1",
+                )
+                .bind(merchant_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(row.map(|r| StoreSettings {
+                    merchant_id: r.get(0),
+                    slug: r.get(1),
+                    status: r.get(2),
+                    name: r.get(3),
+                    description: r.get(4),
+                    support_email: r.get(5),
+                    low_stock_threshold: 0,
+                }))
+            }
+
+            async fn save_store_settings(
+                &self,
+                merchant_id: i64,
+                name: &str,
+                description: &str,
+                support_email: &str,
+                _now: i64,
+            ) -> Result<(), StoreError> {
+                sqlx::query("UPDATE merchants SET name = $1, description = $2, support_email = $3 WHERE id = $4")
+                    .bind(name)
+                    .bind(description)
+                    .bind(support_email)
+                    .bind(merchant_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok(())
+            }
+
+            async fn store_reviews(
+                &self,
+                merchant_id: i64,
+                unanswered: bool,
+                limit: i64,
+                offset: i64,
+            ) -> Result<(Vec<StoreReviewRow>, i64, Option<f64>), StoreError> {
+                let only = i64::from(unanswered);
+                let rows = sqlx::query(REVIEWS)
+                    .bind(merchant_id)
+                    .bind(only)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                let (total, average): (i64, Option<f64>) = sqlx::query_as(REVIEWS_COUNT)
+                    .bind(merchant_id)
+                    .bind(only)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                let rows = rows
+                    .iter()
+                    .map(|r| StoreReviewRow {
+                        id: r.get(0),
+                        product_title: r.get(1),
+                        product_slug: r.get(2),
+                        rating: r.get::<i64, _>(3).clamp(1, 5) as u8,
+                        body: r.get(4),
+                        author: r.get(5),
+                        created_at: r.get(6),
+                        reply: r.get(7),
+                    })
+                    .collect();
+                Ok((rows, total, average))
+            }
+
+            async fn find_users(&self, q: &str, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64), StoreError> {
+                let pattern = like_pattern(q);
+                let rows = sqlx::query(USERS)
+                    .bind(&pattern)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                let total: i64 =
+                    sqlx::query_scalar(USERS_COUNT).bind(&pattern).fetch_one(&self.pool).await.map_err(map_sqlx)?;
+                let rows = rows
+                    .iter()
+                    .map(|r| UserRow {
+                        id: r.get(0),
+                        email: r.get(1),
+                        display_name: r.get(2),
+                        is_admin: r.get::<i64, _>(3) == 1,
+                        store_name: r.get(4),
+                        store_role: r.get(5),
+                        created_at: r.get(6),
+                        order_count: r.get(7),
+                    })
+                    .collect();
+                Ok((rows, total))
+            }
+        }
+    };
+}

@@ -1,0 +1,285 @@
+//! The dashboard's Payments, Settings, Reviews, Users and Ranking pages over real HTTP on the demo
+//! shop, on SQLite and PostgreSQL: manual capture (checkout only authorizes; the store captures its
+//! own order once, even when the request is retried; a shared order is left to the marketplace;
+//! another store cannot), store settings with field errors, a store's reviews only, user search,
+//! and the ranking preview that saves nothing.
+#[macro_use]
+mod support;
+
+use app::domain::admin_pages::{CaptureMode, PaymentList, PaymentRow, SettingsPage, StoreReviews, UserList};
+use app::domain::errors::AppError;
+use app::domain::gateway::TestGateway;
+use app::domain::ranking_preview::RankingPreview;
+use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
+use server::store::Database;
+use support::{ADMIN, OWNER_A, OWNER_B, SHOPPER, TestApp};
+
+conformance!(multi_thread;
+    manual_capture_is_taken_once_by_the_owning_store,
+    a_shared_order_is_captured_by_the_marketplace_only,
+    store_settings_are_validated_and_saved,
+    reviews_users_and_the_ranking_preview,
+);
+
+async fn app(db: Database) -> TestApp {
+    support::spawn_app_on(db, app::services::AuthSettings::default()).await
+}
+
+/// A well-stocked variant of the store whose owner signs in as `owner`.
+async fn variant_of(app: &TestApp, owner: &str) -> i64 {
+    app.db
+        .scalar_raw(&format!(
+            "SELECT v.id FROM product_variants v JOIN merchant_members mm ON mm.merchant_id = v.merchant_id
+             JOIN users u ON u.id = mm.user_id JOIN products p ON p.id = v.product_id
+             WHERE u.email = '{owner}' AND v.stock >= 5 AND p.status = 'published' ORDER BY v.id LIMIT 1"
+        ))
+        .await
+        .unwrap()
+}
+
+async fn store_of(app: &TestApp, owner: &str) -> i64 {
+    app.db
+        .scalar_raw(&format!(
+            "SELECT mm.merchant_id FROM merchant_members mm JOIN users u ON u.id = mm.user_id WHERE u.email = '{owner}'"
+        ))
+        .await
+        .unwrap()
+}
+
+async fn checkout(app: &TestApp, lines: Vec<(i64, i64)>, key: &str, manual: bool) -> String {
+    let mut req = support::guest_checkout(lines, "4242424242424242", key, app::services::accounts::now(), [7; 8]);
+    req.random = *b"adminpg1";
+    req.random[7] = key.bytes().last().unwrap();
+    req.manual_capture = manual;
+    match place_order(app.shop.orders.as_ref(), &TestGateway, &CheckoutSettings::default(), req).await.unwrap() {
+        CheckoutOutcome::Paid { number } => number,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn ok<T: serde::de::DeserializeOwned>(res: &support::Response) -> T {
+    assert_eq!(res.status, 200, "{}", res.body);
+    serde_json::from_str(&res.body).unwrap()
+}
+
+fn err(res: &support::Response) -> AppError {
+    assert_ne!(res.status, 200, "{}", res.body);
+    res.app_error().unwrap_or_else(|| panic!("{} {}", res.status, res.body))
+}
+
+async fn payments(app: &TestApp, cookie: &str, form: &[(&str, &str)]) -> PaymentList {
+    ok(&app.call(cookie, "/api/admin/payments", form).await)
+}
+
+async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
+    let app = app(db).await;
+    let admin = app.login(ADMIN.0, ADMIN.1).await;
+    let owner = app.login(OWNER_A.0, OWNER_A.1).await;
+    let other = app.login(OWNER_B.0, OWNER_B.1).await;
+
+    // The marketplace switches to manual capture; checkout reads it on every order.
+    let res = app.call(&admin, "/api/admin/settings/capture_mode", &[("mode", "later")]).await;
+    assert!(err(&res).field("mode").unwrap().contains("automatic"));
+    ok::<()>(&app.call(&admin, "/api/admin/settings/capture_mode", &[("mode", "manual")]).await);
+    assert_eq!(app.shop.admin.capture_mode().await.unwrap(), CaptureMode::Manual);
+
+    let number = checkout(&app, vec![(variant_of(&app, OWNER_A.0).await, 1)], "admin-pages-capture-1", true).await;
+    let list = payments(&app, &owner, &[("status", "authorized")]).await;
+    assert_eq!(list.capture_mode, CaptureMode::Manual);
+    let row = list.rows.iter().find(|r| r.order_number == number).expect("the store sees its authorized payment");
+    assert_eq!((row.captured_minor, row.store_count), (0, 1));
+    assert_eq!(row.share_minor, row.amount_minor, "a single-store order is all the store's");
+
+    // Store B has no part in the order: it answers like a missing payment.
+    let denied = app
+        .call(
+            &other,
+            "/api/admin/payments/capture",
+            &[("order_number", &number), ("idempotency_key", "cap-key-b-0001")],
+        )
+        .await;
+    assert!(matches!(err(&denied), AppError::NotFound(_)), "{}", denied.body);
+    assert!(payments(&app, &other, &[]).await.rows.iter().all(|r| r.order_number != number));
+
+    let form = [("order_number", number.as_str()), ("idempotency_key", "cap-key-a-0001")];
+    let captured: PaymentRow = ok(&app.call(&owner, "/api/admin/payments/capture", &form).await);
+    assert_eq!(captured.status, app::domain::payment::PaymentStatus::Captured);
+    assert_eq!(captured.captured_minor, captured.amount_minor);
+    // A retried request (same key) answers the same and records nothing more.
+    let again: PaymentRow = ok(&app.call(&owner, "/api/admin/payments/capture", &form).await);
+    assert_eq!(again.captured_minor, captured.amount_minor);
+    let events = app
+        .db
+        .scalar_raw(&format!(
+            "SELECT COUNT(*) FROM payment_events e JOIN payments p ON p.id = e.payment_id JOIN orders o ON o.id = p.order_id
+             WHERE o.number = '{number}' AND e.kind = 'capture'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(events, 1, "captured once");
+    // A new key on a captured payment is refused with the reason.
+    let res = app
+        .call(
+            &owner,
+            "/api/admin/payments/capture",
+            &[("order_number", &number), ("idempotency_key", "cap-key-a-0002")],
+        )
+        .await;
+    assert!(err(&res).to_string().contains("Only an authorized payment"), "{}", res.body);
+
+    // Back to automatic: checkout captures at once again.
+    ok::<()>(&app.call(&admin, "/api/admin/settings/capture_mode", &[("mode", "automatic")]).await);
+    let paid = checkout(&app, vec![(variant_of(&app, OWNER_A.0).await, 1)], "admin-pages-capture-2", false).await;
+    let list = payments(&app, &owner, &[]).await;
+    let row = list.rows.iter().find(|r| r.order_number == paid).unwrap();
+    assert_eq!(row.captured_minor, row.amount_minor);
+}
+
+async fn a_shared_order_is_captured_by_the_marketplace_only(db: Database) {
+    let app = app(db).await;
+    let admin = app.login(ADMIN.0, ADMIN.1).await;
+    let owner = app.login(OWNER_A.0, OWNER_A.1).await;
+    let (va, vb) = (variant_of(&app, OWNER_A.0).await, variant_of(&app, OWNER_B.0).await);
+    let number = checkout(&app, vec![(va, 1), (vb, 2)], "admin-pages-shared-1", true).await;
+
+    let list = payments(&app, &owner, &[]).await;
+    let row = list.rows.iter().find(|r| r.order_number == number).unwrap();
+    assert_eq!(row.store_count, 2);
+    assert!(row.share_minor < row.amount_minor, "store A's share is only its part");
+    let form = [("order_number", number.as_str()), ("idempotency_key", "cap-shared-a-01")];
+    let res = app.call(&owner, "/api/admin/payments/capture", &form).await;
+    assert!(err(&res).to_string().contains("2 stores"), "{}", res.body);
+
+    // The platform admin's marketplace view lists every payment and captures the whole order.
+    let all = payments(&app, &admin, &[("status", "authorized")]).await;
+    assert_eq!(all.merchant_id, None);
+    let whole = all.rows.iter().find(|r| r.order_number == number).unwrap();
+    assert_eq!(whole.share_minor, whole.amount_minor);
+    let form = [("order_number", number.as_str()), ("idempotency_key", "cap-shared-admin1")];
+    let captured: PaymentRow = ok(&app.call(&admin, "/api/admin/payments/capture", &form).await);
+    assert_eq!(captured.captured_minor, captured.amount_minor);
+    // The Payments page renders it for the store, status and all.
+    let page = app.get_as(&owner, "/admin/payments").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&number) && page.body.contains("data-testid=\"payment-row\""));
+}
+
+async fn store_settings_are_validated_and_saved(db: Database) {
+    let app = app(db).await;
+    let owner = app.login(OWNER_A.0, OWNER_A.1).await;
+    let other = app.login(OWNER_B.0, OWNER_B.1).await;
+    let a = store_of(&app, OWNER_A.0).await.to_string();
+
+    let page: SettingsPage = ok(&app.call(&owner, "/api/admin/settings", &[]).await);
+    let before = page.store.unwrap();
+    assert_eq!(page.capture_mode, None, "only the platform admin sees the marketplace's settings");
+
+    let bad = [("name", " "), ("description", "Linen"), ("support_email", "help at northwind")];
+    let e = err(&app.call(&owner, "/api/admin/settings/store", &bad).await);
+    assert!(e.field("name").is_some() && e.field("support_email").is_some(), "{e:?}");
+    let unchanged: SettingsPage = ok(&app.call(&owner, "/api/admin/settings", &[]).await);
+    assert_eq!(unchanged.store.unwrap().name, before.name, "nothing written");
+
+    // Store B cannot rename store A.
+    let res = app
+        .call(
+            &other,
+            "/api/admin/settings/store",
+            &[("merchant_id", &a), ("name", "Taken Over"), ("description", ""), ("support_email", "")],
+        )
+        .await;
+    assert_eq!(res.status, 403, "{}", res.body);
+
+    let good = [
+        ("name", "Northwind Home & Linen"),
+        ("description", "Linen, lamps."),
+        ("support_email", " Help@Northwind.TEST "),
+    ];
+    ok::<()>(&app.call(&owner, "/api/admin/settings/store", &good).await);
+    let after: SettingsPage = ok(&app.call(&owner, "/api/admin/settings", &[]).await);
+    let s = after.store.unwrap();
+    assert_eq!((s.name.as_str(), s.support_email.as_str()), ("Northwind Home & Linen", "help@northwind.test"));
+    let html = app.get_as(&owner, "/admin/settings").await;
+    assert!(html.body.contains("Northwind Home &amp; Linen"), "escaped in the page");
+}
+
+async fn reviews_users_and_the_ranking_preview(db: Database) {
+    let app = app(db).await;
+    let admin = app.login(ADMIN.0, ADMIN.1).await;
+    let owner = app.login(OWNER_A.0, OWNER_A.1).await;
+    let shopper = app.login(SHOPPER.0, SHOPPER.1).await;
+    let a = store_of(&app, OWNER_A.0).await;
+
+    // Reviews: only the store's own products; the unanswered filter shrinks after a reply.
+    let all: StoreReviews = ok(&app.call(&owner, "/api/admin/reviews", &[]).await);
+    let expected = app
+        .db
+        .scalar_raw(&format!(
+            "SELECT COUNT(*) FROM product_reviews r JOIN products p ON p.id = r.product_id WHERE p.merchant_id = {a}"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(all.total, expected);
+    assert!(all.total > 0, "the demo shop has reviews of store A");
+    let open: StoreReviews = ok(&app.call(&owner, "/api/admin/reviews", &[("unanswered", "true")]).await);
+    if let Some(first) = open.rows.first() {
+        let id = first.id.to_string();
+        ok::<()>(&app.call(&owner, "/api/reviews/reply", &[("review_id", &id), ("reply", "Thank you!")]).await);
+        let after: StoreReviews = ok(&app.call(&owner, "/api/admin/reviews", &[("unanswered", "true")]).await);
+        assert_eq!(after.total, open.total - 1);
+    }
+    assert_eq!(app.call(&shopper, "/api/admin/reviews", &[]).await.status, 403);
+
+    // Users: by part of the email, case-insensitive, with the role's store.
+    let found: UserList = ok(&app.call(&admin, "/api/admin/users", &[("q", "NORTHWIND")]).await);
+    assert!(found.total >= 1);
+    assert!(
+        found.rows.iter().all(|u| u.email.contains("northwind") || u.display_name.to_lowercase().contains("northwind"))
+    );
+    assert!(found.rows.iter().any(|u| u.store_role.as_deref() == Some("owner")));
+    let none: UserList = ok(&app.call(&admin, "/api/admin/users", &[("q", "%")]).await);
+    assert_eq!(none.total, 0, "a LIKE wildcard is taken literally");
+
+    // Ranking preview: the saved weights change nothing; freshness only reorders; nothing saved.
+    let saved = app.shop.catalog.ranking_weights().await.unwrap();
+    let w = |s: app::domain::ranking::Signal| saved.get(s).to_string();
+    use app::domain::ranking::Signal as S;
+    let same = [
+        ("q", "lamp".to_string()),
+        ("text_relevance", w(S::TextRelevance)),
+        ("rating", w(S::Rating)),
+        ("sales", w(S::Sales)),
+        ("freshness", w(S::Freshness)),
+        ("availability", w(S::Availability)),
+        ("affinity", w(S::Affinity)),
+    ];
+    let form: Vec<(&str, &str)> = same.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p: RankingPreview = ok(&app.call(&admin, "/api/admin/ranking_preview", &form).await);
+    assert!(!p.rows.is_empty());
+    assert_eq!(p.changed, 0);
+    let fresh = [
+        ("q", "lamp"),
+        ("text_relevance", "0"),
+        ("rating", "10"),
+        ("sales", "0"),
+        ("freshness", "0"),
+        ("availability", "0"),
+        ("affinity", "0"),
+    ];
+    let p: RankingPreview = ok(&app.call(&admin, "/api/admin/ranking_preview", &fresh).await);
+    assert!(p.rows.windows(2).all(|w| w[0].score_after >= w[1].score_after), "best first by the proposed weights");
+    assert_eq!(app.shop.catalog.ranking_weights().await.unwrap(), saved, "a preview saves nothing");
+    let bad = [
+        ("q", "lamp"),
+        ("text_relevance", "-1"),
+        ("rating", "1"),
+        ("sales", "1"),
+        ("freshness", "1"),
+        ("availability", "1"),
+        ("affinity", "1"),
+    ];
+    assert!(err(&app.call(&admin, "/api/admin/ranking_preview", &bad).await).field("text_relevance").is_some());
+    let html = app.get_as(&admin, "/admin/ranking?q=lamp&rating=10&text_relevance=0").await;
+    assert_eq!(html.status, 200);
+    assert!(html.body.contains("data-testid=\"preview-row\""), "the preview renders without JavaScript");
+}
