@@ -1,12 +1,14 @@
 //! The shop's server: configuration, storage adapters, seeding, HTTP routes and start-up.
 pub mod bench;
 pub mod bench_orders;
+pub mod bench_recs;
 pub mod bench_recs_read;
 pub mod config;
 pub mod health;
 pub mod notify;
 pub mod product_csv;
 pub mod product_import;
+pub mod recs_eval;
 pub mod recs_job;
 pub mod security;
 pub mod seed;

@@ -12,6 +12,12 @@ const USAGE: &str = "usage:
   server seed --products N    add N synthetic products (benchmarks)
   server bench-search [N]     search latency percentiles over a fixed query mix, N rounds each
   server bench-orders [N]     order placement throughput and p99, N orders per load (default 2000)
+  server eval-recs <file.csv|-> [--split last-basket|time:0.8] [--k 10] [--min-support 2] [--format online-retail]
+                              offline evaluation of the recommender vs popularity (no database)
+  server recs-synth [--users 2000] [--items 1000] [--seed 7] > synth.csv
+                              a synthetic purchase log with planted co-purchase structure
+  server bench-recs [--products 100000] [--lines 1000000] [--seed N]
+                              similarity recompute time on synthetic orders (no database)
   server recs-refresh         recompute the recommendations (similar items, popularity) once
   server bench-recs-read [N]  recommendation read latency over N synthetic products (default 20000)
   server simulate-carriers [--url http://127.0.0.1:3000] [--delay-ms N] [--exceptions] [--out-of-order]
@@ -28,6 +34,9 @@ enum Command {
     SeedProducts(usize),
     BenchSearch(usize),
     BenchOrders(usize),
+    EvalRecs(server::recs_eval::EvalOptions),
+    RecsSynth(server::recs_eval::SynthOptions),
+    BenchRecs(server::bench_recs::BenchOptions),
     RecsRefresh,
     BenchRecsRead(usize),
     SimulateCarriers(server::simulator::SimulatorOptions),
@@ -71,6 +80,9 @@ fn parse(args: &[String]) -> Result<Command, String> {
         ["simulate-carriers", rest @ ..] => {
             server::simulator::SimulatorOptions::parse(rest).map(Command::SimulateCarriers)
         }
+        ["eval-recs", rest @ ..] => server::recs_eval::EvalOptions::parse(rest).map(Command::EvalRecs),
+        ["recs-synth", rest @ ..] => server::recs_eval::SynthOptions::parse(rest).map(Command::RecsSynth),
+        ["bench-recs", rest @ ..] => server::bench_recs::BenchOptions::parse(rest).map(Command::BenchRecs),
         ["-h"] | ["--help"] | ["help"] => Ok(Command::Help),
         _ => Err(format!("unknown arguments {:?}\n{USAGE}", args.join(" "))),
     }
@@ -94,6 +106,19 @@ async fn run(args: Vec<String>) -> Result<(), String> {
     if let Command::Help = command {
         println!("{USAGE}");
         return Ok(());
+    }
+    // The recommendation tools work on files and memory only: no configuration, no database.
+    match &command {
+        Command::EvalRecs(o) => {
+            print!("{}", server::recs_eval::run(o)?);
+            return Ok(());
+        }
+        Command::RecsSynth(o) => return server::recs_eval::synth(o),
+        Command::BenchRecs(o) => {
+            print!("{}", server::bench_recs::run(o));
+            return Ok(());
+        }
+        _ => {}
     }
     let config = Config::from_env()?;
     let db = Database::connect(&config.database_url, config.max_connections).await?;
@@ -157,6 +182,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             println!("{posted} tracking event(s) accepted");
         }
         Command::Serve => serve(config, db.clone()).await?,
+        Command::EvalRecs(_) | Command::RecsSynth(_) | Command::BenchRecs(_) => {}
         Command::Help => {}
     }
     db.close().await;
@@ -209,5 +235,9 @@ mod tests {
         assert!(parse(&args("seed --products lots")).unwrap_err().contains("--products"));
         assert!(parse(&args("seed --products 0")).is_err());
         assert!(parse(&args("frobnicate")).unwrap_err().contains("usage"));
+        assert!(matches!(parse(&args("eval-recs synth.csv --k 5")), Ok(Command::EvalRecs(_))));
+        assert!(matches!(parse(&args("recs-synth --users 10")), Ok(Command::RecsSynth(_))));
+        assert!(matches!(parse(&args("bench-recs --products 1000")), Ok(Command::BenchRecs(_))));
+        assert!(parse(&args("eval-recs")).is_err());
     }
 }

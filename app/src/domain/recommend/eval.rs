@@ -214,7 +214,8 @@ impl Default for EvalParams {
     fn default() -> Self {
         EvalParams {
             k: 10,
-            similarity: SimilarityParams { min_support: 2, top_n: 50 },
+            // As the shop's refresh job stores them (server/src/recs_job.rs).
+            similarity: SimilarityParams { min_support: 2, top_n: 20 },
             weights: InterestWeights::default(),
         }
     }
@@ -223,8 +224,11 @@ impl Default for EvalParams {
 /// The three rankings compared, for one group of users.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
-    /// Item-to-item recommender (`predict`), topped up with popularity when it has fewer than k.
+    /// Item-to-item recommender (`predict`: the weighted average), topped up with
+    /// popularity when it has fewer than k.
     pub recommender: Summary,
+    /// The same candidates ranked by Σ sim·r (`predict_by_evidence`), topped up the same way.
+    pub evidence: Summary,
     /// Most-purchased in training (distinct training baskets), without what the user already bought.
     pub popularity: Summary,
     /// The same list for everyone, bought items included (the Online Retail README's baseline).
@@ -277,32 +281,38 @@ pub fn evaluate(data: &SplitData, catalogue_items: usize, p: &EvalParams) -> Rep
         });
     }
 
-    let mut acc_all = [Accumulator::default(), Accumulator::default(), Accumulator::default()];
-    let mut acc_warm = [Accumulator::default(), Accumulator::default(), Accumulator::default()];
+    let mut acc_all: [Accumulator; 4] = Default::default();
+    let mut acc_warm: [Accumulator; 4] = Default::default();
     let (mut cold, mut topped_up) = (0, 0);
     let top_popular: Vec<i64> = popular.iter().take(k).copied().collect();
     for t in &data.test {
         let past = history.get(&t.user).map(Vec::as_slice).unwrap_or(&[]);
         let bought: HashSet<i64> = past.iter().map(|h| h.item).collect();
         let pop: Vec<i64> = popular.iter().filter(|i| !bought.contains(i)).take(k).copied().collect();
-        let mut recs: Vec<i64> = if past.is_empty() {
-            Vec::new()
+        let (mut recs, mut evidence) = if past.is_empty() {
+            (Vec::new(), Vec::new())
         } else {
             let r = super::interest(past, t.at, &p.weights);
-            super::predict(&r, &neighbours, &bought, k).into_iter().map(|(i, _)| i).collect()
+            let ids = |v: Vec<(i64, f64)>| v.into_iter().map(|(i, _)| i).collect::<Vec<i64>>();
+            (
+                ids(super::predict(&r, &neighbours, &bought, k)),
+                ids(super::predict_by_evidence(&r, &neighbours, &bought, k)),
+            )
         };
         if recs.len() < k {
             topped_up += 1;
-            let have: HashSet<i64> = recs.iter().copied().collect();
+        }
+        for list in [&mut recs, &mut evidence] {
+            let have: HashSet<i64> = list.iter().copied().collect();
             let fill: Vec<i64> = popular
                 .iter()
                 .filter(|i| !bought.contains(i) && !have.contains(i))
-                .take(k - recs.len())
+                .take(k - list.len())
                 .copied()
                 .collect();
-            recs.extend(fill);
+            list.extend(fill);
         }
-        let lists = [&recs, &pop, &top_popular];
+        let lists = [&recs, &evidence, &pop, &top_popular];
         for (a, list) in acc_all.iter_mut().zip(lists) {
             a.add(list, &t.relevant, k);
         }
@@ -314,10 +324,11 @@ pub fn evaluate(data: &SplitData, catalogue_items: usize, p: &EvalParams) -> Rep
             }
         }
     }
-    let table = |a: &[Accumulator; 3]| Table {
+    let table = |a: &[Accumulator; 4]| Table {
         recommender: a[0].summary(catalogue_items),
-        popularity: a[1].summary(catalogue_items),
-        popularity_all: a[2].summary(catalogue_items),
+        evidence: a[1].summary(catalogue_items),
+        popularity: a[2].summary(catalogue_items),
+        popularity_all: a[3].summary(catalogue_items),
     };
     Report {
         all: table(&acc_all),
@@ -514,6 +525,7 @@ mod tests {
         assert_eq!(r.all.recommender.users, 2);
         assert_eq!(r.cold_users, 1);
         assert_eq!(r.all.recommender.hit_rate, 1.0);
+        assert_eq!(r.all.evidence.hit_rate, 1.0);
         // Popularity without bought items offers 3 to user 20 (miss) and 3 to user 21 (hit).
         assert_eq!(r.all.popularity.hit_rate, 0.5);
         assert_eq!(r.warm.recommender.users, 1);

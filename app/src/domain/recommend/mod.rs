@@ -330,6 +330,55 @@ pub fn predict(
     exclude: &HashSet<i64>,
     n: usize,
 ) -> Vec<(i64, f64)> {
+    let order = |a: &Candidate, b: &Candidate| {
+        b.interest().total_cmp(&a.interest()).then(b.den.total_cmp(&a.den)).then(a.item.cmp(&b.item))
+    };
+    top_candidates(interest, neighbours, exclude, n, order)
+}
+
+/// The same candidates and scores as [`predict`] (score = the predicted interest Σ sim·r / Σ sim),
+/// but ranked by the evidence behind them, Σᵢ sim(i,j)·rᵢ (= predicted interest × Σᵢ sim(i,j)),
+/// ties by predicted interest desc, then id asc.
+///
+/// Why: the weighted average alone ignores how much supports it. An item that is a weak neighbour
+/// (sim 0.02) of the shopper's most-liked item scores exactly that item's rᵢ and outranks a
+/// strong neighbour of several items, and with time decay the most recent item's weakest
+/// neighbours come first. On the synthetic log (`server recs-synth`) this ranking has a hit rate@10
+/// of about 0.64 against 0.39 for `predict`'s order and 0.42 for popularity; see the README's
+/// "Recommendations" section for the figures on both data sets. Same signature as `predict`, so a
+/// caller can switch by name.
+pub fn predict_by_evidence(
+    interest: &[(i64, f64)],
+    neighbours: &HashMap<i64, Vec<(i64, f64)>>,
+    exclude: &HashSet<i64>,
+    n: usize,
+) -> Vec<(i64, f64)> {
+    let order = |a: &Candidate, b: &Candidate| {
+        b.num.total_cmp(&a.num).then(b.interest().total_cmp(&a.interest())).then(a.item.cmp(&b.item))
+    };
+    top_candidates(interest, neighbours, exclude, n, order)
+}
+
+/// A candidate item j with Σᵢ sim(i,j)·rᵢ and Σᵢ sim(i,j).
+struct Candidate {
+    item: i64,
+    num: f64,
+    den: f64,
+}
+
+impl Candidate {
+    fn interest(&self) -> f64 {
+        self.num / self.den
+    }
+}
+
+fn top_candidates(
+    interest: &[(i64, f64)],
+    neighbours: &HashMap<i64, Vec<(i64, f64)>>,
+    exclude: &HashSet<i64>,
+    n: usize,
+    order: impl Fn(&Candidate, &Candidate) -> Ordering,
+) -> Vec<(i64, f64)> {
     if n == 0 {
         return Vec::new();
     }
@@ -347,16 +396,17 @@ pub fn predict(
             e.1 += sim;
         }
     }
-    let mut scored: Vec<(i64, f64, f64)> =
-        acc.into_iter().filter(|(_, (_, den))| *den > 0.0).map(|(j, (num, den))| (j, num / den, den)).collect();
-    let order =
-        |a: &(i64, f64, f64), b: &(i64, f64, f64)| b.1.total_cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0));
+    let mut scored: Vec<Candidate> = acc
+        .into_iter()
+        .filter(|(_, (_, den))| *den > 0.0)
+        .map(|(item, (num, den))| Candidate { item, num, den })
+        .collect();
     if scored.len() > n {
-        scored.select_nth_unstable_by(n - 1, order);
+        scored.select_nth_unstable_by(n - 1, &order);
         scored.truncate(n);
     }
-    scored.sort_unstable_by(order);
-    scored.into_iter().map(|(j, s, _)| (j, s)).collect()
+    scored.sort_unstable_by(&order);
+    scored.into_iter().map(|c| (c.item, c.interest())).collect()
 }
 
 /// Time-decayed popularity: each event (item, unix seconds, weight) contributes weight × 0.5^(age/half-life);
@@ -593,6 +643,26 @@ mod tests {
         assert_eq!(got[0].0, 20);
         assert_eq!(got[1].0, 10);
         assert!(got[0].1 > got[1].1 * 100.0);
+    }
+
+    #[test]
+    fn predict_by_evidence_ranks_strong_neighbours_of_several_items_first() {
+        // 10 is a weak neighbour of the best-liked item 1; 11 a strong neighbour of 1 and 2.
+        let sims = nb(&[(1, &[(10, 0.02), (11, 0.5)]), (2, &[(11, 0.6)])]);
+        let r = [(1, 4.0), (2, 1.0)];
+        let avg = predict(&r, &sims, &HashSet::new(), 10);
+        assert_eq!(avg[0], (10, 4.0), "the weighted average puts the weak neighbour first");
+        let ev = predict_by_evidence(&r, &sims, &HashSet::new(), 10);
+        assert_eq!(ev.iter().map(|(j, _)| *j).collect::<Vec<_>>(), vec![11, 10]);
+        // Scores are still the predicted interest.
+        assert!(close(ev[0].1, (0.5 * 4.0 + 0.6 * 1.0) / 1.1));
+        assert!(close(ev[1].1, 4.0));
+        // Same exclusions and empty cases as predict.
+        let ex: HashSet<i64> = [11].into_iter().collect();
+        assert_eq!(predict_by_evidence(&r, &sims, &ex, 10), vec![(10, 4.0)]);
+        assert!(predict_by_evidence(&[], &sims, &HashSet::new(), 10).is_empty());
+        assert!(predict_by_evidence(&r, &sims, &HashSet::new(), 0).is_empty());
+        assert_eq!(predict_by_evidence(&r, &sims, &HashSet::new(), 1).len(), 1);
     }
 
     #[test]
