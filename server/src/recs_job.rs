@@ -111,9 +111,9 @@ pub async fn refresh(store: &dyn RecommendationStore, holder: &str, now: i64) ->
     if !store.try_lease(LEASE, holder, now, LEASE_SECS).await.map_err(err)? {
         return Ok(Refresh::Skipped);
     }
-    let result = compute_and_write(store, holder, now).await;
+    let result = compute_and_write(store, holder, now, started).await;
     let done = matches!(result, Ok(Some(_)));
-    let released = store.release_lease(LEASE, holder, crate::store::now_unix(), done).await;
+    let released = store.release_lease(LEASE, holder, now + started.elapsed().as_secs() as i64, done).await;
     let outcome = result.map_err(err)?;
     released.map_err(err)?;
     Ok(match outcome {
@@ -135,6 +135,7 @@ async fn compute_and_write(
     store: &dyn RecommendationStore,
     holder: &str,
     now: i64,
+    started: Instant,
 ) -> Result<Option<Counts>, app::services::StoreError> {
     let orders = store.order_baskets(now - ORDER_WINDOW_SECS).await?;
     let views = store.view_baskets(now - VIEW_WINDOW_SECS).await?;
@@ -151,7 +152,8 @@ async fn compute_and_write(
     ranked.truncate(POPULAR_KEEP);
     let products = rows.iter().map(|r| r.product_id).collect::<std::collections::HashSet<_>>().len();
     // The write re-checks the lease against the time it is written.
-    if !store.replace((LEASE, holder), crate::store::now_unix(), &rows, &ranked).await? {
+    let written_at = now + started.elapsed().as_secs() as i64;
+    if !store.replace((LEASE, holder), written_at, &rows, &ranked).await? {
         return Ok(None);
     }
     Ok(Some((order_baskets, view_baskets, products, rows.len(), ranked.len())))

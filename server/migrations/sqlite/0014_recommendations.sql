@@ -15,9 +15,8 @@ CREATE TABLE anon_product_views (
 CREATE INDEX anon_product_views_recent ON anon_product_views (last_viewed_at);
 -- The job reads recent signed-in views as co-view baskets.
 CREATE INDEX product_views_at ON product_views (last_viewed_at);
--- A shopper's history ("Recommended for you") reads their cart adds and ratings.
+-- A shopper's history ("Recommended for you") reads their cart adds (ratings have their index).
 CREATE INDEX cart_adds_user ON cart_adds (user_id, at);
-CREATE INDEX product_reviews_user ON product_reviews (user_id);
 
 -- For each product its top-N neighbours, best first (rank 1). No foreign keys: the job replaces
 -- every row at once and the reads join products (a deleted product simply stops showing).

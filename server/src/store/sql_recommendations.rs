@@ -58,7 +58,7 @@ macro_rules! impl_sql_recommendations {
         }
 
         /// `CARD_SELECT` joined to the candidates the closure pushes (`SELECT id, ord …`, ord as a
-        /// float: lower first), popular products after them, minus `exclude`, visible only.
+        /// float: lower first), popular products after them, then the newest, minus `exclude`, visible only.
         async fn cards_for(
             pool: &sqlx::Pool<$db>,
             limit: i64,
@@ -70,7 +70,13 @@ macro_rules! impl_sql_recommendations {
             candidates(&mut qb);
             qb.push(" UNION ALL SELECT product_id AS id, CAST(1000000 + rank AS DOUBLE PRECISION) AS ord FROM item_popularity WHERE rank <= ")
                 .push_bind(limit + exclude.len() as i64 + POPULAR_SLACK);
-            qb.push(") cand GROUP BY id) c ON c.id = p.id");
+            // Last resort, so a block is never empty while anything is on sale: the newest.
+            qb.push(
+                " UNION ALL SELECT id, CAST(3000000000 - created_at AS DOUBLE PRECISION) AS ord FROM (SELECT id, created_at
+                  FROM products WHERE status = 'published' ORDER BY created_at DESC, id DESC LIMIT ",
+            )
+            .push_bind(limit + exclude.len() as i64 + POPULAR_SLACK);
+            qb.push(") newest) cand GROUP BY id) c ON c.id = p.id");
             qb.push(VISIBLE);
             if !exclude.is_empty() {
                 qb.push(" AND p.id NOT IN (");
