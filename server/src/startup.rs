@@ -77,6 +77,9 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         analytics: db.analytics(),
         products_admin: db.products_admin(),
         inventory: db.inventory(),
+        product_images: db.product_images(),
+        // The router sets the configured folder (`router_with`).
+        media_dir: Arc::new("data/media".into()),
         product_import: db.product_import(),
         product_images: db.product_images(),
         // The router sets the configured folder (`router_with`).
@@ -167,6 +170,7 @@ pub fn router_with(
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/webhooks/carriers/{carrier}", crate::webhooks::route())
+        .route("/admin/products/{id}/images", crate::uploads::route())
         .route("/admin/products/import", crate::product_csv::upload_route())
         .route("/admin/products/export.csv", crate::product_csv::export_route())
         .route("/admin/products/{id}/images", crate::uploads::route())

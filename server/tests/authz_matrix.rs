@@ -170,6 +170,24 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/admin/product", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
     ("/api/admin/product/save", PRODUCT_SAVE_A, [Deny, Deny, Allow, Deny, Allow]),
     ("/api/admin/product/save", PRODUCT_NEW_A, [Deny, Deny, Allow, Deny, Allow]),
+    // A product's images: `{IMAGE_A}` is the first image of `{PRODUCT_A}`. Removing one already
+    // removed (here by A, before the admin) succeeds: a retried form is not an error.
+    ("/api/admin/product/images", &[("product_id", "{PRODUCT_A}")], [Deny, Deny, Allow, Deny, Allow]),
+    (
+        "/api/admin/product/images/move",
+        &[("product_id", "{PRODUCT_A}"), ("image_id", "{IMAGE_A}"), ("direction", "later")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/product/images/alt",
+        &[("product_id", "{PRODUCT_A}"), ("image_id", "{IMAGE_A}"), ("alt", "Matrix alt")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    (
+        "/api/admin/product/images/remove",
+        &[("product_id", "{PRODUCT_A}"), ("image_id", "{IMAGE_A}")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
     // The CSV import page and a job's progress: store A's staff and the admin (job 1 is not
     // A's here, so the answer is "no such job", not a refusal).
     ("/api/admin/products/import/page", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),

@@ -65,6 +65,7 @@ pub async fn set_product_image_alt(product_id: i64, image_id: i64, alt: String) 
 }
 
 /// Removes an image; the next one moves up. Its files are deleted when no other image uses them.
+/// An image that is already gone (a double click, a retried form) is not an error.
 #[server(endpoint = "admin/product/images/remove")]
 pub async fn remove_product_image(product_id: i64, image_id: i64) -> Result<(), AppError> {
     let shop = super::guard::shop()?;
@@ -73,11 +74,12 @@ pub async fn remove_product_image(product_id: i64, image_id: i64) -> Result<(), 
         .product_images
         .remove_image(product.merchant_id, product_id, image_id)
         .await
-        .map_err(crate::services::accounts::store_err)?
-        .ok_or_else(missing_image)?;
-    if !removed.still_used {
-        crate::services::product_image_store::delete_upload_files(&shop.media_dir, &removed.url);
+        .map_err(crate::services::accounts::store_err)?;
+    if let Some(removed) = removed {
+        if !removed.still_used {
+            crate::services::product_image_store::delete_upload_files(&shop.media_dir, &removed.url);
+        }
+        tracing::info!(product_id, image_id, "product image removed");
     }
-    tracing::info!(product_id, image_id, "product image removed");
     Ok(())
 }

@@ -31,9 +31,13 @@ pub fn ProductCardView(product: ProductCard) -> impl IntoView {
             <div class="relative aspect-square overflow-hidden bg-stone-100">
                 {image
                     .map(|img| {
+                        // Uploads have 400 and 1200 px versions (domain::product_image); others as they are.
+                        let (src, srcset) = crate::domain::product_image::sized_src(&img.url, 400);
                         view! {
                             <img
-                                src=img.url
+                                src=src
+                                srcset=srcset
+                                sizes="(min-width: 1024px) 22vw, (min-width: 768px) 30vw, 45vw"
                                 alt=img.alt
                                 loading="lazy"
                                 width="480"

@@ -184,7 +184,8 @@ fn Gallery(images: Vec<Image>, title: String) -> impl IntoView {
                 {move || {
                     main()
                         .map(|img| {
-                            view! { <img src=img.url alt=img.alt class="h-full w-full object-cover" data-testid="main-image" /> }
+                            let (src, srcset) = crate::domain::product_image::sized_src(&img.url, 1200);
+                            view! { <img src=src srcset=srcset sizes="(min-width: 768px) 50vw, 100vw" alt=img.alt class="h-full w-full object-cover" data-testid="main-image" /> }
                         })
                 }}
             </div>
@@ -211,7 +212,7 @@ fn Gallery(images: Vec<Image>, title: String) -> impl IntoView {
                                                 on:click=move |_| set_active.set(i)
                                                 data-testid="thumbnail"
                                             >
-                                                <img src=img.url alt="" loading="lazy" class="aspect-square w-full object-cover" />
+                                                <img src=crate::domain::product_image::sized_src(&img.url, 400).0 alt="" loading="lazy" class="aspect-square w-full object-cover" />
                                             </button>
                                         </li>
                                     }

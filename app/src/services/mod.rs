@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod order_store;
 pub mod passwords;
 pub mod product_admin_store;
+pub mod product_image_store;
 pub mod product_import_store;
 pub mod recommendation_store;
 pub mod recommendations;
@@ -64,6 +65,10 @@ pub struct Shop {
     pub products_admin: Arc<dyn product_admin_store::ProductAdminStore>,
     /// Stock adjustments and the low-stock threshold (`/admin/inventory`).
     pub inventory: Arc<dyn InventoryStore>,
+    /// Product images (upload, order, remove) on the product edit page.
+    pub product_images: Arc<dyn product_image_store::ProductImageStore>,
+    /// Where uploaded files live (`MEDIA_DIR`, served under `/media`); set by the router.
+    pub media_dir: Arc<std::path::PathBuf>,
     /// Product CSV import jobs and the export (`/admin/products/import`).
     pub product_import: Arc<dyn product_import_store::ProductImportStore>,
     /// Recommendation signals, the similarity job's storage and the recommendation reads.
