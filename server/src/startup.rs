@@ -81,9 +81,6 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         // The router sets the configured folder (`router_with`).
         media_dir: Arc::new("data/media".into()),
         product_import: db.product_import(),
-        product_images: db.product_images(),
-        // The router sets the configured folder (`router_with`).
-        media_dir: Arc::new("data/media".into()),
         recommendations: db.recommendations(),
         views: crate::view_buffer::ViewBuffer::new(db.recommendations()),
     }
@@ -173,7 +170,6 @@ pub fn router_with(
         .route("/admin/products/{id}/images", crate::uploads::route())
         .route("/admin/products/import", crate::product_csv::upload_route())
         .route("/admin/products/export.csv", crate::product_csv::export_route())
-        .route("/admin/products/{id}/images", crate::uploads::route())
         .nest_service("/media", media)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))

@@ -192,24 +192,6 @@ const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     // A's here, so the answer is "no such job", not a refusal).
     ("/api/admin/products/import/page", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
     ("/api/admin/products/import/status", &[("merchant_id", "{A}"), ("job", "1")], [Deny, Deny, Allow, Deny, Allow]),
-    // A product's images: `{IMAGE_A}` is the first image of `{PRODUCT_A}`. Removing one already
-    // removed (here by A, before the admin) succeeds: a retried form is not an error.
-    ("/api/admin/product/images", &[("product_id", "{PRODUCT_A}")], [Deny, Deny, Allow, Deny, Allow]),
-    (
-        "/api/admin/product/images/move",
-        &[("product_id", "{PRODUCT_A}"), ("image_id", "{IMAGE_A}"), ("direction", "later")],
-        [Deny, Deny, Allow, Deny, Allow],
-    ),
-    (
-        "/api/admin/product/images/alt",
-        &[("product_id", "{PRODUCT_A}"), ("image_id", "{IMAGE_A}"), ("alt", "Matrix alt")],
-        [Deny, Deny, Allow, Deny, Allow],
-    ),
-    (
-        "/api/admin/product/images/remove",
-        &[("product_id", "{PRODUCT_A}"), ("image_id", "{IMAGE_A}")],
-        [Deny, Deny, Allow, Deny, Allow],
-    ),
     // `{ORDER}` was placed by the shopper: only they and the platform admin may see it.
     ("/api/orders/get", &[("number", "{ORDER}")], [Deny, Allow, Deny, Deny, Allow]),
     ("/api/orders/mine", &[], [Deny, Allow, Allow, Allow, Allow]),

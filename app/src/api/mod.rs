@@ -15,7 +15,6 @@ pub mod inventory;
 pub mod payments;
 pub mod product_images;
 pub mod product_import;
-pub mod product_images;
 pub mod products;
 pub mod recommendations;
 pub mod reviews;

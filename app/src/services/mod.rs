@@ -24,7 +24,6 @@ pub mod product_image_store;
 pub mod product_import_store;
 pub mod recommendation_store;
 pub mod recommendations;
-pub mod product_image_store;
 pub mod review_store;
 pub mod reviews;
 pub mod search;
@@ -75,10 +74,6 @@ pub struct Shop {
     pub recommendations: Arc<dyn recommendation_store::RecommendationStore>,
     /// Product views, buffered and written in batches (`server/src/view_buffer.rs`).
     pub views: Arc<dyn recommendation_store::ViewSink>,
-    /// Product images (upload, order, remove) on the product edit page.
-    pub product_images: Arc<dyn product_image_store::ProductImageStore>,
-    /// Where uploaded files live (`MEDIA_DIR`, served under `/media`); set by the router.
-    pub media_dir: Arc<std::path::PathBuf>,
     /// Payments, reviews, settings and users for the dashboard; the marketplace's settings.
     pub admin: Arc<dyn admin_store::AdminStore>,
 }
