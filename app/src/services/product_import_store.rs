@@ -52,6 +52,8 @@ pub trait ProductImportStore: Send + Sync + 'static {
     async fn create_job(&self, job: &NewImportJob, now: i64) -> Result<(i64, bool), StoreError>;
 
     /// The store's job `id` with its first `max_errors` refused rows; None for another store's.
+    /// A job still "running" long after its last batch was stopped with its server: it is
+    /// recorded and shown as failed.
     async fn job(&self, merchant_id: i64, id: i64, max_errors: i64) -> Result<Option<ImportJobView>, StoreError>;
 
     /// Every category as (slug, id), to read the file's `category` column.
@@ -72,9 +74,6 @@ pub trait ProductImportStore: Send + Sync + 'static {
 
     /// Ends a job: "done", or "failed" with a message.
     async fn finish_job(&self, job_id: i64, status: &str, message: &str, now: i64) -> Result<(), StoreError>;
-
-    /// Marks jobs left running by a stopped server as failed; returns how many.
-    async fn fail_interrupted(&self, message: &str, now: i64) -> Result<u64, StoreError>;
 
     /// The store's variants after `after_variant_id` (by variant id), `limit` at most, for the export.
     async fn export_page(

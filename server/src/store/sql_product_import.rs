@@ -15,7 +15,14 @@
 pub const ERROR_CHUNK: usize = 200;
 
 pub const JOB: &str = "SELECT id, merchant_id, status, message, file_name, total_rows, rows_done, ok_rows,
-    failed_rows, created_at FROM import_jobs WHERE id = $1 AND merchant_id = $2";
+    failed_rows, created_at, updated_at FROM import_jobs WHERE id = $1 AND merchant_id = $2";
+
+/// A running job moves on every batch (a second or so); one silent this long was stopped with
+/// its server and is shown (and recorded) as failed.
+pub const STALE_SECS: i64 = 600;
+
+pub const INTERRUPTED: &str = "The import stopped part way because the server restarted. The rows counted as \
+    imported were saved; upload the file again to finish (rows already imported are updated, not duplicated).";
 
 pub const EXPORT: &str = "SELECT p.id AS product_id, p.slug, p.title, p.description, c.slug AS category, p.status,
     p.option_names, v.option_values, v.sku, v.price_minor, v.compare_at_minor, v.stock
@@ -36,7 +43,7 @@ macro_rules! impl_sql_product_import {
         use std::collections::HashMap;
         use $crate::store::errors::map_sqlx;
         use $crate::store::sql_catalog::{json_list, parse_json_list};
-        use $crate::store::sql_product_import::{ERROR_CHUNK, EXPORT, JOB};
+        use $crate::store::sql_product_import::{ERROR_CHUNK, EXPORT, INTERRUPTED, JOB, STALE_SECS};
 
         /// A variant of the store that holds one of the batch's SKUs.
         struct Held {
@@ -96,6 +103,13 @@ macro_rules! impl_sql_product_import {
                 else {
                     return Ok(None);
                 };
+                let mut status: String = r.get("status");
+                let mut message: String = r.get("message");
+                let now = $crate::store::now_unix();
+                if status == "running" && r.get::<i64, _>("updated_at") < now - STALE_SECS {
+                    self.finish_job(id, "failed", INTERRUPTED, now).await?;
+                    (status, message) = ("failed".to_string(), INTERRUPTED.to_string());
+                }
                 let errors = sqlx::query(
                     "SELECT line, handle, sku, message FROM import_job_errors WHERE job_id = $1
                      ORDER BY line, id LIMIT $2",
@@ -116,8 +130,8 @@ macro_rules! impl_sql_product_import {
                 Ok(Some(ImportJobView {
                     id: r.get("id"),
                     merchant_id: r.get("merchant_id"),
-                    status: r.get("status"),
-                    message: r.get("message"),
+                    status,
+                    message,
                     file_name: r.get("file_name"),
                     total_rows: r.get("total_rows"),
                     rows_done: r.get("rows_done"),
@@ -456,18 +470,6 @@ macro_rules! impl_sql_product_import {
                     .await
                     .map_err(map_sqlx)?;
                 Ok(())
-            }
-
-            async fn fail_interrupted(&self, message: &str, now: i64) -> Result<u64, StoreError> {
-                let done = sqlx::query(
-                    "UPDATE import_jobs SET status = 'failed', message = $1, updated_at = $2 WHERE status = 'running'",
-                )
-                .bind(message)
-                .bind(now)
-                .execute(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
-                Ok(done.rows_affected())
             }
 
             async fn export_page(
