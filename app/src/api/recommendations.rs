@@ -26,7 +26,8 @@ pub async fn also_bought(product_id: i64) -> Result<Vec<ProductCard>, AppError> 
     crate::services::recommendations::also_bought(shop()?.recommendations.as_ref(), product_id).await.map_err(internal)
 }
 
-/// "Frequently bought together": neighbours of what is in the caller's cart, minus the cart.
+/// "Frequently bought together": neighbours of what is in the caller's cart, minus the cart
+/// (nothing for an empty cart).
 #[server(endpoint = "recs/together")]
 pub async fn together() -> Result<Vec<ProductCard>, AppError> {
     let (shop, _, who, guest) = super::cart::caller().await?;
@@ -35,6 +36,9 @@ pub async fn together() -> Result<Vec<ProductCard>, AppError> {
         if let Some(cart) = shop.carts.find_cart(owner).await.map_err(internal)? {
             products = shop.carts.items(cart).await.map_err(internal)?.iter().map(|i| i.line.product_id).collect();
         }
+    }
+    if products.is_empty() {
+        return Ok(Vec::new());
     }
     crate::services::recommendations::together(shop.recommendations.as_ref(), &products).await.map_err(internal)
 }

@@ -9,6 +9,7 @@ pub mod pagination;
 pub mod price;
 pub mod product_card;
 pub mod product_images;
+pub mod recommendations;
 pub mod reviews;
 pub mod search_box;
 pub mod shipments;

@@ -37,6 +37,9 @@ pub fn CartPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <crate::components::recommendations::BoughtTogether version=Signal::derive(move || {
+            (update.version().get(), remove.version().get())
+        }) />
     }
 }
 

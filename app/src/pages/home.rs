@@ -40,6 +40,7 @@ pub fn HomePage() -> impl IntoView {
                                 <h2 id="new-arrivals" class="mb-4 text-xl font-semibold tracking-tight">"New arrivals"</h2>
                                 <ProductGrid products=data.new_arrivals />
                             </section>
+                            <crate::components::recommendations::RecommendedForYou />
                         }
                             .into_any()
                     }

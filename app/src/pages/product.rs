@@ -86,6 +86,7 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
                 </div>
             </section>
         </div>
+        <crate::components::recommendations::AlsoBought product_id=product.with_value(|p| p.id) />
         <Reviews
             product_id=product.with_value(|p| p.id)
             slug=product.with_value(|p| p.slug.clone())

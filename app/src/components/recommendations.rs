@@ -1,0 +1,98 @@
+//! Recommendation blocks: "Customers also bought" (product page), "Frequently bought together"
+//! (cart page) and "Recommended for you" / "Popular right now" (home page). Each loads its own
+//! resource, rendered on the server (the routes are `SsrMode::Async`) and hydrated with the
+//! listing's product cards. A block with nothing to show renders nothing; a failed load hides the
+//! block rather than the page.
+use super::cart::{CardCart, CardCartNotice};
+use super::product_card::ProductCardView;
+use crate::api::recommendations::{also_bought, for_you, together};
+use crate::domain::catalog::ProductCard;
+use leptos::prelude::*;
+
+/// A titled row of cards: a horizontal scroller on phones and tablets (cards keep a readable
+/// width and snap), a four-column grid on laptops.
+#[component]
+pub fn RecommendationRow(title: &'static str, testid: &'static str, products: Vec<ProductCard>) -> impl IntoView {
+    let heading = format!("{testid}-title");
+    let labelled_by = heading.clone();
+    view! {
+        <section aria-labelledby=labelled_by class="mt-12" data-testid=testid>
+            <h2 id=heading class="mb-4 text-xl font-semibold tracking-tight">{title}</h2>
+            <ul class="-mx-4 flex snap-x snap-mandatory gap-3 overflow-x-auto px-4 pb-3 sm:gap-5 lg:mx-0 lg:grid lg:grid-cols-4 lg:overflow-visible lg:px-0 lg:pb-0">
+                {products
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <li class="w-[44%] max-w-56 shrink-0 snap-start sm:w-52 lg:w-auto lg:max-w-none" data-testid="recommended">
+                                <ProductCardView product=p />
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+fn row(
+    title: &'static str,
+    testid: &'static str,
+    products: Result<Vec<ProductCard>, impl std::fmt::Display>,
+) -> AnyView {
+    match products {
+        Ok(p) if !p.is_empty() => view! { <RecommendationRow title testid products=p /> }.into_any(),
+        Ok(_) => ().into_any(),
+        Err(e) => {
+            leptos::logging::warn!("recommendations could not be loaded: {e}");
+            ().into_any()
+        }
+    }
+}
+
+/// "Customers also bought" under a product.
+#[component]
+pub fn AlsoBought(product_id: i64) -> impl IntoView {
+    CardCart::provide();
+    let recs = Resource::new(move || product_id, also_bought);
+    view! {
+        <CardCartNotice />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move { row("Customers also bought", "also-bought", recs.await) })}
+        </Suspense>
+    }
+}
+
+/// "Frequently bought together" under the cart; reloads when the cart changes (`version`).
+#[component]
+pub fn BoughtTogether(#[prop(into)] version: Signal<(usize, usize)>) -> impl IntoView {
+    let cards = CardCart::provide();
+    let recs = Resource::new(move || (version.get(), cards.add.version().get()), |_| together());
+    view! {
+        <CardCartNotice />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move { row("Frequently bought together", "bought-together", recs.await) })}
+        </Transition>
+    }
+}
+
+/// The home page's personal block for a signed-in shopper with history; popular products
+/// otherwise.
+#[component]
+pub fn RecommendedForYou() -> impl IntoView {
+    CardCart::provide();
+    let recs = Resource::new(|| (), |_| for_you());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match recs.await {
+                    Ok(block) => {
+                        let title = if block.personal { "Recommended for you" } else { "Popular right now" };
+                        let testid = if block.personal { "for-you" } else { "popular" };
+                        row(title, testid, Ok::<_, String>(block.products))
+                    }
+                    Err(e) => row("", "for-you", Err::<Vec<ProductCard>, _>(e)),
+                }
+            })}
+        </Suspense>
+    }
+}
