@@ -18,7 +18,7 @@ TEST_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=shop
 # How the built server finds its site (the same values cargo-leptos would give it).
 SITE_ENV := LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
 
-.PHONY: help setup tools run dev test test-rust test-e2e build-release bench-seed bench-search bench-orders simulate-carriers clean
+.PHONY: help setup tools run dev test test-rust test-e2e build-release bench-seed bench-search bench-orders bench-recs eval-recs simulate-carriers clean
 
 # Demo only: `make run` and `make simulate-carriers` sign carrier webhooks with this shared secret
 # unless CARRIER_WEBHOOK_SECRETS is set. Set real per-carrier secrets in production.
@@ -102,6 +102,18 @@ bench-search: build-release
 # Order placement throughput and p99, SQLite and (with TEST_POSTGRES_URL) PostgreSQL.
 bench-orders: build-release
 	bench/orders.sh $${N:-2000}
+
+# Similarity recompute on 100 000 products / 1 000 000 synthetic order lines (no database, server binary only).
+bench-recs:
+	LEPTOS_OUTPUT_NAME=shop cargo build --release -p server
+	bench/recs.sh $${PRODUCTS:-100000} $${LINES:-1000000} $${SEED:-1}
+
+# Offline evaluation on a synthetic log: recommender vs popularity, precision/recall/hit rate/NDCG@10 and coverage.
+eval-recs:
+	LEPTOS_OUTPUT_NAME=shop cargo build --release -p server
+	@mkdir -p data
+	$(TARGET_DIR)/release/server recs-synth --users $${USERS:-2000} --items $${ITEMS:-1000} --seed $${SEED:-7} > data/recs-synth.csv
+	$(TARGET_DIR)/release/server eval-recs data/recs-synth.csv $${ARGS:-}
 
 # Plays carriers for the running shop's shipments (see README): make simulate-carriers ARGS="--out-of-order --exceptions"
 simulate-carriers:
