@@ -1,9 +1,11 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
+import path from "node:path";
 
 // Merchant products (issue 7, item 2): the owner of Northwind Home creates a product with two
 // variants, sees field errors for a negative price, publishes it and finds it with the header
 // search; the owner of Harbor & Pine opening its edit URL gets the 403 page. The form also works
-// without JavaScript.
+// without JavaScript. After creating it the owner uploads a picture (end2end/fixtures/tote.png),
+// which the storefront card then shows.
 
 const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
 const PASSWORD = "merchant-demo-pass-2026";
@@ -62,6 +64,17 @@ test("an owner creates a two-variant product, publishes it, finds it; another st
   const editUrl = new URL(owner.url()).pathname;
   await hydrated(owner);
 
+  // Add a picture: the upload form posts and comes back with a notice and the image.
+  await expect(owner.getByTestId("no-images")).toBeVisible();
+  await owner.getByTestId("image-files").setInputFiles(path.join(__dirname, "..", "fixtures", "tote.png"));
+  await owner.getByTestId("image-alt").fill("The tote, front");
+  await owner.getByTestId("upload-images").click();
+  await expect(owner).toHaveURL(/\/admin\/products\/\d+\?upload=done&count=1#images$/);
+  await expect(owner.getByTestId("upload-notice")).toHaveText("Image added.");
+  await expect(owner.getByTestId("image-tile")).toHaveCount(1);
+  await expect(owner.getByTestId("image-position")).toHaveText("1 · Cover");
+  await hydrated(owner);
+
   // Publish it.
   const edit = owner.getByTestId("product-form");
   await expect(edit.getByTestId("field-slug")).toHaveValue(/^waxed-canvas-field-tote-/);
@@ -82,6 +95,11 @@ test("an owner creates a two-variant product, publishes it, finds it; another st
   await owner.getByRole("button", { name: "Search" }).click();
   const card = owner.getByTestId("product-card").filter({ hasText: TITLE });
   await expect(card).toBeVisible();
+  // The card shows the uploaded picture, in its 400 px version.
+  const cardImage = card.locator("img").first();
+  await expect(cardImage).toHaveAttribute("src", /^\/media\/uploads\/[0-9a-f]{64}-400\.png$/);
+  await expect(cardImage).toHaveAttribute("alt", "The tote, front");
+  expect(await cardImage.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
   await card.click();
   await expect(owner.getByTestId("product-description").locator("strong")).toHaveText("sturdy");
   await expect(owner.getByTestId("product-description")).toContainText("<script>alert(1)</script>");
