@@ -25,6 +25,8 @@ async function signIn(browser: Browser, email: string, js = true): Promise<Page>
 }
 
 test("an owner creates a two-variant product, publishes it, finds it; another store gets 403", async ({ browser }) => {
+  // Two sign-ins, an upload and a search: more than the default minute on a busy machine.
+  test.setTimeout(120_000);
   const owner = await signIn(browser, "owner@northwind-home.test");
   await owner.goto("/admin/products");
   await hydrated(owner);
