@@ -47,9 +47,10 @@ async fn store_of(app: &TestApp, owner: &str) -> i64 {
 }
 
 async fn checkout(app: &TestApp, lines: Vec<(i64, i64)>, key: &str, manual: bool) -> String {
-    let mut req = support::guest_checkout(lines, "4242424242424242", key, app::services::accounts::now(), [7; 8]);
-    req.random = *b"adminpg1";
-    req.random[7] = key.bytes().last().unwrap();
+    // Order numbers come from these bytes: unique per call, whatever the demo seed placed.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let random = (nanos ^ key.len() as u64).to_le_bytes();
+    let mut req = support::guest_checkout(lines, "4242424242424242", key, app::services::accounts::now(), random);
     req.manual_capture = manual;
     match place_order(app.shop.orders.as_ref(), &TestGateway, &CheckoutSettings::default(), req).await.unwrap() {
         CheckoutOutcome::Paid { number } => number,
