@@ -1,0 +1,147 @@
+import { test, expect, type Browser, type Page } from "@playwright/test";
+
+// The dashboard's Payments, Settings, Reviews, Merchants, Users and Ranking pages (issue 7, items
+// 1, 5 and 7): the platform admin switches the marketplace to manual capture in Settings; a guest
+// buys from Northwind Home and the order's payment is only authorized; the store's owner captures
+// it on the Payments page and it reads "Paid". The ranking preview follows a changed weight before
+// anything is saved. Screenshots at phone, tablet and laptop widths, none overflowing sideways.
+
+const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
+const STORE = "Northwind Home";
+
+async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/login?next=/");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/:\d+\/$/);
+  return page;
+}
+
+async function shots(page: Page, name: string) {
+  for (const [label, width] of [["phone", 390], ["tablet", 768], ["laptop", 1280]] as [string, number][]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `screenshots/${name}-${label}.png`, fullPage: true });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+async function setCaptureMode(admin: Page, mode: "manual" | "automatic") {
+  await admin.goto("/admin/settings");
+  await hydrated(admin);
+  const form = admin.getByTestId("capture-mode-form");
+  await form.getByTestId(`capture-${mode}`).check();
+  await form.getByRole("button", { name: "Save capture mode" }).click();
+  await admin.reload();
+  await expect(admin.getByTestId(`capture-${mode}`)).toBeChecked();
+}
+
+/** A guest adds one in-stock product of `store` and pays; returns the order number. */
+async function guestBuysFrom(browser: Browser, store: string): Promise<string> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`/search?q=`);
+  await hydrated(page);
+  const cards = page.getByTestId("product-card").filter({ hasText: store }).filter({ hasNotText: "Sold out" });
+  for (let i = 0; i < (await cards.count()); i++) {
+    await cards.nth(i).click();
+    await expect(page.getByTestId("sku")).toBeVisible();
+    if (/Sold out|Only 1 left/.test(await page.getByTestId("stock").innerText())) {
+      await page.goBack();
+      continue;
+    }
+    await hydrated(page);
+    const form = page.getByTestId("add-to-cart-form");
+    await form.getByTestId("add-to-cart").click();
+    await expect(form.getByTestId("added-to-cart")).toBeVisible();
+    break;
+  }
+  await page.goto("/checkout");
+  await hydrated(page);
+  const form = page.getByTestId("checkout-form");
+  await form.getByLabel("Email for your receipt").fill("capture.buyer@example.com");
+  await form.getByLabel("Full name").fill("Katherine Johnson");
+  await form.getByLabel("Street address").fill("3 Langley Road");
+  await form.getByLabel("City").fill("Hampton");
+  await form.getByLabel("Postal code").fill("23666");
+  await form.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await form.getByLabel("Expiry (MM/YY)").fill("12/39");
+  await form.getByLabel("Security code").fill("123");
+  await page.getByTestId("pay").click();
+  await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
+  await expect(page.getByTestId("payment-status")).toHaveText("authorized");
+  return page.url().split("/orders/")[1];
+}
+
+test("manual capture: the admin switches it on, the store captures a guest's payment", async ({ browser }) => {
+  test.setTimeout(150_000);
+  const admin = await signIn(browser, "admin@meridian.test", "admin-demo-pass-2026");
+  await setCaptureMode(admin, "manual");
+  try {
+    await shots(admin, "settings-admin");
+    const number = await guestBuysFrom(browser, STORE);
+
+    const owner = await signIn(browser, "owner@northwind-home.test", "merchant-demo-pass-2026");
+    await owner.goto("/admin/payments?status=authorized");
+    await hydrated(owner);
+    await expect(owner.getByTestId("payments-title")).toContainText(STORE);
+    await expect(owner.getByTestId("capture-mode")).toContainText("only authorizes");
+    const row = owner.locator(`[data-testid="payment-row"][data-order="${number}"]`);
+    await expect(row.getByTestId("payment-status")).toHaveText("Authorized");
+    await shots(owner, "payments");
+    await row.getByTestId("capture").click();
+    await expect(owner.getByTestId("capture-done")).toContainText(number);
+    await owner.goto("/admin/payments");
+    await expect(owner.locator(`[data-testid="payment-row"][data-order="${number}"]`).getByTestId("payment-status")).toHaveText("Paid");
+
+    // The store's settings and reviews.
+    await owner.goto("/admin/settings");
+    await hydrated(owner);
+    const settings = owner.getByTestId("store-settings-form");
+    await settings.getByLabel("Support email").fill("not an address");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await expect(settings).toContainText("help@yourstore.com");
+    await settings.getByLabel("Support email").fill("help@northwind-home.test");
+    await settings.getByRole("button", { name: "Save settings" }).click();
+    await expect(owner.getByTestId("settings-saved")).toBeVisible();
+    await shots(owner, "settings-store");
+    await owner.goto("/admin/reviews");
+    await expect(owner.getByTestId("reviews-title")).toContainText(STORE);
+    await shots(owner, "reviews-admin");
+  } finally {
+    await setCaptureMode(admin, "automatic");
+  }
+});
+
+test("the platform admin finds users, sees merchants and previews ranking weights", async ({ browser }) => {
+  const admin = await signIn(browser, "admin@meridian.test", "admin-demo-pass-2026");
+  await admin.goto("/admin/users?q=northwind");
+  await expect(admin.getByTestId("user-row").first()).toContainText("owner@northwind-home.test");
+  await expect(admin.getByTestId("user-row").first()).toContainText(`Owner of ${STORE}`);
+  await shots(admin, "users");
+  await admin.goto("/admin/merchants");
+  await expect(admin.getByTestId("store-row")).toHaveCount(4);
+  await shots(admin, "merchants");
+
+  await admin.goto("/admin/ranking?q=lamp");
+  await hydrated(admin);
+  await expect(admin.getByTestId("preview-summary")).toHaveText("The first results keep their order.");
+  await expect(admin.getByTestId("save-weights")).toBeDisabled();
+  // Text relevance off, then rating ×10: the preview follows each change, nothing is saved yet.
+  await admin.locator("#weight-text_relevance").fill("0");
+  await admin.locator("#weight-text_relevance").dispatchEvent("change");
+  await expect(admin).toHaveURL(/text_relevance=0/);
+  await hydrated(admin);
+  await admin.locator("#weight-rating").fill("10");
+  await admin.locator("#weight-rating").dispatchEvent("change");
+  await expect(admin).toHaveURL(/rating=10/);
+  await expect(admin.getByTestId("preview-summary")).toContainText("change place");
+  await expect(admin.getByTestId("save-weights")).toBeEnabled();
+  await shots(admin, "ranking");
+});
