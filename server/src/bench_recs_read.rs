@@ -80,7 +80,7 @@ pub async fn run(db: &Database, media_dir: &Path, n: usize) -> Result<(), String
         .map(|_| {
             let group = rng.below(products.len() / 10) * 10;
             let size = 2 + rng.below(3);
-            let lines = (0..size).map(|_| (products[group + rng.below(10)].1, 1)).collect();
+            let lines = (0..size).map(|_| (products[group + rng.below(10)].0, 1)).collect();
             let (user_id, email) = shoppers[rng.below(SHOPPERS)].clone();
             HistoryOrder { user_id, email, at: now - rng.below(300) as i64 * 86_400, lines }
         })

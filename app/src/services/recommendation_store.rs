@@ -45,7 +45,8 @@ pub struct SimilarityRow {
     pub rank: i64,
 }
 
-/// A past paid order for the demo seed: who, when, and (variant id, quantity) lines.
+/// A past paid order for the demo seed: who, when, and (product id, quantity) lines (each bought
+/// in its first variant).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryOrder {
     pub user_id: i64,

@@ -1,6 +1,7 @@
 //! `server seed --demo` (the demo shop) and `server seed --products N` (a synthetic catalog for
 //! benchmarks). Both are deterministic.
 mod catalog_data;
+mod orders_history;
 pub mod placeholder;
 mod reviews;
 mod rng;
@@ -266,6 +267,9 @@ pub async fn demo(shop: &Shop, media_dir: &Path) -> Result<SeedReport, String> {
     let seeded: Vec<reviews::SeededProduct> =
         ids.iter().zip(&products).map(|(id, p)| reviews::SeededProduct { id: *id, created_at: p.created_at }).collect();
     reviews::demo_reviews(shop, &seeded, EPOCH + 320 * 86_400).await?;
+    // Past orders with co-purchase structure, so recommendations show right away.
+    let bought: Vec<(i64, i64)> = ids.iter().zip(&products).map(|(id, p)| (*id, p.category_id)).collect();
+    orders_history::seed(shop, &bought, crate::store::now_unix()).await?;
     // A code shoppers can try at checkout: 10 % off items worth $50 or more.
     let welcome = app::domain::checkout::DiscountCode {
         code: DEMO_DISCOUNT_CODE.into(),

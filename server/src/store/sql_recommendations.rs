@@ -433,10 +433,11 @@ macro_rules! impl_sql_recommendations {
             }
 
             async fn import_history(&self, orders: &[HistoryOrder]) -> Result<usize, StoreError> {
-                // variant id → (product, merchant, price, sku, title, currency)
+                // product id → (first variant, merchant, price, sku, title, currency)
                 let variants: HashMap<i64, (i64, i64, i64, String, String, String)> = sqlx::query(
-                    "SELECT v.id, v.product_id, v.merchant_id, v.price_minor, v.sku, p.title, p.currency
-                     FROM product_variants v JOIN products p ON p.id = v.product_id",
+                    "SELECT v.product_id, v.id, v.merchant_id, v.price_minor, v.sku, p.title, p.currency
+                     FROM product_variants v JOIN products p ON p.id = v.product_id
+                     WHERE v.id = (SELECT MIN(f.id) FROM product_variants f WHERE f.product_id = v.product_id)",
                 )
                 .fetch_all(&self.pool)
                 .await
@@ -455,11 +456,11 @@ macro_rules! impl_sql_recommendations {
                 for (n, order) in orders.iter().enumerate() {
                     // Lines grouped by store, in first-seen order.
                     let mut parts: Vec<(i64, Vec<(i64, i64)>)> = Vec::new();
-                    for (variant, qty) in &order.lines {
-                        let Some((_, merchant, ..)) = variants.get(variant) else { continue };
+                    for (product, qty) in &order.lines {
+                        let Some((_, merchant, ..)) = variants.get(product) else { continue };
                         match parts.iter_mut().find(|(m, _)| m == merchant) {
-                            Some((_, lines)) => lines.push((*variant, *qty)),
-                            None => parts.push((*merchant, vec![(*variant, *qty)])),
+                            Some((_, lines)) => lines.push((*product, *qty)),
+                            None => parts.push((*merchant, vec![(*product, *qty)])),
                         }
                     }
                     if parts.is_empty() {
@@ -498,8 +499,8 @@ macro_rules! impl_sql_recommendations {
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(map_sqlx)?;
-                        for (variant, qty) in lines {
-                            let (product, _, price, sku, title, _) = &variants[variant];
+                        for (product, qty) in lines {
+                            let (variant, _, price, sku, title, _) = &variants[product];
                             sqlx::query(
                                 "INSERT INTO order_lines (part_id, product_id, variant_id, title, sku, unit_price_minor,
                                    quantity, line_total_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
