@@ -437,7 +437,7 @@ macro_rules! impl_sql_recommendations {
                 let variants: HashMap<i64, (i64, i64, i64, String, String, String)> = sqlx::query(
                     "SELECT v.product_id, v.id, v.merchant_id, v.price_minor, v.sku, p.title, p.currency
                      FROM product_variants v JOIN products p ON p.id = v.product_id
-                     WHERE v.id = (SELECT MIN(f.id) FROM product_variants f WHERE f.product_id = v.product_id)",
+                     JOIN (SELECT MIN(id) AS id FROM product_variants GROUP BY product_id) f ON f.id = v.id",
                 )
                 .fetch_all(&self.pool)
                 .await
