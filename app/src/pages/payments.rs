@@ -143,12 +143,12 @@ fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>) -> impl In
                     <table class="w-full text-left text-sm">
                         <thead class="border-b border-stone-200 text-xs uppercase tracking-wide text-stone-500">
                             <tr>
-                                <th class="px-4 py-3">"Order"</th>
-                                <th class="px-4 py-3">"Status"</th>
+                                <th class="px-3 py-3 sm:px-4">"Order"</th>
+                                <th class="hidden px-4 py-3 sm:table-cell">"Status"</th>
                                 <th class="hidden px-4 py-3 text-right sm:table-cell">"Payment"</th>
-                                <th class="px-4 py-3 text-right">{if merchant_id.is_some() { "Your share" } else { "Amount" }}</th>
+                                <th class="px-3 py-3 text-right sm:px-4">{if merchant_id.is_some() { "Your share" } else { "Amount" }}</th>
                                 <th class="hidden px-4 py-3 md:table-cell">"Card"</th>
-                                <th class="px-4 py-3"><span class="sr-only">"Action"</span></th>
+                                <th class="px-3 py-3 sm:px-4"><span class="sr-only">"Action"</span></th>
                             </tr>
                         </thead>
                         <tbody class="divide-y divide-stone-100">
@@ -195,11 +195,15 @@ fn PaymentLine(
     };
     view! {
         <tr data-testid="payment-row" data-order=number>
-            <td class="px-4 py-3">
-                <a href=order_href class="font-medium text-stone-900 hover:underline">{row.order_number.clone()}</a>
+            <td class="px-3 py-3 sm:px-4">
+                <a href=order_href class="whitespace-nowrap font-medium text-stone-900 hover:underline">{row.order_number.clone()}</a>
                 <p class="text-xs text-stone-500">{ymd_hm(row.placed_at)}</p>
+                // On a phone the status sits under the order instead of in its own column.
+                <span class=format!("mt-1 inline-block whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ring-1 sm:hidden {}", badge(row.status))>
+                    {row.status.label()}
+                </span>
             </td>
-            <td class="px-4 py-3">
+            <td class="hidden px-4 py-3 sm:table-cell">
                 <span class=format!("whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 {}", badge(row.status)) data-testid="payment-status">
                     {row.status.label()}
                 </span>
@@ -208,9 +212,9 @@ fn PaymentLine(
                 {money(row.amount_minor, &row.currency)}
                 <p class="text-xs text-stone-500">{detail}</p>
             </td>
-            <td class="px-4 py-3 text-right font-medium tabular-nums">{money(row.share_minor, &row.currency)}</td>
+            <td class="px-3 py-3 text-right font-medium tabular-nums sm:px-4">{money(row.share_minor, &row.currency)}</td>
             <td class="hidden px-4 py-3 text-stone-600 md:table-cell">{format!("{} ·· {}", row.card_brand, row.card_last4)}</td>
-            <td class="px-4 py-3 text-right">
+            <td class="px-3 py-3 text-right sm:px-4">
                 {capturable.then(|| view! {
                     <ActionForm action=capture>
                         {merchant_id.map(|id| view! { <input type="hidden" name="merchant_id" value=id /> })}

@@ -131,6 +131,11 @@ fn CaptureForm(current: CaptureMode, mode: ServerAction<SetCaptureMode>) -> impl
             <h2 id="capture-heading" class="text-lg font-semibold">"Payment capture (marketplace)"</h2>
             <ActionForm action=mode attr:class="mt-4 flex flex-col gap-3" attr:data-testid="capture-mode-form">
                 <FormAlert errors />
+                <Show when=move || matches!(mode.value().get(), Some(Ok(())))>
+                    <p role="status" class="rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="capture-mode-saved">
+                        "Capture mode saved; it applies to the next checkout."
+                    </p>
+                </Show>
                 {choices
                     .into_iter()
                     .map(|(m, label, help)| {
