@@ -13,6 +13,9 @@
 
 /// Rows of `import_job_errors` per INSERT.
 pub const ERROR_CHUNK: usize = 200;
+/// New products, or new variants, per INSERT (at most 11 values each: far below both engines'
+/// limits on bound parameters).
+pub const INSERT_CHUNK: usize = 100;
 
 pub const JOB: &str = "SELECT id, merchant_id, status, message, file_name, total_rows, rows_done, ok_rows,
     failed_rows, created_at, updated_at FROM import_jobs WHERE id = $1 AND merchant_id = $2";
@@ -43,7 +46,7 @@ macro_rules! impl_sql_product_import {
         use std::collections::HashMap;
         use $crate::store::errors::map_sqlx;
         use $crate::store::sql_catalog::{json_list, parse_json_list};
-        use $crate::store::sql_product_import::{ERROR_CHUNK, EXPORT, INTERRUPTED, JOB, STALE_SECS};
+        use $crate::store::sql_product_import::{ERROR_CHUNK, EXPORT, INSERT_CHUNK, INTERRUPTED, JOB, STALE_SECS};
 
         /// A variant of the store that holds one of the batch's SKUs.
         struct Held {
@@ -275,6 +278,8 @@ macro_rules! impl_sql_product_import {
                         .map_err(map_sqlx)?;
                 let currency = currency.unwrap_or_else(|| "USD".into());
 
+                let mut created: Vec<&app::domain::product_form::ValidProduct> = Vec::new();
+                let mut new_variants: Vec<(i64, usize, &app::domain::product_form::ValidVariant)> = Vec::new();
                 for (p, target) in batch.products.iter().zip(targets) {
                     let product = &p.product;
                     let rows: Vec<(u64, String)> =
@@ -328,106 +333,121 @@ macro_rules! impl_sql_product_import {
                             continue;
                         }
                     }
+                    ok += product.variants.len() as i64;
+                    let Some(product_id) = target else {
+                        created.push(product);
+                        continue;
+                    };
                     let status = if product.published { "published" } else { "draft" };
-                    let option_names = json_list(&product.option_names);
-                    let product_id = match target {
-                        Some(id) => {
+                    sqlx::query(
+                        "UPDATE products SET category_id = $1, slug = $2, title = $3, description = $4,
+                                option_names = $5, status = $6, updated_at = $7 WHERE id = $8 AND merchant_id = $9",
+                    )
+                    .bind(product.category_id)
+                    .bind(&product.slug)
+                    .bind(&product.title)
+                    .bind(&product.description)
+                    .bind(json_list(&product.option_names))
+                    .bind(status)
+                    .bind(now)
+                    .bind(product_id)
+                    .bind(merchant_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                    for (pos, v) in product.variants.iter().enumerate() {
+                        let Some(h) = held.get(&v.sku) else {
+                            new_variants.push((product_id, pos, v));
+                            continue;
+                        };
+                        if v.stock != h.stock {
                             sqlx::query(
-                                "UPDATE products SET category_id = $1, slug = $2, title = $3, description = $4,
-                                        option_names = $5, status = $6, updated_at = $7 WHERE id = $8 AND merchant_id = $9",
+                                "INSERT INTO stock_adjustments (variant_id, merchant_id, delta, reason, note,
+                                        stock_after, created_at)
+                                 VALUES ($1, $2, $3, 'correction', 'Changed by a CSV import', $4, $5)",
                             )
-                            .bind(product.category_id)
-                            .bind(&product.slug)
-                            .bind(&product.title)
-                            .bind(&product.description)
-                            .bind(&option_names)
-                            .bind(status)
-                            .bind(now)
-                            .bind(id)
+                            .bind(h.id)
                             .bind(merchant_id)
+                            .bind(v.stock - h.stock)
+                            .bind(v.stock)
+                            .bind(now)
                             .execute(&mut *tx)
                             .await
                             .map_err(map_sqlx)?;
-                            id
                         }
-                        None => sqlx::query_scalar(
-                            "INSERT INTO products (merchant_id, category_id, slug, title, description, option_names,
-                                                   status, currency, created_at, updated_at)
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                        sqlx::query(
+                            "UPDATE product_variants SET title = $1, option_values = $2, price_minor = $3,
+                                    compare_at_minor = $4, stock = $5, position = $6, updated_at = $7
+                             WHERE id = $8 AND merchant_id = $9",
                         )
-                        .bind(merchant_id)
-                        .bind(product.category_id)
-                        .bind(&product.slug)
-                        .bind(&product.title)
-                        .bind(&product.description)
-                        .bind(&option_names)
-                        .bind(status)
-                        .bind(&currency)
+                        .bind(&v.title)
+                        .bind(json_list(&v.options))
+                        .bind(v.price_minor)
+                        .bind(v.compare_at_minor)
+                        .bind(v.stock)
+                        .bind(pos as i64)
                         .bind(now)
-                        .fetch_one(&mut *tx)
+                        .bind(h.id)
+                        .bind(merchant_id)
+                        .execute(&mut *tx)
                         .await
-                        .map_err(map_sqlx)?,
-                    };
-                    for (pos, v) in product.variants.iter().enumerate() {
-                        let options = json_list(&v.options);
-                        match held.get(&v.sku) {
-                            Some(h) => {
-                                if v.stock != h.stock {
-                                    sqlx::query(
-                                        "INSERT INTO stock_adjustments (variant_id, merchant_id, delta, reason, note,
-                                                stock_after, created_at)
-                                         VALUES ($1, $2, $3, 'correction', 'Changed by a CSV import', $4, $5)",
-                                    )
-                                    .bind(h.id)
-                                    .bind(merchant_id)
-                                    .bind(v.stock - h.stock)
-                                    .bind(v.stock)
-                                    .bind(now)
-                                    .execute(&mut *tx)
-                                    .await
-                                    .map_err(map_sqlx)?;
-                                }
-                                sqlx::query(
-                                    "UPDATE product_variants SET title = $1, option_values = $2, price_minor = $3,
-                                            compare_at_minor = $4, stock = $5, position = $6, updated_at = $7
-                                     WHERE id = $8 AND merchant_id = $9",
-                                )
-                                .bind(&v.title)
-                                .bind(&options)
-                                .bind(v.price_minor)
-                                .bind(v.compare_at_minor)
-                                .bind(v.stock)
-                                .bind(pos as i64)
-                                .bind(now)
-                                .bind(h.id)
-                                .bind(merchant_id)
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(map_sqlx)?;
-                            }
-                            None => {
-                                sqlx::query(
-                                    "INSERT INTO product_variants (product_id, merchant_id, sku, title, option_values,
-                                            price_minor, compare_at_minor, stock, position, created_at, updated_at)
-                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-                                )
-                                .bind(product_id)
-                                .bind(merchant_id)
-                                .bind(&v.sku)
-                                .bind(&v.title)
-                                .bind(&options)
-                                .bind(v.price_minor)
-                                .bind(v.compare_at_minor)
-                                .bind(v.stock)
-                                .bind(pos as i64)
-                                .bind(now)
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(map_sqlx)?;
-                            }
-                        }
+                        .map_err(map_sqlx)?;
                     }
-                    ok += product.variants.len() as i64;
+                }
+
+                // New products, many per statement; their ids come back with their (unique) handles.
+                for chunk in created.chunks(INSERT_CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO products (merchant_id, category_id, slug, title, description, option_names,
+                                               status, currency, created_at, updated_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, p| {
+                        b.push_bind(merchant_id)
+                            .push_bind(p.category_id)
+                            .push_bind(p.slug.clone())
+                            .push_bind(p.title.clone())
+                            .push_bind(p.description.clone())
+                            .push_bind(json_list(&p.option_names))
+                            .push_bind(if p.published { "published" } else { "draft" })
+                            .push_bind(currency.clone())
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    qb.push(" RETURNING id, slug");
+                    let ids: HashMap<String, i64> = qb
+                        .build()
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(map_sqlx)?
+                        .iter()
+                        .map(|r| (r.get("slug"), r.get("id")))
+                        .collect();
+                    for p in chunk {
+                        let id = ids.get(&p.slug).copied().ok_or_else(|| {
+                            StoreError::Other(format!("the insert of product {} returned no id", p.slug))
+                        })?;
+                        new_variants.extend(p.variants.iter().enumerate().map(|(pos, v)| (id, pos, v)));
+                    }
+                }
+                for chunk in new_variants.chunks(INSERT_CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO product_variants (product_id, merchant_id, sku, title, option_values,
+                                price_minor, compare_at_minor, stock, position, created_at, updated_at) ",
+                    );
+                    qb.push_values(chunk, |mut b, (product_id, pos, v)| {
+                        b.push_bind(*product_id)
+                            .push_bind(merchant_id)
+                            .push_bind(v.sku.clone())
+                            .push_bind(v.title.clone())
+                            .push_bind(json_list(&v.options))
+                            .push_bind(v.price_minor)
+                            .push_bind(v.compare_at_minor)
+                            .push_bind(v.stock)
+                            .push_bind(*pos as i64)
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    qb.build().execute(&mut *tx).await.map_err(map_sqlx)?;
                 }
 
                 for chunk in refused.chunks(ERROR_CHUNK) {
