@@ -9,6 +9,7 @@ use crate::components::status::LoadFailed;
 use crate::domain::admin_pages::{PAGE_SIZE, UserList, UserRow};
 use crate::domain::dates::ymd;
 use crate::domain::errors::AppError;
+use crate::domain::search::url_encode;
 use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -51,20 +52,10 @@ fn role(u: &UserRow) -> String {
     }
 }
 
-/// Percent-encodes a query value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[component]
 fn Users(list: UserList) -> impl IntoView {
     let last = ((list.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1) as u32;
-    let base_query = if list.q.is_empty() { String::new() } else { format!("q={}", enc(&list.q)) };
+    let base_query = if list.q.is_empty() { String::new() } else { format!("q={}", url_encode(&list.q)) };
     view! {
         <header class="mb-6">
             <p class="text-sm font-medium text-emerald-700">"Marketplace"</p>
