@@ -91,6 +91,14 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
     assert_eq!((row.captured_minor, row.store_count), (0, 1));
     assert_eq!(row.share_minor, row.amount_minor, "a single-store order is all the store's");
 
+    // The Overview counts it among the store's open work.
+    let dash: app::api::admin::Dashboard = ok(&app.call(&owner, "/api/admin/dashboard", &[]).await);
+    let todo = dash.todo.expect("a merchant's overview has its open work");
+    assert_eq!(todo.to_capture, 1);
+    assert!(todo.to_fulfil >= 1);
+    let b: app::api::admin::Dashboard = ok(&app.call(&other, "/api/admin/dashboard", &[]).await);
+    assert_eq!(b.todo.unwrap().to_capture, 0, "store B has no part in it");
+
     // Store B has no part in the order: it answers like a missing payment.
     let denied = app
         .call(
@@ -118,6 +126,8 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
         .await
         .unwrap();
     assert_eq!(events, 1, "captured once");
+    let dash: app::api::admin::Dashboard = ok(&app.call(&owner, "/api/admin/dashboard", &[]).await);
+    assert_eq!(dash.todo.unwrap().to_capture, 0);
     // A new key on a captured payment is refused with the reason.
     let res = app
         .call(

@@ -21,6 +21,8 @@ pub struct Dashboard {
     pub store: Option<StoreSummary>,
     /// Every store, for the platform admin only.
     pub stores: Option<Vec<StoreSummary>>,
+    /// What waits for the merchant's own store.
+    pub todo: Option<crate::domain::admin_pages::StoreTodo>,
 }
 
 #[cfg(feature = "ssr")]
@@ -48,7 +50,15 @@ pub async fn get_dashboard() -> Result<Dashboard, AppError> {
     let own = principal.store.as_ref().map(|s| s.merchant_id);
     let store = own.and_then(|id| stores.iter().find(|s| s.id == id).cloned());
     let stores = principal.is_admin.then_some(stores);
-    Ok(Dashboard { principal, store, stores })
+    let todo = match own {
+        Some(id) => {
+            let internal = crate::services::accounts::store_err;
+            let threshold = shop.inventory.low_stock_threshold(id).await.map_err(internal)?;
+            Some(shop.admin.store_todo(id, threshold).await.map_err(internal)?)
+        }
+        None => None,
+    };
+    Ok(Dashboard { principal, store, stores, todo })
 }
 
 /// One store's summary: its own staff and admins only.

@@ -174,6 +174,18 @@ fn looks_like_email(s: &str) -> bool {
         && !domain.contains('@')
 }
 
+/// What waits for the store, on its Overview: each figure links to the page that clears it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoreTodo {
+    /// Paid parts not fully shipped yet (paid, processing, partially shipped).
+    pub to_fulfil: i64,
+    /// Variants at or below the low-stock threshold.
+    pub low_stock: i64,
+    pub unanswered_reviews: i64,
+    /// Payments of orders with a part of the store, authorized but not captured.
+    pub to_capture: i64,
+}
+
 /// A user as the platform admin finds them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserRow {

@@ -41,6 +41,7 @@ fn DashboardView(data: Dashboard, set_status: ServerAction<SetStoreStatus>) -> i
             </h1>
         </header>
         {data.store.map(|s| view! { <StoreCard store=s /> })}
+        {data.todo.map(|t| view! { <TodoCards todo=t /> })}
         {data.stores.map(|stores| view! { <StoresTable stores set_status /> })}
         {data.principal.is_admin.then(|| view! {
             <p class="mt-6 text-sm text-stone-600">
@@ -56,6 +57,35 @@ pub fn status_badge(status: &str) -> &'static str {
         "active" => "bg-emerald-50 text-emerald-800 ring-emerald-200",
         "pending" => "bg-amber-50 text-amber-800 ring-amber-200",
         _ => "bg-rose-50 text-rose-800 ring-rose-200",
+    }
+}
+
+/// The store's open work, each figure a link to the page that clears it.
+#[component]
+fn TodoCards(todo: crate::domain::admin_pages::StoreTodo) -> impl IntoView {
+    let items = [
+        (todo.to_fulfil, "orders to ship", "/admin/orders"),
+        (todo.to_capture, "payments to capture", "/admin/payments?status=authorized"),
+        (todo.low_stock, "variants low on stock", "/admin/inventory?low=true"),
+        (todo.unanswered_reviews, "reviews to answer", "/admin/reviews?unanswered=true"),
+    ];
+    view! {
+        <ul class="mb-6 grid grid-cols-2 gap-3 lg:grid-cols-4" aria-label="Waiting for you" data-testid="store-todo">
+            {items
+                .into_iter()
+                .map(|(n, label, href)| {
+                    let tone = if n > 0 { "text-stone-950" } else { "text-stone-400" };
+                    view! {
+                        <li>
+                            <a href=href class=format!("{CARD} block p-4 hover:ring-stone-400 sm:p-4")>
+                                <span class=format!("block text-2xl font-semibold tabular-nums {tone}")>{n}</span>
+                                <span class="mt-1 block text-sm text-stone-600">{label}</span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
     }
 }
 

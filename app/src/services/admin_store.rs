@@ -2,7 +2,7 @@
 //! marketplace's settings. Store-scoped calls take the acting store's id and never return another
 //! store's rows.
 use super::catalog_store::StoreError;
-use crate::domain::admin_pages::{CaptureMode, PaymentRow, StoreReviewRow, StoreSettings, UserRow};
+use crate::domain::admin_pages::{CaptureMode, PaymentRow, StoreReviewRow, StoreSettings, StoreTodo, UserRow};
 use crate::domain::payment::{PaymentEvent, PaymentStatus};
 use async_trait::async_trait;
 
@@ -59,6 +59,9 @@ pub trait AdminStore: Send + Sync + 'static {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<StoreReviewRow>, i64, Option<f64>), StoreError>;
+
+    /// The Overview's counts for store `merchant_id`, low stock meaning at or below `threshold`.
+    async fn store_todo(&self, merchant_id: i64, threshold: i64) -> Result<StoreTodo, StoreError>;
 
     /// Users whose email or name contains `q` (case-insensitive; blank for all), newest first.
     async fn find_users(&self, q: &str, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64), StoreError>;

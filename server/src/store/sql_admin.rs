@@ -37,6 +37,14 @@ pub const REVIEWS_COUNT: &str = "SELECT COUNT(*), CAST(AVG(r.rating) AS DOUBLE P
     FROM product_reviews r JOIN products pr ON pr.id = r.product_id
     WHERE pr.merchant_id = $1 AND ($2 = 0 OR r.merchant_reply IS NULL)";
 
+pub const TODO: &str = "SELECT
+    (SELECT COUNT(*) FROM order_parts WHERE merchant_id = $1 AND status IN ('paid', 'processing', 'partially_shipped')),
+    (SELECT COUNT(*) FROM product_variants WHERE merchant_id = $1 AND stock <= $2),
+    (SELECT COUNT(*) FROM product_reviews r JOIN products p ON p.id = r.product_id
+      WHERE p.merchant_id = $1 AND r.merchant_reply IS NULL),
+    (SELECT COUNT(*) FROM payments pay JOIN order_parts op ON op.order_id = pay.order_id
+      WHERE op.merchant_id = $1 AND pay.status = 'authorized')";
+
 macro_rules! user_filter {
     () => {
         " FROM users u LEFT JOIN merchant_members mm ON mm.user_id = u.id LEFT JOIN merchants m ON m.id = mm.merchant_id
@@ -54,14 +62,14 @@ pub const USERS_COUNT: &str = concat!("SELECT COUNT(*)", user_filter!());
 
 macro_rules! impl_sql_admin {
     ($store:ty, $db:ty) => {
-        use app::domain::admin_pages::{CaptureMode, PaymentRow, StoreReviewRow, StoreSettings, UserRow};
+        use app::domain::admin_pages::{CaptureMode, PaymentRow, StoreReviewRow, StoreSettings, StoreTodo, UserRow};
         use app::domain::payment::{PaymentEvent, PaymentStatus};
         use app::services::admin_store::{AdminStore, CaptureOutcome};
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
         use $crate::store::sql_admin::{
-            PAYMENT_BY_NUMBER, PAYMENTS, PAYMENTS_COUNT, REVIEWS, REVIEWS_COUNT, USERS, USERS_COUNT,
+            PAYMENT_BY_NUMBER, PAYMENTS, PAYMENTS_COUNT, REVIEWS, REVIEWS_COUNT, TODO, USERS, USERS_COUNT,
         };
         use $crate::store::sql_inventory::like_pattern;
 
@@ -273,6 +281,16 @@ macro_rules! impl_sql_admin {
                     })
                     .collect();
                 Ok((rows, total, average))
+            }
+
+            async fn store_todo(&self, merchant_id: i64, threshold: i64) -> Result<StoreTodo, StoreError> {
+                let (to_fulfil, low_stock, unanswered_reviews, to_capture): (i64, i64, i64, i64) = sqlx::query_as(TODO)
+                    .bind(merchant_id)
+                    .bind(threshold)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok(StoreTodo { to_fulfil, low_stock, unanswered_reviews, to_capture })
             }
 
             async fn find_users(&self, q: &str, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64), StoreError> {
