@@ -16,7 +16,10 @@ async fn home_page_shows_categories_and_new_arrivals() {
     assert!(html.contains("Shop by category"));
     assert!(html.contains("Home &amp; Living"), "category names are escaped HTML");
     assert_eq!(html.matches(r#"data-testid="category-tile""#).count(), 4);
-    assert_eq!(html.matches(r#"data-testid="product-card""#).count(), 8);
+    // Eight new arrivals, and the recommendation block's cards (popular products for a visitor).
+    let recommended = html.matches(r#"data-testid="recommended""#).count();
+    assert!(html.contains("Popular right now") && recommended > 0, "the popular block is rendered");
+    assert_eq!(html.matches(r#"data-testid="product-card""#).count(), 8 + recommended);
     assert!(html.contains("/pkg/shop.js"), "the page loads the hydration bundle");
 }
 
