@@ -177,3 +177,31 @@ pub fn spawn(store: Arc<dyn RecommendationStore>, every: Duration) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purchases_outweigh_co_views_and_support_counts_both() {
+        // 1–2 bought together three times; 1–3 only viewed together, three times.
+        let orders = vec![vec![1, 2], vec![1, 2], vec![1, 2, 4]];
+        let views = vec![vec![1, 3], vec![1, 3], vec![3, 1]];
+        let rows = blend(&orders, &views);
+        let of_1: Vec<&SimilarityRow> = rows.iter().filter(|r| r.product_id == 1).collect();
+        assert_eq!(of_1[0].similar_id, 2);
+        assert_eq!((of_1[0].rank, of_1[0].support), (1, 3));
+        assert_eq!(of_1[1].similar_id, 3);
+        assert!(of_1[1].score < of_1[0].score, "a co-view counts a quarter: {rows:?}");
+        assert_eq!(of_1[1].support, 3);
+        // Below the minimum support (one basket): not stored; never a product with itself.
+        assert!(rows.iter().all(|r| r.similar_id != 4 && r.product_id != 4));
+        assert!(rows.iter().all(|r| r.product_id != r.similar_id));
+    }
+
+    #[test]
+    fn no_baskets_no_rows() {
+        assert!(blend(&[], &[]).is_empty());
+        assert!(blend(&[vec![1]], &[vec![2]]).is_empty());
+    }
+}
