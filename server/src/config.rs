@@ -111,6 +111,7 @@ mod tests {
         assert_eq!(c.media_dir, PathBuf::from("data/media"));
         assert!(c.site_addr.is_none());
         assert!(c.mail.smtp.is_none(), "without SMTP_URL messages are logged");
+        assert_eq!(c.recs_refresh_secs, 600);
     }
 
     #[test]
@@ -118,6 +119,8 @@ mod tests {
         assert!(with(&[("DATABASE_MAX_CONNECTIONS", "lots")]).unwrap_err().contains("DATABASE_MAX_CONNECTIONS"));
         assert!(with(&[("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().contains("LEPTOS_SITE_ADDR"));
         assert!(with(&[("DATABASE_URL", "mysql://x")]).unwrap_err().contains("DATABASE_URL"));
+        assert!(with(&[("RECS_REFRESH_SECS", "0")]).unwrap_err().contains("RECS_REFRESH_SECS"));
+        assert_eq!(with(&[("RECS_REFRESH_SECS", "5")]).unwrap().recs_refresh_secs, 5);
         assert_eq!(with(&[("LEPTOS_SITE_ADDR", "0.0.0.0:8080")]).unwrap().site_addr.unwrap().port(), 8080);
         assert!(with(&[("CARRIER_WEBHOOK_SECRETS", "acme=0123456789abcdef")]).unwrap_err().contains("unknown carrier"));
         assert!(with(&[("CARRIER_WEBHOOK_SECRETS", "ups=short")]).unwrap_err().contains("at least 16"));

@@ -235,6 +235,9 @@ mod tests {
         assert!(parse(&args("seed --products lots")).unwrap_err().contains("--products"));
         assert!(parse(&args("seed --products 0")).is_err());
         assert!(parse(&args("frobnicate")).unwrap_err().contains("usage"));
+        assert!(matches!(parse(&args("recs-refresh")), Ok(Command::RecsRefresh)));
+        assert!(matches!(parse(&args("bench-recs-read")), Ok(Command::BenchRecsRead(20_000))));
+        assert!(parse(&args("bench-recs-read 5")).unwrap_err().contains("bench-recs-read"));
         assert!(matches!(parse(&args("eval-recs synth.csv --k 5")), Ok(Command::EvalRecs(_))));
         assert!(matches!(parse(&args("recs-synth --users 10")), Ok(Command::RecsSynth(_))));
         assert!(matches!(parse(&args("bench-recs --products 1000")), Ok(Command::BenchRecs(_))));
