@@ -4,7 +4,7 @@
 use app::domain::recommend::eval::{self, EvalParams, Split};
 use app::domain::recommend::synthetic::{self, SynthParams};
 use server::recs_eval::{EvalOptions, Format, read_log, run};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn temp_file(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("recs-eval-{}-{name}", std::process::id()));
@@ -21,7 +21,7 @@ fn synth_csv(users: u32, items: u32, seed: u64) -> String {
     String::from_utf8(out).unwrap()
 }
 
-fn eval_file(path: &PathBuf, extra: &[&str]) -> Result<String, String> {
+fn eval_file(path: &Path, extra: &[&str]) -> Result<String, String> {
     let path = path.to_str().unwrap();
     let mut args = vec![path];
     args.extend_from_slice(extra);
