@@ -33,7 +33,7 @@ pub struct EvalOptions {
 }
 
 pub const EVAL_USAGE: &str = "server eval-recs <file.csv|-> [--split last-basket|time:0.8|time:YYYY-MM-DD] [--k 10] \
-[--min-support 2] [--top-n 20] [--half-life-days 30] [--format plain|online-retail] [--items items.csv]";
+[--min-support 2] [--top-n 20] [--prior 1] [--half-life-days 30] [--format plain|online-retail] [--items items.csv]";
 
 fn number<T: std::str::FromStr>(
     flag: &str,
@@ -69,6 +69,14 @@ impl EvalOptions {
                 "--top-n" => {
                     o.params.similarity.top_n =
                         number(flag, v, |n: &usize| (1..=10_000).contains(n), "a number from 1 to 10000")?
+                }
+                "--prior" => {
+                    o.params.prior_weight = number(
+                        flag,
+                        v,
+                        |l: &f64| *l >= 0.0 && l.is_finite(),
+                        "a weight of 0 or more (0 is the plain average)",
+                    )?
                 }
                 "--half-life-days" => {
                     o.params.weights.half_life_days =
@@ -322,8 +330,9 @@ pub fn format_report(o: &EvalOptions, log: &Log, r: &Report, took: std::time::Du
     }
     let _ = writeln!(
         s,
-        "\nrecommender = predict (Σ sim·r / Σ sim, best first); rec. by Σ = the same candidates ranked by Σ sim·r \
-         (predict_by_evidence); both topped up with popularity"
+        "\nrecommender = the shop's ranking, (Σ sim·r + λ·0) / (Σ sim + λ) with λ = {} (predict_with_prior); \
+         plain avg = Σ sim·r / Σ sim (predict, λ = 0); both topped up with popularity",
+        p.prior_weight
     );
     let _ = writeln!(
         s,
@@ -339,13 +348,13 @@ fn table(s: &mut String, title: &str, k: usize, t: &eval::Table) {
     use std::fmt::Write;
     let _ = writeln!(s, "\n{title}:");
     let _ =
-        writeln!(s, "{:<16}{:>14}{:>14}{:>14}{:>18}", "", "recommender", "rec. by Σ", "popularity", "popularity (all)");
+        writeln!(s, "{:<16}{:>14}{:>14}{:>14}{:>18}", "", "recommender", "plain avg", "popularity", "popularity (all)");
     let row = |s: &mut String, name: String, f: fn(&Summary) -> f64| {
         let _ = writeln!(
             s,
             "{name:<16}{:>14.4}{:>14.4}{:>14.4}{:>18.4}",
             f(&t.recommender),
-            f(&t.evidence),
+            f(&t.plain_average),
             f(&t.popularity),
             f(&t.popularity_all)
         );

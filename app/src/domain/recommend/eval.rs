@@ -208,6 +208,8 @@ pub struct EvalParams {
     pub k: usize,
     pub similarity: SimilarityParams,
     pub weights: InterestWeights,
+    /// λ of `predict_with_prior`.
+    pub prior_weight: f64,
 }
 
 impl Default for EvalParams {
@@ -217,6 +219,7 @@ impl Default for EvalParams {
             // As the shop's refresh job stores them (server/src/recs_job.rs).
             similarity: SimilarityParams { min_support: 2, top_n: 20 },
             weights: InterestWeights::default(),
+            prior_weight: super::PRIOR_WEIGHT,
         }
     }
 }
@@ -224,11 +227,11 @@ impl Default for EvalParams {
 /// The three rankings compared, for one group of users.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
-    /// Item-to-item recommender (`predict`: the weighted average), topped up with
-    /// popularity when it has fewer than k.
+    /// The shop's item-to-item recommender (`predict_with_prior`: the weighted average with a
+    /// prior of weight λ), topped up with popularity when it has fewer than k.
     pub recommender: Summary,
-    /// The same candidates ranked by Σ sim·r (`predict_by_evidence`), topped up the same way.
-    pub evidence: Summary,
+    /// The plain weighted average Σ sim·r / Σ sim (`predict`, λ = 0), topped up the same way.
+    pub plain_average: Summary,
     /// Most-purchased in training (distinct training baskets), without what the user already bought.
     pub popularity: Summary,
     /// The same list for everyone, bought items included (the Online Retail README's baseline).
@@ -289,20 +292,20 @@ pub fn evaluate(data: &SplitData, catalogue_items: usize, p: &EvalParams) -> Rep
         let past = history.get(&t.user).map(Vec::as_slice).unwrap_or(&[]);
         let bought: HashSet<i64> = past.iter().map(|h| h.item).collect();
         let pop: Vec<i64> = popular.iter().filter(|i| !bought.contains(i)).take(k).copied().collect();
-        let (mut recs, mut evidence) = if past.is_empty() {
+        let (mut recs, mut plain) = if past.is_empty() {
             (Vec::new(), Vec::new())
         } else {
             let r = super::interest(past, t.at, &p.weights);
             let ids = |v: Vec<(i64, f64)>| v.into_iter().map(|(i, _)| i).collect::<Vec<i64>>();
             (
+                ids(super::predict_with_prior(&r, &neighbours, &bought, k, p.prior_weight)),
                 ids(super::predict(&r, &neighbours, &bought, k)),
-                ids(super::predict_by_evidence(&r, &neighbours, &bought, k)),
             )
         };
         if recs.len() < k {
             topped_up += 1;
         }
-        for list in [&mut recs, &mut evidence] {
+        for list in [&mut recs, &mut plain] {
             let have: HashSet<i64> = list.iter().copied().collect();
             let fill: Vec<i64> = popular
                 .iter()
@@ -312,7 +315,7 @@ pub fn evaluate(data: &SplitData, catalogue_items: usize, p: &EvalParams) -> Rep
                 .collect();
             list.extend(fill);
         }
-        let lists = [&recs, &evidence, &pop, &top_popular];
+        let lists = [&recs, &plain, &pop, &top_popular];
         for (a, list) in acc_all.iter_mut().zip(lists) {
             a.add(list, &t.relevant, k);
         }
@@ -326,7 +329,7 @@ pub fn evaluate(data: &SplitData, catalogue_items: usize, p: &EvalParams) -> Rep
     }
     let table = |a: &[Accumulator; 4]| Table {
         recommender: a[0].summary(catalogue_items),
-        evidence: a[1].summary(catalogue_items),
+        plain_average: a[1].summary(catalogue_items),
         popularity: a[2].summary(catalogue_items),
         popularity_all: a[3].summary(catalogue_items),
     };
@@ -525,7 +528,7 @@ mod tests {
         assert_eq!(r.all.recommender.users, 2);
         assert_eq!(r.cold_users, 1);
         assert_eq!(r.all.recommender.hit_rate, 1.0);
-        assert_eq!(r.all.evidence.hit_rate, 1.0);
+        assert_eq!(r.all.plain_average.hit_rate, 1.0);
         // Popularity without bought items offers 3 to user 20 (miss) and 3 to user 21 (hit).
         assert_eq!(r.all.popularity.hit_rate, 0.5);
         assert_eq!(r.warm.recommender.users, 1);

@@ -250,7 +250,7 @@ mod tests {
         // The shop's settings: top 20 neighbours, min support 2, 30-day half-life.
         let r = evaluate(&data, items, &EvalParams::default());
         assert!(r.all.recommender.users > 500);
-        let (rec, pop) = (&r.all.evidence, &r.all.popularity);
+        let (rec, pop) = (&r.all.recommender, &r.all.popularity);
         assert!(rec.hit_rate > pop.hit_rate * 1.3, "hit rate {} vs {}", rec.hit_rate, pop.hit_rate);
         assert!(rec.ndcg > pop.ndcg * 1.3, "NDCG {} vs {}", rec.ndcg, pop.ndcg);
         assert!(rec.coverage > pop.coverage);
@@ -260,7 +260,7 @@ mod tests {
         let no_decay =
             EvalParams { weights: InterestWeights { half_life_days: 0.0, ..Default::default() }, ..Default::default() };
         let r = evaluate(&data, items, &no_decay);
-        let (avg, pop) = (&r.all.recommender, &r.all.popularity);
+        let (avg, pop) = (&r.all.plain_average, &r.all.popularity);
         assert!(avg.hit_rate > pop.hit_rate, "hit rate {} vs {}", avg.hit_rate, pop.hit_rate);
         assert!(avg.ndcg > pop.ndcg, "NDCG {} vs {}", avg.ndcg, pop.ndcg);
     }
