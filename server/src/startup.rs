@@ -77,12 +77,13 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         analytics: db.analytics(),
         products_admin: db.products_admin(),
         inventory: db.inventory(),
-        product_images: db.product_images(),
-        // The router sets the configured folder (`router_with`).
-        media_dir: Arc::new("data/media".into()),
         product_import: db.product_import(),
         recommendations: db.recommendations(),
         views: crate::view_buffer::ViewBuffer::new(db.recommendations()),
+        product_images: db.product_images(),
+        // The router sets the configured folder (`router_with`).
+        media_dir: Arc::new("data/media".into()),
+        admin: db.admin(),
     }
 }
 
@@ -167,9 +168,9 @@ pub fn router_with(
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/webhooks/carriers/{carrier}", crate::webhooks::route())
-        .route("/admin/products/{id}/images", crate::uploads::route())
         .route("/admin/products/import", crate::product_csv::upload_route())
         .route("/admin/products/export.csv", crate::product_csv::export_route())
+        .route("/admin/products/{id}/images", crate::uploads::route())
         .nest_service("/media", media)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))

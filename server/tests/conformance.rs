@@ -572,7 +572,8 @@ async fn ranking_weights_are_stored_and_change_the_order(db: Database) {
 }
 
 async fn find(db: &Database, cache: &VocabularyCache, q: &str, filters: Filters, sort: Sort) -> SearchResults {
-    let request = SearchRequest { query: q.into(), filters, sort, page: 1, viewer: None, can_explain: false, weights: None };
+    let request =
+        SearchRequest { query: q.into(), filters, sort, page: 1, viewer: None, can_explain: false, weights: None };
     app::services::search::search(db.catalog().as_ref(), cache, &Default::default(), request).await.unwrap()
 }
 

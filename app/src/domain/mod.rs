@@ -1,7 +1,7 @@
 //! Pure shop rules shared by server and browser: no Leptos, no sqlx, unit-tested.
 pub mod account;
-pub mod admin_pages;
 pub mod address;
+pub mod admin_pages;
 pub mod analytics;
 pub mod card;
 pub mod carriers;

@@ -1,8 +1,8 @@
 //! Use cases on the server. They depend on the store traits ("ports"), never on a backend;
 //! the server binary hands them concrete stores through Leptos context.
 pub mod account_store;
-pub mod admin_store;
 pub mod accounts;
+pub mod admin_store;
 pub mod analytics;
 pub mod analytics_store;
 pub mod cart;
@@ -64,16 +64,16 @@ pub struct Shop {
     pub products_admin: Arc<dyn product_admin_store::ProductAdminStore>,
     /// Stock adjustments and the low-stock threshold (`/admin/inventory`).
     pub inventory: Arc<dyn InventoryStore>,
-    /// Product images (upload, order, remove) on the product edit page.
-    pub product_images: Arc<dyn product_image_store::ProductImageStore>,
-    /// Where uploaded files live (`MEDIA_DIR`, served under `/media`); set by the router.
-    pub media_dir: Arc<std::path::PathBuf>,
     /// Product CSV import jobs and the export (`/admin/products/import`).
     pub product_import: Arc<dyn product_import_store::ProductImportStore>,
     /// Recommendation signals, the similarity job's storage and the recommendation reads.
     pub recommendations: Arc<dyn recommendation_store::RecommendationStore>,
     /// Product views, buffered and written in batches (`server/src/view_buffer.rs`).
     pub views: Arc<dyn recommendation_store::ViewSink>,
+    /// Product images (upload, order, remove) on the product edit page.
+    pub product_images: Arc<dyn product_image_store::ProductImageStore>,
+    /// Where uploaded files live (`MEDIA_DIR`, served under `/media`); set by the router.
+    pub media_dir: Arc<std::path::PathBuf>,
     /// Payments, reviews, settings and users for the dashboard; the marketplace's settings.
     pub admin: Arc<dyn admin_store::AdminStore>,
 }
