@@ -36,7 +36,15 @@ fn options(s: &Suggestions) -> Vec<Option_> {
 #[component]
 pub fn SearchBox() -> impl IntoView {
     let query = use_query_map();
-    let current = move || query.read().get("q").unwrap_or_default();
+    let here = use_location();
+    // Only the search page's `q` is a search; other pages use `q` for their own filters.
+    let current = move || {
+        if here.pathname.read().as_str() == "/search" {
+            query.read().get("q").unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
     let (items, set_items) = signal(Vec::<Option_>::new());
     let (open, set_open) = signal(false);
     let (active, set_active) = signal(None::<usize>);
