@@ -4,7 +4,11 @@
 //! sections (Merchants, Users, Ranking) and a store picker whose links carry `?store=ID`. The current page is marked `aria-current="page"`,
 //! the chosen store `aria-current="true"`.
 use crate::api::admin::get_dashboard;
+use crate::components::status::LoadFailed;
+use crate::domain::errors::AppError;
+use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The dashboard's sections, in nav order: (label, path).
@@ -42,6 +46,16 @@ pub fn with_store(path: &str, store: Option<i64>) -> String {
     }
 }
 
+/// What an /admin page shows when its data did not load: sign-in (coming back to `path`), the 403
+/// page, or the reason (for the platform admin without a chosen store, the `store` field's).
+pub fn load_error(e: AppError, path: &str) -> AnyView {
+    match e {
+        AppError::Unauthenticated => view! { <Redirect path=format!("/login?next={path}") /> }.into_any(),
+        AppError::Forbidden => view! { <Forbidden /> }.into_any(),
+        e => view! { <LoadFailed message=e.field("store").unwrap_or_else(|| e.to_string()) /> }.into_any(),
+    }
+}
+
 /// An /admin page with the dashboard navigation.
 #[component]
 pub fn AdminLayout(children: Children) -> impl IntoView {
@@ -59,7 +73,7 @@ const LINK: &str = "block whitespace-nowrap rounded-lg px-3 py-2 text-sm font-me
 pub fn AdminNav() -> impl IntoView {
     let location = use_location();
     let query = use_query_map();
-    let dashboard = Resource::new(|| (), |_| get_dashboard());
+    let dashboard = Resource::new(|| (), |_| get_dashboard(Some(false)));
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -13,7 +13,7 @@ use leptos_router::components::Redirect;
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let set_status = ServerAction::<SetStoreStatus>::new();
-    let dashboard = Resource::new(move || set_status.version().get(), |_| get_dashboard());
+    let dashboard = Resource::new(move || set_status.version().get(), |_| get_dashboard(None));
     view! {
         <Title text="Dashboard" />
         <AdminLayout>

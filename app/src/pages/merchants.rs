@@ -2,28 +2,23 @@
 //! and approve / suspend (a suspended store's products leave the storefront at once). Stores
 //! waiting for approval are counted at the top.
 use crate::api::admin::{SetStoreStatus, get_dashboard};
-use crate::components::admin_nav::AdminLayout;
-use crate::components::status::LoadFailed;
-use crate::domain::errors::AppError;
+use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::pages::admin::StoresTable;
 use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 #[component]
 pub fn MerchantsPage() -> impl IntoView {
     let set_status = ServerAction::<SetStoreStatus>::new();
-    let dashboard = Resource::new(move || set_status.version().get(), |_| get_dashboard());
+    let dashboard = Resource::new(move || set_status.version().get(), |_| get_dashboard(Some(false)));
     view! {
         <Title text="Merchants" />
         <AdminLayout>
             <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
                 {move || Suspend::new(async move {
                     match dashboard.await {
-                        Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/admin/merchants" /> }.into_any(),
-                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
-                        Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
+                        Err(e) => load_error(e, "/admin/merchants"),
                         Ok(d) => match d.stores {
                             // Only the platform admin gets every store.
                             None => view! { <Forbidden /> }.into_any(),

@@ -5,19 +5,15 @@
 //! ActionForm with an idempotency key, so it works without JavaScript and a double click charges
 //! once). The marketplace's capture mode is stated at the top; it is changed under Settings.
 use crate::api::payments::{CapturePayment, store_payments};
-use crate::components::admin_nav::AdminLayout;
+use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
 use crate::components::pagination::Pagination;
-use crate::components::status::LoadFailed;
 use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, can_capture};
 use crate::domain::dates::ymd_hm;
-use crate::domain::errors::AppError;
 use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentStatus;
-use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 const FILTERS: [(&str, Option<PaymentStatus>); 5] = [
@@ -63,9 +59,7 @@ pub fn PaymentsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/admin/payments" /> }.into_any(),
-                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
-                        Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
+                        Err(e) => load_error(e, "/admin/payments"),
                         Ok(list) => view! { <Payments list capture /> }.into_any(),
                     }
                 })}

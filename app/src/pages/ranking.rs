@@ -4,16 +4,14 @@
 //! server and works without JavaScript; with JavaScript it refreshes on every change. "Save these
 //! weights" stores exactly the previewed ones.
 use crate::api::admin::{SetRankingWeights, get_ranking_weights, preview_ranking};
-use crate::components::admin_nav::AdminLayout;
+use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FormAlert, last_error};
-use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
 use crate::domain::ranking::{Signal, Weights};
 use crate::domain::ranking_preview::RankingPreview;
-use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, Redirect};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 const DEFAULT_QUERY: &str = "lamp";
@@ -22,7 +20,6 @@ const DEFAULT_QUERY: &str = "lamp";
 pub fn RankingPage() -> impl IntoView {
     let query = use_query_map();
     let save = ServerAction::<SetRankingWeights>::new();
-    let saved = Resource::new(move || save.version().get(), |_| get_ranking_weights());
     // The proposed weights: the URL's, else the saved ones.
     let proposal = move || {
         let q = query.read();
@@ -60,11 +57,8 @@ pub fn RankingPage() -> impl IntoView {
         <AdminLayout>
             <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
                 {move || Suspend::new(async move {
-                    let _ = saved.await;
                     match page.await {
-                        Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/admin/ranking" /> }.into_any(),
-                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
-                        Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
+                        Err(e) => load_error(e, "/admin/ranking"),
                         Ok((stored, q, proposed, preview)) => {
                             view! { <Ranking stored q proposed preview save /> }.into_any()
                         }

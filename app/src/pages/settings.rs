@@ -4,15 +4,11 @@
 //! forms are ActionForms that work without JavaScript. `?store=ID` picks the store for the admin.
 use crate::api::payments::SetCaptureMode;
 use crate::api::store_settings::{SaveStoreSettings, get_settings};
-use crate::components::admin_nav::{AdminLayout, with_store};
+use crate::components::admin_nav::{AdminLayout, load_error, with_store};
 use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
-use crate::components::status::LoadFailed;
 use crate::domain::admin_pages::{CaptureMode, MAX_STORE_DESCRIPTION, MAX_STORE_NAME, SettingsPage, StoreSettings};
-use crate::domain::errors::AppError;
-use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 const INPUT: &str = "mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2 text-base shadow-sm focus:border-emerald-600 aria-[invalid=true]:border-rose-500 sm:text-sm";
@@ -34,9 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/admin/settings" /> }.into_any(),
-                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
-                        Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
+                        Err(e) => load_error(e, "/admin/settings"),
                         Ok(p) => view! { <Settings page=p save mode store=store() /> }.into_any(),
                     }
                 })}

@@ -4,17 +4,13 @@
 //! `reviews/reply`, which checks on the server that the review is of this store's product).
 use crate::api::reviews::ReplyToReview;
 use crate::api::store_reviews::list_store_reviews;
-use crate::components::admin_nav::AdminLayout;
+use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
 use crate::components::pagination::Pagination;
-use crate::components::status::LoadFailed;
 use crate::domain::admin_pages::{PAGE_SIZE, StoreReviewRow, StoreReviews};
 use crate::domain::dates::ymd;
-use crate::domain::errors::AppError;
-use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -40,9 +36,7 @@ pub fn StoreReviewsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let store = args().0;
                     match list.await {
-                        Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/admin/reviews" /> }.into_any(),
-                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
-                        Err(e) => view! { <LoadFailed message=e.field("store").unwrap_or_else(|| e.to_string()) /> }.into_any(),
+                        Err(e) => load_error(e, "/admin/reviews"),
                         Ok(list) => view! { <Reviews list reply store /> }.into_any(),
                     }
                 })}

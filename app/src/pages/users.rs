@@ -2,18 +2,14 @@
 //! (`?q=…`), newest first, 25 a page: name, email, role (platform admin, store owner or staff
 //! with the store's name, shopper), when they joined and how many orders they placed.
 use crate::api::users::find_users;
-use crate::components::admin_nav::AdminLayout;
+use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD};
 use crate::components::pagination::Pagination;
-use crate::components::status::LoadFailed;
 use crate::domain::admin_pages::{PAGE_SIZE, UserList, UserRow};
 use crate::domain::dates::ymd;
-use crate::domain::errors::AppError;
 use crate::domain::search::url_encode;
-use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -33,9 +29,7 @@ pub fn UsersPage() -> impl IntoView {
             <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
                 {move || Suspend::new(async move {
                     match list.await {
-                        Err(AppError::Unauthenticated) => view! { <Redirect path="/login?next=/admin/users" /> }.into_any(),
-                        Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
-                        Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
+                        Err(e) => load_error(e, "/admin/users"),
                         Ok(list) => view! { <Users list /> }.into_any(),
                     }
                 })}

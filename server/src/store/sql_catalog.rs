@@ -43,6 +43,43 @@ pub fn parse_json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
+/// Defines `fn card(row) -> ProductCard` for a row of `CARD_SELECT … CARD_GROUP`; the catalog's
+/// listings and the recommendation blocks read cards from the same columns.
+macro_rules! card_from_row_fn {
+    ($db:ty) => {
+        fn card(r: &<$db as sqlx::Database>::Row) -> app::domain::catalog::ProductCard {
+            use app::domain::money::{Currency, Money};
+            use sqlx::Row;
+            let currency: String = r.get("currency");
+            let currency = Currency::parse(&currency).unwrap_or(Currency::USD);
+            let price: i64 = r.get("price_minor");
+            let max_price: i64 = r.get("max_price_minor");
+            let url: Option<String> = r.get("image_url");
+            let alt: Option<String> = r.get("image_alt");
+            // One row per variant: the image join takes position 0 only and the rating stats hold
+            // one row per product, so the count is not multiplied.
+            let variant_count: i64 = r.get("variant_count");
+            let first_variant: i64 = r.get("first_variant_id");
+            app::domain::catalog::ProductCard {
+                id: r.get("id"),
+                slug: r.get("slug"),
+                title: r.get("title"),
+                merchant_name: r.get("merchant_name"),
+                price: Money::new(price, currency),
+                compare_at: r.get::<Option<i64>, _>("compare_at_minor").map(|c| Money::new(c, currency)),
+                varied_price: max_price != price,
+                total_stock: r.get("total_stock"),
+                image: url.map(|url| app::domain::catalog::Image { url, alt: alt.unwrap_or_default() }),
+                created_at: r.get("created_at"),
+                review_count: r.get("review_count"),
+                rating_sum: r.get("rating_sum"),
+                variant_count,
+                single_variant_id: (variant_count == 1).then_some(first_variant),
+            }
+        }
+    };
+}
+
 macro_rules! impl_sql_catalog {
     ($store:ty, $db:ty, $engine:literal) => {
         use app::domain::catalog::{Category, Image, Merchant, ProductCard, ProductDetail, Variant};
@@ -54,6 +91,8 @@ macro_rules! impl_sql_catalog {
         use $crate::store::errors::map_sqlx;
         use $crate::store::sql_catalog::{BATCH, CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
         use app::domain::listing::Sort;
+
+        card_from_row_fn!($db);
 
         fn money(minor: i64, currency: &str) -> Money {
             Money::new(minor, Currency::parse(currency).unwrap_or(Currency::USD))
@@ -310,33 +349,7 @@ macro_rules! impl_sql_catalog {
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
                 let cards = rows
                     .iter()
-                    .map(|r| {
-                        let currency: String = r.get("currency");
-                        let price: i64 = r.get("price_minor");
-                        let max_price: i64 = r.get("max_price_minor");
-                        let url: Option<String> = r.get("image_url");
-                        let alt: Option<String> = r.get("image_alt");
-                        // One row per variant: the image join takes position 0 only and the
-                        // rating stats hold one row per product, so the count is not multiplied.
-                        let variant_count: i64 = r.get("variant_count");
-                        let first_variant: i64 = r.get("first_variant_id");
-                        ProductCard {
-                            id: r.get("id"),
-                            slug: r.get("slug"),
-                            title: r.get("title"),
-                            merchant_name: r.get("merchant_name"),
-                            price: money(price, &currency),
-                            compare_at: r.get::<Option<i64>, _>("compare_at_minor").map(|c| money(c, &currency)),
-                            varied_price: max_price != price,
-                            total_stock: r.get("total_stock"),
-                            image: url.map(|url| Image { url, alt: alt.unwrap_or_default() }),
-                            created_at: r.get("created_at"),
-                            review_count: r.get("review_count"),
-                            rating_sum: r.get("rating_sum"),
-                            variant_count,
-                            single_variant_id: (variant_count == 1).then_some(first_variant),
-                        }
-                    })
+                    .map(card)
                     .collect();
                 Ok(cards)
             }

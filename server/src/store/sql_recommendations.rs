@@ -17,8 +17,7 @@ pub const HAVING_STOCK: &str = " HAVING SUM(v.stock) > 0";
 
 macro_rules! impl_sql_recommendations {
     ($store:ty, $db:ty) => {
-        use app::domain::catalog::{Image, ProductCard};
-        use app::domain::money::{Currency, Money};
+        use app::domain::catalog::ProductCard;
         use app::domain::recommend::{Interaction, InteractionKind, InterestWeights};
         use app::services::catalog_store::StoreError;
         use app::services::recommendation_store::{
@@ -30,32 +29,7 @@ macro_rules! impl_sql_recommendations {
         use $crate::store::sql_catalog::{CARD_GROUP, CARD_SELECT};
         use $crate::store::sql_recommendations::{HAVING_STOCK, INSERT_BATCH, POPULAR_SLACK, VIEW_BASKET, VISIBLE};
 
-        fn card(r: &<$db as sqlx::Database>::Row) -> ProductCard {
-            let currency: String = r.get("currency");
-            let currency = Currency::parse(&currency).unwrap_or(Currency::USD);
-            let price: i64 = r.get("price_minor");
-            let max_price: i64 = r.get("max_price_minor");
-            let url: Option<String> = r.get("image_url");
-            let alt: Option<String> = r.get("image_alt");
-            let variant_count: i64 = r.get("variant_count");
-            let first_variant: i64 = r.get("first_variant_id");
-            ProductCard {
-                id: r.get("id"),
-                slug: r.get("slug"),
-                title: r.get("title"),
-                merchant_name: r.get("merchant_name"),
-                price: Money::new(price, currency),
-                compare_at: r.get::<Option<i64>, _>("compare_at_minor").map(|c| Money::new(c, currency)),
-                varied_price: max_price != price,
-                total_stock: r.get("total_stock"),
-                image: url.map(|url| Image { url, alt: alt.unwrap_or_default() }),
-                created_at: r.get("created_at"),
-                review_count: r.get("review_count"),
-                rating_sum: r.get("rating_sum"),
-                variant_count,
-                single_variant_id: (variant_count == 1).then_some(first_variant),
-            }
-        }
+        card_from_row_fn!($db);
 
         /// `CARD_SELECT` joined to the candidates the closure pushes (`SELECT id, ord …`, ord as a
         /// float: lower first), popular products after them, then the newest, minus `exclude`, visible only.
