@@ -193,9 +193,12 @@ pub fn router_with(
         .with_state(state)
 }
 
-/// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish.
+/// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish. Every request carries
+/// the peer address (`ConnectInfo`), so throttles key on the real client, never on "unknown".
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {
