@@ -183,9 +183,18 @@ fn alnum(s: &str) -> bool {
 }
 
 /// The UPU S10 shape national posts share: two letters, nine digits, the country code.
+/// Works on bytes: the input may hold multi-byte characters, and a `str` slice through one
+/// panics (a tracking number like `AB12345678éX` once stopped the server this way).
 fn upu_s10(n: &str, country: &str) -> bool {
-    let b = n.as_bytes();
-    b.len() == 13 && b[..2].iter().all(u8::is_ascii_uppercase) && digits(&n[2..11]) && &n[11..] == country
+    match n.as_bytes() {
+        [a, b, middle @ .., c1, c2] if middle.len() == 9 => {
+            a.is_ascii_uppercase()
+                && b.is_ascii_uppercase()
+                && middle.iter().all(u8::is_ascii_digit)
+                && [*c1, *c2] == country.as_bytes()
+        }
+        _ => false,
+    }
 }
 
 impl fmt::Display for Carrier {
@@ -210,6 +219,15 @@ impl fmt::Display for TrackingNumber {
 mod tests {
     use super::*;
     use Carrier as C;
+
+    #[test]
+    fn multi_byte_characters_are_refused_not_a_panic() {
+        for carrier in [C::RoyalMail, C::ChinaPost, C::Usps] {
+            for n in ["AB12345678éX", "AB1234567éGB", "ÉB123456789GB", "AB123456789Gé", "é", "ééééééé"] {
+                assert!(carrier.validate_tracking_number(n).is_err(), "{carrier:?} {n}");
+            }
+        }
+    }
 
     #[test]
     fn real_looking_numbers_are_accepted_and_normalised() {
