@@ -24,6 +24,8 @@ SITE_ENV := LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PK
 # unless CARRIER_WEBHOOK_SECRETS is set. Set real per-carrier secrets in production.
 DEMO_CARRIER_SECRETS := *=demo-carrier-secret-not-for-production
 CARRIER_ENV = CARRIER_WEBHOOK_SECRETS="$${CARRIER_WEBHOOK_SECRETS:-$(DEMO_CARRIER_SECRETS)}"
+# Without SMTP_URL, `make run` keeps each message as a file here (links to open) instead of logging it.
+MAIL_ENV = MAIL_DIR="$${MAIL_DIR:-data/mail}"
 
 help:
 	@echo "make run    build in release, seed the demo shop into data/shop.db, serve http://127.0.0.1:3000"
@@ -66,7 +68,7 @@ run: build-release
 	@echo ""
 	@echo "    The shop is at http://$${LEPTOS_SITE_ADDR:-127.0.0.1:3000}   (Ctrl-C stops it)"
 	@echo ""
-	$(SITE_ENV) $(CARRIER_ENV) exec $(TARGET_DIR)/release/server
+	$(SITE_ENV) $(CARRIER_ENV) $(MAIL_ENV) exec $(TARGET_DIR)/release/server
 
 dev: setup
 	@mkdir -p data

@@ -55,6 +55,10 @@ pub fn App() -> impl IntoView {
     provide_context(components::cart::CartCount::new());
     #[cfg(feature = "ssr")]
     content_security_policy();
+    // `<Redirect>` on the server goes through our validated, non-panicking redirect (303 for a
+    // page) instead of leptos_axum's.
+    #[cfg(feature = "ssr")]
+    leptos_router::components::provide_server_redirect(api::redirect::redirect);
     // Every route renders fully before the first byte (SsrMode::Async), so the status code
     // (404 for unknown slugs), <title> and meta description come from the data.
     view! {

@@ -154,13 +154,16 @@ pub struct MailConfig {
     pub public_url: String,
     /// The From of every message (`MAIL_FROM`).
     pub from: String,
-    /// `None`: messages are written to the log instead of sent (`SMTP_URL` unset).
+    /// `None`: messages are not sent (`SMTP_URL` unset); see `dir`.
     pub smtp: Option<SmtpSettings>,
+    /// Without SMTP, each message is written as a file here (`MAIL_DIR`; `make run` sets
+    /// `data/mail`) so a developer can open its links; the log only says that it was.
+    pub dir: Option<std::path::PathBuf>,
 }
 
 impl Default for MailConfig {
     fn default() -> Self {
-        MailConfig { public_url: DEFAULT_PUBLIC_URL.into(), from: DEFAULT_MAIL_FROM.into(), smtp: None }
+        MailConfig { public_url: DEFAULT_PUBLIC_URL.into(), from: DEFAULT_MAIL_FROM.into(), smtp: None, dir: None }
     }
 }
 
@@ -185,7 +188,8 @@ impl MailConfig {
             return Err(format!("MAIL_FROM must be an address like Shop <shop@example.com> (got {from:?})"));
         }
         let smtp = set("SMTP_URL").map(|u| SmtpSettings::parse(&u)).transpose()?;
-        Ok(MailConfig { public_url, from, smtp })
+        let dir = set("MAIL_DIR").map(std::path::PathBuf::from);
+        Ok(MailConfig { public_url, from, smtp, dir })
     }
 }
 
@@ -254,20 +258,37 @@ impl Mailer for SmtpMailer {
     }
 }
 
-/// Without SMTP: every message is written to the log (recipient, subject, text body) and counts
-/// as sent. For development and demos.
-pub struct LogMailer;
+/// Without SMTP, for development and demos: a message counts as sent and is written to a file
+/// in `MAIL_DIR` when that is set. The log gets the message's id and kind only: bodies hold order
+/// links, tracking tokens and addresses, which do not belong in logs.
+pub struct LogMailer {
+    pub dir: Option<std::path::PathBuf>,
+}
 
 #[async_trait::async_trait]
 impl Mailer for LogMailer {
     async fn send(&self, m: &OutboxMessage) -> Result<(), String> {
-        tracing::info!(to = %m.recipient, subject = %m.subject, kind = %m.kind, body = %m.text_body,
-            "mail (SMTP_URL is not set: logged, not sent)");
+        let Some(dir) = &self.dir else {
+            tracing::info!(id = m.id, kind = %m.kind, "mail not sent: SMTP_URL is not set (MAIL_DIR keeps a copy)");
+            return Ok(());
+        };
+        let kind: String = m.kind.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+        let path = dir.join(format!("{:08}-{kind}.txt", m.id));
+        let text = format!("To: {}\nSubject: {}\n\n{}", m.recipient, m.subject, m.text_body);
+        let written = async {
+            tokio::fs::create_dir_all(dir).await?;
+            tokio::fs::write(&path, text).await
+        };
+        written.await.map_err(|e| format!("could not write the message into MAIL_DIR ({}): {e}", dir.display()))?;
+        tracing::info!(id = m.id, kind = %m.kind, file = %path.display(), "mail written to MAIL_DIR (SMTP_URL is not set)");
         Ok(())
     }
 
     fn describe(&self) -> String {
-        "the log (SMTP_URL is not set)".into()
+        match &self.dir {
+            Some(dir) => format!("files in {} (SMTP_URL is not set)", dir.display()),
+            None => "nowhere (SMTP_URL and MAIL_DIR are not set)".into(),
+        }
     }
 }
 
@@ -275,7 +296,7 @@ impl Mailer for LogMailer {
 pub fn mailer(config: &MailConfig) -> Result<Arc<dyn Mailer>, String> {
     Ok(match &config.smtp {
         Some(smtp) => Arc::new(SmtpMailer::new(smtp, &config.from)?),
-        None => Arc::new(LogMailer),
+        None => Arc::new(LogMailer { dir: config.dir.clone() }),
     })
 }
 

@@ -1,5 +1,5 @@
 //! Cross-site request forgery protection and security headers, applied to every route.
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -34,10 +34,15 @@ fn authority(url: &str) -> Option<&str> {
 }
 
 /// Headers every response carries. The Content-Security-Policy, which needs the per-response
-/// nonce, is set by the app while rendering (see `app::security_headers`).
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// nonce, is set by the app while rendering (see `app::security_headers`). `hsts` (on when
+/// `COOKIE_SECURE=true`, i.e. the shop is served over https) tells browsers to never use plain
+/// http for this site again, so a network attacker cannot strip the TLS off a later visit.
+pub async fn security_headers(State(hsts): State<bool>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

@@ -1,4 +1,5 @@
 //! Builds the HTTP application (routes, layers, context) and serves it with graceful shutdown.
+use crate::failsafe;
 use crate::health;
 use crate::security;
 use crate::store::Database;
@@ -18,6 +19,7 @@ use tower_http::LatencyUnit;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -137,10 +139,13 @@ pub fn spawn_statistics_refresh(db: Database) {
 /// suppressed by a process-global flag (leptos issue #4773): a page whose resource first polls
 /// meanwhile waits forever. One server never overlaps the two, but several in one process (the
 /// integration tests) did, as an intermittent 60 s hang in CI.
-fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+pub fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
+
+/// How long one request may take before it is answered 408 (uploads of several images included).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The app without carrier webhook secrets (every webhook is refused).
 pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
@@ -157,6 +162,7 @@ pub fn router_with(
     let shop = Shop { media_dir: Arc::new(media_dir.to_path_buf()), ..shop };
     let state =
         AppState { leptos_options: options.clone(), shop: shop.clone(), carrier_secrets: Arc::new(carrier_secrets) };
+    let hsts = shop.auth.cookie_secure;
     let context = move || provide_context(shop.clone());
     // Media file names never change content, so browsers may keep them for a year.
     let media = tower::ServiceBuilder::new()
@@ -174,31 +180,39 @@ pub fn router_with(
         .nest_service("/media", media)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        // Innermost: a panic in a page, server function or plain route is this request's 500.
+        .layer(axum::middleware::from_fn(failsafe::catch_panic))
         .layer(axum::middleware::from_fn(security::server_fn_error_status))
+        .layer(axum::extract::DefaultBodyLimit::max(failsafe::API_BODY_LIMIT))
+        .layer(axum::middleware::from_fn(failsafe::limit_api_body))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
-        .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(axum::middleware::from_fn_with_state(hsts, security::security_headers))
+        // A request (not counting a streamed response body) gets this long; then 408.
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CompressionLayer::new())
         .layer(
-            // One line per request: method, path, status, latency.
+            // One line per request: method, path, status, latency, and the request id (which
+            // every log line inside the request carries too). Never the query: it can hold tokens.
             TraceLayer::new_for_http()
-                .make_span_with(
-                    |req: &Request<_>| tracing::info_span!("request", method = %req.method(), path = %req.uri().path()),
-                )
+                .make_span_with(|req: &Request<_>| {
+                    let id = req.headers().get(failsafe::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                })
                 .on_request(())
                 .on_body_chunk(())
                 .on_eos(())
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros))
                 .on_failure(()),
         )
+        .layer(axum::middleware::from_fn(failsafe::request_id))
         .with_state(state)
 }
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish. Every request carries
-/// the peer address (`ConnectInfo`), so throttles key on the real client, never on "unknown".
+/// the peer address (`ConnectInfo`), so throttles key on the real client, never on "unknown";
+/// slow or idle clients are cut off after `ServeLimits::header_read` (server/src/serve.rs).
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    crate::serve::serve_with(listener, app, crate::serve::ServeLimits::default(), shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -70,7 +70,7 @@ async fn secure_cookies_when_configured() {
 async fn pages_send_visitors_to_sign_in_and_shoppers_to_403() {
     let app = spawn_app().await;
     let anon = app.get("/account").await;
-    assert_eq!(anon.status, 302);
+    assert_eq!(anon.status, 303);
     assert_eq!(anon.header("location"), Some("/login?next=/account"));
     let anon_admin = app.get("/admin").await;
     assert_eq!(anon_admin.header("location"), Some("/login?next=/admin"));
@@ -124,7 +124,7 @@ async fn idle_sessions_expire() {
     assert!(who(&app, &cookie).await.is_some());
     tokio::time::sleep(std::time::Duration::from_millis(4100)).await;
     assert_eq!(who(&app, &cookie).await, None);
-    assert_eq!(app.get_as(&cookie, "/account").await.status, 302);
+    assert_eq!(app.get_as(&cookie, "/account").await.status, 303);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,7 +229,7 @@ async fn bad_input_and_bad_cookies_are_clear_errors_not_500s() {
     tampered.push(if last == '0' { '1' } else { '0' });
     for cookie in [tampered.as_str(), "mm_session=forged", "mm_session=../../etc/passwd", "mm_session="] {
         assert_eq!(who(&app, cookie).await, None, "{cookie}");
-        assert_eq!(app.get_as(cookie, "/account").await.status, 302);
+        assert_eq!(app.get_as(cookie, "/account").await.status, 303);
     }
     assert_eq!(app.get_as(&real, "/account").await.status, 200);
 }

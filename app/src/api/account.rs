@@ -105,6 +105,6 @@ pub async fn open_store(store_name: String, description: Option<String>) -> Resu
     let (shop, principal) = signed_in().await?;
     crate::services::accounts::open_store(&shop, &principal, &store_name, description.as_deref().unwrap_or_default())
         .await?;
-    leptos_axum::redirect("/admin");
+    crate::api::redirect::redirect("/admin");
     Ok(())
 }

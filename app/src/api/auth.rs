@@ -47,6 +47,6 @@ pub async fn logout() -> Result<(), AppError> {
         crate::services::accounts::logout(&shop()?, &token).await?;
     }
     clear_session_cookie();
-    leptos_axum::redirect("/");
+    crate::api::redirect::redirect("/");
     Ok(())
 }

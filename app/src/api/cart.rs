@@ -142,15 +142,8 @@ pub(crate) mod cookie {
     /// Where a plain form post asked to go back to: a path on this site (never another host),
     /// without the `__path`/`__err` parameters an earlier refused post left in the address.
     pub fn return_path(raw: &str) -> Option<String> {
-        let ok = raw.len() <= 2048
-            && raw.starts_with('/')
-            && !raw.starts_with("//")
-            && !raw.contains('\\')
-            && !raw.chars().any(char::is_control);
-        if !ok {
-            return None;
-        }
-        let (path, query) = raw.split_once('?').unwrap_or((raw, ""));
+        let raw = crate::domain::safe_path::local_path(raw)?;
+        let (path, query) = raw.split_once('?').unwrap_or((raw.as_str(), ""));
         let query: Vec<&str> = query
             .split('&')
             .filter(|p| !p.is_empty() && !p.starts_with("__path=") && !p.starts_with("__err="))
@@ -272,13 +265,13 @@ pub async fn add_to_cart(
         match return_to.as_deref().and_then(cookie::return_path) {
             Some(back) => {
                 cookie::set_notice(&shop, &[added_message(&added)]);
-                leptos_axum::redirect(&back);
+                crate::api::redirect::redirect(&back);
             }
             None => {
                 if let Some(message) = &added.capped {
                     cookie::set_flash(&shop, std::slice::from_ref(message));
                 }
-                leptos_axum::redirect("/cart");
+                crate::api::redirect::redirect("/cart");
             }
         }
     }

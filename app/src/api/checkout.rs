@@ -235,7 +235,7 @@ pub async fn place_order(
             ) {
                 res.append_header(axum::http::header::SET_COOKIE, value);
             }
-            leptos_axum::redirect(&format!("/orders/{number}"));
+            crate::api::redirect::redirect(&format!("/orders/{number}"));
             Ok(number)
         }
         CheckoutOutcome::Declined { message, .. } => {

@@ -111,11 +111,15 @@ pub async fn signed_in(token: &str, next: Option<&str>) {
     set_session_cookie(token);
     let merge_news = super::cart::merge_after_sign_in(token).await;
     let next = if next.is_none() && merge_news { Some("/cart") } else { next };
-    leptos_axum::redirect(&safe_next(next));
+    crate::api::redirect::redirect(&safe_next(next));
 }
 
 pub fn clear_session_cookie() {
-    append_cookie(&format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    let secure = use_context::<Shop>().is_some_and(|s| s.auth.cookie_secure);
+    append_cookie(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if secure { "; Secure" } else { "" }
+    ));
 }
 
 pub(crate) fn append_cookie(cookie: &str) {
@@ -124,12 +128,10 @@ pub(crate) fn append_cookie(cookie: &str) {
     }
 }
 
-/// Only same-site paths are followed after signing in (no open redirects).
+/// Only same-site paths are followed after signing in (no open redirects): the one validator,
+/// `domain::safe_path`, decides.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512 => n.to_string(),
-        _ => "/account".to_string(),
-    }
+    crate::domain::safe_path::local_path_or(next, "/account")
 }
 
 #[cfg(test)]
@@ -154,5 +156,7 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/account");
         assert_eq!(safe_next(Some("/\\evil.example")), "/account");
         assert_eq!(safe_next(None), "/account");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/account");
+        assert_eq!(safe_next(Some("/\u{7f}")), "/account");
     }
 }

@@ -17,6 +17,8 @@ pub mod product_images;
 pub mod product_import;
 pub mod products;
 pub mod recommendations;
+#[cfg(feature = "ssr")]
+pub mod redirect;
 pub mod reviews;
 pub mod store_orders;
 pub mod store_reviews;
@@ -37,7 +39,12 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
                 AppError::one("form", format!("The form was incomplete or malformed: {msg}"))
             }
-            other => AppError::Server(other.to_string()),
+            other => {
+                // The detail stays in the log; the user sees the generic message.
+                #[cfg(feature = "ssr")]
+                tracing::error!(error = %other, "server function failed");
+                AppError::Server(other.to_string())
+            }
         }
     }
 }

@@ -147,7 +147,7 @@ pub async fn save_product(
     match shop.products_admin.save_product(merchant_id, id, &product).await {
         Ok(saved) => {
             if id.is_none() {
-                leptos_axum::redirect(&format!("/admin/products/{saved}?created=1"));
+                crate::api::redirect::redirect(&format!("/admin/products/{saved}?created=1"));
             }
             Ok(saved)
         }

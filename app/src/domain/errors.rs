@@ -41,9 +41,18 @@ pub enum AppError {
     Conflict(String),
     #[error("Too many attempts. Please wait {0} seconds and try again.")]
     RateLimited(u64),
-    /// Internal trouble; the details are in the server log, never here.
-    #[error("{0}")]
-    Server(String),
+    /// Internal trouble. The text is for the server's log only: it is neither shown
+    /// (`Display` is the generic message) nor sent to the browser (it serialises as the generic
+    /// message), so a detail put here by mistake cannot leak.
+    #[error("{}", SERVER_MESSAGE)]
+    Server(#[serde(serialize_with = "generic_server_message")] String),
+}
+
+/// What a user is told when the server failed; the cause is in the log.
+pub const SERVER_MESSAGE: &str = "Something went wrong on our side. Please try again in a moment.";
+
+fn generic_server_message<S: serde::Serializer>(_detail: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(SERVER_MESSAGE)
 }
 
 impl AppError {
@@ -61,7 +70,7 @@ impl AppError {
     }
 
     pub fn server() -> AppError {
-        AppError::Server("Something went wrong on our side. Please try again in a moment.".into())
+        AppError::Server(SERVER_MESSAGE.into())
     }
 
     /// The HTTP status the error stands for.
@@ -94,5 +103,19 @@ mod tests {
         assert_eq!(err.field("password").as_deref(), Some("Too short"));
         assert_eq!(err.status(), 422);
         assert_eq!(AppError::Forbidden.status(), 403);
+    }
+}
+
+#[cfg(test)]
+mod server_detail_tests {
+    use super::*;
+
+    #[test]
+    fn internal_details_are_neither_shown_nor_sent() {
+        let e = AppError::Server("unknown part status frobbed; SELECT * FROM orders".into());
+        assert_eq!(e.to_string(), SERVER_MESSAGE);
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(!json.contains("SELECT") && json.contains(SERVER_MESSAGE), "{json}");
+        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), AppError::server());
     }
 }

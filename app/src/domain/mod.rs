@@ -32,6 +32,7 @@ pub mod recommend;
 pub mod refund;
 pub mod returns;
 pub mod review;
+pub mod safe_path;
 pub mod search;
 pub mod shipment;
 pub mod shipment_view;

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 use server::store::Database;
 
+pub mod endpoints;
+
 /// Runs each named `async fn(Database)` twice, against a fresh SQLite file and a fresh
 /// PostgreSQL database, so both adapters are held to one suite. `multi_thread;` first runs them
 /// on a multi-threaded runtime, for tests that need real concurrency.
@@ -89,6 +91,21 @@ pub struct TestApp {
     pub shop: app::services::Shop,
     pub db: Database,
     pub media_dir: PathBuf,
+    /// The HTTP methods (`get`, `post_form`, `login`, `call`…) reach it through `Deref`.
+    pub client: Client,
+}
+
+/// An HTTP client for a shop at `addr`: the in-process test server, or a real `server` process.
+pub struct Client {
+    pub addr: std::net::SocketAddr,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
 }
 
 /// The real router, served on 127.0.0.1:0 over a fresh SQLite file seeded with the demo shop.
@@ -126,7 +143,7 @@ pub async fn spawn_app_on(db: Database, auth: app::services::AuthSettings) -> Te
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         server::startup::serve(listener, router).await.unwrap()
     });
-    TestApp { addr, shop, db, media_dir }
+    TestApp { addr, shop, db, media_dir, client: Client { addr } }
 }
 
 pub struct Response {
@@ -141,7 +158,7 @@ impl Response {
     }
 }
 
-impl TestApp {
+impl Client {
     /// A plain HTTP/1.0 GET: the body ends when the server closes, so no chunked decoding.
     pub async fn get(&self, path: &str) -> Response {
         self.request("GET", path, &[("Accept", "text/html")], "").await
@@ -227,7 +244,7 @@ pub fn product_links(html: &str) -> Vec<String> {
         .collect()
 }
 
-impl TestApp {
+impl Client {
     /// Signs in through the real endpoint and returns the Cookie header value.
     pub async fn login(&self, email: &str, password: &str) -> String {
         let res = self.post_form("/api/auth/login", &[], &[("email", email), ("password", password)]).await;
