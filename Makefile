@@ -85,6 +85,8 @@ test-rust: setup
 		echo "      .ci/run sets it up; locally: TEST_POSTGRES_URL=postgres:///shop_test?host=/var/run/postgresql make test"; \
 	else echo "    PostgreSQL conformance runs against $${TEST_POSTGRES_URL%%\?*}"; fi
 	$(TEST_ENV) cargo test --workspace --exclude frontend
+	@echo "==> clippy: no byte-index slicing of strings in app/src/domain and app/src/api"
+	$(TEST_ENV) cargo clippy -p app --features ssr --lib -- -A clippy::all
 
 test-e2e: setup chromium
 	@echo "==> building the site (debug) for the end-to-end tests"

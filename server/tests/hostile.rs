@@ -93,16 +93,14 @@ impl Hostile {
         Hostile { app, pool, dir }
     }
 
+    /// All of `FINGERPRINT` in one round trip.
     async fn fingerprint(&self) -> Vec<String> {
-        let mut out = Vec::with_capacity(FINGERPRINT.len());
-        for sql in FINGERPRINT {
-            let v: Option<String> = sqlx::query_scalar(&format!("SELECT CAST(({sql}) AS TEXT)"))
-                .fetch_one(&self.pool)
-                .await
-                .unwrap_or_else(|e| panic!("{sql}: {e}"));
-            out.push(v.unwrap_or_default());
-        }
-        out
+        let sql = FINGERPRINT.iter().map(|q| format!("CAST(({q}) AS TEXT)")).collect::<Vec<_>>().join(" || char(30) || ");
+        let v: String = sqlx::query_scalar(&format!("SELECT {sql}"))
+            .fetch_one(&self.pool)
+            .await
+            .unwrap_or_else(|e| panic!("fingerprint: {e}"));
+        v.split('\u{1e}').map(str::to_string).collect()
     }
 
     async fn healthy(&self) -> bool {
@@ -158,6 +156,8 @@ async fn no_server_function_answers_5xx_or_writes_on_refusal() {
     let (fill, cookies) = prepare(&h.app, false).await;
     let started = std::time::Instant::now();
     let (mut sent, mut refused, mut failures) = (0usize, 0usize, Vec::new());
+    // What the shop holds now; re-read after every accepted request, compared after a refusal.
+    let mut current = h.fingerprint().await;
     for (path, args, _) in MATRIX {
         let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, fill.fill(v))).collect();
         for (label, form) in mutations(&args) {
@@ -165,32 +165,32 @@ async fn no_server_function_answers_5xx_or_writes_on_refusal() {
                 if who > 0 && CHANGES_THE_CALLER.contains(path) {
                     continue;
                 }
-                let before = h.fingerprint().await;
                 let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
                 let res = h.app.call(cookie, path, &form).await;
                 sent += 1;
+                let after = h.fingerprint().await;
                 if res.status >= 500 {
                     let body: String = res.body.chars().take(300).collect();
-                    failures.push(format!("{path} [{label}] as {}: {} {body}", WHO[who], res.status));
+                    let failure = format!("{path} [{label}] as {}: {} {body}", WHO[who], res.status);
+                    eprintln!("FAILED {failure}");
+                    failures.push(failure);
                 } else if res.status >= 400 {
                     refused += 1;
-                    let after = h.fingerprint().await;
-                    if before != after {
-                        let diff: Vec<String> = before
+                    if after != current {
+                        let diff: Vec<String> = current
                             .iter()
                             .zip(&after)
                             .zip(FINGERPRINT)
                             .filter(|((b, a), _)| b != a)
                             .map(|((b, a), sql)| format!("{sql}: {b} → {a}"))
                             .collect();
-                        failures.push(format!(
-                            "{path} [{label}] as {}: refused with {} but wrote: {}",
-                            WHO[who],
-                            res.status,
-                            diff.join("; ")
-                        ));
+                        let failure =
+                            format!("{path} [{label}] as {}: refused with {} but wrote: {}", WHO[who], res.status, diff.join("; "));
+                        eprintln!("FAILED {failure}");
+                        failures.push(failure);
                     }
                 }
+                current = after;
             }
         }
         assert!(h.healthy().await, "/healthz stopped answering after {path}");

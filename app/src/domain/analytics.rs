@@ -90,7 +90,8 @@ pub fn parse_day(s: &str) -> Option<i64> {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = &s[r];
+        // `get`: a multi-byte character may straddle the range (outside input).
+        let part = s.get(r)?;
         part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok()).flatten()
     };
     let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);

@@ -246,7 +246,8 @@ impl CardDetails {
         self.name.as_deref()
     }
     pub fn last4(&self) -> &str {
-        &self.number[self.number.len() - 4..]
+        // The number is validated digits, but never slice outside input by bytes.
+        self.number.get(self.number.len().saturating_sub(4)..).unwrap_or_default()
     }
     pub fn summary(&self) -> CardSummary {
         CardSummary { brand: self.brand, last4: self.last4().to_string() }

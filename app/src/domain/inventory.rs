@@ -82,7 +82,7 @@ pub fn validate(variant_id: i64, delta: &str, reason: &str, note: &str) -> Resul
             errors.add("delta", "Enter a change other than zero.");
             0
         }
-        Ok(d) if d.abs() > MAX_DELTA => {
+        Ok(d) if d.unsigned_abs() > MAX_DELTA.unsigned_abs() => {
             errors.add("delta", format!("One adjustment can change stock by at most {MAX_DELTA}."));
             0
         }
@@ -200,6 +200,12 @@ pub fn signed(delta: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_most_negative_number_is_refused_not_an_overflow() {
+        let err = validate(1, "-9223372036854775808", "correction", "").unwrap_err();
+        assert!(err.field("delta").is_some_and(|m| m.contains("at most")), "{err:?}");
+    }
 
     #[test]
     fn a_valid_adjustment_passes() {
