@@ -5,6 +5,10 @@ use std::path::PathBuf;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/shop.db";
 
+/// The carrier secret `make run` and `make simulate-carriers` use (see the Makefile): published,
+/// so refused in production mode.
+pub const DEMO_CARRIER_SECRET: &str = "demo-carrier-secret-not-for-production";
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `sqlite://path` (created if missing) or `postgres://…`.
@@ -24,6 +28,9 @@ pub struct Config {
     /// Seconds between recommendation refreshes (`RECS_REFRESH_SECS`, default 600); the first
     /// runs at start-up.
     pub recs_refresh_secs: u64,
+    /// Why the server runs in production mode (`APP_ENV=production` or `COOKIE_SECURE=true`), or
+    /// `None` in development. Production mode refuses the published demo credentials.
+    pub production: Option<&'static str>,
 }
 
 impl Config {
@@ -68,16 +75,54 @@ impl Config {
             Some("true") | Some("1") => true,
             Some(v) => return Err(format!("COOKIE_SECURE must be true or false (got {v:?})")),
         };
+        let production = match get("APP_ENV").as_deref().map(str::trim) {
+            Some("production") => Some("APP_ENV=production"),
+            None | Some("") | Some("development") => cookie_secure.then_some("COOKIE_SECURE=true"),
+            Some(v) => return Err(format!("APP_ENV must be production or development (got {v:?})")),
+        };
+        let trusted_proxies = app::domain::client_ip::IpCidr::parse_list(&get("TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|e| format!("TRUSTED_PROXIES: {e}"))?;
+        let client_ip_header = match get("TRUSTED_CLIENT_IP_HEADER").map(|h| h.trim().to_ascii_lowercase()) {
+            None => app::services::accounts::DEFAULT_CLIENT_IP_HEADER.to_string(),
+            Some(h) if h.is_empty() => app::services::accounts::DEFAULT_CLIENT_IP_HEADER.to_string(),
+            Some(h) if axum::http::HeaderName::from_bytes(h.as_bytes()).is_err() => {
+                return Err(format!("TRUSTED_CLIENT_IP_HEADER must be a header name like X-Forwarded-For (got {h:?})"));
+            }
+            // It used to be believed from anyone; now only from our proxies, so it needs them.
+            Some(_) if trusted_proxies.is_empty() => {
+                return Err("TRUSTED_CLIENT_IP_HEADER is only read from requests that TRUSTED_PROXIES send; \
+                            set TRUSTED_PROXIES to your proxies' addresses (e.g. 127.0.0.1 or 10.0.0.0/8)"
+                    .into());
+            }
+            Some(h) => h,
+        };
+        let hash_gate = match get("PASSWORD_HASH_CONCURRENCY") {
+            None => app::services::passwords::HashGate::from_memory(),
+            Some(_) => app::services::passwords::HashGate::new(
+                number("PASSWORD_HASH_CONCURRENCY", 1, 1024)? as usize,
+                app::services::passwords::GATE_WAIT,
+            ),
+        };
         let auth = app::services::AuthSettings {
             cookie_secure,
             idle_secs: number("SESSION_IDLE_MINUTES", 7 * 24 * 60, 365 * 24 * 60)? * 60,
             absolute_secs: number("SESSION_MAX_DAYS", 30, 365)? * 24 * 3600,
-            trusted_client_header: get("TRUSTED_CLIENT_IP_HEADER")
-                .map(|h| h.trim().to_ascii_lowercase())
-                .filter(|h| !h.is_empty()),
+            trusted_proxies,
+            client_ip_header,
+            hash_gate: std::sync::Arc::new(hash_gate),
+            registrations_per_hour: number("REGISTRATIONS_PER_HOUR", 10, 100_000)?,
         };
         let carrier_secrets =
             crate::webhooks::CarrierSecrets::parse(&get("CARRIER_WEBHOOK_SECRETS").unwrap_or_default())?;
+        let demo_secret = app::domain::carriers::Carrier::ALL
+            .iter()
+            .any(|c| carrier_secrets.get(*c) == Some(DEMO_CARRIER_SECRET.as_bytes()));
+        if let (Some(why), true) = (production, demo_secret) {
+            return Err(format!(
+                "CARRIER_WEBHOOK_SECRETS holds the published demo secret, refused in production mode ({why}); \
+                 set a secret of your own per carrier"
+            ));
+        }
         let mail = crate::notify::MailConfig::from_lookup(&get)?;
         let recs_refresh_secs = number("RECS_REFRESH_SECS", 600, 7 * 24 * 3600)? as u64;
         Ok(Config {
@@ -89,6 +134,7 @@ impl Config {
             carrier_secrets,
             mail,
             recs_refresh_secs,
+            production,
         })
     }
 }
@@ -137,6 +183,55 @@ mod tests {
         let printed = format!("{c:?}");
         assert!(!printed.contains("secret-0123456789"), "{printed}");
         assert!(with(&[]).unwrap().carrier_secrets.is_empty());
+    }
+
+    #[test]
+    fn client_addresses_come_from_trusted_proxies_only() {
+        let c = with(&[]).unwrap();
+        assert!(c.auth.trusted_proxies.is_empty(), "by default the connection's address is the client");
+        assert_eq!(c.auth.client_ip_header, "x-forwarded-for");
+        let c =
+            with(&[("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8, fd00::/8"), ("TRUSTED_CLIENT_IP_HEADER", "X-Real-IP")])
+                .unwrap();
+        assert_eq!(c.auth.trusted_proxies.len(), 3);
+        assert_eq!(c.auth.client_ip_header, "x-real-ip");
+        let err = with(&[("TRUSTED_PROXIES", "10.0.0.1/8")]).unwrap_err();
+        assert!(err.starts_with("TRUSTED_PROXIES") && err.contains("10.0.0.0/8"), "{err}");
+        assert!(with(&[("TRUSTED_PROXIES", "proxy.local")]).unwrap_err().contains("TRUSTED_PROXIES"));
+        let err = with(&[("TRUSTED_CLIENT_IP_HEADER", "X-Forwarded-For")]).unwrap_err();
+        assert!(err.contains("TRUSTED_PROXIES"), "the header alone is no longer believed: {err}");
+        let err = with(&[("TRUSTED_PROXIES", "127.0.0.1"), ("TRUSTED_CLIENT_IP_HEADER", "bad header")]).unwrap_err();
+        assert!(err.contains("TRUSTED_CLIENT_IP_HEADER"), "{err}");
+    }
+
+    #[test]
+    fn sign_in_limits_are_settings() {
+        let c = with(&[("PASSWORD_HASH_CONCURRENCY", "3"), ("REGISTRATIONS_PER_HOUR", "2")]).unwrap();
+        assert_eq!(c.auth.hash_gate.size(), 3);
+        assert_eq!(c.auth.registrations_per_hour, 2);
+        let sized = with(&[]).unwrap().auth.hash_gate.size();
+        assert!((2..=64).contains(&sized), "{sized}");
+        assert!(with(&[("PASSWORD_HASH_CONCURRENCY", "0")]).unwrap_err().contains("PASSWORD_HASH_CONCURRENCY"));
+        assert!(with(&[("REGISTRATIONS_PER_HOUR", "-1")]).unwrap_err().contains("REGISTRATIONS_PER_HOUR"));
+    }
+
+    #[test]
+    fn production_mode_refuses_the_published_carrier_secret() {
+        let demo = format!("*={DEMO_CARRIER_SECRET}");
+        assert!(with(&[("CARRIER_WEBHOOK_SECRETS", &demo)]).unwrap().production.is_none(), "fine for the demo");
+        for mode in [("APP_ENV", "production"), ("COOKIE_SECURE", "true")] {
+            let err = with(&[mode, ("CARRIER_WEBHOOK_SECRETS", &demo)]).unwrap_err();
+            assert!(err.starts_with("CARRIER_WEBHOOK_SECRETS") && !err.contains('\n'), "{err}");
+            assert!(err.contains(&format!("{}={}", mode.0, mode.1)), "says why: {err}");
+            let one = format!("ups=own-secret-0123456789, dhl-express={DEMO_CARRIER_SECRET}");
+            assert!(with(&[mode, ("CARRIER_WEBHOOK_SECRETS", &one)]).is_err(), "one carrier is enough");
+            let own = with(&[mode, ("CARRIER_WEBHOOK_SECRETS", "*=own-secret-0123456789")]).unwrap();
+            assert!(own.production.is_some());
+        }
+        assert!(with(&[("APP_ENV", "staging")]).unwrap_err().contains("APP_ENV"));
+        assert!(with(&[("APP_ENV", "development")]).unwrap().production.is_none());
+        // The Makefile's demo secret is the one refused here.
+        assert!(include_str!("../../Makefile").contains(DEMO_CARRIER_SECRET));
     }
 
     #[test]

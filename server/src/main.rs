@@ -121,6 +121,11 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         _ => {}
     }
     let config = Config::from_env()?;
+    if let (Command::SeedDemo, Some(why)) = (&command, config.production) {
+        return Err(format!(
+            "seed --demo is refused in production mode ({why}): the demo accounts' passwords are published"
+        ));
+    }
     let db = Database::connect(&config.database_url, config.max_connections).await?;
     let applied = db.migrate().await?;
     if applied > 0 {
@@ -193,6 +198,16 @@ async fn serve(config: Config, db: Database) -> Result<(), String> {
     let options = startup::leptos_options(config.site_addr);
     let addr = options.site_addr;
     let shop = startup::shop(&db, config.auth.clone());
+    if let Some(why) = config.production {
+        let demo = seed::accounts_with_published_passwords(shop.accounts.as_ref()).await?;
+        if !demo.is_empty() {
+            return Err(format!(
+                "production mode ({why}) refuses to serve while demo accounts keep their published passwords ({}); \
+                 change them (start once without production mode) or use a database not seeded with --demo",
+                demo.join(", ")
+            ));
+        }
+    }
     let shop = server::notify::start(shop, &config)?;
     startup::spawn_session_sweeper(shop.clone());
     startup::spawn_statistics_refresh(db.clone());

@@ -61,6 +61,10 @@ pub async fn server_fn_error_status(req: Request, next: Next) -> Response {
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
     if let Ok(err) = serde_json::from_slice::<app::domain::errors::AppError>(&bytes) {
         parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        // A 429 says when to come back (RFC 6585), in seconds.
+        if let app::domain::errors::AppError::RateLimited(secs) = err {
+            parts.headers.insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }

@@ -19,9 +19,12 @@ pub async fn register(
     use super::guard::*;
     guard(Access::Anyone).await?;
     let shop = shop()?;
-    let previous = session_token(&headers().await);
+    let headers = headers().await;
+    let client = client_address(&shop, &headers).await;
+    let previous = session_token(&headers);
     let token =
-        crate::services::accounts::register(&shop, &email, &display_name, &password, previous.as_deref()).await?;
+        crate::services::accounts::register(&shop, &email, &display_name, &password, &client, previous.as_deref())
+            .await?;
     signed_in(&token, next.as_deref()).await;
     Ok(())
 }

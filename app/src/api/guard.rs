@@ -2,6 +2,7 @@
 //! it needs; the answer comes from the session cookie looked up in the database, never from
 //! anything the browser claims.
 use crate::domain::account::Principal;
+use crate::domain::client_ip;
 use crate::domain::errors::AppError;
 use crate::services::{Shop, accounts};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -50,19 +51,25 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// The client's address, as the server saw the connection (or the proxy header, when configured).
+/// The address throttles key on: the connection's peer, or, when the peer is one of our
+/// `TRUSTED_PROXIES`, the right-most address in the forwarding header that none of our proxies
+/// wrote (`domain::client_ip`). IPv6 clients are keyed by their /64.
 pub async fn client_address(shop: &Shop, headers: &HeaderMap) -> String {
-    if let Some(name) = &shop.auth.trusted_client_header {
-        if let Some(v) = headers.get(name.as_str()).and_then(|v| v.to_str().ok()) {
-            if let Some(first) = v.split(',').next() {
-                return first.trim().to_string();
-            }
-        }
-    }
-    leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map(|ci| ci.0.ip().to_string())
-        .unwrap_or_else(|_| "unknown".into())
+    let Ok(peer) = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>().await else {
+        tracing::warn!("no peer address on the request (serve with ConnectInfo); throttling it as 'unknown'");
+        return "unknown".into();
+    };
+    let auth = &shop.auth;
+    let forwarded = if auth.trusted_proxies.is_empty() {
+        String::new()
+    } else {
+        // Repeated header lines form one list, in order (RFC 9110 §5.3).
+        let lines: Vec<&str> =
+            headers.get_all(auth.client_ip_header.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
+        lines.join(",")
+    };
+    let ip = client_ip::client_ip(peer.0.ip(), &forwarded, &auth.trusted_proxies);
+    client_ip::throttle_key(ip)
 }
 
 /// The signed-in user and the stored hash of their session, if any.

@@ -12,6 +12,7 @@ pub mod cart;
 pub mod catalog;
 pub mod category_tree;
 pub mod checkout;
+pub mod client_ip;
 pub mod dates;
 pub mod errors;
 pub mod facets;

@@ -42,6 +42,49 @@ pub struct MerchantSummary {
     pub product_count: i64,
 }
 
+/// How a throttle key locks: `free` attempts, then locks of `first_lock_secs` doubling up to
+/// `max_lock_secs`. A key whose last attempt is older than `memory_secs` starts again from zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    pub free: i64,
+    pub first_lock_secs: i64,
+    pub max_lock_secs: i64,
+    pub memory_secs: i64,
+}
+
+impl ThrottlePolicy {
+    /// The lock the `attempts`-th attempt earns: 0 below `free`, then first, 2×first, … capped.
+    pub fn lock_after(&self, attempts: i64) -> i64 {
+        if attempts < self.free {
+            0
+        } else if attempts - self.free >= self.doublings() {
+            self.max_lock_secs
+        } else {
+            self.first_lock_secs << (attempts - self.free)
+        }
+    }
+
+    /// How many doublings of the first lock reach the cap (the SQL adapters use it, too).
+    pub fn doublings(&self) -> i64 {
+        let mut k = 0;
+        while k < 40 && (self.first_lock_secs.max(1) << k) < self.max_lock_secs {
+            k += 1;
+        }
+        k
+    }
+}
+
+/// One counted attempt on a throttle key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// Its number among the key's remembered attempts (refused ones included).
+    pub attempts: i64,
+    /// Whether it may go ahead (the key was not locked).
+    pub admitted: bool,
+    /// The key is locked until then (≤ now: not locked).
+    pub locked_until: i64,
+}
+
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
     /// Conflict when the (normalised) email is taken.
@@ -58,11 +101,20 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Removes sessions idle since `idle_before` or created before `created_before`.
     async fn delete_expired_sessions(&self, idle_before: i64, created_before: i64) -> Result<u64, StoreError>;
 
-    /// Failed logins for each key (e.g. "email:…", "ip:…"): (failures, locked_until).
+    /// Counted attempts for each key (e.g. "ip:…", "login:…"): (key, attempts, locked_until).
     async fn login_failures(&self, keys: &[String]) -> Result<Vec<(String, i64, i64)>, StoreError>;
     /// Adds one failure per key and sets its lock; returns the longest lock now in force.
+    /// (The older record-after-checking scheme; sign-in and sign-up now use `claim_attempt`.)
     async fn record_login_failure(&self, keys: &[String], now: i64) -> Result<i64, StoreError>;
     async fn clear_login_failures(&self, keys: &[String]) -> Result<(), StoreError>;
+    /// Counts one attempt on `key` and decides in the same conditional statement whether it may
+    /// go ahead: yes unless the key is locked. An admitted attempt sets at once the lock it earns
+    /// should it fail, so parallel attempts cannot pass the limit together; refused attempts are
+    /// counted too.
+    async fn claim_attempt(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<Claim, StoreError>;
+    /// Takes back one claimed attempt (it succeeded, or was never tried), and lifts the key's lock
+    /// when the attempts left no longer earn one.
+    async fn release_attempt(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<(), StoreError>;
 
     async fn membership(&self, user_id: i64) -> Result<Option<StoreMembership>, StoreError>;
     /// Creates a pending store owned by the user, in one transaction; Conflict when the user

@@ -188,6 +188,23 @@ pub const DEMO_ACCOUNTS: &[(&str, &str, &str)] = &[
     ("shopper", "shopper@meridian.test", "shopper-demo-pass-2026"),
 ];
 
+/// The demo accounts that still sign in with their published password. Production mode refuses
+/// to serve while any does (see `main.rs`).
+pub async fn accounts_with_published_passwords(
+    accounts: &dyn app::services::AccountStore,
+) -> Result<Vec<&'static str>, String> {
+    let mut found = Vec::new();
+    for (_, email, password) in DEMO_ACCOUNTS {
+        let user = accounts.user_by_email(email).await.map_err(|e| e.to_string())?;
+        if let Some(user) = user {
+            if app::services::passwords::verify(password.to_string(), Some(user.password_hash)).await {
+                found.push(*email);
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The demo shop's discount code (10 % off $50 or more).
 pub const DEMO_DISCOUNT_CODE: &str = "WELCOME10";
 

@@ -4,11 +4,35 @@
 /// Failures older than this no longer count towards a lock.
 pub const FAILURE_MEMORY_SECS: i64 = 24 * 3600;
 
+/// The claim: one conditional upsert. In `DO UPDATE`, `login_failures.*` are the row's values
+/// before this attempt, so "stale" and "open" describe the state the attempt found. Binds:
+/// $1 key, $2 now, $3 stale before, $4 free, $5 doublings, $6 max lock, $7 first lock,
+/// $8 the lock a first attempt earns. The lock formula is `ThrottlePolicy::lock_after` in SQL.
+pub fn claim_sql() -> String {
+    let stale = "login_failures.updated_at < $3";
+    let open = format!("({stale} OR login_failures.locked_until <= $2)");
+    let count = format!("(CASE WHEN {stale} THEN 1 ELSE login_failures.failures + 1 END)");
+    let lock = format!(
+        "(CASE WHEN {count} < $4 THEN 0 WHEN {count} - $4 >= $5 THEN $6 ELSE $7 << CAST({count} - $4 AS INTEGER) END)"
+    );
+    format!(
+        "INSERT INTO login_failures (key, failures, locked_until, updated_at, admitted) VALUES ($1, 1, $8, $2, 1)
+         ON CONFLICT (key) DO UPDATE SET
+           failures = {count},
+           admitted = CASE WHEN {open} THEN 1 ELSE 0 END,
+           locked_until = CASE WHEN {open} THEN $2 + {lock} ELSE login_failures.locked_until END,
+           updated_at = $2
+         RETURNING failures, locked_until, admitted"
+    )
+}
+
 macro_rules! impl_sql_accounts {
     ($store:ty, $db:ty) => {
         use app::domain::account::{StoreMembership, StoreRole, lockout_after};
         use app::domain::address::{Address, AddressInput};
-        use app::services::account_store::{AccountStore, MerchantSummary, NewUser, SessionRecord, UserRecord};
+        use app::services::account_store::{
+            AccountStore, Claim, MerchantSummary, NewUser, SessionRecord, ThrottlePolicy, UserRecord,
+        };
         use app::services::catalog_store::{MerchantStatus, StoreError};
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
@@ -198,6 +222,47 @@ macro_rules! impl_sql_accounts {
                 for key in keys {
                     sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&mut *tx).await.map_err(map_sqlx)?;
                 }
+                tx.commit().await.map_err(map_sqlx)
+            }
+
+            async fn claim_attempt(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<Claim, StoreError> {
+                static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                let sql = SQL.get_or_init($crate::store::sql_accounts::claim_sql);
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let row = sqlx::query(sql)
+                    .bind(key)
+                    .bind(now)
+                    .bind(now - policy.memory_secs)
+                    .bind(policy.free)
+                    .bind(policy.doublings())
+                    .bind(policy.max_lock_secs)
+                    .bind(policy.first_lock_secs)
+                    .bind(now + policy.lock_after(1))
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(Claim {
+                    attempts: row.get(0),
+                    locked_until: row.get(1),
+                    admitted: row.get::<i64, _>(2) == 1,
+                })
+            }
+
+            async fn release_attempt(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                sqlx::query(
+                    "UPDATE login_failures SET
+                       failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
+                       locked_until = CASE WHEN failures - 1 < $2 AND locked_until > $3 THEN $3 ELSE locked_until END
+                     WHERE key = $1",
+                )
+                .bind(key)
+                .bind(policy.free)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
                 tx.commit().await.map_err(map_sqlx)
             }
 
