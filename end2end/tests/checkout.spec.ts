@@ -58,7 +58,8 @@ test("a guest buys from two stores and sees one order with two parts", async ({ 
   await fillCheckout(page, "4242 4242 4242 4242");
   await shots(page, "checkout");
   await page.getByTestId("pay").click();
-  await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
+  // A guest's order opens with its access key (issue 13), carried in the query.
+  await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}\?key=[0-9a-f]{64}$/);
   await expect(page.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
   await shots(page, "order");
   await expect(page.getByTestId("order-part")).toHaveCount(2);
@@ -67,9 +68,18 @@ test("a guest buys from two stores and sees one order with two parts", async ({ 
   await expect(page.getByTestId("payment-status")).toHaveText("captured");
   await expect(page.getByTestId("payment-events")).toContainText("authorize");
   await expect(page.getByTestId("payment-events")).toContainText("capture");
+  const number = (await page.getByTestId("order-number").innerText()).trim();
   // The cart is empty afterwards.
   await page.goto("/checkout");
   await expect(page.getByTestId("checkout-blocked")).toContainText("Your cart is empty");
+  // Without the key in the address, the browser that placed the order opens it by its cookie
+  // (which holds the key, not the number); without the cookie, the number alone is a 404.
+  await page.goto(`/orders/${number}`);
+  await expect(page.getByTestId("order-number")).toHaveText(number);
+  await page.context().clearCookies();
+  const res = await page.goto(`/orders/${number}`);
+  expect(res?.status()).toBe(404);
+  await expect(page.getByTestId("not-found")).toBeVisible();
 });
 
 test("a declined card says why and leaves the cart as it was", async ({ page }) => {
@@ -92,7 +102,7 @@ test.describe("without JavaScript", () => {
     await page.goto("/checkout");
     await fillCheckout(page, "4242 4242 4242 4242");
     await page.getByTestId("pay").click();
-    await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
+    await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}\?key=[0-9a-f]{64}$/);
     await expect(page.getByTestId("payment-status")).toHaveText("captured");
   });
 });

@@ -1,7 +1,8 @@
 //! The outbox against SQLite and PostgreSQL: a dedupe key queues once; a due message is leased
 //! to exactly one of several concurrent senders; failed sends are retried on the back-off
 //! schedule and given up after the last try; a paid checkout queues exactly one confirmation,
-//! even when the request is retried with the same idempotency key.
+//! even when the request is retried with the same idempotency key; a guest's confirmation links
+//! the order with its access key, a signed-in shopper's without one.
 #[macro_use]
 mod support;
 
@@ -27,6 +28,7 @@ conformance!(multi_thread;
     a_paid_checkout_queues_one_confirmation_even_when_retried,
     a_declined_checkout_queues_nothing,
     the_served_shop_confirms_orders_and_its_sender_delivers_them,
+    a_guest_confirmation_links_the_order_with_its_key,
 );
 
 const NOW: i64 = 1_800_000_000;
@@ -363,6 +365,38 @@ async fn a_declined_checkout_queues_nothing(db: Database) {
     .unwrap();
     assert!(matches!(out, CheckoutOutcome::Declined { .. }), "{out:?}");
     assert!(all(db.notifications().as_ref()).await.is_empty());
+}
+
+async fn a_guest_confirmation_links_the_order_with_its_key(db: Database) {
+    use app::services::checkout::place_order_with_key;
+    let variant = one_product(&db).await;
+    let settings = checkout_settings(&db);
+    let guest = request(variant, "4242 4242 4242 4242", "notify-key-0004", 11);
+    let placed = place_order_with_key(db.orders().as_ref(), &TestGateway, &settings, guest).await.unwrap();
+    let CheckoutOutcome::Paid { number } = &placed.outcome else { panic!("{placed:?}") };
+    let key = placed.guest_key.clone().expect("a guest's key");
+    let user = app::services::account_store::NewUser {
+        email: "grace@example.com".into(),
+        display_name: "Grace".into(),
+        password_hash: "x".into(),
+        is_admin: false,
+    };
+    let mut signed_in = request(variant, "4242 4242 4242 4242", "notify-key-0005", 12);
+    signed_in.user_id = Some(db.accounts().create_user(&user).await.unwrap());
+    let theirs = place_order_with_key(db.orders().as_ref(), &TestGateway, &settings, signed_in).await.unwrap();
+    let CheckoutOutcome::Paid { number: their_number } = &theirs.outcome else { panic!("{theirs:?}") };
+    let rows = all(db.notifications().as_ref()).await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let of = |n: &str| rows.iter().find(|m| m.dedupe_key == confirmation_key(n)).unwrap().clone();
+    let link = format!("https://shop.example/orders/{number}?key={key}");
+    let m = of(number);
+    assert!(m.text_body.contains(&link), "{}", m.text_body);
+    assert!(m.html_body.contains(&format!("href=\"{link}\"")), "{}", m.html_body);
+    assert!(!m.subject.contains(&key), "the key is in the link only");
+    // The signed-in shopper's account opens theirs: no key in the link.
+    let m = of(their_number);
+    assert!(m.text_body.contains(&format!("https://shop.example/orders/{their_number}\n")), "{}", m.text_body);
+    assert!(!m.text_body.contains("?key="), "{}", m.text_body);
 }
 
 /// As `server serve` runs it: `startup::shop` queues confirmations, `notify::start` points links

@@ -24,6 +24,9 @@ conformance!(multi_thread;
     a_review_by_a_buyer_is_a_verified_purchase,
     the_review_total_is_what_paying_charges,
     a_store_sees_its_part_and_the_payment_only,
+    a_declined_order_gives_its_discount_use_back,
+    an_expired_order_gives_its_discount_use_back_once,
+    a_guest_order_opens_with_its_key_only,
 );
 
 const SUCCEEDS: &str = "4242 4242 4242 4242";
@@ -257,6 +260,7 @@ async fn unpaid_orders_release_their_stock_once(db: Database) {
         card_last4: "4242".into(),
         gateway: "test".into(),
         discount_code: None,
+        access_key_hash: None,
         now: 900,
     };
     let claim = app::services::order_store::IdempotencyClaim {
@@ -424,8 +428,217 @@ async fn a_store_sees_its_part_and_the_payment_only(db: Database) {
     assert_eq!(seen.part.lines.len(), 1);
     assert_eq!(seen.part.total, queue[0].total);
     assert_eq!(seen.other_stores, 1);
-    let payment = seen.payment.unwrap();
-    assert_eq!((payment.status.as_str(), payment.captured), ("captured", total));
-    assert_eq!(payment.events.len(), 2, "authorize and capture");
+    // Was: the store saw the whole order's payment (amount = order total, every event). A store
+    // sees only what was taken for its own part (issue 13): the order's total is another
+    // store's business too.
+    let payment = seen.payment.clone().unwrap();
+    assert_eq!((payment.status.as_str(), payment.captured), ("captured", seen.part.total));
+    assert!(payment.captured.minor < total.minor, "not the whole order's {total}");
+    let shown = serde_json::to_string(&seen).unwrap();
+    assert!(!shown.contains("volt"), "nothing of the other store's part: {shown}");
+    assert!(!shown.contains(&format!("\"minor\":{}", total.minor)), "not the order's total: {shown}");
+    let volt_seen = MerchantOrderView::of(view.clone(), volt).unwrap();
+    assert_eq!(volt_seen.part.lines.len(), 1);
+    assert_eq!(volt_seen.part.lines[0].title, "volt Lamp");
+    assert!(!serde_json::to_string(&volt_seen).unwrap().contains("north"), "B sees nothing of A's part");
     assert!(MerchantOrderView::of(view, 999_999).is_none(), "a store with no part sees nothing");
+}
+
+/// A code limited to one use: its one use is taken by each order placed with it.
+async fn one_use_code(db: &Database, code: &str, limit: i64) {
+    use app::domain::checkout::{DiscountCode, DiscountKind};
+    use app::domain::money::{Currency, Money};
+    let c = DiscountCode {
+        code: code.into(),
+        kind: DiscountKind::Fixed { amount: Money::new(500, Currency::USD) },
+        min_spend: None,
+        expires_at: None,
+        usage_limit: Some(limit),
+        times_used: 0,
+    };
+    db.orders().create_discount_code(&c, 1).await.unwrap();
+}
+
+async fn times_used(db: &Database, code: &str) -> i64 {
+    db.orders().discount_code(code).await.unwrap().unwrap().times_used
+}
+
+async fn a_declined_order_gives_its_discount_use_back(db: Database) {
+    let (a, _) = shop(&db, 10, 10).await;
+    one_use_code(&db, "ONCE", 1).await;
+    let with = |card: &str, key: &str| {
+        let mut r = request(vec![(a, 1)], card, key);
+        r.discount_code = "once".into();
+        r
+    };
+    let declined = checkout(&db, with(DECLINED, "key-once-declined")).await.unwrap();
+    assert!(matches!(declined, CheckoutOutcome::Declined { .. }), "{declined:?}");
+    assert_eq!(times_used(&db, "ONCE").await, 0, "the declined order gave its use back");
+    // A retry of the declined request returns the first outcome and gives nothing back twice.
+    assert_eq!(checkout(&db, with(DECLINED, "key-once-declined")).await.unwrap(), declined);
+    assert_eq!(times_used(&db, "ONCE").await, 0);
+    // The next shopper gets the one use, and the one after does not.
+    let paid = checkout(&db, with(SUCCEEDS, "key-once-paid-01")).await.unwrap();
+    assert!(matches!(paid, CheckoutOutcome::Paid { .. }), "{paid:?}");
+    assert_eq!(times_used(&db, "ONCE").await, 1);
+    let late = checkout(&db, with(SUCCEEDS, "key-once-paid-02")).await.unwrap_err();
+    assert!(late.field("discount_code").unwrap_or_default().contains("used up"), "{late:?}");
+}
+
+async fn an_expired_order_gives_its_discount_use_back_once(db: Database) {
+    use app::domain::payment::{PaymentEvent, PaymentStatus};
+    use app::services::order_store::{IdempotencyClaim, PaymentUpdate, PlaceResult};
+    let (a, _) = shop(&db, 10, 10).await;
+    let orders = db.orders();
+    // Limit 2: one paying shopper holds a use throughout, so a use given back twice would show.
+    one_use_code(&db, "TWICE", 2).await;
+    let mut paying = request(vec![(a, 1)], SUCCEEDS, "key-twice-paid-1");
+    paying.discount_code = "TWICE".into();
+    assert!(matches!(checkout(&db, paying).await.unwrap(), CheckoutOutcome::Paid { .. }));
+    // An order reserved with the code but never paid (the process died before the gateway
+    // answered): the same write checkout makes, reserved until 1 000.
+    let v = orders.variants_for_order(&[a]).await.unwrap().remove(0);
+    let order = app::services::order_store::NewOrder {
+        number: "MM-0000000000AB".into(),
+        user_id: None,
+        email: "ada@example.com".into(),
+        currency: "USD".into(),
+        subtotal_minor: v.unit_price_minor,
+        shipping_minor: 0,
+        discount_minor: 500,
+        tax_minor: 0,
+        total_minor: v.unit_price_minor - 500,
+        ship_to: app::services::order_store::ShipTo {
+            name: "A".into(),
+            line1: "L".into(),
+            line2: String::new(),
+            city: "C".into(),
+            region: String::new(),
+            postal_code: "1".into(),
+            country: "GB".into(),
+        },
+        reserved_until: 1_000,
+        parts: vec![app::services::order_store::NewOrderPart {
+            merchant_id: v.merchant_id,
+            shipping_speed: "standard".into(),
+            subtotal_minor: v.unit_price_minor,
+            shipping_minor: 0,
+            discount_minor: 500,
+            tax_minor: 0,
+            total_minor: v.unit_price_minor - 500,
+            lines: vec![app::services::order_store::NewOrderLine {
+                product_id: v.product_id,
+                variant_id: v.variant_id,
+                title: v.title.clone(),
+                sku: v.sku.clone(),
+                unit_price_minor: v.unit_price_minor,
+                quantity: 1,
+                line_total_minor: v.unit_price_minor,
+            }],
+        }],
+        card_brand: "visa".into(),
+        card_last4: "4242".into(),
+        gateway: "test".into(),
+        discount_code: Some("TWICE".into()),
+        access_key_hash: None,
+        now: 900,
+    };
+    let claim = IdempotencyClaim { scope: "checkout".into(), key: "key-twice-expiry".into(), fingerprint: "f".into() };
+    let PlaceResult::Placed { order_id, payment_id } = orders.place_order(&order, &claim).await.unwrap() else {
+        panic!("not placed")
+    };
+    assert_eq!(times_used(&db, "TWICE").await, 2, "both uses taken");
+    assert_eq!(orders.release_expired(999).await.unwrap(), 0, "not due yet");
+    assert_eq!(times_used(&db, "TWICE").await, 2);
+    // Two sweepers at once, then another later: the use comes back exactly once.
+    let (x, y) = tokio::join!(orders.release_expired(1_001), orders.release_expired(1_001));
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    assert_eq!(orders.release_expired(5_000).await.unwrap(), 0);
+    assert_eq!(times_used(&db, "TWICE").await, 1, "given back once, the paying shopper's use kept");
+    // The gateway's late "declined" for the expired order gives nothing back a second time.
+    let usd = app::domain::money::Money::new(order.total_minor, app::domain::money::Currency::USD);
+    let late = PaymentUpdate {
+        order_id,
+        payment_id,
+        events: vec![PaymentEvent::authorization(
+            usd,
+            1_002,
+            app::domain::payment::EventOutcome::Declined(app::domain::payment::DeclineReason::CardDeclined),
+            None,
+            "key-twice-expiry",
+        )],
+        payment_status: PaymentStatus::Failed,
+        captured_minor: 0,
+        gateway_reference: None,
+        order_status: "payment_failed".into(),
+        release_stock: true,
+        outcome: "card_declined".into(),
+        claim,
+        now: 1_002,
+    };
+    orders.record_payment(&late).await.unwrap();
+    assert_eq!(times_used(&db, "TWICE").await, 1, "still once");
+    // So the next shopper can use the code, and the one after cannot.
+    let mut next = request(vec![(a, 1)], SUCCEEDS, "key-twice-paid-2");
+    next.discount_code = "TWICE".into();
+    assert!(matches!(checkout(&db, next).await.unwrap(), CheckoutOutcome::Paid { .. }));
+    let mut last = request(vec![(a, 1)], SUCCEEDS, "key-twice-paid-3");
+    last.discount_code = "TWICE".into();
+    assert!(checkout(&db, last).await.unwrap_err().field("discount_code").unwrap_or_default().contains("used up"));
+}
+
+async fn a_guest_order_opens_with_its_key_only(db: Database) {
+    use app::services::checkout::place_order_with_key;
+    use app::services::passwords::token_hash;
+    let (a, _) = shop(&db, 10, 10).await;
+    let orders = db.orders();
+    let place =
+        |req| async { place_order_with_key(orders.as_ref(), &TestGateway, &CheckoutSettings::default(), req).await };
+    let first = place(request(vec![(a, 1)], SUCCEEDS, "key-guest-00001")).await.unwrap();
+    let CheckoutOutcome::Paid { number } = &first.outcome else { panic!("{first:?}") };
+    let key = first.guest_key.clone().expect("a guest gets a key");
+    assert_eq!(key.len(), 64, "256 bits, hex");
+    assert!(orders.guest_key_opens(number, &token_hash(&key)).await.unwrap());
+    assert!(!orders.guest_key_opens(number, &key).await.unwrap(), "the key itself is not what is stored");
+    assert!(!orders.guest_key_opens(number, &token_hash(&"0".repeat(64))).await.unwrap(), "a wrong key");
+    assert!(!orders.guest_key_opens(number, &token_hash(number)).await.unwrap(), "the number is no key");
+    // Another guest's key does not open this order, nor this key theirs.
+    let other = place(request(vec![(a, 1)], SUCCEEDS, "key-guest-00002")).await.unwrap();
+    let CheckoutOutcome::Paid { number: other_number } = &other.outcome else { panic!("{other:?}") };
+    let other_key = other.guest_key.clone().unwrap();
+    assert_ne!(other_key, key);
+    assert!(!orders.guest_key_opens(number, &token_hash(&other_key)).await.unwrap());
+    assert!(!orders.guest_key_opens(other_number, &token_hash(&key)).await.unwrap());
+    // A retry of the same checkout gets the same order and a key of its own; the first (already
+    // in the receipt) still opens it.
+    let again = place(request(vec![(a, 1)], SUCCEEDS, "key-guest-00001")).await.unwrap();
+    assert_eq!(again.outcome, first.outcome);
+    let second_key = again.guest_key.expect("the retry gets a key");
+    assert_ne!(second_key, key);
+    assert!(orders.guest_key_opens(number, &token_hash(&second_key)).await.unwrap());
+    assert!(orders.guest_key_opens(number, &token_hash(&key)).await.unwrap());
+    // A signed-in shopper's order has no key: their account opens it.
+    let user = app::services::account_store::NewUser {
+        email: "keyless@example.com".into(),
+        display_name: "Keyless".into(),
+        password_hash: "x".into(),
+        is_admin: false,
+    };
+    let user_id = db.accounts().create_user(&user).await.unwrap();
+    let mut mine = request(vec![(a, 1)], SUCCEEDS, "key-signed-in-01");
+    mine.user_id = Some(user_id);
+    let placed = place(mine).await.unwrap();
+    assert_eq!(placed.guest_key, None);
+    let CheckoutOutcome::Paid { number: theirs } = &placed.outcome else { panic!("{placed:?}") };
+    let mut theirs_id = None;
+    for id in 1..=20 {
+        if orders.order_status(id).await.unwrap().is_some_and(|(n, _)| &n == theirs) {
+            theirs_id = Some(id);
+        }
+    }
+    let theirs_id = theirs_id.expect("the signed-in order's id");
+    let forced = token_hash(&"f".repeat(64));
+    assert!(!orders.add_access_key(theirs_id, &forced, 1).await.unwrap(), "no key is added to it");
+    assert!(!orders.guest_key_opens(theirs, &forced).await.unwrap());
+    assert!(!orders.guest_key_opens(theirs, &token_hash(&key)).await.unwrap());
 }

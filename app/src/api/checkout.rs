@@ -39,9 +39,60 @@ pub struct CheckoutData {
     pub test_cards: Vec<(String, String)>,
 }
 
-/// Cookie naming the last order this browser placed, so a guest can see its confirmation.
+/// Cookie holding the access key of the last order this browser placed as a guest, so the guest
+/// can come back to it. It holds the key, never the number: a number opens nothing.
 #[cfg(feature = "ssr")]
 pub const LAST_ORDER_COOKIE: &str = "mm_last_order";
+
+/// An access key as `passwords::new_token` makes them; anything else is not looked up.
+#[cfg(feature = "ssr")]
+fn key_shaped(key: &str) -> bool {
+    key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Who may open order `number` (placed by `owner`, none for a guest): the signed-in shopper who
+/// placed it; for a guest's order, whoever holds one of its access keys (`key` from the link, or
+/// the browser's `mm_last_order` cookie); the platform admin when `admin_too`. The number alone,
+/// or a cookie naming it, opens nothing.
+#[cfg(feature = "ssr")]
+pub(crate) async fn may_open(
+    shop: &crate::services::Shop,
+    headers: &axum::http::HeaderMap,
+    who: &Option<crate::domain::account::Principal>,
+    number: &str,
+    owner: Option<i64>,
+    key: Option<&str>,
+    admin_too: bool,
+) -> Result<bool, AppError> {
+    use crate::services::passwords::token_hash;
+    if admin_too && who.as_ref().is_some_and(|p| p.is_admin) {
+        return Ok(true);
+    }
+    if let Some(owner) = owner {
+        return Ok(who.as_ref().is_some_and(|p| p.user_id == owner));
+    }
+    let cookie = super::guard::cookie(headers, LAST_ORDER_COOKIE);
+    for candidate in [key.map(str::trim), cookie.as_deref()].into_iter().flatten().filter(|k| key_shaped(k)) {
+        if shop
+            .orders
+            .guest_key_opens(number, &token_hash(&candidate.to_ascii_lowercase()))
+            .await
+            .map_err(crate::services::accounts::store_err)?
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// `/orders/{number}`, with the guest's key in the query (the request log prints paths only).
+#[cfg(feature = "ssr")]
+fn order_path(number: &str, guest_key: Option<&str>) -> String {
+    match guest_key {
+        Some(key) => format!("/orders/{number}?key={key}"),
+        None => format!("/orders/{number}"),
+    }
+}
 
 #[server(endpoint = "checkout/page")]
 pub async fn checkout_page() -> Result<CheckoutData, AppError> {
@@ -219,23 +270,25 @@ pub async fn place_order(
         manual_capture: shop.admin.capture_mode().await.map_err(internal)?
             == crate::domain::admin_pages::CaptureMode::Manual,
     };
-    let outcome =
-        crate::services::checkout::place_order(shop.orders.as_ref(), shop.gateway.as_ref(), &shop.checkout, request)
-            .await?;
-    match outcome {
+    let placement = crate::services::checkout::place_order_with_key(
+        shop.orders.as_ref(),
+        shop.gateway.as_ref(),
+        &shop.checkout,
+        request,
+    )
+    .await?;
+    match placement.outcome {
         CheckoutOutcome::Paid { number } | CheckoutOutcome::Processing { number } => {
             if let Some(cart) = cart {
                 shop.carts.clear(cart).await.map_err(internal)?;
             }
-            if let (Some(res), Ok(value)) = (
-                use_context::<leptos_axum::ResponseOptions>(),
-                axum::http::HeaderValue::from_str(&format!(
-                    "{LAST_ORDER_COOKIE}={number}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000"
-                )),
-            ) {
-                res.append_header(axum::http::header::SET_COOKIE, value);
+            if let Some(key) = &placement.guest_key {
+                let secure = if shop.auth.cookie_secure { "; Secure" } else { "" };
+                super::guard::append_cookie(&format!(
+                    "{LAST_ORDER_COOKIE}={key}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}"
+                ));
             }
-            crate::api::redirect::redirect(&format!("/orders/{number}"));
+            crate::api::redirect::redirect(&order_path(&number, placement.guest_key.as_deref()));
             Ok(number)
         }
         CheckoutOutcome::Declined { message, .. } => {
@@ -246,10 +299,11 @@ pub async fn place_order(
     }
 }
 
-/// An order's page: for the signed-in shopper who placed it, the platform admin, or the browser
-/// that placed it as a guest (its `mm_last_order` cookie). The number alone is not enough.
+/// An order's page: for the signed-in shopper who placed it, the platform admin, or, for a
+/// guest's order, whoever holds its access key (`key`, from the confirmation link or e-mail, or
+/// the `mm_last_order` cookie of the browser that placed it). The number alone is not enough.
 #[server(endpoint = "orders/get")]
-pub async fn get_order(number: String) -> Result<crate::domain::order_view::OrderView, AppError> {
+pub async fn get_order(number: String, key: Option<String>) -> Result<crate::domain::order_view::OrderView, AppError> {
     use crate::domain::order::OrderNumber;
     let (shop, headers, who, _) = super::cart::caller().await?;
     let missing = || AppError::NotFound("We couldn't find that order.".into());
@@ -260,13 +314,7 @@ pub async fn get_order(number: String) -> Result<crate::domain::order_view::Orde
         .await
         .map_err(crate::services::accounts::store_err)?
         .ok_or_else(missing)?;
-    let by_cookie = super::guard::cookie(&headers, LAST_ORDER_COOKIE).is_some_and(|v| v == number.as_str());
-    let allowed = match (&who, owner) {
-        (Some(p), _) if p.is_admin => true,
-        (Some(p), Some(owner)) => p.user_id == owner,
-        (_, None) => by_cookie,
-        (None, Some(_)) => false,
-    };
+    let allowed = may_open(&shop, &headers, &who, number.as_str(), owner, key.as_deref(), true).await?;
     // Someone else's order answers like a missing one: numbers are not confirmed to strangers.
     if allowed { Ok(view) } else { Err(missing()) }
 }

@@ -1,7 +1,9 @@
 //! After payment. A store's staff (or the platform admin acting for a store) ship, start,
 //! cancel and refund the store's part of an order and handle its returns; another store's
-//! order or return answers like a missing one. The shopper who placed an order (or the guest
-//! browser holding its `mm_last_order` cookie) asks to return delivered items.
+//! order or return answers like a missing one; a store acts only on its own part's lines (the
+//! services load the part of `merchant_id` and refuse lines not in it). The shopper who placed
+//! an order (or, for a guest's order, whoever holds its access key) asks to return delivered
+//! items.
 //!
 //! Ship, cancel and refund take an idempotency key (the form's `idempotency_key`, rendered as
 //! `MerchantOrderView::action_key`, or an `Idempotency-Key` header): a retried request returns
@@ -225,27 +227,25 @@ pub async fn refund_return(merchant_id: Option<i64>, return_id: i64) -> Result<R
 }
 
 /// The shopper asks to return delivered items of one store's part (`merchant_id`): `lines` are
-/// "line id:quantity". Only whoever may see the order (its shopper, or the guest browser that
-/// placed it) may ask.
+/// "line id:quantity". Only the shopper who placed the order, or for a guest's order whoever
+/// holds its access key (`key` from the order page's link, or the browser's cookie), may ask;
+/// anyone else hears that there is no such order, and nothing is written.
 #[server(endpoint = "orders/return")]
 pub async fn request_return(
     number: String,
     merchant_id: i64,
     lines: Option<Vec<String>>,
     reason: String,
+    key: Option<String>,
 ) -> Result<i64, AppError> {
     use crate::domain::order::OrderNumber;
     let (shop, headers, who, _) = super::cart::caller().await?;
     let missing = || AppError::NotFound("We couldn't find that order.".into());
     let number = OrderNumber::parse(&number).map_err(|_| missing())?;
     let state = shop.fulfilment.part(number.as_str(), merchant_id).await.map_err(internal)?.ok_or_else(missing)?;
-    let by_cookie =
-        super::guard::cookie(&headers, super::checkout::LAST_ORDER_COOKIE).is_some_and(|v| v == number.as_str());
-    let allowed = match (&who, state.user_id) {
-        (Some(p), Some(owner)) => p.user_id == owner,
-        (_, None) => by_cookie,
-        (None, Some(_)) => false,
-    };
+    // Stores and the admin act on returns; they do not open them for the shopper.
+    let allowed =
+        super::checkout::may_open(&shop, &headers, &who, number.as_str(), state.user_id, key.as_deref(), false).await?;
     if !allowed {
         return Err(missing());
     }

@@ -26,7 +26,7 @@ pub enum Message {
         email: String,
         lines: Vec<MessageLine>,
         total: Money,
-        /// Absolute link to `/orders/{number}`.
+        /// Absolute link to `/orders/{number}` (with `?key=` for a guest's order).
         order_url: String,
     },
     Shipped {
@@ -276,8 +276,15 @@ impl Links {
         &self.base
     }
 
+    /// The order's page; opens for the signed-in shopper who placed it.
     pub fn order(&self, number: &str) -> String {
         format!("{}/orders/{}", self.base, crate::domain::search::url_encode(number))
+    }
+
+    /// A guest's order page with its access key. The key travels in the query, not the path: the
+    /// request log prints paths only.
+    pub fn guest_order(&self, number: &str, key: &str) -> String {
+        format!("{}?key={}", self.order(number), crate::domain::search::url_encode(key))
     }
 
     pub fn track(&self, token: &str) -> String {
@@ -500,6 +507,9 @@ mod tests {
         assert_eq!(l.base(), "http://127.0.0.1:3000");
         assert_eq!(l.order("MM-X"), "http://127.0.0.1:3000/orders/MM-X");
         assert_eq!(l.track("a/b?c"), "http://127.0.0.1:3000/track/a%2Fb%3Fc");
+        // A guest's key rides in the query (the request log prints paths only), encoded.
+        assert_eq!(l.guest_order("MM-X", "ab12"), "http://127.0.0.1:3000/orders/MM-X?key=ab12");
+        assert_eq!(l.guest_order("MM-X", "a&b"), "http://127.0.0.1:3000/orders/MM-X?key=a%26b");
         assert_eq!(Links::default().base(), DEFAULT_PUBLIC_URL);
     }
 

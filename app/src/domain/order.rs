@@ -2,9 +2,11 @@
 //! whose fulfilment status moves through a small state machine.
 //!
 //! Order numbers are 60 random bits in Crockford base32 (`MM-` + 12 characters): short enough to
-//! read out over the phone, unguessable (2⁶⁰ ≈ 10¹⁸ values, so enumerating `/orders/{number}` is
-//! hopeless), URL-safe, and free of I/L/O/U so a misread character still parses. The random bytes
-//! are a parameter: the server draws them from the OS, the domain stays pure and testable.
+//! read out over the phone, hard to guess, URL-safe, and free of I/L/O/U so a misread character
+//! still parses. A number is a reference, not a credential: every store in the order sees it and
+//! the shopper reads it out to support, so it opens nothing by itself (a guest's order opens
+//! with its separate access key, a signed-in shopper's with their account). The random bytes are
+//! a parameter: the server draws them from the OS, the domain stays pure and testable.
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -123,18 +123,31 @@ pub struct MerchantPartSummary {
     pub total: Money,
 }
 
-/// What a store sees of an order: its own part, where to send it, and the order's payment.
+/// The order's payment as one store may see it: its state and what of it is the store's part.
+/// The whole order's amount and its events (other stores' captures and refunds) stay hidden.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PartPaymentView {
+    /// `PaymentStatus::as_str` of the order's one payment.
+    pub status: String,
+    /// What was taken for this part: its total, or the capture when that was less.
+    pub captured: Money,
+}
+
+/// What a store sees of an order: its own part (lines, totals, parcels, returns), where to send
+/// it, and how the payment stands for it. Never another store's lines or the order's totals.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MerchantOrderView {
     pub number: String,
     pub created_at: i64,
+    /// The order's status before and outside payment (awaiting_payment, payment_failed,
+    /// expired, cancelled); once paid, the part's own: the other parts' progress is not shown.
     pub order_status: String,
     pub email: String,
     pub ship_to: AddressInput,
     pub part: OrderPartView,
     /// Stores sharing the order (their parts are not shown).
     pub other_stores: usize,
-    pub payment: Option<PaymentView>,
+    pub payment: Option<PartPaymentView>,
     /// A fresh idempotency key for this rendering's action forms (ship, cancel, refund), so a
     /// resubmitted form acts once.
     pub action_key: String,
@@ -172,17 +185,25 @@ pub struct CancelOutcome {
 impl MerchantOrderView {
     /// `view` as the store `merchant_id` sees it; none when the store has no part in it.
     pub fn of(view: OrderView, merchant_id: i64) -> Option<MerchantOrderView> {
+        const BEFORE_PAYMENT: [&str; 4] = ["awaiting_payment", "payment_failed", "expired", "cancelled"];
         let others = view.parts.iter().filter(|p| p.merchant_id != merchant_id).count();
         let part = view.parts.into_iter().find(|p| p.merchant_id == merchant_id)?;
+        let order_status =
+            if BEFORE_PAYMENT.contains(&view.status.as_str()) { view.status } else { part.status.clone() };
+        // The same share the refund ledger counts as captured for the part (`fulfilment::ledger`).
+        let payment = view.payment.map(|p| PartPaymentView {
+            status: p.status,
+            captured: Money::new(part.total.minor.min(p.captured.minor).max(0), part.total.currency),
+        });
         Some(MerchantOrderView {
             number: view.number,
             created_at: view.created_at,
-            order_status: view.status,
+            order_status,
             email: view.email,
             ship_to: view.ship_to,
             part,
             other_stores: others,
-            payment: view.payment,
+            payment,
             action_key: String::new(),
         })
     }
@@ -232,5 +253,82 @@ mod tests {
         assert_eq!(shown_status("paid", &s(&["refunded"])), "refunded");
         assert_eq!(shown_status("expired", &s(&["cancelled"])), "expired");
         assert_eq!(shown_status("payment_failed", &s(&["cancelled"])), "payment_failed");
+    }
+
+    fn part(merchant_id: i64, title: &str, total: i64, status: &str) -> OrderPartView {
+        let usd = |m| Money::new(m, crate::domain::money::Currency::USD);
+        OrderPartView {
+            merchant_id,
+            merchant_name: format!("Store {merchant_id}"),
+            status: status.into(),
+            shipping_speed: "standard".into(),
+            lines: vec![OrderLineView {
+                id: merchant_id * 10,
+                title: title.into(),
+                sku: format!("{title}-sku"),
+                quantity: 1,
+                unit_price: usd(total),
+                line_total: usd(total),
+                shipped: 0,
+                returned: 0,
+                refunded: usd(0),
+            }],
+            subtotal: usd(total),
+            shipping: usd(0),
+            discount: usd(0),
+            tax: usd(0),
+            total: usd(total),
+            refunded: usd(0),
+            delivered_at: None,
+            shipments: vec![],
+            returns: vec![],
+        }
+    }
+
+    #[test]
+    fn a_store_sees_its_own_part_and_its_share_of_the_payment() {
+        let usd = |m| Money::new(m, crate::domain::money::Currency::USD);
+        let view = OrderView {
+            number: "MM-ABCDEFGHJKMN".into(),
+            status: "partially_shipped".into(),
+            email: "ada@example.com".into(),
+            created_at: 1,
+            ship_to: AddressInput::default(),
+            parts: vec![part(1, "Lamp", 2_500, "shipped"), part(2, "Speaker", 4_000, "paid")],
+            subtotal: usd(6_500),
+            shipping: usd(0),
+            discount: usd(0),
+            tax: usd(0),
+            total: usd(6_500),
+            payment: Some(PaymentView {
+                status: "captured".into(),
+                card_brand: "visa".into(),
+                card_last4: "4242".into(),
+                amount: usd(6_500),
+                captured: usd(6_500),
+                events: vec![PaymentEventView {
+                    kind: "capture".into(),
+                    amount: usd(6_500),
+                    outcome: "succeeded".into(),
+                    at: 1,
+                }],
+            }),
+        };
+        let b = MerchantOrderView::of(view.clone(), 2).unwrap();
+        assert_eq!(b.part.lines.len(), 1);
+        assert_eq!(b.part.lines[0].title, "Speaker");
+        assert_eq!(b.order_status, "paid", "B's own progress, not that A shipped");
+        assert_eq!(b.payment, Some(PartPaymentView { status: "captured".into(), captured: usd(4_000) }));
+        let json = leptos::serde_json::to_string(&b).unwrap();
+        assert!(!json.contains("Lamp") && !json.contains("6500"), "{json}");
+        // Before payment the order's own status shows; a part of a cancelled capture shows 0.
+        let mut unpaid = view;
+        unpaid.status = "payment_failed".into();
+        if let Some(p) = unpaid.payment.as_mut() {
+            p.captured = usd(0);
+        }
+        let a = MerchantOrderView::of(unpaid, 1).unwrap();
+        assert_eq!(a.order_status, "payment_failed");
+        assert_eq!(a.payment.unwrap().captured, usd(0));
     }
 }

@@ -2,6 +2,9 @@
 //! parcels (each with its timeline and a link to the public tracking page), refunds and returns,
 //! and the order's payment with every event. Once a part is delivered, and within the return
 //! window, the shopper can ask to return items of it. Someone else's order answers as not found.
+//! A guest's order opens with its access key (`?key=…`, or the cookie of the browser that placed
+//! it). Other sites never see the key as a referrer: the shop's `Referrer-Policy` sends them the
+//! origin only (server/src/security.rs), and links to carriers are `noreferrer`.
 use crate::api::checkout::get_order;
 use crate::api::fulfilment::RequestReturn;
 use crate::components::form::{BUTTON_SECONDARY, CARD, FormAlert, last_error};
@@ -13,7 +16,7 @@ use crate::domain::returns::ReturnWindow;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Unix seconds now, the same way on the server and in the browser.
 pub(crate) fn now_secs() -> i64 {
@@ -51,14 +54,18 @@ where
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let number = move || params.read().get("number").unwrap_or_default();
+    // A guest's access key, from the confirmation link or e-mail (`?key=`); the browser that
+    // placed the order also has it in its cookie.
+    let key = move || query.read().get("key").filter(|k| !k.is_empty());
     let ask = ServerAction::<RequestReturn>::new();
-    let order = Resource::new(move || (number(), ask.version().get()), |(n, _)| get_order(n));
+    let order = Resource::new(move || (number(), key(), ask.version().get()), |(n, k, _)| get_order(n, k));
     view! {
         <Suspense fallback=|| view! { <div class="h-96 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
             {move || Suspend::new(async move {
                 match order.await {
-                    Ok(o) => view! { <Order order=o ask /> }.into_any(),
+                    Ok(o) => view! { <Order order=o ask key=key() /> }.into_any(),
                     Err(AppError::NotFound(_)) => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
                 }
@@ -68,7 +75,7 @@ pub fn OrderPage() -> impl IntoView {
 }
 
 #[component]
-fn Order(order: OrderView, ask: ServerAction<RequestReturn>) -> impl IntoView {
+fn Order(order: OrderView, ask: ServerAction<RequestReturn>, key: Option<String>) -> impl IntoView {
     let paid = order.status == "paid";
     let a = order.ship_to.clone();
     let number = order.number.clone();
@@ -94,7 +101,8 @@ fn Order(order: OrderView, ask: ServerAction<RequestReturn>) -> impl IntoView {
                     .cloned()
                     .map(|p| {
                         let returns = p.returns.clone();
-                        let form = returnable(&p).then(|| view! { <ReturnForm number=number.clone() part=p.clone() ask /> });
+                        let form = returnable(&p)
+                            .then(|| view! { <ReturnForm number=number.clone() key=key.clone() part=p.clone() ask /> });
                         view! {
                             <Part part=p public_links=true>
                                 {(!returns.is_empty()).then(|| {
@@ -161,7 +169,13 @@ fn returnable(part: &OrderPartView) -> bool {
 /// "Return items": how many of each line, and why. A `<select>` per line sends "line id:quantity"
 /// (nothing for none), so the form works without JavaScript too.
 #[component]
-fn ReturnForm(number: String, part: OrderPartView, ask: ServerAction<RequestReturn>) -> impl IntoView {
+fn ReturnForm(
+    number: String,
+    /// The guest's access key the page was opened with, sent along so the request is theirs.
+    key: Option<String>,
+    part: OrderPartView,
+    ask: ServerAction<RequestReturn>,
+) -> impl IntoView {
     let merchant_id = part.merchant_id;
     let errors = scoped_errors(ask, |i: &RequestReturn| i.merchant_id, merchant_id);
     let closes = part.delivered_at.map(|d| crate::domain::dates::ymd(ReturnWindow::default().closes_at(d)));
@@ -175,6 +189,7 @@ fn ReturnForm(number: String, part: OrderPartView, ask: ServerAction<RequestRetu
             </summary>
             <ActionForm action=ask attr:class="flex flex-col gap-3 px-4 pb-4" attr:data-testid="return-form">
                 <input type="hidden" name="number" value=number />
+                {key.map(|k| view! { <input type="hidden" name="key" value=k /> })}
                 <input type="hidden" name="merchant_id" value=merchant_id.to_string() />
                 <FormAlert errors />
                 <fieldset class="flex flex-col gap-2">

@@ -1,6 +1,7 @@
 //! `/admin/orders` and `/admin/orders/{number}`: a store's queue of order parts, filtered by
-//! status, and one order as the store sees it: its part, the address to ship to, and the order's
-//! payment with every event, and what the store can do with its part: start processing, ship
+//! status, and one order as the store sees it: its part, the address to ship to, and how the
+//! payment stands for its part (never other stores' lines or the order's totals), and what the
+//! store can do with its part: start processing, ship
 //! lines with a carrier and tracking number, cancel before shipping, refund the part or lines,
 //! and decide, receive and refund the shopper's returns. Every action is an `ActionForm`, so it
 //! works without JavaScript; with it, the page reloads its data after each action.
@@ -21,7 +22,7 @@ use crate::domain::order_view::MerchantOrderView;
 use crate::domain::order_view::{OrderPartView, RefundOutcome, ReturnView};
 use crate::pages::forbidden::Forbidden;
 use crate::pages::not_found::NotFound;
-use crate::pages::order::{Part, Payment, scoped_errors};
+use crate::pages::order::{Part, scoped_errors};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -354,12 +355,16 @@ fn StoreOrder(order: MerchantOrderView, explicit: Option<i64>, actions: Actions)
                 </section>
                 {order.payment.map(|p| {
                     view! {
-                        <div class="flex flex-col gap-2">
-                            <Payment payment=p />
-                            <p class="px-1 text-xs text-stone-500">
-                                "One payment covers the whole order; your part's share is its total above."
+                        <section class=CARD data-testid="payment">
+                            <h2 class="text-base font-semibold">"Payment"</h2>
+                            <p class="mt-1 text-sm text-stone-700">
+                                <span class="font-semibold" data-testid="payment-status">{p.status.replace('_', " ")}</span>
+                                {format!(" · {} taken for your part", p.captured)}
                             </p>
-                        </div>
+                            <p class="mt-1 text-xs text-stone-500">
+                                "One payment covers the whole order; only your part of it is shown here."
+                            </p>
+                        </section>
                     }
                 })}
             </div>

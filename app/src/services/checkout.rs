@@ -1,7 +1,9 @@
 //! Placing an order: validate everything first (nothing is written for bad input), reserve stock
 //! and write the order in one transaction under the request's idempotency key, then authorize
 //! and capture with the gateway and record every payment event. A declined payment gives the
-//! stock back; a repeated request with the same key returns the first outcome.
+//! stock and the discount code's use back; a repeated request with the same key returns the
+//! first outcome. A guest's order gets a secret access key (only its hash is stored): the order
+//! number alone never opens it.
 use super::order_store::{
     IdempotencyClaim, NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentUpdate, PlaceResult, ShipTo, Shortage,
 };
@@ -204,12 +206,32 @@ pub async fn price(
     Ok(Priced { lines, parts, discount, quote })
 }
 
+/// What placing an order gives back: the outcome and, for a guest, the order's access key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub outcome: CheckoutOutcome,
+    /// A guest's key to the order (the database keeps only its hash): the confirmation page's
+    /// link and the browser's cookie carry it. None for a signed-in shopper, whose account opens
+    /// the order, and when nothing was placed.
+    pub guest_key: Option<String>,
+}
+
+/// [`place_order_with_key`] for callers that have no use for the guest's key.
 pub async fn place_order(
     store: &dyn OrderStore,
     gateway: &dyn PaymentGateway,
     settings: &CheckoutSettings,
     req: CheckoutRequest,
 ) -> Result<CheckoutOutcome, AppError> {
+    place_order_with_key(store, gateway, settings, req).await.map(|p| p.outcome)
+}
+
+pub async fn place_order_with_key(
+    store: &dyn OrderStore,
+    gateway: &dyn PaymentGateway,
+    settings: &CheckoutSettings,
+    req: CheckoutRequest,
+) -> Result<Placement, AppError> {
     let key = IdempotencyKey::parse(&req.idempotency_key).map_err(|m| invalid("idempotency_key", m))?;
     let card = validate_card(&req.card, YearMonth::from_unix(req.now))?;
     let address = validate_address(&req.address)?;
@@ -236,6 +258,8 @@ pub async fn place_order(
     };
 
     let number = OrderNumber::generate(req.random).as_str().to_string();
+    // 256 bits from the operating system's CSPRNG, like a session token; only the hash is stored.
+    let guest_key = req.user_id.is_none().then(super::passwords::new_token);
     let order = NewOrder {
         number: number.clone(),
         user_id: req.user_id,
@@ -278,6 +302,7 @@ pub async fn place_order(
         card_last4: summary.last4.clone(),
         gateway: gateway.name().into(),
         discount_code: discount.as_ref().map(|d| d.code.clone()),
+        access_key_hash: guest_key.as_deref().map(super::passwords::token_hash),
         now: req.now,
     };
 
@@ -300,10 +325,21 @@ pub async fn place_order(
                 .await
                 .map_err(internal)?
                 .ok_or_else(|| AppError::Server("the first order of this checkout is missing".into()))?;
-            return Ok(match outcome {
+            // The first answer (and its key) may never have reached the browser: the repeat,
+            // which proved it is the same checkout (its key and everything it asked for), gets a
+            // key of its own. The first key, already in the receipt, stays valid.
+            let guest_key = match guest_key {
+                Some(key) => {
+                    let hash = super::passwords::token_hash(&key);
+                    store.add_access_key(order_id, &hash, req.now).await.map_err(internal)?.then_some(key)
+                }
+                None => None,
+            };
+            let outcome = match outcome {
                 Some(stored) => outcome_from_stored(number, &stored),
                 None => CheckoutOutcome::Processing { number },
-            });
+            };
+            return Ok(Placement { outcome, guest_key });
         }
     };
 
@@ -364,7 +400,10 @@ pub async fn place_order(
                 })
                 .collect(),
             total,
-            order_url: c.links.order(&number),
+            order_url: match &guest_key {
+                Some(key) => c.links.guest_order(&number, key),
+                None => c.links.order(&number),
+            },
         };
         super::notifications::enqueue_logged(
             c.store.as_ref(),
@@ -375,5 +414,5 @@ pub async fn place_order(
         )
         .await;
     }
-    Ok(outcome_from_stored(number, outcome.as_str()))
+    Ok(Placement { outcome: outcome_from_stored(number, outcome.as_str()), guest_key })
 }

@@ -14,7 +14,7 @@ async fn email_of(shop: &Shop, number: &str) -> Option<String> {
         Ok(Some((_, view))) => Some(view.email),
         Ok(None) => None,
         Err(e) => {
-            tracing::error!(error = %e, number, "could not read an order to notify its shopper");
+            tracing::error!(error = %e, "could not read an order to notify its shopper");
             None
         }
     }

@@ -47,7 +47,8 @@ pub async fn enqueue_logged(
     now: i64,
 ) {
     if let Err(e) = enqueue(store, message, recipient, dedupe_key, now).await {
-        tracing::error!(error = %e, kind = message.kind(), number = message.number(), "could not queue a notification");
+        // No order number (the dedupe key names it too) nor links (a guest's key) in the log.
+        tracing::error!(error = %e, kind = message.kind(), "could not queue a notification");
     }
 }
 

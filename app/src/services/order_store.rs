@@ -74,8 +74,12 @@ pub struct NewOrder {
     pub card_brand: String,
     pub card_last4: String,
     pub gateway: String,
-    /// Counted against the code's usage limit in the same transaction.
+    /// Counted against the code's usage limit in the same transaction (and given back, once, if
+    /// the order is declined or expires).
     pub discount_code: Option<String>,
+    /// A guest order's access key, hashed (`passwords::token_hash`): what opens the order besides
+    /// the account of the shopper who placed it. None for a signed-in shopper's order.
+    pub access_key_hash: Option<String>,
     pub now: i64,
 }
 
@@ -126,7 +130,7 @@ pub struct PaymentUpdate {
     pub gateway_reference: Option<String>,
     /// "paid" or "payment_failed".
     pub order_status: String,
-    /// Give the reserved stock back (a failed payment).
+    /// Give the reserved stock and the discount code's use back (a failed payment).
     pub release_stock: bool,
     /// The outcome a retried request with the same key will get (JSON).
     pub outcome: String,
@@ -146,9 +150,16 @@ pub trait OrderStore: Send + Sync + 'static {
     /// All or nothing; see `PlaceResult`.
     async fn place_order(&self, order: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError>;
     async fn record_payment(&self, update: &PaymentUpdate) -> Result<(), StoreError>;
-    /// Releases the stock of orders still unpaid at `now` past their reservation, marking them
-    /// expired. Safe to run on several instances at once. Returns how many were released.
+    /// Releases the stock (and the discount code's use) of orders still unpaid at `now` past
+    /// their reservation, marking them expired. Safe to run on several instances at once: each
+    /// order is released once. Returns how many were released.
     async fn release_expired(&self, now: i64) -> Result<u64, StoreError>;
+    /// Adds another access key (hashed) to a guest's order; false (nothing written) when the
+    /// order is a signed-in shopper's or does not exist.
+    async fn add_access_key(&self, order_id: i64, key_hash: &str, now: i64) -> Result<bool, StoreError>;
+    /// Whether `key_hash` is an access key of the guest order `number`. Always false for an
+    /// order placed by a signed-in shopper (their account opens it).
+    async fn guest_key_opens(&self, number: &str, key_hash: &str) -> Result<bool, StoreError>;
     /// The order with this number and the user who placed it (none for a guest).
     async fn order_view(
         &self,

@@ -282,6 +282,15 @@ macro_rules! impl_sql_orders {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
+                if let Some(hash) = &o.access_key_hash {
+                    sqlx::query("INSERT INTO order_access_keys (key_hash, order_id, created_at) VALUES ($1, $2, $3)")
+                        .bind(hash)
+                        .bind(order_id)
+                        .bind(o.now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_sqlx)?;
+                }
                 sqlx::query("UPDATE idempotency_keys SET order_id = $1 WHERE scope = $2 AND key = $3")
                     .bind(order_id)
                     .bind(&claim.scope)
@@ -339,6 +348,7 @@ macro_rules! impl_sql_orders {
                     .map_err(map_sqlx)?;
                 if u.release_stock {
                     release_stock(&mut tx, u.order_id).await?;
+                    release_discount(&mut tx, u.order_id).await?;
                 }
                 sqlx::query("UPDATE idempotency_keys SET outcome = $1 WHERE scope = $2 AND key = $3")
                     .bind(&u.outcome)
@@ -375,6 +385,7 @@ macro_rules! impl_sql_orders {
                     .rows_affected();
                     if claimed == 1 {
                         release_stock(&mut tx, order_id).await?;
+                        release_discount(&mut tx, order_id).await?;
                         sqlx::query("UPDATE order_parts SET status = 'cancelled' WHERE order_id = $1")
                             .bind(order_id)
                             .execute(&mut *tx)
@@ -391,6 +402,37 @@ macro_rules! impl_sql_orders {
                     tx.commit().await.map_err(map_sqlx)?;
                 }
                 Ok(released)
+            }
+
+            async fn add_access_key(&self, order_id: i64, key_hash: &str, now: i64) -> Result<bool, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                // Only a guest's order takes keys: a signed-in shopper's opens with their account.
+                let added = sqlx::query(
+                    "INSERT INTO order_access_keys (key_hash, order_id, created_at)
+                     SELECT $1, id, $3 FROM orders WHERE id = $2 AND user_id IS NULL",
+                )
+                .bind(key_hash)
+                .bind(order_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?
+                .rows_affected();
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(added == 1)
+            }
+
+            async fn guest_key_opens(&self, number: &str, key_hash: &str) -> Result<bool, StoreError> {
+                let found: Option<i64> = sqlx::query_scalar(
+                    "SELECT o.id FROM order_access_keys k JOIN orders o ON o.id = k.order_id
+                     WHERE k.key_hash = $1 AND o.number = $2 AND o.user_id IS NULL",
+                )
+                .bind(key_hash)
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(found.is_some())
             }
 
             async fn order_view(
@@ -665,6 +707,32 @@ macro_rules! impl_sql_orders {
                     .execute(&mut **tx)
                     .await
                     .map_err(map_sqlx)?;
+            }
+            Ok(())
+        }
+
+        /// Gives a declined or expired order's discount code use back, once: `discount_released`
+        /// is flipped first, so two sweepers (or a sweeper and a late payment answer) return it
+        /// once between them. Never below zero, whatever an operator did to the count meanwhile.
+        async fn release_discount(tx: &mut sqlx::Transaction<'static, $db>, order_id: i64) -> Result<(), StoreError> {
+            let first = sqlx::query(
+                "UPDATE orders SET discount_released = 1
+                 WHERE id = $1 AND discount_released = 0 AND discount_code IS NOT NULL",
+            )
+            .bind(order_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(map_sqlx)?
+            .rows_affected();
+            if first == 1 {
+                sqlx::query(
+                    "UPDATE discount_codes SET times_used = times_used - 1
+                     WHERE code = (SELECT discount_code FROM orders WHERE id = $1) AND times_used > 0",
+                )
+                .bind(order_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
             }
             Ok(())
         }
