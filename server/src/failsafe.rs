@@ -33,10 +33,24 @@ fn next_id() -> String {
     static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     // Distinct across restarts and instances (start time and pid), ordered within one process.
     let start = *START.get_or_init(|| {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         (nanos as u64) ^ (u64::from(std::process::id()) << 40)
     });
     format!("{:08x}{:08x}", (start >> 16) as u32, COUNTER.fetch_add(1, Ordering::Relaxed) as u32)
+}
+
+/// The request path as the log may show it: a public tracking link's token and an order number
+/// are secrets of the shopper who holds them, so they are cut (`/track/…`, `/orders/…`).
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for prefix in ["/track/", "/orders/", "/admin/orders/"] {
+        if let Some(rest) = path.strip_prefix(prefix)
+            && !rest.is_empty()
+        {
+            return format!("{prefix}…").into();
+        }
+    }
+    path.into()
 }
 
 /// A panic anywhere below becomes a 500 for this request only, and one error line (inside the
@@ -129,6 +143,15 @@ mod tests {
         assert_eq!(err, app::domain::errors::AppError::server());
         let res = app.oneshot(Request::get("/fine").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn tokens_and_order_numbers_stay_out_of_the_log() {
+        assert_eq!(loggable_path("/track/AbC123xyz"), "/track/…");
+        assert_eq!(loggable_path("/orders/MM-7K2Q9"), "/orders/…");
+        assert_eq!(loggable_path("/admin/orders/MM-7K2Q9"), "/admin/orders/…");
+        assert_eq!(loggable_path("/admin/orders"), "/admin/orders");
+        assert_eq!(loggable_path("/c/fashion"), "/c/fashion");
     }
 
     #[test]

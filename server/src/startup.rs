@@ -196,7 +196,8 @@ pub fn router_with(
             TraceLayer::new_for_http()
                 .make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(failsafe::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+                    let path = failsafe::loggable_path(req.uri().path());
+                    tracing::info_span!("request", id = %id, method = %req.method(), path = %path)
                 })
                 .on_request(())
                 .on_body_chunk(())

@@ -7,8 +7,8 @@ mod support;
 use app::domain::errors::AppError;
 use support::TestApp;
 
-use support::endpoints::{MATRIX, Outcome, WHO};
 use Outcome::{Allow, Deny};
+use support::endpoints::{MATRIX, Outcome, WHO};
 
 /// Denied means the guard (or data scoping) refused: not signed in, not allowed, or not yours.
 fn outcome(res: &support::Response) -> Outcome {

@@ -137,7 +137,12 @@ async fn crash_probes_leave_the_server_process_running() {
         .post_form(
             "/api/auth/register",
             &[("Accept", "text/html")],
-            &[("email", "probe@example.com"), ("display_name", "P"), ("password", "a long enough password"), ("next", "/\u{7f}")],
+            &[
+                ("email", "probe@example.com"),
+                ("display_name", "P"),
+                ("password", "a long enough password"),
+                ("next", "/\u{7f}"),
+            ],
         )
         .await;
     assert_eq!(res.status, 302, "{}", res.body);

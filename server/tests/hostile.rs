@@ -16,29 +16,18 @@ use support::{TestApp, WEBHOOK_SECRET};
 /// Values every argument gets in turn (plus `BIG`, built at run time).
 const VALUES: &[&str] = &[
     "",
-    " ",
     "\u{0}",
-    "a\u{0}b",
-    "\t\r\n",
-    "\u{7f}\u{85}\u{9b}",
-    "é漢字🙂",
+    "a\u{0}b\t\r\n\u{7f}\u{85}",
+    "é漢字🙂\u{202e}gnp.exe\u{202c}",
     "AB12345678éX",
-    "\u{202e}gnp.exe\u{202c}",
     "-1",
-    "0",
     "-9223372036854775808",
     "99999999999999999999999999",
     "1e308",
     "NaN",
-    "12.345.6",
-    "0x1F",
-    "/%7F",
     "/\t/evil.example",
-    "//evil.example",
-    "../../../../etc/passwd",
-    "<script>alert(1)</script>",
-    "' OR '1'='1' --",
-    "{\"a\":[1,2]}",
+    "//evil.example/../../etc/passwd",
+    "<script>alert(1)</script>' OR '1'='1' --",
 ];
 
 /// One megabyte: over the server-function body limit, so it must be a clean 413.
@@ -95,7 +84,8 @@ impl Hostile {
 
     /// All of `FINGERPRINT` in one round trip.
     async fn fingerprint(&self) -> Vec<String> {
-        let sql = FINGERPRINT.iter().map(|q| format!("CAST(({q}) AS TEXT)")).collect::<Vec<_>>().join(" || char(30) || ");
+        let sql =
+            FINGERPRINT.iter().map(|q| format!("CAST(({q}) AS TEXT)")).collect::<Vec<_>>().join(" || char(30) || ");
         let v: String = sqlx::query_scalar(&format!("SELECT {sql}"))
             .fetch_one(&self.pool)
             .await
@@ -150,15 +140,16 @@ fn mutations(args: &[(&str, String)]) -> Vec<(String, Vec<(String, String)>)> {
 /// refusals are still probed, as anonymous only.
 const CHANGES_THE_CALLER: &[&str] = &["/api/auth/logout", "/api/account/open_store", "/api/account/change_password"];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_server_function_answers_5xx_or_writes_on_refusal() {
+/// The endpoints are split in three shards, each on its own shop, so the test harness runs them
+/// side by side.
+async fn server_functions_shard(shard: usize) {
     let h = Hostile::start().await;
     let (fill, cookies) = prepare(&h.app, false).await;
     let started = std::time::Instant::now();
     let (mut sent, mut refused, mut failures) = (0usize, 0usize, Vec::new());
     // What the shop holds now; re-read after every accepted request, compared after a refusal.
     let mut current = h.fingerprint().await;
-    for (path, args, _) in MATRIX {
+    for (path, args, _) in MATRIX.iter().skip(shard).step_by(SHARDS) {
         let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, fill.fill(v))).collect();
         for (label, form) in mutations(&args) {
             for (who, cookie) in cookies.iter().enumerate() {
@@ -184,8 +175,12 @@ async fn no_server_function_answers_5xx_or_writes_on_refusal() {
                             .filter(|((b, a), _)| b != a)
                             .map(|((b, a), sql)| format!("{sql}: {b} → {a}"))
                             .collect();
-                        let failure =
-                            format!("{path} [{label}] as {}: refused with {} but wrote: {}", WHO[who], res.status, diff.join("; "));
+                        let failure = format!(
+                            "{path} [{label}] as {}: refused with {} but wrote: {}",
+                            WHO[who],
+                            res.status,
+                            diff.join("; ")
+                        );
                         eprintln!("FAILED {failure}");
                         failures.push(failure);
                     }
@@ -196,11 +191,28 @@ async fn no_server_function_answers_5xx_or_writes_on_refusal() {
         assert!(h.healthy().await, "/healthz stopped answering after {path}");
     }
     eprintln!(
-        "hostile server functions: {} endpoints, {sent} requests ({refused} refused) in {:.1}s",
-        MATRIX.len(),
+        "hostile server functions, shard {shard}: {} endpoint rows, {sent} requests ({refused} refused) in {:.1}s",
+        MATRIX.iter().skip(shard).step_by(SHARDS).count(),
         started.elapsed().as_secs_f64()
     );
     assert!(failures.is_empty(), "{} hostile requests misbehaved:\n{}", failures.len(), failures.join("\n"));
+}
+
+const SHARDS: usize = 3;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_server_function_answers_5xx_or_writes_on_refusal_1() {
+    server_functions_shard(0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_server_function_answers_5xx_or_writes_on_refusal_2() {
+    server_functions_shard(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_server_function_answers_5xx_or_writes_on_refusal_3() {
+    server_functions_shard(2).await;
 }
 
 /// Path segments and query strings for the pages and plain routes.
@@ -244,8 +256,11 @@ async fn no_page_or_plain_route_answers_5xx() {
                 .collect::<Vec<_>>()
                 .join("/")
         };
-        let bases: Vec<String> =
-            if has_param { SEGMENTS.iter().map(|s| fill(s)).collect() } else { vec![if pattern.is_empty() { "/".into() } else { pattern.clone() }] };
+        let bases: Vec<String> = if has_param {
+            SEGMENTS.iter().map(|s| fill(s)).collect()
+        } else {
+            vec![if pattern.is_empty() { "/".into() } else { pattern.clone() }]
+        };
         for base in bases {
             for q in QUERIES {
                 paths.push(format!("{base}{q}"));
@@ -272,7 +287,10 @@ async fn no_page_or_plain_route_answers_5xx() {
         for route in [format!("/admin/products/{s}/images"), "/admin/products/import".to_string()] {
             for (who, cookie) in cookies.iter().enumerate() {
                 for (ctype, body) in [
-                    ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\u{0}.png\"\r\n\r\n\u{7f}\r\n--x--\r\n"),
+                    (
+                        "multipart/form-data; boundary=x",
+                        "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\u{0}.png\"\r\n\r\n\u{7f}\r\n--x--\r\n",
+                    ),
                     ("multipart/form-data", "garbage"),
                     ("application/x-www-form-urlencoded", "file=%00&idempotency_key=%FF"),
                 ] {
@@ -298,8 +316,12 @@ async fn no_page_or_plain_route_answers_5xx() {
             "".to_string(),
             "null".into(),
             "[]".into(),
-            "{\"tracking_number\":\"AB12345678éX\",\"event_id\":\"e1\",\"kind\":\"in_transit\",\"occurred_at\":1}".into(),
-            format!("{{\"tracking_number\":\"{}\",\"event_id\":\"\u{0}\",\"kind\":\"delivered\",\"occurred_at\":-9223372036854775808}}", "é".repeat(5000)),
+            "{\"tracking_number\":\"AB12345678éX\",\"event_id\":\"e1\",\"kind\":\"in_transit\",\"occurred_at\":1}"
+                .into(),
+            format!(
+                "{{\"tracking_number\":\"{}\",\"event_id\":\"\u{0}\",\"kind\":\"delivered\",\"occurred_at\":-9223372036854775808}}",
+                "é".repeat(5000)
+            ),
             "{\"tracking_number\":1e308,\"event_id\":[],\"kind\":{},\"occurred_at\":\"soon\"}".into(),
         ] {
             let sig = app::domain::webhook::sign(WEBHOOK_SECRET.as_bytes(), now, body.as_bytes());

@@ -117,7 +117,7 @@ pub async fn checkout_page() -> Result<CheckoutData, AppError> {
     }
     let (groups, quote) = match lines.first().map(|l| l.unit_price.currency) {
         Some(currency) if can_check_out(&notices) => {
-            let summary = group_by_merchant(&lines, currency).map_err(|e| AppError::Server(e.to_string()))?;
+            let summary = group_by_merchant(&lines, currency).map_err(crate::services::internal)?;
             let rates = shop.checkout.rates;
             let groups: Vec<CheckoutGroup> = summary
                 .groups

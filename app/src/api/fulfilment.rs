@@ -128,7 +128,7 @@ pub async fn refund_part(
             .map_err(internal)?
             .ok_or_else(|| AppError::NotFound("We couldn't find that order in your store.".into()))?
             .currency;
-        let currency = crate::domain::money::Currency::parse(&currency).map_err(|e| AppError::Server(e.to_string()))?;
+        let currency = crate::domain::money::Currency::parse(&currency).map_err(crate::services::internal)?;
         let mut out = Vec::new();
         for raw in lines.unwrap_or_default().iter().filter(|s| !s.trim().is_empty()) {
             let (id, amount) = match raw.split_once(':') {

@@ -31,11 +31,8 @@ pub fn redirect(target: &str) {
     };
     response.insert_header(header::LOCATION, location);
     let is_server_fn = parts.uri.path().starts_with("/api/");
-    let accepts_html = parts
-        .headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let accepts_html =
+        parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     if !is_server_fn {
         response.set_status(StatusCode::SEE_OTHER);
     } else if accepts_html {

@@ -50,7 +50,9 @@ pub fn with_store(path: &str, store: Option<i64>) -> String {
 /// page, or the reason (for the platform admin without a chosen store, the `store` field's).
 pub fn load_error(e: AppError, path: &str) -> AnyView {
     match e {
-        AppError::Unauthenticated => view! { <Redirect path=crate::domain::safe_path::sign_in_then(path) /> }.into_any(),
+        AppError::Unauthenticated => {
+            view! { <Redirect path=crate::domain::safe_path::sign_in_then(path) /> }.into_any()
+        }
         AppError::Forbidden => view! { <Forbidden /> }.into_any(),
         e => view! { <LoadFailed message=e.field("store").unwrap_or_else(|| e.to_string()) /> }.into_any(),
     }

@@ -151,7 +151,7 @@ pub async fn price(
         if !v.available {
             return Err(invalid("form", format!("“{}” is no longer available; remove it and try again.", v.title)));
         }
-        let cur = Currency::parse(&v.currency).map_err(|e| AppError::Server(e.to_string()))?;
+        let cur = Currency::parse(&v.currency).map_err(crate::services::internal)?;
         if currency.is_some_and(|c| c != cur) {
             return Err(invalid("form", "Products priced in different currencies cannot be paid in one order."));
         }
@@ -324,7 +324,7 @@ pub async fn place_order_with_key(
                 .order_status(order_id)
                 .await
                 .map_err(internal)?
-                .ok_or_else(|| AppError::Server("the first order of this checkout is missing".into()))?;
+                .ok_or_else(|| crate::services::internal("the first order of this checkout is missing"))?;
             // The first answer (and its key) may never have reached the browser: the repeat,
             // which proved it is the same checkout (its key and everything it asked for), gets a
             // key of its own. The first key, already in the receipt, stays valid.
@@ -360,7 +360,7 @@ pub async fn place_order_with_key(
             ));
         }
     }
-    let payment = Payment::replay(total, &events).map_err(|e| AppError::Server(e.to_string()))?;
+    let payment = Payment::replay(total, &events).map_err(crate::services::internal)?;
     // With manual capture an approved authorization secures the order: it is fulfilled as paid
     // and the hold is captured (or, if cancelled, voided) from the Payments page.
     let paid = auth.is_approved() && (req.manual_capture || payment.captured.minor == total.minor);

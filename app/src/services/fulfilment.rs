@@ -60,11 +60,12 @@ fn missing() -> AppError {
 }
 
 fn status_of(state: &PartState) -> Result<PartStatus, AppError> {
-    PartStatus::parse(&state.status).ok_or_else(|| AppError::Server(format!("unknown part status {}", state.status)))
+    PartStatus::parse(&state.status)
+        .ok_or_else(|| crate::services::internal(format!("unknown part status {}", state.status)))
 }
 
 fn currency_of(state: &PartState) -> Result<Currency, AppError> {
-    Currency::parse(&state.currency).map_err(|e| AppError::Server(e.to_string()))
+    Currency::parse(&state.currency).map_err(crate::services::internal)
 }
 
 /// The idempotency claim for a merchant action, if the client sent a key.
@@ -269,7 +270,7 @@ async fn ship_outcome(store: &dyn FulfilmentStore, shipment_id: i64, part_id: i6
         .shipment_view(shipment_id)
         .await
         .map_err(internal)?
-        .ok_or_else(|| AppError::Server(format!("shipment {shipment_id} vanished")))?;
+        .ok_or_else(|| crate::services::internal(format!("shipment {shipment_id} vanished")))?;
     let part_status = store.part_by_id(part_id).await.map_err(internal)?.map(|p| p.status).unwrap_or_default();
     Ok(ShipOutcome { shipment, part_status })
 }
@@ -436,7 +437,7 @@ async fn settle_refund(
 ) -> Result<RefundOutcome, AppError> {
     let refund = read_refund(store, refund_id).await?;
     if refund.status == "pending" {
-        let currency = Currency::parse(&refund.currency).map_err(|e| AppError::Server(e.to_string()))?;
+        let currency = Currency::parse(&refund.currency).map_err(crate::services::internal)?;
         let charge = refund.charge_reference.clone().unwrap_or_default();
         let answer = gateway.refund(&charge, Money::new(refund.amount_minor, currency), &refund.key);
         store
@@ -451,7 +452,7 @@ async fn settle_refund(
     }
     let refund = read_refund(store, refund_id).await?;
     let part_status = store.part_by_id(refund.part_id).await.map_err(internal)?.map(|p| p.status).unwrap_or_default();
-    let currency = Currency::parse(&refund.currency).map_err(|e| AppError::Server(e.to_string()))?;
+    let currency = Currency::parse(&refund.currency).map_err(crate::services::internal)?;
     Ok(RefundOutcome {
         refund_id,
         amount: Money::new(refund.amount_minor, currency),
@@ -465,7 +466,7 @@ async fn read_refund(store: &dyn FulfilmentStore, refund_id: i64) -> Result<Refu
         .refund(refund_id)
         .await
         .map_err(internal)?
-        .ok_or_else(|| AppError::Server(format!("refund {refund_id} vanished")))
+        .ok_or_else(|| crate::services::internal(format!("refund {refund_id} vanished")))
 }
 
 fn declined(outcome: RefundOutcome) -> Result<RefundOutcome, AppError> {
@@ -657,7 +658,7 @@ pub async fn decide_return(
     for _ in 0..ATTEMPTS {
         let current = store_return(store, merchant_id, return_id).await?;
         let from = ReturnStatus::parse(&current.status)
-            .ok_or_else(|| AppError::Server(format!("unknown return status {}", current.status)))?;
+            .ok_or_else(|| crate::services::internal(format!("unknown return status {}", current.status)))?;
         let target = match event {
             ReturnEvent::Approve => ReturnStatus::Approved,
             ReturnEvent::Reject => ReturnStatus::Rejected,
@@ -696,7 +697,7 @@ pub async fn refund_return(
     for _ in 0..ATTEMPTS {
         let ret = store_return(store, merchant_id, return_id).await?;
         let status = ReturnStatus::parse(&ret.status)
-            .ok_or_else(|| AppError::Server(format!("unknown return status {}", ret.status)))?;
+            .ok_or_else(|| crate::services::internal(format!("unknown return status {}", ret.status)))?;
         let earlier = store.refund_of_return(return_id).await.map_err(internal)?;
         if let Some(refund) = earlier.filter(|r| r.status != "failed") {
             return declined(settle_refund(store, gateway, refund.id).await?);

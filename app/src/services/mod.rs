@@ -77,3 +77,10 @@ pub struct Shop {
     /// Payments, reviews, settings and users for the dashboard; the marketplace's settings.
     pub admin: Arc<dyn admin_store::AdminStore>,
 }
+
+/// An internal failure (a state the code does not expect, a stored value that does not parse):
+/// the detail goes to the log, the user gets the generic message.
+pub fn internal(detail: impl std::fmt::Display) -> crate::domain::errors::AppError {
+    tracing::error!(%detail, "internal error");
+    crate::domain::errors::AppError::server()
+}

@@ -291,7 +291,6 @@ pub const CHECKOUT: &[(&str, &str)] = &[
 pub const ADDRESS: &[(&str, &str)] =
     &[("name", "N"), ("line1", "L"), ("city", "C"), ("postal_code", "1"), ("country", "US")];
 
-
 /// The values behind the placeholders of `MATRIX` in one test shop.
 pub struct Fill(Vec<(&'static str, String)>);
 
@@ -438,4 +437,3 @@ async fn return_of_shopper(app: &TestApp, order: &str, store_a: i64, line: i64) 
     let window = app::domain::returns::ReturnWindow::default();
     f::request_return(app.shop.fulfilment.as_ref(), window, order, store_a, ask).await.unwrap().to_string()
 }
-
