@@ -293,11 +293,30 @@ fn server_bin(envs: &[(&str, &str)], args: &[&str]) -> std::process::Command {
     cmd
 }
 
-/// The run's standard error, which must be exactly one `error: …` line.
+/// The run's standard error, which must be exactly one `error: …` line. A server that starts
+/// instead of refusing is stopped after a minute and fails the test (it never hangs the suite).
 fn one_error_line(cmd: &mut std::process::Command) -> String {
-    let out = cmd.output().expect("run the server binary");
-    assert!(!out.status.success(), "refused: {out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    use std::io::Read;
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the server binary");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not refuse to start within a minute: {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(!status.success(), "refused: {status:?} {stderr}");
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(stderr.starts_with("error: "), "{stderr}");
     stderr
