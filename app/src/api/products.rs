@@ -107,8 +107,9 @@ pub async fn admin_product(merchant_id: Option<i64>, id: Option<i64>) -> Result<
 }
 
 /// Creates (no `id`) or updates a product. Variants come as parallel lists: `sku[0]`,
-/// `option[0]`, `price[0]`, `compare_at[0]`, `stock[0]`… (a row left blank is ignored). Nothing
-/// is written unless every field is right; after a create the browser goes to the edit page.
+/// `option[0]`, `price[0]`, `compare_at[0]`, `stock[0]`… (a row left blank is ignored), and the
+/// hidden `stock_seen[0]`… the form showed: a stock that changed since is refused, not overwritten.
+/// Nothing is written unless every field is right; after a create the browser goes to the edit page.
 #[allow(clippy::too_many_arguments)]
 #[server(endpoint = "admin/product/save")]
 pub async fn save_product(
@@ -125,6 +126,7 @@ pub async fn save_product(
     price: Option<Vec<String>>,
     compare_at: Option<Vec<String>>,
     stock: Option<Vec<String>>,
+    stock_seen: Option<Vec<String>>,
 ) -> Result<i64, AppError> {
     use crate::domain::product_form::{ProductInput, validate, variants_from_lists};
     use crate::services::product_admin_store::SaveError;
@@ -141,7 +143,7 @@ pub async fn save_product(
         category_id: category_id.unwrap_or_default(),
         status: status.unwrap_or_default(),
         option_name: option_name.unwrap_or_default(),
-        variants: variants_from_lists(&v(sku), &v(option), &v(price), &v(compare_at), &v(stock)),
+        variants: variants_from_lists(&v(sku), &v(option), &v(price), &v(compare_at), &v(stock), &v(stock_seen)),
     };
     let product = validate(&input).map_err(AppError::Validation)?;
     match shop.products_admin.save_product(merchant_id, id, &product).await {

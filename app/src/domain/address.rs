@@ -129,3 +129,79 @@ mod tests {
         assert_eq!(validate_address(&a).unwrap().name, "<script>alert(1)</script>");
     }
 }
+
+/// Addresses are typed by shoppers (and posted by anything that speaks HTTP).
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::domain::test_input::{config, short, wild};
+    use proptest::prelude::*;
+
+    fn any_input() -> impl Strategy<Value = AddressInput> {
+        (wild(), short(), short(), short(), short(), short(), short(), wild()).prop_map(
+            |(name, line1, line2, city, region, postal_code, country, phone)| AddressInput {
+                name,
+                line1,
+                line2,
+                city,
+                region,
+                postal_code,
+                country,
+                phone,
+            },
+        )
+    }
+
+    fn good_input() -> impl Strategy<Value = AddressInput> {
+        (
+            "[A-Za-zé' .-]{0,40}[A-Za-z]",
+            "[0-9]{1,4} [A-Za-z ]{1,40}[a-z]",
+            prop::sample::select(COUNTRIES.iter().map(|(c, _)| c.to_lowercase()).collect::<Vec<_>>()),
+            "[A-Z0-9]{2,8}( [A-Z0-9]{1,4})?",
+            "(\\+1 )?[0-9]{3} [0-9]{3} [0-9]{4}",
+        )
+            .prop_map(|(name, line1, country, postal_code, phone)| AddressInput {
+                name: format!(" {name} "),
+                line1,
+                line2: String::new(),
+                city: "Springfield".into(),
+                region: String::new(),
+                postal_code: postal_code.to_lowercase(),
+                country,
+                phone,
+            })
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_address_is_checked_without_panicking(input in any_input()) {
+            match validate_address(&input) {
+                Ok(clean) => {
+                    // What was accepted is clean, and checking it again changes nothing.
+                    prop_assert!(!clean.name.chars().any(char::is_control));
+                    prop_assert!(COUNTRIES.iter().any(|(c, _)| *c == clean.country));
+                    prop_assert_eq!(validate_address(&clean).ok(), Some(clean.clone()));
+                }
+                Err(e) => prop_assert!(matches!(e, AppError::Validation(_))),
+            }
+        }
+
+        #[test]
+        fn a_good_address_is_accepted_trimmed_and_upper_cased(input in good_input()) {
+            let clean = validate_address(&input).unwrap();
+            prop_assert_eq!(&clean.name, input.name.trim());
+            prop_assert_eq!(clean.country, input.country.to_uppercase());
+            prop_assert_eq!(clean.postal_code, input.postal_code.to_uppercase());
+        }
+
+        #[test]
+        fn a_control_character_is_refused(input in good_input(), at in 0usize..10, c in prop::char::range('\u{0}', '\u{1f}')) {
+            let mut name: Vec<char> = input.name.trim().chars().collect();
+            name.insert(at.min(name.len()), c);
+            let bad = AddressInput { name: format!("x{}x", name.into_iter().collect::<String>()), ..input };
+            prop_assert!(validate_address(&bad).is_err());
+        }
+    }
+}

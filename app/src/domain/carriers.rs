@@ -337,3 +337,81 @@ mod tests {
         }
     }
 }
+
+/// Tracking numbers come from merchants' forms and carriers' webhooks.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::domain::test_input::{config, wild};
+    use proptest::prelude::*;
+
+    fn carrier() -> impl Strategy<Value = Carrier> {
+        prop::sample::select(Carrier::ALL.to_vec())
+    }
+
+    /// Spaces and dashes where a person might type them, and lower case.
+    fn as_typed(number: &str, spaces: &[bool]) -> String {
+        number
+            .chars()
+            .zip(spaces.iter().cycle())
+            .map(|(c, space)| if *space { format!("{} ", c.to_ascii_lowercase()) } else { c.to_string() })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn never_panics_and_accepted_numbers_are_ascii_and_canonical(raw in wild(), c in carrier()) {
+            if let Ok(n) = c.validate_tracking_number(&raw) {
+                prop_assert!(n.as_str().is_ascii());
+                prop_assert!(n.as_str().bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'));
+                prop_assert_eq!(c.validate_tracking_number(n.as_str()), Ok(n.clone()));
+                if let Some(url) = c.tracking_url(&n) {
+                    prop_assert!(url.is_ascii());
+                }
+            }
+        }
+
+        #[test]
+        fn a_multi_byte_character_anywhere_is_refused(
+            c in carrier(),
+            at in 0usize..14,
+            odd in any::<char>().prop_filter("not ASCII", |ch| !ch.is_ascii() && !ch.is_whitespace()),
+        ) {
+            for good in ["EA123456789CN", "EA123456789US", "AB123456789GB", "1Z999AA10123456784", "SF1234567890123"] {
+                let mut chars: Vec<char> = good.chars().collect();
+                let at = at.min(chars.len());
+                chars.insert(at, odd);
+                let bad: String = chars.iter().collect();
+                prop_assert!(c.validate_tracking_number(&bad).is_err(), "{bad}");
+            }
+        }
+
+        #[test]
+        fn well_formed_numbers_are_accepted_as_typed(
+            letters in "[A-Z]{2}",
+            nine in "[0-9]{9}",
+            sixteen in "[A-Z0-9]{16}",
+            twelve in "[0-9]{12}",
+            ten in "[0-9]{10}",
+            spaces in prop::collection::vec(any::<bool>(), 1..8),
+        ) {
+            let cases = [
+                (Carrier::ChinaPost, format!("{letters}{nine}CN")),
+                (Carrier::RoyalMail, format!("{letters}{nine}GB")),
+                (Carrier::Usps, format!("{letters}{nine}US")),
+                (Carrier::Ups, format!("1Z{sixteen}")),
+                (Carrier::SfExpress, format!("SF{twelve}")),
+                (Carrier::Fedex, twelve.clone()),
+                (Carrier::DhlExpress, ten.clone()),
+                (Carrier::Zto, twelve.clone()),
+                (Carrier::Other, format!("TRK-{ten}")),
+            ];
+            for (c, number) in cases {
+                let typed = as_typed(&number, &spaces);
+                prop_assert_eq!(c.validate_tracking_number(&typed).map(|n| n.as_str().to_string()), Ok(number));
+            }
+        }
+    }
+}

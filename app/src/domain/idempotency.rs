@@ -175,3 +175,48 @@ mod tests {
         assert_eq!(check(Some(f), g), Replay::Conflict);
     }
 }
+
+/// Idempotency keys arrive in forms and headers.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::domain::test_input::{config, wild};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_key_is_checked_without_panicking(raw in wild()) {
+            if let Ok(key) = IdempotencyKey::parse(&raw) {
+                prop_assert!((MIN_KEY_LEN..=MAX_KEY_LEN).contains(&key.as_str().len()));
+                prop_assert_eq!(key.as_str(), raw.trim());
+                prop_assert_eq!(IdempotencyKey::parse(key.as_str()), Ok(key.clone()));
+            }
+        }
+
+        #[test]
+        fn valid_keys_read_back_and_others_are_refused(
+            key in "[A-Za-z0-9_-]{8,128}",
+            odd in any::<char>().prop_filter("not a key character", |c| {
+                !c.is_ascii_alphanumeric() && *c != '_' && *c != '-' && !c.is_whitespace()
+            }),
+            at in 0usize..128,
+        ) {
+            prop_assert_eq!(IdempotencyKey::parse(&format!("  {key}\n")).map(|k| k.to_string()), Ok(key.clone()));
+            let mut bad: Vec<char> = key.chars().collect();
+            bad.insert(at.min(bad.len()), odd);
+            prop_assert!(IdempotencyKey::parse(&bad.into_iter().collect::<String>()).is_err());
+            prop_assert!(IdempotencyKey::parse(&key[..7]).is_err(), "too short");
+        }
+
+        #[test]
+        fn fresh_keys_parse_and_fingerprints_read_back(random in any::<[u8; 16]>(), fields in wild(), hex in wild()) {
+            let key = IdempotencyKey::from_random(random);
+            prop_assert_eq!(IdempotencyKey::parse(key.as_str()), Ok(key.clone()));
+            let f = Fingerprint::of(&[("a", fields.as_str())]);
+            prop_assert_eq!(Fingerprint::from_hex(&f.to_hex()), Some(f));
+            let _ = Fingerprint::from_hex(&hex);
+        }
+    }
+}

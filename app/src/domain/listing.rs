@@ -91,7 +91,7 @@ pub fn pager_window(current: u32, last: u32) -> Vec<Option<u32>> {
     let mut out = Vec::new();
     let mut prev = 0;
     for p in 1..=last {
-        let near = p + 1 >= current && p <= current + 1;
+        let near = p.saturating_add(1) >= current && p <= current.saturating_add(1);
         if p == 1 || p == last || near {
             if prev != 0 && p > prev + 1 {
                 out.push(None);
@@ -143,5 +143,76 @@ mod tests {
         assert_eq!(pager_window(1, 1), vec![Some(1)]);
         assert_eq!(pager_window(5, 9), vec![Some(1), None, Some(4), Some(5), Some(6), None, Some(9)]);
         assert_eq!(pager_window(2, 3), vec![Some(1), Some(2), Some(3)]);
+    }
+}
+
+/// The sort, page and facet parameters come from the URL: anything a link can hold.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::domain::facets::{Filters, PRICE_BANDS, PriceBand};
+    use crate::domain::test_input::{config, wild};
+    use proptest::prelude::*;
+
+    fn opt_wild() -> impl Strategy<Value = Option<String>> {
+        prop::option::of(wild())
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn sort_and_page_never_panic_and_read_back(s in opt_wild(), page in any::<u32>()) {
+            let sort = Sort::from_param(s.as_deref());
+            prop_assert_eq!(Sort::from_param(Some(sort.param())), sort);
+            prop_assert!(page_from_param(s.as_deref()) >= 1);
+            prop_assert_eq!(page_from_param(Some(&format!(" {page} "))), page.max(1));
+        }
+
+        #[test]
+        fn paging_arithmetic_never_panics(requested in any::<u32>(), total in any::<i64>(), per_page in any::<u32>()) {
+            let last = total_pages(total, per_page);
+            let page = clamp_page(requested, total, per_page);
+            prop_assert!((1..=last).contains(&page));
+            // The window only for a pager a page could show (its loop walks every page).
+            if last <= 10_000 {
+                let window = pager_window(page, last);
+                prop_assert!(window.contains(&Some(page)) && window.contains(&Some(1)) && window.contains(&Some(last)));
+            }
+            let _ = pager_window(requested, 3);
+        }
+
+        #[test]
+        fn facets_never_panic_and_read_back(
+            category in opt_wild(),
+            store in opt_wild(),
+            price in opt_wild(),
+            rating in opt_wild(),
+            stock in opt_wild(),
+        ) {
+            let f = Filters::from_params(category.as_deref(), store.as_deref(), price.as_deref(), rating.as_deref(), stock.as_deref());
+            let params = f.params();
+            let get = |k: &str| params.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str());
+            let again = Filters::from_params(get("category"), get("store"), get("price"), get("rating"), get("stock"));
+            prop_assert_eq!(again, f);
+        }
+
+        #[test]
+        fn offered_facet_values_are_kept(
+            slugs in prop::collection::vec("[a-z0-9]{1,10}(-[a-z0-9]{1,8})?", 1..4),
+            band in 0usize..PRICE_BANDS.len(),
+            rating in 1u8..=4,
+        ) {
+            let (min, max) = PRICE_BANDS[band];
+            let price = PriceBand { min, max };
+            let joined = slugs.join(",");
+            let f = Filters::from_params(Some(&joined), Some(&joined), Some(&price.param()), Some(&rating.to_string()), Some("1"));
+            let mut unique = slugs.clone();
+            unique.dedup();
+            prop_assert_eq!(f.price, Some(price));
+            prop_assert_eq!(f.min_rating, Some(rating));
+            prop_assert!(f.in_stock);
+            prop_assert!(unique.iter().all(|s| f.categories.contains(s)));
+        }
     }
 }

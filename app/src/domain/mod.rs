@@ -42,5 +42,7 @@ pub mod shipment;
 pub mod shipment_view;
 pub mod slug;
 pub mod storefront;
+#[cfg(test)]
+pub(crate) mod test_input;
 pub mod tracking;
 pub mod webhook;

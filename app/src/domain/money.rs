@@ -163,3 +163,64 @@ mod tests {
         assert_eq!(now.percent_off(Money::new(10000, Currency::EUR)), None);
     }
 }
+
+/// Money amounts typed by merchants ("12.50", "1,299", "$5") and currency codes from outside.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::domain::product_form::{format_amount, parse_amount};
+    use crate::domain::test_input::{config, wild};
+    use proptest::prelude::*;
+
+    /// Twelve digits before the point, as `parse_amount` allows.
+    const LARGEST: i64 = 99_999_999_999_999;
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn an_amount_never_panics_and_stays_in_range(text in wild()) {
+            if let Some(minor) = parse_amount(&text) {
+                prop_assert!((-LARGEST..=LARGEST).contains(&minor));
+            }
+        }
+
+        #[test]
+        fn formatted_amounts_read_back_to_themselves(minor in -LARGEST..=LARGEST) {
+            prop_assert_eq!(parse_amount(&format_amount(minor)), Some(minor));
+            prop_assert_eq!(parse_amount(&format!(" ${} ", format_amount(minor))), Some(minor));
+        }
+
+        #[test]
+        fn whole_numbers_and_one_decimal_read_as_cents(whole in 0i64..1_000_000_000, tenth in 0i64..10) {
+            prop_assert_eq!(parse_amount(&whole.to_string()), Some(whole * 100));
+            prop_assert_eq!(parse_amount(&format!("{whole}.{tenth}")), Some(whole * 100 + tenth * 10));
+        }
+
+        #[test]
+        fn three_decimals_letters_or_two_points_are_refused(
+            whole in 0u32..1_000_000,
+            frac in 100u32..1000,
+            junk in "[a-zA-Zé€]{1,3}",
+        ) {
+            prop_assert_eq!(parse_amount(&format!("{whole}.{frac}")), None);
+            prop_assert_eq!(parse_amount(&format!("{whole}{junk}")), None);
+            prop_assert_eq!(parse_amount(&format!("{whole}.5.5")), None);
+        }
+
+        #[test]
+        fn a_currency_code_never_panics_and_reads_back(code in wild()) {
+            if let Ok(c) = Currency::parse(&code) {
+                prop_assert!(c.code().len() == 3 && c.code().bytes().all(|b| b.is_ascii_uppercase()));
+                prop_assert_eq!(Currency::parse(c.code()), Ok(c));
+            }
+        }
+
+        #[test]
+        fn any_amount_displays(minor in any::<i64>(), code in "[A-Z]{3}") {
+            let c = Currency::parse(&code).unwrap();
+            let shown = Money::new(minor, c).to_string();
+            prop_assert!(!shown.is_empty());
+        }
+    }
+}

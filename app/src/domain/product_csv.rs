@@ -9,7 +9,8 @@ use super::product_form::{ProductInput, ValidProduct, VariantInput, format_amoun
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// The columns, in the order the export writes them (the import accepts any order).
+/// The columns every file needs, in the order the export writes them (the import accepts any
+/// order).
 pub const COLUMNS: [&str; 11] = [
     "handle",
     "title",
@@ -22,6 +23,28 @@ pub const COLUMNS: [&str; 11] = [
     "price",
     "compare_at_price",
     "stock",
+];
+/// An optional column: the stock when the file was exported. The export writes it after
+/// `COLUMNS`; on import, a row whose `stock` still equals it leaves the stock alone (sales made
+/// since the export are kept), and a different `stock` is written only if the stock still is
+/// `exported_stock` — otherwise the product is refused with the current stock (compare-and-set,
+/// as the product form does). Blank, or a file without the column: `stock` is a count that
+/// replaces the stock.
+pub const EXPORTED_STOCK: &str = "exported_stock";
+/// What the export writes: `COLUMNS`, then `EXPORTED_STOCK`.
+pub const EXPORT_COLUMNS: [&str; 12] = [
+    "handle",
+    "title",
+    "description",
+    "category",
+    "status",
+    "option_names",
+    "option_values",
+    "sku",
+    "price",
+    "compare_at_price",
+    "stock",
+    EXPORTED_STOCK,
 ];
 /// The largest file the upload takes.
 pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
@@ -43,6 +66,9 @@ pub struct CsvRow {
     pub price: String,
     pub compare_at_price: String,
     pub stock: String,
+    /// Blank when the file has no `exported_stock` column.
+    #[serde(default)]
+    pub exported_stock: String,
 }
 
 /// A row that was not imported, and why, in a merchant's words.
@@ -81,9 +107,10 @@ pub struct PreparedProduct {
     pub errors: Vec<RowError>,
 }
 
-/// What the file's header row asks for: the position of each of `COLUMNS`.
+/// What the file's header row asks for: the position of each of `COLUMNS`, and of
+/// `exported_stock` when the file has it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Columns([usize; 11]);
+pub struct Columns([usize; 11], Option<usize>);
 
 fn expected_list() -> String {
     COLUMNS.join(",")
@@ -94,7 +121,7 @@ fn expected_list() -> String {
 pub fn decode(bytes: &[u8]) -> Result<&str, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = bytes.iter().take(e.valid_up_to()).filter(|b| **b == b'\n').count() + 1;
         format!(
             "The file is not UTF-8 text: line {line} has a character we can't read (the file may be saved as \
              Windows-1252 or Latin-1). Save it as \"CSV UTF-8\" in your spreadsheet app and upload it again."
@@ -114,13 +141,14 @@ pub fn check_header(header: &[String]) -> Result<Columns, String> {
     let unknown: Vec<&str> = names
         .iter()
         .map(String::as_str)
-        .filter(|n| !COLUMNS.contains(n))
+        .filter(|n| !COLUMNS.contains(n) && *n != EXPORTED_STOCK)
         .map(|n| if n.is_empty() { "(blank)" } else { n })
         .collect();
     if !unknown.is_empty() {
         problems.push(format!("unknown {}", unknown.join(", ")));
     }
-    let repeated: Vec<&str> = COLUMNS.iter().copied().filter(|c| names.iter().filter(|n| n == c).count() > 1).collect();
+    let repeated: Vec<&str> =
+        EXPORT_COLUMNS.iter().copied().filter(|c| names.iter().filter(|n| n == c).count() > 1).collect();
     if !repeated.is_empty() {
         problems.push(format!("repeated {}", repeated.join(", ")));
     }
@@ -135,13 +163,14 @@ pub fn check_header(header: &[String]) -> Result<Columns, String> {
     for (i, c) in COLUMNS.iter().enumerate() {
         at[i] = names.iter().position(|n| n == c).unwrap_or(i);
     }
-    Ok(Columns(at))
+    Ok(Columns(at, names.iter().position(|n| n == EXPORTED_STOCK)))
 }
 
 impl Columns {
     /// One record as a row; a record with the wrong number of values is an error on its line.
     pub fn row(&self, line: u64, fields: &[String]) -> Result<CsvRow, RowError> {
-        let get = |i: usize| fields.get(self.0[i]).map(|s| s.trim().to_string()).unwrap_or_default();
+        let cell = |at: usize| fields.get(at).map(|s| unescape_cell(s.trim()).to_string()).unwrap_or_default();
+        let get = |i: usize| self.0.get(i).map(|at| cell(*at)).unwrap_or_default();
         let row = CsvRow {
             line,
             handle: get(0),
@@ -156,11 +185,13 @@ impl Columns {
             price: get(8),
             compare_at_price: get(9),
             stock: get(10),
+            exported_stock: self.1.map(cell).unwrap_or_default(),
         };
-        if fields.len() != COLUMNS.len() {
+        let expected = COLUMNS.len() + usize::from(self.1.is_some());
+        if fields.len() != expected {
             return Err(RowError::of(
                 &row,
-                format!("this line has {} values; every line needs {} (one per column)", fields.len(), COLUMNS.len()),
+                format!("this line has {} values; every line needs {expected} (one per column)", fields.len()),
             ));
         }
         Ok(row)
@@ -194,7 +225,11 @@ pub fn group_rows(rows: Vec<CsvRow>) -> (Vec<CsvGroup>, Vec<RowError>) {
             skus.insert(key, (row.line, row.handle.clone()));
         }
         match index.get(&row.handle) {
-            Some(&i) => groups[i].rows.push(row),
+            Some(&i) => {
+                if let Some(g) = groups.get_mut(i) {
+                    g.rows.push(row);
+                }
+            }
             None => {
                 index.insert(row.handle.clone(), groups.len());
                 groups.push(CsvGroup { handle: row.handle.clone(), rows: vec![row] });
@@ -212,6 +247,7 @@ fn column_of(field: &str) -> &str {
         "option_name" => "option_names",
         "option" => "option_values",
         "compare_at" => "compare_at_price",
+        "stock_now" => "stock",
         other => other,
     }
 }
@@ -228,6 +264,9 @@ fn wording(row: &CsvRow, field: &str, message: &str) -> String {
         }
         "stock" if !row.stock.is_empty() && row.stock.parse::<i64>().is_err() => {
             format!("stock must be a whole number like 12, got '{}'", row.stock)
+        }
+        "stock" if !row.exported_stock.is_empty() && row.exported_stock.parse::<i64>().is_err() => {
+            format!("exported_stock must be a whole number like 12 or blank, got '{}'", row.exported_stock)
         }
         "status" => format!("status must be draft or published, got '{}'", row.status),
         "variants" => message.to_string(),
@@ -254,10 +293,12 @@ fn disagreement(first: &CsvRow, row: &CsvRow) -> Option<String> {
 /// row (the others are checked again without it); a problem of the product (title, handle,
 /// category, status, option names) leaves out every row of the group.
 pub fn prepare(group: &CsvGroup, categories: &HashMap<String, i64>) -> PreparedProduct {
-    let first = &group.rows[0];
+    let Some((first, rest)) = group.rows.split_first() else {
+        return PreparedProduct { product: None, lines: Vec::new(), errors: Vec::new() };
+    };
     let mut errors = Vec::new();
     let mut rows: Vec<&CsvRow> = vec![first];
-    for row in &group.rows[1..] {
+    for row in rest {
         match disagreement(first, row) {
             Some(m) => errors.push(RowError::of(row, m)),
             None => rows.push(row),
@@ -290,6 +331,7 @@ pub fn prepare(group: &CsvGroup, categories: &HashMap<String, i64>) -> PreparedP
                     price: r.price.clone(),
                     compare_at: r.compare_at_price.clone(),
                     stock: r.stock.clone(),
+                    stock_seen: r.exported_stock.clone(),
                 })
                 .collect(),
         };
@@ -310,10 +352,10 @@ pub fn prepare(group: &CsvGroup, categories: &HashMap<String, i64>) -> PreparedP
             .collect();
         let mut bad: Vec<usize> = Vec::new();
         for (field, message) in &fields.0 {
-            if let Some(i) = variant_of(field) {
+            if let Some((i, row)) = variant_of(field).and_then(|i| Some((i, *rows.get(i)?))) {
                 if !bad.contains(&i) {
                     bad.push(i);
-                    errors.push(RowError::of(rows[i], wording(rows[i], field, message)));
+                    errors.push(RowError::of(row, wording(row, field, message)));
                 }
             }
         }
@@ -331,7 +373,7 @@ pub fn prepare(group: &CsvGroup, categories: &HashMap<String, i64>) -> PreparedP
 /// Every row of the group refused: the given problems on their lines, the other rows told why.
 pub fn fail_all(group: &CsvGroup, earlier: &[RowError], problems: Vec<(u64, String)>) -> PreparedProduct {
     let mut errors = earlier.to_vec();
-    let first_line = problems.first().map(|(l, _)| *l).unwrap_or(group.rows[0].line);
+    let first_line = problems.first().map(|(l, _)| *l).or(group.rows.first().map(|r| r.line)).unwrap_or_default();
     for row in &group.rows {
         let own: Vec<&String> = problems.iter().filter(|(l, _)| *l == row.line).map(|(_, m)| m).collect();
         if !own.is_empty() {
@@ -381,8 +423,9 @@ pub struct ExportVariant {
     pub stock: i64,
 }
 
-/// The export's record for a variant, in `COLUMNS` order.
-pub fn export_record(v: &ExportVariant) -> [String; 11] {
+/// The export's record for a variant, in `EXPORT_COLUMNS` order, every cell through
+/// `escape_cell`.
+pub fn export_record(v: &ExportVariant) -> [String; 12] {
     [
         v.handle.clone(),
         v.title.clone(),
@@ -395,7 +438,33 @@ pub fn export_record(v: &ExportVariant) -> [String; 11] {
         format_amount(v.price_minor),
         v.compare_at_minor.map(format_amount).unwrap_or_default(),
         v.stock.to_string(),
+        v.stock.to_string(),
     ]
+    .map(|cell| escape_cell(&cell))
+}
+
+/// Whether a spreadsheet would read a cell as a formula (or a command: `@`, and `-`/`+` that
+/// start one), or strip its start (tab, carriage return).
+fn formula_start(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// CSV formula injection: a product's text opened in a spreadsheet must stay text. A cell that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return — after any apostrophes — gets one
+/// more apostrophe in front (spreadsheets show a leading `'` as "this is text"). `unescape_cell`
+/// removes exactly that one, so an exported file imports back to the same values.
+pub fn escape_cell(value: &str) -> String {
+    if value.trim_start_matches('\'').starts_with(formula_start) { format!("'{value}") } else { value.to_string() }
+}
+
+/// The import's side of `escape_cell`: a cell that is one or more apostrophes followed by `=`,
+/// `+`, `-`, `@`, a tab or a carriage return loses its first apostrophe. Any other cell is read
+/// as written (so "'80s style" keeps its apostrophe).
+pub fn unescape_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(formula_start) => rest,
+        _ => cell,
+    }
 }
 
 /// An import as the page shows it.
@@ -465,6 +534,7 @@ mod tests {
             price: price.into(),
             compare_at_price: String::new(),
             stock: stock.into(),
+            exported_stock: String::new(),
         }
     }
 
@@ -592,8 +662,10 @@ mod tests {
             stock: 4,
         };
         let record = export_record(&v);
-        let c = check_header(&s(&COLUMNS)).unwrap();
+        // The export's header: the columns, then exported_stock.
+        let c = check_header(&s(&EXPORT_COLUMNS)).unwrap();
         let r = c.row(2, &record).unwrap();
+        assert_eq!((r.stock.as_str(), r.exported_stock.as_str()), ("4", "4"));
         assert_eq!((r.price.as_str(), r.option_values.as_str(), r.compare_at_price.as_str()), ("12.50", "S / Red", ""));
         let group = CsvGroup { handle: r.handle.clone(), rows: vec![r] };
         let p = prepare(&group, &cats()).product.unwrap();
@@ -608,5 +680,130 @@ mod tests {
         assert_eq!(j.percent(), 25);
         j.status = "done".into();
         assert_eq!(j.percent(), 100);
+    }
+}
+
+/// CSV files come from merchants' spreadsheets: any header, any cells, any encoding.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::domain::test_input::{config, short, wild};
+    use proptest::prelude::*;
+
+    const CATEGORY_ID: i64 = 7;
+
+    fn categories() -> HashMap<String, i64> {
+        HashMap::from([("bags".to_string(), CATEGORY_ID)])
+    }
+
+    /// Text a merchant may put in a title: no blank ends (the import trims), no line breaks,
+    /// and often a spreadsheet's formula characters in front.
+    fn title() -> impl Strategy<Value = String> {
+        ("('*[=+@-]|\\t|)", "[^\\s\\u{0}-\\u{1f}\\u{7f}]([^\\r\\n\\u{0}-\\u{1f}]{0,60}[^\\s])?")
+            .prop_map(|(start, rest)| format!("{start}{rest}"))
+            .prop_filter("not blank once trimmed", |t| !t.trim().is_empty() && t.trim() == t)
+    }
+
+    fn variant() -> impl Strategy<Value = ExportVariant> {
+        (title(), title(), any::<bool>(), "[A-Z0-9][A-Z0-9_-]{0,20}", 0i64..100_000_000, 0i64..=1_000_000).prop_map(
+            |(title, description, published, sku, price_minor, stock)| ExportVariant {
+                product_id: 1,
+                handle: "linen-tote".into(),
+                title,
+                description,
+                category: "bags".into(),
+                published,
+                option_names: Vec::new(),
+                option_values: Vec::new(),
+                sku,
+                price_minor,
+                compare_at_minor: None,
+                stock,
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn escaped_cells_are_never_formulas_and_read_back(cell in wild()) {
+            let escaped = escape_cell(&cell);
+            prop_assert!(!escaped.starts_with(['=', '+', '-', '@', '\t', '\r']));
+            prop_assert_eq!(unescape_cell(&escaped), cell.as_str());
+            // A cell the export would not have escaped is read as written.
+            if escaped == cell {
+                prop_assert_eq!(unescape_cell(&cell), cell.as_str());
+            }
+        }
+
+        #[test]
+        fn any_file_header_and_record_is_read_without_panicking(
+            header in prop::collection::vec(short(), 0..14),
+            mut fields in prop::collection::vec(short(), 0..14),
+            big in wild(),
+            bytes in prop::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let _ = decode(&bytes);
+            if let Some(f) = fields.first_mut() {
+                *f = big;
+            }
+            let _ = check_header(&header);
+            let columns = check_header(&EXPORT_COLUMNS.map(String::from)).unwrap();
+            match columns.row(2, &fields) {
+                Ok(_) => prop_assert_eq!(fields.len(), EXPORT_COLUMNS.len()),
+                Err(e) => prop_assert!(e.text().starts_with("line 2: ")),
+            }
+        }
+
+
+        #[test]
+        fn an_exported_variant_imports_back_to_the_same_product(v in variant()) {
+            let record: Vec<String> = export_record(&v).to_vec();
+            prop_assert!(record.iter().all(|c| !c.starts_with(['=', '+', '-', '@', '\t', '\r'])));
+            let columns = check_header(&EXPORT_COLUMNS.map(String::from)).unwrap();
+            let row = columns.row(2, &record).unwrap();
+            let (groups, refused) = group_rows(vec![row]);
+            prop_assert!(refused.is_empty());
+            let prepared = prepare(&groups[0], &categories());
+            prop_assert!(prepared.errors.is_empty(), "{:?}", prepared.errors);
+            let p = prepared.product.unwrap();
+            prop_assert_eq!(&p.title, &v.title);
+            prop_assert_eq!(&p.description, &v.description);
+            prop_assert_eq!(p.published, v.published);
+            prop_assert_eq!(p.category_id, CATEGORY_ID);
+            let got = &p.variants[0];
+            prop_assert_eq!(&got.sku, &v.sku);
+            prop_assert_eq!((got.price_minor, got.stock, got.stock_seen), (v.price_minor, v.stock, Some(v.stock)));
+        }
+    }
+
+    proptest! {
+        // Each case runs the form's rules over a whole group: fewer cases keep it quick.
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn any_rows_group_and_prepare_without_panicking(
+            rows in prop::collection::vec(prop::collection::vec(short(), 12), 1..6),
+            handles in prop::collection::vec("[a-c]", 6),
+        ) {
+            let columns = check_header(&EXPORT_COLUMNS.map(String::from)).unwrap();
+            let rows: Vec<CsvRow> = rows
+                .iter()
+                .zip(&handles)
+                .enumerate()
+                .filter_map(|(i, (fields, handle))| {
+                    let mut fields = fields.clone();
+                    fields[0] = handle.clone();
+                    columns.row(i as u64 + 2, &fields).ok()
+                })
+                .collect();
+            let (groups, _) = group_rows(rows);
+            for g in &groups {
+                let p = prepare(g, &categories());
+                prop_assert!(p.product.is_some() || !p.errors.is_empty());
+            }
+        }
+
     }
 }

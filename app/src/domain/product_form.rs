@@ -24,6 +24,12 @@ pub struct VariantInput {
     pub price: String,
     pub compare_at: String,
     pub stock: String,
+    /// The stock the form showed when it was opened (a hidden field); blank for a new row. A
+    /// stock left as shown is not written (sales made meanwhile are kept); a changed one is
+    /// written only while the stock still is this value, otherwise the save is refused
+    /// (see `ValidVariant::stock_seen`). The CSV import reads it from `exported_stock`.
+    #[serde(default)]
+    pub stock_seen: String,
 }
 
 /// The whole form as typed.
@@ -48,6 +54,12 @@ pub struct ValidVariant {
     pub price_minor: i64,
     pub compare_at_minor: Option<i64>,
     pub stock: i64,
+    /// The stock the merchant saw when they set `stock` (compare-and-set): `Some(seen)` with
+    /// `stock == seen` leaves the stored stock alone; `Some(seen)` with another `stock` writes it
+    /// only if the stored stock still is `seen`, else nothing is saved and the merchant is shown
+    /// the current stock (`stock_conflict`). `None` (a new variant, or a CSV without
+    /// `exported_stock`): `stock` is a count that replaces the stored stock.
+    pub stock_seen: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +109,26 @@ pub fn parse_amount(text: &str) -> Option<i64> {
     };
     let minor = whole * 100 + frac;
     Some(if neg { -minor } else { minor })
+}
+
+/// The field errors of a save refused because a variant's stock changed since the merchant saw
+/// it (a sale, another edit): under the stock, the current stock and what to do; for the page,
+/// `variants[i].stock_now` (the current stock, which the form's hidden `stock_seen` takes so the
+/// next save compares with it); and the form's alert.
+pub fn stock_conflict(conflicts: &[(usize, String, i64, i64)]) -> FieldErrors {
+    let mut e = FieldErrors::default();
+    for (i, sku, now, seen) in conflicts {
+        e.add(
+            &variant_field(*i, "stock"),
+            format!(
+                "The stock of {sku} changed since you opened this form: it is {now} now (you saw {seen}), after a \
+                 sale or another edit. Check it and save again."
+            ),
+        );
+        e.add(&variant_field(*i, "stock_now"), now.to_string());
+    }
+    e.add("form", "Nothing was saved: the stock changed since you opened this form. Check it and save again.");
+    e
 }
 
 /// Minor units as the form shows them: "12.50".
@@ -253,6 +285,16 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
                 0
             }
         };
+        let stock_seen = match v.stock_seen.trim() {
+            "" => None,
+            seen => match seen.parse::<i64>() {
+                Ok(n) if (0..=MAX_STOCK).contains(&n) => Some(n),
+                _ => {
+                    e.add(&f("stock"), "This form is out of date; reload the page and enter the stock again.");
+                    None
+                }
+            },
+        };
         let (title, options) =
             if option_names.is_empty() { ("Default".to_string(), Vec::new()) } else { (option, values) };
         variants.push(ValidVariant {
@@ -262,6 +304,7 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
             price_minor: price.unwrap_or(0),
             compare_at_minor: compare_at,
             stock,
+            stock_seen,
         });
     }
 
@@ -279,13 +322,15 @@ pub fn validate(input: &ProductInput) -> Result<ValidProduct, FieldErrors> {
     })
 }
 
-/// Builds the form's variant rows from the parallel lists the form posts (`sku[0]`, `price[0]`…).
+/// Builds the form's variant rows from the parallel lists the form posts (`sku[0]`, `price[0]`…,
+/// and the hidden `stock_seen[0]` of the rows the form loaded).
 pub fn variants_from_lists(
     sku: &[String],
     option: &[String],
     price: &[String],
     compare_at: &[String],
     stock: &[String],
+    stock_seen: &[String],
 ) -> Vec<VariantInput> {
     let n = sku.len().max(option.len()).max(price.len()).max(compare_at.len()).max(stock.len());
     let at = |list: &[String], i: usize| list.get(i).cloned().unwrap_or_default();
@@ -296,8 +341,10 @@ pub fn variants_from_lists(
             price: at(price, i),
             compare_at: at(compare_at, i),
             stock: at(stock, i),
+            stock_seen: at(stock_seen, i),
         })
-        // A row left completely empty (the spare "add a variant" row) is not a variant.
+        // A row left completely empty (the spare "add a variant" row, or a loaded row cleared to
+        // remove it: only its hidden stock_seen is posted) is not a variant.
         .filter(|v| ![&v.sku, &v.option, &v.price, &v.compare_at, &v.stock].iter().all(|s| s.trim().is_empty()))
         .collect()
 }
@@ -423,6 +470,7 @@ mod tests {
 
     fn variant(sku: &str, option: &str, price: &str, stock: &str) -> VariantInput {
         VariantInput {
+            stock_seen: String::new(),
             sku: sku.into(),
             option: option.into(),
             price: price.into(),
@@ -566,7 +614,7 @@ mod tests {
     fn blank_spare_rows_are_dropped() {
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
         let rows =
-            variants_from_lists(&s(&["A", ""]), &s(&["Red", ""]), &s(&["1", " "]), &s(&["", ""]), &s(&["2", ""]));
+            variants_from_lists(&s(&["A", ""]), &s(&["Red", ""]), &s(&["1", " "]), &s(&["", ""]), &s(&["2", ""]), &[]);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].sku, "A");
     }

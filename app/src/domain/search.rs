@@ -222,3 +222,57 @@ mod encode_tests {
         assert_eq!(super::url_encode("t-shirt & co/é"), "t-shirt+%26+co%2F%C3%A9");
     }
 }
+
+/// What a shopper types in the search box, and the vocabulary it is corrected against.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::domain::test_input::{config, wild};
+    use proptest::prelude::*;
+
+    fn vocabulary() -> impl Strategy<Value = Vec<(String, i64)>> {
+        prop::collection::vec(("[a-z0-9éß]{1,12}", 1i64..1000), 0..30)
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_query_tokenizes_to_a_few_plain_words(q in wild()) {
+            let words = tokenize(&q);
+            prop_assert!(words.len() <= 8);
+            for w in &words {
+                prop_assert!(!w.is_empty() && w.chars().count() <= 40);
+                prop_assert!(w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()), "{w:?}");
+            }
+            // Tokenizing what came out gives it back: the engines see the same words.
+            prop_assert_eq!(tokenize(&words.join(" ")), words);
+        }
+
+        #[test]
+        fn plain_words_read_back(words in prop::collection::vec("[a-z0-9]{1,40}", 0..8), sep in "[ ,.!?/-]{1,3}") {
+            prop_assert_eq!(tokenize(&words.join(&sep)), words);
+        }
+
+        #[test]
+        fn correction_and_completion_never_panic(q in wild(), v in vocabulary(), limit in 0usize..10) {
+            let words = tokenize(&q);
+            if let Some(fixed) = correct(&words, &v) {
+                prop_assert_eq!(fixed.len(), words.len());
+            }
+            prop_assert!(complete(&words, &v, limit).len() <= limit);
+            let _ = capped_notice(q.len() as i64);
+            prop_assert!(url_encode(&q).is_ascii());
+        }
+
+        #[test]
+        fn edit_distance_is_symmetric_and_bounded(a in "\\PC{0,12}", b in "\\PC{0,12}", max in 0usize..4) {
+            let d = edit_distance(&a, &b, max);
+            prop_assert_eq!(d, edit_distance(&b, &a, max));
+            if let Some(d) = d {
+                prop_assert!(d <= max);
+            }
+            prop_assert_eq!(edit_distance(&a, &a, max), Some(0));
+        }
+    }
+}

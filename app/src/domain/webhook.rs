@@ -392,3 +392,92 @@ mod tests {
         );
     }
 }
+
+/// Carrier webhooks are posted by anyone who finds the URL: the signature header and every
+/// payload field are outside input.
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use crate::domain::shipment::TrackingKind;
+    use crate::domain::test_input::{config, wild};
+    use proptest::prelude::*;
+
+    const NOW: i64 = 1_767_225_600;
+
+    fn any_payload() -> impl Strategy<Value = CarrierEventPayload> {
+        (wild(), wild(), wild(), any::<i64>(), prop::option::of(wild()), prop::option::of(wild())).prop_map(
+            |(event_id, tracking_number, kind, occurred_at, location, description)| CarrierEventPayload {
+                event_id,
+                tracking_number,
+                kind,
+                occurred_at,
+                location,
+                description,
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_payload_is_checked_without_panicking(p in any_payload(), i in 0usize..10) {
+            let carrier = Carrier::ALL[i];
+            if let Ok(e) = p.validate(carrier, NOW) {
+                prop_assert!(e.tracking_number.as_str().is_ascii());
+                prop_assert_eq!(carrier.validate_tracking_number(e.tracking_number.as_str()), Ok(e.tracking_number.clone()));
+                prop_assert!(e.event.id.bytes().all(|b| b.is_ascii_graphic()));
+                prop_assert!(e.event.at <= NOW + TOLERANCE_SECS);
+            }
+        }
+
+        #[test]
+        fn a_good_payload_is_accepted_and_a_bad_field_named(
+            id in "[A-Za-z0-9_.:-]{1,100}",
+            nine in "[0-9]{9}",
+            kind in prop::sample::select(TrackingKind::ALL.to_vec()),
+            ago in 0i64..86_400 * 365,
+            location in "[A-Za-z ,]{0,60}",
+        ) {
+            let good = CarrierEventPayload {
+                event_id: id.clone(),
+                tracking_number: format!("ea{nine}cn"),
+                kind: kind.as_str().to_string(),
+                occurred_at: NOW - ago,
+                location: Some(location),
+                description: None,
+            };
+            let e = good.validate(Carrier::ChinaPost, NOW).unwrap();
+            prop_assert_eq!(e.tracking_number.as_str(), format!("EA{nine}CN"));
+            prop_assert_eq!(e.event.kind, kind);
+            prop_assert_eq!(e.event.id, id);
+            let bad_id = CarrierEventPayload { event_id: "é".repeat(3), ..good.clone() };
+            prop_assert_eq!(bad_id.validate(Carrier::ChinaPost, NOW).unwrap_err(), PayloadError::EventId);
+            let bad_kind = CarrierEventPayload { kind: format!("{}!", kind.as_str()), ..good.clone() };
+            prop_assert!(matches!(bad_kind.validate(Carrier::ChinaPost, NOW), Err(PayloadError::Kind(_))));
+            let future = CarrierEventPayload { occurred_at: NOW + TOLERANCE_SECS + 1 + ago, ..good };
+            prop_assert!(matches!(future.validate(Carrier::ChinaPost, NOW), Err(PayloadError::InTheFuture(_))));
+        }
+    }
+
+    #[cfg(feature = "ssr")]
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_signature_header_is_checked_without_panicking(header in wild(), body in wild(), t in any::<i64>()) {
+            let _ = verify(b"secret", Some(&header), body.as_bytes(), NOW);
+            let _ = verify(b"secret", Some(&format!("t={t},v1={header}")), body.as_bytes(), NOW);
+            let _ = verify(b"secret", Some(&format!("t={header},v1={}", "0".repeat(64))), body.as_bytes(), NOW);
+        }
+
+        #[test]
+        fn a_signed_body_verifies_and_a_changed_one_does_not(body in wild(), skew in -TOLERANCE_SECS..=TOLERANCE_SECS) {
+            prop_assume!(body.len() <= MAX_BODY_BYTES);
+            let header = sign(b"secret", NOW + skew, body.as_bytes());
+            prop_assert_eq!(verify(b"secret", Some(&header), body.as_bytes(), NOW), Ok(NOW + skew));
+            let changed = format!("{body}x");
+            prop_assert_eq!(verify(b"secret", Some(&header), changed.as_bytes(), NOW), Err(WebhookError::BadSignature));
+        }
+    }
+}

@@ -202,6 +202,17 @@ fn Editor(editor: ProductEditor, store: Option<i64>, created: bool, save: Server
     }
 }
 
+/// The stock this row showed, posted back so a sale made meanwhile is not overwritten. After a
+/// save refused for that, it takes the current stock the server answered with: the merchant has
+/// now seen it, and the next save compares with it.
+fn stock_seen(i: usize, shown: String, errors: Signal<Option<AppError>>) -> impl IntoView {
+    // A row the form did not load (the spare one) has no stock to compare with.
+    let loaded = !shown.is_empty();
+    let key = variant_field(i, "stock_now");
+    let value = move || errors.get().and_then(|e| e.field(&key)).unwrap_or_else(|| shown.clone());
+    loaded.then(|| view! { <input type="hidden" name=format!("stock_seen[{i}]") value=value data-testid=format!("variant-stock-seen-{i}") /> })
+}
+
 #[component]
 fn VariantRow(i: usize, v: VariantInput, errors: Signal<Option<AppError>>) -> impl IntoView {
     let cell = |name: &'static str, label: &'static str, value: String, kind: &'static str, mode: &'static str| {
@@ -225,6 +236,7 @@ fn VariantRow(i: usize, v: VariantInput, errors: Signal<Option<AppError>>) -> im
             {cell("price", "Price", v.price, "text", "decimal")}
             {cell("compare_at", "Compare-at price", v.compare_at, "text", "decimal")}
             {cell("stock", "Stock", v.stock, "text", "numeric")}
+            {stock_seen(i, v.stock_seen, errors)}
         </fieldset>
     }
 }

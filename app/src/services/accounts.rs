@@ -321,6 +321,8 @@ pub async fn set_store_status(shop: &Shop, merchant_id: i64, status: &str) -> Re
         _ => return Err(AppError::one("status", "Choose active, suspended or pending.")),
     };
     if shop.accounts.set_merchant_status(merchant_id, status).await.map_err(store_err)? {
+        // The store's words enter or leave the search index with its status (migration 0018).
+        shop.vocabulary.clear();
         Ok(())
     } else {
         Err(AppError::NotFound("No such store.".into()))

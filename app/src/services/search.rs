@@ -20,6 +20,13 @@ pub struct VocabularyCache {
 const VOCABULARY_TTL: Duration = Duration::from_secs(300);
 
 impl VocabularyCache {
+    /// Forgets the cached words: a store approved or suspended changes what may be completed
+    /// (the next completion or correction reads the index again). Another instance's cache
+    /// follows within `VOCABULARY_TTL`.
+    pub fn clear(&self) {
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
     async fn get(&self, store: &dyn CatalogStore) -> Result<std::sync::Arc<Vec<(String, i64)>>, StoreError> {
         if let Some((at, words)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
             if at.elapsed() < VOCABULARY_TTL {

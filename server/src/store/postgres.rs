@@ -41,6 +41,8 @@ impl PgStore {
         terms.join(" & ")
     }
 
+    /// Only published products of active stores carry a vector (migration 0018's trigger), so
+    /// the match itself leaves out what a shopper cannot buy, before the `limit` cut-off.
     /// The weighted tsvector (A title, B category and store, C description) ranked by
     /// `ts_rank_cd`. Counting a word found in most products would read every matching row (the
     /// tsvector is rechecked on the heap), so the planner's estimate decides first: past
@@ -89,9 +91,13 @@ impl PgStore {
         Ok((rows.into_iter().map(|(id, r, _)| (id, r as f64)).collect(), matches))
     }
 
+    /// Only sellable products have a vector (migration 0018), so drafts and the products of
+    /// pending or suspended stores plant no completions.
     async fn vocabulary_engine(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
         sqlx::query_as(
-            "SELECT word, ndoc::BIGINT FROM ts_stat('SELECT search_vector FROM products') WHERE length(word) >= 3",
+            "SELECT word, ndoc::BIGINT
+             FROM ts_stat('SELECT search_vector FROM products WHERE search_vector IS NOT NULL')
+             WHERE length(word) >= 3",
         )
         .fetch_all(&self.pool)
         .await

@@ -8,8 +8,14 @@
 //! rows; otherwise it is updated (found by handle, else by its SKUs) or created, and its variants
 //! are updated (matched by SKU, within the store only: SKUs are unique per store) or inserted.
 //! Variants missing from the file are kept. A stock change joins the inventory history like a
-//! change on the product form. The refused rows and the job's progress are written in the same
-//! transaction. Search indexes follow the products table by their triggers (migration 0003).
+//! change on the product form, and follows the form's compare-and-set rule: with `exported_stock`
+//! (which the export writes), a stock equal to it is not written — sales made since the export
+//! are kept — and a different one is written only while the stock still is `exported_stock`,
+//! else the product is refused with the current stock. The batch reads the held variants
+//! `FOR UPDATE` on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already excludes other writers), so no
+//! sale slips in between that check and the write. Without `exported_stock` the stock is a count.
+//! The refused rows and the job's progress are written in the same transaction. Search indexes
+//! follow the products table by their triggers (migrations 0003, 0018: sellable products only).
 
 /// Rows of `import_job_errors` per INSERT.
 pub const ERROR_CHUNK: usize = 200;
@@ -186,6 +192,7 @@ macro_rules! impl_sql_product_import {
                         }
                     }
                     qb.push(")");
+                    qb.push(LOCK_HELD);
                     for r in qb.build().fetch_all(&mut *tx).await.map_err(map_sqlx)? {
                         held.insert(
                             r.get("sku"),
@@ -298,6 +305,20 @@ macro_rules! impl_sql_product_import {
                             .filter(|s| s.product_id == t && !product.variants.iter().any(|v| v.sku == s.sku))
                             .collect();
                         let mut problems: Vec<(u64, String)> = Vec::new();
+                        for (v, line) in product.variants.iter().zip(&p.lines) {
+                            let (Some(h), Some(seen)) = (held.get(&v.sku), v.stock_seen) else { continue };
+                            if v.stock != seen && h.stock != seen {
+                                problems.push((
+                                    *line,
+                                    format!(
+                                        "stock of {} changed since the export: it is {} now, the file was exported \
+                                         with {seen}; check it, put {} in exported_stock and import this product \
+                                         again (nothing of it was imported)",
+                                        v.sku, h.stock, h.stock
+                                    ),
+                                ));
+                            }
+                        }
                         let was = stored_options.get(&t).cloned().unwrap_or_default();
                         if !kept.is_empty() {
                             let skus = kept.iter().map(|s| s.sku.as_str()).collect::<Vec<_>>().join(", ");
@@ -360,7 +381,12 @@ macro_rules! impl_sql_product_import {
                             new_variants.push((product_id, pos, v));
                             continue;
                         };
-                        if v.stock != h.stock {
+                        // Left as exported: the stock is not written (sales since are kept).
+                        let stock = match v.stock_seen {
+                            Some(seen) if seen == v.stock => h.stock,
+                            _ => v.stock,
+                        };
+                        if stock != h.stock {
                             sqlx::query(
                                 "INSERT INTO stock_adjustments (variant_id, merchant_id, delta, reason, note,
                                         stock_after, created_at)
@@ -368,8 +394,8 @@ macro_rules! impl_sql_product_import {
                             )
                             .bind(h.id)
                             .bind(merchant_id)
-                            .bind(v.stock - h.stock)
-                            .bind(v.stock)
+                            .bind(stock - h.stock)
+                            .bind(stock)
                             .bind(now)
                             .execute(&mut *tx)
                             .await
@@ -384,7 +410,7 @@ macro_rules! impl_sql_product_import {
                         .bind(json_list(&v.options))
                         .bind(v.price_minor)
                         .bind(v.compare_at_minor)
-                        .bind(v.stock)
+                        .bind(stock)
                         .bind(pos as i64)
                         .bind(now)
                         .bind(h.id)
@@ -535,6 +561,9 @@ mod sqlite_impl {
         pool.begin_with("BEGIN IMMEDIATE").await
     }
 
+    /// `BEGIN IMMEDIATE` already keeps every other writer out until the batch commits.
+    const LOCK_HELD: &str = "";
+
     impl_sql_product_import!(SqliteStore, sqlx::Sqlite);
 }
 
@@ -544,6 +573,9 @@ mod postgres_impl {
     async fn begin(pool: &sqlx::PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         pool.begin().await
     }
+
+    /// The held variants' stock is checked and then written: lock them so a sale waits.
+    const LOCK_HELD: &str = " FOR UPDATE OF v";
 
     impl_sql_product_import!(PgStore, sqlx::Postgres);
 }

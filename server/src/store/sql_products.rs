@@ -9,6 +9,12 @@
 //! (`CategoryCache`, `ListingCache`); search results and product pages read live data.
 //! A stock change of an existing variant is also written to `stock_adjustments` (a correction,
 //! "Changed on the product form") in the same transaction, so the inventory history adds up.
+//!
+//! Stock is compare-and-set against what the form showed (`ValidVariant::stock_seen`): a stock
+//! left as shown is not written, so a sale made while the form was open is kept; a changed
+//! stock is written with `WHERE stock = seen`, and if the stock moved meanwhile the whole save
+//! is refused (the transaction rolls back) with the current stock under the field. An absolute
+//! write here would put back stock that was sold in between (lost update, then oversell).
 
 /// `LIKE` pattern for "contains", with the wildcards in the text escaped (`ESCAPE '\'`).
 pub fn contains_pattern(text: &str) -> String {
@@ -28,7 +34,7 @@ macro_rules! impl_sql_products {
         use app::domain::errors::FieldErrors;
         use app::domain::product_form::{
             AdminProductRow, ProductFilter, ProductInput, StoredForm, ValidProduct, VariantInput, format_amount,
-            variant_field,
+            stock_conflict, variant_field,
         };
         use app::services::StoreError;
         use app::services::product_admin_store::{ProductAdminStore, SaveError};
@@ -227,6 +233,7 @@ macro_rules! impl_sql_products {
                     price: format_amount(v.get("price_minor")),
                     compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(format_amount).unwrap_or_default(),
                     stock: v.get::<i64, _>("stock").to_string(),
+                    stock_seen: v.get::<i64, _>("stock").to_string(),
                 })
                 .collect();
                 Ok(Some(StoredForm {
@@ -323,6 +330,20 @@ macro_rules! impl_sql_products {
                         .fetch_all(&mut *tx)
                         .await
                         .map_err(map_sqlx)?;
+                // Stock changed since the form was read: refuse before writing any variant.
+                let stale: Vec<(usize, String, i64, i64)> = p
+                    .variants
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| {
+                        let (_, _, now) = existing.iter().find(|(_, sku, _)| sku == &v.sku)?;
+                        let seen = v.stock_seen?;
+                        (v.stock != seen && *now != seen).then(|| (i, v.sku.clone(), *now, seen))
+                    })
+                    .collect();
+                if !stale.is_empty() {
+                    return Err(SaveError::Invalid(stock_conflict(&stale)));
+                }
                 for (vid, sku, _) in &existing {
                     if !p.variants.iter().any(|v| &v.sku == sku) {
                         sqlx::query("DELETE FROM product_variants WHERE id = $1")
@@ -336,36 +357,57 @@ macro_rules! impl_sql_products {
                     let options = json_list(&v.options);
                     match existing.iter().find(|(_, sku, _)| sku == &v.sku) {
                         Some((vid, _, was)) => {
+                            // Left as shown: the stock is not written (a sale since is kept).
+                            let stock = match v.stock_seen {
+                                Some(seen) if seen == v.stock => *was,
+                                _ => v.stock,
+                            };
                             // A stock change made here joins the variant's inventory history.
-                            if v.stock != *was {
+                            if stock != *was {
                                 sqlx::query(
                                     "INSERT INTO stock_adjustments (variant_id, merchant_id, delta, reason, note, stock_after, created_at)
                                      VALUES ($1, $2, $3, 'correction', 'Changed on the product form', $4, $5)",
                                 )
                                 .bind(*vid)
                                 .bind(merchant_id)
-                                .bind(v.stock - *was)
-                                .bind(v.stock)
+                                .bind(stock - *was)
+                                .bind(stock)
                                 .bind(now)
                                 .execute(&mut *tx)
                                 .await
                                 .map_err(map_sqlx)?;
                             }
-                            sqlx::query(
+                            // `stock = stock + delta WHERE stock = was` (no condition when the stock
+                            // is kept): PostgreSQL reads committed rows, so a sale committed since
+                            // `existing` was read makes this match nothing, and the save is refused
+                            // rather than undoing the sale.
+                            let done = sqlx::query(
                                 "UPDATE product_variants SET title = $1, option_values = $2, price_minor = $3,
-                                        compare_at_minor = $4, stock = $5, position = $6, updated_at = $7 WHERE id = $8",
+                                        compare_at_minor = $4, stock = stock + $5, position = $6, updated_at = $7
+                                 WHERE id = $8 AND (stock = $9 OR $5 = 0)",
                             )
                             .bind(&v.title)
                             .bind(&options)
                             .bind(v.price_minor)
                             .bind(v.compare_at_minor)
-                            .bind(v.stock)
+                            .bind(stock - *was)
                             .bind(pos as i64)
                             .bind(now)
                             .bind(*vid)
+                            .bind(*was)
                             .execute(&mut *tx)
                             .await
                             .map_err(map_sqlx)?;
+                            if done.rows_affected() == 0 {
+                                let current: i64 =
+                                    sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
+                                        .bind(*vid)
+                                        .fetch_one(&mut *tx)
+                                        .await
+                                        .map_err(map_sqlx)?;
+                                let seen = v.stock_seen.unwrap_or(*was);
+                                return Err(SaveError::Invalid(stock_conflict(&[(pos, v.sku.clone(), current, seen)])));
+                            }
                         }
                         None => {
                             sqlx::query(

@@ -63,6 +63,9 @@ impl SqliteStore {
         expr.join(" ")
     }
 
+    /// `product_search` holds only published products of active stores (migration 0018's
+    /// triggers), so the match itself leaves out what a shopper cannot buy, before the `limit`
+    /// cut-off, and the vocabulary (`product_search_terms`) has only their words.
     /// FTS5 with per-column weights: title ≫ category, store ≫ description. `bm25` is lower
     /// for better matches, so it is negated into a relevance. Counting stops at `common + 1`
     /// (a cheap walk of the index); past `common`, the newest matches are taken in rowid order
