@@ -1,7 +1,8 @@
 //! The dashboard's Payments, Settings, Reviews, Users and Ranking pages over real HTTP on the demo
 //! shop, on SQLite and PostgreSQL: manual capture (checkout only authorizes; the store captures its
 //! own order once, even when the request is retried; a shared order is left to the marketplace;
-//! another store cannot), store settings with field errors, a store's reviews only, user search,
+//! another store cannot), a store's view of a shared payment (only its part's amount, captured,
+//! refunded and status), store settings with field errors, a store's reviews only, user search,
 //! and the ranking preview that saves nothing.
 #[macro_use]
 mod support;
@@ -17,6 +18,7 @@ use support::{ADMIN, OWNER_A, OWNER_B, SHOPPER, TestApp};
 conformance!(multi_thread;
     manual_capture_is_taken_once_by_the_owning_store,
     a_shared_order_is_captured_by_the_marketplace_only,
+    a_store_sees_only_its_part_of_a_shared_payment,
     store_settings_are_validated_and_saved,
     reviews_users_and_the_ranking_preview,
 );
@@ -156,7 +158,9 @@ async fn a_shared_order_is_captured_by_the_marketplace_only(db: Database) {
     let list = payments(&app, &owner, &[]).await;
     let row = list.rows.iter().find(|r| r.order_number == number).unwrap();
     assert_eq!(row.store_count, 2);
-    assert!(row.share_minor < row.amount_minor, "store A's share is only its part");
+    // The store's row carries only its part (the whole order's figures are the marketplace's).
+    let part_a = part_total(&app, &number, OWNER_A.0).await;
+    assert_eq!((row.amount_minor, row.share_minor), (part_a, part_a), "store A's row is only its part");
     let form = [("order_number", number.as_str()), ("idempotency_key", "cap-shared-a-01")];
     let res = app.call(&owner, "/api/admin/payments/capture", &form).await;
     assert!(err(&res).to_string().contains("2 stores"), "{}", res.body);
@@ -173,6 +177,75 @@ async fn a_shared_order_is_captured_by_the_marketplace_only(db: Database) {
     let page = app.get_as(&owner, "/admin/payments").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains(&number) && page.body.contains("data-testid=\"payment-row\""));
+}
+
+/// The total of `owner`'s store's part of order `number`.
+async fn part_total(app: &TestApp, number: &str, owner: &str) -> i64 {
+    let store = store_of(app, owner).await;
+    app.db
+        .scalar_raw(&format!(
+            "SELECT p.total_minor FROM order_parts p JOIN orders o ON o.id = p.order_id
+             WHERE o.number = '{number}' AND p.merchant_id = {store}"
+        ))
+        .await
+        .unwrap()
+}
+
+/// The HTML of order `number`'s row on a Payments page.
+fn payment_row_html<'a>(html: &'a str, number: &str) -> &'a str {
+    let (_, rest) = html.split_once(&format!("data-order=\"{number}\"")).expect("the order has a row");
+    rest.split_once("</tr>").map(|(row, _)| row).unwrap_or(rest)
+}
+
+async fn a_store_sees_only_its_part_of_a_shared_payment(db: Database) {
+    use app::domain::money::{Currency, Money};
+    use app::domain::payment::PaymentStatus;
+    let app = app(db).await;
+    let admin = app.login(ADMIN.0, ADMIN.1).await;
+    let owner_a = app.login(OWNER_A.0, OWNER_A.1).await;
+    let owner_b = app.login(OWNER_B.0, OWNER_B.1).await;
+    let (va, vb) = (variant_of(&app, OWNER_A.0).await, variant_of(&app, OWNER_B.0).await);
+    // Captured at checkout (automatic capture, the default).
+    let number = checkout(&app, vec![(va, 1), (vb, 2)], "admin-pages-parts-1", false).await;
+    let (part_a, part_b) = (part_total(&app, &number, OWNER_A.0).await, part_total(&app, &number, OWNER_B.0).await);
+    let total = app.db.scalar_raw(&format!("SELECT total_minor FROM orders WHERE number = '{number}'")).await.unwrap();
+    assert_eq!(part_a + part_b, total);
+    assert_ne!(part_a, part_b, "the test needs parts that tell apart");
+
+    let row_of = |list: PaymentList| list.rows.into_iter().find(|r| r.order_number == number);
+    let a = row_of(payments(&app, &owner_a, &[]).await).expect("store A lists the shared order");
+    assert_eq!(a.store_count, 2);
+    assert_eq!((a.amount_minor, a.captured_minor, a.refunded_minor, a.share_minor), (part_a, part_a, 0, part_a));
+    assert_eq!(a.status, PaymentStatus::Captured);
+    let b = row_of(payments(&app, &owner_b, &[]).await).expect("store B lists it too");
+    assert_eq!((b.amount_minor, b.captured_minor), (part_b, part_b));
+    let whole = row_of(payments(&app, &admin, &[]).await).expect("the marketplace lists it");
+    assert_eq!((whole.amount_minor, whole.captured_minor, whole.share_minor), (total, total, total));
+    // The page shows store A its part and neither store B's part nor the order's total.
+    let money = |minor| Money::new(minor, Currency::parse(&a.currency).unwrap()).to_string();
+    let page = app.get_as(&owner_a, "/admin/payments").await;
+    assert_eq!(page.status, 200);
+    let html = payment_row_html(&page.body, &number);
+    assert!(html.contains(&money(part_a)), "{html}");
+    assert!(!html.contains(&money(part_b)) && !html.contains(&money(total)), "another store's money: {html}");
+    let page = app.get_as(&admin, "/admin/payments").await;
+    assert!(payment_row_html(&page.body, &number).contains(&money(total)), "the marketplace sees the whole payment");
+
+    // Store B cancels its part (refunded in full): the payment is partially refunded, but that is
+    // B's money.
+    let cancel = [("number", number.as_str()), ("reason", "Out of stock"), ("idempotency_key", "parts-cancel-b-01")];
+    let res = app.call(&owner_b, "/api/admin/order/cancel", &cancel).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let a = row_of(payments(&app, &owner_a, &[]).await).unwrap();
+    assert_eq!((a.status, a.refunded_minor), (PaymentStatus::Captured, 0), "B's refund is not A's");
+    assert!(row_of(payments(&app, &owner_a, &[("status", "captured")]).await).is_some(), "filtered as shown");
+    assert!(row_of(payments(&app, &owner_a, &[("status", "partially_refunded")]).await).is_none());
+    let b = row_of(payments(&app, &owner_b, &[("status", "refunded")]).await).expect("B's part is refunded");
+    assert_eq!(b.refunded_minor, part_b);
+    let whole = row_of(payments(&app, &admin, &[]).await).unwrap();
+    assert_eq!((whole.status, whole.refunded_minor), (PaymentStatus::PartiallyRefunded, part_b));
+    let html = app.get_as(&owner_a, "/admin/payments").await.body;
+    assert!(!payment_row_html(&html, &number).contains(&money(part_b)), "B's refund is not shown to A");
 }
 
 async fn store_settings_are_validated_and_saved(db: Database) {

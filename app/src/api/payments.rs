@@ -1,6 +1,6 @@
-//! Payments for the dashboard: a store's payments (orders with a part of the store) or, for the
-//! platform admin without a chosen store, the marketplace's; capture of authorized payments; and
-//! the marketplace's capture mode. Capturing takes the whole order's money, so a store may only
+//! Payments for the dashboard: a store's payments (orders with a part of the store, each showing
+//! only that part's money) or, for the platform admin without a chosen store, the marketplace's
+//! whole payments; capture of authorized payments; and the marketplace's capture mode. Capturing takes the whole order's money, so a store may only
 //! capture an order that is entirely its own (`domain::admin_pages::can_capture`).
 use crate::domain::admin_pages::{PaymentList, PaymentRow};
 use crate::domain::errors::AppError;
@@ -77,8 +77,14 @@ pub async fn capture_payment(
     let key = IdempotencyKey::parse(&idempotency_key).map_err(|m| AppError::one("idempotency_key", m))?;
     let missing = || AppError::NotFound("We couldn't find a payment for that order in your store.".into());
     let row = shop.admin.payment(scope, order_number.trim()).await.map_err(internal)?.ok_or_else(missing)?;
-    let currency = Currency::parse(&row.currency).map_err(|e| AppError::Server(e.to_string()))?;
-    let amount = Money::new(row.amount_minor, currency);
+    // A store's row shows only its part; the capture takes the whole payment, so its amount is
+    // read from the marketplace's view (the store has a part, checked just above).
+    let whole = match scope {
+        None => row.clone(),
+        Some(_) => shop.admin.payment(None, &row.order_number).await.map_err(internal)?.ok_or_else(missing)?,
+    };
+    let currency = Currency::parse(&whole.currency).map_err(|e| AppError::Server(e.to_string()))?;
+    let amount = Money::new(whole.amount_minor, currency);
     let now = crate::services::accounts::now();
     let key = format!("{}-capture", key.as_str());
     let reference = row.gateway_reference.clone().unwrap_or_default();

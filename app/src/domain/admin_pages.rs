@@ -37,7 +37,9 @@ impl CaptureMode {
     }
 }
 
-/// One payment as a store sees it: the whole order's payment, and the store's own share of it.
+/// One payment as the caller may see it. For a store, only its part of the order: the amount,
+/// captured and refunded figures and the status are the part's, never another store's money. For
+/// the marketplace view (platform admin, no store chosen), the whole payment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaymentRow {
     pub payment_id: i64,

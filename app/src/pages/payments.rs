@@ -1,7 +1,8 @@
 //! `/admin/payments`: the payments of orders with a part of the store (every payment for the
 //! platform admin without a chosen store), newest first, filtered by status with plain links,
-//! 25 a page. Each row shows the order, the card, the payment's amount, captured and refunded,
-//! and the store's share; an authorized payment the caller may capture has a Capture button (an
+//! 25 a page. Each row shows the order, the card, the amount, captured and refunded: for a store
+//! only its own part of the order (never another store's money), for the marketplace the whole
+//! payment; an authorized payment the caller may capture has a Capture button (an
 //! ActionForm with an idempotency key, so it works without JavaScript and a double click charges
 //! once). The marketplace's capture mode is stated at the top; it is changed under Settings.
 use crate::api::payments::{CapturePayment, store_payments};
@@ -139,8 +140,8 @@ fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>) -> impl In
                             <tr>
                                 <th class="px-3 py-3 sm:px-4">"Order"</th>
                                 <th class="hidden px-4 py-3 sm:table-cell">"Status"</th>
-                                <th class="hidden px-4 py-3 text-right sm:table-cell">"Payment"</th>
-                                <th class="px-3 py-3 text-right sm:px-4">{if merchant_id.is_some() { "Your share" } else { "Amount" }}</th>
+                                <th class="hidden px-4 py-3 text-right sm:table-cell">"Captured"</th>
+                                <th class="px-3 py-3 text-right sm:px-4">{if merchant_id.is_some() { "Your part" } else { "Amount" }}</th>
                                 <th class="hidden px-4 py-3 md:table-cell">"Card"</th>
                                 <th class="px-3 py-3 sm:px-4"><span class="sr-only">"Action"</span></th>
                             </tr>
@@ -180,13 +181,10 @@ fn PaymentLine(
         Some(_) => format!("/admin/orders/{}", row.order_number),
         None => format!("/orders/{}", row.order_number),
     };
-    let detail = {
-        let mut parts = vec![format!("captured {}", money(row.captured_minor, &row.currency))];
-        if row.refunded_minor > 0 {
-            parts.push(format!("refunded {}", money(row.refunded_minor, &row.currency)));
-        }
-        parts.join(" · ")
-    };
+    let refunded = (row.refunded_minor > 0).then(|| format!("refunded {}", money(row.refunded_minor, &row.currency)));
+    // A store's figures are its part only; say so when the order is shared.
+    let shared_note =
+        (merchant_id.is_some() && row.store_count > 1).then(|| format!("Shared order · {} stores", row.store_count));
     view! {
         <tr data-testid="payment-row" data-order=number>
             <td class="px-3 py-3 sm:px-4">
@@ -202,11 +200,14 @@ fn PaymentLine(
                     {row.status.label()}
                 </span>
             </td>
-            <td class="hidden px-4 py-3 text-right tabular-nums sm:table-cell">
-                {money(row.amount_minor, &row.currency)}
-                <p class="text-xs text-stone-500">{detail}</p>
+            <td class="hidden px-4 py-3 text-right tabular-nums sm:table-cell" data-testid="payment-captured">
+                {money(row.captured_minor, &row.currency)}
+                {refunded.map(|r| view! { <p class="text-xs text-stone-500">{r}</p> })}
             </td>
-            <td class="px-3 py-3 text-right font-medium tabular-nums sm:px-4">{money(row.share_minor, &row.currency)}</td>
+            <td class="px-3 py-3 text-right font-medium tabular-nums sm:px-4" data-testid="payment-amount">
+                {money(row.amount_minor, &row.currency)}
+                {shared_note.map(|n| view! { <p class="text-xs font-normal text-stone-500">{n}</p> })}
+            </td>
             <td class="hidden px-4 py-3 text-stone-600 md:table-cell">{format!("{} ·· {}", row.card_brand, row.card_last4)}</td>
             <td class="px-3 py-3 text-right sm:px-4">
                 {capturable.then(|| view! {

@@ -21,7 +21,8 @@ pub trait AdminStore: Send + Sync + 'static {
     async fn set_capture_mode(&self, mode: CaptureMode, now: i64) -> Result<(), StoreError>;
 
     /// Payments of orders with a part of store `merchant_id` (every payment when `None`), newest
-    /// first, optionally of one status; and how many match.
+    /// first, optionally of one status; and how many match. A store's rows carry only its part's
+    /// figures and status (see `PaymentRow`), and the status filter matches that status.
     async fn payments(
         &self,
         merchant_id: Option<i64>,

@@ -3,9 +3,12 @@
 //! and capture with the gateway and record every payment event. A declined payment gives the
 //! stock and the discount code's use back; a repeated request with the same key returns the
 //! first outcome. A guest's order gets a secret access key (only its hash is stored): the order
-//! number alone never opens it.
+//! number alone never opens it. An order whose reservation ran out while the gateway was deciding
+//! is never marked paid (its stock is already back on sale): the money is given back through the
+//! gateway and the shopper is told (`give_back_late_payment`).
 use super::order_store::{
-    IdempotencyClaim, NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentUpdate, PlaceResult, ShipTo, Shortage,
+    IdempotencyClaim, NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal,
+    PaymentUpdate, PlaceResult, ShipTo, Shortage,
 };
 use crate::domain::address::{AddressInput, validate_address};
 use crate::domain::card::{CardInput, YearMonth, validate_card};
@@ -19,9 +22,23 @@ use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyKey};
 use crate::domain::money::{Currency, Money};
 use crate::domain::notification::{Message, MessageLine};
 use crate::domain::order::OrderNumber;
-use crate::domain::payment::{EventOutcome, Payment, PaymentEvent, PaymentEventKind};
+use crate::domain::payment::{DeclineReason, EventOutcome, Payment, PaymentEvent, PaymentEventKind, PaymentStatus};
 
 pub const IDEMPOTENCY_SCOPE: &str = "checkout";
+
+/// Stored outcomes of a checkout whose order closed (its reservation ran out and its stock went
+/// back on sale) while the gateway was deciding: the hold released, the charge refunded, or a
+/// refund owed.
+const LATE_VOIDED: &str = "reservation_expired";
+const LATE_REFUNDED: &str = "reservation_expired_refunded";
+const LATE_REFUND_DUE: &str = "reservation_expired_refund_due";
+pub const LATE_VOIDED_MESSAGE: &str = "Your reservation ran out before your payment went through, so the order was \
+     not placed and nothing was charged. Please check out again.";
+pub const LATE_REFUNDED_MESSAGE: &str = "Your reservation ran out before your payment went through, so the order \
+     was not placed; the amount taken has been refunded to your card in full. Please check out again.";
+pub const LATE_REFUND_DUE_MESSAGE: &str = "Your reservation ran out before your payment went through, so the order \
+     was not placed. The charge could not be cancelled automatically; it is marked for a refund to your card. Please \
+     check out again.";
 
 pub struct CheckoutRequest {
     /// (variant id, quantity); repeated variants are added together.
@@ -100,6 +117,12 @@ pub fn shortage_message(short: &[Shortage]) -> String {
 }
 
 fn outcome_from_stored(number: String, stored: &str) -> CheckoutOutcome {
+    match stored {
+        LATE_VOIDED => return CheckoutOutcome::Declined { number, message: LATE_VOIDED_MESSAGE.into() },
+        LATE_REFUNDED => return CheckoutOutcome::Declined { number, message: LATE_REFUNDED_MESSAGE.into() },
+        LATE_REFUND_DUE => return CheckoutOutcome::Declined { number, message: LATE_REFUND_DUE_MESSAGE.into() },
+        _ => {}
+    }
     match EventOutcome::parse(stored) {
         Some(EventOutcome::Succeeded) => CheckoutOutcome::Paid { number },
         Some(EventOutcome::Declined(reason)) => CheckoutOutcome::Declined { number, message: reason.message().into() },
@@ -364,8 +387,13 @@ pub async fn place_order_with_key(
     // With manual capture an approved authorization secures the order: it is fulfilled as paid
     // and the hold is captured (or, if cancelled, voided) from the Payments page.
     let paid = auth.is_approved() && (req.manual_capture || payment.captured.minor == total.minor);
-    let outcome = if paid { EventOutcome::Succeeded } else { auth.outcome };
-    store
+    let outcome = match (paid, auth.outcome) {
+        (true, _) => EventOutcome::Succeeded,
+        // Authorized but the capture was refused: not paid, whatever the authorization said.
+        (false, EventOutcome::Succeeded) => EventOutcome::Declined(DeclineReason::ProcessingError),
+        (false, declined) => declined,
+    };
+    let recorded = store
         .record_payment(&PaymentUpdate {
             order_id,
             payment_id,
@@ -376,11 +404,16 @@ pub async fn place_order_with_key(
             order_status: if paid { "paid" } else { "payment_failed" }.into(),
             release_stock: !paid,
             outcome: outcome.as_str().into(),
-            claim,
+            claim: claim.clone(),
             now: req.now,
         })
         .await
         .map_err(internal)?;
+    if let PaymentRecorded::OrderClosed { status } = recorded {
+        let late = LatePayment { payment_id, payment, number: &number, order_status: &status, claim, now: req.now };
+        let stored = give_back_late_payment(store, gateway, late, key.as_str(), outcome).await?;
+        return Ok(Placement { outcome: outcome_from_stored(number, stored), guest_key });
+    }
     // The confirmation is queued after the payment is recorded, not in its transaction: the
     // outbox is its own store (the order store stays unaware of messages), and a message that
     // could not be queued is logged, never a reason to report a paid order as failed. Its dedupe
@@ -415,4 +448,88 @@ pub async fn place_order_with_key(
         .await;
     }
     Ok(Placement { outcome: outcome_from_stored(number, outcome.as_str()), guest_key })
+}
+
+/// A payment whose order closed while the gateway was deciding.
+struct LatePayment<'a> {
+    payment_id: i64,
+    /// The payment as the gateway left it.
+    payment: Payment,
+    number: &'a str,
+    order_status: &'a str,
+    claim: IdempotencyClaim,
+    now: i64,
+}
+
+/// The order closed before its payment's answer was recorded: its reservation ran out and the
+/// sweeper put the stock back on sale and gave the discount use back, so it cannot become paid
+/// (that would sell stock twice). Whatever the gateway took is given back through the gateway —
+/// a captured charge refunded in full, a hold voided — and recorded; if the gateway refuses, the
+/// payment stays captured (or authorized) on the closed order, which is the record that a refund
+/// is owed, and the shopper is told so. Returns the outcome stored for retries of the checkout.
+async fn give_back_late_payment(
+    store: &dyn OrderStore,
+    gateway: &dyn PaymentGateway,
+    late: LatePayment<'_>,
+    key: &str,
+    outcome: EventOutcome,
+) -> Result<&'static str, AppError> {
+    let LatePayment { payment_id, payment, number, order_status, claim, now } = late;
+    let reference = payment.gateway_reference.clone().unwrap_or_default();
+    let undo = match payment.status {
+        PaymentStatus::Captured => {
+            let key = format!("{key}-late-refund");
+            let answer = gateway.refund(&reference, payment.refundable(), &key);
+            Some(answer.is_approved().then(|| {
+                let event = PaymentEvent::succeeded(
+                    PaymentEventKind::Refund,
+                    payment.refundable(),
+                    now,
+                    Some(answer.reference),
+                    &key,
+                );
+                (event, LATE_REFUNDED)
+            }))
+        }
+        PaymentStatus::Authorized => {
+            let key = format!("{key}-late-void");
+            let answer = gateway.void(&reference, &key);
+            Some(answer.is_approved().then(|| {
+                (
+                    PaymentEvent::succeeded(PaymentEventKind::Void, payment.amount, now, Some(answer.reference), &key),
+                    LATE_VOIDED,
+                )
+            }))
+        }
+        // Declined: nothing was taken, and the decline is the answer.
+        _ => None,
+    };
+    let (events, after, stored) = match undo {
+        None => (Vec::new(), payment, outcome.as_str()),
+        Some(Some((event, stored))) => {
+            let after = payment.apply(&event).map_err(|e| AppError::Server(e.to_string()))?;
+            (vec![event], after, stored)
+        }
+        Some(None) => {
+            tracing::error!(
+                order = number,
+                status = order_status,
+                "the gateway refused to give back a payment that arrived after its order closed; a refund is owed"
+            );
+            (Vec::new(), payment, LATE_REFUND_DUE)
+        }
+    };
+    store
+        .record_reversal(&PaymentReversal {
+            payment_id,
+            events,
+            payment_status: after.status,
+            refunded_minor: after.refunded.minor,
+            outcome: stored.into(),
+            claim,
+            now,
+        })
+        .await
+        .map_err(internal)?;
+    Ok(stored)
 }

@@ -138,6 +138,35 @@ pub struct PaymentUpdate {
     pub now: i64,
 }
 
+/// What `record_payment` did with the order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaymentRecorded {
+    /// The order was still awaiting payment and took the result: paid, or failed with its stock
+    /// and discount use given back.
+    Applied,
+    /// The order was no longer awaiting payment (its reservation ran out and the sweeper put its
+    /// stock back on sale and gave its discount use back), so it was left as it is (`status`):
+    /// not paid, nothing released twice. The gateway's events and the payment's state were
+    /// recorded, so money the gateway took shows on the payment until it is given back; the
+    /// checkout's outcome was not (see `record_reversal`).
+    OrderClosed { status: String },
+}
+
+/// The end of a payment whose order closed before the gateway answered: the void or refund that
+/// gave the money back (if the gateway made one) and the outcome a retried checkout gets.
+#[derive(Clone, Debug)]
+pub struct PaymentReversal {
+    pub payment_id: i64,
+    /// The successful void or refund; empty when nothing was taken or the gateway refused.
+    pub events: Vec<PaymentEvent>,
+    pub payment_status: PaymentStatus,
+    pub refunded_minor: i64,
+    /// The outcome a retried request with the same key will get.
+    pub outcome: String,
+    pub claim: IdempotencyClaim,
+    pub now: i64,
+}
+
 #[async_trait]
 pub trait OrderStore: Send + Sync + 'static {
     async fn discount_code(&self, code: &str) -> Result<Option<crate::domain::checkout::DiscountCode>, StoreError>;
@@ -149,7 +178,12 @@ pub trait OrderStore: Send + Sync + 'static {
     async fn variants_for_order(&self, variant_ids: &[i64]) -> Result<Vec<OrderVariant>, StoreError>;
     /// All or nothing; see `PlaceResult`.
     async fn place_order(&self, order: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError>;
-    async fn record_payment(&self, update: &PaymentUpdate) -> Result<(), StoreError>;
+    /// Records the gateway's answer in one transaction. The order takes it only while it is
+    /// still awaiting payment (a conditional update); see `PaymentRecorded`.
+    async fn record_payment(&self, update: &PaymentUpdate) -> Result<PaymentRecorded, StoreError>;
+    /// Records how a payment of a closed order ended (`PaymentRecorded::OrderClosed`) and the
+    /// checkout's outcome, in one transaction. The order, its stock and discount are not touched.
+    async fn record_reversal(&self, reversal: &PaymentReversal) -> Result<(), StoreError>;
     /// Releases the stock (and the discount code's use) of orders still unpaid at `now` past
     /// their reservation, marking them expired. Safe to run on several instances at once: each
     /// order is released once. Returns how many were released.

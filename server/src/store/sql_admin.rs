@@ -2,24 +2,55 @@
 //! and PostgreSQL (see `sql_catalog` for why a macro). A store id of 0 means "every store" (the
 //! platform admin's view); ids start at 1.
 
-/// Payments of orders that have a part of store `$1` (all when 0), of status `$2` ('' for all).
-macro_rules! payment_filter {
+/// A payment's status as store `$1` sees it (the payment's own when 0). Before capture, and once
+/// voided or failed, the whole payment's status is the part's too; after capture the refund state
+/// is the part's own, so another store's refund does not show as "partially refunded" here. It is
+/// worked out in the query because the status filter and the page count must use it.
+macro_rules! payment_status {
     () => {
-        " FROM payments p JOIN orders o ON o.id = p.order_id
-          WHERE ($1 = 0 OR EXISTS (SELECT 1 FROM order_parts x WHERE x.order_id = o.id AND x.merchant_id = $1))
-            AND ($2 = '' OR p.status = $2)"
+        "(CASE WHEN $1 = 0 OR p.status NOT IN ('captured', 'partially_refunded', 'refunded') THEN p.status
+               WHEN s.refunded_minor = 0 THEN 'captured'
+               WHEN s.refunded_minor >= s.total_minor THEN 'refunded'
+               ELSE 'partially_refunded' END)"
     };
 }
 
-/// The row of `PaymentRow`; the share is the acting store's parts (the whole order when 0).
+/// Payments of orders that have a part of store `$1` (all when 0), of status `$2` ('' for all).
+/// `s` is the store's part (one per order and store; none in the marketplace view).
+macro_rules! payment_filter {
+    () => {
+        concat!(
+            " FROM payments p JOIN orders o ON o.id = p.order_id
+              LEFT JOIN order_parts s ON s.order_id = o.id AND s.merchant_id = $1
+              WHERE ($1 = 0 OR s.id IS NOT NULL)
+                AND ($2 = '' OR ",
+            payment_status!(),
+            " = $2)"
+        )
+    };
+}
+
+/// The row of `PaymentRow`. A store (`$1` > 0) sees only its part of a shared order: its part's
+/// total as the amount, what of it was captured (the capture takes the whole order, so the part
+/// is captured in full; never more than the part) and refunded (its own refunds, in-flight ones
+/// included like the payment's). The marketplace view (0) shows the whole payment.
 macro_rules! payment_columns {
     () => {
-        "SELECT p.id, o.number, o.created_at, p.status, p.currency, p.amount_minor, p.captured_minor,
-                p.refunded_minor,
-                CAST(COALESCE((SELECT SUM(s.total_minor) FROM order_parts s
-                               WHERE s.order_id = o.id AND ($1 = 0 OR s.merchant_id = $1)), 0) AS BIGINT) AS share,
+        concat!(
+            "SELECT p.id, o.number, o.created_at, ",
+            payment_status!(),
+            " AS status, p.currency,
+                CASE WHEN $1 = 0 THEN p.amount_minor ELSE s.total_minor END AS amount,
+                CASE WHEN $1 = 0 THEN p.captured_minor
+                     WHEN p.captured_minor < s.total_minor THEN p.captured_minor
+                     ELSE s.total_minor END AS captured,
+                CASE WHEN $1 = 0 THEN p.refunded_minor ELSE s.refunded_minor END AS refunded,
+                CASE WHEN $1 = 0
+                     THEN CAST(COALESCE((SELECT SUM(x.total_minor) FROM order_parts x WHERE x.order_id = o.id), 0) AS BIGINT)
+                     ELSE s.total_minor END AS share,
                 (SELECT COUNT(*) FROM order_parts c WHERE c.order_id = o.id) AS stores,
                 p.card_brand, p.card_last4, p.gateway_reference"
+        )
     };
 }
 

@@ -7,7 +7,8 @@ macro_rules! impl_sql_orders {
     ($store:ty, $db:ty) => {
         use app::services::catalog_store::StoreError;
         use app::services::order_store::{
-            IdempotencyClaim, NewOrder, OrderStore, OrderVariant, PaymentUpdate, PlaceResult, Shortage,
+            IdempotencyClaim, NewOrder, OrderStore, OrderVariant, PaymentRecorded, PaymentReversal, PaymentUpdate,
+            PlaceResult, Shortage,
         };
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::map_sqlx;
@@ -302,24 +303,26 @@ macro_rules! impl_sql_orders {
                 Ok(PlaceResult::Placed { order_id, payment_id })
             }
 
-            async fn record_payment(&self, u: &PaymentUpdate) -> Result<(), StoreError> {
+            async fn record_payment(&self, u: &PaymentUpdate) -> Result<PaymentRecorded, StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                for e in &u.events {
-                    sqlx::query(
-                        "INSERT INTO payment_events (payment_id, kind, amount_minor, outcome, gateway_reference,
-                            idempotency_key, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(u.payment_id)
-                    .bind(e.kind.as_str())
-                    .bind(e.amount.minor)
-                    .bind(e.outcome.as_str())
-                    .bind(e.gateway_reference.as_deref())
-                    .bind(&e.idempotency_key)
-                    .bind(e.at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
-                }
+                // The order takes the answer only while it still waits for it: the sweeper may have
+                // expired it (stock back on sale, discount use given back) while the gateway was
+                // deciding. One conditional update in this transaction, so only one of them wins.
+                // The order row is locked first, as `release_expired` does, so the two never
+                // deadlock on PostgreSQL.
+                let taken = sqlx::query(
+                    "UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'awaiting_payment'",
+                )
+                .bind(&u.order_status)
+                .bind(u.now)
+                .bind(u.order_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_sqlx)?
+                .rows_affected();
+                // What the gateway did is recorded either way: money it took on a closed order must
+                // show on the payment until it is given back.
+                insert_payment_events(&mut tx, u.payment_id, &u.events).await?;
                 sqlx::query(
                     "UPDATE payments SET status = $1, captured_minor = $2, gateway_reference = $3, updated_at = $4
                      WHERE id = $5",
@@ -332,13 +335,15 @@ macro_rules! impl_sql_orders {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
-                sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3")
-                    .bind(&u.order_status)
-                    .bind(u.now)
-                    .bind(u.order_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                if taken == 0 {
+                    let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+                        .bind(u.order_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(map_sqlx)?;
+                    tx.commit().await.map_err(map_sqlx)?;
+                    return Ok(PaymentRecorded::OrderClosed { status: status.unwrap_or_else(|| "missing".into()) });
+                }
                 let part_status = if u.order_status == "paid" { "paid" } else { "cancelled" };
                 sqlx::query("UPDATE order_parts SET status = $1 WHERE order_id = $2")
                     .bind(part_status)
@@ -350,13 +355,23 @@ macro_rules! impl_sql_orders {
                     release_stock(&mut tx, u.order_id).await?;
                     release_discount(&mut tx, u.order_id).await?;
                 }
-                sqlx::query("UPDATE idempotency_keys SET outcome = $1 WHERE scope = $2 AND key = $3")
-                    .bind(&u.outcome)
-                    .bind(&u.claim.scope)
-                    .bind(&u.claim.key)
+                set_outcome(&mut tx, &u.claim, &u.outcome).await?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(PaymentRecorded::Applied)
+            }
+
+            async fn record_reversal(&self, r: &PaymentReversal) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                insert_payment_events(&mut tx, r.payment_id, &r.events).await?;
+                sqlx::query("UPDATE payments SET status = $1, refunded_minor = $2, updated_at = $3 WHERE id = $4")
+                    .bind(r.payment_status.as_str())
+                    .bind(r.refunded_minor)
+                    .bind(r.now)
+                    .bind(r.payment_id)
                     .execute(&mut *tx)
                     .await
                     .map_err(map_sqlx)?;
+                set_outcome(&mut tx, &r.claim, &r.outcome).await?;
                 tx.commit().await.map_err(map_sqlx)
             }
 
@@ -708,6 +723,46 @@ macro_rules! impl_sql_orders {
                     .await
                     .map_err(map_sqlx)?;
             }
+            Ok(())
+        }
+
+        async fn insert_payment_events(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            payment_id: i64,
+            events: &[app::domain::payment::PaymentEvent],
+        ) -> Result<(), StoreError> {
+            for e in events {
+                sqlx::query(
+                    "INSERT INTO payment_events (payment_id, kind, amount_minor, outcome, gateway_reference,
+                        idempotency_key, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(payment_id)
+                .bind(e.kind.as_str())
+                .bind(e.amount.minor)
+                .bind(e.outcome.as_str())
+                .bind(e.gateway_reference.as_deref())
+                .bind(&e.idempotency_key)
+                .bind(e.at)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
+            }
+            Ok(())
+        }
+
+        /// The outcome a retried checkout with the same key gets.
+        async fn set_outcome(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            claim: &IdempotencyClaim,
+            outcome: &str,
+        ) -> Result<(), StoreError> {
+            sqlx::query("UPDATE idempotency_keys SET outcome = $1 WHERE scope = $2 AND key = $3")
+                .bind(outcome)
+                .bind(&claim.scope)
+                .bind(&claim.key)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
             Ok(())
         }
 
