@@ -20,6 +20,7 @@ use crate::startup::AppState;
 use app::domain::product_image::{
     self as rules, MAX_BYTES, MAX_DECODE_ALLOC, MAX_DIMENSION, MAX_FILES, MAX_IMAGES, Sniffed, Stored, UploadProblem,
 };
+use app::domain::errors::AppError;
 use app::services::Shop;
 use app::services::product_image_store::{AddOutcome, NewProductImage, content_hash};
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -53,14 +54,12 @@ async fn upload(
         Some(s) => format!("/admin/products/{product_id}?store={s}"),
         None => format!("/admin/products/{product_id}?"),
     };
-    // Who is asking, exactly as `guard` decides it.
-    let now = app::services::accounts::now();
-    let principal = match app::api::guard::session_token(&headers) {
-        None => None,
-        Some(token) => match app::services::accounts::principal_for_token(&shop, &token, now).await {
-            Ok(p) => p.map(|(p, _)| p),
-            Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, UploadProblem::Server.message()).into_response(),
-        },
+    // Who is asking, decided by the one guard (`app::api::guard`).
+    use app::api::guard::{Access, caller, decide};
+    let server_error = || (StatusCode::INTERNAL_SERVER_ERROR, UploadProblem::Server.message()).into_response();
+    let principal = match caller(&shop, &headers).await {
+        Ok(p) => p.map(|(p, _)| p),
+        Err(_) => return server_error(),
     };
     let Some(principal) = principal else {
         let next = app::domain::search::url_encode(&format!("/admin/products/{product_id}"));
@@ -70,19 +69,17 @@ async fn upload(
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "could not load the product for an upload");
-            return (StatusCode::INTERNAL_SERVER_ERROR, UploadProblem::Server.message()).into_response();
+            return server_error();
         }
     };
-    let Some(product) = product else {
-        // As `products::product_store`: who may not see products at all is told so first.
-        if principal.is_admin || principal.store.is_some() {
-            return not_found();
-        }
-        return (StatusCode::FORBIDDEN, "You don't have access to this.").into_response();
+    let product = match decide(Some(principal), Access::ProductOf(product.as_ref().map(|p| p.merchant_id))) {
+        Ok(_) => match product {
+            Some(product) => product,
+            None => return not_found(),
+        },
+        Err(AppError::NotFound(_)) => return not_found(),
+        Err(_) => return (StatusCode::FORBIDDEN, "You don't have access to this.").into_response(),
     };
-    if !(principal.is_admin || principal.works_for(product.merchant_id)) {
-        return (StatusCode::FORBIDDEN, "You don't have access to this.").into_response();
-    }
     let back = |query: Vec<(&'static str, String)>| {
         let q: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", app::domain::search::url_encode(v))).collect();
         let sep = if edit_page.ends_with('?') { "" } else { "&" };

@@ -11,7 +11,7 @@ pub async fn store_analytics(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<Analytics, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let internal = crate::services::accounts::store_err;
     let today = crate::services::accounts::now().div_euclid(crate::domain::analytics::DAY);

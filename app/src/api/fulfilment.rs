@@ -49,7 +49,7 @@ pub async fn ship_part(
     lines: Option<Vec<String>>,
     idempotency_key: Option<String>,
 ) -> Result<ShipOutcome, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let request = crate::services::fulfilment::ShipRequest {
         carrier,
@@ -68,7 +68,7 @@ pub async fn ship_part(
 /// Paid → processing: the store has started preparing its part.
 #[server(endpoint = "admin/order/process")]
 pub async fn start_processing(merchant_id: Option<i64>, number: String) -> Result<String, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     crate::services::fulfilment::start_processing(shop.fulfilment.as_ref(), number.trim(), merchant_id).await
 }
@@ -81,7 +81,7 @@ pub async fn cancel_part(
     reason: String,
     idempotency_key: Option<String>,
 ) -> Result<CancelOutcome, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let request = crate::services::fulfilment::CancelRequest {
         reason,
@@ -114,7 +114,7 @@ pub async fn refund_part(
     idempotency_key: Option<String>,
 ) -> Result<RefundOutcome, AppError> {
     use crate::domain::refund::{LineRefund, RefundRequest};
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let number = number.trim().to_string();
     let request = if whole.unwrap_or(false) {
@@ -172,7 +172,7 @@ async fn decide(
     event: crate::domain::returns::ReturnEvent,
     reason: Option<String>,
 ) -> Result<String, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let now = crate::services::accounts::now();
     let r = crate::services::fulfilment::decide_return(
@@ -209,7 +209,7 @@ pub async fn receive_return(merchant_id: Option<i64>, return_id: i64) -> Result<
 /// Refunds a received return through the payment gateway.
 #[server(endpoint = "admin/return/refund")]
 pub async fn refund_return(merchant_id: Option<i64>, return_id: i64) -> Result<RefundOutcome, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let now = crate::services::accounts::now();
     let outcome = crate::services::fulfilment::refund_return(

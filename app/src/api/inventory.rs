@@ -16,7 +16,7 @@ pub async fn inventory(
     page: Option<i64>,
 ) -> Result<InventoryList, AppError> {
     use crate::domain::inventory::PAGE_SIZE;
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let internal = crate::services::accounts::store_err;
     let q: String = q.unwrap_or_default().trim().chars().take(100).collect();
@@ -57,8 +57,7 @@ pub async fn adjust_stock(
 ) -> Result<Adjusted, AppError> {
     use crate::domain::inventory::{insufficient_message, validate};
     use crate::services::inventory_store::AdjustOutcome;
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
-    let who = super::guard::require(super::guard::Access::StoreStaff(merchant_id)).await?;
+    let (who, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let adjustment = validate(variant_id, &delta, &reason, note.as_deref().unwrap_or(""))?;
     let key = match idempotency_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
@@ -85,7 +84,7 @@ pub async fn adjust_stock(
 /// A variant's stock and its last 50 adjustments, newest first.
 #[server(endpoint = "admin/inventory/history")]
 pub async fn stock_history(merchant_id: Option<i64>, variant_id: i64) -> Result<VariantHistory, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     shop.inventory
         .history(merchant_id, variant_id, crate::domain::inventory::HISTORY_LIMIT)
@@ -97,7 +96,7 @@ pub async fn stock_history(merchant_id: Option<i64>, variant_id: i64) -> Result<
 /// Sets the store's low-stock threshold (0–10 000): variants at or below it count as low.
 #[server(endpoint = "admin/inventory/threshold")]
 pub async fn set_threshold(merchant_id: Option<i64>, threshold: String) -> Result<i64, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let threshold = crate::domain::inventory::validate_threshold(&threshold)?;
     shop.inventory

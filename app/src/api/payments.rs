@@ -6,24 +6,6 @@ use crate::domain::admin_pages::{PaymentList, PaymentRow};
 use crate::domain::errors::AppError;
 use leptos::prelude::*;
 
-/// The store acted for (`None`: the whole marketplace, platform admin only) and whether the caller
-/// is the platform admin.
-#[cfg(feature = "ssr")]
-async fn payment_scope(merchant_id: Option<i64>) -> Result<(Option<i64>, bool), AppError> {
-    use super::guard::{Access, require};
-    match merchant_id {
-        Some(id) => require(Access::StoreStaff(id)).await.map(|p| (Some(id), p.is_admin)),
-        None => {
-            let who = require(Access::AnyStoreStaff).await?;
-            match &who.store {
-                Some(s) => Ok((Some(s.merchant_id), who.is_admin)),
-                None if who.is_admin => Ok((None, true)),
-                None => Err(AppError::Forbidden),
-            }
-        }
-    }
-}
-
 #[server(endpoint = "admin/payments")]
 pub async fn store_payments(
     merchant_id: Option<i64>,
@@ -32,7 +14,8 @@ pub async fn store_payments(
 ) -> Result<PaymentList, AppError> {
     use crate::domain::admin_pages::PAGE_SIZE;
     use crate::domain::payment::PaymentStatus;
-    let (scope, is_admin) = payment_scope(merchant_id).await?;
+    let (who, scope) = super::guard::store_or_marketplace(merchant_id).await?;
+    let is_admin = who.is_admin;
     let shop = super::guard::shop()?;
     let internal = crate::services::accounts::store_err;
     // Unknown filters are dropped rather than refused: the list is a link people share.
@@ -71,7 +54,8 @@ pub async fn capture_payment(
     use crate::domain::money::{Currency, Money};
     use crate::domain::payment::{Payment, PaymentEvent, PaymentEventKind, PaymentStatus};
     use crate::services::admin_store::CaptureOutcome;
-    let (scope, is_admin) = payment_scope(merchant_id).await?;
+    let (who, scope) = super::guard::store_or_marketplace(merchant_id).await?;
+    let is_admin = who.is_admin;
     let shop = super::guard::shop()?;
     let internal = crate::services::accounts::store_err;
     let key = IdempotencyKey::parse(&idempotency_key).map_err(|m| AppError::one("idempotency_key", m))?;

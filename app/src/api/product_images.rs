@@ -12,13 +12,8 @@ use leptos::prelude::*;
 async fn authorized(shop: &crate::services::Shop, product_id: i64) -> Result<ProductImages, AppError> {
     use super::guard::{Access, require};
     let found = shop.product_images.product_images(product_id).await.map_err(crate::services::accounts::store_err)?;
-    let Some(found) = found else {
-        // As `products::product_store`: who may not see products at all is told so first.
-        require(Access::AnyStoreStaff).await?;
-        return Err(AppError::NotFound("We couldn't find that product.".into()));
-    };
-    require(Access::StoreStaff(found.merchant_id)).await?;
-    Ok(found)
+    require(Access::ProductOf(found.as_ref().map(|f| f.merchant_id))).await?;
+    found.ok_or_else(|| AppError::NotFound("We couldn't find that product.".into()))
 }
 
 #[cfg(feature = "ssr")]

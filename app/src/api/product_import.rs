@@ -13,7 +13,7 @@ pub const SHOWN_ERRORS: i64 = 500;
 #[server(endpoint = "admin/products/import/page")]
 pub async fn product_import_page(merchant_id: Option<i64>, job: Option<i64>) -> Result<ImportPage, AppError> {
     use crate::domain::idempotency::IdempotencyKey;
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let internal = crate::services::accounts::store_err;
     let job = match job {
@@ -36,7 +36,7 @@ pub async fn product_import_page(merchant_id: Option<i64>, job: Option<i64>) -> 
 /// The progress of the store's import `job` (None when the store has no such job).
 #[server(endpoint = "admin/products/import/status")]
 pub async fn product_import_status(merchant_id: Option<i64>, job: i64) -> Result<Option<ImportJobView>, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     shop.product_import.job(merchant_id, job, SHOWN_ERRORS).await.map_err(crate::services::accounts::store_err)
 }

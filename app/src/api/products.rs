@@ -18,7 +18,7 @@ pub async fn admin_products(
     page: Option<i64>,
 ) -> Result<AdminProductList, AppError> {
     use crate::domain::product_form::{ADMIN_PAGE_SIZE, ProductFilter};
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let internal = crate::services::accounts::store_err;
     let filter = ProductFilter {
@@ -61,13 +61,8 @@ async fn product_store(
 ) -> Result<crate::domain::product_form::StoredForm, AppError> {
     use super::guard::{Access, require};
     let stored = shop.products_admin.product_form(id).await.map_err(crate::services::accounts::store_err)?;
-    let Some(stored) = stored else {
-        // Who may not see products at all is told so first; the rest learn it is missing.
-        require(Access::AnyStoreStaff).await?;
-        return Err(AppError::NotFound("We couldn't find that product.".into()));
-    };
-    require(Access::StoreStaff(stored.merchant_id)).await?;
-    Ok(stored)
+    require(Access::ProductOf(stored.as_ref().map(|s| s.merchant_id))).await?;
+    stored.ok_or_else(|| AppError::NotFound("We couldn't find that product.".into()))
 }
 
 /// A product to edit (`id`), or an empty form for a new one in the acting store.
@@ -88,7 +83,7 @@ pub async fn admin_product(merchant_id: Option<i64>, id: Option<i64>) -> Result<
             }
         }
         None => {
-            let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+            let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
             ProductEditor {
                 id: None,
                 merchant_id,
@@ -133,7 +128,7 @@ pub async fn save_product(
     let shop = super::guard::shop()?;
     let merchant_id = match id {
         Some(id) => product_store(&shop, id).await?.merchant_id,
-        None => super::store_orders::acting_store(merchant_id).await?,
+        None => super::guard::acting_store(merchant_id).await?.1,
     };
     let v = |l: Option<Vec<String>>| l.unwrap_or_default();
     let input = ProductInput {

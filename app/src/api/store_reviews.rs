@@ -11,7 +11,7 @@ pub async fn list_store_reviews(
     page: Option<i64>,
 ) -> Result<StoreReviews, AppError> {
     use crate::domain::admin_pages::PAGE_SIZE;
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let internal = crate::services::accounts::store_err;
     let unanswered = unanswered.unwrap_or(false);

@@ -6,16 +6,10 @@ use leptos::prelude::*;
 
 #[server(endpoint = "admin/settings")]
 pub async fn get_settings(merchant_id: Option<i64>) -> Result<SettingsPage, AppError> {
-    use super::guard::{Access, require};
-    let who = require(Access::AnyStoreStaff).await?;
+    // The platform admin without a chosen store sees only the marketplace's settings.
+    let (who, store_id) = super::guard::store_or_marketplace(merchant_id).await?;
     let shop = super::guard::shop()?;
     let internal = crate::services::accounts::store_err;
-    // The platform admin without a chosen store sees only the marketplace's settings.
-    let store_id = match (merchant_id, &who.store) {
-        (Some(id), _) => Some(super::store_orders::acting_store(Some(id)).await?),
-        (None, Some(s)) => Some(s.merchant_id),
-        (None, None) => None,
-    };
     let store = match store_id {
         Some(id) => {
             let mut s = shop
@@ -41,7 +35,7 @@ pub async fn save_store_settings(
     support_email: String,
 ) -> Result<(), AppError> {
     use crate::domain::admin_pages::validate_store_settings;
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let (name, description, email) = validate_store_settings(&name, &description, &support_email)?;
     let shop = super::guard::shop()?;
     shop.admin
