@@ -177,7 +177,7 @@ async fn upload(
         .key
         .as_deref()
         .and_then(|k| IdempotencyKey::parse(k).ok())
-        .unwrap_or_else(|| IdempotencyKey::from_random(app::services::passwords::random_bytes::<16>()));
+        .unwrap_or_else(|| IdempotencyKey::from_random(app::services::random::bytes::<16>()));
     let parsed = if upload.too_large {
         Err(format!(
             "The file is larger than {} MB. Split it into smaller files (rows of one product together) and upload each.",
@@ -206,7 +206,7 @@ async fn upload(
         status: status.into(),
         message,
     };
-    let (job_id, created) = match shop.product_import.create_job(&job, app::services::accounts::now()).await {
+    let (job_id, created) = match app::services::product_import::record_upload(&shop, &job).await {
         Ok(done) => done,
         Err(e) => {
             tracing::error!(error = %e, "could not record a product import");
@@ -232,7 +232,7 @@ async fn export(State(shop): State<Shop>, headers: HeaderMap, Query(q): Query<St
     let mut failed = out.write_record(EXPORT_COLUMNS).is_err();
     let mut after = 0;
     while !failed {
-        let page = match shop.product_import.export_page(merchant_id, after, EXPORT_PAGE).await {
+        let page = match app::services::product_import::export_page(&shop, merchant_id, after, EXPORT_PAGE).await {
             Ok(page) => page,
             Err(e) => {
                 tracing::error!(error = %e, "product export failed");

@@ -65,7 +65,7 @@ async fn upload(
         let next = app::domain::search::url_encode(&format!("/admin/products/{product_id}"));
         return Redirect::to(&format!("/login?next={next}")).into_response();
     };
-    let product = match shop.product_images.product_images(product_id).await {
+    let product = match app::services::product_images::images(&shop, product_id).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "could not load the product for an upload");
@@ -153,7 +153,7 @@ async fn upload(
             content_hash: p.hash.clone(),
         })
         .collect();
-    match shop.product_images.add_images(product.merchant_id, product_id, &rows, MAX_IMAGES).await {
+    match app::services::product_images::add(&shop, &product, &rows).await {
         Ok(AddOutcome::Added(ids)) => {
             // A removal that raced us may have deleted a shared file after we wrote it: put it back.
             for p in &prepared {
@@ -356,7 +356,7 @@ async fn remove_unused(shop: &Shop, created: Vec<PathBuf>) {
             Some((hash, rest)) => format!("{hash}.{}", rest.rsplit('.').next().unwrap_or_default()),
             None => name.to_string(),
         };
-        if shop.product_images.url_in_use(&rules::media_url(&original)).await.unwrap_or(true) {
+        if app::services::product_images::url_in_use(shop, &rules::media_url(&original)).await {
             continue;
         }
         if let Err(e) = tokio::fs::remove_file(&path).await {

@@ -36,7 +36,7 @@ fn line_quantities(raw: &[String]) -> Result<Vec<crate::domain::shipment::LineQu
 
 #[cfg(feature = "ssr")]
 fn internal(e: crate::services::StoreError) -> AppError {
-    crate::services::accounts::store_err(e)
+    crate::services::store_err(e)
 }
 
 /// Ships some lines of the store's part: `lines` are "line id:quantity".
@@ -56,7 +56,7 @@ pub async fn ship_part(
         tracking_number,
         lines: line_quantities(&lines.unwrap_or_default())?,
         idempotency_key: self::idempotency_key(idempotency_key).await,
-        now: crate::services::accounts::now(),
+        now: crate::services::clock::now(),
     };
     let now = request.now;
     let outcome =
@@ -86,7 +86,7 @@ pub async fn cancel_part(
     let request = crate::services::fulfilment::CancelRequest {
         reason,
         idempotency_key: self::idempotency_key(idempotency_key).await,
-        now: crate::services::accounts::now(),
+        now: crate::services::clock::now(),
     };
     let now = request.now;
     let outcome = crate::services::fulfilment::cancel_part(
@@ -150,7 +150,7 @@ pub async fn refund_part(
     let command = crate::services::fulfilment::RefundCommand {
         request,
         idempotency_key: self::idempotency_key(idempotency_key).await,
-        now: crate::services::accounts::now(),
+        now: crate::services::clock::now(),
     };
     let now = command.now;
     let outcome = crate::services::fulfilment::refund_part(
@@ -174,7 +174,7 @@ async fn decide(
 ) -> Result<String, AppError> {
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    let now = crate::services::accounts::now();
+    let now = crate::services::clock::now();
     let r = crate::services::fulfilment::decide_return(
         shop.fulfilment.as_ref(),
         merchant_id,
@@ -211,7 +211,7 @@ pub async fn receive_return(merchant_id: Option<i64>, return_id: i64) -> Result<
 pub async fn refund_return(merchant_id: Option<i64>, return_id: i64) -> Result<RefundOutcome, AppError> {
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    let now = crate::services::accounts::now();
+    let now = crate::services::clock::now();
     let outcome = crate::services::fulfilment::refund_return(
         shop.fulfilment.as_ref(),
         shop.gateway.as_ref(),
@@ -252,7 +252,7 @@ pub async fn request_return(
     let ask = crate::services::fulfilment::ReturnAsk {
         lines: line_quantities(&lines.unwrap_or_default())?,
         reason,
-        now: crate::services::accounts::now(),
+        now: crate::services::clock::now(),
     };
     crate::services::fulfilment::request_return(
         shop.fulfilment.as_ref(),

@@ -1,6 +1,8 @@
-//! The one authorization guard. Every server function starts by calling `guard` with the access
-//! it needs; the answer comes from the session cookie looked up in the database, never from
-//! anything the browser claims.
+//! The one authorization guard. Every server function starts by calling `guard` (`require`,
+//! `acting_store`, `store_or_marketplace`) with the access it needs; plain axum routes (uploads,
+//! CSV files) call `check`, or `caller` then `decide` when the access depends on what they load.
+//! All of them end in `decide`, the one place the rules are written. The caller comes from the
+//! session cookie looked up in the database, never from anything the browser claims.
 use crate::domain::account::Principal;
 use crate::domain::client_ip;
 use crate::domain::errors::AppError;
@@ -124,7 +126,7 @@ pub async fn client_address(shop: &Shop, headers: &HeaderMap) -> String {
 pub async fn caller(shop: &Shop, headers: &HeaderMap) -> Result<Option<(Principal, String)>, AppError> {
     match session_token(headers) {
         None => Ok(None),
-        Some(token) => accounts::principal_for_token(shop, &token, accounts::now()).await,
+        Some(token) => accounts::principal_for_token(shop, &token, shop.clock.now()).await,
     }
 }
 

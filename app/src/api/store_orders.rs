@@ -19,7 +19,7 @@ pub async fn store_orders(merchant_id: Option<i64>, status: Option<String>) -> R
     use crate::domain::order::PartStatus;
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    let internal = crate::services::accounts::store_err;
+    let internal = crate::services::store_err;
     // Unknown filters are dropped rather than refused: the list is a link people share.
     let status = status.filter(|s| PartStatus::parse(s).is_some());
     let parts = shop.orders.parts_of_merchant(merchant_id, status.as_deref(), 200).await.map_err(internal)?;
@@ -46,11 +46,11 @@ pub async fn store_order(merchant_id: Option<i64>, number: String) -> Result<Mer
         .orders
         .order_view(number.as_str())
         .await
-        .map_err(crate::services::accounts::store_err)?
+        .map_err(crate::services::store_err)?
         .ok_or_else(missing)?;
     let mut view = MerchantOrderView::of(view, merchant_id).ok_or_else(missing)?;
     view.action_key =
-        crate::domain::idempotency::IdempotencyKey::from_random(crate::services::passwords::random_bytes::<16>())
+        crate::domain::idempotency::IdempotencyKey::from_random(crate::services::random::bytes::<16>())
             .as_str()
             .to_string();
     Ok(view)
