@@ -399,7 +399,7 @@ pub fn spawn_sender(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            let now = app::services::accounts::now();
+            let now = app::services::clock::now();
             let full = match deliver_due(store.as_ref(), mailer.as_ref(), &settings, now).await {
                 Ok(round) => {
                     if round.claimed > 0 {

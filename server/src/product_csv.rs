@@ -10,6 +10,7 @@
 //! good file starts the import job (`product_import`). A retried upload with the same
 //! idempotency key finds the first job instead of starting another.
 use crate::product_import::{self, ParsedFile};
+use app::domain::errors::AppError;
 use app::domain::idempotency::IdempotencyKey;
 use app::domain::product_csv::{
     COLUMNS, EXPORT_COLUMNS, MAX_UPLOAD_BYTES, check_header, decode, export_record, group_rows, is_blank,
@@ -47,26 +48,19 @@ where
     get(export)
 }
 
-/// The store the caller acts for, as `store_orders::acting_store` decides it for server functions.
+/// The store the caller acts for, decided by the one guard (`app::api::guard`, `ActingStore`).
 async fn acting_store(shop: &Shop, headers: &HeaderMap, store: Option<i64>) -> Result<i64, Response> {
-    let now = app::services::accounts::now();
-    let principal = match app::api::guard::session_token(headers) {
-        Some(token) => app::services::accounts::principal_for_token(shop, &token, now)
-            .await
-            .map_err(|_| (StatusCode::SERVICE_UNAVAILABLE, "Please try again in a moment.").into_response())?
-            .map(|(p, _)| p),
-        None => None,
-    };
-    let Some(p) = principal else {
-        return Err(Redirect::to("/login?next=/admin/products/import").into_response());
-    };
-    match store {
-        Some(id) if p.is_admin || p.works_for(id) => Ok(id),
-        None if p.store.is_some() => Ok(p.store.map(|s| s.merchant_id).unwrap_or_default()),
-        None if p.is_admin => {
+    use app::api::guard::{Access, Pass, check};
+    match check(shop, headers, Access::ActingStore(store)).await {
+        Ok(Pass { store: Some(id), .. }) => Ok(id),
+        Err(AppError::Unauthenticated) => Err(Redirect::to("/login?next=/admin/products/import").into_response()),
+        Err(AppError::Validation(_)) => {
             Err((StatusCode::UNPROCESSABLE_ENTITY, "Choose a store: add ?store=ID to the address.").into_response())
         }
-        _ => Err((StatusCode::FORBIDDEN, "You don't have access to this store's products.").into_response()),
+        Err(AppError::Forbidden) | Ok(_) => {
+            Err((StatusCode::FORBIDDEN, "You don't have access to this store's products.").into_response())
+        }
+        Err(_) => Err((StatusCode::SERVICE_UNAVAILABLE, "Please try again in a moment.").into_response()),
     }
 }
 
@@ -183,7 +177,7 @@ async fn upload(
         .key
         .as_deref()
         .and_then(|k| IdempotencyKey::parse(k).ok())
-        .unwrap_or_else(|| IdempotencyKey::from_random(app::services::passwords::random_bytes::<16>()));
+        .unwrap_or_else(|| IdempotencyKey::from_random(app::services::random::bytes::<16>()));
     let parsed = if upload.too_large {
         Err(format!(
             "The file is larger than {} MB. Split it into smaller files (rows of one product together) and upload each.",
@@ -212,7 +206,7 @@ async fn upload(
         status: status.into(),
         message,
     };
-    let (job_id, created) = match shop.product_import.create_job(&job, app::services::accounts::now()).await {
+    let (job_id, created) = match app::services::product_import::record_upload(&shop, &job).await {
         Ok(done) => done,
         Err(e) => {
             tracing::error!(error = %e, "could not record a product import");
@@ -238,7 +232,7 @@ async fn export(State(shop): State<Shop>, headers: HeaderMap, Query(q): Query<St
     let mut failed = out.write_record(EXPORT_COLUMNS).is_err();
     let mut after = 0;
     while !failed {
-        let page = match shop.product_import.export_page(merchant_id, after, EXPORT_PAGE).await {
+        let page = match app::services::product_import::export_page(&shop, merchant_id, after, EXPORT_PAGE).await {
             Ok(page) => page,
             Err(e) => {
                 tracing::error!(error = %e, "product export failed");

@@ -4,6 +4,7 @@
 //! it. A batch that meets a race with another writer (a unique violation) is retried one product
 //! at a time, so one product's conflict never costs the others their rows.
 use app::domain::product_csv::{BATCH_ROWS, CsvGroup, RowError, prepare};
+use app::services::clock::now;
 use app::services::StoreError;
 use app::services::product_import_store::{ImportBatch, ImportProduct, ProductImportStore};
 use std::collections::HashMap;
@@ -19,10 +20,6 @@ impl ParsedFile {
     pub fn rows(&self) -> usize {
         self.groups.iter().map(|g| g.rows.len()).sum::<usize>() + self.refused.len()
     }
-}
-
-fn now() -> i64 {
-    app::services::accounts::now()
 }
 
 /// Starts the job in the background.

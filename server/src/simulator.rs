@@ -181,7 +181,7 @@ pub async fn run(store: &dyn FulfilmentStore, secrets: &CarrierSecrets, o: &Simu
         println!("no shipments on their way: ship an order from the dashboard first");
         return Ok(0);
     }
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let mut accepted = 0;
     for (n, s) in shipments.iter().enumerate() {
         let Some(carrier) = Carrier::parse(&s.carrier) else { continue };
@@ -200,7 +200,7 @@ pub async fn run(store: &dyn FulfilmentStore, secrets: &CarrierSecrets, o: &Simu
         }
         for event in events {
             let body = serde_json::to_vec(&event).map_err(|e| e.to_string())?;
-            let signature = sign(secret, app::services::accounts::now(), &body);
+            let signature = sign(secret, app::services::clock::now(), &body);
             let path = format!("/webhooks/carriers/{}", carrier.code());
             let (status, answer) = post(&o.url, &path, &[(SIGNATURE_HEADER, signature)], &body).await?;
             println!(

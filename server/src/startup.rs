@@ -86,6 +86,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         // The router sets the configured folder (`router_with`).
         media_dir: Arc::new("data/media".into()),
         admin: db.admin(),
+        clock: Arc::new(app::services::clock::SystemClock),
     }
 }
 
@@ -95,7 +96,7 @@ pub fn spawn_session_sweeper(shop: Shop) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let now = app::services::accounts::now();
+            let now = shop.clock.now();
             match shop.accounts.delete_expired_sessions(now - shop.auth.idle_secs, now - shop.auth.absolute_secs).await
             {
                 Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
@@ -113,7 +114,7 @@ pub fn spawn_reservation_sweeper(shop: Shop) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            match shop.orders.release_expired(app::services::accounts::now()).await {
+            match shop.orders.release_expired(shop.clock.now()).await {
                 Ok(n) if n > 0 => tracing::info!(released = n, "unpaid orders expired and their stock released"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not release expired reservations"),

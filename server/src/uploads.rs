@@ -20,6 +20,7 @@ use crate::startup::AppState;
 use app::domain::product_image::{
     self as rules, MAX_BYTES, MAX_DECODE_ALLOC, MAX_DIMENSION, MAX_FILES, MAX_IMAGES, Sniffed, Stored, UploadProblem,
 };
+use app::domain::errors::AppError;
 use app::services::Shop;
 use app::services::product_image_store::{AddOutcome, NewProductImage, content_hash};
 use axum::extract::multipart::{Multipart, MultipartRejection};
@@ -53,36 +54,32 @@ async fn upload(
         Some(s) => format!("/admin/products/{product_id}?store={s}"),
         None => format!("/admin/products/{product_id}?"),
     };
-    // Who is asking, exactly as `guard` decides it.
-    let now = app::services::accounts::now();
-    let principal = match app::api::guard::session_token(&headers) {
-        None => None,
-        Some(token) => match app::services::accounts::principal_for_token(&shop, &token, now).await {
-            Ok(p) => p.map(|(p, _)| p),
-            Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, UploadProblem::Server.message()).into_response(),
-        },
+    // Who is asking, decided by the one guard (`app::api::guard`).
+    use app::api::guard::{Access, caller, decide};
+    let server_error = || (StatusCode::INTERNAL_SERVER_ERROR, UploadProblem::Server.message()).into_response();
+    let principal = match caller(&shop, &headers).await {
+        Ok(p) => p.map(|(p, _)| p),
+        Err(_) => return server_error(),
     };
     let Some(principal) = principal else {
         let next = app::domain::search::url_encode(&format!("/admin/products/{product_id}"));
         return Redirect::to(&format!("/login?next={next}")).into_response();
     };
-    let product = match shop.product_images.product_images(product_id).await {
+    let product = match app::services::product_images::images(&shop, product_id).await {
         Ok(p) => p,
         Err(e) => {
             tracing::error!(error = %e, "could not load the product for an upload");
-            return (StatusCode::INTERNAL_SERVER_ERROR, UploadProblem::Server.message()).into_response();
+            return server_error();
         }
     };
-    let Some(product) = product else {
-        // As `products::product_store`: who may not see products at all is told so first.
-        if principal.is_admin || principal.store.is_some() {
-            return not_found();
-        }
-        return (StatusCode::FORBIDDEN, "You don't have access to this.").into_response();
+    let product = match decide(Some(principal), Access::ProductOf(product.as_ref().map(|p| p.merchant_id))) {
+        Ok(_) => match product {
+            Some(product) => product,
+            None => return not_found(),
+        },
+        Err(AppError::NotFound(_)) => return not_found(),
+        Err(_) => return (StatusCode::FORBIDDEN, "You don't have access to this.").into_response(),
     };
-    if !(principal.is_admin || principal.works_for(product.merchant_id)) {
-        return (StatusCode::FORBIDDEN, "You don't have access to this.").into_response();
-    }
     let back = |query: Vec<(&'static str, String)>| {
         let q: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", app::domain::search::url_encode(v))).collect();
         let sep = if edit_page.ends_with('?') { "" } else { "&" };
@@ -156,7 +153,7 @@ async fn upload(
             content_hash: p.hash.clone(),
         })
         .collect();
-    match shop.product_images.add_images(product.merchant_id, product_id, &rows, MAX_IMAGES).await {
+    match app::services::product_images::add(&shop, &product, &rows).await {
         Ok(AddOutcome::Added(ids)) => {
             // A removal that raced us may have deleted a shared file after we wrote it: put it back.
             for p in &prepared {
@@ -359,7 +356,7 @@ async fn remove_unused(shop: &Shop, created: Vec<PathBuf>) {
             Some((hash, rest)) => format!("{hash}.{}", rest.rsplit('.').next().unwrap_or_default()),
             None => name.to_string(),
         };
-        if shop.product_images.url_in_use(&rules::media_url(&original)).await.unwrap_or(true) {
+        if app::services::product_images::url_in_use(shop, &rules::media_url(&original)).await {
             continue;
         }
         if let Err(e) = tokio::fs::remove_file(&path).await {

@@ -84,7 +84,7 @@ pub async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let Some(carrier) = Carrier::parse(&carrier) else {
         return error(StatusCode::NOT_FOUND, format!("Unknown carrier {carrier:?}."));
     };

@@ -52,7 +52,7 @@ async fn checkout(app: &TestApp, lines: Vec<(i64, i64)>, key: &str, manual: bool
     // Order numbers come from these bytes: unique per call, whatever the demo seed placed.
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     let random = (nanos ^ key.len() as u64).to_le_bytes();
-    let mut req = support::guest_checkout(lines, "4242424242424242", key, app::services::accounts::now(), random);
+    let mut req = support::guest_checkout(lines, "4242424242424242", key, app::services::clock::now(), random);
     req.manual_capture = manual;
     match place_order(app.shop.orders.as_ref(), &TestGateway, &CheckoutSettings::default(), req).await.unwrap() {
         CheckoutOutcome::Paid { number } => number,
@@ -94,11 +94,11 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
     assert_eq!(row.share_minor, row.amount_minor, "a single-store order is all the store's");
 
     // The Overview counts it among the store's open work.
-    let dash: app::api::admin::Dashboard = ok(&app.call(&owner, "/api/admin/dashboard", &[]).await);
+    let dash: app::views::admin::Dashboard = ok(&app.call(&owner, "/api/admin/dashboard", &[]).await);
     let todo = dash.todo.expect("a merchant's overview has its open work");
     assert_eq!(todo.to_capture, 1);
     assert!(todo.to_fulfil >= 1);
-    let b: app::api::admin::Dashboard = ok(&app.call(&other, "/api/admin/dashboard", &[]).await);
+    let b: app::views::admin::Dashboard = ok(&app.call(&other, "/api/admin/dashboard", &[]).await);
     assert_eq!(b.todo.unwrap().to_capture, 0, "store B has no part in it");
 
     // Store B has no part in the order: it answers like a missing payment.
@@ -128,7 +128,7 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
         .await
         .unwrap();
     assert_eq!(events, 1, "captured once");
-    let dash: app::api::admin::Dashboard = ok(&app.call(&owner, "/api/admin/dashboard", &[]).await);
+    let dash: app::views::admin::Dashboard = ok(&app.call(&owner, "/api/admin/dashboard", &[]).await);
     assert_eq!(dash.todo.unwrap().to_capture, 0);
     // A new key on a captured payment is refused with the reason.
     let res = app

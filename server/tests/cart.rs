@@ -385,7 +385,9 @@ async fn futures_join(handles: Vec<tokio::task::JoinHandle<Result<AddOutcome, St
 async fn the_service_parses_quantities_and_scopes_by_owner(db: Database) {
     use app::services::cart;
     let f = fixture(db).await;
-    let store = f.store.as_ref();
+    // The cart service takes the shop (its ports and clock), built over the fixture's database.
+    let shop = server::startup::shop(&f.db, app::services::AuthSettings::default());
+    let store = &shop;
     let mine = CartOwner::Guest(GUEST);
     let theirs = CartOwner::Guest(OTHER_GUEST);
     for (raw, field_error) in

@@ -376,7 +376,7 @@ async fn expired_sessions_are_swept(db: Database) {
 
 async fn login_failures_accumulate_lock_and_clear(db: Database) {
     let accounts = db.accounts();
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let keys = vec!["email:ada@example.com".to_string(), "ip:203.0.113.7".to_string()];
     for _ in 0..4 {
         assert_eq!(accounts.record_login_failure(&keys, now).await.unwrap(), now, "no lock yet");
@@ -515,7 +515,7 @@ async fn search_ranks_available_and_newer_products_higher(db: Database) {
     let store = db.catalog();
     let m = merchant(&db, "m", MerchantStatus::Active).await;
     let c = category(&db, "c", None).await;
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let lamp = |slug: &str, created_at: i64, stock: i64| {
         let mut p = product(m, c, slug, &[100], created_at);
         p.title = "Brass Lamp".into();
@@ -551,7 +551,7 @@ async fn ranking_weights_are_stored_and_change_the_order(db: Database) {
     assert_eq!(store.ranking_weights().await.unwrap(), Weights::default(), "migrations seed the defaults");
     let m = merchant(&db, "m", MerchantStatus::Active).await;
     let c = category(&db, "c", None).await;
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let mut sold_out_new = product(m, c, "sold-out-new", &[100], now);
     sold_out_new.title = "Oak Desk".into();
     sold_out_new.variants[0].stock = 0;

@@ -158,7 +158,7 @@ async fn crash_probes_leave_the_server_process_running() {
         .await;
     assert_eq!(res.status, 422, "{}", res.body);
     let body = r#"{"event_id":"p1","tracking_number":"AB12345678éX","kind":"in_transit","occurred_at":1}"#;
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let sig = app::domain::webhook::sign(support::WEBHOOK_SECRET.as_bytes(), now, body.as_bytes());
     let res = app
         .request(

@@ -310,7 +310,7 @@ async fn no_page_or_plain_route_answers_5xx() {
         }
     }
     // Signed webhooks whose payloads are wrong in every way a parser can meet.
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     for carrier in ["royal-mail", "ups", "usps", "china-post", "other"] {
         for body in [
             "".to_string(),

@@ -51,7 +51,7 @@ async fn attempts(accounts: &dyn AccountStore, key: &str) -> i64 {
 
 async fn twenty_parallel_claims_count_twenty_and_admit_only_the_limit(db: Database) {
     let store = db.accounts();
-    let now = accounts::now();
+    let now = app::services::clock::now();
     let key = "login:ada@example.com|203.0.113.7";
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..20 {

@@ -410,7 +410,7 @@ async fn the_served_shop_confirms_orders_and_its_sender_delivers_them(db: Databa
     let shop = server::notify::start(server::startup::shop(&db, Default::default()), &config).unwrap();
     assert_eq!(shop.links.base(), "https://shop.example");
     let mut req = request(variant, "4242 4242 4242 4242", "notify-key-0003", 5);
-    req.now = app::services::accounts::now();
+    req.now = app::services::clock::now();
     let out = place_order(shop.orders.as_ref(), shop.gateway.as_ref(), &shop.checkout, req).await.unwrap();
     let CheckoutOutcome::Paid { number } = out else { panic!("{out:?}") };
     let deadline = std::time::Instant::now() + Duration::from_secs(20);

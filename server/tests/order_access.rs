@@ -151,7 +151,7 @@ async fn the_order_cookie_is_secure_when_cookies_are() {
 /// Store A ships the guest's part and the carrier delivers it.
 async fn deliver(app: &TestApp, number: &str, store: i64) -> i64 {
     use app::services::fulfilment as f;
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let part = app.shop.fulfilment.part(number, store).await.unwrap().unwrap();
     let line = part.lines[0].line_id;
     let ship = f::ShipRequest {

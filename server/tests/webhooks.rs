@@ -28,7 +28,7 @@ const TRACKING: &str = "1Z999AA10123456784";
 async fn shipped(db: Database) -> (TestApp, String, String) {
     let app = support::spawn_app_on(db, app::services::AuthSettings::default()).await;
     let (number, merchant) = paid_order(&app, None).await;
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let part = app.shop.fulfilment.part(&number, merchant).await.unwrap().unwrap();
     let lines = part.lines.iter().map(|l| LineQuantity { line_id: l.line_id, quantity: l.quantity }).collect();
     let req =
@@ -48,7 +48,7 @@ async fn paid_order(app: &TestApp, store: Option<i64>) -> (String, i64) {
         .iter()
         .find(|v| v.available && v.stock > 1 && store.is_none_or(|s| s == v.merchant_id))
         .expect("a variant in stock");
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let key = format!("webhook-test-order-{}", store.unwrap_or(0));
     let mut req = support::guest_checkout(vec![(v.variant_id, 1)], "4242 4242 4242 4242", &key, now, [7; 8]);
     // Grace Hopper in the US, whose details the public tracking page must never show.
@@ -96,7 +96,7 @@ async fn recorded_events(app: &TestApp, token: &str) -> usize {
 
 async fn only_signed_fresh_events_are_recorded(db: Database) {
     let (app, _, token) = shipped(db).await;
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let body = event("evt-1", "picked_up", now - 60, "Louisville, KY");
     let refused = [
         ("no signature", post(&app, "ups", &body, None).await),
@@ -133,7 +133,7 @@ async fn only_signed_fresh_events_are_recorded(db: Database) {
 
 async fn events_out_of_order_and_replays_end_delivered_and_public(db: Database) {
     let (app, number, token) = shipped(db).await;
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let delivered = event("evt-9", "delivered", now - 100, "Evanston, IL");
     let older = event("evt-5", "in_transit", now - 5000, "Chicago, IL");
     assert_eq!(post(&app, "ups", &delivered, signed(&delivered, now)).await.status, 200);
@@ -215,7 +215,7 @@ async fn store_actions_tell_the_shopper_once(db: Database) {
     let res = app.call(&cookie, "/api/admin/order/refund", &refund).await;
     assert_eq!(res.status, 200, "{}", res.body);
     // The parcel arrives; the shopper returns it; the store approves (twice: a resubmitted form).
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let delivered = event("notice-evt-1", "delivered", now - 60, "Arlington, VA");
     assert_eq!(post(&app, "ups", &delivered, signed(&delivered, now)).await.status, 200);
     let ask = app::services::fulfilment::ReturnAsk {

@@ -1,17 +1,11 @@
 //! The signed-in user's own account: password, addresses, opening a store.
+#[cfg(feature = "ssr")]
 use crate::domain::account::Principal;
-use crate::domain::address::Address;
 #[cfg(feature = "ssr")]
 use crate::domain::address::AddressInput;
 use crate::domain::errors::AppError;
+use crate::views::account::AccountOverview;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AccountOverview {
-    pub principal: Principal,
-    pub addresses: Vec<Address>,
-}
 
 #[cfg(feature = "ssr")]
 async fn signed_in() -> Result<(crate::services::Shop, Principal), AppError> {

@@ -11,21 +11,6 @@ pub async fn store_analytics(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<Analytics, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
-    let shop = super::guard::shop()?;
-    let internal = crate::services::accounts::store_err;
-    let today = crate::services::accounts::now().div_euclid(crate::domain::analytics::DAY);
-    let period = crate::domain::analytics::period(from.as_deref(), to.as_deref(), today)?;
-    let store_name = shop
-        .accounts
-        .merchants()
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .find(|m| m.id == merchant_id)
-        .map(|m| m.name)
-        .unwrap_or_default();
-    crate::services::analytics::figures(shop.analytics.as_ref(), merchant_id, store_name, period)
-        .await
-        .map_err(internal)
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
+    crate::services::analytics::page(&super::guard::shop()?, merchant_id, from.as_deref(), to.as_deref()).await
 }

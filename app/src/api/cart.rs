@@ -1,48 +1,9 @@
 //! The shopping cart. Anyone may use these; each caller only ever reaches their own cart: a
 //! signed-in shopper's by their session, a guest's by the `mm_cart` cookie (a random token of
 //! which the database only holds the SHA-256). No cart id ever comes from the request.
-use crate::domain::cart::{CartNotice, CartSummary};
 use crate::domain::errors::AppError;
+use crate::views::cart::{CartAdded, CartPage};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// What the cart page shows for a line besides the rules' `CartLine`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LineInfo {
-    pub variant_id: i64,
-    pub product_title: String,
-    pub variant_title: String,
-    pub product_slug: String,
-    pub image_url: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CartPage {
-    /// Lines grouped by merchant, with subtotals, total and the number of units.
-    pub summary: CartSummary,
-    pub info: Vec<LineInfo>,
-    /// Lines that need attention before checkout (unavailable, sold out, short, repriced).
-    pub notices: Vec<CartNotice>,
-    pub can_check_out: bool,
-    /// One-off messages, e.g. what was capped when a guest cart merged at sign-in.
-    pub flash: Vec<String>,
-}
-
-impl CartPage {
-    pub fn info(&self, variant_id: i64) -> Option<&LineInfo> {
-        self.info.iter().find(|i| i.variant_id == variant_id)
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CartAdded {
-    /// Units of this variant now in the cart.
-    pub in_cart: i64,
-    /// Units in the whole cart, for the header badge.
-    pub item_count: i64,
-    /// Why the cart holds fewer than asked for.
-    pub capped: Option<String>,
-}
 
 #[cfg(feature = "ssr")]
 pub(crate) mod cookie {
@@ -69,10 +30,7 @@ pub(crate) mod cookie {
 
     /// A new random 256-bit token, base64url without padding.
     pub fn new_token() -> String {
-        use argon2::password_hash::rand_core::{OsRng, RngCore};
-        let mut bytes = [0u8; 32];
-        OsRng.fill_bytes(&mut bytes);
-        base64url(&bytes)
+        base64url(&crate::services::random::bytes::<32>())
     }
 
     pub fn base64url(bytes: &[u8]) -> String {
@@ -229,14 +187,14 @@ pub(crate) fn owner<'a>(
 pub async fn get_cart() -> Result<CartPage, AppError> {
     let (shop, headers, who, guest) = caller().await?;
     let flash = cookie::take_flash(&shop, &headers);
-    crate::services::cart::view(shop.carts.as_ref(), owner(&who, &guest), flash).await
+    crate::services::cart::view(&shop, owner(&who, &guest), flash).await
 }
 
 /// Units in the caller's cart (the header badge).
 #[server(endpoint = "cart/count")]
 pub async fn cart_count() -> Result<i64, AppError> {
     let (shop, _, who, guest) = caller().await?;
-    crate::services::cart::count(shop.carts.as_ref(), owner(&who, &guest)).await
+    crate::services::cart::count(&shop, owner(&who, &guest)).await
 }
 
 /// Adds a variant to the caller's cart; a guest without a cart gets one (and its cookie). Posted
@@ -257,7 +215,7 @@ pub async fn add_to_cart(
         new_token = Some(token);
     }
     let owner = owner(&who, &guest).ok_or_else(AppError::server)?;
-    let added = crate::services::cart::add(shop.carts.as_ref(), owner, variant_id, &quantity).await?;
+    let added = crate::services::cart::add(&shop, owner, variant_id, &quantity).await?;
     if let Some(token) = new_token {
         cookie::set_guest(&shop, &token);
     }
@@ -299,13 +257,13 @@ pub async fn take_added_notice() -> Vec<String> {
 #[server(endpoint = "cart/update")]
 pub async fn update_cart_line(variant_id: i64, quantity: String) -> Result<(), AppError> {
     let (shop, _, who, guest) = caller().await?;
-    crate::services::cart::update(shop.carts.as_ref(), owner(&who, &guest), variant_id, &quantity).await
+    crate::services::cart::update(&shop, owner(&who, &guest), variant_id, &quantity).await
 }
 
 #[server(endpoint = "cart/remove")]
 pub async fn remove_cart_line(variant_id: i64) -> Result<(), AppError> {
     let (shop, _, who, guest) = caller().await?;
-    crate::services::cart::remove(shop.carts.as_ref(), owner(&who, &guest), variant_id).await
+    crate::services::cart::remove(&shop, owner(&who, &guest), variant_id).await
 }
 
 /// Called once a session starts (sign-in or sign-up): the guest's cart joins the account's, the
@@ -317,14 +275,10 @@ pub async fn merge_after_sign_in(session_token: &str) -> bool {
     let Ok(shop) = super::guard::shop() else { return false };
     let headers = super::guard::headers().await;
     let Some(guest) = cookie::guest_token(&headers) else { return false };
-    let now = crate::services::accounts::now();
-    let user = match crate::services::accounts::principal_for_token(&shop, session_token, now).await {
-        Ok(Some((p, _))) => p.user_id,
-        _ => return false,
-    };
     let hash = crate::services::passwords::token_hash(&guest);
-    match crate::services::cart::merge(shop.carts.as_ref(), &hash, user).await {
-        Ok(messages) => {
+    match crate::services::cart::merge_at_sign_in(&shop, session_token, &hash).await {
+        Ok(None) => false,
+        Ok(Some(messages)) => {
             cookie::clear_guest(&shop);
             if !messages.is_empty() {
                 let mut flash = vec!["The cart from before you signed in was added to your cart.".to_string()];

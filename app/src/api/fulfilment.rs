@@ -36,7 +36,7 @@ fn line_quantities(raw: &[String]) -> Result<Vec<crate::domain::shipment::LineQu
 
 #[cfg(feature = "ssr")]
 fn internal(e: crate::services::StoreError) -> AppError {
-    crate::services::accounts::store_err(e)
+    crate::services::store_err(e)
 }
 
 /// Ships some lines of the store's part: `lines` are "line id:quantity".
@@ -49,14 +49,14 @@ pub async fn ship_part(
     lines: Option<Vec<String>>,
     idempotency_key: Option<String>,
 ) -> Result<ShipOutcome, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let request = crate::services::fulfilment::ShipRequest {
         carrier,
         tracking_number,
         lines: line_quantities(&lines.unwrap_or_default())?,
         idempotency_key: self::idempotency_key(idempotency_key).await,
-        now: crate::services::accounts::now(),
+        now: crate::services::clock::now(),
     };
     let now = request.now;
     let outcome =
@@ -68,7 +68,7 @@ pub async fn ship_part(
 /// Paid → processing: the store has started preparing its part.
 #[server(endpoint = "admin/order/process")]
 pub async fn start_processing(merchant_id: Option<i64>, number: String) -> Result<String, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     crate::services::fulfilment::start_processing(shop.fulfilment.as_ref(), number.trim(), merchant_id).await
 }
@@ -81,12 +81,12 @@ pub async fn cancel_part(
     reason: String,
     idempotency_key: Option<String>,
 ) -> Result<CancelOutcome, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let request = crate::services::fulfilment::CancelRequest {
         reason,
         idempotency_key: self::idempotency_key(idempotency_key).await,
-        now: crate::services::accounts::now(),
+        now: crate::services::clock::now(),
     };
     let now = request.now;
     let outcome = crate::services::fulfilment::cancel_part(
@@ -114,7 +114,7 @@ pub async fn refund_part(
     idempotency_key: Option<String>,
 ) -> Result<RefundOutcome, AppError> {
     use crate::domain::refund::{LineRefund, RefundRequest};
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let number = number.trim().to_string();
     let request = if whole.unwrap_or(false) {
@@ -150,7 +150,7 @@ pub async fn refund_part(
     let command = crate::services::fulfilment::RefundCommand {
         request,
         idempotency_key: self::idempotency_key(idempotency_key).await,
-        now: crate::services::accounts::now(),
+        now: crate::services::clock::now(),
     };
     let now = command.now;
     let outcome = crate::services::fulfilment::refund_part(
@@ -172,9 +172,9 @@ async fn decide(
     event: crate::domain::returns::ReturnEvent,
     reason: Option<String>,
 ) -> Result<String, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    let now = crate::services::accounts::now();
+    let now = crate::services::clock::now();
     let r = crate::services::fulfilment::decide_return(
         shop.fulfilment.as_ref(),
         merchant_id,
@@ -209,9 +209,9 @@ pub async fn receive_return(merchant_id: Option<i64>, return_id: i64) -> Result<
 /// Refunds a received return through the payment gateway.
 #[server(endpoint = "admin/return/refund")]
 pub async fn refund_return(merchant_id: Option<i64>, return_id: i64) -> Result<RefundOutcome, AppError> {
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    let now = crate::services::accounts::now();
+    let now = crate::services::clock::now();
     let outcome = crate::services::fulfilment::refund_return(
         shop.fulfilment.as_ref(),
         shop.gateway.as_ref(),
@@ -252,7 +252,7 @@ pub async fn request_return(
     let ask = crate::services::fulfilment::ReturnAsk {
         lines: line_quantities(&lines.unwrap_or_default())?,
         reason,
-        now: crate::services::accounts::now(),
+        now: crate::services::clock::now(),
     };
     crate::services::fulfilment::request_return(
         shop.fulfilment.as_ref(),

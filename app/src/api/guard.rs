@@ -1,6 +1,8 @@
-//! The one authorization guard. Every server function starts by calling `guard` with the access
-//! it needs; the answer comes from the session cookie looked up in the database, never from
-//! anything the browser claims.
+//! The one authorization guard. Every server function starts by calling `guard` (`require`,
+//! `acting_store`, `store_or_marketplace`) with the access it needs; plain axum routes (uploads,
+//! CSV files) call `check`, or `caller` then `decide` when the access depends on what they load.
+//! All of them end in `decide`, the one place the rules are written. The caller comes from the
+//! session cookie looked up in the database, never from anything the browser claims.
 use crate::domain::account::Principal;
 use crate::domain::client_ip;
 use crate::domain::errors::AppError;
@@ -10,7 +12,7 @@ use leptos::prelude::*;
 
 pub const SESSION_COOKIE: &str = "mm_session";
 
-/// Who may call a server function.
+/// Who may call a server function (or a plain route: `check`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     Anyone,
@@ -20,6 +22,53 @@ pub enum Access {
     /// Staff of any store, or a platform admin.
     AnyStoreStaff,
     Admin,
+    /// Acting for a store: the one named (its staff or a platform admin), else the caller's own
+    /// store. A platform admin without a store must name one.
+    ActingStore(Option<i64>),
+    /// As `ActingStore`, except that a platform admin naming no store acts for the whole
+    /// marketplace (the payments pages).
+    StoreOrMarketplace(Option<i64>),
+    /// A store's product (`Some(store)`), or a product that does not exist (`None`): who may not
+    /// see products at all is told so first (Forbidden), the rest learn it is missing.
+    ProductOf(Option<i64>),
+}
+
+/// What the guard let through: who is calling (nobody, for `Anyone` without a session) and, for
+/// the acting-store accesses, the store acted for (`None` with `StoreOrMarketplace`: the whole
+/// marketplace).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pass {
+    pub principal: Option<Principal>,
+    pub store: Option<i64>,
+}
+
+/// The guard's decision from the caller alone, with no I/O: server functions (`guard`) and plain
+/// axum routes (`check`) both end here, so the rules exist once.
+pub fn decide(who: Option<Principal>, access: Access) -> Result<Pass, AppError> {
+    if access == Access::Anyone {
+        return Ok(Pass { principal: who, store: None });
+    }
+    let p = who.ok_or(AppError::Unauthenticated)?;
+    let staff = |id: i64| p.is_admin || p.works_for(id);
+    let any_staff = p.is_admin || p.store.is_some();
+    let own = p.store.as_ref().map(|s| s.merchant_id);
+    let store = match access {
+        Access::Anyone | Access::SignedIn => None,
+        Access::StoreStaff(id) if staff(id) => Some(id),
+        Access::AnyStoreStaff if any_staff => own,
+        Access::Admin if p.is_admin => None,
+        Access::ActingStore(Some(id)) | Access::StoreOrMarketplace(Some(id)) if staff(id) => Some(id),
+        Access::ActingStore(None) if any_staff => {
+            Some(own.ok_or_else(|| AppError::one("store", "Choose a store to see its orders."))?)
+        }
+        Access::StoreOrMarketplace(None) if any_staff => own,
+        Access::ProductOf(Some(id)) if staff(id) => Some(id),
+        Access::ProductOf(None) if any_staff => {
+            return Err(AppError::NotFound("We couldn't find that product.".into()));
+        }
+        _ => return Err(AppError::Forbidden),
+    };
+    Ok(Pass { principal: Some(p), store })
 }
 
 pub fn shop() -> Result<Shop, AppError> {
@@ -72,32 +121,51 @@ pub async fn client_address(shop: &Shop, headers: &HeaderMap) -> String {
     client_ip::throttle_key(ip)
 }
 
-/// The signed-in user and the stored hash of their session, if any.
-pub async fn session() -> Result<Option<(Principal, String)>, AppError> {
-    let shop = shop()?;
-    match session_token(&headers().await) {
+/// The signed-in user of the request with these headers and the stored hash of their session,
+/// if any: looked up in the database, never taken from anything the browser claims.
+pub async fn caller(shop: &Shop, headers: &HeaderMap) -> Result<Option<(Principal, String)>, AppError> {
+    match session_token(headers) {
         None => Ok(None),
-        Some(token) => accounts::principal_for_token(&shop, &token, accounts::now()).await,
+        Some(token) => accounts::principal_for_token(shop, &token, shop.clock.now()).await,
     }
 }
 
+/// The signed-in user and the stored hash of their session, if any.
+pub async fn session() -> Result<Option<(Principal, String)>, AppError> {
+    caller(&shop()?, &headers().await).await
+}
+
+/// The guard for plain axum routes (uploads, CSV files): the request's session, then `decide`.
+pub async fn check(shop: &Shop, headers: &HeaderMap, access: Access) -> Result<Pass, AppError> {
+    decide(caller(shop, headers).await?.map(|(p, _)| p), access)
+}
+
+/// The guard for server functions.
+pub async fn pass(access: Access) -> Result<Pass, AppError> {
+    decide(session().await?.map(|(p, _)| p), access)
+}
+
 pub async fn guard(access: Access) -> Result<Option<Principal>, AppError> {
-    if access == Access::Anyone {
-        return Ok(session().await?.map(|(p, _)| p));
-    }
-    let principal = session().await?.map(|(p, _)| p).ok_or(AppError::Unauthenticated)?;
-    let allowed = match access {
-        Access::Anyone | Access::SignedIn => true,
-        Access::StoreStaff(id) => principal.is_admin || principal.works_for(id),
-        Access::AnyStoreStaff => principal.is_admin || principal.store.is_some(),
-        Access::Admin => principal.is_admin,
-    };
-    if allowed { Ok(Some(principal)) } else { Err(AppError::Forbidden) }
+    Ok(pass(access).await?.principal)
 }
 
 /// `guard` for functions that need someone signed in.
 pub async fn require(access: Access) -> Result<Principal, AppError> {
     guard(access).await?.ok_or(AppError::Unauthenticated)
+}
+
+/// `Access::ActingStore`: the caller and the store they act for.
+pub async fn acting_store(merchant_id: Option<i64>) -> Result<(Principal, i64), AppError> {
+    match pass(Access::ActingStore(merchant_id)).await? {
+        Pass { principal: Some(p), store: Some(store) } => Ok((p, store)),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// `Access::StoreOrMarketplace`: the caller and the store they act for (`None`: the marketplace).
+pub async fn store_or_marketplace(merchant_id: Option<i64>) -> Result<(Principal, Option<i64>), AppError> {
+    let Pass { principal, store } = pass(Access::StoreOrMarketplace(merchant_id)).await?;
+    Ok((principal.ok_or(AppError::Unauthenticated)?, store))
 }
 
 pub fn set_session_cookie(token: &str) {
@@ -154,6 +222,49 @@ mod tests {
         h.insert(header::COOKIE, HeaderValue::from_static("mm_session=<script>"));
         assert_eq!(session_token(&h), None);
         assert_eq!(session_token(&HeaderMap::new()), None);
+    }
+
+    fn who(is_admin: bool, store: Option<i64>) -> Option<Principal> {
+        use crate::domain::account::{StoreMembership, StoreRole};
+        Some(Principal {
+            user_id: 1,
+            email: "a@example.test".into(),
+            display_name: "A".into(),
+            is_admin,
+            store: store.map(|merchant_id| StoreMembership {
+                merchant_id,
+                merchant_name: "S".into(),
+                merchant_slug: "s".into(),
+                merchant_status: "active".into(),
+                role: StoreRole::Staff,
+            }),
+        })
+    }
+
+    fn store_of(who: Option<Principal>, access: Access) -> Result<Option<i64>, u16> {
+        decide(who, access).map(|p| p.store).map_err(|e| e.status())
+    }
+
+    #[test]
+    fn acting_store_is_named_or_own() {
+        use Access::*;
+        let (shopper, staff, admin) = (who(false, None), who(false, Some(7)), who(true, None));
+        assert_eq!(store_of(None, ActingStore(Some(7))), Err(401));
+        assert_eq!(store_of(shopper.clone(), ActingStore(None)), Err(403));
+        assert_eq!(store_of(staff.clone(), ActingStore(None)), Ok(Some(7)));
+        assert_eq!(store_of(staff.clone(), ActingStore(Some(7))), Ok(Some(7)));
+        assert_eq!(store_of(staff.clone(), ActingStore(Some(8))), Err(403));
+        assert_eq!(store_of(admin.clone(), ActingStore(Some(8))), Ok(Some(8)));
+        // The platform admin must name a store, except on the marketplace-wide payments pages.
+        assert_eq!(store_of(admin.clone(), ActingStore(None)), Err(422));
+        assert_eq!(store_of(admin.clone(), StoreOrMarketplace(None)), Ok(None));
+        assert_eq!(store_of(staff.clone(), StoreOrMarketplace(None)), Ok(Some(7)));
+        assert_eq!(store_of(shopper.clone(), StoreOrMarketplace(None)), Err(403));
+        // A missing product: Forbidden for shoppers, not found for staff.
+        assert_eq!(store_of(shopper, ProductOf(None)), Err(403));
+        assert_eq!(store_of(staff.clone(), ProductOf(None)), Err(404));
+        assert_eq!(store_of(staff, ProductOf(Some(8))), Err(403));
+        assert_eq!(store_of(admin, ProductOf(Some(8))), Ok(Some(8)));
     }
 
     #[test]

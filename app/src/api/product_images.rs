@@ -11,19 +11,9 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 async fn authorized(shop: &crate::services::Shop, product_id: i64) -> Result<ProductImages, AppError> {
     use super::guard::{Access, require};
-    let found = shop.product_images.product_images(product_id).await.map_err(crate::services::accounts::store_err)?;
-    let Some(found) = found else {
-        // As `products::product_store`: who may not see products at all is told so first.
-        require(Access::AnyStoreStaff).await?;
-        return Err(AppError::NotFound("We couldn't find that product.".into()));
-    };
-    require(Access::StoreStaff(found.merchant_id)).await?;
-    Ok(found)
-}
-
-#[cfg(feature = "ssr")]
-fn missing_image() -> AppError {
-    AppError::NotFound("That image is no longer on this product. Reload the page.".into())
+    let found = crate::services::product_images::images(shop, product_id).await?;
+    require(Access::ProductOf(found.as_ref().map(|f| f.merchant_id))).await?;
+    found.ok_or_else(|| AppError::NotFound("We couldn't find that product.".into()))
 }
 
 #[server(endpoint = "admin/product/images")]
@@ -36,32 +26,17 @@ pub async fn admin_product_images(product_id: i64) -> Result<ProductImages, AppE
 /// shoppers see on cards.
 #[server(endpoint = "admin/product/images/move")]
 pub async fn move_product_image(product_id: i64, image_id: i64, direction: String) -> Result<(), AppError> {
-    use crate::domain::product_image::Move;
     let shop = super::guard::shop()?;
     let product = authorized(&shop, product_id).await?;
-    let to = Move::parse(&direction).ok_or_else(|| AppError::one("direction", "Move an image earlier or later."))?;
-    let moved = shop
-        .product_images
-        .move_image(product.merchant_id, product_id, image_id, to)
-        .await
-        .map_err(crate::services::accounts::store_err)?;
-    if moved { Ok(()) } else { Err(missing_image()) }
+    crate::services::product_images::move_image(&shop, &product, image_id, &direction).await
 }
 
 /// Changes an image's description for screen readers (blank: the product's title).
 #[server(endpoint = "admin/product/images/alt")]
 pub async fn set_product_image_alt(product_id: i64, image_id: i64, alt: String) -> Result<(), AppError> {
-    use crate::domain::product_image::valid_alt;
     let shop = super::guard::shop()?;
     let product = authorized(&shop, product_id).await?;
-    let alt = valid_alt(&alt).map_err(|p| AppError::one("alt", p.message()))?;
-    let alt = if alt.is_empty() { product.title.clone() } else { alt };
-    let done = shop
-        .product_images
-        .set_alt(product.merchant_id, product_id, image_id, &alt)
-        .await
-        .map_err(crate::services::accounts::store_err)?;
-    if done { Ok(()) } else { Err(missing_image()) }
+    crate::services::product_images::set_alt(&shop, &product, image_id, &alt).await
 }
 
 /// Removes an image; the next one moves up. Its files are deleted when no other image uses them.
@@ -70,16 +45,5 @@ pub async fn set_product_image_alt(product_id: i64, image_id: i64, alt: String) 
 pub async fn remove_product_image(product_id: i64, image_id: i64) -> Result<(), AppError> {
     let shop = super::guard::shop()?;
     let product = authorized(&shop, product_id).await?;
-    let removed = shop
-        .product_images
-        .remove_image(product.merchant_id, product_id, image_id)
-        .await
-        .map_err(crate::services::accounts::store_err)?;
-    if let Some(removed) = removed {
-        if !removed.still_used {
-            crate::services::product_image_store::delete_upload_files(&shop.media_dir, &removed.url);
-        }
-        tracing::info!(product_id, image_id, "product image removed");
-    }
-    Ok(())
+    crate::services::product_images::remove(&shop, &product, image_id).await
 }

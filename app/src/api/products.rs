@@ -17,10 +17,8 @@ pub async fn admin_products(
     sort: Option<String>,
     page: Option<i64>,
 ) -> Result<AdminProductList, AppError> {
-    use crate::domain::product_form::{ADMIN_PAGE_SIZE, ProductFilter};
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
-    let shop = super::guard::shop()?;
-    let internal = crate::services::accounts::store_err;
+    use crate::domain::product_form::ProductFilter;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let filter = ProductFilter {
         q: q.unwrap_or_default(),
         status: status.unwrap_or_default(),
@@ -28,82 +26,35 @@ pub async fn admin_products(
         stock: stock.unwrap_or_default(),
         sort: sort.unwrap_or_default(),
         page: page.unwrap_or(1),
-    }
-    .normalized();
-    let offset = (filter.page - 1) * ADMIN_PAGE_SIZE;
-    let (rows, total) =
-        shop.products_admin.admin_products(merchant_id, &filter, offset, ADMIN_PAGE_SIZE).await.map_err(internal)?;
-    let categories = shop.products_admin.category_names().await.map_err(internal)?;
-    let store_name = store_name(&shop, merchant_id).await?;
-    let pages = ((total + ADMIN_PAGE_SIZE - 1) / ADMIN_PAGE_SIZE).max(1);
-    Ok(AdminProductList { merchant_id, store_name, filter, rows, total, pages, categories })
+    };
+    crate::services::products_admin::list(&super::guard::shop()?, merchant_id, filter).await
 }
 
+/// Product `id` after checking the caller may act for its store (a product of another store is
+/// Forbidden; a missing one is not found).
 #[cfg(feature = "ssr")]
-async fn store_name(shop: &crate::services::Shop, merchant_id: i64) -> Result<String, AppError> {
-    Ok(shop
-        .accounts
-        .merchants()
-        .await
-        .map_err(crate::services::accounts::store_err)?
-        .into_iter()
-        .find(|m| m.id == merchant_id)
-        .map(|m| m.name)
-        .unwrap_or_default())
-}
-
-/// The store whose product `id` is, after checking the caller may act for it (a product of
-/// another store is Forbidden; a missing one is not found).
-#[cfg(feature = "ssr")]
-async fn product_store(
+async fn authorized_product(
     shop: &crate::services::Shop,
     id: i64,
 ) -> Result<crate::domain::product_form::StoredForm, AppError> {
     use super::guard::{Access, require};
-    let stored = shop.products_admin.product_form(id).await.map_err(crate::services::accounts::store_err)?;
-    let Some(stored) = stored else {
-        // Who may not see products at all is told so first; the rest learn it is missing.
-        require(Access::AnyStoreStaff).await?;
-        return Err(AppError::NotFound("We couldn't find that product.".into()));
-    };
-    require(Access::StoreStaff(stored.merchant_id)).await?;
-    Ok(stored)
+    let stored = crate::services::products_admin::product(shop, id).await?;
+    require(Access::ProductOf(stored.as_ref().map(|s| s.merchant_id))).await?;
+    stored.ok_or_else(|| AppError::NotFound("We couldn't find that product.".into()))
 }
 
 /// A product to edit (`id`), or an empty form for a new one in the acting store.
 #[server(endpoint = "admin/product")]
 pub async fn admin_product(merchant_id: Option<i64>, id: Option<i64>) -> Result<ProductEditor, AppError> {
-    use crate::domain::product_form::{ProductInput, VariantInput};
     let shop = super::guard::shop()?;
-    let internal = crate::services::accounts::store_err;
-    let editor = match id {
+    let (merchant_id, stored) = match id {
         Some(id) => {
-            let stored = product_store(&shop, id).await?;
-            ProductEditor {
-                id: Some(stored.id),
-                merchant_id: stored.merchant_id,
-                input: stored.input,
-                currency: stored.currency,
-                categories: Vec::new(),
-            }
+            let stored = authorized_product(&shop, id).await?;
+            (stored.merchant_id, Some(stored))
         }
-        None => {
-            let merchant_id = super::store_orders::acting_store(merchant_id).await?;
-            ProductEditor {
-                id: None,
-                merchant_id,
-                input: ProductInput {
-                    status: "draft".into(),
-                    variants: vec![VariantInput { stock: "0".into(), ..Default::default() }],
-                    ..Default::default()
-                },
-                currency: "USD".into(),
-                categories: Vec::new(),
-            }
-        }
+        None => (super::guard::acting_store(merchant_id).await?.1, None),
     };
-    let categories = shop.products_admin.category_names().await.map_err(internal)?;
-    Ok(ProductEditor { categories, ..editor })
+    crate::services::products_admin::editor(&shop, merchant_id, stored).await
 }
 
 /// Creates (no `id`) or updates a product. Variants come as parallel lists: `sku[0]`,
@@ -128,12 +79,11 @@ pub async fn save_product(
     stock: Option<Vec<String>>,
     stock_seen: Option<Vec<String>>,
 ) -> Result<i64, AppError> {
-    use crate::domain::product_form::{ProductInput, validate, variants_from_lists};
-    use crate::services::product_admin_store::SaveError;
+    use crate::domain::product_form::{ProductInput, variants_from_lists};
     let shop = super::guard::shop()?;
     let merchant_id = match id {
-        Some(id) => product_store(&shop, id).await?.merchant_id,
-        None => super::store_orders::acting_store(merchant_id).await?,
+        Some(id) => authorized_product(&shop, id).await?.merchant_id,
+        None => super::guard::acting_store(merchant_id).await?.1,
     };
     let v = |l: Option<Vec<String>>| l.unwrap_or_default();
     let input = ProductInput {
@@ -145,16 +95,9 @@ pub async fn save_product(
         option_name: option_name.unwrap_or_default(),
         variants: variants_from_lists(&v(sku), &v(option), &v(price), &v(compare_at), &v(stock), &v(stock_seen)),
     };
-    let product = validate(&input).map_err(AppError::Validation)?;
-    match shop.products_admin.save_product(merchant_id, id, &product).await {
-        Ok(saved) => {
-            if id.is_none() {
-                crate::api::redirect::redirect(&format!("/admin/products/{saved}?created=1"));
-            }
-            Ok(saved)
-        }
-        Err(SaveError::Invalid(fields)) => Err(AppError::Validation(fields)),
-        Err(SaveError::NotFound) => Err(AppError::NotFound("We couldn't find that product.".into())),
-        Err(SaveError::Store(e)) => Err(crate::services::accounts::store_err(e)),
+    let saved = crate::services::products_admin::save(&shop, merchant_id, id, &input).await?;
+    if id.is_none() {
+        crate::api::redirect::redirect(&format!("/admin/products/{saved}?created=1"));
     }
+    Ok(saved)
 }

@@ -2,28 +2,15 @@
 //! signed-in shopper gets depends only on their own history.
 use crate::domain::catalog::ProductCard;
 use crate::domain::errors::AppError;
+use crate::views::recommendations::ForYouBlock;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// The home page's block: personal predictions, or popular products when there is nothing to
-/// personalise from (then titled differently).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ForYouBlock {
-    pub personal: bool,
-    pub products: Vec<ProductCard>,
-}
-
-#[cfg(feature = "ssr")]
-fn internal(err: crate::services::StoreError) -> AppError {
-    crate::services::accounts::store_err(err)
-}
 
 /// "Customers also bought": the product's stored neighbours, filled up with popular products.
 #[server(endpoint = "recs/also-bought")]
 pub async fn also_bought(product_id: i64) -> Result<Vec<ProductCard>, AppError> {
     use super::guard::{Access, guard, shop};
     guard(Access::Anyone).await?;
-    crate::services::recommendations::also_bought(shop()?.recommendations.as_ref(), product_id).await.map_err(internal)
+    crate::services::recommendations::for_product(&shop()?, product_id).await
 }
 
 /// "Frequently bought together": neighbours of what is in the caller's cart, minus the cart
@@ -31,16 +18,7 @@ pub async fn also_bought(product_id: i64) -> Result<Vec<ProductCard>, AppError> 
 #[server(endpoint = "recs/together")]
 pub async fn together() -> Result<Vec<ProductCard>, AppError> {
     let (shop, _, who, guest) = super::cart::caller().await?;
-    let mut products = Vec::new();
-    if let Some(owner) = super::cart::owner(&who, &guest) {
-        if let Some(cart) = shop.carts.find_cart(owner).await.map_err(internal)? {
-            products = shop.carts.items(cart).await.map_err(internal)?.iter().map(|i| i.line.product_id).collect();
-        }
-    }
-    if products.is_empty() {
-        return Ok(Vec::new());
-    }
-    crate::services::recommendations::together(shop.recommendations.as_ref(), &products).await.map_err(internal)
+    crate::services::recommendations::for_cart(&shop, super::cart::owner(&who, &guest)).await
 }
 
 /// "Recommended for you" for a signed-in shopper; popular products for everyone else.
@@ -48,13 +26,7 @@ pub async fn together() -> Result<Vec<ProductCard>, AppError> {
 pub async fn for_you() -> Result<ForYouBlock, AppError> {
     use super::guard::{Access, guard, shop};
     let who = guard(Access::Anyone).await?;
-    let shop = shop()?;
-    let now = crate::services::accounts::now();
-    let (personal, products) =
-        crate::services::recommendations::for_you(shop.recommendations.as_ref(), who.map(|p| p.user_id), now)
-            .await
-            .map_err(internal)?;
-    Ok(ForYouBlock { personal, products })
+    crate::services::recommendations::for_visitor(&shop()?, who.map(|p| p.user_id)).await
 }
 
 /// Queues a product view for the signals (never waits for the database): a signed-in shopper's
@@ -66,7 +38,7 @@ pub(crate) async fn record_view(
     who: Option<&crate::domain::account::Principal>,
     product_id: i64,
 ) {
-    use crate::services::recommendation_store::{ViewEvent, Viewer};
+    use crate::services::recommendation_store::Viewer;
     let viewer = match who {
         Some(p) => Viewer::User(p.user_id),
         None => {
@@ -83,7 +55,7 @@ pub(crate) async fn record_view(
             Viewer::Visitor(crate::services::passwords::token_hash(&token))
         }
     };
-    shop.views.record(ViewEvent { viewer, product_id, at: crate::services::accounts::now() });
+    crate::services::recommendations::record_view(shop, viewer, product_id);
 }
 
 #[cfg(feature = "ssr")]

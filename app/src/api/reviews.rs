@@ -4,11 +4,6 @@ use crate::domain::errors::AppError;
 use crate::domain::review::ReviewsView;
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-fn reviews_store() -> Result<std::sync::Arc<dyn crate::services::ReviewStore>, AppError> {
-    Ok(super::guard::shop()?.reviews)
-}
-
 /// A product's rating summary and one page of its reviews (`sort`: "newest" or "helpful";
 /// `page` from 1), parsed as forgivingly as they are typed in the URL.
 #[server(endpoint = "reviews/list")]
@@ -21,7 +16,7 @@ pub async fn list_reviews(
     let viewer = guard(Access::Anyone).await?;
     let sort = crate::domain::review::ReviewSort::from_param(sort.as_deref());
     let page = crate::domain::listing::page_from_param(page.as_deref());
-    crate::services::reviews::reviews_view(reviews_store()?.as_ref(), viewer.as_ref(), product_id, sort, page).await
+    crate::services::reviews::reviews_view_for(&super::guard::shop()?, viewer.as_ref(), product_id, sort, page).await
 }
 
 /// Writes the caller's review of a product, or edits it when `review_id` names it.
@@ -34,16 +29,15 @@ pub async fn write_review(
 ) -> Result<(), AppError> {
     use super::guard::{Access, require};
     let who = require(Access::SignedIn).await?;
-    let store = reviews_store()?;
     let body = body.unwrap_or_default();
-    crate::services::reviews::write_review(store.as_ref(), &who, product_id, review_id, rating.as_deref(), &body).await
+    crate::services::reviews::write_review_for(&super::guard::shop()?, &who, product_id, review_id, rating.as_deref(), &body).await
 }
 
 #[server(endpoint = "reviews/helpful")]
 pub async fn mark_review_helpful(review_id: i64) -> Result<(), AppError> {
     use super::guard::{Access, require};
     let who = require(Access::SignedIn).await?;
-    crate::services::reviews::mark_helpful(reviews_store()?.as_ref(), &who, review_id).await
+    crate::services::reviews::mark_helpful_for(&super::guard::shop()?, &who, review_id).await
 }
 
 /// The selling store's one public reply to a review.
@@ -51,8 +45,8 @@ pub async fn mark_review_helpful(review_id: i64) -> Result<(), AppError> {
 pub async fn reply_to_review(review_id: i64, reply: String) -> Result<(), AppError> {
     use super::guard::{Access, require};
     require(Access::SignedIn).await?;
-    let store = reviews_store()?;
-    let merchant = crate::services::reviews::review_merchant(store.as_ref(), review_id).await?;
+    let shop = super::guard::shop()?;
+    let merchant = crate::services::reviews::review_merchant_for(&shop, review_id).await?;
     let who = require(Access::StoreStaff(merchant)).await?;
-    crate::services::reviews::reply(store.as_ref(), &who, review_id, &reply).await
+    crate::services::reviews::reply_for(&shop, &who, review_id, &reply).await
 }

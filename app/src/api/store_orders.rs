@@ -14,25 +14,12 @@ pub struct StoreOrderQueue {
     pub parts: Vec<MerchantPartSummary>,
 }
 
-/// The store to act for: the one named (its staff or an admin), else the caller's own store.
-#[cfg(feature = "ssr")]
-pub(crate) async fn acting_store(merchant_id: Option<i64>) -> Result<i64, AppError> {
-    use super::guard::{Access, require};
-    match merchant_id {
-        Some(id) => require(Access::StoreStaff(id)).await.map(|_| id),
-        None => {
-            let who = require(Access::AnyStoreStaff).await?;
-            who.store.map(|s| s.merchant_id).ok_or_else(|| AppError::one("store", "Choose a store to see its orders."))
-        }
-    }
-}
-
 #[server(endpoint = "admin/orders")]
 pub async fn store_orders(merchant_id: Option<i64>, status: Option<String>) -> Result<StoreOrderQueue, AppError> {
     use crate::domain::order::PartStatus;
-    let merchant_id = acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    let internal = crate::services::accounts::store_err;
+    let internal = crate::services::store_err;
     // Unknown filters are dropped rather than refused: the list is a link people share.
     let status = status.filter(|s| PartStatus::parse(s).is_some());
     let parts = shop.orders.parts_of_merchant(merchant_id, status.as_deref(), 200).await.map_err(internal)?;
@@ -51,7 +38,7 @@ pub async fn store_orders(merchant_id: Option<i64>, status: Option<String>) -> R
 #[server(endpoint = "admin/order")]
 pub async fn store_order(merchant_id: Option<i64>, number: String) -> Result<MerchantOrderView, AppError> {
     use crate::domain::order::OrderNumber;
-    let merchant_id = acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
     let missing = || AppError::NotFound("We couldn't find that order in your store.".into());
     let number = OrderNumber::parse(&number).map_err(|_| missing())?;
@@ -59,11 +46,11 @@ pub async fn store_order(merchant_id: Option<i64>, number: String) -> Result<Mer
         .orders
         .order_view(number.as_str())
         .await
-        .map_err(crate::services::accounts::store_err)?
+        .map_err(crate::services::store_err)?
         .ok_or_else(missing)?;
     let mut view = MerchantOrderView::of(view, merchant_id).ok_or_else(missing)?;
     view.action_key =
-        crate::domain::idempotency::IdempotencyKey::from_random(crate::services::passwords::random_bytes::<16>())
+        crate::domain::idempotency::IdempotencyKey::from_random(crate::services::random::bytes::<16>())
             .as_str()
             .to_string();
     Ok(view)

@@ -10,15 +10,7 @@ pub async fn list_store_reviews(
     unanswered: Option<bool>,
     page: Option<i64>,
 ) -> Result<StoreReviews, AppError> {
-    use crate::domain::admin_pages::PAGE_SIZE;
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    let internal = crate::services::accounts::store_err;
-    let unanswered = unanswered.unwrap_or(false);
-    let page = page.unwrap_or(1).clamp(1, 100_000);
-    let (rows, total, average) =
-        shop.admin.store_reviews(merchant_id, unanswered, PAGE_SIZE, (page - 1) * PAGE_SIZE).await.map_err(internal)?;
-    let store_name =
-        shop.admin.store_settings(merchant_id).await.map_err(internal)?.map(|s| s.name).unwrap_or_default();
-    Ok(StoreReviews { merchant_id, store_name, rows, total, page, unanswered, average })
+    crate::services::reviews::store_page(&shop, merchant_id, unanswered.unwrap_or(false), page.unwrap_or(1)).await
 }

@@ -6,31 +6,9 @@ use leptos::prelude::*;
 
 #[server(endpoint = "admin/settings")]
 pub async fn get_settings(merchant_id: Option<i64>) -> Result<SettingsPage, AppError> {
-    use super::guard::{Access, require};
-    let who = require(Access::AnyStoreStaff).await?;
-    let shop = super::guard::shop()?;
-    let internal = crate::services::accounts::store_err;
     // The platform admin without a chosen store sees only the marketplace's settings.
-    let store_id = match (merchant_id, &who.store) {
-        (Some(id), _) => Some(super::store_orders::acting_store(Some(id)).await?),
-        (None, Some(s)) => Some(s.merchant_id),
-        (None, None) => None,
-    };
-    let store = match store_id {
-        Some(id) => {
-            let mut s = shop
-                .admin
-                .store_settings(id)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| AppError::NotFound("No such store.".into()))?;
-            s.low_stock_threshold = shop.inventory.low_stock_threshold(id).await.map_err(internal)?;
-            Some(s)
-        }
-        None => None,
-    };
-    let capture_mode = if who.is_admin { Some(shop.admin.capture_mode().await.map_err(internal)?) } else { None };
-    Ok(SettingsPage { store, capture_mode })
+    let (who, store) = super::guard::store_or_marketplace(merchant_id).await?;
+    crate::services::settings::page(&super::guard::shop()?, store, who.is_admin).await
 }
 
 #[server(endpoint = "admin/settings/store")]
@@ -40,12 +18,7 @@ pub async fn save_store_settings(
     description: String,
     support_email: String,
 ) -> Result<(), AppError> {
-    use crate::domain::admin_pages::validate_store_settings;
-    let merchant_id = super::store_orders::acting_store(merchant_id).await?;
-    let (name, description, email) = validate_store_settings(&name, &description, &support_email)?;
+    let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    shop.admin
-        .save_store_settings(merchant_id, &name, &description, &email, crate::services::accounts::now())
-        .await
-        .map_err(crate::services::accounts::store_err)
+    crate::services::settings::save_store(&shop, merchant_id, &name, &description, &support_email).await
 }

@@ -14,5 +14,5 @@ pub async fn track_parcel(token: String) -> Result<PublicTracking, AppError> {
     if token.is_empty() || token.len() > 64 || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(missing());
     }
-    shop()?.fulfilment.public_tracking(&token).await.map_err(crate::services::accounts::store_err)?.ok_or_else(missing)
+    shop()?.fulfilment.public_tracking(&token).await.map_err(crate::services::store_err)?.ok_or_else(missing)
 }

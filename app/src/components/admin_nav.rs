@@ -6,7 +6,7 @@
 use crate::api::admin::get_dashboard;
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
-use crate::pages::forbidden::Forbidden;
+use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};

@@ -2,6 +2,7 @@
 pub mod admin_nav;
 pub mod breadcrumbs;
 pub mod cart;
+pub mod forbidden;
 pub mod form;
 pub mod layout;
 pub mod listing;

@@ -1,5 +1,14 @@
-use crate::domain::money::Money;
+use crate::domain::money::{Currency, Money};
 use leptos::prelude::*;
+
+/// An amount stored as minor units and a currency code, for the dashboard's tables. A code that
+/// does not parse is shown as it is stored, never passed off as another currency.
+pub fn stored_amount(minor: i64, currency: &str) -> String {
+    match Currency::parse(currency) {
+        Ok(c) => Money::new(minor, c).to_string(),
+        Err(_) => format!("{minor} (minor units of unknown currency {currency:?})"),
+    }
+}
 
 /// A price as shoppers read it: "From" when variants differ, the old price struck through.
 #[component]

@@ -503,6 +503,9 @@ impl ImportJobView {
     }
 }
 
+/// Refused rows shown on the import page (the rest are counted).
+pub const SHOWN_ERRORS: i64 = 500;
+
 /// The import page: the store, a fresh key for the upload form and the job asked for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportPage {

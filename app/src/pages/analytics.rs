@@ -13,7 +13,7 @@ use crate::domain::analytics::{
 };
 use crate::domain::errors::AppError;
 use crate::domain::order::PartStatus;
-use crate::pages::forbidden::Forbidden;
+use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

@@ -1,7 +1,8 @@
 //! `/cart`: the shopper's lines grouped by the store that ships them, with a subtotal per store,
 //! the total, and what needs attention before checkout. Changing a quantity and removing a line
 //! are `ActionForm`s, so they work as plain form posts without JavaScript too.
-use crate::api::cart::{CartPage as CartData, RemoveCartLine, UpdateCartLine, get_cart};
+use crate::api::cart::{RemoveCartLine, UpdateCartLine, get_cart};
+use crate::views::cart::CartPage as CartData;
 use crate::components::cart::CartCount;
 use crate::components::form::{BUTTON_SECONDARY, CARD, FormAlert, last_error};
 use crate::components::status::LoadFailed;

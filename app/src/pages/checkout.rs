@@ -2,7 +2,8 @@
 //! review grouped by store. One `ActionForm`, so it also works without JavaScript; the form
 //! carries an idempotency key made when the page was rendered, so a double submit places one
 //! order. A declined card keeps the cart and shows why, and the page gets a fresh key.
-use crate::api::checkout::{CheckoutData, PlaceOrder, checkout_page, checkout_quote};
+use crate::api::checkout::{PlaceOrder, checkout_page, checkout_quote};
+use crate::views::checkout::CheckoutData;
 use crate::components::form::{BUTTON, CARD, Field, FormAlert, last_error};
 use crate::components::price::Price;
 use crate::components::status::LoadFailed;

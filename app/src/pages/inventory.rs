@@ -12,7 +12,7 @@ use crate::components::status::LoadFailed;
 use crate::domain::dates::ymd_hm;
 use crate::domain::errors::AppError;
 use crate::domain::inventory::{InventoryList, MAX_NOTE, Reason, VariantHistory, signed};
-use crate::pages::forbidden::Forbidden;
+use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

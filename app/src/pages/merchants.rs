@@ -4,7 +4,7 @@
 use crate::api::admin::{SetStoreStatus, get_dashboard};
 use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::pages::admin::StoresTable;
-use crate::pages::forbidden::Forbidden;
+use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

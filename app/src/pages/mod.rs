@@ -6,7 +6,6 @@ pub mod auth;
 pub mod cart;
 pub mod category;
 pub mod checkout;
-pub mod forbidden;
 pub mod home;
 pub mod inventory;
 pub mod merchants;

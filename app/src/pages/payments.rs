@@ -11,7 +11,6 @@ use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
 use crate::components::pagination::Pagination;
 use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, can_capture};
 use crate::domain::dates::ymd_hm;
-use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,7 +25,7 @@ const FILTERS: [(&str, Option<PaymentStatus>); 5] = [
 ];
 
 fn money(minor: i64, currency: &str) -> String {
-    Money::new(minor, Currency::parse(currency).unwrap_or(Currency::USD)).to_string()
+    crate::components::price::stored_amount(minor, currency)
 }
 
 fn badge(status: PaymentStatus) -> &'static str {

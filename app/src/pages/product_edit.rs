@@ -9,7 +9,7 @@ use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FormAlert, last_er
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
 use crate::domain::product_form::{ProductEditor, VariantInput, variant_field};
-use crate::pages::forbidden::Forbidden;
+use crate::components::forbidden::Forbidden;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,13 +4,14 @@
 //! `<noscript>` refresh every 2 s without), read the rows it refused with their line numbers, and
 //! download the store's products as CSV in the same format. `?store=ID` picks the store for the
 //! platform admin.
-use crate::api::product_import::{SHOWN_ERRORS, product_import_page, product_import_status};
+use crate::api::product_import::{product_import_page, product_import_status};
+use crate::domain::product_csv::SHOWN_ERRORS;
 use crate::components::admin_nav::AdminLayout;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
 use crate::domain::product_csv::{ImportJobView, ImportPage};
-use crate::pages::forbidden::Forbidden;
+use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

@@ -7,9 +7,8 @@ use crate::api::products::admin_products;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
-use crate::domain::money::{Currency, Money};
 use crate::domain::product_form::{AdminProductList, AdminProductRow, ProductFilter};
-use crate::pages::forbidden::Forbidden;
+use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -56,10 +55,10 @@ pub fn ProductsPage() -> impl IntoView {
 }
 
 fn price_text(row: &AdminProductRow) -> String {
-    let currency = Currency::parse(&row.currency).unwrap_or(Currency::USD);
-    let low = Money::new(row.min_price_minor, currency).to_string();
+    use crate::components::price::stored_amount;
+    let low = stored_amount(row.min_price_minor, &row.currency);
     if row.max_price_minor != row.min_price_minor {
-        format!("{low} – {}", Money::new(row.max_price_minor, currency))
+        format!("{low} – {}", stored_amount(row.max_price_minor, &row.currency))
     } else {
         low
     }

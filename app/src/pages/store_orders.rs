@@ -20,7 +20,7 @@ use crate::domain::money::Money;
 use crate::domain::order::PartStatus;
 use crate::domain::order_view::MerchantOrderView;
 use crate::domain::order_view::{OrderPartView, RefundOutcome, ReturnView};
-use crate::pages::forbidden::Forbidden;
+use crate::components::forbidden::Forbidden;
 use crate::pages::not_found::NotFound;
 use crate::pages::order::{Part, scoped_errors};
 use leptos::prelude::*;

@@ -1,6 +1,7 @@
 //! Account use cases: register, sign in and out, change password, open a store, addresses,
 //! and approving stores. HTTP details (cookies, addresses of clients) stay in `api::auth`.
 use super::Shop;
+use super::errors::store_err;
 use super::account_store::{AccountStore, NewUser, ThrottlePolicy};
 use super::catalog_store::{MerchantStatus, StoreError};
 use super::passwords::{self, HashGate};
@@ -92,21 +93,6 @@ pub fn account_delay(attempts: i64) -> std::time::Duration {
 
 pub const WRONG_CREDENTIALS: &str = "The email or password is incorrect.";
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-}
-
-pub fn store_err(err: StoreError) -> AppError {
-    match err {
-        StoreError::Conflict(msg) => AppError::Conflict(msg),
-        StoreError::Invalid(msg) => AppError::one("form", msg),
-        other => {
-            tracing::error!(error = %other, "store call failed");
-            AppError::server()
-        }
-    }
-}
-
 async fn principal_for(
     accounts: &dyn AccountStore,
     user: super::account_store::UserRecord,
@@ -145,7 +131,7 @@ async fn start_session(shop: &Shop, user_id: i64, previous: Option<&str>) -> Res
         shop.accounts.delete_session(&passwords::token_hash(old)).await.map_err(store_err)?;
     }
     let token = passwords::new_token();
-    shop.accounts.create_session(&passwords::token_hash(&token), user_id, now()).await.map_err(store_err)?;
+    shop.accounts.create_session(&passwords::token_hash(&token), user_id, shop.clock.now()).await.map_err(store_err)?;
     Ok(token)
 }
 
@@ -179,7 +165,7 @@ pub async fn register(
 ) -> Result<String, AppError> {
     let reg = validate_registration(email, display_name, password)?;
     let (key, policy) = (format!("register:{client}"), registration_policy(shop.auth.registrations_per_hour));
-    claim(shop, &key, &policy, now()).await?;
+    claim(shop, &key, &policy, shop.clock.now()).await?;
     let slot = match hash_slot(&shop.auth.hash_gate).await {
         Ok(slot) => slot,
         Err(busy) => {
@@ -233,7 +219,7 @@ pub async fn login(
         return Err(AppError::one("password", "Enter your password."));
     }
     let keys = LoginKeys::new(&email, client);
-    let t = now();
+    let t = shop.clock.now();
     claim(shop, &keys.address, &ADDRESS_POLICY, t).await?;
     claim(shop, &keys.pair, &PAIR_POLICY, t).await?;
     let across_addresses = shop.accounts.claim_attempt(&keys.account, &ACCOUNT_POLICY, t).await.map_err(store_err)?;
@@ -267,7 +253,7 @@ pub async fn login(
 }
 
 async fn release(shop: &Shop, keys: &[(&str, &ThrottlePolicy)]) -> Result<(), AppError> {
-    let t = now();
+    let t = shop.clock.now();
     for (key, policy) in keys {
         shop.accounts.release_attempt(key, policy, t).await.map_err(store_err)?;
     }

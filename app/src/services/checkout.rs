@@ -101,7 +101,7 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
 }
 
 fn internal(e: super::StoreError) -> AppError {
-    super::accounts::store_err(e)
+    super::errors::store_err(e)
 }
 
 /// "Only 2 of “Linen Tee” left." for each line that could not be reserved.

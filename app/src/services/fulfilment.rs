@@ -40,7 +40,7 @@ const ATTEMPTS: usize = 12;
 pub const MAX_CANCEL_REASON_CHARS: usize = 500;
 
 fn internal(e: super::StoreError) -> AppError {
-    super::accounts::store_err(e)
+    super::errors::store_err(e)
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> AppError {
@@ -218,7 +218,7 @@ pub async fn ship(
             part_status: next.as_str().into(),
             carrier: carrier.code().into(),
             tracking_number: tracking.as_str().into(),
-            token: hex(&super::passwords::random_bytes::<16>()),
+            token: hex(&super::random::bytes::<16>()),
             lines: picked.iter().map(|l| (l.line_id, l.quantity)).collect(),
             claim: claim.clone(),
             now: req.now,
@@ -340,7 +340,7 @@ pub async fn cancel_part(
             Err(e) => return Err(invalid("form", e.to_string())),
         };
         let key_base =
-            claim.as_ref().map(|c| c.key.clone()).unwrap_or_else(|| hex(&super::passwords::random_bytes::<12>()));
+            claim.as_ref().map(|c| c.key.clone()).unwrap_or_else(|| hex(&super::random::bytes::<12>()));
         let refund = match (plan.payment, state.payment.as_ref()) {
             (PaymentAction::Refund(amount), Some(p)) => Some(NewRefund {
                 part_id: state.part_id,
@@ -445,7 +445,7 @@ async fn settle_refund(
                 refund_id,
                 approved: answer.is_approved(),
                 gateway_reference: Some(answer.reference),
-                now: super::accounts::now(),
+                now: super::clock::now(),
             })
             .await
             .map_err(internal)?;
@@ -506,7 +506,7 @@ pub async fn refund_part(
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let claim = claim(REFUND_SCOPE, cmd.idempotency_key.as_deref(), &pairs)?;
     let key_base =
-        claim.as_ref().map(|c| c.key.clone()).unwrap_or_else(|| hex(&super::passwords::random_bytes::<12>()));
+        claim.as_ref().map(|c| c.key.clone()).unwrap_or_else(|| hex(&super::random::bytes::<12>()));
     for _ in 0..ATTEMPTS {
         let state = load(store, number, merchant_id).await?;
         let status = status_of(&state)?;

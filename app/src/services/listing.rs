@@ -144,7 +144,12 @@ pub async fn list(
             stores.push((r.merchant_slug.clone(), r.merchant_name.clone()));
         }
     }
-    let currency = rows.first().and_then(|r| Currency::parse(&r.currency).ok()).unwrap_or(Currency::USD);
+    // The price bands are labelled in the listed products' currency; an empty listing has no
+    // prices to band, and shows its (empty) bands in the marketplace's.
+    let currency = match rows.first() {
+        Some(r) => Currency::parse(&r.currency).map_err(|e| StoreError::Other(format!("stored currency: {e}")))?,
+        None => super::MARKETPLACE_CURRENCY,
+    };
     let facets = facets::count(&items, &filters, &facet_categories, &stores, currency);
 
     let kept: Vec<&ListingRow> =
@@ -153,7 +158,7 @@ pub async fn list(
         Sort::Recommended | Sort::BestRated => {
             let (total_votes, total_sum) = store.rating_totals().await?;
             let prior = if total_votes > 0 { total_sum as f64 / total_votes as f64 } else { DEFAULT_MEAN_RATING };
-            let now = super::accounts::now();
+            let now = super::clock::now();
             let weights = if req.sort == Sort::BestRated {
                 Weights(vec![(Signal::Rating, 1.0)])
             } else if let Some(w) = req.weights.clone() {

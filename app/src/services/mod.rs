@@ -6,27 +6,42 @@ pub mod admin_store;
 pub mod analytics;
 pub mod analytics_store;
 pub mod cart;
+pub mod cart_checkout;
 pub mod cart_store;
 pub mod catalog;
 pub mod catalog_store;
 pub mod checkout;
+pub mod clock;
+pub mod errors;
 pub mod fulfilment;
 pub mod fulfilment_notices;
 pub mod fulfilment_store;
+pub mod inventory;
 pub mod inventory_store;
 pub mod listing;
+pub mod merchants;
 pub mod notification_store;
 pub mod notifications;
 pub mod order_store;
 pub mod passwords;
+pub mod payments;
 pub mod product_admin_store;
 pub mod product_image_store;
+pub mod product_images;
+pub mod product_import;
 pub mod product_import_store;
+pub mod products_admin;
+pub mod random;
+pub mod ranking;
 pub mod recommendation_store;
 pub mod recommendations;
 pub mod review_store;
 pub mod reviews;
 pub mod search;
+pub mod settings;
+pub mod shopper_orders;
+pub mod storefront;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -35,6 +50,7 @@ pub use accounts::AuthSettings;
 pub use analytics_store::AnalyticsStore;
 pub use cart_store::CartStore;
 pub use catalog_store::{CatalogStore, StoreError};
+pub use errors::{internal, store_err};
 pub use inventory_store::InventoryStore;
 pub use notification_store::NotificationStore;
 pub use review_store::ReviewStore;
@@ -76,11 +92,10 @@ pub struct Shop {
     pub media_dir: Arc<std::path::PathBuf>,
     /// Payments, reviews, settings and users for the dashboard; the marketplace's settings.
     pub admin: Arc<dyn admin_store::AdminStore>,
+    /// What time it is (`clock::SystemClock`; tests may hand in a `clock::FixedClock`).
+    pub clock: Arc<dyn clock::Clock>,
 }
 
-/// An internal failure (a state the code does not expect, a stored value that does not parse):
-/// the detail goes to the log, the user gets the generic message.
-pub fn internal(detail: impl std::fmt::Display) -> crate::domain::errors::AppError {
-    tracing::error!(%detail, "internal error");
-    crate::domain::errors::AppError::server()
-}
+/// The currency of a store with nothing priced yet (an empty cart, a store without products):
+/// its zero amounts show in it. Every stored price carries its own currency.
+pub const MARKETPLACE_CURRENCY: crate::domain::money::Currency = crate::domain::money::Currency::USD;

@@ -3,7 +3,6 @@
 //! burst of logins cannot stall the async workers serving other requests. Every hash a request
 //! causes first passes the [`HashGate`], so a flood of sign-ins cannot claim 19 MiB each without
 //! limit.
-use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::{Arc, OnceLock};
@@ -90,7 +89,7 @@ fn argon2() -> Argon2<'static> {
 }
 
 pub fn hash_blocking(password: &str) -> Result<String, String> {
-    let salt = SaltString::generate(&mut OsRng);
+    let salt = SaltString::encode_b64(&super::random::bytes::<16>()).map_err(|e| e.to_string())?;
     argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
@@ -121,18 +120,9 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking("not a real password, only for timing").unwrap_or_default())
 }
 
-/// Random bytes from the operating system (order numbers, idempotency keys).
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    OsRng.fill_bytes(&mut bytes);
-    bytes
-}
-
 /// A 256-bit random session token, hex-encoded for the cookie.
 pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
+    hex(&super::random::bytes::<32>())
 }
 
 /// What the database stores for a token: its SHA-256, so stolen rows are not live cookies.

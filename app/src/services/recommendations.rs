@@ -3,9 +3,14 @@
 //! interest Σ sim(i,j)·rᵢ / Σ sim(i,j) over what the shopper bought, rated, added and viewed, with
 //! time decay, excluding what they bought). Every list is filled up with time-decayed popular
 //! products, so a block is never empty while anything is on sale.
+use super::Shop;
+use super::errors::store_err;
+use super::cart_store::CartOwner;
 use super::catalog_store::StoreError;
-use super::recommendation_store::RecommendationStore;
+use super::recommendation_store::{RecommendationStore, ViewEvent, Viewer};
 use crate::domain::catalog::ProductCard;
+use crate::domain::errors::AppError;
+use crate::views::recommendations::ForYouBlock;
 use crate::domain::recommend::{InteractionKind, InterestWeights, PRIOR_WEIGHT, interest, predict_with_prior};
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +22,36 @@ pub const HISTORY_WINDOW_SECS: i64 = 365 * 86_400;
 pub const HISTORY_LIMIT: i64 = 300;
 /// The shopper's strongest items whose neighbours are read.
 pub const SEED_ITEMS: usize = 40;
+
+/// "Customers also bought" on product `product_id`'s page.
+pub async fn for_product(shop: &Shop, product_id: i64) -> Result<Vec<ProductCard>, AppError> {
+    also_bought(shop.recommendations.as_ref(), product_id).await.map_err(store_err)
+}
+
+/// "Frequently bought together" for the cart of `owner` (nothing for an empty cart or no cart).
+pub async fn for_cart(shop: &Shop, owner: Option<CartOwner<'_>>) -> Result<Vec<ProductCard>, AppError> {
+    let mut products = Vec::new();
+    if let Some(owner) = owner {
+        if let Some(cart) = shop.carts.find_cart(owner).await.map_err(store_err)? {
+            products = shop.carts.items(cart).await.map_err(store_err)?.iter().map(|i| i.line.product_id).collect();
+        }
+    }
+    if products.is_empty() {
+        return Ok(Vec::new());
+    }
+    together(shop.recommendations.as_ref(), &products).await.map_err(store_err)
+}
+
+/// The home page's block for `user_id` (personal predictions), or popular products for everyone else.
+pub async fn for_visitor(shop: &Shop, user_id: Option<i64>) -> Result<ForYouBlock, AppError> {
+    let (personal, products) = for_you(shop.recommendations.as_ref(), user_id, shop.clock.now()).await.map_err(store_err)?;
+    Ok(ForYouBlock { personal, products })
+}
+
+/// Queues a product view for the signals; never waits for the database (written in batches).
+pub fn record_view(shop: &Shop, viewer: Viewer, product_id: i64) {
+    shop.views.record(ViewEvent { viewer, product_id, at: shop.clock.now() });
+}
 
 pub async fn also_bought(store: &dyn RecommendationStore, product_id: i64) -> Result<Vec<ProductCard>, StoreError> {
     store.also_bought(product_id, BLOCK).await

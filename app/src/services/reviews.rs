@@ -1,10 +1,15 @@
 //! Review use cases: read a product's reviews, write or edit one's own, mark others' helpful,
 //! and reply as the selling store. Who may do what is decided here as well as in the server
 //! functions' guard, so a caller that skips the guard still cannot reply for another store.
-use super::accounts::{now, store_err};
+//! The rules take the review port (the suites run them on both engines); the server functions
+//! call the `*_for` entries with the shop.
+use super::Shop;
+use super::clock::now;
+use super::errors::store_err;
 use super::catalog_store::StoreError;
 use super::review_store::{HelpfulVote, NewReview, ReplyOutcome, ReviewStore, StoredReview};
 use crate::domain::account::Principal;
+use crate::domain::admin_pages::StoreReviews;
 use crate::domain::errors::AppError;
 use crate::domain::review::{
     PAGE_SIZE, Review, ReviewSort, ReviewsView, Viewer, last_page, public_name, validate_reply, validate_review,
@@ -142,4 +147,51 @@ pub async fn reply(store: &dyn ReviewStore, who: &Principal, review_id: i64, tex
         ReplyOutcome::AlreadyReplied => Err(AppError::one("reply", "This review already has your store's reply.")),
         ReplyOutcome::NotFound => Err(no_review()),
     }
+}
+
+/// The reviews section of a product page, as `viewer` sees it.
+pub async fn reviews_view_for(
+    shop: &Shop,
+    viewer: Option<&Principal>,
+    product_id: i64,
+    sort: ReviewSort,
+    requested_page: u32,
+) -> Result<ReviewsView, AppError> {
+    reviews_view(shop.reviews.as_ref(), viewer, product_id, sort, requested_page).await
+}
+
+/// `write_review` over the shop's review port.
+pub async fn write_review_for(
+    shop: &Shop,
+    who: &Principal,
+    product_id: i64,
+    editing: Option<i64>,
+    rating: Option<&str>,
+    body: &str,
+) -> Result<(), AppError> {
+    write_review(shop.reviews.as_ref(), who, product_id, editing, rating, body).await
+}
+
+pub async fn mark_helpful_for(shop: &Shop, who: &Principal, review_id: i64) -> Result<(), AppError> {
+    mark_helpful(shop.reviews.as_ref(), who, review_id).await
+}
+
+/// The store selling the product a review is about (for the reply guard).
+pub async fn review_merchant_for(shop: &Shop, review_id: i64) -> Result<i64, AppError> {
+    review_merchant(shop.reviews.as_ref(), review_id).await
+}
+
+pub async fn reply_for(shop: &Shop, who: &Principal, review_id: i64, text: &str) -> Result<(), AppError> {
+    reply(shop.reviews.as_ref(), who, review_id, text).await
+}
+
+/// The store's Reviews page: reviews of its own products, newest first, optionally only those
+/// still waiting for a reply (the caller checked the access).
+pub async fn store_page(shop: &Shop, merchant_id: i64, unanswered: bool, page: i64) -> Result<StoreReviews, AppError> {
+    use crate::domain::admin_pages::PAGE_SIZE;
+    let page = page.clamp(1, 100_000);
+    let (rows, total, average) =
+        shop.admin.store_reviews(merchant_id, unanswered, PAGE_SIZE, (page - 1) * PAGE_SIZE).await.map_err(store_err)?;
+    let store_name = super::merchants::store_name(shop, merchant_id).await?;
+    Ok(StoreReviews { merchant_id, store_name, rows, total, page, unanswered, average })
 }

@@ -415,7 +415,7 @@ async fn order_of_shopper(app: &TestApp, shopper: &str, store_a: i64) -> String 
 async fn return_of_shopper(app: &TestApp, order: &str, store_a: i64, line: i64) -> String {
     use app::domain::shipment::{LineQuantity, TrackingKind};
     use app::services::fulfilment as f;
-    let now = app::services::accounts::now();
+    let now = app::services::clock::now();
     let lines = vec![LineQuantity { line_id: line, quantity: 1 }];
     let ship = f::ShipRequest {
         carrier: "dhl-express".into(),
