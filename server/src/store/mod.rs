@@ -1,35 +1,42 @@
 //! Storage adapters: SQLite (the embedded default) and PostgreSQL, behind the app's store traits.
-//! The SQL both engines share lives once, in `sql_catalog`; engine-specific parts (connection
-//! setup, write transactions, migration locking) live in `sqlite` and `postgres`.
+//!
+//! One module per subject holds its SQL and row mapping, written once for both engines: both
+//! accept `$N` placeholders and `RETURNING`, and the schema keeps every number a 64-bit integer,
+//! so the statements are identical. A macro per subject (rather than generics over
+//! `sqlx::Database`) instantiates them for each concrete store: the trait bounds a generic version
+//! needs would hide the SQL behind a wall of where-clauses. Each store type provides `pool` and
+//! `begin_write()`; engine-specific parts (connection setup, write transactions, search, migration
+//! locking) live in `sqlite` and `postgres`, which instantiate the subjects' macros.
 mod errors;
+#[macro_use]
 mod migrate;
 #[macro_use]
-mod sql_admin;
+mod admin;
 #[macro_use]
-mod sql_accounts;
+mod accounts;
 #[macro_use]
-mod sql_analytics;
+mod analytics;
 #[macro_use]
-mod sql_carts;
+mod carts;
 #[macro_use]
-mod sql_catalog;
+mod catalog;
 #[macro_use]
 mod sql_fulfilment;
 #[macro_use]
-mod sql_inventory;
+mod inventory;
 #[macro_use]
-mod sql_notifications;
+mod notifications;
 #[macro_use]
 mod sql_orders;
 #[macro_use]
-pub(crate) mod sql_product_images;
+mod product_images;
 #[macro_use]
-pub(crate) mod sql_products;
-mod sql_product_import;
+mod products;
+mod product_import;
 #[macro_use]
-mod sql_recommendations;
+mod recommendations;
 #[macro_use]
-mod sql_reviews;
+mod reviews;
 pub mod postgres;
 pub mod sqlite;
 

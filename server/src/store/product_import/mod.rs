@@ -1,5 +1,5 @@
 //! The product import/export SQL (the `ProductImportStore` port), written once for SQLite and
-//! PostgreSQL through a macro like `sql_products`.
+//! PostgreSQL through a macro like `products`.
 //!
 //! A batch is one write transaction (`BEGIN IMMEDIATE` on SQLite). It first reads, for the whole
 //! batch at once, the products holding the batch's handles and the store's variants holding its
@@ -51,8 +51,8 @@ macro_rules! impl_sql_product_import {
         use sqlx::{QueryBuilder, Row};
         use std::collections::HashMap;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_catalog::{json_list, parse_json_list};
-        use $crate::store::sql_product_import::{ERROR_CHUNK, EXPORT, INSERT_CHUNK, INTERRUPTED, JOB, STALE_SECS};
+        use $crate::store::catalog::{json_list, parse_json_list};
+        use $crate::store::product_import::{ERROR_CHUNK, EXPORT, INSERT_CHUNK, INTERRUPTED, JOB, STALE_SECS};
 
         /// A variant of the store that holds one of the batch's SKUs.
         struct Held {

@@ -1,5 +1,5 @@
 //! The merchant's product SQL (the `ProductAdminStore` port), shared by SQLite and PostgreSQL
-//! through one macro like `sql_catalog`.
+//! through one macro like `catalog`.
 //!
 //! The search index follows the products table by itself: SQLite's FTS5 triggers and
 //! PostgreSQL's tsvector trigger (migration 0003) fire on insert and on an update of the title,
@@ -40,8 +40,8 @@ macro_rules! impl_sql_products {
         use app::services::product_admin_store::{ProductAdminStore, SaveError};
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_catalog::{json_list, parse_json_list};
-        use $crate::store::sql_products::contains_pattern;
+        use $crate::store::catalog::{json_list, parse_json_list};
+        use $crate::store::products::contains_pattern;
 
         fn push_admin_filter(qb: &mut QueryBuilder<'_, $db>, merchant_id: i64, f: &ProductFilter) {
             qb.push(

@@ -1,4 +1,4 @@
-//! The cart SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! The cart SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why a
 //! macro). Every write runs in `begin_write()` and starts by touching the cart row: that takes the
 //! row lock on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already serialises writers), so concurrent
 //! writes to one cart queue up instead of overwriting each other's quantities.
@@ -38,7 +38,7 @@ macro_rules! impl_sql_carts {
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_carts::{ADD_EVENT, ITEMS_SELECT, UPSERT_LINE};
+        use $crate::store::carts::{ADD_EVENT, ITEMS_SELECT, UPSERT_LINE};
 
         fn item_from(r: &<$db as sqlx::Database>::Row) -> CartItem {
             let code: String = r.get("currency");

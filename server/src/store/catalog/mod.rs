@@ -1,10 +1,4 @@
 //! The catalog SQL that SQLite and PostgreSQL share, written once.
-//!
-//! Both engines accept `$N` placeholders and `RETURNING`, and the schema keeps every number a
-//! 64-bit integer, so the statements are identical. A macro (rather than generics over
-//! `sqlx::Database`) instantiates them for each concrete store: the trait bounds a generic
-//! version needs would hide the SQL behind a wall of where-clauses.
-//! Each store type provides `pool` and `begin_write()`.
 
 /// Rows inserted per multi-row statement when bulk-creating products.
 pub const BATCH: usize = 200;
@@ -89,7 +83,7 @@ macro_rules! impl_sql_catalog {
         };
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_catalog::{BATCH, CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
+        use $crate::store::catalog::{BATCH, CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
         use app::domain::listing::Sort;
 
         card_from_row_fn!($db);

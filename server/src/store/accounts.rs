@@ -1,4 +1,4 @@
-//! The account SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! The account SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why a
 //! macro). Booleans are stored as 0/1 integers so both engines decode them the same way.
 
 /// Failures older than this no longer count towards a lock.
@@ -37,7 +37,7 @@ macro_rules! impl_sql_accounts {
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
         use $crate::store::now_unix;
-        use $crate::store::sql_accounts::FAILURE_MEMORY_SECS;
+        use $crate::store::accounts::FAILURE_MEMORY_SECS;
 
         const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.is_admin";
 
@@ -227,7 +227,7 @@ macro_rules! impl_sql_accounts {
 
             async fn claim_attempt(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<Claim, StoreError> {
                 static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                let sql = SQL.get_or_init($crate::store::sql_accounts::claim_sql);
+                let sql = SQL.get_or_init($crate::store::accounts::claim_sql);
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let row = sqlx::query(sql)
                     .bind(key)

@@ -1,5 +1,5 @@
 //! The SQL behind the dashboard's Payments, Reviews, Settings and Users pages, shared by SQLite
-//! and PostgreSQL (see `sql_catalog` for why a macro). A store id of 0 means "every store" (the
+//! and PostgreSQL (see `store/mod.rs` for why a macro). A store id of 0 means "every store" (the
 //! platform admin's view); ids start at 1.
 
 /// A payment's status as store `$1` sees it (the payment's own when 0). Before capture, and once
@@ -99,10 +99,10 @@ macro_rules! impl_sql_admin {
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_admin::{
+        use $crate::store::admin::{
             PAYMENT_BY_NUMBER, PAYMENTS, PAYMENTS_COUNT, REVIEWS, REVIEWS_COUNT, TODO, USERS, USERS_COUNT,
         };
-        use $crate::store::sql_inventory::like_pattern;
+        use $crate::store::inventory::like_pattern;
 
         fn payment_row(r: &<$db as sqlx::Database>::Row) -> Result<PaymentRow, StoreError> {
             let status: String = r.get(3);

@@ -1,4 +1,4 @@
-//! The inventory SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! The inventory SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why a
 //! macro). An adjustment is one write transaction (`begin_write`: `BEGIN IMMEDIATE` on SQLite, row
 //! locks on PostgreSQL): a conditional update that only matches the store's own variant and only
 //! when the stock stays at or above zero, then the history row with the stock it left. Concurrent
@@ -55,7 +55,7 @@ macro_rules! impl_sql_inventory {
         use app::services::inventory_store::{AdjustOutcome, InventoryStore};
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_inventory::{APPLY, COUNT, HISTORY, RECORD, ROWS, like_pattern};
+        use $crate::store::inventory::{APPLY, COUNT, HISTORY, RECORD, ROWS, like_pattern};
 
         #[async_trait::async_trait]
         impl InventoryStore for $store {

@@ -1,4 +1,4 @@
-//! The outbox SQL shared by SQLite and PostgreSQL, written once (see `sql_catalog` for why a
+//! The outbox SQL shared by SQLite and PostgreSQL, written once (see `store/mod.rs` for why a
 //! macro). A claim is one statement that picks due messages and leases them: on PostgreSQL the
 //! picked rows are locked with `FOR UPDATE SKIP LOCKED`, so concurrent claimers take disjoint
 //! sets without waiting; on SQLite the statement runs under `BEGIN IMMEDIATE`, the database's
@@ -28,7 +28,7 @@ macro_rules! impl_sql_notifications {
         use app::services::notification_store::{NewMessage, NotificationStore, OutboxMessage};
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_notifications::{OUTBOX_COLUMNS, claim_sql};
+        use $crate::store::notifications::{OUTBOX_COLUMNS, claim_sql};
 
         fn message_from_row(r: &<$db as sqlx::Database>::Row) -> OutboxMessage {
             OutboxMessage {

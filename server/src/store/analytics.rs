@@ -1,4 +1,4 @@
-//! The analytics SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! The analytics SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why a
 //! macro). The definitions (what a paid order, revenue and refunds are) live in
 //! `app::domain::analytics`; these queries follow them. `$1` is the store, `$2`..`$3` the period
 //! in unix seconds (start inclusive, end exclusive); days are UTC (`created_at / 86400`). Sums are
@@ -57,7 +57,7 @@ macro_rules! impl_sql_analytics {
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_analytics::{ADDS, BY_STATUS, DAYS, TOP, VIEWS};
+        use $crate::store::analytics::{ADDS, BY_STATUS, DAYS, TOP, VIEWS};
 
         #[async_trait::async_trait]
         impl AnalyticsStore for $store {

@@ -22,7 +22,7 @@ macro_rules! migrations {
             version: $version,
             name: $name,
             file: $file,
-            sql: include_str!(concat!("../../migrations/", $engine, "/", $file, "_", $name, ".sql")),
+            sql: include_str!(concat!("../../../migrations/", $engine, "/", $file, "_", $name, ".sql")),
         }),*]
     };
 }
