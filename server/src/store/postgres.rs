@@ -121,6 +121,10 @@ impl PgStore {
     }
 }
 
+mod migrate_run {
+    impl_migration_runner!(super::PgStore, "postgres");
+}
+
 mod catalog_sql {
     impl_sql_catalog!(super::PgStore, sqlx::Postgres, "postgres");
 }

@@ -40,7 +40,7 @@ macro_rules! impl_sql_products {
         use app::services::product_admin_store::{ProductAdminStore, SaveError};
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::map_sqlx;
-        use $crate::store::catalog::{json_list, parse_json_list};
+        use $crate::store::catalog::rows::{json_list, parse_json_list};
         use $crate::store::products::contains_pattern;
 
         fn push_admin_filter(qb: &mut QueryBuilder<'_, $db>, merchant_id: i64, f: &ProductFilter) {

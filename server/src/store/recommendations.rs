@@ -26,7 +26,7 @@ macro_rules! impl_sql_recommendations {
         use sqlx::{QueryBuilder, Row};
         use std::collections::HashMap;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::catalog::{CARD_GROUP, CARD_SELECT};
+        use $crate::store::catalog::rows::{CARD_GROUP, CARD_SELECT};
         use $crate::store::recommendations::{HAVING_STOCK, INSERT_BATCH, POPULAR_SLACK, VIEW_BASKET, VISIBLE};
 
         card_from_row_fn!($db);

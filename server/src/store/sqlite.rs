@@ -112,6 +112,10 @@ impl SqliteStore {
     }
 }
 
+mod migrate_run {
+    impl_migration_runner!(super::SqliteStore, "sqlite");
+}
+
 mod catalog_sql {
     impl_sql_catalog!(super::SqliteStore, sqlx::Sqlite, "sqlite");
 }

@@ -1,78 +1,11 @@
-//! The catalog SQL that SQLite and PostgreSQL share, written once.
+//! The catalog SQL (the `CatalogStore` port): merchants, categories, bulk product creation,
+//! listings, product pages, search, views and ranking weights. The card columns and row mapping it
+//! shares with recommendations, products and import are in `rows`.
+#[macro_use]
+pub mod rows;
 
 /// Rows inserted per multi-row statement when bulk-creating products.
 pub const BATCH: usize = 200;
-
-pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, p.created_at, m.name AS merchant_name,
-        MIN(v.price_minor) AS price_minor, MAX(v.price_minor) AS max_price_minor,
-        MAX(v.compare_at_minor) AS compare_at_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
-        i.url AS image_url, i.alt AS image_alt,
-        CAST(COALESCE(MAX(r.review_count), 0) AS BIGINT) AS review_count,
-        CAST(COALESCE(MAX(r.rating_sum), 0) AS BIGINT) AS rating_sum,
-        CAST(COUNT(v.id) AS BIGINT) AS variant_count, MIN(v.id) AS first_variant_id
-    FROM products p
-    JOIN merchants m ON m.id = p.merchant_id
-    JOIN product_variants v ON v.product_id = p.id
-    LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0
-    LEFT JOIN product_rating_stats r ON r.product_id = p.id";
-
-pub const CARD_GROUP: &str = " GROUP BY p.id, p.slug, p.title, p.currency, p.created_at, m.name, i.url, i.alt";
-
-pub fn order_by(sort: app::domain::listing::Sort) -> &'static str {
-    use app::domain::listing::Sort;
-    match sort {
-        // Ranked sorts are computed by `services::listing` over signal rows; plain SQL
-        // listings (new arrivals, loading cards by id) fall back to newest first.
-        Sort::Recommended | Sort::BestRated | Sort::Newest => " ORDER BY p.created_at DESC, p.id DESC",
-        Sort::PriceLowHigh => " ORDER BY price_minor ASC, p.id ASC",
-        Sort::PriceHighLow => " ORDER BY price_minor DESC, p.id ASC",
-    }
-}
-
-pub fn json_list(values: &[String]) -> String {
-    serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
-}
-
-pub fn parse_json_list(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
-/// Defines `fn card(row) -> ProductCard` for a row of `CARD_SELECT … CARD_GROUP`; the catalog's
-/// listings and the recommendation blocks read cards from the same columns.
-macro_rules! card_from_row_fn {
-    ($db:ty) => {
-        fn card(r: &<$db as sqlx::Database>::Row) -> app::domain::catalog::ProductCard {
-            use app::domain::money::{Currency, Money};
-            use sqlx::Row;
-            let currency: String = r.get("currency");
-            let currency = Currency::parse(&currency).unwrap_or(Currency::USD);
-            let price: i64 = r.get("price_minor");
-            let max_price: i64 = r.get("max_price_minor");
-            let url: Option<String> = r.get("image_url");
-            let alt: Option<String> = r.get("image_alt");
-            // One row per variant: the image join takes position 0 only and the rating stats hold
-            // one row per product, so the count is not multiplied.
-            let variant_count: i64 = r.get("variant_count");
-            let first_variant: i64 = r.get("first_variant_id");
-            app::domain::catalog::ProductCard {
-                id: r.get("id"),
-                slug: r.get("slug"),
-                title: r.get("title"),
-                merchant_name: r.get("merchant_name"),
-                price: Money::new(price, currency),
-                compare_at: r.get::<Option<i64>, _>("compare_at_minor").map(|c| Money::new(c, currency)),
-                varied_price: max_price != price,
-                total_stock: r.get("total_stock"),
-                image: url.map(|url| app::domain::catalog::Image { url, alt: alt.unwrap_or_default() }),
-                created_at: r.get("created_at"),
-                review_count: r.get("review_count"),
-                rating_sum: r.get("rating_sum"),
-                variant_count,
-                single_variant_id: (variant_count == 1).then_some(first_variant),
-            }
-        }
-    };
-}
 
 macro_rules! impl_sql_catalog {
     ($store:ty, $db:ty, $engine:literal) => {
@@ -83,7 +16,8 @@ macro_rules! impl_sql_catalog {
         };
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::map_sqlx;
-        use $crate::store::catalog::{BATCH, CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
+        use $crate::store::catalog::BATCH;
+        use $crate::store::catalog::rows::{CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
         use app::domain::listing::Sort;
 
         card_from_row_fn!($db);
@@ -112,43 +46,6 @@ macro_rules! impl_sql_catalog {
             }
             if q.in_stock_only {
                 qb.push(" AND EXISTS (SELECT 1 FROM product_variants sv WHERE sv.product_id = p.id AND sv.stock > 0)");
-            }
-        }
-
-        impl $store {
-            /// Applies pending migrations in order, each in its own transaction.
-            pub async fn migrate(&self) -> Result<usize, String> {
-                use $crate::store::migrate::{CREATE_TABLE, checksum, pending};
-                let fail = |e: sqlx::Error| format!("migrating the {} database failed: {e}", $engine);
-                let mut lock = self.lock_migrations().await.map_err(fail)?;
-                sqlx::query(CREATE_TABLE).execute(&mut *lock).await.map_err(fail)?;
-                let applied: Vec<(i64, String)> =
-                    sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
-                        .fetch_all(&mut *lock)
-                        .await
-                        .map_err(fail)?
-                        .iter()
-                        .map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)))
-                        .collect();
-                let todo = pending(Self::MIGRATIONS, &applied)?;
-                for m in &todo {
-                    let mut tx = sqlx::Connection::begin(&mut *lock).await.map_err(fail)?;
-                    sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(|e| {
-                        format!("migration {} ({}) failed on {}: {e}", m.version, m.name, $engine)
-                    })?;
-                    sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
-                        .bind(m.version)
-                        .bind(m.name)
-                        .bind(checksum(m.sql))
-                        .bind($crate::store::now_unix())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(fail)?;
-                    tx.commit().await.map_err(fail)?;
-                    tracing::info!(version = m.version, name = m.name, engine = $engine, "applied migration");
-                }
-                self.unlock_migrations(lock).await.map_err(fail)?;
-                Ok(todo.len())
             }
         }
 

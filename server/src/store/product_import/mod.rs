@@ -51,7 +51,7 @@ macro_rules! impl_sql_product_import {
         use sqlx::{QueryBuilder, Row};
         use std::collections::HashMap;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::catalog::{json_list, parse_json_list};
+        use $crate::store::catalog::rows::{json_list, parse_json_list};
         use $crate::store::product_import::{ERROR_CHUNK, EXPORT, INSERT_CHUNK, INTERRUPTED, JOB, STALE_SECS};
 
         /// A variant of the store that holds one of the batch's SKUs.
