@@ -32,6 +32,7 @@ mod sql_orders;
 mod product_images;
 #[macro_use]
 mod products;
+#[macro_use]
 mod product_import;
 #[macro_use]
 mod recommendations;

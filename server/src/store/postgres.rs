@@ -176,3 +176,7 @@ mod products_sql {
 mod product_images_sql {
     impl_sql_product_images!(super::PgStore, sqlx::Postgres);
 }
+
+mod product_import_sql {
+    impl_sql_product_import!(super::PgStore, sqlx::Postgres, " FOR UPDATE OF v");
+}

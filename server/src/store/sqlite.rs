@@ -167,3 +167,7 @@ mod products_sql {
 mod product_images_sql {
     impl_sql_product_images!(super::SqliteStore, sqlx::Sqlite);
 }
+
+mod product_import_sql {
+    impl_sql_product_import!(super::SqliteStore, sqlx::Sqlite, "");
+}
