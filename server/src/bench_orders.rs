@@ -43,7 +43,7 @@ async fn catalog(db: &crate::store::Database) -> Result<Vec<i64>, String> {
             slug: format!("bench-order-item-{tag}-{i}"),
             title: format!("Bench Item {i}"),
             description: String::new(),
-            currency: "USD".into(),
+            currency: app::domain::money::Currency::USD,
             status: ProductStatus::Published,
             option_names: vec![],
             variants: vec![NewVariant {

@@ -272,7 +272,7 @@ impl Mailer for LogMailer {
             tracing::info!(id = m.id, kind = %m.kind, "mail not sent: SMTP_URL is not set (MAIL_DIR keeps a copy)");
             return Ok(());
         };
-        let kind: String = m.kind.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+        let kind = m.kind.as_str();
         let path = dir.join(format!("{:08}-{kind}.txt", m.id));
         let text = format!("To: {}\nSubject: {}\n\n{}", m.recipient, m.subject, m.text_body);
         let written = async {

@@ -68,7 +68,7 @@ pub async fn capture_payment(
 ) -> Result<PaymentRow, AppError> {
     use crate::domain::admin_pages::capture_refusal;
     use crate::domain::idempotency::IdempotencyKey;
-    use crate::domain::money::{Currency, Money};
+    use crate::domain::money::Money;
     use crate::domain::payment::{Payment, PaymentEvent, PaymentEventKind, PaymentStatus};
     use crate::services::admin_store::CaptureOutcome;
     let (scope, is_admin) = payment_scope(merchant_id).await?;
@@ -83,7 +83,7 @@ pub async fn capture_payment(
         None => row.clone(),
         Some(_) => shop.admin.payment(None, &row.order_number).await.map_err(internal)?.ok_or_else(missing)?,
     };
-    let currency = Currency::parse(&whole.currency).map_err(|e| AppError::Server(e.to_string()))?;
+    let currency = whole.currency;
     let amount = Money::new(whole.amount_minor, currency);
     let now = crate::services::accounts::now();
     let key = format!("{}-capture", key.as_str());

@@ -97,7 +97,7 @@ pub async fn admin_product(merchant_id: Option<i64>, id: Option<i64>) -> Result<
                     variants: vec![VariantInput { stock: "0".into(), ..Default::default() }],
                     ..Default::default()
                 },
-                currency: "USD".into(),
+                currency: crate::domain::money::Currency::USD,
                 categories: Vec::new(),
             }
         }

@@ -7,7 +7,7 @@ use crate::api::products::admin_products;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Money;
 use crate::domain::product_form::{AdminProductList, AdminProductRow, ProductFilter};
 use crate::pages::forbidden::Forbidden;
 use leptos::prelude::*;
@@ -56,7 +56,7 @@ pub fn ProductsPage() -> impl IntoView {
 }
 
 fn price_text(row: &AdminProductRow) -> String {
-    let currency = Currency::parse(&row.currency).unwrap_or(Currency::USD);
+    let currency = row.currency;
     let low = Money::new(row.min_price_minor, currency).to_string();
     if row.max_price_minor != row.min_price_minor {
         format!("{low} – {}", Money::new(row.max_price_minor, currency))

@@ -12,7 +12,7 @@ pub async fn figures(
     period: Period,
 ) -> Result<Analytics, StoreError> {
     let raw = store.figures(merchant_id, period, TOP_PRODUCTS).await?;
-    let currency =
-        store.store_currency(merchant_id).await?.and_then(|c| Currency::parse(&c).ok()).unwrap_or(Currency::USD);
+    // A store without products has no prices yet: its (zero) figures show in dollars.
+    let currency = store.store_currency(merchant_id).await?.unwrap_or(Currency::USD);
     Ok(Analytics::assemble(merchant_id, store_name, currency, period, raw))
 }

@@ -144,7 +144,7 @@ pub async fn list(
             stores.push((r.merchant_slug.clone(), r.merchant_name.clone()));
         }
     }
-    let currency = rows.first().and_then(|r| Currency::parse(&r.currency).ok()).unwrap_or(Currency::USD);
+    let currency = rows.first().map(|r| r.currency).unwrap_or(Currency::USD);
     let facets = facets::count(&items, &filters, &facet_categories, &stores, currency);
 
     let kept: Vec<&ListingRow> =

@@ -35,7 +35,7 @@ macro_rules! impl_sql_accounts {
         };
         use app::services::catalog_store::{MerchantStatus, StoreError};
         use sqlx::Row;
-        use $crate::store::errors::map_sqlx;
+        use $crate::store::errors::{map_sqlx, unknown};
         use $crate::store::now_unix;
         use $crate::store::accounts::FAILURE_MEMORY_SECS;
 
@@ -343,17 +343,19 @@ macro_rules! impl_sql_accounts {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(map_sqlx)?;
-                Ok(rows
-                    .iter()
-                    .map(|r| MerchantSummary {
-                        id: r.get("id"),
-                        slug: r.get("slug"),
-                        name: r.get("name"),
-                        status: r.get("status"),
-                        owner_email: r.get("owner_email"),
-                        product_count: r.get("product_count"),
+                rows.iter()
+                    .map(|r| {
+                        let status: &str = r.get("status");
+                        Ok(MerchantSummary {
+                            id: r.get("id"),
+                            slug: r.get("slug"),
+                            name: r.get("name"),
+                            status: MerchantStatus::parse(status).ok_or_else(|| unknown("store status", status))?,
+                            owner_email: r.get("owner_email"),
+                            product_count: r.get("product_count"),
+                        })
                     })
-                    .collect())
+                    .collect()
             }
 
             async fn set_merchant_status(&self, merchant_id: i64, status: MerchantStatus) -> Result<bool, StoreError> {

@@ -50,11 +50,11 @@ pub fn like_pattern(q: &str) -> String {
 
 macro_rules! impl_sql_inventory {
     ($store:ty, $db:ty) => {
-        use app::domain::inventory::{Adjustment, HistoryEntry, StockRow, VariantHistory, is_low};
+        use app::domain::inventory::{Adjustment, HistoryEntry, Reason, StockRow, VariantHistory, is_low};
         use app::services::catalog_store::StoreError;
         use app::services::inventory_store::{AdjustOutcome, InventoryStore};
         use sqlx::Row;
-        use $crate::store::errors::map_sqlx;
+        use $crate::store::errors::{map_sqlx, unknown};
         use $crate::store::inventory::{APPLY, COUNT, HISTORY, RECORD, ROWS, like_pattern};
 
         #[async_trait::async_trait]
@@ -191,16 +191,19 @@ macro_rules! impl_sql_inventory {
                     .await
                     .map_err(map_sqlx)?
                     .iter()
-                    .map(|r| HistoryEntry {
-                        id: r.get("id"),
-                        delta: r.get("delta"),
-                        reason: r.get("reason"),
-                        note: r.get("note"),
-                        stock_after: r.get("stock_after"),
-                        by: r.get("display_name"),
-                        created_at: r.get("created_at"),
+                    .map(|r| {
+                        let reason: &str = r.get("reason");
+                        Ok(HistoryEntry {
+                            id: r.get("id"),
+                            delta: r.get("delta"),
+                            reason: Reason::parse(reason).ok_or_else(|| unknown("stock adjustment reason", reason))?,
+                            note: r.get("note"),
+                            stock_after: r.get("stock_after"),
+                            by: r.get("display_name"),
+                            created_at: r.get("created_at"),
+                        })
                     })
-                    .collect();
+                    .collect::<Result<_, StoreError>>()?;
                 Ok(Some(VariantHistory {
                     variant_id,
                     product_title: head.get("product_title"),

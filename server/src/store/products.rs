@@ -39,8 +39,8 @@ macro_rules! impl_sql_products {
         use app::services::StoreError;
         use app::services::product_admin_store::{ProductAdminStore, SaveError};
         use sqlx::{QueryBuilder, Row};
-        use $crate::store::errors::map_sqlx;
-        use $crate::store::catalog::rows::{json_list, parse_json_list};
+        use $crate::store::errors::{currency as stored_currency, map_sqlx};
+        use $crate::store::catalog::rows::{STORE_CURRENCY, json_list, parse_json_list};
         use $crate::store::products::contains_pattern;
 
         fn push_admin_filter(qb: &mut QueryBuilder<'_, $db>, merchant_id: i64, f: &ProductFilter) {
@@ -189,20 +189,20 @@ macro_rules! impl_sql_products {
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
                 let rows = rows
                     .iter()
-                    .map(|r| AdminProductRow {
+                    .map(|r| Ok(AdminProductRow {
                         id: r.get("id"),
                         slug: r.get("slug"),
                         title: r.get("title"),
                         published: r.get::<String, _>("status") == "published",
                         category: r.get("category"),
-                        currency: r.get("currency"),
+                        currency: stored_currency(r.get("currency"))?,
                         min_price_minor: r.get("min_price"),
                         max_price_minor: r.get("max_price"),
                         total_stock: r.get("total_stock"),
                         variant_count: r.get("variant_count"),
                         updated_at: r.get("updated_at"),
-                    })
-                    .collect();
+                    }))
+                    .collect::<Result<_, StoreError>>()?;
                 Ok((rows, total))
             }
 
@@ -239,7 +239,7 @@ macro_rules! impl_sql_products {
                 Ok(Some(StoredForm {
                     id: row.get("id"),
                     merchant_id: row.get("merchant_id"),
-                    currency: row.get("currency"),
+                    currency: stored_currency(row.get("currency"))?,
                     input: ProductInput {
                         title: row.get("title"),
                         slug: row.get("slug"),
@@ -299,7 +299,7 @@ macro_rules! impl_sql_products {
                     }
                     None => {
                         let currency: Option<String> =
-                            sqlx::query_scalar("SELECT currency FROM products WHERE merchant_id = $1 ORDER BY id LIMIT 1")
+                            sqlx::query_scalar(STORE_CURRENCY)
                                 .bind(merchant_id)
                                 .fetch_optional(&mut *tx)
                                 .await

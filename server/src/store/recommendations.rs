@@ -63,7 +63,7 @@ macro_rules! impl_sql_recommendations {
             qb.push(CARD_GROUP).push(", c.ord").push(HAVING_STOCK);
             qb.push(" ORDER BY c.ord, p.id LIMIT ").push_bind(limit.max(0));
             let rows = qb.build().fetch_all(pool).await.map_err(map_sqlx)?;
-            Ok(rows.iter().map(card).collect())
+            rows.iter().map(card).collect()
         }
 
         fn push_ids(qb: &mut QueryBuilder<'_, $db>, ids: &[i64]) {

@@ -10,21 +10,17 @@ pub const BATCH: usize = 200;
 macro_rules! impl_sql_catalog {
     ($store:ty, $db:ty, $engine:literal) => {
         use app::domain::catalog::{Category, Image, Merchant, ProductCard, ProductDetail, Variant};
-        use app::domain::money::{Currency, Money};
+        use app::domain::money::Money;
         use app::services::catalog_store::{
             CatalogStore, NewCategory, NewMerchant, NewProduct, ProductQuery, StoreError, StoredProduct,
         };
         use sqlx::{QueryBuilder, Row};
-        use $crate::store::errors::map_sqlx;
         use $crate::store::catalog::BATCH;
+        use $crate::store::errors::{currency as stored_currency, map_sqlx};
         use $crate::store::catalog::rows::{CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
         use app::domain::listing::Sort;
 
         card_from_row_fn!($db);
-
-        fn money(minor: i64, currency: &str) -> Money {
-            Money::new(minor, Currency::parse(currency).unwrap_or(Currency::USD))
-        }
 
         fn push_listing_filter(qb: &mut QueryBuilder<'_, $db>, q: &ProductQuery) {
             qb.push(" WHERE p.status = 'published' AND m.status = 'active'");
@@ -114,7 +110,7 @@ macro_rules! impl_sql_catalog {
                             .push_bind(p.description.as_str())
                             .push_bind(names.as_str())
                             .push_bind(p.status.as_str())
-                            .push_bind(p.currency.to_ascii_uppercase())
+                            .push_bind(p.currency.code())
                             .push_bind(p.created_at)
                             .push_bind(now);
                     });
@@ -238,11 +234,7 @@ macro_rules! impl_sql_catalog {
                     qb.push(" LIMIT ").push_bind(q.limit.max(0)).push(" OFFSET ").push_bind(q.offset.max(0));
                 }
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
-                let cards = rows
-                    .iter()
-                    .map(card)
-                    .collect();
-                Ok(cards)
+                rows.iter().map(card).collect()
             }
 
             async fn product_by_slug(&self, slug: &str) -> Result<Option<StoredProduct>, StoreError> {
@@ -260,7 +252,7 @@ macro_rules! impl_sql_catalog {
                     return Ok(None);
                 };
                 let id: i64 = row.get("id");
-                let currency: String = row.get("currency");
+                let currency = stored_currency(row.get("currency"))?;
                 let variants = sqlx::query(
                     "SELECT id, sku, title, option_values, price_minor, compare_at_minor, stock
                      FROM product_variants WHERE product_id = $1 ORDER BY position, id",
@@ -275,8 +267,8 @@ macro_rules! impl_sql_catalog {
                     sku: v.get("sku"),
                     title: v.get("title"),
                     options: parse_json_list(v.get::<&str, _>("option_values")),
-                    price: money(v.get("price_minor"), &currency),
-                    compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(|c| money(c, &currency)),
+                    price: Money::new(v.get("price_minor"), currency),
+                    compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(|c| Money::new(c, currency)),
                     stock: v.get("stock"),
                 })
                 .collect();
@@ -369,21 +361,20 @@ macro_rules! impl_sql_catalog {
                         .push(")");
                 }
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
-                Ok(rows
-                    .iter()
-                    .map(|r| ListingRow {
+                rows.iter()
+                    .map(|r| Ok(ListingRow {
                         id: r.get("id"),
                         category_id: r.get("category_id"),
                         merchant_slug: r.get("merchant_slug"),
                         merchant_name: r.get("merchant_name"),
-                        currency: r.get("currency"),
+                        currency: stored_currency(r.get("currency"))?,
                         price_minor: r.get("price_minor"),
                         total_stock: r.get("total_stock"),
                         created_at: r.get("created_at"),
                         review_count: r.get("review_count"),
                         rating_sum: r.get("rating_sum"),
-                    })
-                    .collect())
+                    }))
+                    .collect()
             }
 
             async fn rating_totals(&self) -> Result<(i64, i64), StoreError> {

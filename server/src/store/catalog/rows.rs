@@ -28,6 +28,9 @@ pub fn order_by(sort: app::domain::listing::Sort) -> &'static str {
     }
 }
 
+/// The currency of store `$1`'s prices (its first product's): a new product takes it.
+pub const STORE_CURRENCY: &str = "SELECT currency FROM products WHERE merchant_id = $1 ORDER BY id LIMIT 1";
+
 pub fn json_list(values: &[String]) -> String {
     serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
 }
@@ -40,11 +43,12 @@ pub fn parse_json_list(text: &str) -> Vec<String> {
 /// listings and the recommendation blocks read cards from the same columns.
 macro_rules! card_from_row_fn {
     ($db:ty) => {
-        fn card(r: &<$db as sqlx::Database>::Row) -> app::domain::catalog::ProductCard {
-            use app::domain::money::{Currency, Money};
+        fn card(
+            r: &<$db as sqlx::Database>::Row,
+        ) -> Result<app::domain::catalog::ProductCard, app::services::StoreError> {
+            use app::domain::money::Money;
             use sqlx::Row;
-            let currency: String = r.get("currency");
-            let currency = Currency::parse(&currency).unwrap_or(Currency::USD);
+            let currency = $crate::store::errors::currency(r.get("currency"))?;
             let price: i64 = r.get("price_minor");
             let max_price: i64 = r.get("max_price_minor");
             let url: Option<String> = r.get("image_url");
@@ -53,7 +57,7 @@ macro_rules! card_from_row_fn {
             // one row per product, so the count is not multiplied.
             let variant_count: i64 = r.get("variant_count");
             let first_variant: i64 = r.get("first_variant_id");
-            app::domain::catalog::ProductCard {
+            Ok(app::domain::catalog::ProductCard {
                 id: r.get("id"),
                 slug: r.get("slug"),
                 title: r.get("title"),
@@ -68,7 +72,7 @@ macro_rules! card_from_row_fn {
                 rating_sum: r.get("rating_sum"),
                 variant_count,
                 single_variant_id: (variant_count == 1).then_some(first_variant),
-            }
+            })
         }
     };
 }

@@ -25,17 +25,20 @@ macro_rules! impl_migration_runner {
                 let todo = pending(Self::MIGRATIONS, &applied)?;
                 for m in &todo {
                     let mut tx = sqlx::Connection::begin(&mut *lock).await.map_err(fail)?;
-                    sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(|e| {
-                        format!("migration {} ({}) failed on {}: {e}", m.version, m.name, $engine)
-                    })?;
-                    sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
-                        .bind(m.version)
-                        .bind(m.name)
-                        .bind(checksum(m.sql))
-                        .bind($crate::store::now_unix())
+                    sqlx::raw_sql(m.sql)
                         .execute(&mut *tx)
                         .await
-                        .map_err(fail)?;
+                        .map_err(|e| format!("migration {} ({}) failed on {}: {e}", m.version, m.name, $engine))?;
+                    sqlx::query(
+                        "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(m.version)
+                    .bind(m.name)
+                    .bind(checksum(m.sql))
+                    .bind($crate::store::now_unix())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(fail)?;
                     tx.commit().await.map_err(fail)?;
                     tracing::info!(version = m.version, name = m.name, engine = $engine, "applied migration");
                 }

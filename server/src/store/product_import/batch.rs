@@ -7,6 +7,7 @@
 /// transaction does not already exclude other writers.
 macro_rules! import_batch_steps {
     ($db:ty, $lock_held:literal) => {
+        use $crate::store::catalog::rows::STORE_CURRENCY;
         use $crate::store::product_import::plan::{Existing, Held, Matched, Sibling, status, stock_to_write};
 
         type Tx = sqlx::Transaction<'static, $db>;
@@ -43,7 +44,12 @@ macro_rules! import_batch_steps {
             for r in qb.build().fetch_all(&mut **tx).await.map_err(map_sqlx)? {
                 existing.held.insert(
                     r.get("sku"),
-                    Held { id: r.get("id"), product_id: r.get("product_id"), stock: r.get("stock"), handle: r.get("slug") },
+                    Held {
+                        id: r.get("id"),
+                        product_id: r.get("product_id"),
+                        stock: r.get("stock"),
+                        handle: r.get("slug"),
+                    },
                 );
             }
             Ok(existing)
@@ -64,26 +70,30 @@ macro_rules! import_batch_steps {
             for r in qb.build().fetch_all(&mut **tx).await.map_err(map_sqlx)? {
                 matched.option_names.insert(r.get("id"), parse_json_list(r.get::<&str, _>("option_names")));
             }
-            let mut qb = QueryBuilder::<$db>::new("SELECT product_id, sku, title FROM product_variants WHERE product_id IN (");
+            let mut qb =
+                QueryBuilder::<$db>::new("SELECT product_id, sku, title FROM product_variants WHERE product_id IN (");
             let mut list = qb.separated(", ");
             for id in ids {
                 list.push_bind(*id);
             }
             qb.push(")");
             for r in qb.build().fetch_all(&mut **tx).await.map_err(map_sqlx)? {
-                matched.siblings.push(Sibling { product_id: r.get("product_id"), sku: r.get("sku"), title: r.get("title") });
+                matched.siblings.push(Sibling {
+                    product_id: r.get("product_id"),
+                    sku: r.get("sku"),
+                    title: r.get("title"),
+                });
             }
             Ok(matched)
         }
 
         /// The currency new products take: the store's first product's, USD for a store without any.
         async fn store_currency(tx: &mut Tx, merchant_id: i64) -> Result<String, StoreError> {
-            let currency: Option<String> =
-                sqlx::query_scalar("SELECT currency FROM products WHERE merchant_id = $1 ORDER BY id LIMIT 1")
-                    .bind(merchant_id)
-                    .fetch_optional(&mut **tx)
-                    .await
-                    .map_err(map_sqlx)?;
+            let currency: Option<String> = sqlx::query_scalar(STORE_CURRENCY)
+                .bind(merchant_id)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(map_sqlx)?;
             Ok(currency.unwrap_or_else(|| "USD".into()))
         }
 
@@ -243,7 +253,8 @@ macro_rules! import_batch_steps {
             now: i64,
         ) -> Result<(), StoreError> {
             for chunk in refused.chunks(ERROR_CHUNK) {
-                let mut qb = QueryBuilder::<$db>::new("INSERT INTO import_job_errors (job_id, line, handle, sku, message) ");
+                let mut qb =
+                    QueryBuilder::<$db>::new("INSERT INTO import_job_errors (job_id, line, handle, sku, message) ");
                 qb.push_values(chunk, |mut b, e| {
                     b.push_bind(job_id)
                         .push_bind(e.line as i64)

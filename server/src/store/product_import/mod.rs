@@ -47,14 +47,14 @@ pub const EXPORT: &str = "SELECT p.id AS product_id, p.slug, p.title, p.descript
 /// `$lock_held` is appended to the query that reads the held variants (see `batch`).
 macro_rules! impl_sql_product_import {
     ($store:ty, $db:ty, $lock_held:literal) => {
-        use app::domain::product_csv::{ExportVariant, ImportJobView, RowError};
+        use app::domain::product_csv::{ExportVariant, ImportJobView, ImportStatus, RowError};
         use app::domain::product_form::{ValidProduct, ValidVariant};
         use app::services::StoreError;
         use app::services::product_import_store::{BatchOutcome, ImportBatch, NewImportJob, ProductImportStore};
         use sqlx::{QueryBuilder, Row};
         use std::collections::HashMap;
-        use $crate::store::errors::map_sqlx;
         use $crate::store::catalog::rows::{json_list, parse_json_list};
+        use $crate::store::errors::{map_sqlx, unknown};
         use $crate::store::product_import::plan::{match_targets, matched_ids, plan_product};
         use $crate::store::product_import::{ERROR_CHUNK, EXPORT, INSERT_CHUNK, INTERRUPTED, JOB, STALE_SECS};
 
@@ -72,7 +72,7 @@ macro_rules! impl_sql_product_import {
                 .bind(job.merchant_id)
                 .bind(&job.idempotency_key)
                 .bind(&job.file_name)
-                .bind(&job.status)
+                .bind(job.status.as_str())
                 .bind(&job.message)
                 .bind(job.total_rows)
                 .bind(now)
@@ -103,12 +103,13 @@ macro_rules! impl_sql_product_import {
                 else {
                     return Ok(None);
                 };
-                let mut status: String = r.get("status");
+                let stored: &str = r.get("status");
+                let mut status = ImportStatus::parse(stored).ok_or_else(|| unknown("import status", stored))?;
                 let mut message: String = r.get("message");
                 let now = $crate::store::now_unix();
-                if status == "running" && r.get::<i64, _>("updated_at") < now - STALE_SECS {
-                    self.finish_job(id, "failed", INTERRUPTED, now).await?;
-                    (status, message) = ("failed".to_string(), INTERRUPTED.to_string());
+                if status == ImportStatus::Running && r.get::<i64, _>("updated_at") < now - STALE_SECS {
+                    self.finish_job(id, ImportStatus::Failed, INTERRUPTED, now).await?;
+                    (status, message) = (ImportStatus::Failed, INTERRUPTED.to_string());
                 }
                 let errors = sqlx::query(
                     "SELECT line, handle, sku, message FROM import_job_errors WHERE job_id = $1
@@ -173,7 +174,8 @@ macro_rules! impl_sql_product_import {
                         Ok(Some(product_id)) => {
                             ok += p.product.variants.len() as i64;
                             let added =
-                                update_product(&mut tx, merchant_id, product_id, &p.product, &existing.held, now).await?;
+                                update_product(&mut tx, merchant_id, product_id, &p.product, &existing.held, now)
+                                    .await?;
                             new_variants.extend(added);
                         }
                     }
@@ -185,9 +187,15 @@ macro_rules! impl_sql_product_import {
                 Ok(BatchOutcome { ok, failed: refused.len() as i64 })
             }
 
-            async fn finish_job(&self, job_id: i64, status: &str, message: &str, now: i64) -> Result<(), StoreError> {
+            async fn finish_job(
+                &self,
+                job_id: i64,
+                status: ImportStatus,
+                message: &str,
+                now: i64,
+            ) -> Result<(), StoreError> {
                 sqlx::query("UPDATE import_jobs SET status = $1, message = $2, updated_at = $3 WHERE id = $4")
-                    .bind(status)
+                    .bind(status.as_str())
                     .bind(message)
                     .bind(now)
                     .bind(job_id)

@@ -53,8 +53,10 @@ pub fn match_targets(batch: &ImportBatch, merchant_id: i64, existing: &Existing)
         let mut problems: Vec<(u64, String)> = Vec::new();
         let mut target = match existing.by_handle.get(handle) {
             Some((_, owner)) if *owner != merchant_id => {
-                problems
-                    .push((first, format!("handle {handle} is already used by another product; choose another handle")));
+                problems.push((
+                    first,
+                    format!("handle {handle} is already used by another product; choose another handle"),
+                ));
                 None
             }
             Some((id, _)) => Some(*id),
@@ -101,7 +103,8 @@ pub fn plan_product(
 ) -> Result<Option<i64>, Vec<RowError>> {
     let product = &p.product;
     let refuse = |problems: &[(u64, String)]| {
-        let rows: Vec<(u64, String)> = p.lines.iter().zip(&product.variants).map(|(l, v)| (*l, v.sku.clone())).collect();
+        let rows: Vec<(u64, String)> =
+            p.lines.iter().zip(&product.variants).map(|(l, v)| (*l, v.sku.clone())).collect();
         refuse_rows(&product.slug, &rows, problems)
     };
     let target = target.map_err(|problems| refuse(&problems))?;
@@ -154,11 +157,17 @@ fn update_problems(p: &ImportProduct, t: i64, held: &HashMap<String, Held>, matc
                 ),
             ));
         } else if kept.len() + product.variants.len() > MAX_VARIANTS {
-            problems.push((first, format!("a product can have at most {MAX_VARIANTS} variants (the store also has {skus})")));
+            problems.push((
+                first,
+                format!("a product can have at most {MAX_VARIANTS} variants (the store also has {skus})"),
+            ));
         }
         for (v, line) in product.variants.iter().zip(&p.lines) {
-            if let Some(s) = kept.iter().find(|s| !product.option_names.is_empty() && s.title.eq_ignore_ascii_case(&v.title)) {
-                problems.push((*line, format!("option_values: variant {} of this product is already {}", s.sku, v.title)));
+            if let Some(s) =
+                kept.iter().find(|s| !product.option_names.is_empty() && s.title.eq_ignore_ascii_case(&v.title))
+            {
+                problems
+                    .push((*line, format!("option_values: variant {} of this product is already {}", s.sku, v.title)));
             }
         }
     }
@@ -177,4 +186,93 @@ pub fn stock_to_write(v: &ValidVariant, held: &Held) -> i64 {
 /// How a new or updated product's status is stored.
 pub fn status(product: &ValidProduct) -> &'static str {
     if product.published { "published" } else { "draft" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variant(sku: &str, stock: i64, seen: Option<i64>) -> ValidVariant {
+        ValidVariant {
+            sku: sku.into(),
+            title: sku.into(),
+            options: Vec::new(),
+            price_minor: 100,
+            compare_at_minor: None,
+            stock,
+            stock_seen: seen,
+        }
+    }
+
+    fn product(handle: &str, variants: Vec<ValidVariant>, first_line: u64) -> ImportProduct {
+        let lines = (first_line..first_line + variants.len() as u64).collect();
+        let product = ValidProduct {
+            title: handle.into(),
+            slug: handle.into(),
+            description: String::new(),
+            category_id: 1,
+            published: true,
+            option_names: Vec::new(),
+            variants,
+        };
+        ImportProduct { product, lines }
+    }
+
+    fn held(id: i64, product_id: i64, stock: i64, handle: &str) -> Held {
+        Held { id, product_id, stock, handle: handle.into() }
+    }
+
+    #[test]
+    fn products_match_by_handle_then_by_sku_within_the_store() {
+        let mut existing = Existing::default();
+        existing.by_handle.insert("mine".into(), (10, 1));
+        existing.by_handle.insert("theirs".into(), (20, 2));
+        existing.held.insert("S-1".into(), held(100, 30, 5, "renamed"));
+        let batch = ImportBatch {
+            products: vec![
+                product("mine", vec![variant("M-1", 1, None)], 2),
+                product("theirs", vec![variant("T-1", 1, None)], 3),
+                product("new-handle", vec![variant("S-1", 1, None)], 4),
+                product("fresh", vec![variant("F-1", 1, None)], 5),
+            ],
+            refused: Vec::new(),
+        };
+        let targets = match_targets(&batch, 1, &existing);
+        assert_eq!(targets[0], Ok(Some(10)));
+        assert!(matches!(&targets[1], Err(p) if p[0].1.contains("already used by another product")));
+        assert_eq!(targets[2], Ok(Some(30)));
+        assert_eq!(targets[3], Ok(None));
+        assert_eq!(matched_ids(&targets), vec![10, 30]);
+    }
+
+    #[test]
+    fn a_stored_product_matched_twice_is_refused_the_second_time() {
+        let mut existing = Existing::default();
+        existing.by_handle.insert("a".into(), (10, 1));
+        existing.held.insert("A-2".into(), held(100, 10, 5, "a"));
+        let batch = ImportBatch {
+            products: vec![
+                product("a", vec![variant("A-1", 1, None)], 2),
+                product("b", vec![variant("A-2", 1, None)], 3),
+            ],
+            refused: Vec::new(),
+        };
+        let targets = match_targets(&batch, 1, &existing);
+        assert_eq!(targets[0], Ok(Some(10)));
+        assert!(matches!(&targets[1], Err(p) if p[0].1 == "this product is also in the file as a"));
+    }
+
+    #[test]
+    fn a_stock_that_moved_since_the_export_refuses_the_product() {
+        let mut held_skus = HashMap::new();
+        held_skus.insert("A-1".to_string(), held(100, 10, 7, "a"));
+        let changed = product("a", vec![variant("A-1", 3, Some(5))], 2);
+        let refused = plan_product(&changed, Ok(Some(10)), &held_skus, &Matched::default()).unwrap_err();
+        assert!(refused[0].message.contains("stock of A-1 changed since the export: it is 7 now"), "{refused:?}");
+        // Left as exported: the stored stock stays, so the sales made since are kept.
+        let kept = product("a", vec![variant("A-1", 5, Some(5))], 2);
+        assert_eq!(plan_product(&kept, Ok(Some(10)), &held_skus, &Matched::default()), Ok(Some(10)));
+        assert_eq!(stock_to_write(&kept.product.variants[0], &held_skus["A-1"]), 7);
+        assert_eq!(stock_to_write(&variant("A-1", 3, None), &held_skus["A-1"]), 3);
+    }
 }
