@@ -1,7 +1,11 @@
 //! Storage adapters: SQLite (the embedded default) and PostgreSQL, behind the app's store traits.
 //! The SQL both engines share lives once, in `sql_catalog`; engine-specific parts (connection
-//! setup, write transactions, migration locking) live in `sqlite` and `postgres`.
+//! setup, migration locking) live in `sqlite` and `postgres`, write transactions in `tx`, the
+//! idempotency claim every retried write makes in `idempotency`.
 mod errors;
+#[macro_use]
+mod idempotency;
+mod tx;
 mod migrate;
 #[macro_use]
 mod sql_admin;

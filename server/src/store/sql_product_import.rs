@@ -162,7 +162,7 @@ macro_rules! impl_sql_product_import {
                 batch: &ImportBatch,
                 now: i64,
             ) -> Result<BatchOutcome, StoreError> {
-                let mut tx = begin(&self.pool).await.map_err(map_sqlx)?;
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let mut refused: Vec<RowError> = batch.refused.clone();
                 let mut ok = 0_i64;
 
@@ -557,10 +557,6 @@ macro_rules! impl_sql_product_import {
 mod sqlite_impl {
     use crate::store::sqlite::SqliteStore;
 
-    async fn begin(pool: &sqlx::SqlitePool) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        pool.begin_with("BEGIN IMMEDIATE").await
-    }
-
     /// `BEGIN IMMEDIATE` already keeps every other writer out until the batch commits.
     const LOCK_HELD: &str = "";
 
@@ -569,10 +565,6 @@ mod sqlite_impl {
 
 mod postgres_impl {
     use crate::store::postgres::PgStore;
-
-    async fn begin(pool: &sqlx::PgPool) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-        pool.begin().await
-    }
 
     /// The held variants' stock is checked and then written: lock them so a sale waits.
     const LOCK_HELD: &str = " FOR UPDATE OF v";
