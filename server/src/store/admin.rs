@@ -196,6 +196,8 @@ macro_rules! impl_sql_admin {
                 now: i64,
             ) -> Result<CaptureOutcome, StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                // A retry is found by the key the capture recorded on its own event row (as a
+                // stock adjustment or a refund is), so the event is the replay.
                 let done: Option<i64> = sqlx::query_scalar(
                     "SELECT id FROM payment_events WHERE payment_id = $1 AND kind = 'capture' AND idempotency_key = $2",
                 )

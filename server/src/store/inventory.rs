@@ -3,6 +3,8 @@
 //! locks on PostgreSQL): a conditional update that only matches the store's own variant and only
 //! when the stock stays at or above zero, then the history row with the stock it left. Concurrent
 //! removals therefore never oversell: PostgreSQL re-checks the condition on the locked row.
+//! A retried adjustment is found by the key it recorded on its own history row (unique per store),
+//! so the replay is that row; `store::idempotency` is for writes without such a row of their own.
 
 /// The variants of store `$1` matching `$2` (a LIKE pattern, `''` for all); `$3 = 1` keeps only
 /// those at or below the threshold `$4`.

@@ -4,10 +4,15 @@
 //! accept `$N` placeholders and `RETURNING`, and the schema keeps every number a 64-bit integer,
 //! so the statements are identical. A macro per subject (rather than generics over
 //! `sqlx::Database`) instantiates them for each concrete store: the trait bounds a generic version
-//! needs would hide the SQL behind a wall of where-clauses. Each store type provides `pool` and
-//! `begin_write()`; engine-specific parts (connection setup, write transactions, search, migration
-//! locking) live in `sqlite` and `postgres`, which instantiate the subjects' macros.
+//! needs would hide the SQL behind a wall of where-clauses. Each store type provides `pool`;
+//! engine-specific parts (connection setup, search, migration locking) live in `sqlite` and
+//! `postgres`, which instantiate the subjects' macros. Write transactions are opened in `tx`
+//! (`begin_write()`), the idempotency claim every retried write makes is in `idempotency`, the
+//! migrations and their runner in `migrate`.
 mod errors;
+#[macro_use]
+mod idempotency;
+mod tx;
 #[macro_use]
 mod migrate;
 #[macro_use]

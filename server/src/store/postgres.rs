@@ -2,7 +2,7 @@
 use super::migrate::{self, Migration};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
+use sqlx::Postgres;
 use std::time::Duration;
 
 /// Any constant shared by every instance; it names the advisory lock that serialises migrations.
@@ -101,10 +101,6 @@ impl PgStore {
         )
         .fetch_all(&self.pool)
         .await
-    }
-
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-        self.pool.begin().await
     }
 
     /// Several instances may start at once; the advisory lock lets one migrate while the

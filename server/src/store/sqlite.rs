@@ -2,7 +2,7 @@
 use super::migrate::{self, Migration};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, Transaction};
+use sqlx::Sqlite;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -45,12 +45,6 @@ impl SqliteStore {
                 format!("cannot open the SQLite database {}: {e}; set DATABASE_URL to a writable path", path.display())
             })?;
         Ok(SqliteStore { pool })
-    }
-
-    /// `BEGIN IMMEDIATE` takes the write lock up front; a deferred transaction that reads and
-    /// then writes fails with SQLITE_BUSY when another writer commits in between.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// Words are [a-z0-9]+ (see domain::search::tokenize), so quoting cannot be escaped; the last

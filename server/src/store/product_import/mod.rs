@@ -16,7 +16,8 @@
 //! sale slips in between that check and the write. Without `exported_stock` the stock is a count.
 //! The refused rows and the job's progress are written in the same transaction. Search indexes
 //! follow the products table by their triggers (migrations 0003, 0018: sellable products only).
-//! `batch` holds the batch's SQL steps, `plan` what it decides from the rows it read.
+//! `batch` holds the batch's SQL steps, `plan` what it decides from the rows it read. A retried
+//! upload finds its job by the key recorded on the job's own row (`create_job`).
 #[macro_use]
 mod batch;
 pub mod plan;
