@@ -17,7 +17,11 @@ pub async fn product_import_page(merchant_id: Option<i64>, job: Option<i64>) -> 
     let shop = super::guard::shop()?;
     let internal = crate::services::accounts::store_err;
     let job = match job {
-        Some(id) => shop.product_import.job(merchant_id, id, SHOWN_ERRORS).await.map_err(internal)?,
+        Some(id) => shop
+            .product_import
+            .job(merchant_id, id, SHOWN_ERRORS, crate::services::clock::now())
+            .await
+            .map_err(internal)?,
         None => None,
     };
     let store_name = shop
@@ -38,5 +42,8 @@ pub async fn product_import_page(merchant_id: Option<i64>, job: Option<i64>) -> 
 pub async fn product_import_status(merchant_id: Option<i64>, job: i64) -> Result<Option<ImportJobView>, AppError> {
     let merchant_id = super::store_orders::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    shop.product_import.job(merchant_id, job, SHOWN_ERRORS).await.map_err(crate::services::accounts::store_err)
+    shop.product_import
+        .job(merchant_id, job, SHOWN_ERRORS, crate::services::clock::now())
+        .await
+        .map_err(crate::services::accounts::store_err)
 }

@@ -10,6 +10,7 @@ pub mod cart_store;
 pub mod catalog;
 pub mod catalog_store;
 pub mod checkout;
+pub mod clock;
 pub mod fulfilment;
 pub mod fulfilment_notices;
 pub mod fulfilment_store;

@@ -52,9 +52,15 @@ pub trait ProductImportStore: Send + Sync + 'static {
     async fn create_job(&self, job: &NewImportJob, now: i64) -> Result<(i64, bool), StoreError>;
 
     /// The store's job `id` with its first `max_errors` refused rows; None for another store's.
-    /// A job still "running" long after its last batch was stopped with its server: it is
-    /// recorded and shown as failed.
-    async fn job(&self, merchant_id: i64, id: i64, max_errors: i64) -> Result<Option<ImportJobView>, StoreError>;
+    /// A job still running long after its last batch (at `now`) was stopped with its server: it
+    /// is recorded and shown as failed.
+    async fn job(
+        &self,
+        merchant_id: i64,
+        id: i64,
+        max_errors: i64,
+        now: i64,
+    ) -> Result<Option<ImportJobView>, StoreError>;
 
     /// Every category as (slug, id), to read the file's `category` column.
     async fn category_slugs(&self) -> Result<Vec<(String, i64)>, StoreError>;

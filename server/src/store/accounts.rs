@@ -36,7 +36,7 @@ macro_rules! impl_sql_accounts {
         use app::services::catalog_store::{MerchantStatus, StoreError};
         use sqlx::Row;
         use $crate::store::errors::{map_sqlx, unknown};
-        use $crate::store::now_unix;
+        use app::services::clock;
         use $crate::store::accounts::FAILURE_MEMORY_SECS;
 
         const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.is_admin";
@@ -70,7 +70,7 @@ macro_rules! impl_sql_accounts {
         #[async_trait::async_trait]
         impl AccountStore for $store {
             async fn create_user(&self, u: &NewUser) -> Result<i64, StoreError> {
-                let now = now_unix();
+                let now = clock::now();
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let id = sqlx::query_scalar(
                     "INSERT INTO users (email, display_name, password_hash, is_admin, created_at, updated_at)
@@ -101,7 +101,7 @@ macro_rules! impl_sql_accounts {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                     .bind(hash)
-                    .bind(now_unix())
+                    .bind(clock::now())
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await
@@ -172,7 +172,7 @@ macro_rules! impl_sql_accounts {
 
             async fn login_failures(&self, keys: &[String]) -> Result<Vec<(String, i64, i64)>, StoreError> {
                 let mut out = Vec::new();
-                let cutoff = now_unix() - FAILURE_MEMORY_SECS;
+                let cutoff = clock::now() - FAILURE_MEMORY_SECS;
                 for key in keys {
                     let row = sqlx::query("SELECT failures, locked_until FROM login_failures WHERE key = $1 AND updated_at >= $2")
                         .bind(key)
@@ -285,7 +285,7 @@ macro_rules! impl_sql_accounts {
             }
 
             async fn open_store(&self, user_id: i64, slug: &str, name: &str, description: &str) -> Result<i64, StoreError> {
-                let now = now_unix();
+                let now = clock::now();
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let taken: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM merchant_members WHERE user_id = $1")
                     .bind(user_id)
@@ -325,7 +325,7 @@ macro_rules! impl_sql_accounts {
                     .bind(merchant_id)
                     .bind(user_id)
                     .bind(role.as_str())
-                    .bind(now_unix())
+                    .bind(clock::now())
                     .execute(&mut *tx)
                     .await
                     .map_err(map_sqlx)?;
@@ -397,7 +397,7 @@ macro_rules! impl_sql_accounts {
                 .bind(&a.postal_code)
                 .bind(&a.country)
                 .bind(&a.phone)
-                .bind(now_unix())
+                .bind(clock::now())
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
@@ -419,7 +419,7 @@ macro_rules! impl_sql_accounts {
                 .bind(&a.postal_code)
                 .bind(&a.country)
                 .bind(&a.phone)
-                .bind(now_unix())
+                .bind(clock::now())
                 .bind(id)
                 .bind(user_id)
                 .execute(&mut *tx)

@@ -311,7 +311,7 @@ macro_rules! impl_sql_carts {
 
             async fn clear(&self, cart_id: i64) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                lock_cart(&mut tx, cart_id, $crate::store::now_unix()).await?;
+                lock_cart(&mut tx, cart_id, app::services::clock::now()).await?;
                 sqlx::query("DELETE FROM cart_items WHERE cart_id = $1")
                     .bind(cart_id)
                     .execute(&mut *tx)

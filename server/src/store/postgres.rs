@@ -1,8 +1,8 @@
 //! PostgreSQL: for shops that run several stateless instances behind a load balancer.
 use super::migrate::{self, Migration};
+use sqlx::Postgres;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::Postgres;
 use std::time::Duration;
 
 /// Any constant shared by every instance; it names the advisory lock that serialises migrations.

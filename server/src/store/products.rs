@@ -260,7 +260,7 @@ macro_rules! impl_sql_products {
             }
 
             async fn save_product(&self, merchant_id: i64, id: Option<i64>, p: &ValidProduct) -> Result<i64, SaveError> {
-                let now = $crate::store::now_unix();
+                let now = app::services::clock::now();
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 if let Some(id) = id {
                     let owner: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM products WHERE id = $1")

@@ -1,8 +1,8 @@
 //! SQLite: one file, WAL, the embedded default.
 use super::migrate::{self, Migration};
+use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::Sqlite;
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -65,7 +65,7 @@ macro_rules! impl_sql_catalog {
                 .bind(&m.name)
                 .bind(&m.description)
                 .bind(m.status.as_str())
-                .bind($crate::store::now_unix())
+                .bind(app::services::clock::now())
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
@@ -94,7 +94,7 @@ macro_rules! impl_sql_catalog {
                 for p in products {
                     p.validate()?;
                 }
-                let now = $crate::store::now_unix();
+                let now = app::services::clock::now();
                 let mut ids = Vec::with_capacity(products.len());
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 for chunk in products.chunks(BATCH) {
@@ -451,7 +451,7 @@ macro_rules! impl_sql_catalog {
             }
 
             async fn set_ranking_weights(&self, weights: &app::domain::ranking::Weights) -> Result<(), StoreError> {
-                let now = $crate::store::now_unix();
+                let now = app::services::clock::now();
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 for (signal, weight) in &weights.0 {
                     sqlx::query(

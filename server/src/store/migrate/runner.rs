@@ -35,7 +35,7 @@ macro_rules! impl_migration_runner {
                     .bind(m.version)
                     .bind(m.name)
                     .bind(checksum(m.sql))
-                    .bind($crate::store::now_unix())
+                    .bind(app::services::clock::now())
                     .execute(&mut *tx)
                     .await
                     .map_err(fail)?;

@@ -98,6 +98,7 @@ macro_rules! impl_sql_product_import {
                 merchant_id: i64,
                 id: i64,
                 max_errors: i64,
+                now: i64,
             ) -> Result<Option<ImportJobView>, StoreError> {
                 let Some(r) =
                     sqlx::query(JOB).bind(id).bind(merchant_id).fetch_optional(&self.pool).await.map_err(map_sqlx)?
@@ -107,7 +108,6 @@ macro_rules! impl_sql_product_import {
                 let stored: &str = r.get("status");
                 let mut status = ImportStatus::parse(stored).ok_or_else(|| unknown("import status", stored))?;
                 let mut message: String = r.get("message");
-                let now = $crate::store::now_unix();
                 if status == ImportStatus::Running && r.get::<i64, _>("updated_at") < now - STALE_SECS {
                     self.finish_job(id, ImportStatus::Failed, INTERRUPTED, now).await?;
                     (status, message) = (ImportStatus::Failed, INTERRUPTED.to_string());
