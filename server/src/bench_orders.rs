@@ -16,7 +16,7 @@ const PRODUCTS: usize = 1000;
 
 async fn catalog(db: &crate::store::Database) -> Result<Vec<i64>, String> {
     let catalog = db.catalog();
-    let tag = crate::store::now_unix();
+    let tag = app::services::clock::now();
     let m = catalog
         .create_merchant(&NewMerchant {
             slug: format!("bench-orders-{tag}"),
@@ -43,7 +43,7 @@ async fn catalog(db: &crate::store::Database) -> Result<Vec<i64>, String> {
             slug: format!("bench-order-item-{tag}-{i}"),
             title: format!("Bench Item {i}"),
             description: String::new(),
-            currency: "USD".into(),
+            currency: app::domain::money::Currency::USD,
             status: ProductStatus::Published,
             option_names: vec![],
             variants: vec![NewVariant {
@@ -110,7 +110,7 @@ async fn load(
                         },
                         discount_code: String::new(),
                         idempotency_key: format!("bench-{n:012}-{w}-{i}"),
-                        now: crate::store::now_unix(),
+                        now: app::services::clock::now(),
                         random: (n ^ 0x9E37_79B9_7F4A_7C15).to_le_bytes(),
                         manual_capture: false,
                     };

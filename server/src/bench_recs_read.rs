@@ -62,7 +62,7 @@ pub async fn run(db: &Database, media_dir: &Path, n: usize) -> Result<(), String
     }
     // Shoppers (nobody can sign in as them).
     let accounts = db.accounts();
-    let tag = crate::store::now_unix();
+    let tag = app::services::clock::now();
     let mut shoppers = Vec::with_capacity(SHOPPERS);
     for i in 0..SHOPPERS {
         let user = NewUser {
@@ -75,7 +75,7 @@ pub async fn run(db: &Database, media_dir: &Path, n: usize) -> Result<(), String
     }
     // Orders inside groups of 10 consecutive products: what the job should find.
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let now = crate::store::now_unix();
+    let now = app::services::clock::now();
     let orders: Vec<HistoryOrder> = (0..n / 2)
         .map(|_| {
             let group = rng.below(products.len() / 10) * 10;

@@ -272,7 +272,7 @@ impl Mailer for LogMailer {
             tracing::info!(id = m.id, kind = %m.kind, "mail not sent: SMTP_URL is not set (MAIL_DIR keeps a copy)");
             return Ok(());
         };
-        let kind: String = m.kind.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(40).collect();
+        let kind = m.kind.as_str();
         let path = dir.join(format!("{:08}-{kind}.txt", m.id));
         let text = format!("To: {}\nSubject: {}\n\n{}", m.recipient, m.subject, m.text_body);
         let written = async {
@@ -510,5 +510,61 @@ mod tests {
         let s = SmtpSettings::parse("smtps://user:hunter2@mail.example.com").unwrap();
         let m = SmtpMailer::new(&s, DEFAULT_MAIL_FROM).unwrap();
         assert_eq!(m.describe(), "SMTP mail.example.com:465 (TLS)");
+    }
+
+    /// Collects what the log subscriber writes, to check what reaches the log.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+        type Writer = Captured;
+        fn make_writer(&'a self) -> Captured {
+            self.clone()
+        }
+    }
+
+    #[tokio::test]
+    async fn without_smtp_the_body_goes_to_a_file_and_never_to_the_log() {
+        let dir = std::env::temp_dir().join(format!("mm-mail-test-{}", std::process::id()));
+        let log = Captured::default();
+        let subscriber = tracing_subscriber::fmt().with_writer(log.clone()).with_ansi(false).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let message = OutboxMessage {
+            id: 7,
+            kind: app::domain::notification::MessageKind::OrderConfirmation,
+            recipient: "ann@example.com".into(),
+            subject: "Your order MM-1234".into(),
+            text_body: "Follow it: http://localhost:3000/track/SECRET-TRACKING-TOKEN".into(),
+            html_body: "<a href=\"/orders/MM-1234?key=SECRET-ORDER-KEY\">order</a>".into(),
+            dedupe_key: "order:1".into(),
+            status: app::domain::notification::OutboxStatus::Sending,
+            attempts: 1,
+            next_attempt_at: 0,
+            locked_until: None,
+            last_error: None,
+            created_at: 0,
+            sent_at: None,
+        };
+        LogMailer { dir: None }.send(&message).await.unwrap();
+        LogMailer { dir: Some(dir.clone()) }.send(&message).await.unwrap();
+        let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(logged.matches("id=7").count(), 2, "{logged}");
+        for secret in ["SECRET-TRACKING-TOKEN", "SECRET-ORDER-KEY", "ann@example.com", "MM-1234"] {
+            assert!(!logged.contains(secret), "{secret} reached the log: {logged}");
+        }
+        let file = std::fs::read_to_string(dir.join("00000007-order_confirmation.txt")).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(file.starts_with("To: ann@example.com\nSubject: Your order MM-1234"), "{file}");
+        assert!(file.contains("SECRET-TRACKING-TOKEN"), "{file}");
     }
 }

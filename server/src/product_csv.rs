@@ -13,7 +13,7 @@ use crate::product_import::{self, ParsedFile};
 use app::domain::errors::AppError;
 use app::domain::idempotency::IdempotencyKey;
 use app::domain::product_csv::{
-    COLUMNS, EXPORT_COLUMNS, MAX_UPLOAD_BYTES, check_header, decode, export_record, group_rows, is_blank,
+    COLUMNS, EXPORT_COLUMNS, ImportStatus, MAX_UPLOAD_BYTES, check_header, decode, export_record, group_rows, is_blank,
 };
 use app::services::Shop;
 use app::services::product_import_store::NewImportJob;
@@ -195,15 +195,15 @@ async fn upload(
             .unwrap_or_else(|_| Err("We couldn't read the file. Please try again.".into()))
     };
     let (status, message, total) = match &parsed {
-        Ok(file) => ("running", String::new(), file.rows() as i64),
-        Err(message) => ("rejected", message.clone(), 0),
+        Ok(file) => (ImportStatus::Running, String::new(), file.rows() as i64),
+        Err(message) => (ImportStatus::Rejected, message.clone(), 0),
     };
     let job = NewImportJob {
         merchant_id,
         idempotency_key: key.as_str().to_string(),
         file_name: upload.file_name,
         total_rows: total,
-        status: status.into(),
+        status,
         message,
     };
     let (job_id, created) = match app::services::product_import::record_upload(&shop, &job).await {

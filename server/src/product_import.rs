@@ -3,7 +3,7 @@
 //! being served while 100 000 rows go in. Each batch moves the job's progress on; the page polls
 //! it. A batch that meets a race with another writer (a unique violation) is retried one product
 //! at a time, so one product's conflict never costs the others their rows.
-use app::domain::product_csv::{BATCH_ROWS, CsvGroup, RowError, prepare};
+use app::domain::product_csv::{BATCH_ROWS, CsvGroup, ImportStatus, RowError, prepare};
 use app::services::clock::now;
 use app::services::StoreError;
 use app::services::product_import_store::{ImportBatch, ImportProduct, ProductImportStore};
@@ -27,11 +27,11 @@ pub fn spawn(store: Arc<dyn ProductImportStore>, merchant_id: i64, job_id: i64, 
     tokio::spawn(async move {
         let outcome = run(store.as_ref(), merchant_id, job_id, file).await;
         let (status, message) = match outcome {
-            Ok(()) => ("done", String::new()),
+            Ok(()) => (ImportStatus::Done, String::new()),
             Err(e) => {
                 tracing::error!(job_id, error = %e, "product import stopped");
                 (
-                    "failed",
+                    ImportStatus::Failed,
                     "The import stopped part way because of a problem on our side. The rows counted as imported \
                      were saved; upload the file again to finish (rows already imported are updated, not duplicated)."
                         .to_string(),
@@ -41,7 +41,7 @@ pub fn spawn(store: Arc<dyn ProductImportStore>, merchant_id: i64, job_id: i64, 
         if let Err(e) = store.finish_job(job_id, status, &message, now()).await {
             tracing::error!(job_id, error = %e, "could not record the end of a product import");
         }
-        tracing::info!(job_id, merchant_id, status, "product import finished");
+        tracing::info!(job_id, merchant_id, status = status.as_str(), "product import finished");
     });
 }
 

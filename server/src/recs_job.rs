@@ -167,7 +167,7 @@ pub fn spawn(store: Arc<dyn RecommendationStore>, every: Duration) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match refresh(store.as_ref(), &holder, crate::store::now_unix()).await {
+            match refresh(store.as_ref(), &holder, app::services::clock::now()).await {
                 Ok(Refresh::Done { rows, popular, millis, .. }) => {
                     tracing::info!(rows, popular, millis, "recommendations refreshed")
                 }

@@ -79,7 +79,7 @@ async fn stores(db: &Database) -> Fixture {
                     slug: slug.into(),
                     title: format!("The {slug}"),
                     description: String::new(),
-                    currency: "USD".into(),
+                    currency: app::domain::money::Currency::USD,
                     status: ProductStatus::Published,
                     option_names: vec![],
                     variants: vec![NewVariant {

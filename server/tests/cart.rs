@@ -74,7 +74,7 @@ async fn fixture(db: Database) -> Fixture {
             slug: slug.into(),
             title: title.into(),
             description: "A fine thing.".into(),
-            currency: "USD".into(),
+            currency: app::domain::money::Currency::USD,
             status: ProductStatus::Published,
             option_names: options,
             variants,

@@ -76,7 +76,7 @@ fn product(merchant_id: i64, category_id: i64, slug: &str, prices: &[i64], creat
         slug: slug.into(),
         title: format!("Title {slug}"),
         description: "A fine thing.".into(),
-        currency: "USD".into(),
+        currency: app::domain::money::Currency::USD,
         status: ProductStatus::Published,
         option_names: if prices.len() > 1 { vec!["Size".into()] } else { vec![] },
         variants: prices

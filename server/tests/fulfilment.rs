@@ -79,7 +79,7 @@ async fn fixture(db: Database) -> Fixture {
                     slug: slug.into(),
                     title: slug.into(),
                     description: String::new(),
-                    currency: "USD".into(),
+                    currency: app::domain::money::Currency::USD,
                     status: ProductStatus::Published,
                     option_names: vec![],
                     variants: vec![NewVariant {

@@ -64,7 +64,7 @@ async fn stores(db: &Database) -> Fixture {
                     slug: slug.into(),
                     title: format!("The {slug}"),
                     description: String::new(),
-                    currency: "USD".into(),
+                    currency: app::domain::money::Currency::USD,
                     status: ProductStatus::Published,
                     option_names: vec![],
                     variants: vec![NewVariant {
@@ -202,7 +202,7 @@ async fn concurrent_removals_never_go_below_zero(db: Database) {
     let after: Vec<i64> = h.entries.iter().map(|e| e.stock_after).collect();
     // Newest first: the history counts down to zero in the order the removals committed.
     assert_eq!(after, vec![0, 1, 2, 3, 4]);
-    assert!(h.entries.iter().all(|e| e.delta == -1 && e.reason == "damaged"));
+    assert!(h.entries.iter().all(|e| e.delta == -1 && e.reason.as_str() == "damaged"));
 }
 
 async fn low_stock_list_honours_the_threshold(db: Database) {

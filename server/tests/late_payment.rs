@@ -64,7 +64,7 @@ async fn shop(db: &Database, stock: i64) -> i64 {
             slug: "north-lamp".into(),
             title: "north Lamp".into(),
             description: String::new(),
-            currency: "USD".into(),
+            currency: app::domain::money::Currency::USD,
             status: ProductStatus::Published,
             option_names: vec![],
             variants: vec![NewVariant {

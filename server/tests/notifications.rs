@@ -86,7 +86,7 @@ async fn a_dedupe_key_queues_one_message(db: Database) {
     let rows = all(store.as_ref()).await;
     assert_eq!(rows.len(), 2);
     let first = rows.iter().find(|r| r.dedupe_key == "refund-issued:7").unwrap();
-    assert_eq!(first.kind, "refund_issued");
+    assert_eq!(first.kind.as_str(), "refund_issued");
     assert_eq!(first.recipient, "ada@example.com");
     assert_eq!(first.subject, "Refund of $19.99 for order MM-DEDUPE");
     assert!(first.text_body.contains("$19.99") && first.html_body.contains("<strong>$19.99</strong>"));
@@ -265,7 +265,7 @@ async fn one_product(db: &Database) -> i64 {
             slug: "lamp".into(),
             title: "Desk <Lamp> & \"Shade\"".into(),
             description: String::new(),
-            currency: "USD".into(),
+            currency: app::domain::money::Currency::USD,
             status: ProductStatus::Published,
             option_names: vec![],
             variants: vec![NewVariant {
@@ -326,7 +326,7 @@ async fn a_paid_checkout_queues_one_confirmation_even_when_retried(db: Database)
     let rows = all(db.notifications().as_ref()).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     let m = &rows[0];
-    assert_eq!(m.kind, "order_confirmation");
+    assert_eq!(m.kind.as_str(), "order_confirmation");
     assert_eq!(m.dedupe_key, confirmation_key(&number));
     assert_eq!(m.recipient, "ada@example.com");
     assert_eq!(m.subject, format!("Your order {number} is confirmed"));
@@ -477,7 +477,7 @@ fn outbox_message(recipient: &str) -> OutboxMessage {
     let r = refund("MM-SMTP").render();
     OutboxMessage {
         id: 1,
-        kind: "refund_issued".into(),
+        kind: app::domain::notification::MessageKind::RefundIssued,
         recipient: recipient.into(),
         subject: r.subject,
         text_body: r.text,

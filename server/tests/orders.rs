@@ -64,7 +64,7 @@ async fn shop(db: &Database, stock_a: i64, stock_b: i64) -> (i64, i64) {
                 slug: format!("{slug}-lamp"),
                 title: format!("{slug} Lamp"),
                 description: String::new(),
-                currency: "USD".into(),
+                currency: app::domain::money::Currency::USD,
                 status: ProductStatus::Published,
                 option_names: vec![],
                 variants: vec![NewVariant {

@@ -95,7 +95,7 @@ async fn status(app: &TestApp, cookie: &str, store: Option<i64>, job: i64) -> Op
 async fn finished(app: &TestApp, cookie: &str, job: i64) -> ImportJobView {
     for _ in 0..2400 {
         let j = status(app, cookie, None, job).await.expect("the store's job");
-        if j.status != "running" {
+        if j.status.as_str() != "running" {
             return j;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -150,7 +150,7 @@ async fn a_bad_row_is_reported_by_line_and_the_rest_is_imported_then_reimport_up
     assert_eq!(code, 303);
     assert!(location.starts_with("/admin/products/import?job="), "{location}");
     let job = finished(&app, &a, job_id(&location)).await;
-    assert_eq!(job.status, "done", "{job:?}");
+    assert_eq!(job.status.as_str(), "done", "{job:?}");
     assert_eq!((job.total_rows, job.rows_done, job.ok_rows, job.failed_rows), (5, 5, 4, 1), "{job:?}");
     assert_eq!(job.errors.len(), 1);
     // The lamp is on line 6: the header is line 1 and the mug's description spans lines 4 and 5.
@@ -218,7 +218,7 @@ async fn a_wrong_header_bad_encoding_or_huge_file_is_refused_and_nothing_is_writ
     let (code, location) = upload(&app, &a, "/admin/products/import", "csv-header-key-01", wrong.as_bytes()).await;
     assert_eq!(code, 303);
     let job = status(&app, &a, None, job_id(&location)).await.unwrap();
-    assert_eq!(job.status, "rejected");
+    assert_eq!(job.status.as_str(), "rejected");
     assert!(job.message.contains(&COLUMNS.join(",")), "{}", job.message);
     assert!(
         job.message.contains("missing compare_at_price, stock") && job.message.contains("unknown colour"),
@@ -233,7 +233,7 @@ async fn a_wrong_header_bad_encoding_or_huge_file_is_refused_and_nothing_is_writ
     latin.splice(at..at + 2, [0xE8]); // "è" as Windows-1252 writes it
     let (_, location) = upload(&app, &a, "/admin/products/import", "csv-latin-key-001", &latin).await;
     let job = status(&app, &a, None, job_id(&location)).await.unwrap();
-    assert_eq!(job.status, "rejected");
+    assert_eq!(job.status.as_str(), "rejected");
     assert!(job.message.contains("not UTF-8") && job.message.contains("line 3"), "{}", job.message);
 
     let huge = vec![b'a'; app::domain::product_csv::MAX_UPLOAD_BYTES + 1024];
@@ -344,7 +344,7 @@ async fn a_hundred_thousand_rows_import_while_the_shop_keeps_answering(db: Datab
     let mut answered_while_running = 0;
     let job = loop {
         let job = status(&app, &a, None, id).await.unwrap();
-        if job.status != "running" {
+        if job.status.as_str() != "running" {
             break job;
         }
         let health = app.get("/healthz").await;
@@ -356,7 +356,7 @@ async fn a_hundred_thousand_rows_import_while_the_shop_keeps_answering(db: Datab
         answered_while_running += 1;
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     };
-    assert_eq!(job.status, "done", "{job:?}");
+    assert_eq!(job.status.as_str(), "done", "{job:?}");
     assert_eq!((job.total_rows, job.rows_done, job.ok_rows, job.failed_rows), (100_000, 100_000, 100_000, 0));
     assert!(answered_while_running > 0, "the job ended before the shop was asked anything");
     let sql = format!("SELECT COUNT(*) FROM product_variants WHERE merchant_id = {store_a} AND sku LIKE 'BULK-%'");

@@ -73,7 +73,7 @@ async fn fixture(db: &Database) -> Fixture {
                     slug: slug.clone(),
                     title: format!("Item {}", letter.to_ascii_uppercase()),
                     description: String::new(),
-                    currency: "USD".into(),
+                    currency: app::domain::money::Currency::USD,
                     status: ProductStatus::Published,
                     option_names: vec![],
                     variants: vec![NewVariant {

@@ -62,7 +62,7 @@ async fn fixture(db: &Database) -> Fixture {
         slug: slug.into(),
         title: format!("Title {slug}"),
         description: "A fine thing.".into(),
-        currency: "USD".into(),
+        currency: app::domain::money::Currency::USD,
         status,
         option_names: vec![],
         variants: vec![NewVariant {

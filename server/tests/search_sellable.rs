@@ -52,7 +52,7 @@ fn product(
         slug: slug.into(),
         title: title.into(),
         description: description.into(),
-        currency: "USD".into(),
+        currency: app::domain::money::Currency::USD,
         status,
         option_names: vec![],
         variants: vec![NewVariant {

@@ -152,7 +152,7 @@ async fn events_out_of_order_and_replays_end_delivered_and_public(db: Database) 
     let (_, view) = app.shop.orders.order_view(&number).await.unwrap().unwrap();
     assert_eq!(view.parts[0].status, "delivered");
     let outbox = app.shop.notifications.list(50).await.unwrap();
-    let delivered: Vec<_> = outbox.iter().filter(|m| m.kind == "delivered").collect();
+    let delivered: Vec<_> = outbox.iter().filter(|m| m.kind.as_str() == "delivered").collect();
     assert_eq!(delivered.len(), 1, "the shopper is told once, however often the carrier repeats itself");
     assert_eq!(delivered[0].recipient, "grace@example.com");
     assert!(delivered[0].text_body.contains(&format!("/track/{token}")), "{}", delivered[0].text_body);
@@ -231,7 +231,7 @@ async fn store_actions_tell_the_shopper_once(db: Database) {
     }
 
     let outbox = app.shop.notifications.list(50).await.unwrap();
-    let of = |kind: &str| outbox.iter().filter(|m| m.kind == kind).collect::<Vec<_>>();
+    let of = |kind: &str| outbox.iter().filter(|m| m.kind.as_str() == kind).collect::<Vec<_>>();
     assert_eq!(of("delivered").len(), 1);
     assert_eq!(of("return_decision").len(), 1, "one decision message for a resubmitted approval");
     assert!(

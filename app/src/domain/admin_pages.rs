@@ -1,7 +1,9 @@
 //! What the dashboard's Payments, Reviews, Settings and Users pages show, and the rules behind
 //! them: when a payment may be captured and by whom, the marketplace's capture mode, and what a
 //! store's settings must look like. Pure: the pages and the SQL store only move these values.
+use super::account::StoreRole;
 use super::errors::{AppError, FieldErrors};
+use super::money::Currency;
 use super::payment::PaymentStatus;
 use serde::{Deserialize, Serialize};
 
@@ -46,7 +48,7 @@ pub struct PaymentRow {
     pub order_number: String,
     pub placed_at: i64,
     pub status: PaymentStatus,
-    pub currency: String,
+    pub currency: Currency,
     pub amount_minor: i64,
     pub captured_minor: i64,
     pub refunded_minor: i64,
@@ -196,7 +198,7 @@ pub struct UserRow {
     pub display_name: String,
     pub is_admin: bool,
     pub store_name: Option<String>,
-    pub store_role: Option<String>,
+    pub store_role: Option<StoreRole>,
     pub created_at: i64,
     pub order_count: i64,
 }
@@ -219,7 +221,7 @@ mod tests {
             order_number: "MM-ABC".into(),
             placed_at: 0,
             status,
-            currency: "USD".into(),
+            currency: Currency::USD,
             amount_minor: 1000,
             captured_minor: 0,
             refunded_minor: 0,

@@ -166,7 +166,7 @@ impl InventoryList {
 pub struct HistoryEntry {
     pub id: i64,
     pub delta: i64,
-    pub reason: String,
+    pub reason: Reason,
     pub note: String,
     pub stock_after: i64,
     pub by: Option<String>,

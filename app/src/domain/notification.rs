@@ -58,6 +58,47 @@ pub enum Message {
     },
 }
 
+/// What a message is about, without its data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    OrderConfirmation,
+    Shipped,
+    Delivered,
+    RefundIssued,
+    ReturnDecision,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 5] = [
+        MessageKind::OrderConfirmation,
+        MessageKind::Shipped,
+        MessageKind::Delivered,
+        MessageKind::RefundIssued,
+        MessageKind::ReturnDecision,
+    ];
+
+    /// Stable name, stored in the outbox.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::OrderConfirmation => "order_confirmation",
+            MessageKind::Shipped => "shipped",
+            MessageKind::Delivered => "delivered",
+            MessageKind::RefundIssued => "refund_issued",
+            MessageKind::ReturnDecision => "return_decision",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A message as it is stored in the outbox and sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rendered {
@@ -68,13 +109,13 @@ pub struct Rendered {
 
 impl Message {
     /// Stable name of the kind, stored in the outbox and used in dedupe keys.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> MessageKind {
         match self {
-            Message::OrderConfirmation { .. } => "order_confirmation",
-            Message::Shipped { .. } => "shipped",
-            Message::Delivered { .. } => "delivered",
-            Message::RefundIssued { .. } => "refund_issued",
-            Message::ReturnDecision { .. } => "return_decision",
+            Message::OrderConfirmation { .. } => MessageKind::OrderConfirmation,
+            Message::Shipped { .. } => MessageKind::Shipped,
+            Message::Delivered { .. } => MessageKind::Delivered,
+            Message::RefundIssued { .. } => MessageKind::RefundIssued,
+            Message::ReturnDecision { .. } => MessageKind::ReturnDecision,
         }
     }
 
@@ -490,7 +531,7 @@ mod tests {
             tracking_number: "1234567890".into(),
             track_url: "u".into(),
         };
-        assert_eq!(d.kind(), "delivered");
+        assert_eq!(d.kind().as_str(), "delivered");
         assert!(d.render().text.contains("DHL Express delivered your parcel 1234567890 for order MM-4"));
     }
 

@@ -467,13 +467,42 @@ pub fn unescape_cell(cell: &str) -> &str {
     }
 }
 
+/// Where an import job is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportStatus {
+    #[default]
+    Running,
+    Done,
+    /// Stopped part way.
+    Failed,
+    /// The file was refused before any row was read: nothing imported.
+    Rejected,
+}
+
+impl ImportStatus {
+    pub const ALL: [ImportStatus; 4] =
+        [ImportStatus::Running, ImportStatus::Done, ImportStatus::Failed, ImportStatus::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportStatus::Running => "running",
+            ImportStatus::Done => "done",
+            ImportStatus::Failed => "failed",
+            ImportStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ImportStatus> {
+        ImportStatus::ALL.into_iter().find(|status| status.as_str() == s)
+    }
+}
+
 /// An import as the page shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportJobView {
     pub id: i64,
     pub merchant_id: i64,
-    /// "running", "done", "failed" (stopped part way) or "rejected" (nothing imported).
-    pub status: String,
+    pub status: ImportStatus,
     /// Why a job was rejected or stopped.
     pub message: String,
     pub file_name: String,
@@ -488,12 +517,12 @@ pub struct ImportJobView {
 
 impl ImportJobView {
     pub fn finished(&self) -> bool {
-        self.status != "running"
+        self.status != ImportStatus::Running
     }
 
     /// Progress in whole percent.
     pub fn percent(&self) -> i64 {
-        if self.finished() && self.status == "done" {
+        if self.status == ImportStatus::Done {
             100
         } else if self.total_rows <= 0 {
             0
@@ -679,9 +708,10 @@ mod tests {
 
     #[test]
     fn progress_is_a_percentage() {
-        let mut j = ImportJobView { status: "running".into(), total_rows: 200, rows_done: 50, ..Default::default() };
+        let mut j =
+            ImportJobView { status: ImportStatus::Running, total_rows: 200, rows_done: 50, ..Default::default() };
         assert_eq!(j.percent(), 25);
-        j.status = "done".into();
+        j.status = ImportStatus::Done;
         assert_eq!(j.percent(), 100);
     }
 }

@@ -2,6 +2,7 @@
 //! into a product the store may write. Every problem is reported next to its field, keyed like
 //! the form's inputs (`title`, `variants[1].sku`), so the page can show each message in place.
 use super::errors::FieldErrors;
+use super::money::Currency;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_TITLE: usize = 200;
@@ -425,7 +426,7 @@ pub struct AdminProductRow {
     pub title: String,
     pub published: bool,
     pub category: String,
-    pub currency: String,
+    pub currency: Currency,
     pub min_price_minor: i64,
     pub max_price_minor: i64,
     pub total_stock: i64,
@@ -451,7 +452,7 @@ pub struct ProductEditor {
     pub id: Option<i64>,
     pub merchant_id: i64,
     pub input: ProductInput,
-    pub currency: String,
+    pub currency: Currency,
     pub categories: Vec<(i64, String)>,
 }
 
@@ -460,7 +461,7 @@ pub struct ProductEditor {
 pub struct StoredForm {
     pub id: i64,
     pub merchant_id: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub input: ProductInput,
 }
 

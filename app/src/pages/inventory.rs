@@ -327,7 +327,7 @@ fn VariantPanel(
                                     <tr data-testid="history-row">
                                         <td class="whitespace-nowrap py-2 pr-4 text-stone-600">{ymd_hm(e.created_at)}</td>
                                         <td class=delta_class(e.delta)>{signed(e.delta)}</td>
-                                        <td class="py-2 pr-4">{Reason::parse(&e.reason).map(Reason::label).unwrap_or("—")}</td>
+                                        <td class="py-2 pr-4">{e.reason.label()}</td>
                                         <td class="py-2 pr-4 text-right tabular-nums">{e.stock_after}</td>
                                         <td class="max-w-64 break-words py-2 pr-4 text-stone-700">{e.note}</td>
                                         <td class="whitespace-nowrap py-2 text-stone-600">{e.by.unwrap_or_else(|| "—".into())}</td>

@@ -11,6 +11,7 @@ use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
 use crate::components::pagination::Pagination;
 use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, can_capture};
 use crate::domain::dates::ymd_hm;
+use crate::domain::money::{Currency, Money};
 use crate::domain::payment::PaymentStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,8 +25,8 @@ const FILTERS: [(&str, Option<PaymentStatus>); 5] = [
     ("Failed", Some(PaymentStatus::Failed)),
 ];
 
-fn money(minor: i64, currency: &str) -> String {
-    crate::components::price::stored_amount(minor, currency)
+fn money(minor: i64, currency: Currency) -> String {
+    Money::new(minor, currency).to_string()
 }
 
 fn badge(status: PaymentStatus) -> &'static str {
@@ -126,7 +127,7 @@ fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>) -> impl In
         <FormAlert errors />
         <Show when=move || matches!(capture.value().get(), Some(Ok(_)))>
             <p role="status" class="mb-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="capture-done">
-                {move || capture.value().get().and_then(|r| r.ok()).map(|r| format!("Captured {} for order {}.", money(r.captured_minor, &r.currency), r.order_number))}
+                {move || capture.value().get().and_then(|r| r.ok()).map(|r| format!("Captured {} for order {}.", money(r.captured_minor, r.currency), r.order_number))}
             </p>
         </Show>
         {if list.rows.is_empty() {
@@ -180,7 +181,7 @@ fn PaymentLine(
         Some(_) => format!("/admin/orders/{}", row.order_number),
         None => format!("/orders/{}", row.order_number),
     };
-    let refunded = (row.refunded_minor > 0).then(|| format!("refunded {}", money(row.refunded_minor, &row.currency)));
+    let refunded = (row.refunded_minor > 0).then(|| format!("refunded {}", money(row.refunded_minor, row.currency)));
     // A store's figures are its part only; say so when the order is shared.
     let shared_note =
         (merchant_id.is_some() && row.store_count > 1).then(|| format!("Shared order · {} stores", row.store_count));
@@ -200,11 +201,11 @@ fn PaymentLine(
                 </span>
             </td>
             <td class="hidden px-4 py-3 text-right tabular-nums sm:table-cell" data-testid="payment-captured">
-                {money(row.captured_minor, &row.currency)}
+                {money(row.captured_minor, row.currency)}
                 {refunded.map(|r| view! { <p class="text-xs text-stone-500">{r}</p> })}
             </td>
             <td class="px-3 py-3 text-right font-medium tabular-nums sm:px-4" data-testid="payment-amount">
-                {money(row.amount_minor, &row.currency)}
+                {money(row.amount_minor, row.currency)}
                 {shared_note.map(|n| view! { <p class="text-xs font-normal text-stone-500">{n}</p> })}
             </td>
             <td class="hidden px-4 py-3 text-stone-600 md:table-cell">{format!("{} ·· {}", row.card_brand, row.card_last4)}</td>

@@ -10,7 +10,7 @@ use crate::components::admin_nav::AdminLayout;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
-use crate::domain::product_csv::{ImportJobView, ImportPage};
+use crate::domain::product_csv::{ImportJobView, ImportPage, ImportStatus};
 use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -164,7 +164,7 @@ fn JobView(job: ImportJobView) -> impl IntoView {
         .then(|| format!("Showing the first {shown} of {} rows not imported.", job.failed_rows));
     let errors = job.errors.clone();
     view! {
-        <section class=format!("{CARD} mb-4") aria-labelledby="job-title" data-testid="import-job" data-status=job.status.clone()>
+        <section class=format!("{CARD} mb-4") aria-labelledby="job-title" data-testid="import-job" data-status=job.status.as_str()>
             <div class="flex flex-wrap items-baseline justify-between gap-2">
                 <h2 id="job-title" class=format!("text-lg font-semibold {tone}") data-testid="import-status">{label}</h2>
                 <p class="text-sm text-stone-600">{job.file_name.clone()}</p>
@@ -174,7 +174,7 @@ fn JobView(job: ImportJobView) -> impl IntoView {
                     {job.message.clone()}
                 </p>
             })}
-            {(job.status != "rejected").then(|| view! {
+            {(job.status != ImportStatus::Rejected).then(|| view! {
                 // A <progress> element: its width needs no inline style (the CSP refuses those).
                 <progress
                     class="mt-3 h-3 w-full overflow-hidden rounded-full bg-stone-200 [&::-moz-progress-bar]:bg-emerald-600 [&::-webkit-progress-bar]:bg-stone-200 [&::-webkit-progress-value]:bg-emerald-600"

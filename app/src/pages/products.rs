@@ -7,6 +7,7 @@ use crate::api::products::admin_products;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
+use crate::domain::money::Money;
 use crate::domain::product_form::{AdminProductList, AdminProductRow, ProductFilter};
 use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
@@ -55,10 +56,10 @@ pub fn ProductsPage() -> impl IntoView {
 }
 
 fn price_text(row: &AdminProductRow) -> String {
-    use crate::components::price::stored_amount;
-    let low = stored_amount(row.min_price_minor, &row.currency);
+    let currency = row.currency;
+    let low = Money::new(row.min_price_minor, currency).to_string();
     if row.max_price_minor != row.min_price_minor {
-        format!("{low} – {}", stored_amount(row.max_price_minor, &row.currency))
+        format!("{low} – {}", Money::new(row.max_price_minor, currency))
     } else {
         low
     }

@@ -5,6 +5,7 @@ use crate::api::users::find_users;
 use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD};
 use crate::components::pagination::Pagination;
+use crate::domain::account::StoreRole;
 use crate::domain::admin_pages::{PAGE_SIZE, UserList, UserRow};
 use crate::domain::dates::ymd;
 use crate::domain::search::url_encode;
@@ -41,7 +42,9 @@ pub fn UsersPage() -> impl IntoView {
 fn role(u: &UserRow) -> String {
     match (&u.store_name, &u.store_role) {
         _ if u.is_admin => "Platform admin".into(),
-        (Some(store), Some(role)) => format!("{} of {store}", if role == "owner" { "Owner" } else { "Staff" }),
+        (Some(store), Some(role)) => {
+            format!("{} of {store}", if *role == StoreRole::Owner { "Owner" } else { "Staff" })
+        }
         _ => "Shopper".into(),
     }
 }

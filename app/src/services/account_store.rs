@@ -37,7 +37,7 @@ pub struct MerchantSummary {
     pub id: i64,
     pub slug: String,
     pub name: String,
-    pub status: String,
+    pub status: MerchantStatus,
     pub owner_email: Option<String>,
     pub product_count: i64,
 }

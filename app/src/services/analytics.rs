@@ -5,7 +5,6 @@ use super::errors::store_err;
 use super::catalog_store::StoreError;
 use crate::domain::analytics::{Analytics, DAY, Period, TOP_PRODUCTS, period};
 use crate::domain::errors::AppError;
-use crate::domain::money::Currency;
 
 /// The analytics page for `merchant_id` (the caller checked the access): `from` and `to` are
 /// `YYYY-MM-DD` (UTC days, both included); blank means the last 30 days.
@@ -24,10 +23,7 @@ pub async fn figures(
     period: Period,
 ) -> Result<Analytics, StoreError> {
     let raw = store.figures(merchant_id, period, TOP_PRODUCTS).await?;
-    let currency = match store.store_currency(merchant_id).await? {
-        Some(code) => Currency::parse(&code).map_err(|e| StoreError::Other(format!("stored currency: {e}")))?,
-        // A store without products has nothing to total; its zeros show in the marketplace's currency.
-        None => super::MARKETPLACE_CURRENCY,
-    };
+    // A store without products has nothing to total; its zeros show in the marketplace's currency.
+    let currency = store.store_currency(merchant_id).await?.unwrap_or(super::MARKETPLACE_CURRENCY);
     Ok(Analytics::assemble(merchant_id, store_name, currency, period, raw))
 }

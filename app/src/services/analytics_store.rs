@@ -3,6 +3,7 @@
 //! funnel). Every figure is scoped to one store: its order parts, its products' views and adds.
 use super::catalog_store::StoreError;
 use crate::domain::analytics::{Period, RawFigures};
+use crate::domain::money::Currency;
 use async_trait::async_trait;
 
 #[async_trait]
@@ -11,5 +12,5 @@ pub trait AnalyticsStore: Send + Sync + 'static {
     /// `top` products limited to `top`.
     async fn figures(&self, merchant_id: i64, period: Period, top: i64) -> Result<RawFigures, StoreError>;
     /// The currency of the store's prices (its newest product's), `None` without products.
-    async fn store_currency(&self, merchant_id: i64) -> Result<Option<String>, StoreError>;
+    async fn store_currency(&self, merchant_id: i64) -> Result<Option<Currency>, StoreError>;
 }

@@ -2,6 +2,7 @@
 //! it, and one conformance suite holds both to the same behaviour.
 use crate::domain::catalog::{Category, ProductCard, ProductDetail};
 use crate::domain::listing::Sort;
+use crate::domain::money::Currency;
 use async_trait::async_trait;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,12 @@ impl MerchantStatus {
             MerchantStatus::Active => "active",
             MerchantStatus::Suspended => "suspended",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<MerchantStatus> {
+        [MerchantStatus::Pending, MerchantStatus::Active, MerchantStatus::Suspended]
+            .into_iter()
+            .find(|m| m.as_str() == s)
     }
 }
 
@@ -90,7 +97,7 @@ pub struct NewProduct {
     pub slug: String,
     pub title: String,
     pub description: String,
-    pub currency: String,
+    pub currency: Currency,
     pub status: ProductStatus,
     pub option_names: Vec<String>,
     pub variants: Vec<NewVariant>,
@@ -109,9 +116,6 @@ impl NewProduct {
         }
         if self.title.trim().is_empty() {
             return bad("the title is empty".into());
-        }
-        if crate::domain::money::Currency::parse(&self.currency).is_err() {
-            return bad(format!("{:?} is not a three-letter currency code", self.currency));
         }
         if self.variants.is_empty() {
             return bad("a product needs at least one variant".into());
@@ -169,7 +173,7 @@ pub struct ListingRow {
     pub category_id: i64,
     pub merchant_slug: String,
     pub merchant_name: String,
-    pub currency: String,
+    pub currency: Currency,
     /// The lowest variant price.
     pub price_minor: i64,
     pub total_stock: i64,

@@ -6,7 +6,6 @@ use crate::domain::catalog::Category;
 use crate::domain::category_tree;
 use crate::domain::facets::{self, FacetItem, Filters};
 use crate::domain::listing::{PAGE_SIZE, Page, Sort, clamp_page};
-use crate::domain::money::Currency;
 use crate::domain::ranking::{Signal, Weights, affinity, availability, bayesian_rating, by_max, freshness, rank};
 use crate::domain::storefront::{Listing, RankedCard};
 use std::collections::HashMap;
@@ -146,10 +145,7 @@ pub async fn list(
     }
     // The price bands are labelled in the listed products' currency; an empty listing has no
     // prices to band, and shows its (empty) bands in the marketplace's.
-    let currency = match rows.first() {
-        Some(r) => Currency::parse(&r.currency).map_err(|e| StoreError::Other(format!("stored currency: {e}")))?,
-        None => super::MARKETPLACE_CURRENCY,
-    };
+    let currency = rows.first().map(|r| r.currency).unwrap_or(super::MARKETPLACE_CURRENCY);
     let facets = facets::count(&items, &filters, &facet_categories, &stores, currency);
 
     let kept: Vec<&ListingRow> =

@@ -27,7 +27,7 @@ async fn all_stores(shop: &Shop) -> Result<Vec<StoreSummary>, AppError> {
             id: m.id,
             name: m.name,
             slug: m.slug,
-            status: m.status,
+            status: m.status.as_str().to_string(),
             product_count: m.product_count,
             owner_email: m.owner_email,
         })

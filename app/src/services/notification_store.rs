@@ -2,14 +2,13 @@
 //! key, claimed by one sender at a time under a lease (several server instances may run
 //! senders), then marked sent, scheduled for another try, or failed.
 use super::catalog_store::StoreError;
-use crate::domain::notification::OutboxStatus;
+use crate::domain::notification::{MessageKind, OutboxStatus};
 use async_trait::async_trait;
 
 /// A rendered message to queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewMessage {
-    /// `Message::kind()`: order_confirmation, shipped, delivered, refund_issued, return_decision.
-    pub kind: String,
+    pub kind: MessageKind,
     pub recipient: String,
     pub subject: String,
     pub text_body: String,
@@ -24,7 +23,7 @@ pub struct NewMessage {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutboxMessage {
     pub id: i64,
-    pub kind: String,
+    pub kind: MessageKind,
     pub recipient: String,
     pub subject: String,
     pub text_body: String,

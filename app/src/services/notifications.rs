@@ -26,7 +26,7 @@ pub async fn enqueue(
     let rendered = message.render();
     store
         .enqueue(&NewMessage {
-            kind: message.kind().to_string(),
+            kind: message.kind(),
             recipient: recipient.trim().to_string(),
             subject: rendered.subject,
             text_body: rendered.text,
@@ -48,7 +48,7 @@ pub async fn enqueue_logged(
 ) {
     if let Err(e) = enqueue(store, message, recipient, dedupe_key, now).await {
         // No order number (the dedupe key names it too) nor links (a guest's key) in the log.
-        tracing::error!(error = %e, kind = message.kind(), "could not queue a notification");
+        tracing::error!(error = %e, kind = message.kind().as_str(), "could not queue a notification");
     }
 }
 

@@ -8,7 +8,7 @@ use super::admin_store::CaptureOutcome;
 use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, capture_refusal};
 use crate::domain::errors::AppError;
 use crate::domain::idempotency::IdempotencyKey;
-use crate::domain::money::{Currency, Money};
+use crate::domain::money::Money;
 use crate::domain::payment::{Payment, PaymentEvent, PaymentEventKind, PaymentStatus};
 
 /// One page of payments for `scope` (a store, or the whole marketplace when `None`). Unknown
@@ -54,7 +54,7 @@ pub async fn capture(
         None => row.clone(),
         Some(_) => shop.admin.payment(None, &row.order_number).await.map_err(store_err)?.ok_or_else(missing)?,
     };
-    let currency = Currency::parse(&whole.currency).map_err(super::internal)?;
+    let currency = whole.currency;
     let amount = Money::new(whole.amount_minor, currency);
     let now = shop.clock.now();
     let key = format!("{}-capture", key.as_str());

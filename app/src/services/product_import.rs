@@ -20,7 +20,7 @@ pub async fn page(shop: &Shop, merchant_id: i64, job: Option<i64>) -> Result<Imp
 
 /// The progress of the store's import `job` (None when the store has no such job).
 pub async fn status(shop: &Shop, merchant_id: i64, job: i64) -> Result<Option<ImportJobView>, AppError> {
-    shop.product_import.job(merchant_id, job, SHOWN_ERRORS).await.map_err(store_err)
+    shop.product_import.job(merchant_id, job, SHOWN_ERRORS, shop.clock.now()).await.map_err(store_err)
 }
 
 /// Records an upload as an import job; (job id, created). A retried upload with the same

@@ -2,7 +2,7 @@
 //! rows it refused), writing one batch of products in one transaction, and the store's variants
 //! page by page for the export. Both SQL adapters implement it.
 use super::catalog_store::StoreError;
-use crate::domain::product_csv::{ExportVariant, ImportJobView, RowError};
+use crate::domain::product_csv::{ExportVariant, ImportJobView, ImportStatus, RowError};
 use crate::domain::product_form::ValidProduct;
 use async_trait::async_trait;
 
@@ -40,8 +40,8 @@ pub struct NewImportJob {
     pub idempotency_key: String,
     pub file_name: String,
     pub total_rows: i64,
-    /// "running", or "rejected" (with `message`) for a file refused before any row was read.
-    pub status: String,
+    /// Running, or rejected (with `message`) for a file refused before any row was read.
+    pub status: ImportStatus,
     pub message: String,
 }
 
@@ -52,9 +52,15 @@ pub trait ProductImportStore: Send + Sync + 'static {
     async fn create_job(&self, job: &NewImportJob, now: i64) -> Result<(i64, bool), StoreError>;
 
     /// The store's job `id` with its first `max_errors` refused rows; None for another store's.
-    /// A job still "running" long after its last batch was stopped with its server: it is
-    /// recorded and shown as failed.
-    async fn job(&self, merchant_id: i64, id: i64, max_errors: i64) -> Result<Option<ImportJobView>, StoreError>;
+    /// A job still running long after its last batch (at `now`) was stopped with its server: it
+    /// is recorded and shown as failed.
+    async fn job(
+        &self,
+        merchant_id: i64,
+        id: i64,
+        max_errors: i64,
+        now: i64,
+    ) -> Result<Option<ImportJobView>, StoreError>;
 
     /// Every category as (slug, id), to read the file's `category` column.
     async fn category_slugs(&self) -> Result<Vec<(String, i64)>, StoreError>;
@@ -72,8 +78,8 @@ pub trait ProductImportStore: Send + Sync + 'static {
         now: i64,
     ) -> Result<BatchOutcome, StoreError>;
 
-    /// Ends a job: "done", or "failed" with a message.
-    async fn finish_job(&self, job_id: i64, status: &str, message: &str, now: i64) -> Result<(), StoreError>;
+    /// Ends a job: done, or failed with a message.
+    async fn finish_job(&self, job_id: i64, status: ImportStatus, message: &str, now: i64) -> Result<(), StoreError>;
 
     /// The store's variants after `after_variant_id` (by variant id), `limit` at most, for the export.
     async fn export_page(

@@ -46,7 +46,7 @@ pub async fn editor(shop: &Shop, merchant_id: i64, stored: Option<StoredForm>) -
                 variants: vec![VariantInput { stock: "0".into(), ..Default::default() }],
                 ..Default::default()
             },
-            currency: super::MARKETPLACE_CURRENCY.code().to_string(),
+            currency: super::MARKETPLACE_CURRENCY,
             categories,
         },
     })

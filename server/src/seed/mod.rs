@@ -270,7 +270,7 @@ pub async fn demo(shop: &Shop, media_dir: &Path) -> Result<SeedReport, String> {
                 description: description(&mut rng, leaf, &title, merchant.name),
                 slug,
                 title,
-                currency: "USD".into(),
+                currency: app::domain::money::Currency::USD,
                 status: ProductStatus::Published,
                 option_names,
                 variants,
@@ -286,7 +286,7 @@ pub async fn demo(shop: &Shop, media_dir: &Path) -> Result<SeedReport, String> {
     reviews::demo_reviews(shop, &seeded, EPOCH + 320 * 86_400).await?;
     // Past orders with co-purchase structure, so recommendations show right away.
     let bought: Vec<(i64, i64)> = ids.iter().zip(&products).map(|(id, p)| (*id, p.category_id)).collect();
-    orders_history::seed(shop, &bought, crate::store::now_unix()).await?;
+    orders_history::seed(shop, &bought, app::services::clock::now()).await?;
     // A code shoppers can try at checkout: 10 % off items worth $50 or more.
     let welcome = app::domain::checkout::DiscountCode {
         code: DEMO_DISCOUNT_CODE.into(),
@@ -296,7 +296,7 @@ pub async fn demo(shop: &Shop, media_dir: &Path) -> Result<SeedReport, String> {
         usage_limit: Some(10_000),
         times_used: 0,
     };
-    shop.orders.create_discount_code(&welcome, crate::store::now_unix()).await.map_err(err)?;
+    shop.orders.create_discount_code(&welcome, app::services::clock::now()).await.map_err(err)?;
     Ok(SeedReport {
         merchants: tree.merchant_ids.len(),
         categories: tree.categories,
@@ -339,7 +339,7 @@ pub async fn synthetic(store: &dyn CatalogStore, media_dir: &Path, n: usize) -> 
             description: description(&mut rng, leaf, &title, merchant.name),
             images: vec![NewImage { url: format!("/media/placeholders/{}-{k}.svg", leaf.slug), alt: title.clone() }],
             title,
-            currency: "USD".into(),
+            currency: app::domain::money::Currency::USD,
             status: ProductStatus::Published,
             option_names,
             variants,

@@ -23,3 +23,14 @@ pub fn map_sqlx(err: sqlx::Error) -> StoreError {
         _ => StoreError::Other(err.to_string()),
     }
 }
+
+/// A stored value the app has no name for (a status, kind or currency code the schema admits
+/// but this build does not know): the row is refused by name instead of read as a default.
+pub fn unknown(what: &str, value: &str) -> StoreError {
+    StoreError::Other(format!("the database holds an unknown {what} {value:?}"))
+}
+
+/// Reads a stored currency code (parsed once here, at the adapter's edge).
+pub fn currency(code: &str) -> Result<app::domain::money::Currency, StoreError> {
+    app::domain::money::Currency::parse(code).map_err(|_| unknown("currency", code))
+}

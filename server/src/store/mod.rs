@@ -1,35 +1,48 @@
 //! Storage adapters: SQLite (the embedded default) and PostgreSQL, behind the app's store traits.
-//! The SQL both engines share lives once, in `sql_catalog`; engine-specific parts (connection
-//! setup, write transactions, migration locking) live in `sqlite` and `postgres`.
+//!
+//! One module per subject holds its SQL and row mapping, written once for both engines: both
+//! accept `$N` placeholders and `RETURNING`, and the schema keeps every number a 64-bit integer,
+//! so the statements are identical. A macro per subject (rather than generics over
+//! `sqlx::Database`) instantiates them for each concrete store: the trait bounds a generic version
+//! needs would hide the SQL behind a wall of where-clauses. Each store type provides `pool`;
+//! engine-specific parts (connection setup, search, migration locking) live in `sqlite` and
+//! `postgres`, which instantiate the subjects' macros. Write transactions are opened in `tx`
+//! (`begin_write()`), the idempotency claim every retried write makes is in `idempotency`, the
+//! migrations and their runner in `migrate`.
 mod errors;
+#[macro_use]
+mod idempotency;
+mod tx;
+#[macro_use]
 mod migrate;
 #[macro_use]
-mod sql_admin;
+mod admin;
 #[macro_use]
-mod sql_accounts;
+mod accounts;
 #[macro_use]
-mod sql_analytics;
+mod analytics;
 #[macro_use]
-mod sql_carts;
+mod carts;
 #[macro_use]
-mod sql_catalog;
+mod catalog;
 #[macro_use]
 mod sql_fulfilment;
 #[macro_use]
-mod sql_inventory;
+mod inventory;
 #[macro_use]
-mod sql_notifications;
+mod notifications;
 #[macro_use]
 mod sql_orders;
 #[macro_use]
-pub(crate) mod sql_product_images;
+mod product_images;
 #[macro_use]
-pub(crate) mod sql_products;
-mod sql_product_import;
+mod products;
 #[macro_use]
-mod sql_recommendations;
+mod product_import;
 #[macro_use]
-mod sql_reviews;
+mod recommendations;
+#[macro_use]
+mod reviews;
 pub mod postgres;
 pub mod sqlite;
 
@@ -233,10 +246,6 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
-}
-
-pub(crate) fn now_unix() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]

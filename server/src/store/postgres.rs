@@ -1,8 +1,8 @@
 //! PostgreSQL: for shops that run several stateless instances behind a load balancer.
 use super::migrate::{self, Migration};
+use sqlx::Postgres;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Transaction};
 use std::time::Duration;
 
 /// Any constant shared by every instance; it names the advisory lock that serialises migrations.
@@ -103,10 +103,6 @@ impl PgStore {
         .await
     }
 
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-        self.pool.begin().await
-    }
-
     /// Several instances may start at once; the advisory lock lets one migrate while the
     /// others wait, then find nothing left to do.
     async fn lock_migrations(&self) -> Result<PoolConnection<Postgres>, sqlx::Error> {
@@ -119,6 +115,10 @@ impl PgStore {
         sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *conn).await?;
         Ok(())
     }
+}
+
+mod migrate_run {
+    impl_migration_runner!(super::PgStore, "postgres");
 }
 
 mod catalog_sql {
@@ -171,4 +171,8 @@ mod products_sql {
 
 mod product_images_sql {
     impl_sql_product_images!(super::PgStore, sqlx::Postgres);
+}
+
+mod product_import_sql {
+    impl_sql_product_import!(super::PgStore, sqlx::Postgres, " FOR UPDATE OF v");
 }

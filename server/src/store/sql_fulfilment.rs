@@ -27,66 +27,29 @@ macro_rules! impl_sql_fulfilment {
 
         type Tx = sqlx::Transaction<'static, $db>;
 
-        enum Claimed {
-            New,
-            Repeat(i64),
-            Conflict,
-        }
+        impl_idempotency_keys!($db);
 
-        /// Claims an idempotency key in the write's own transaction.
-        async fn claim_key(
+        /// Claims the key of a write to `order_id`'s part, or says how to answer instead.
+        async fn claim_part_write<T>(
             tx: &mut Tx,
-            claim: &IdempotencyClaim,
+            claim: Option<&IdempotencyClaim>,
             order_id: i64,
             now: i64,
-        ) -> Result<Claimed, StoreError> {
-            let claimed = sqlx::query(
-                "INSERT INTO idempotency_keys (scope, key, fingerprint, order_id, created_at) VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (scope, key) DO NOTHING",
-            )
-            .bind(&claim.scope)
-            .bind(&claim.key)
-            .bind(&claim.fingerprint)
-            .bind(order_id)
-            .bind(now)
-            .execute(&mut **tx)
-            .await
-            .map_err(map_sqlx)?
-            .rows_affected();
-            if claimed == 1 {
-                return Ok(Claimed::New);
-            }
-            let seen: Option<(String, Option<String>)> =
-                sqlx::query_as("SELECT fingerprint, outcome FROM idempotency_keys WHERE scope = $1 AND key = $2")
-                    .bind(&claim.scope)
-                    .bind(&claim.key)
-                    .fetch_optional(&mut **tx)
-                    .await
-                    .map_err(map_sqlx)?;
-            match seen {
-                Some((f, Some(outcome))) if f == claim.fingerprint => outcome
-                    .parse()
-                    .map(Claimed::Repeat)
-                    .map_err(|_| StoreError::Other(format!("idempotency outcome {outcome:?} is not an id"))),
-                Some((f, None)) if f == claim.fingerprint => {
-                    Err(StoreError::Other("an idempotency key was claimed without an outcome".into()))
-                }
-                Some(_) => Ok(Claimed::Conflict),
-                None => Err(StoreError::Other("an idempotency key vanished while it was checked".into())),
-            }
+        ) -> Result<Option<Applied<T>>, StoreError> {
+            let Some(claim) = claim else { return Ok(None) };
+            Ok(match claim_key(tx, claim, Some(order_id), now).await? {
+                Claimed::New => None,
+                Claimed::Repeat { outcome, .. } => Some(Applied::Repeat($crate::store::idempotency::outcome_id(outcome)?)),
+                Claimed::Conflict => Some(Applied::Conflict),
+            })
         }
 
+        /// Records the id a write produced, for a retry with the same key.
         async fn set_outcome(tx: &mut Tx, claim: Option<&IdempotencyClaim>, id: i64) -> Result<(), StoreError> {
-            if let Some(c) = claim {
-                sqlx::query("UPDATE idempotency_keys SET outcome = $1 WHERE scope = $2 AND key = $3")
-                    .bind(id.to_string())
-                    .bind(&c.scope)
-                    .bind(&c.key)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(map_sqlx)?;
+            match claim {
+                Some(c) => record_claim(tx, c, None, Some(&id.to_string())).await,
+                None => Ok(()),
             }
-            Ok(())
         }
 
         async fn order_of_part(tx: &mut Tx, part_id: i64) -> Result<Option<i64>, StoreError> {
@@ -654,12 +617,8 @@ macro_rules! impl_sql_fulfilment {
                 let Some(order_id) = order_of_part(&mut tx, s.part_id).await? else {
                     return Ok(Applied::Stale);
                 };
-                if let Some(c) = &s.claim {
-                    match claim_key(&mut tx, c, order_id, s.now).await? {
-                        Claimed::New => {}
-                        Claimed::Repeat(id) => return Ok(Applied::Repeat(id)),
-                        Claimed::Conflict => return Ok(Applied::Conflict),
-                    }
+                if let Some(answer) = claim_part_write(&mut tx, s.claim.as_ref(), order_id, s.now).await? {
+                    return Ok(answer);
                 }
                 let moved = sqlx::query(
                     "UPDATE order_parts SET status = $1, version = version + 1 WHERE id = $2 AND version = $3",
@@ -730,12 +689,8 @@ macro_rules! impl_sql_fulfilment {
                 let Some(order_id) = order_of_part(&mut tx, c.part_id).await? else {
                     return Ok(Applied::Stale);
                 };
-                if let Some(claim) = &c.claim {
-                    match claim_key(&mut tx, claim, order_id, c.now).await? {
-                        Claimed::New => {}
-                        Claimed::Repeat(id) => return Ok(Applied::Repeat(id)),
-                        Claimed::Conflict => return Ok(Applied::Conflict),
-                    }
+                if let Some(answer) = claim_part_write(&mut tx, c.claim.as_ref(), order_id, c.now).await? {
+                    return Ok(answer);
                 }
                 let moved = sqlx::query(
                     "UPDATE order_parts SET status = 'cancelled', version = version + 1, cancelled_at = $1,
@@ -812,12 +767,8 @@ macro_rules! impl_sql_fulfilment {
                 let Some(order_id) = order_of_part(&mut tx, r.part_id).await? else {
                     return Ok(Applied::Stale);
                 };
-                if let Some(c) = claim {
-                    match claim_key(&mut tx, c, order_id, now).await? {
-                        Claimed::New => {}
-                        Claimed::Repeat(id) => return Ok(Applied::Repeat(id)),
-                        Claimed::Conflict => return Ok(Applied::Conflict),
-                    }
+                if let Some(answer) = claim_part_write(&mut tx, claim, order_id, now).await? {
+                    return Ok(answer);
                 }
                 let earlier: Option<i64> = sqlx::query_scalar("SELECT id FROM refunds WHERE idempotency_key = $1")
                     .bind(&r.key)

@@ -13,6 +13,8 @@ macro_rules! impl_sql_orders {
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::map_sqlx;
 
+        impl_idempotency_keys!($db);
+
         #[async_trait::async_trait]
         impl OrderStore for $store {
             async fn discount_code(
@@ -124,35 +126,16 @@ macro_rules! impl_sql_orders {
 
             async fn place_order(&self, o: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                let claimed = sqlx::query(
-                    "INSERT INTO idempotency_keys (scope, key, fingerprint, created_at) VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (scope, key) DO NOTHING",
-                )
-                .bind(&claim.scope)
-                .bind(&claim.key)
-                .bind(&claim.fingerprint)
-                .bind(o.now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                if claimed == 0 {
-                    let seen: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
-                        "SELECT fingerprint, order_id, outcome FROM idempotency_keys WHERE scope = $1 AND key = $2",
-                    )
-                    .bind(&claim.scope)
-                    .bind(&claim.key)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
-                    tx.rollback().await.map_err(map_sqlx)?;
-                    return match seen {
-                        Some((fingerprint, order_id, outcome)) if fingerprint == claim.fingerprint => {
-                            Ok(PlaceResult::Repeat { order_id, outcome })
-                        }
-                        Some(_) => Ok(PlaceResult::Conflict),
-                        None => Err(StoreError::Other("an idempotency key vanished while it was checked".into())),
-                    };
+                match claim_key(&mut tx, claim, None, o.now).await? {
+                    Claimed::New => {}
+                    Claimed::Repeat { order_id, outcome } => {
+                        tx.rollback().await.map_err(map_sqlx)?;
+                        return Ok(PlaceResult::Repeat { order_id, outcome });
+                    }
+                    Claimed::Conflict => {
+                        tx.rollback().await.map_err(map_sqlx)?;
+                        return Ok(PlaceResult::Conflict);
+                    }
                 }
 
                 // Reserve every line; collect every shortage so the shopper hears about all of them.
@@ -292,13 +275,7 @@ macro_rules! impl_sql_orders {
                         .await
                         .map_err(map_sqlx)?;
                 }
-                sqlx::query("UPDATE idempotency_keys SET order_id = $1 WHERE scope = $2 AND key = $3")
-                    .bind(order_id)
-                    .bind(&claim.scope)
-                    .bind(&claim.key)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                record_claim(&mut tx, claim, Some(order_id), None).await?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(PlaceResult::Placed { order_id, payment_id })
             }
@@ -355,7 +332,7 @@ macro_rules! impl_sql_orders {
                     release_stock(&mut tx, u.order_id).await?;
                     release_discount(&mut tx, u.order_id).await?;
                 }
-                set_outcome(&mut tx, &u.claim, &u.outcome).await?;
+                record_claim(&mut tx, &u.claim, None, Some(&u.outcome)).await?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(PaymentRecorded::Applied)
             }
@@ -371,7 +348,7 @@ macro_rules! impl_sql_orders {
                     .execute(&mut *tx)
                     .await
                     .map_err(map_sqlx)?;
-                set_outcome(&mut tx, &r.claim, &r.outcome).await?;
+                record_claim(&mut tx, &r.claim, None, Some(&r.outcome)).await?;
                 tx.commit().await.map_err(map_sqlx)
             }
 
@@ -747,22 +724,6 @@ macro_rules! impl_sql_orders {
                 .await
                 .map_err(map_sqlx)?;
             }
-            Ok(())
-        }
-
-        /// The outcome a retried checkout with the same key gets.
-        async fn set_outcome(
-            tx: &mut sqlx::Transaction<'static, $db>,
-            claim: &IdempotencyClaim,
-            outcome: &str,
-        ) -> Result<(), StoreError> {
-            sqlx::query("UPDATE idempotency_keys SET outcome = $1 WHERE scope = $2 AND key = $3")
-                .bind(outcome)
-                .bind(&claim.scope)
-                .bind(&claim.key)
-                .execute(&mut **tx)
-                .await
-                .map_err(map_sqlx)?;
             Ok(())
         }
 

@@ -1,8 +1,8 @@
 //! SQLite: one file, WAL, the embedded default.
 use super::migrate::{self, Migration};
+use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -45,12 +45,6 @@ impl SqliteStore {
                 format!("cannot open the SQLite database {}: {e}; set DATABASE_URL to a writable path", path.display())
             })?;
         Ok(SqliteStore { pool })
-    }
-
-    /// `BEGIN IMMEDIATE` takes the write lock up front; a deferred transaction that reads and
-    /// then writes fails with SQLITE_BUSY when another writer commits in between.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// Words are [a-z0-9]+ (see domain::search::tokenize), so quoting cannot be escaped; the last
@@ -112,6 +106,10 @@ impl SqliteStore {
     }
 }
 
+mod migrate_run {
+    impl_migration_runner!(super::SqliteStore, "sqlite");
+}
+
 mod catalog_sql {
     impl_sql_catalog!(super::SqliteStore, sqlx::Sqlite, "sqlite");
 }
@@ -162,4 +160,8 @@ mod products_sql {
 
 mod product_images_sql {
     impl_sql_product_images!(super::SqliteStore, sqlx::Sqlite);
+}
+
+mod product_import_sql {
+    impl_sql_product_import!(super::SqliteStore, sqlx::Sqlite, "");
 }

@@ -1,4 +1,4 @@
-//! The cart SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! The cart SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why a
 //! macro). Every write runs in `begin_write()` and starts by touching the cart row: that takes the
 //! row lock on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already serialises writers), so concurrent
 //! writes to one cart queue up instead of overwriting each other's quantities.
@@ -33,20 +33,18 @@ pub const ADD_EVENT: &str =
 macro_rules! impl_sql_carts {
     ($store:ty, $db:ty) => {
         use app::domain::cart::{CartLine, CartNotice, MAX_QTY_PER_LINE, merge_guest_cart};
-        use app::domain::money::{Currency, Money};
+        use app::domain::money::Money;
         use app::services::cart_store::{AddOutcome, CartItem, CartOwner, CartStore, line_title, plan_add};
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_carts::{ADD_EVENT, ITEMS_SELECT, UPSERT_LINE};
+        use $crate::store::carts::{ADD_EVENT, ITEMS_SELECT, UPSERT_LINE};
 
-        fn item_from(r: &<$db as sqlx::Database>::Row) -> CartItem {
-            let code: String = r.get("currency");
-            // The schema only admits three-letter codes.
-            let currency = Currency::parse(&code).unwrap_or(Currency::USD);
+        fn item_from(r: &<$db as sqlx::Database>::Row) -> Result<CartItem, StoreError> {
+            let currency = $crate::store::errors::currency(r.get("currency"))?;
             let product_title: String = r.get("product_title");
             let variant_title: String = r.get("variant_title");
-            CartItem {
+            Ok(CartItem {
                 line: CartLine {
                     variant_id: r.get("variant_id"),
                     product_id: r.get("product_id"),
@@ -63,7 +61,7 @@ macro_rules! impl_sql_carts {
                 variant_title,
                 product_slug: r.get("slug"),
                 image_url: r.get("image_url"),
-            }
+            })
         }
 
         /// Locks the cart row for the rest of the transaction; `false` when there is no such cart.
@@ -82,7 +80,7 @@ macro_rules! impl_sql_carts {
             cart_id: i64,
         ) -> Result<Vec<CartItem>, StoreError> {
             let rows = sqlx::query(ITEMS_SELECT).bind(cart_id).fetch_all(&mut **tx).await.map_err(map_sqlx)?;
-            Ok(rows.iter().map(item_from).collect())
+            rows.iter().map(item_from).collect()
         }
 
         async fn cart_in(
@@ -243,7 +241,7 @@ macro_rules! impl_sql_carts {
 
             async fn items(&self, cart_id: i64) -> Result<Vec<CartItem>, StoreError> {
                 let rows = sqlx::query(ITEMS_SELECT).bind(cart_id).fetch_all(&self.pool).await.map_err(map_sqlx)?;
-                Ok(rows.iter().map(item_from).collect())
+                rows.iter().map(item_from).collect()
             }
 
             async fn item_count(&self, cart_id: i64) -> Result<i64, StoreError> {
@@ -313,7 +311,7 @@ macro_rules! impl_sql_carts {
 
             async fn clear(&self, cart_id: i64) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                lock_cart(&mut tx, cart_id, $crate::store::now_unix()).await?;
+                lock_cart(&mut tx, cart_id, app::services::clock::now()).await?;
                 sqlx::query("DELETE FROM cart_items WHERE cart_id = $1")
                     .bind(cart_id)
                     .execute(&mut *tx)

@@ -1,5 +1,5 @@
 //! The SQL behind the dashboard's Payments, Reviews, Settings and Users pages, shared by SQLite
-//! and PostgreSQL (see `sql_catalog` for why a macro). A store id of 0 means "every store" (the
+//! and PostgreSQL (see `store/mod.rs` for why a macro). A store id of 0 means "every store" (the
 //! platform admin's view); ids start at 1.
 
 /// A payment's status as store `$1` sees it (the payment's own when 0). Before capture, and once
@@ -93,16 +93,17 @@ pub const USERS_COUNT: &str = concat!("SELECT COUNT(*)", user_filter!());
 
 macro_rules! impl_sql_admin {
     ($store:ty, $db:ty) => {
+        use app::domain::account::StoreRole;
         use app::domain::admin_pages::{CaptureMode, PaymentRow, StoreReviewRow, StoreSettings, StoreTodo, UserRow};
         use app::domain::payment::{PaymentEvent, PaymentStatus};
         use app::services::admin_store::{AdminStore, CaptureOutcome};
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
-        use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_admin::{
+        use $crate::store::admin::{
             PAYMENT_BY_NUMBER, PAYMENTS, PAYMENTS_COUNT, REVIEWS, REVIEWS_COUNT, TODO, USERS, USERS_COUNT,
         };
-        use $crate::store::sql_inventory::like_pattern;
+        use $crate::store::errors::{currency, map_sqlx, unknown};
+        use $crate::store::inventory::like_pattern;
 
         fn payment_row(r: &<$db as sqlx::Database>::Row) -> Result<PaymentRow, StoreError> {
             let status: String = r.get(3);
@@ -110,9 +111,8 @@ macro_rules! impl_sql_admin {
                 payment_id: r.get(0),
                 order_number: r.get(1),
                 placed_at: r.get(2),
-                status: PaymentStatus::parse(&status)
-                    .ok_or_else(|| StoreError::Invalid(format!("unknown payment status {status:?}")))?,
-                currency: r.get(4),
+                status: PaymentStatus::parse(&status).ok_or_else(|| unknown("payment status", &status))?,
+                currency: currency(r.get(4))?,
                 amount_minor: r.get(5),
                 captured_minor: r.get(6),
                 refunded_minor: r.get(7),
@@ -196,6 +196,8 @@ macro_rules! impl_sql_admin {
                 now: i64,
             ) -> Result<CaptureOutcome, StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                // A retry is found by the key the capture recorded on its own event row (as a
+                // stock adjustment or a refund is), so the event is the replay.
                 let done: Option<i64> = sqlx::query_scalar(
                     "SELECT id FROM payment_events WHERE payment_id = $1 AND kind = 'capture' AND idempotency_key = $2",
                 )
@@ -337,17 +339,22 @@ macro_rules! impl_sql_admin {
                     sqlx::query_scalar(USERS_COUNT).bind(&pattern).fetch_one(&self.pool).await.map_err(map_sqlx)?;
                 let rows = rows
                     .iter()
-                    .map(|r| UserRow {
-                        id: r.get(0),
-                        email: r.get(1),
-                        display_name: r.get(2),
-                        is_admin: r.get::<i64, _>(3) == 1,
-                        store_name: r.get(4),
-                        store_role: r.get(5),
-                        created_at: r.get(6),
-                        order_count: r.get(7),
+                    .map(|r| {
+                        let role: Option<&str> = r.get(5);
+                        let store_role =
+                            role.map(|s| StoreRole::parse(s).ok_or_else(|| unknown("store role", s))).transpose()?;
+                        Ok(UserRow {
+                            id: r.get(0),
+                            email: r.get(1),
+                            display_name: r.get(2),
+                            is_admin: r.get::<i64, _>(3) == 1,
+                            store_name: r.get(4),
+                            store_role,
+                            created_at: r.get(6),
+                            order_count: r.get(7),
+                        })
                     })
-                    .collect();
+                    .collect::<Result<_, StoreError>>()?;
                 Ok((rows, total))
             }
         }

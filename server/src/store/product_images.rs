@@ -1,5 +1,5 @@
 //! The product image SQL (the `ProductImageStore` port), shared by SQLite and PostgreSQL through
-//! one macro like `sql_inventory`.
+//! one macro like `inventory`.
 //!
 //! Positions stay 0, 1, 2… without gaps (cards show position 0). `UNIQUE (product_id, position)`
 //! is checked row by row on PostgreSQL, so a swap parks one row at -1 first and a removal shifts
@@ -23,7 +23,7 @@ macro_rules! impl_sql_product_images {
         };
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_product_images::{IMAGES, LOCK_PRODUCT};
+        use $crate::store::product_images::{IMAGES, LOCK_PRODUCT};
 
         async fn lock_product(
             tx: &mut sqlx::Transaction<'static, $db>,

@@ -1,8 +1,10 @@
-//! A small migration runner shared by both engines: numbered SQL files embedded in the binary,
-//! applied in order, each in its own transaction, recorded with a checksum so an edited
-//! migration is caught instead of silently diverging.
+//! The migrations both engines run and the plan: numbered SQL files embedded in the binary,
+//! applied in order, each recorded with a checksum so an edited migration is caught instead of
+//! silently diverging. `runner` applies them.
 //! (sqlx's `migrate!` macro would pull its proc-macro database drivers into the build; this
 //! keeps compile times down on two cores.)
+#[macro_use]
+mod runner;
 
 #[derive(Debug)]
 pub struct Migration {
@@ -22,7 +24,7 @@ macro_rules! migrations {
             version: $version,
             name: $name,
             file: $file,
-            sql: include_str!(concat!("../../migrations/", $engine, "/", $file, "_", $name, ".sql")),
+            sql: include_str!(concat!("../../../migrations/", $engine, "/", $file, "_", $name, ".sql")),
         }),*]
     };
 }

@@ -1,4 +1,4 @@
-//! The outbox SQL shared by SQLite and PostgreSQL, written once (see `sql_catalog` for why a
+//! The outbox SQL shared by SQLite and PostgreSQL, written once (see `store/mod.rs` for why a
 //! macro). A claim is one statement that picks due messages and leases them: on PostgreSQL the
 //! picked rows are locked with `FOR UPDATE SKIP LOCKED`, so concurrent claimers take disjoint
 //! sets without waiting; on SQLite the statement runs under `BEGIN IMMEDIATE`, the database's
@@ -23,30 +23,32 @@ pub fn claim_sql(lock: &str) -> String {
 
 macro_rules! impl_sql_notifications {
     ($store:ty, $db:ty, $lock:literal) => {
-        use app::domain::notification::OutboxStatus;
+        use app::domain::notification::{MessageKind, OutboxStatus};
         use app::services::catalog_store::StoreError;
         use app::services::notification_store::{NewMessage, NotificationStore, OutboxMessage};
         use sqlx::Row;
-        use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_notifications::{OUTBOX_COLUMNS, claim_sql};
+        use $crate::store::errors::{map_sqlx, unknown};
+        use $crate::store::notifications::{OUTBOX_COLUMNS, claim_sql};
 
-        fn message_from_row(r: &<$db as sqlx::Database>::Row) -> OutboxMessage {
-            OutboxMessage {
+        fn message_from_row(r: &<$db as sqlx::Database>::Row) -> Result<OutboxMessage, StoreError> {
+            let kind: &str = r.get("kind");
+            let status: &str = r.get("status");
+            Ok(OutboxMessage {
                 id: r.get("id"),
-                kind: r.get("kind"),
+                kind: MessageKind::parse(kind).ok_or_else(|| unknown("message kind", kind))?,
                 recipient: r.get("recipient"),
                 subject: r.get("subject"),
                 text_body: r.get("text_body"),
                 html_body: r.get("html_body"),
                 dedupe_key: r.get("dedupe_key"),
-                status: OutboxStatus::parse(r.get::<&str, _>("status")).unwrap_or(OutboxStatus::Failed),
+                status: OutboxStatus::parse(status).ok_or_else(|| unknown("outbox status", status))?,
                 attempts: r.get("attempts"),
                 next_attempt_at: r.get("next_attempt_at"),
                 locked_until: r.get("locked_until"),
                 last_error: r.get("last_error"),
                 created_at: r.get("created_at"),
                 sent_at: r.get("sent_at"),
-            }
+            })
         }
 
         #[async_trait::async_trait]
@@ -59,7 +61,7 @@ macro_rules! impl_sql_notifications {
                      VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7)
                      ON CONFLICT (dedupe_key) DO NOTHING",
                 )
-                .bind(&m.kind)
+                .bind(m.kind.as_str())
                 .bind(&m.recipient)
                 .bind(&m.subject)
                 .bind(&m.text_body)
@@ -88,7 +90,7 @@ macro_rules! impl_sql_notifications {
                     .await
                     .map_err(map_sqlx)?;
                 tx.commit().await.map_err(map_sqlx)?;
-                let mut claimed: Vec<OutboxMessage> = rows.iter().map(message_from_row).collect();
+                let mut claimed: Vec<OutboxMessage> = rows.iter().map(message_from_row).collect::<Result<_, _>>()?;
                 claimed.sort_by_key(|m| (m.next_attempt_at, m.id));
                 Ok(claimed)
             }
@@ -142,7 +144,7 @@ macro_rules! impl_sql_notifications {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(map_sqlx)?;
-                Ok(rows.iter().map(message_from_row).collect())
+                rows.iter().map(message_from_row).collect()
             }
         }
     };

@@ -1,4 +1,4 @@
-//! The account SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! The account SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why a
 //! macro). Booleans are stored as 0/1 integers so both engines decode them the same way.
 
 /// Failures older than this no longer count towards a lock.
@@ -35,9 +35,9 @@ macro_rules! impl_sql_accounts {
         };
         use app::services::catalog_store::{MerchantStatus, StoreError};
         use sqlx::Row;
-        use $crate::store::errors::map_sqlx;
-        use $crate::store::now_unix;
-        use $crate::store::sql_accounts::FAILURE_MEMORY_SECS;
+        use $crate::store::errors::{map_sqlx, unknown};
+        use app::services::clock;
+        use $crate::store::accounts::FAILURE_MEMORY_SECS;
 
         const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.is_admin";
 
@@ -70,7 +70,7 @@ macro_rules! impl_sql_accounts {
         #[async_trait::async_trait]
         impl AccountStore for $store {
             async fn create_user(&self, u: &NewUser) -> Result<i64, StoreError> {
-                let now = now_unix();
+                let now = clock::now();
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let id = sqlx::query_scalar(
                     "INSERT INTO users (email, display_name, password_hash, is_admin, created_at, updated_at)
@@ -101,7 +101,7 @@ macro_rules! impl_sql_accounts {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                     .bind(hash)
-                    .bind(now_unix())
+                    .bind(clock::now())
                     .bind(user_id)
                     .execute(&mut *tx)
                     .await
@@ -172,7 +172,7 @@ macro_rules! impl_sql_accounts {
 
             async fn login_failures(&self, keys: &[String]) -> Result<Vec<(String, i64, i64)>, StoreError> {
                 let mut out = Vec::new();
-                let cutoff = now_unix() - FAILURE_MEMORY_SECS;
+                let cutoff = clock::now() - FAILURE_MEMORY_SECS;
                 for key in keys {
                     let row = sqlx::query("SELECT failures, locked_until FROM login_failures WHERE key = $1 AND updated_at >= $2")
                         .bind(key)
@@ -227,7 +227,7 @@ macro_rules! impl_sql_accounts {
 
             async fn claim_attempt(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<Claim, StoreError> {
                 static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-                let sql = SQL.get_or_init($crate::store::sql_accounts::claim_sql);
+                let sql = SQL.get_or_init($crate::store::accounts::claim_sql);
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let row = sqlx::query(sql)
                     .bind(key)
@@ -285,7 +285,7 @@ macro_rules! impl_sql_accounts {
             }
 
             async fn open_store(&self, user_id: i64, slug: &str, name: &str, description: &str) -> Result<i64, StoreError> {
-                let now = now_unix();
+                let now = clock::now();
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let taken: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM merchant_members WHERE user_id = $1")
                     .bind(user_id)
@@ -325,7 +325,7 @@ macro_rules! impl_sql_accounts {
                     .bind(merchant_id)
                     .bind(user_id)
                     .bind(role.as_str())
-                    .bind(now_unix())
+                    .bind(clock::now())
                     .execute(&mut *tx)
                     .await
                     .map_err(map_sqlx)?;
@@ -343,17 +343,19 @@ macro_rules! impl_sql_accounts {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(map_sqlx)?;
-                Ok(rows
-                    .iter()
-                    .map(|r| MerchantSummary {
-                        id: r.get("id"),
-                        slug: r.get("slug"),
-                        name: r.get("name"),
-                        status: r.get("status"),
-                        owner_email: r.get("owner_email"),
-                        product_count: r.get("product_count"),
+                rows.iter()
+                    .map(|r| {
+                        let status: &str = r.get("status");
+                        Ok(MerchantSummary {
+                            id: r.get("id"),
+                            slug: r.get("slug"),
+                            name: r.get("name"),
+                            status: MerchantStatus::parse(status).ok_or_else(|| unknown("store status", status))?,
+                            owner_email: r.get("owner_email"),
+                            product_count: r.get("product_count"),
+                        })
                     })
-                    .collect())
+                    .collect()
             }
 
             async fn set_merchant_status(&self, merchant_id: i64, status: MerchantStatus) -> Result<bool, StoreError> {
@@ -395,7 +397,7 @@ macro_rules! impl_sql_accounts {
                 .bind(&a.postal_code)
                 .bind(&a.country)
                 .bind(&a.phone)
-                .bind(now_unix())
+                .bind(clock::now())
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
@@ -417,7 +419,7 @@ macro_rules! impl_sql_accounts {
                 .bind(&a.postal_code)
                 .bind(&a.country)
                 .bind(&a.phone)
-                .bind(now_unix())
+                .bind(clock::now())
                 .bind(id)
                 .bind(user_id)
                 .execute(&mut *tx)

@@ -1,8 +1,10 @@
-//! The inventory SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! The inventory SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why a
 //! macro). An adjustment is one write transaction (`begin_write`: `BEGIN IMMEDIATE` on SQLite, row
 //! locks on PostgreSQL): a conditional update that only matches the store's own variant and only
 //! when the stock stays at or above zero, then the history row with the stock it left. Concurrent
 //! removals therefore never oversell: PostgreSQL re-checks the condition on the locked row.
+//! A retried adjustment is found by the key it recorded on its own history row (unique per store),
+//! so the replay is that row; `store::idempotency` is for writes without such a row of their own.
 
 /// The variants of store `$1` matching `$2` (a LIKE pattern, `''` for all); `$3 = 1` keeps only
 /// those at or below the threshold `$4`.
@@ -50,12 +52,12 @@ pub fn like_pattern(q: &str) -> String {
 
 macro_rules! impl_sql_inventory {
     ($store:ty, $db:ty) => {
-        use app::domain::inventory::{Adjustment, HistoryEntry, StockRow, VariantHistory, is_low};
+        use app::domain::inventory::{Adjustment, HistoryEntry, Reason, StockRow, VariantHistory, is_low};
         use app::services::catalog_store::StoreError;
         use app::services::inventory_store::{AdjustOutcome, InventoryStore};
         use sqlx::Row;
-        use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_inventory::{APPLY, COUNT, HISTORY, RECORD, ROWS, like_pattern};
+        use $crate::store::errors::{map_sqlx, unknown};
+        use $crate::store::inventory::{APPLY, COUNT, HISTORY, RECORD, ROWS, like_pattern};
 
         #[async_trait::async_trait]
         impl InventoryStore for $store {
@@ -191,16 +193,19 @@ macro_rules! impl_sql_inventory {
                     .await
                     .map_err(map_sqlx)?
                     .iter()
-                    .map(|r| HistoryEntry {
-                        id: r.get("id"),
-                        delta: r.get("delta"),
-                        reason: r.get("reason"),
-                        note: r.get("note"),
-                        stock_after: r.get("stock_after"),
-                        by: r.get("display_name"),
-                        created_at: r.get("created_at"),
+                    .map(|r| {
+                        let reason: &str = r.get("reason");
+                        Ok(HistoryEntry {
+                            id: r.get("id"),
+                            delta: r.get("delta"),
+                            reason: Reason::parse(reason).ok_or_else(|| unknown("stock adjustment reason", reason))?,
+                            note: r.get("note"),
+                            stock_after: r.get("stock_after"),
+                            by: r.get("display_name"),
+                            created_at: r.get("created_at"),
+                        })
                     })
-                    .collect();
+                    .collect::<Result<_, StoreError>>()?;
                 Ok(Some(VariantHistory {
                     variant_id,
                     product_title: head.get("product_title"),

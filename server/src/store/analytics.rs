@@ -1,4 +1,4 @@
-//! The analytics SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! The analytics SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why a
 //! macro). The definitions (what a paid order, revenue and refunds are) live in
 //! `app::domain::analytics`; these queries follow them. `$1` is the store, `$2`..`$3` the period
 //! in unix seconds (start inclusive, end exclusive); days are UTC (`created_at / 86400`). Sums are
@@ -53,11 +53,12 @@ pub const ADDS: &str = "SELECT COUNT(*) FROM cart_adds WHERE merchant_id = $1 AN
 macro_rules! impl_sql_analytics {
     ($store:ty, $db:ty) => {
         use app::domain::analytics::{DaySales, Period, RawFigures, StatusCount, TopProduct};
+        use app::domain::money::Currency;
         use app::services::analytics_store::AnalyticsStore;
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
-        use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_analytics::{ADDS, BY_STATUS, DAYS, TOP, VIEWS};
+        use $crate::store::analytics::{ADDS, BY_STATUS, DAYS, TOP, VIEWS};
+        use $crate::store::errors::{currency, map_sqlx};
 
         #[async_trait::async_trait]
         impl AnalyticsStore for $store {
@@ -112,12 +113,14 @@ macro_rules! impl_sql_analytics {
                 Ok(RawFigures { days, by_status, top, views, adds })
             }
 
-            async fn store_currency(&self, merchant_id: i64) -> Result<Option<String>, StoreError> {
-                sqlx::query_scalar("SELECT currency FROM products WHERE merchant_id = $1 ORDER BY id DESC LIMIT 1")
-                    .bind(merchant_id)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_sqlx)
+            async fn store_currency(&self, merchant_id: i64) -> Result<Option<Currency>, StoreError> {
+                let code: Option<String> =
+                    sqlx::query_scalar("SELECT currency FROM products WHERE merchant_id = $1 ORDER BY id DESC LIMIT 1")
+                        .bind(merchant_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map_sqlx)?;
+                code.as_deref().map(currency).transpose()
             }
         }
     };

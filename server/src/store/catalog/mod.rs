@@ -1,102 +1,26 @@
-//! The catalog SQL that SQLite and PostgreSQL share, written once.
-//!
-//! Both engines accept `$N` placeholders and `RETURNING`, and the schema keeps every number a
-//! 64-bit integer, so the statements are identical. A macro (rather than generics over
-//! `sqlx::Database`) instantiates them for each concrete store: the trait bounds a generic
-//! version needs would hide the SQL behind a wall of where-clauses.
-//! Each store type provides `pool` and `begin_write()`.
+//! The catalog SQL (the `CatalogStore` port): merchants, categories, bulk product creation,
+//! listings, product pages, search, views and ranking weights. The card columns and row mapping it
+//! shares with recommendations, products and import are in `rows`.
+#[macro_use]
+pub mod rows;
 
 /// Rows inserted per multi-row statement when bulk-creating products.
 pub const BATCH: usize = 200;
 
-pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, p.created_at, m.name AS merchant_name,
-        MIN(v.price_minor) AS price_minor, MAX(v.price_minor) AS max_price_minor,
-        MAX(v.compare_at_minor) AS compare_at_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
-        i.url AS image_url, i.alt AS image_alt,
-        CAST(COALESCE(MAX(r.review_count), 0) AS BIGINT) AS review_count,
-        CAST(COALESCE(MAX(r.rating_sum), 0) AS BIGINT) AS rating_sum,
-        CAST(COUNT(v.id) AS BIGINT) AS variant_count, MIN(v.id) AS first_variant_id
-    FROM products p
-    JOIN merchants m ON m.id = p.merchant_id
-    JOIN product_variants v ON v.product_id = p.id
-    LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0
-    LEFT JOIN product_rating_stats r ON r.product_id = p.id";
-
-pub const CARD_GROUP: &str = " GROUP BY p.id, p.slug, p.title, p.currency, p.created_at, m.name, i.url, i.alt";
-
-pub fn order_by(sort: app::domain::listing::Sort) -> &'static str {
-    use app::domain::listing::Sort;
-    match sort {
-        // Ranked sorts are computed by `services::listing` over signal rows; plain SQL
-        // listings (new arrivals, loading cards by id) fall back to newest first.
-        Sort::Recommended | Sort::BestRated | Sort::Newest => " ORDER BY p.created_at DESC, p.id DESC",
-        Sort::PriceLowHigh => " ORDER BY price_minor ASC, p.id ASC",
-        Sort::PriceHighLow => " ORDER BY price_minor DESC, p.id ASC",
-    }
-}
-
-pub fn json_list(values: &[String]) -> String {
-    serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
-}
-
-pub fn parse_json_list(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
-}
-
-/// Defines `fn card(row) -> ProductCard` for a row of `CARD_SELECT … CARD_GROUP`; the catalog's
-/// listings and the recommendation blocks read cards from the same columns.
-macro_rules! card_from_row_fn {
-    ($db:ty) => {
-        fn card(r: &<$db as sqlx::Database>::Row) -> app::domain::catalog::ProductCard {
-            use app::domain::money::{Currency, Money};
-            use sqlx::Row;
-            let currency: String = r.get("currency");
-            let currency = Currency::parse(&currency).unwrap_or(Currency::USD);
-            let price: i64 = r.get("price_minor");
-            let max_price: i64 = r.get("max_price_minor");
-            let url: Option<String> = r.get("image_url");
-            let alt: Option<String> = r.get("image_alt");
-            // One row per variant: the image join takes position 0 only and the rating stats hold
-            // one row per product, so the count is not multiplied.
-            let variant_count: i64 = r.get("variant_count");
-            let first_variant: i64 = r.get("first_variant_id");
-            app::domain::catalog::ProductCard {
-                id: r.get("id"),
-                slug: r.get("slug"),
-                title: r.get("title"),
-                merchant_name: r.get("merchant_name"),
-                price: Money::new(price, currency),
-                compare_at: r.get::<Option<i64>, _>("compare_at_minor").map(|c| Money::new(c, currency)),
-                varied_price: max_price != price,
-                total_stock: r.get("total_stock"),
-                image: url.map(|url| app::domain::catalog::Image { url, alt: alt.unwrap_or_default() }),
-                created_at: r.get("created_at"),
-                review_count: r.get("review_count"),
-                rating_sum: r.get("rating_sum"),
-                variant_count,
-                single_variant_id: (variant_count == 1).then_some(first_variant),
-            }
-        }
-    };
-}
-
 macro_rules! impl_sql_catalog {
     ($store:ty, $db:ty, $engine:literal) => {
         use app::domain::catalog::{Category, Image, Merchant, ProductCard, ProductDetail, Variant};
-        use app::domain::money::{Currency, Money};
+        use app::domain::money::Money;
         use app::services::catalog_store::{
             CatalogStore, NewCategory, NewMerchant, NewProduct, ProductQuery, StoreError, StoredProduct,
         };
         use sqlx::{QueryBuilder, Row};
-        use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_catalog::{BATCH, CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
+        use $crate::store::catalog::BATCH;
+        use $crate::store::errors::{currency as stored_currency, map_sqlx};
+        use $crate::store::catalog::rows::{CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
         use app::domain::listing::Sort;
 
         card_from_row_fn!($db);
-
-        fn money(minor: i64, currency: &str) -> Money {
-            Money::new(minor, Currency::parse(currency).unwrap_or(Currency::USD))
-        }
 
         fn push_listing_filter(qb: &mut QueryBuilder<'_, $db>, q: &ProductQuery) {
             qb.push(" WHERE p.status = 'published' AND m.status = 'active'");
@@ -121,43 +45,6 @@ macro_rules! impl_sql_catalog {
             }
         }
 
-        impl $store {
-            /// Applies pending migrations in order, each in its own transaction.
-            pub async fn migrate(&self) -> Result<usize, String> {
-                use $crate::store::migrate::{CREATE_TABLE, checksum, pending};
-                let fail = |e: sqlx::Error| format!("migrating the {} database failed: {e}", $engine);
-                let mut lock = self.lock_migrations().await.map_err(fail)?;
-                sqlx::query(CREATE_TABLE).execute(&mut *lock).await.map_err(fail)?;
-                let applied: Vec<(i64, String)> =
-                    sqlx::query("SELECT version, checksum FROM schema_migrations ORDER BY version")
-                        .fetch_all(&mut *lock)
-                        .await
-                        .map_err(fail)?
-                        .iter()
-                        .map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1)))
-                        .collect();
-                let todo = pending(Self::MIGRATIONS, &applied)?;
-                for m in &todo {
-                    let mut tx = sqlx::Connection::begin(&mut *lock).await.map_err(fail)?;
-                    sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(|e| {
-                        format!("migration {} ({}) failed on {}: {e}", m.version, m.name, $engine)
-                    })?;
-                    sqlx::query("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)")
-                        .bind(m.version)
-                        .bind(m.name)
-                        .bind(checksum(m.sql))
-                        .bind($crate::store::now_unix())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(fail)?;
-                    tx.commit().await.map_err(fail)?;
-                    tracing::info!(version = m.version, name = m.name, engine = $engine, "applied migration");
-                }
-                self.unlock_migrations(lock).await.map_err(fail)?;
-                Ok(todo.len())
-            }
-        }
-
         #[async_trait::async_trait]
         impl CatalogStore for $store {
             fn engine(&self) -> &'static str {
@@ -178,7 +65,7 @@ macro_rules! impl_sql_catalog {
                 .bind(&m.name)
                 .bind(&m.description)
                 .bind(m.status.as_str())
-                .bind($crate::store::now_unix())
+                .bind(app::services::clock::now())
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
@@ -207,7 +94,7 @@ macro_rules! impl_sql_catalog {
                 for p in products {
                     p.validate()?;
                 }
-                let now = $crate::store::now_unix();
+                let now = app::services::clock::now();
                 let mut ids = Vec::with_capacity(products.len());
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 for chunk in products.chunks(BATCH) {
@@ -223,7 +110,7 @@ macro_rules! impl_sql_catalog {
                             .push_bind(p.description.as_str())
                             .push_bind(names.as_str())
                             .push_bind(p.status.as_str())
-                            .push_bind(p.currency.to_ascii_uppercase())
+                            .push_bind(p.currency.code())
                             .push_bind(p.created_at)
                             .push_bind(now);
                     });
@@ -347,11 +234,7 @@ macro_rules! impl_sql_catalog {
                     qb.push(" LIMIT ").push_bind(q.limit.max(0)).push(" OFFSET ").push_bind(q.offset.max(0));
                 }
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
-                let cards = rows
-                    .iter()
-                    .map(card)
-                    .collect();
-                Ok(cards)
+                rows.iter().map(card).collect()
             }
 
             async fn product_by_slug(&self, slug: &str) -> Result<Option<StoredProduct>, StoreError> {
@@ -369,7 +252,7 @@ macro_rules! impl_sql_catalog {
                     return Ok(None);
                 };
                 let id: i64 = row.get("id");
-                let currency: String = row.get("currency");
+                let currency = stored_currency(row.get("currency"))?;
                 let variants = sqlx::query(
                     "SELECT id, sku, title, option_values, price_minor, compare_at_minor, stock
                      FROM product_variants WHERE product_id = $1 ORDER BY position, id",
@@ -384,8 +267,8 @@ macro_rules! impl_sql_catalog {
                     sku: v.get("sku"),
                     title: v.get("title"),
                     options: parse_json_list(v.get::<&str, _>("option_values")),
-                    price: money(v.get("price_minor"), &currency),
-                    compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(|c| money(c, &currency)),
+                    price: Money::new(v.get("price_minor"), currency),
+                    compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(|c| Money::new(c, currency)),
                     stock: v.get("stock"),
                 })
                 .collect();
@@ -478,21 +361,20 @@ macro_rules! impl_sql_catalog {
                         .push(")");
                 }
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
-                Ok(rows
-                    .iter()
-                    .map(|r| ListingRow {
+                rows.iter()
+                    .map(|r| Ok(ListingRow {
                         id: r.get("id"),
                         category_id: r.get("category_id"),
                         merchant_slug: r.get("merchant_slug"),
                         merchant_name: r.get("merchant_name"),
-                        currency: r.get("currency"),
+                        currency: stored_currency(r.get("currency"))?,
                         price_minor: r.get("price_minor"),
                         total_stock: r.get("total_stock"),
                         created_at: r.get("created_at"),
                         review_count: r.get("review_count"),
                         rating_sum: r.get("rating_sum"),
-                    })
-                    .collect())
+                    }))
+                    .collect()
             }
 
             async fn rating_totals(&self) -> Result<(i64, i64), StoreError> {
@@ -569,7 +451,7 @@ macro_rules! impl_sql_catalog {
             }
 
             async fn set_ranking_weights(&self, weights: &app::domain::ranking::Weights) -> Result<(), StoreError> {
-                let now = $crate::store::now_unix();
+                let now = app::services::clock::now();
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 for (signal, weight) in &weights.0 {
                     sqlx::query(

@@ -1,4 +1,4 @@
-//! The review SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why a
+//! The review SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why a
 //! macro). Every change to a product's reviews recomputes its `product_rating_stats` row in the
 //! same transaction, from the reviews themselves, so the totals cannot drift.
 
@@ -41,7 +41,7 @@ macro_rules! impl_sql_reviews {
         };
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_reviews::{REFRESH_STATS, REVIEW_SELECT, order_by};
+        use $crate::store::reviews::{REFRESH_STATS, REVIEW_SELECT, order_by};
 
         fn review_from(r: &<$db as sqlx::Database>::Row) -> StoredReview {
             StoredReview {

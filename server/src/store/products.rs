@@ -1,5 +1,5 @@
 //! The merchant's product SQL (the `ProductAdminStore` port), shared by SQLite and PostgreSQL
-//! through one macro like `sql_catalog`.
+//! through one macro like `catalog`.
 //!
 //! The search index follows the products table by itself: SQLite's FTS5 triggers and
 //! PostgreSQL's tsvector trigger (migration 0003) fire on insert and on an update of the title,
@@ -39,9 +39,9 @@ macro_rules! impl_sql_products {
         use app::services::StoreError;
         use app::services::product_admin_store::{ProductAdminStore, SaveError};
         use sqlx::{QueryBuilder, Row};
-        use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_catalog::{json_list, parse_json_list};
-        use $crate::store::sql_products::contains_pattern;
+        use $crate::store::errors::{currency as stored_currency, map_sqlx};
+        use $crate::store::catalog::rows::{STORE_CURRENCY, json_list, parse_json_list};
+        use $crate::store::products::contains_pattern;
 
         fn push_admin_filter(qb: &mut QueryBuilder<'_, $db>, merchant_id: i64, f: &ProductFilter) {
             qb.push(
@@ -189,20 +189,20 @@ macro_rules! impl_sql_products {
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
                 let rows = rows
                     .iter()
-                    .map(|r| AdminProductRow {
+                    .map(|r| Ok(AdminProductRow {
                         id: r.get("id"),
                         slug: r.get("slug"),
                         title: r.get("title"),
                         published: r.get::<String, _>("status") == "published",
                         category: r.get("category"),
-                        currency: r.get("currency"),
+                        currency: stored_currency(r.get("currency"))?,
                         min_price_minor: r.get("min_price"),
                         max_price_minor: r.get("max_price"),
                         total_stock: r.get("total_stock"),
                         variant_count: r.get("variant_count"),
                         updated_at: r.get("updated_at"),
-                    })
-                    .collect();
+                    }))
+                    .collect::<Result<_, StoreError>>()?;
                 Ok((rows, total))
             }
 
@@ -239,7 +239,7 @@ macro_rules! impl_sql_products {
                 Ok(Some(StoredForm {
                     id: row.get("id"),
                     merchant_id: row.get("merchant_id"),
-                    currency: row.get("currency"),
+                    currency: stored_currency(row.get("currency"))?,
                     input: ProductInput {
                         title: row.get("title"),
                         slug: row.get("slug"),
@@ -260,7 +260,7 @@ macro_rules! impl_sql_products {
             }
 
             async fn save_product(&self, merchant_id: i64, id: Option<i64>, p: &ValidProduct) -> Result<i64, SaveError> {
-                let now = $crate::store::now_unix();
+                let now = app::services::clock::now();
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 if let Some(id) = id {
                     let owner: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM products WHERE id = $1")
@@ -299,7 +299,7 @@ macro_rules! impl_sql_products {
                     }
                     None => {
                         let currency: Option<String> =
-                            sqlx::query_scalar("SELECT currency FROM products WHERE merchant_id = $1 ORDER BY id LIMIT 1")
+                            sqlx::query_scalar(STORE_CURRENCY)
                                 .bind(merchant_id)
                                 .fetch_optional(&mut *tx)
                                 .await

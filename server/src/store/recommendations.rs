@@ -1,4 +1,4 @@
-//! The recommendation SQL that SQLite and PostgreSQL share, written once (see `sql_catalog` for why
+//! The recommendation SQL that SQLite and PostgreSQL share, written once (see `store/mod.rs` for why
 //! a macro). Reads are one query each: the candidates (stored neighbours, or given ids) and the
 //! popular products that fill up a short list are unioned with an order key, joined to the card
 //! columns, filtered to what a shopper may buy now (published, active store, in stock) and cut to
@@ -26,8 +26,8 @@ macro_rules! impl_sql_recommendations {
         use sqlx::{QueryBuilder, Row};
         use std::collections::HashMap;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::sql_catalog::{CARD_GROUP, CARD_SELECT};
-        use $crate::store::sql_recommendations::{HAVING_STOCK, INSERT_BATCH, POPULAR_SLACK, VIEW_BASKET, VISIBLE};
+        use $crate::store::catalog::rows::{CARD_GROUP, CARD_SELECT};
+        use $crate::store::recommendations::{HAVING_STOCK, INSERT_BATCH, POPULAR_SLACK, VIEW_BASKET, VISIBLE};
 
         card_from_row_fn!($db);
 
@@ -63,7 +63,7 @@ macro_rules! impl_sql_recommendations {
             qb.push(CARD_GROUP).push(", c.ord").push(HAVING_STOCK);
             qb.push(" ORDER BY c.ord, p.id LIMIT ").push_bind(limit.max(0));
             let rows = qb.build().fetch_all(pool).await.map_err(map_sqlx)?;
-            Ok(rows.iter().map(card).collect())
+            rows.iter().map(card).collect()
         }
 
         fn push_ids(qb: &mut QueryBuilder<'_, $db>, ids: &[i64]) {
