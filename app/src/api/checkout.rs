@@ -303,17 +303,13 @@ pub async fn place_order(
 /// guest's order, whoever holds its access key (`key`, from the confirmation link or e-mail, or
 /// the `mm_last_order` cookie of the browser that placed it). The number alone is not enough.
 #[server(endpoint = "orders/get")]
-pub async fn get_order(number: String, key: Option<String>) -> Result<crate::domain::order_view::OrderView, AppError> {
+pub async fn get_order(number: String, key: Option<String>) -> Result<crate::views::orders::OrderView, AppError> {
     use crate::domain::order::OrderNumber;
     let (shop, headers, who, _) = super::cart::caller().await?;
     let missing = || AppError::NotFound("We couldn't find that order.".into());
     let number = OrderNumber::parse(&number).map_err(|_| missing())?;
-    let (owner, view) = shop
-        .orders
-        .order_view(number.as_str())
-        .await
-        .map_err(crate::services::accounts::store_err)?
-        .ok_or_else(missing)?;
+    let (owner, view) =
+        crate::services::order_views::order_view(shop.orders.as_ref(), number.as_str()).await?.ok_or_else(missing)?;
     let allowed = may_open(&shop, &headers, &who, number.as_str(), owner, key.as_deref(), true).await?;
     // Someone else's order answers like a missing one: numbers are not confirmed to strangers.
     if allowed { Ok(view) } else { Err(missing()) }
@@ -321,8 +317,8 @@ pub async fn get_order(number: String, key: Option<String>) -> Result<crate::dom
 
 /// The signed-in shopper's orders, newest first.
 #[server(endpoint = "orders/mine")]
-pub async fn my_orders() -> Result<Vec<crate::domain::order_view::OrderSummary>, AppError> {
+pub async fn my_orders() -> Result<Vec<crate::views::orders::OrderSummary>, AppError> {
     use super::guard::{Access, require, shop};
     let who = require(Access::SignedIn).await?;
-    shop()?.orders.orders_of_user(who.user_id, 100).await.map_err(crate::services::accounts::store_err)
+    crate::services::order_views::orders_of_user(shop()?.orders.as_ref(), who.user_id, 100).await
 }

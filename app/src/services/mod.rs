@@ -18,6 +18,7 @@ pub mod listing;
 pub mod notification_store;
 pub mod notifications;
 pub mod order_store;
+pub mod order_views;
 pub mod passwords;
 pub mod product_admin_store;
 pub mod product_image_store;

@@ -23,3 +23,9 @@ pub fn map_sqlx(err: sqlx::Error) -> StoreError {
         _ => StoreError::Other(err.to_string()),
     }
 }
+
+/// A stored value parsed into the domain's type (a status, a currency); a value the domain does
+/// not know is bad data, reported as such rather than guessed at.
+pub(crate) fn parsed<T>(what: &str, value: &str, parsed: Option<T>) -> Result<T, StoreError> {
+    parsed.ok_or_else(|| StoreError::Other(format!("the database holds an unknown {what} {value:?}")))
+}

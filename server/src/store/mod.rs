@@ -5,6 +5,10 @@
 mod errors;
 #[macro_use]
 mod idempotency;
+#[macro_use]
+mod fulfilment;
+#[macro_use]
+mod orders;
 mod tx;
 mod migrate;
 #[macro_use]
@@ -18,13 +22,9 @@ mod sql_carts;
 #[macro_use]
 mod sql_catalog;
 #[macro_use]
-mod sql_fulfilment;
-#[macro_use]
 mod sql_inventory;
 #[macro_use]
 mod sql_notifications;
-#[macro_use]
-mod sql_orders;
 #[macro_use]
 pub(crate) mod sql_product_images;
 #[macro_use]
