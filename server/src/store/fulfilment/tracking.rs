@@ -27,30 +27,14 @@ macro_rules! fulfilment_tracking {
                     return Ok(None);
                 };
                 let events = self.events_of(shipment_id).await?;
-                let (status, part_version): (String, i64) =
-                    sqlx::query_as("SELECT status, version FROM order_parts WHERE id = $1")
-                        .bind(part_id)
-                        .fetch_one(&self.pool)
-                        .await
-                        .map_err(map_sqlx)?;
-                let lines: Vec<PartLine> = sqlx::query(
-                    "SELECT l.id, l.title, l.quantity,
-                        CAST((SELECT COALESCE(SUM(sl.quantity), 0) FROM shipment_lines sl WHERE sl.line_id = l.id)
-                            AS BIGINT) AS shipped
-                     FROM order_lines l WHERE l.part_id = $1 ORDER BY l.id",
-                )
-                .bind(part_id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_sqlx)?
-                .iter()
-                .map(|l| PartLine {
-                    line_id: l.get("id"),
-                    title: l.get("title"),
-                    quantity: l.get("quantity"),
-                    done: l.get("shipped"),
-                })
-                .collect();
+                let Some(part) = self.load_part(part_id).await? else {
+                    return Ok(None);
+                };
+                let lines: Vec<PartLine> = part
+                    .lines
+                    .into_iter()
+                    .map(|l| PartLine { line_id: l.line_id, title: l.title, quantity: l.quantity, done: l.shipped })
+                    .collect();
                 let parcels = sqlx::query("SELECT id, status, delivered_at FROM shipments WHERE part_id = $1 ORDER BY id")
                     .bind(part_id)
                     .fetch_all(&self.pool)
@@ -69,8 +53,8 @@ macro_rules! fulfilment_tracking {
                     shipment_version,
                     events,
                     part_id,
-                    part_version,
-                    part_status: part_status(&status)?,
+                    part_version: part.version,
+                    part_status: part.status,
                     lines,
                     parcels,
                 }))
