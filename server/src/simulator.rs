@@ -231,7 +231,7 @@ mod tests {
             id: 7,
             carrier: "ups".into(),
             tracking_number: "1Z999AA10123456784".into(),
-            status: status.into(),
+            status: app::domain::shipment::ShipmentStatus::parse(status).unwrap(),
             token: "t".into(),
         }
     }

@@ -6,7 +6,7 @@
 use app::domain::carriers::Carrier;
 use app::domain::webhook::{CarrierEventPayload, MAX_BODY_BYTES, SIGNATURE_HEADER, verify};
 use app::services::Shop;
-use app::services::fulfilment_store::TrackingRecorded;
+use app::services::fulfilment::CarrierEvent;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -103,34 +103,21 @@ pub async fn receive(
         Err(e) => return error(StatusCode::UNPROCESSABLE_ENTITY, e),
     };
     let number = event.tracking_number.as_str();
-    let shipment = match shop.fulfilment.shipment_by_tracking(carrier.code(), number).await {
-        Ok(Some(id)) => id,
-        Ok(None) => {
-            return error(
-                StatusCode::NOT_FOUND,
-                format!("No {} shipment has tracking number {number}.", carrier.name()),
-            );
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "could not look up a shipment");
-            return error(StatusCode::SERVICE_UNAVAILABLE, "Try again later.");
-        }
-    };
-    match shop.fulfilment.record_tracking_event(shipment, carrier.code(), &event.event, now).await {
-        Ok(TrackingRecorded::Applied { shipment_status }) => {
-            if shipment_status == "delivered" {
-                app::services::fulfilment_notices::delivered(&shop, shipment, now).await;
-            }
+    match app::services::fulfilment::receive_carrier_event(&shop, carrier, number, &event.event, now).await {
+        Ok(CarrierEvent::Recorded { shipment_id, shipment_status }) => {
             tracing::info!(
                 carrier = carrier.code(),
-                shipment,
+                shipment = shipment_id,
                 kind = event.event.kind.as_str(),
                 "tracking event recorded"
             );
-            answer(StatusCode::OK, serde_json::json!({ "recorded": true, "shipment_status": shipment_status }))
+            answer(StatusCode::OK, serde_json::json!({ "recorded": true, "shipment_status": shipment_status.as_str() }))
         }
-        Ok(TrackingRecorded::Duplicate) => {
+        Ok(CarrierEvent::Duplicate) => {
             answer(StatusCode::OK, serde_json::json!({ "recorded": false, "duplicate": true }))
+        }
+        Ok(CarrierEvent::UnknownShipment) => {
+            error(StatusCode::NOT_FOUND, format!("No {} shipment has tracking number {number}.", carrier.name()))
         }
         Err(e) => {
             tracing::error!(error = %e, "could not record a tracking event");

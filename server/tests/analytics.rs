@@ -8,7 +8,6 @@ mod support;
 use app::domain::analytics::{Analytics, DaySales, Period, StatusCount, TopProduct, parse_day, period};
 use app::domain::gateway::TestGateway;
 use app::domain::money::{Currency, Money};
-use app::domain::order_view::OrderView;
 use app::domain::refund::{LineRefund, RefundRequest};
 use app::services::account_store::NewUser;
 use app::services::analytics::figures;
@@ -16,6 +15,7 @@ use app::services::cart_store::{AddOutcome, CartOwner};
 use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
 use app::services::fulfilment::{self as f, CancelRequest, RefundCommand};
+use app::views::orders::OrderView;
 use server::store::Database;
 use std::collections::BTreeMap;
 
@@ -117,7 +117,7 @@ async fn order(db: &Database, lines: &[((i64, i64), i64)], card: &str, now: i64,
 }
 
 async fn view(db: &Database, number: &str) -> OrderView {
-    db.orders().order_view(number).await.unwrap().unwrap().1
+    app::services::order_views::order_view(db.orders().as_ref(), number).await.unwrap().unwrap().1
 }
 
 async fn user(db: &Database, email: &str) -> i64 {

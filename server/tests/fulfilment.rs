@@ -7,15 +7,17 @@ mod support;
 
 use app::domain::errors::AppError;
 use app::domain::gateway::TestGateway;
-use app::domain::order_view::OrderView;
 use app::domain::refund::{LineRefund, RefundRequest};
 use app::domain::returns::{ReturnEvent, ReturnWindow};
+use app::domain::shipment::ShipmentStatus;
 use app::domain::shipment::{LineQuantity, TrackingKind};
 use app::domain::tracking::TrackingEvent;
 use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
+use app::services::fulfilment::TrackingRecorded;
 use app::services::fulfilment::{self as f, CancelRequest, RefundCommand, ReturnAsk, ShipRequest};
-use app::services::fulfilment_store::{FulfilmentStore, PartState, TrackingRecorded};
+use app::services::fulfilment_store::{FulfilmentStore, PartState};
+use app::views::orders::OrderView;
 use server::store::Database;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -126,7 +128,7 @@ impl Fixture {
     }
 
     async fn view(&self, number: &str) -> OrderView {
-        self.db.orders().order_view(number).await.unwrap().unwrap().1
+        app::services::order_views::order_view(self.db.orders().as_ref(), number).await.unwrap().unwrap().1
     }
 
     async fn line(&self, number: &str, merchant: i64, variant: i64) -> i64 {
@@ -141,7 +143,7 @@ impl Fixture {
         tracking: &str,
         lines: &[(i64, i64)],
         key: Option<&str>,
-    ) -> Result<app::domain::order_view::ShipOutcome, AppError> {
+    ) -> Result<app::views::orders::ShipOutcome, AppError> {
         let req = ShipRequest {
             carrier: carrier.into(),
             tracking_number: tracking.into(),
@@ -161,7 +163,7 @@ impl Fixture {
         merchant: i64,
         request: RefundRequest,
         key: Option<&str>,
-    ) -> Result<app::domain::order_view::RefundOutcome, AppError> {
+    ) -> Result<app::views::orders::RefundOutcome, AppError> {
         let cmd = RefundCommand { request, idempotency_key: key.map(str::to_string), now: NOW + 200 };
         f::refund_part(self.store.as_ref(), &TestGateway, number, merchant, cmd).await
     }
@@ -169,7 +171,7 @@ impl Fixture {
     async fn event(&self, shipment: i64, carrier: &str, id: &str, kind: TrackingKind, at: i64) -> TrackingRecorded {
         let event =
             TrackingEvent { id: id.into(), kind, at, location: Some("Leeds".into()), description: kind.label().into() };
-        self.store.record_tracking_event(shipment, carrier, &event, at + 5).await.unwrap()
+        f::record_tracking_event(self.store.as_ref(), shipment, carrier, &event, at + 5).await.unwrap()
     }
 
     async fn stock(&self, slug: &str) -> i64 {
@@ -241,7 +243,7 @@ async fn bad_shipments_are_refused_and_write_nothing(db: Database) {
         assert!(message(err.clone()).contains(want), "{carrier} {tracking}: {err:?}");
     }
     assert_eq!((fx.count("shipments").await, fx.count("shipment_lines").await), (0, 0));
-    assert_eq!(fx.part(&number, fx.a).await.status, "paid");
+    assert_eq!(fx.part(&number, fx.a).await.status.as_str(), "paid");
 
     fx.ship(&number, fx.a, "royal-mail", "AB123456789GB", &[(lamp, 1)], None).await.unwrap();
     let err = fx.ship(&number, fx.a, "royal-mail", "AB123456780GB", &[(lamp, 1)], None).await.unwrap_err();
@@ -264,18 +266,18 @@ async fn carrier_events_fold_in_time_order_and_deliver_the_part(db: Database) {
     // The delivery arrives before an older in-transit scan: delivered stays.
     let t = NOW + 1_000;
     let got = fx.event(one.id, "zto", "z-1", TrackingKind::Delivered, t + 300).await;
-    assert_eq!(got, TrackingRecorded::Applied { shipment_status: "delivered".into() });
+    assert_eq!(got, TrackingRecorded::Applied { shipment_status: ShipmentStatus::Delivered });
     let got = fx.event(one.id, "zto", "z-0", TrackingKind::InTransit, t + 100).await;
-    assert_eq!(got, TrackingRecorded::Applied { shipment_status: "delivered".into() });
+    assert_eq!(got, TrackingRecorded::Applied { shipment_status: ShipmentStatus::Delivered });
     assert_eq!(fx.event(one.id, "zto", "z-0", TrackingKind::InTransit, t + 100).await, TrackingRecorded::Duplicate);
-    let public = fx.store.public_tracking(&one.token).await.unwrap().unwrap();
+    let public = f::public_tracking(fx.store.as_ref(), &one.token).await.unwrap().unwrap();
     assert_eq!(public.status, "delivered");
     assert_eq!(public.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["in_transit", "delivered"]);
     assert_eq!(public.events[0].location.as_deref(), Some("Leeds"));
     assert_eq!(public.version, 2, "each recorded event moves the version; a duplicate does not");
-    assert!(fx.store.public_tracking("not-a-token").await.unwrap().is_none());
+    assert!(f::public_tracking(fx.store.as_ref(), "not-a-token").await.unwrap().is_none());
     // One parcel of two arrived: the part is still only shipped.
-    assert_eq!(fx.part(&number, fx.a).await.status, "shipped");
+    assert_eq!(fx.part(&number, fx.a).await.status.as_str(), "shipped");
     assert_eq!(fx.store.open_shipments(10).await.unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), [two.id]);
 
     fx.event(two.id, "zto", "z-2", TrackingKind::Exception, t + 50).await;
@@ -287,21 +289,21 @@ async fn carrier_events_fold_in_time_order_and_deliver_the_part(db: Database) {
     assert_eq!(view.parts[0].shipments[1].events.len(), 2);
     // Another carrier's event ids are its own.
     assert!(
-        fx.store
-            .record_tracking_event(
-                one.id,
-                "ups",
-                &TrackingEvent {
-                    id: "z-1".into(),
-                    kind: TrackingKind::InTransit,
-                    at: t,
-                    location: None,
-                    description: "x".into(),
-                },
-                t
-            )
-            .await
-            .is_err(),
+        f::record_tracking_event(
+            fx.store.as_ref(),
+            one.id,
+            "ups",
+            &TrackingEvent {
+                id: "z-1".into(),
+                kind: TrackingKind::InTransit,
+                at: t,
+                location: None,
+                description: "x".into(),
+            },
+            t
+        )
+        .await
+        .is_err(),
         "the shipment is not a UPS one"
     );
 }
@@ -483,7 +485,7 @@ async fn returns_within_the_window_are_approved_received_and_refunded(db: Databa
     let parcel = fx.ship(&number, fx.a, "china-post", "EA123456789CN", &[(lamp, 2), (mug, 1)], None).await.unwrap();
     let delivered = NOW + 86_400;
     fx.event(parcel.shipment.id, "china-post", "cp-1", TrackingKind::Delivered, delivered).await;
-    assert_eq!(fx.part(&number, fx.a).await.status, "delivered");
+    assert_eq!(fx.part(&number, fx.a).await.status.as_str(), "delivered");
 
     let late = w.closes_at(delivered) + 1;
     let err = f::request_return(store, w, &number, fx.a, ask(vec![(lamp, 1)], "Too big", late)).await.unwrap_err();
@@ -499,8 +501,11 @@ async fn returns_within_the_window_are_approved_received_and_refunded(db: Databa
     let err = f::decide_return(store, fx.b, id, ReturnEvent::Approve, None, NOW).await.unwrap_err();
     assert!(matches!(err, AppError::NotFound(_)), "another store's return");
     let r = f::decide_return(store, fx.a, id, ReturnEvent::Approve, None, NOW).await.unwrap();
-    assert_eq!(r.status, "approved");
-    assert_eq!(f::decide_return(store, fx.a, id, ReturnEvent::Approve, None, NOW).await.unwrap().status, "approved");
+    assert_eq!(r.status.as_str(), "approved");
+    assert_eq!(
+        f::decide_return(store, fx.a, id, ReturnEvent::Approve, None, NOW).await.unwrap().status.as_str(),
+        "approved"
+    );
     let stock_before = fx.stock("lamp").await;
     f::decide_return(store, fx.a, id, ReturnEvent::Receive, None, NOW).await.unwrap();
     f::decide_return(store, fx.a, id, ReturnEvent::Receive, None, NOW).await.unwrap();

@@ -8,6 +8,7 @@ mod support;
 
 use app::domain::card::CardDetails;
 use app::domain::gateway::{GatewayOutcome, PaymentGateway, TestGateway};
+use app::domain::idempotency::IdempotencyClaim;
 use app::domain::money::{Currency, Money};
 use app::domain::payment::{DeclineReason, EventOutcome, PaymentEvent, PaymentEventKind, PaymentStatus};
 use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
@@ -16,8 +17,8 @@ use app::services::checkout::{
     LATE_VOIDED_MESSAGE, place_order,
 };
 use app::services::order_store::{
-    IdempotencyClaim, NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal,
-    PaymentUpdate, PlaceResult, ShipTo,
+    NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal, PaymentUpdate, PlaceResult,
+    ShipTo,
 };
 use server::store::Database;
 use std::sync::Arc;
@@ -171,7 +172,8 @@ impl PaymentGateway for SlowGateway {
 /// The order's status, its payment's status and captured/refunded amounts, and the payment's
 /// event kinds in order.
 async fn state(db: &Database, number: &str) -> (String, String, i64, i64, Vec<String>) {
-    let (_, view) = db.orders().order_view(number).await.unwrap().expect("the order exists");
+    let (_, view) =
+        app::services::order_views::order_view(db.orders().as_ref(), number).await.unwrap().expect("the order exists");
     let payment = view.payment.expect("the order has a payment");
     let refunded = db
         .scalar_raw(&format!(

@@ -336,7 +336,7 @@ async fn a_paid_checkout_queues_one_confirmation_even_when_retried(db: Database)
     assert!(m.html_body.contains("Desk &lt;Lamp&gt; &amp; &quot;Shade&quot;"), "{}", m.html_body);
     assert!(!m.html_body.contains("<Lamp>"));
     // Total is what was charged: two lamps, shipping and tax as priced by checkout.
-    let total = db.orders().order_view(&number).await.unwrap().unwrap().1.total;
+    let total = app::services::order_views::order_view(db.orders().as_ref(), &number).await.unwrap().unwrap().1.total;
     assert!(m.text_body.contains(&format!("Total paid: {total}")), "{} / {total}", m.text_body);
 
     // Enqueueing it again by hand (say, a repair script) is still one message.

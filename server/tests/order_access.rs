@@ -4,8 +4,8 @@
 //! a store in a shared order sees and acts on its own part only.
 mod support;
 
-use app::domain::order_view::MerchantOrderView;
 use app::domain::shipment::{LineQuantity, TrackingKind};
+use app::views::orders::MerchantOrderView;
 use support::{OWNER_A, OWNER_B, Response, TestApp};
 
 const CHECKOUT: &[(&str, &str)] = &[
@@ -169,7 +169,9 @@ async fn deliver(app: &TestApp, number: &str, store: i64) -> i64 {
         location: None,
         description: "Delivered".into(),
     };
-    app.shop.fulfilment.record_tracking_event(shipped.shipment.id, "dhl-express", &delivered, now).await.unwrap();
+    f::record_tracking_event(app.shop.fulfilment.as_ref(), shipped.shipment.id, "dhl-express", &delivered, now)
+        .await
+        .unwrap();
     line
 }
 
@@ -241,7 +243,7 @@ async fn a_store_sees_and_acts_on_its_own_part_only() {
     let a_line = part_a.lines[0].line_id;
     let (a_title, b_title) = (part_a.lines[0].title.clone(), part_b.lines[0].title.clone());
     assert_ne!(a_title, b_title);
-    let (_, whole) = app.shop.orders.order_view(n).await.unwrap().unwrap();
+    let (_, whole) = app::services::order_views::order_view(app.shop.orders.as_ref(), n).await.unwrap().unwrap();
     let owner_b = app.login(OWNER_B.0, OWNER_B.1).await;
 
     // B's view: its line and totals, the address to ship to; nothing of A's part or the order's total.
@@ -281,7 +283,7 @@ async fn a_store_sees_and_acts_on_its_own_part_only() {
     assert_eq!(app.call(&owner_b, "/api/admin/order/cancel", &cancel).await.status, 403);
     assert_eq!(shipments().await.unwrap(), 0, "nothing shipped");
     assert_eq!(refunds().await.unwrap(), 0, "nothing refunded");
-    assert_eq!(app.shop.fulfilment.part(n, a).await.unwrap().unwrap().status, "paid", "A's part untouched");
+    assert_eq!(app.shop.fulfilment.part(n, a).await.unwrap().unwrap().status.as_str(), "paid", "A's part untouched");
     // Nor open the shopper's page of the order, which lists every store's lines.
     assert_eq!(app.get_as(&owner_b, &format!("/orders/{n}")).await.status, 404);
 }

@@ -263,7 +263,7 @@ async fn unpaid_orders_release_their_stock_once(db: Database) {
         access_key_hash: None,
         now: 900,
     };
-    let claim = app::services::order_store::IdempotencyClaim {
+    let claim = app::domain::idempotency::IdempotencyClaim {
         scope: "checkout".into(),
         key: "key-expiry-0001".into(),
         fingerprint: "f".into(),
@@ -393,13 +393,12 @@ async fn the_review_total_is_what_paying_charges(db: Database) {
     req.speeds = speeds;
     req.discount_code = "five".into();
     let CheckoutOutcome::Paid { number } = checkout(&db, req).await.unwrap() else { panic!("not paid") };
-    let (_, view) = orders.order_view(&number).await.unwrap().unwrap();
+    let (_, view) = app::services::order_views::order_view(orders.as_ref(), &number).await.unwrap().unwrap();
     assert_eq!(view.total, chosen.total, "the charge is the total the review showed");
     assert_eq!(view.payment.unwrap().captured, chosen.total);
 }
 
 async fn a_store_sees_its_part_and_the_payment_only(db: Database) {
-    use app::domain::order_view::MerchantOrderView;
     let (a, b) = shop(&db, 5, 5).await;
     let orders = db.orders();
     let ids = orders.variants_for_order(&[a, b]).await.unwrap();
@@ -418,12 +417,12 @@ async fn a_store_sees_its_part_and_the_payment_only(db: Database) {
     assert_eq!((queue[0].status.as_str(), queue[0].payment_status.as_deref()), ("paid", Some("captured")));
     let volt_queue = orders.parts_of_merchant(volt, None, 50).await.unwrap();
     assert_eq!(volt_queue.len(), 2, "the paid order and the declined attempt");
-    assert_eq!(orders.parts_of_merchant(volt, Some("paid"), 50).await.unwrap().len(), 1);
+    assert_eq!(orders.parts_of_merchant(volt, Some(app::domain::order::PartStatus::Paid), 50).await.unwrap().len(), 1);
     assert_eq!(volt_queue.iter().filter(|p| p.payment_status.as_deref() == Some("failed")).count(), 1);
 
-    let (_, view) = orders.order_view(&number).await.unwrap().unwrap();
+    let (_, view) = app::services::order_views::order_view(orders.as_ref(), &number).await.unwrap().unwrap();
     let total = view.total;
-    let seen = MerchantOrderView::of(view.clone(), north).unwrap();
+    let seen = app::services::order_views::merchant_view(view.clone(), north).unwrap();
     assert_eq!(seen.part.merchant_id, north);
     assert_eq!(seen.part.lines.len(), 1);
     assert_eq!(seen.part.total, queue[0].total);
@@ -437,11 +436,11 @@ async fn a_store_sees_its_part_and_the_payment_only(db: Database) {
     let shown = serde_json::to_string(&seen).unwrap();
     assert!(!shown.contains("volt"), "nothing of the other store's part: {shown}");
     assert!(!shown.contains(&format!("\"minor\":{}", total.minor)), "not the order's total: {shown}");
-    let volt_seen = MerchantOrderView::of(view.clone(), volt).unwrap();
+    let volt_seen = app::services::order_views::merchant_view(view.clone(), volt).unwrap();
     assert_eq!(volt_seen.part.lines.len(), 1);
     assert_eq!(volt_seen.part.lines[0].title, "volt Lamp");
     assert!(!serde_json::to_string(&volt_seen).unwrap().contains("north"), "B sees nothing of A's part");
-    assert!(MerchantOrderView::of(view, 999_999).is_none(), "a store with no part sees nothing");
+    assert!(app::services::order_views::merchant_view(view, 999_999).is_none(), "a store with no part sees nothing");
 }
 
 /// A code limited to one use: its one use is taken by each order placed with it.
@@ -486,8 +485,9 @@ async fn a_declined_order_gives_its_discount_use_back(db: Database) {
 }
 
 async fn an_expired_order_gives_its_discount_use_back_once(db: Database) {
+    use app::domain::idempotency::IdempotencyClaim;
     use app::domain::payment::{PaymentEvent, PaymentStatus};
-    use app::services::order_store::{IdempotencyClaim, PaymentUpdate, PlaceResult};
+    use app::services::order_store::{PaymentUpdate, PlaceResult};
     let (a, _) = shop(&db, 10, 10).await;
     let orders = db.orders();
     // Limit 2: one paying shopper holds a use throughout, so a use given back twice would show.

@@ -91,7 +91,7 @@ fn signed(body: &str, at: i64) -> Option<String> {
 }
 
 async fn recorded_events(app: &TestApp, token: &str) -> usize {
-    app.shop.fulfilment.public_tracking(token).await.unwrap().unwrap().events.len()
+    f::public_tracking(app.shop.fulfilment.as_ref(), token).await.unwrap().unwrap().events.len()
 }
 
 async fn only_signed_fresh_events_are_recorded(db: Database) {
@@ -149,7 +149,7 @@ async fn events_out_of_order_and_replays_end_delivered_and_public(db: Database) 
     assert!(replay.body.contains("duplicate"), "{}", replay.body);
     assert_eq!(recorded_events(&app, &token).await, 2, "the replay recorded nothing");
 
-    let (_, view) = app.shop.orders.order_view(&number).await.unwrap().unwrap();
+    let (_, view) = app::services::order_views::order_view(app.shop.orders.as_ref(), &number).await.unwrap().unwrap();
     assert_eq!(view.parts[0].status, "delivered");
     let outbox = app.shop.notifications.list(50).await.unwrap();
     let delivered: Vec<_> = outbox.iter().filter(|m| m.kind.as_str() == "delivered").collect();
@@ -180,10 +180,10 @@ async fn the_simulator_delivers_parcels_through_the_webhook(db: Database) {
     };
     let posted = run(app.shop.fulfilment.as_ref(), &secrets, &options).await.unwrap();
     assert_eq!(posted, 7, "picked up, two hubs, out for delivery, a failed attempt, again, delivered");
-    let tracking = app.shop.fulfilment.public_tracking(&token).await.unwrap().unwrap();
+    let tracking = f::public_tracking(app.shop.fulfilment.as_ref(), &token).await.unwrap().unwrap();
     assert_eq!(tracking.status, "delivered", "scrambled arrival, same end: {tracking:?}");
     assert!(tracking.events.iter().any(|e| e.kind == "exception"));
-    let (_, view) = app.shop.orders.order_view(&number).await.unwrap().unwrap();
+    let (_, view) = app::services::order_views::order_view(app.shop.orders.as_ref(), &number).await.unwrap().unwrap();
     assert_eq!(view.parts[0].status, "delivered");
     // A second run finds nothing on its way and posts nothing.
     assert_eq!(run(app.shop.fulfilment.as_ref(), &secrets, &options).await.unwrap(), 0);

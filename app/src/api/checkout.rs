@@ -135,7 +135,7 @@ pub async fn place_order(
 /// guest's order, whoever holds its access key (`key`, from the confirmation link or e-mail, or
 /// the `mm_last_order` cookie of the browser that placed it). The number alone is not enough.
 #[server(endpoint = "orders/get")]
-pub async fn get_order(number: String, key: Option<String>) -> Result<crate::domain::order_view::OrderView, AppError> {
+pub async fn get_order(number: String, key: Option<String>) -> Result<crate::views::orders::OrderView, AppError> {
     let (shop, headers, who, _) = super::cart::caller().await?;
     let cookie = super::guard::cookie(&headers, LAST_ORDER_COOKIE);
     let keys: Vec<&str> = [key.as_deref(), cookie.as_deref()].into_iter().flatten().collect();
@@ -144,7 +144,7 @@ pub async fn get_order(number: String, key: Option<String>) -> Result<crate::dom
 
 /// The signed-in shopper's orders, newest first.
 #[server(endpoint = "orders/mine")]
-pub async fn my_orders() -> Result<Vec<crate::domain::order_view::OrderSummary>, AppError> {
+pub async fn my_orders() -> Result<Vec<crate::views::orders::OrderSummary>, AppError> {
     use super::guard::{Access, require, shop};
     let who = require(Access::SignedIn).await?;
     crate::services::shopper_orders::mine(&shop()?, &who).await

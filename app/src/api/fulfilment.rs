@@ -9,7 +9,7 @@
 //! `MerchantOrderView::action_key`, or an `Idempotency-Key` header): a retried request returns
 //! the first outcome.
 use crate::domain::errors::AppError;
-use crate::domain::order_view::{CancelOutcome, RefundOutcome, ShipOutcome};
+use crate::views::orders::{CancelOutcome, RefundOutcome, ShipOutcome};
 use leptos::prelude::*;
 
 /// The request's idempotency key: the `Idempotency-Key` header, else the form's field.
@@ -34,11 +34,6 @@ fn line_quantities(raw: &[String]) -> Result<Vec<crate::domain::shipment::LineQu
         .collect()
 }
 
-#[cfg(feature = "ssr")]
-fn internal(e: crate::services::StoreError) -> AppError {
-    crate::services::store_err(e)
-}
-
 /// Ships some lines of the store's part: `lines` are "line id:quantity".
 #[server(endpoint = "admin/order/ship")]
 pub async fn ship_part(
@@ -50,7 +45,6 @@ pub async fn ship_part(
     idempotency_key: Option<String>,
 ) -> Result<ShipOutcome, AppError> {
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
-    let shop = super::guard::shop()?;
     let request = crate::services::fulfilment::ShipRequest {
         carrier,
         tracking_number,
@@ -58,11 +52,7 @@ pub async fn ship_part(
         idempotency_key: self::idempotency_key(idempotency_key).await,
         now: crate::services::clock::now(),
     };
-    let now = request.now;
-    let outcome =
-        crate::services::fulfilment::ship(shop.fulfilment.as_ref(), number.trim(), merchant_id, request).await?;
-    crate::services::fulfilment_notices::shipped(&shop, number.trim(), &outcome, now).await;
-    Ok(outcome)
+    crate::services::fulfilment::ship_and_notify(&super::guard::shop()?, number.trim(), merchant_id, request).await
 }
 
 /// Paid → processing: the store has started preparing its part.
@@ -82,25 +72,12 @@ pub async fn cancel_part(
     idempotency_key: Option<String>,
 ) -> Result<CancelOutcome, AppError> {
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
-    let shop = super::guard::shop()?;
     let request = crate::services::fulfilment::CancelRequest {
         reason,
         idempotency_key: self::idempotency_key(idempotency_key).await,
         now: crate::services::clock::now(),
     };
-    let now = request.now;
-    let outcome = crate::services::fulfilment::cancel_part(
-        shop.fulfilment.as_ref(),
-        shop.gateway.as_ref(),
-        number.trim(),
-        merchant_id,
-        request,
-    )
-    .await?;
-    if let Some(refund) = &outcome.refund {
-        crate::services::fulfilment_notices::refund_issued(&shop, number.trim(), refund, now).await;
-    }
-    Ok(outcome)
+    crate::services::fulfilment::cancel_and_notify(&super::guard::shop()?, number.trim(), merchant_id, request).await
 }
 
 /// Refunds the whole part (`whole`) or lines: "line id" for all that is left on it, or
@@ -113,56 +90,14 @@ pub async fn refund_part(
     lines: Option<Vec<String>>,
     idempotency_key: Option<String>,
 ) -> Result<RefundOutcome, AppError> {
-    use crate::domain::refund::{LineRefund, RefundRequest};
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
-    let shop = super::guard::shop()?;
-    let number = number.trim().to_string();
-    let request = if whole.unwrap_or(false) {
-        RefundRequest::WholePart
-    } else {
-        // Amounts are in the order's currency, which the part tells.
-        let currency = shop
-            .fulfilment
-            .part(&number, merchant_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::NotFound("We couldn't find that order in your store.".into()))?
-            .currency;
-        let currency = crate::domain::money::Currency::parse(&currency).map_err(crate::services::internal)?;
-        let mut out = Vec::new();
-        for raw in lines.unwrap_or_default().iter().filter(|s| !s.trim().is_empty()) {
-            let (id, amount) = match raw.split_once(':') {
-                Some((id, amount)) => (id, Some(amount)),
-                None => (raw.as_str(), None),
-            };
-            let line_id =
-                id.trim().parse::<i64>().map_err(|_| AppError::one("lines", format!("“{raw}” is not a line.")))?;
-            let amount = match amount {
-                Some(a) => Some(
-                    crate::services::fulfilment::parse_amount(a, currency).map_err(|m| AppError::one("lines", m))?,
-                ),
-                None => None,
-            };
-            out.push(LineRefund { line_id, amount });
-        }
-        RefundRequest::Lines(out)
-    };
-    let command = crate::services::fulfilment::RefundCommand {
-        request,
+    let form = crate::services::fulfilment::RefundForm {
+        whole: whole.unwrap_or(false),
+        lines: lines.unwrap_or_default(),
         idempotency_key: self::idempotency_key(idempotency_key).await,
         now: crate::services::clock::now(),
     };
-    let now = command.now;
-    let outcome = crate::services::fulfilment::refund_part(
-        shop.fulfilment.as_ref(),
-        shop.gateway.as_ref(),
-        &number,
-        merchant_id,
-        command,
-    )
-    .await?;
-    crate::services::fulfilment_notices::refund_issued(&shop, &number, &outcome, now).await;
-    Ok(outcome)
+    crate::services::fulfilment::refund_and_notify(&super::guard::shop()?, number.trim(), merchant_id, form).await
 }
 
 #[cfg(feature = "ssr")]
@@ -173,19 +108,9 @@ async fn decide(
     reason: Option<String>,
 ) -> Result<String, AppError> {
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
-    let shop = super::guard::shop()?;
     let now = crate::services::clock::now();
-    let r = crate::services::fulfilment::decide_return(
-        shop.fulfilment.as_ref(),
-        merchant_id,
-        return_id,
-        event,
-        reason,
-        now,
-    )
-    .await?;
-    crate::services::fulfilment_notices::return_decided(&shop, return_id, now).await;
-    Ok(r.status)
+    crate::services::fulfilment::decide_and_notify(&super::guard::shop()?, merchant_id, return_id, event, reason, now)
+        .await
 }
 
 /// Approves a requested return; the shopper may send the items back.
@@ -210,20 +135,8 @@ pub async fn receive_return(merchant_id: Option<i64>, return_id: i64) -> Result<
 #[server(endpoint = "admin/return/refund")]
 pub async fn refund_return(merchant_id: Option<i64>, return_id: i64) -> Result<RefundOutcome, AppError> {
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
-    let shop = super::guard::shop()?;
     let now = crate::services::clock::now();
-    let outcome = crate::services::fulfilment::refund_return(
-        shop.fulfilment.as_ref(),
-        shop.gateway.as_ref(),
-        merchant_id,
-        return_id,
-        now,
-    )
-    .await?;
-    if let Ok(Some(r)) = shop.fulfilment.return_state(return_id).await {
-        crate::services::fulfilment_notices::refund_issued(&shop, &r.order_number, &outcome, now).await;
-    }
-    Ok(outcome)
+    crate::services::fulfilment::refund_return_and_notify(&super::guard::shop()?, merchant_id, return_id, now).await
 }
 
 /// The shopper asks to return delivered items of one store's part (`merchant_id`): `lines` are
@@ -242,10 +155,12 @@ pub async fn request_return(
     let (shop, headers, who, _) = super::cart::caller().await?;
     let missing = || AppError::NotFound("We couldn't find that order.".into());
     let number = OrderNumber::parse(&number).map_err(|_| missing())?;
-    let state = shop.fulfilment.part(number.as_str(), merchant_id).await.map_err(internal)?.ok_or_else(missing)?;
+    // Who may ask depends on who placed the order: read that first, then authorise.
+    let owner =
+        crate::services::fulfilment::part_owner(&shop, number.as_str(), merchant_id).await?.ok_or_else(missing)?;
     // Stores and the admin act on returns; they do not open them for the shopper.
     let allowed =
-        super::checkout::may_open(&shop, &headers, &who, number.as_str(), state.user_id, key.as_deref(), false).await?;
+        super::checkout::may_open(&shop, &headers, &who, number.as_str(), owner, key.as_deref(), false).await?;
     if !allowed {
         return Err(missing());
     }

@@ -2,8 +2,8 @@
 //! tracking number (linked to the carrier's own page), status, what is in the parcel and its
 //! timeline, newest first; each return with its status and, when rejected, the store's reason.
 use crate::domain::dates::ymd_hm;
-use crate::domain::order_view::ReturnView;
-use crate::domain::shipment_view::ShipmentView;
+use crate::views::orders::ReturnView;
+use crate::views::shipments::ShipmentView;
 use leptos::prelude::*;
 
 /// Badge colours for a part, shipment or return status.

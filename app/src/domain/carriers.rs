@@ -215,6 +215,16 @@ impl fmt::Display for TrackingNumber {
     }
 }
 
+/// How a stored shipment names its carrier to people: the carrier's name and, when the number is
+/// valid for it, a link to its own tracking page. An unknown code (a carrier retired since) shows
+/// as stored, without a link.
+pub fn carrier_link(code: &str, number: &str) -> (String, Option<String>) {
+    match Carrier::parse(code) {
+        Some(c) => (c.name().to_string(), c.validate_tracking_number(number).ok().and_then(|n| c.tracking_url(&n))),
+        None => (code.to_string(), None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +345,15 @@ mod tests {
             assert!(c.link_template().unwrap().starts_with("https://"));
             assert_eq!(c.link_template().unwrap().matches("{}").count(), 1);
         }
+    }
+
+    #[test]
+    fn a_stored_shipment_names_its_carrier_and_links_a_valid_number() {
+        let (name, url) = carrier_link("royal-mail", "AB123456789GB");
+        assert_eq!(name, C::RoyalMail.name());
+        assert!(url.is_some_and(|u| u.contains("AB123456789GB")));
+        assert_eq!(carrier_link("royal-mail", "not a number").1, None);
+        assert_eq!(carrier_link("pigeon", "42"), ("pigeon".to_string(), None));
     }
 }
 

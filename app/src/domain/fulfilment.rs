@@ -103,6 +103,16 @@ pub fn order_status(parts: &[PartStatus]) -> PartStatus {
     if live.contains(&S::Processing) { S::Processing } else { S::Paid }
 }
 
+/// The order's status as shown: before and outside payment the stored one (awaiting_payment,
+/// payment_failed, expired, cancelled); once paid, derived from its parts by [`order_status`], so
+/// it moves as the stores ship, deliver, cancel and refund.
+pub fn shown_status(stored: &str, parts: &[PartStatus]) -> String {
+    if stored != "paid" {
+        return stored.to_string();
+    }
+    order_status(parts).as_str().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +215,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_paid_order_shows_what_its_parts_add_up_to() {
+        use PartStatus as S;
+        assert_eq!(shown_status("paid", &[S::Paid, S::Paid]), "paid");
+        assert_eq!(shown_status("paid", &[S::Shipped, S::Paid]), "partially_shipped");
+        assert_eq!(shown_status("paid", &[S::Delivered, S::Cancelled]), "delivered");
+        assert_eq!(shown_status("paid", &[S::Refunded]), "refunded");
+        assert_eq!(shown_status("expired", &[S::Cancelled]), "expired");
+        assert_eq!(shown_status("payment_failed", &[S::Cancelled]), "payment_failed");
     }
 }

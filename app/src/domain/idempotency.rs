@@ -97,6 +97,15 @@ impl Fingerprint {
     }
 }
 
+/// What a retried write claims in storage, in the write's own transaction: its key within a
+/// scope (one per kind of request) and the fingerprint of what it asked for (`Fingerprint::to_hex`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    pub scope: String,
+    pub key: String,
+    pub fingerprint: String,
+}
+
 /// What to do with a request, given what is stored under its key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Replay {

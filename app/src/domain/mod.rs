@@ -25,7 +25,6 @@ pub mod markdown;
 pub mod money;
 pub mod notification;
 pub mod order;
-pub mod order_view;
 pub mod payment;
 pub mod product_csv;
 pub mod product_form;
@@ -39,7 +38,6 @@ pub mod review;
 pub mod safe_path;
 pub mod search;
 pub mod shipment;
-pub mod shipment_view;
 pub mod slug;
 pub mod storefront;
 #[cfg(test)]

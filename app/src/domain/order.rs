@@ -239,6 +239,33 @@ impl PartEvent {
     }
 }
 
+/// An order's (or a part's) status in a word or two: a part's label, or what happened to the
+/// order before or outside payment. The one set of short labels (lists, badges).
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "payment_failed" => "Payment failed",
+        "expired" => "Expired",
+        s => PartStatus::parse(s).map_or("Unknown", PartStatus::label),
+    }
+}
+
+/// An order's status as a sentence to its shopper (the order page's headline).
+pub fn status_headline(status: &str) -> &'static str {
+    match status {
+        "paid" => "Paid — being prepared for shipping",
+        "processing" => "Being prepared for shipping",
+        "partially_shipped" => "Partly shipped — more parcels to follow",
+        "shipped" => "Shipped — on its way to you",
+        "delivered" => "Delivered",
+        "refunded" => "Refunded",
+        "awaiting_payment" => "Waiting for payment",
+        "payment_failed" => "Payment failed — nothing was charged",
+        "cancelled" => "Cancelled",
+        "expired" => "Expired unpaid",
+        _ => "Unknown",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +375,19 @@ mod tests {
         // These names are stored in the database and must never change.
         let stored = ["awaiting_payment", "paid", "shipped", "delivered", "cancelled"];
         assert!(stored.iter().all(|s| PartStatus::parse(s).is_some()));
+    }
+
+    #[test]
+    fn one_set_of_status_labels() {
+        for p in PartStatus::ALL {
+            assert_eq!(status_label(p.as_str()), p.label());
+            assert_ne!(status_headline(p.as_str()), "Unknown", "{p:?}");
+        }
+        assert_eq!(status_label("processing"), "Processing");
+        assert_eq!(status_label("payment_failed"), "Payment failed");
+        assert_eq!(status_label("expired"), "Expired");
+        assert_eq!(status_label("bogus"), "Unknown");
+        assert_eq!(status_headline("shipped"), "Shipped — on its way to you");
+        assert_eq!(status_headline("expired"), "Expired unpaid");
     }
 }

@@ -8,6 +8,56 @@
 use super::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 
+/// Why money went back: a store's refund, a cancelled part, or a received return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RefundKind {
+    Refund,
+    Cancel,
+    Return,
+}
+
+/// Where a refund stands: booked before the gateway is asked, then its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RefundStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl RefundKind {
+    pub const ALL: [RefundKind; 3] = [RefundKind::Refund, RefundKind::Cancel, RefundKind::Return];
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundKind::Refund => "refund",
+            RefundKind::Cancel => "cancel",
+            RefundKind::Return => "return",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RefundKind> {
+        RefundKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl RefundStatus {
+    pub const ALL: [RefundStatus; 3] = [RefundStatus::Pending, RefundStatus::Succeeded, RefundStatus::Failed];
+
+    /// The name stored in the database and shown in outcomes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "pending",
+            RefundStatus::Succeeded => "succeeded",
+            RefundStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RefundStatus> {
+        RefundStatus::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineLedger {
     pub line_id: i64,
@@ -215,6 +265,17 @@ pub fn line_shares(total: Money, weights: &[Money]) -> Vec<Money> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refund_kinds_and_statuses_round_trip() {
+        for k in RefundKind::ALL {
+            assert_eq!(RefundKind::parse(k.as_str()), Some(k));
+        }
+        for st in RefundStatus::ALL {
+            assert_eq!(RefundStatus::parse(st.as_str()), Some(st));
+        }
+        assert_eq!(RefundStatus::parse("done"), None);
+    }
     use crate::domain::payment::{Payment, PaymentEvent, PaymentEventKind};
 
     fn usd(minor: i64) -> Money {

@@ -6,7 +6,8 @@
 //! pickup scan stamped after the delivery, anything after delivered — are kept in the timeline
 //! but change nothing. The same set of events therefore always yields the same status, whatever
 //! order it arrived in.
-use super::shipment::{ShipmentStatus, TrackingKind};
+use super::order::PartStatus;
+use super::shipment::{PartLine, ShipmentStatus, TrackingKind, advance_part};
 use serde::{Deserialize, Serialize};
 
 /// City level only: the public tracking page shows it to anyone holding the link.
@@ -101,6 +102,63 @@ pub fn derive(events: &[TrackingEvent]) -> TrackingState {
     TrackingState { status, delivered_at, timeline, ignored }
 }
 
+/// One parcel of an order part, as far as the part's progress goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parcel {
+    pub shipment_id: i64,
+    pub status: ShipmentStatus,
+    pub delivered_at: Option<i64>,
+}
+
+/// Where a part moves when a parcel's events change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartProgress {
+    pub status: PartStatus,
+    /// When the last parcel arrived, once the part is delivered.
+    pub delivered_at: Option<i64>,
+}
+
+/// What recording a carrier event does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventOutcome {
+    /// The shipment's state over all its events, this one included.
+    pub shipment: TrackingState,
+    /// The part's new status, when it moves on (every line has left and every parcel arrived).
+    pub part: Option<PartProgress>,
+}
+
+/// Folds `event` into shipment `shipment_id` (whose events so far are `events`) and decides
+/// whether its part (at `part`, with `lines` counting what shipped, and every parcel in
+/// `parcels`) moves on.
+pub fn record_event(
+    shipment_id: i64,
+    events: &[TrackingEvent],
+    event: &TrackingEvent,
+    part: PartStatus,
+    lines: &[PartLine],
+    parcels: &[Parcel],
+) -> EventOutcome {
+    let mut all = events.to_vec();
+    all.push(event.clone());
+    let shipment = derive(&all);
+    let parcels: Vec<Parcel> = parcels
+        .iter()
+        .map(|p| match p.shipment_id == shipment_id {
+            true => Parcel { status: shipment.status, delivered_at: shipment.delivered_at, ..p.clone() },
+            false => p.clone(),
+        })
+        .collect();
+    let statuses: Vec<ShipmentStatus> = parcels.iter().map(|p| p.status).collect();
+    let next = advance_part(part, lines, &statuses).unwrap_or(part);
+    let progress = (next != part).then(|| PartProgress {
+        status: next,
+        delivered_at: (next == PartStatus::Delivered)
+            .then(|| parcels.iter().filter_map(|p| p.delivered_at).max())
+            .flatten(),
+    });
+    EventOutcome { shipment, part: progress }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +247,26 @@ mod tests {
             clean_description(Some(&"x".repeat(281)), K::Delivered),
             Err(TrackingError::DescriptionTooLong(281))
         ));
+    }
+
+    #[test]
+    fn the_part_is_delivered_when_its_last_parcel_arrives() {
+        let lines = [PartLine { line_id: 1, title: "Lamp".into(), quantity: 2, done: 2 }];
+        let parcels = [
+            Parcel { shipment_id: 1, status: S::Delivered, delivered_at: Some(700) },
+            Parcel { shipment_id: 2, status: S::InTransit, delivered_at: None },
+        ];
+        let seen = [ev("a", K::InTransit, 100)];
+        // The second parcel arrives: the part is delivered when the later of the two arrived.
+        let got = record_event(2, &seen, &ev("b", K::Delivered, 500), PartStatus::Shipped, &lines, &parcels);
+        assert_eq!((got.shipment.status, got.shipment.delivered_at), (S::Delivered, Some(500)));
+        assert_eq!(got.part, Some(PartProgress { status: PartStatus::Delivered, delivered_at: Some(700) }));
+        // A scan on the way changes the parcel only.
+        let got = record_event(2, &seen, &ev("c", K::OutForDelivery, 400), PartStatus::Shipped, &lines, &parcels);
+        assert_eq!((got.shipment.status, got.part), (S::OutForDelivery, None));
+        // Lines still waiting to ship: delivered parcels do not deliver the part.
+        let waiting = [PartLine { done: 1, ..lines[0].clone() }];
+        let got = record_event(2, &seen, &ev("b", K::Delivered, 500), PartStatus::PartiallyShipped, &waiting, &parcels);
+        assert_eq!(got.part, None);
     }
 }

@@ -11,9 +11,9 @@ use crate::components::form::{BUTTON_SECONDARY, CARD, FormAlert, last_error};
 use crate::components::shipments::{Badge, Returns, Shipments};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
-use crate::domain::order_view::{OrderPartView, OrderView, PaymentView};
 use crate::domain::returns::ReturnWindow;
 use crate::pages::not_found::NotFound;
+use crate::views::orders::{OrderPartView, OrderView, PaymentView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -84,7 +84,7 @@ fn Order(order: OrderView, ask: ServerAction<RequestReturn>, key: Option<String>
     view! {
         <Title text=format!("Order {}", order.number) />
         <header class="mb-6">
-            <p class="text-sm font-medium text-emerald-700" data-testid="order-status">{order.status_label()}</p>
+            <p class="text-sm font-medium text-emerald-700" data-testid="order-status">{crate::domain::order::status_headline(&order.status)}</p>
             <h1 class="mt-1 text-2xl font-semibold tracking-tight sm:text-3xl">
                 {if paid { "Thank you for your order" } else { "Your order" }}
             </h1>
@@ -247,7 +247,7 @@ pub(crate) fn Part(
     public_links: bool,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    let label = crate::domain::order::PartStatus::parse(&part.status).map_or("Unknown", |s| s.label());
+    let label = crate::domain::order::status_label(&part.status);
     view! {
         <section class=CARD data-testid="order-part">
             <div class="flex items-baseline justify-between gap-3">
@@ -357,7 +357,7 @@ pub fn MyOrdersPage() -> impl IntoView {
                                                     <span class="text-right text-sm text-stone-600 sm:text-left">
                                                         {format!("{} {} from {} {}", o.items, if o.items == 1 { "item" } else { "items" }, o.stores, if o.stores == 1 { "store" } else { "stores" })}
                                                     </span>
-                                                    <Badge status=o.status.clone() label=order_status_short(&o.status) testid="order-list-status" />
+                                                    <Badge status=o.status.clone() label=crate::domain::order::status_label(&o.status) testid="order-list-status" />
                                                     <span class="text-right font-semibold tabular-nums">{o.total.to_string()}</span>
                                                 </a>
                                             </li>
@@ -371,22 +371,5 @@ pub fn MyOrdersPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-    }
-}
-
-/// An order's status in a list, in a word or two.
-pub(crate) fn order_status_short(status: &str) -> &'static str {
-    match status {
-        "awaiting_payment" => "Awaiting payment",
-        "payment_failed" => "Payment failed",
-        "paid" => "Paid",
-        "processing" => "Being prepared",
-        "partially_shipped" => "Partly shipped",
-        "shipped" => "Shipped",
-        "delivered" => "Delivered",
-        "cancelled" => "Cancelled",
-        "refunded" => "Refunded",
-        "expired" => "Expired",
-        _ => "Unknown",
     }
 }

@@ -5,8 +5,9 @@ use crate::components::form::CARD;
 use crate::components::status::LoadFailed;
 use crate::domain::dates::ymd_hm;
 use crate::domain::errors::AppError;
-use crate::domain::shipment_view::PublicTracking;
+use crate::domain::shipment::ShipmentStatus;
 use crate::pages::not_found::NotFound;
+use crate::views::shipments::PublicTracking;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
@@ -14,12 +15,13 @@ use leptos_router::hooks::use_params_map;
 /// How often an open page asks for news.
 const POLL_SECS: u64 = 10;
 
-const STEPS: [(&str, &str); 5] = [
-    ("label_created", "Label created"),
-    ("picked_up", "Picked up"),
-    ("in_transit", "In transit"),
-    ("out_for_delivery", "Out for delivery"),
-    ("delivered", "Delivered"),
+/// The happy path a parcel's progress bar shows (an exception is drawn on "out for delivery").
+const STEPS: [ShipmentStatus; 5] = [
+    ShipmentStatus::LabelCreated,
+    ShipmentStatus::PickedUp,
+    ShipmentStatus::InTransit,
+    ShipmentStatus::OutForDelivery,
+    ShipmentStatus::Delivered,
 ];
 
 #[component]
@@ -58,7 +60,7 @@ fn Tracking(tracking: PublicTracking) -> impl IntoView {
     // How far along the five steps the parcel is (an exception sits at "out for delivery").
     let reached = match status.as_str() {
         "delivery_exception" => 3,
-        s => STEPS.iter().position(|(k, _)| *k == s).unwrap_or(0),
+        s => STEPS.iter().position(|k| k.as_str() == s).unwrap_or(0),
     };
     let latest = events.last().cloned();
     view! {
@@ -81,7 +83,7 @@ fn Tracking(tracking: PublicTracking) -> impl IntoView {
                 {STEPS
                     .iter()
                     .enumerate()
-                    .map(|(i, (_, label))| {
+                    .map(|(i, step)| {
                         let done = i <= reached;
                         let bar = if exception && i == reached {
                             "bg-amber-500"
@@ -94,7 +96,7 @@ fn Tracking(tracking: PublicTracking) -> impl IntoView {
                             <li class="flex flex-col gap-1" aria-current=(i == reached).then_some("step")>
                                 <span class=format!("h-1.5 rounded-full {bar}")></span>
                                 <span class=if done { "text-[11px] font-medium text-stone-800 sm:text-xs" } else { "text-[11px] text-stone-400 sm:text-xs" }>
-                                    {*label}
+                                    {step.label()}
                                 </span>
                             </li>
                         }

@@ -7,7 +7,7 @@
 //! is never marked paid (its stock is already back on sale): the money is given back through the
 //! gateway and the shopper is told (`give_back_late_payment`).
 use super::order_store::{
-    IdempotencyClaim, NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal,
+    NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal,
     PaymentUpdate, PlaceResult, ShipTo, Shortage,
 };
 use crate::domain::address::{AddressInput, validate_address};
@@ -18,7 +18,7 @@ use crate::domain::checkout::{
 };
 use crate::domain::errors::{AppError, FieldErrors};
 use crate::domain::gateway::PaymentGateway;
-use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyKey};
+use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyClaim, IdempotencyKey};
 use crate::domain::money::{Currency, Money};
 use crate::domain::notification::{Message, MessageLine};
 use crate::domain::order::OrderNumber;

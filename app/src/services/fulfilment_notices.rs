@@ -5,12 +5,14 @@
 use super::Shop;
 use super::notifications::enqueue_logged;
 use crate::domain::notification::Message;
-use crate::domain::order_view::{RefundOutcome, ShipOutcome};
-use crate::domain::shipment_view::ShipmentView;
+use crate::domain::returns::ReturnStatus;
+use crate::domain::shipment::ShipmentStatus;
+use crate::views::orders::{RefundOutcome, ShipOutcome};
+use crate::views::shipments::ShipmentView;
 
 /// The order's receipt address, if the order exists.
 async fn email_of(shop: &Shop, number: &str) -> Option<String> {
-    match shop.orders.order_view(number).await {
+    match super::order_views::order_view(shop.orders.as_ref(), number).await {
         Ok(Some((_, view))) => Some(view.email),
         Ok(None) => None,
         Err(e) => {
@@ -36,14 +38,15 @@ pub async fn shipped(shop: &Shop, number: &str, outcome: &ShipOutcome, now: i64)
 /// After a carrier event: tells the shopper once the parcel has arrived.
 pub async fn delivered(shop: &Shop, shipment_id: i64, now: i64) {
     let (Ok(Some(number)), Ok(Some(s))) =
-        (shop.fulfilment.order_of_shipment(shipment_id).await, shop.fulfilment.shipment_view(shipment_id).await)
+        (shop.fulfilment.order_of_shipment(shipment_id).await, shop.fulfilment.shipment(shipment_id).await)
     else {
         tracing::error!(shipment_id, "could not read a delivered shipment to notify its shopper");
         return;
     };
-    if s.status != "delivered" {
+    if s.status != ShipmentStatus::Delivered {
         return;
     }
+    let s = super::fulfilment::views::shipment_view(s);
     let Some(email) = email_of(shop, &number).await else { return };
     let message = Message::Delivered {
         number,
@@ -77,9 +80,9 @@ pub async fn return_decided(shop: &Shop, return_id: i64, now: i64) {
             return;
         }
     };
-    let approved = match state.status.as_str() {
-        "approved" => true,
-        "rejected" => false,
+    let approved = match state.status {
+        ReturnStatus::Approved => true,
+        ReturnStatus::Rejected => false,
         _ => return,
     };
     let Some(email) = email_of(shop, &state.order_number).await else { return };

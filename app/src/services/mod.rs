@@ -23,6 +23,7 @@ pub mod merchants;
 pub mod notification_store;
 pub mod notifications;
 pub mod order_store;
+pub mod order_views;
 pub mod passwords;
 pub mod payments;
 pub mod product_admin_store;

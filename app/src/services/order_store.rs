@@ -2,7 +2,11 @@
 //! idempotency key is claimed, every line's stock is reserved with a conditional update, and the
 //! order, its parts, lines and pending payment are written — or nothing is.
 use super::catalog_store::StoreError;
+use super::fulfilment_store::{ReturnRecord, ShipmentRecord};
+use crate::domain::idempotency::IdempotencyClaim;
+use crate::domain::order::PartStatus;
 use crate::domain::payment::{PaymentEvent, PaymentStatus};
+use crate::views::orders::{MerchantPartSummary, OrderSummary, OrderView};
 use async_trait::async_trait;
 
 /// A variant as checkout prices it: current price, stock and whether it may be sold.
@@ -83,14 +87,6 @@ pub struct NewOrder {
     pub now: i64,
 }
 
-/// The request's idempotency key and a fingerprint of what it asked for.
-#[derive(Clone, Debug)]
-pub struct IdempotencyClaim {
-    pub scope: String,
-    pub key: String,
-    pub fingerprint: String,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct Shortage {
     pub variant_id: i64,
@@ -167,8 +163,23 @@ pub struct PaymentReversal {
     pub now: i64,
 }
 
+/// An order as stored, for `services::order_views` to show: `order` carries the stored status
+/// (what is shown is derived from its parts) and its parts' parcels and returns come apart, as
+/// records keyed by the part's store, to be dressed as views there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderRecord {
+    /// Who placed it; none for a guest.
+    pub user_id: Option<i64>,
+    pub order: OrderView,
+    /// (store id, shipment), oldest first.
+    pub shipments: Vec<(i64, ShipmentRecord)>,
+    /// (store id, return), oldest first.
+    pub returns: Vec<(i64, ReturnRecord)>,
+}
+
+/// Checkout's side: discount codes, what may be sold at what price, and the order placed.
 #[async_trait]
-pub trait OrderStore: Send + Sync + 'static {
+pub trait OrderPlacing: Send + Sync + 'static {
     async fn discount_code(&self, code: &str) -> Result<Option<crate::domain::checkout::DiscountCode>, StoreError>;
     async fn create_discount_code(
         &self,
@@ -178,6 +189,11 @@ pub trait OrderStore: Send + Sync + 'static {
     async fn variants_for_order(&self, variant_ids: &[i64]) -> Result<Vec<OrderVariant>, StoreError>;
     /// All or nothing; see `PlaceResult`.
     async fn place_order(&self, order: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError>;
+}
+
+/// The gateway's answers, and the reservations that ran out before one came.
+#[async_trait]
+pub trait PaymentRecording: Send + Sync + 'static {
     /// Records the gateway's answer in one transaction. The order takes it only while it is
     /// still awaiting payment (a conditional update); see `PaymentRecorded`.
     async fn record_payment(&self, update: &PaymentUpdate) -> Result<PaymentRecorded, StoreError>;
@@ -188,32 +204,44 @@ pub trait OrderStore: Send + Sync + 'static {
     /// their reservation, marking them expired. Safe to run on several instances at once: each
     /// order is released once. Returns how many were released.
     async fn release_expired(&self, now: i64) -> Result<u64, StoreError>;
+}
+
+/// The keys that open a guest's order.
+#[async_trait]
+pub trait OrderAccessKeys: Send + Sync + 'static {
     /// Adds another access key (hashed) to a guest's order; false (nothing written) when the
     /// order is a signed-in shopper's or does not exist.
     async fn add_access_key(&self, order_id: i64, key_hash: &str, now: i64) -> Result<bool, StoreError>;
     /// Whether `key_hash` is an access key of the guest order `number`. Always false for an
     /// order placed by a signed-in shopper (their account opens it).
     async fn guest_key_opens(&self, number: &str, key_hash: &str) -> Result<bool, StoreError>;
-    /// The order with this number and the user who placed it (none for a guest).
-    async fn order_view(
-        &self,
-        number: &str,
-    ) -> Result<Option<(Option<i64>, crate::domain::order_view::OrderView)>, StoreError>;
-    /// The user's orders, newest first.
+}
+
+/// Orders as stored, for `services::order_views` to show.
+#[async_trait]
+pub trait OrderReading: Send + Sync + 'static {
+    /// The order with this number as stored (see `OrderRecord`).
+    async fn order(&self, number: &str) -> Result<Option<OrderRecord>, StoreError>;
+    /// The user's orders, newest first, each with its stored status and its parts' statuses.
     async fn orders_of_user(
         &self,
         user_id: i64,
         limit: i64,
-    ) -> Result<Vec<crate::domain::order_view::OrderSummary>, StoreError>;
+    ) -> Result<Vec<(OrderSummary, Vec<PartStatus>)>, StoreError>;
     /// A store's parts of orders, newest first, optionally only those with `status`.
     async fn parts_of_merchant(
         &self,
         merchant_id: i64,
-        status: Option<&str>,
+        status: Option<PartStatus>,
         limit: i64,
-    ) -> Result<Vec<crate::domain::order_view::MerchantPartSummary>, StoreError>;
+    ) -> Result<Vec<MerchantPartSummary>, StoreError>;
     /// (order number, status).
     async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError>;
     /// Orders and payments in the whole shop: (orders, payments, payment events).
     async fn order_totals(&self) -> Result<(i64, i64, i64), StoreError>;
 }
+
+/// Orders and their payments, as the services hold them (one adapter implements every part).
+pub trait OrderStore: OrderPlacing + PaymentRecording + OrderAccessKeys + OrderReading {}
+
+impl<T> OrderStore for T where T: OrderPlacing + PaymentRecording + OrderAccessKeys + OrderReading {}

@@ -6,7 +6,7 @@ use super::errors::store_err;
 use crate::domain::account::Principal;
 use crate::domain::errors::AppError;
 use crate::domain::order::OrderNumber;
-use crate::domain::order_view::{OrderSummary, OrderView};
+use crate::views::orders::{OrderSummary, OrderView};
 
 /// An access key as `passwords::new_token` makes them; anything else is not looked up.
 fn key_shaped(key: &str) -> bool {
@@ -44,11 +44,11 @@ pub async fn may_open(
 pub async fn open(shop: &Shop, who: Option<&Principal>, number: &str, keys: &[&str]) -> Result<OrderView, AppError> {
     let missing = || AppError::NotFound("We couldn't find that order.".into());
     let number = OrderNumber::parse(number).map_err(|_| missing())?;
-    let (owner, view) = shop.orders.order_view(number.as_str()).await.map_err(store_err)?.ok_or_else(missing)?;
+    let (owner, view) = super::order_views::order_view(shop.orders.as_ref(), number.as_str()).await?.ok_or_else(missing)?;
     if may_open(shop, who, number.as_str(), owner, keys, true).await? { Ok(view) } else { Err(missing()) }
 }
 
 /// The signed-in shopper's orders, newest first.
 pub async fn mine(shop: &Shop, who: &Principal) -> Result<Vec<OrderSummary>, AppError> {
-    shop.orders.orders_of_user(who.user_id, 100).await.map_err(store_err)
+    super::order_views::orders_of_user(shop.orders.as_ref(), who.user_id, 100).await
 }

@@ -5,4 +5,6 @@ pub mod account;
 pub mod admin;
 pub mod cart;
 pub mod checkout;
+pub mod orders;
 pub mod recommendations;
+pub mod shipments;

@@ -34,3 +34,9 @@ pub fn unknown(what: &str, value: &str) -> StoreError {
 pub fn currency(code: &str) -> Result<app::domain::money::Currency, StoreError> {
     app::domain::money::Currency::parse(code).map_err(|_| unknown("currency", code))
 }
+
+/// A stored value parsed into the domain's type (a status, a currency); a value the domain does
+/// not know is bad data, reported as such rather than guessed at.
+pub(crate) fn parsed<T>(what: &str, value: &str, parsed: Option<T>) -> Result<T, StoreError> {
+    parsed.ok_or_else(|| StoreError::Other(format!("the database holds an unknown {what} {value:?}")))
+}

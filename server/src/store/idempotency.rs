@@ -44,7 +44,7 @@ macro_rules! impl_idempotency_keys {
         /// `order_id` ties it to the order it concerns when that is known already.
         async fn claim_key(
             tx: &mut sqlx::Transaction<'static, $db>,
-            claim: &app::services::order_store::IdempotencyClaim,
+            claim: &app::domain::idempotency::IdempotencyClaim,
             order_id: Option<i64>,
             now: i64,
         ) -> Result<Claimed, app::services::catalog_store::StoreError> {
@@ -87,7 +87,7 @@ macro_rules! impl_idempotency_keys {
         /// there).
         async fn record_claim(
             tx: &mut sqlx::Transaction<'static, $db>,
-            claim: &app::services::order_store::IdempotencyClaim,
+            claim: &app::domain::idempotency::IdempotencyClaim,
             order_id: Option<i64>,
             outcome: Option<&str>,
         ) -> Result<(), app::services::catalog_store::StoreError> {

@@ -12,6 +12,10 @@
 mod errors;
 #[macro_use]
 mod idempotency;
+#[macro_use]
+mod fulfilment;
+#[macro_use]
+mod orders;
 mod tx;
 #[macro_use]
 mod migrate;
@@ -26,13 +30,9 @@ mod carts;
 #[macro_use]
 mod catalog;
 #[macro_use]
-mod sql_fulfilment;
-#[macro_use]
 mod inventory;
 #[macro_use]
 mod notifications;
-#[macro_use]
-mod sql_orders;
 #[macro_use]
 mod product_images;
 #[macro_use]

@@ -432,7 +432,9 @@ async fn return_of_shopper(app: &TestApp, order: &str, store_a: i64, line: i64) 
         location: None,
         description: "Delivered".into(),
     };
-    app.shop.fulfilment.record_tracking_event(shipped.shipment.id, "dhl-express", &delivered, now).await.unwrap();
+    f::record_tracking_event(app.shop.fulfilment.as_ref(), shipped.shipment.id, "dhl-express", &delivered, now)
+        .await
+        .unwrap();
     let ask = f::ReturnAsk { lines, reason: "Too big".into(), now };
     let window = app::domain::returns::ReturnWindow::default();
     f::request_return(app.shop.fulfilment.as_ref(), window, order, store_a, ask).await.unwrap().to_string()

@@ -1,0 +1,37 @@
+//! Order and payment SQL shared by SQLite and PostgreSQL, written once (see `sql_catalog`), by
+//! subject: placing an order (`placing`), the gateway's answers (`payments`), guests' access keys
+//! (`access`) and orders read back for their pages (`reading`). `impl_sql_orders!` writes them
+//! into one adapter module.
+//!
+//! Stock is reserved with `UPDATE … SET stock = stock - n WHERE id = ? AND stock >= n`: on
+//! PostgreSQL a concurrent checkout waits for the row lock and re-checks the condition; on SQLite
+//! writers are serialised by `BEGIN IMMEDIATE` (`store::tx`). Either way stock can never go
+//! negative. Currencies and statuses are parsed into the domain's types here, once.
+#[macro_use]
+mod access;
+#[macro_use]
+mod payments;
+#[macro_use]
+mod placing;
+#[macro_use]
+mod reading;
+
+macro_rules! impl_sql_orders {
+    ($store:ty, $db:ty) => {
+        use app::domain::money::Currency;
+        use app::services::catalog_store::StoreError;
+        use sqlx::{QueryBuilder, Row};
+        use $crate::store::errors::{map_sqlx, parsed};
+
+        impl_idempotency_keys!($db);
+
+        fn currency(raw: &str) -> Result<Currency, StoreError> {
+            parsed("currency", raw, Currency::parse(raw).ok())
+        }
+
+        orders_placing!($store, $db);
+        orders_payments!($store, $db);
+        orders_access!($store, $db);
+        orders_reading!($store, $db);
+    };
+}
