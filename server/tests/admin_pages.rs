@@ -39,15 +39,6 @@ async fn variant_of(app: &TestApp, owner: &str) -> i64 {
         .unwrap()
 }
 
-async fn store_of(app: &TestApp, owner: &str) -> i64 {
-    app.db
-        .scalar_raw(&format!(
-            "SELECT mm.merchant_id FROM merchant_members mm JOIN users u ON u.id = mm.user_id WHERE u.email = '{owner}'"
-        ))
-        .await
-        .unwrap()
-}
-
 async fn checkout(app: &TestApp, lines: Vec<(i64, i64)>, key: &str, manual: bool) -> String {
     // Order numbers come from these bytes: unique per call, whatever the demo seed placed.
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
@@ -181,7 +172,7 @@ async fn a_shared_order_is_captured_by_the_marketplace_only(db: Database) {
 
 /// The total of `owner`'s store's part of order `number`.
 async fn part_total(app: &TestApp, number: &str, owner: &str) -> i64 {
-    let store = store_of(app, owner).await;
+    let store = app.store_of(owner).await;
     app.db
         .scalar_raw(&format!(
             "SELECT p.total_minor FROM order_parts p JOIN orders o ON o.id = p.order_id
@@ -252,7 +243,7 @@ async fn store_settings_are_validated_and_saved(db: Database) {
     let app = app(db).await;
     let owner = app.login(OWNER_A.0, OWNER_A.1).await;
     let other = app.login(OWNER_B.0, OWNER_B.1).await;
-    let a = store_of(&app, OWNER_A.0).await.to_string();
+    let a = app.store_of(OWNER_A.0).await.to_string();
 
     let page: SettingsPage = ok(&app.call(&owner, "/api/admin/settings", &[]).await);
     let before = page.store.unwrap();
@@ -292,7 +283,7 @@ async fn reviews_users_and_the_ranking_preview(db: Database) {
     let admin = app.login(ADMIN.0, ADMIN.1).await;
     let owner = app.login(OWNER_A.0, OWNER_A.1).await;
     let shopper = app.login(SHOPPER.0, SHOPPER.1).await;
-    let a = store_of(&app, OWNER_A.0).await;
+    let a = app.store_of(OWNER_A.0).await;
 
     // Reviews: only the store's own products; the unanswered filter shrinks after a reply.
     let all: StoreReviews = ok(&app.call(&owner, "/api/admin/reviews", &[]).await);

@@ -9,15 +9,14 @@ use app::domain::analytics::{Analytics, DaySales, Period, StatusCount, TopProduc
 use app::domain::gateway::TestGateway;
 use app::domain::money::{Currency, Money};
 use app::domain::refund::{LineRefund, RefundRequest};
-use app::services::account_store::NewUser;
 use app::services::analytics::figures;
 use app::services::cart_store::{AddOutcome, CartOwner};
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
 use app::services::fulfilment::{self as f, CancelRequest, RefundCommand};
 use app::views::orders::OrderView;
 use server::store::Database;
 use std::collections::BTreeMap;
+use support::fixtures::{self, Marketplace, store};
 
 conformance!(
     figures_match_the_seeded_orders,
@@ -47,59 +46,13 @@ struct Fixture {
 }
 
 async fn stores(db: &Database) -> Fixture {
-    let catalog = db.catalog();
-    let cat = catalog
-        .create_category(&NewCategory {
-            parent_id: None,
-            slug: "things".into(),
-            name: "Things".into(),
-            description: String::new(),
-            position: 0,
-        })
-        .await
-        .unwrap();
-    let mut merchants = Vec::new();
-    let mut products = Vec::new();
-    for (store, items) in [("north", vec![("lamp", 2500), ("vase", 1000)]), ("harbor", vec![("chair", 4000)])] {
-        let m = catalog
-            .create_merchant(&NewMerchant {
-                slug: store.into(),
-                name: format!("Store {store}"),
-                description: String::new(),
-                status: MerchantStatus::Active,
-            })
-            .await
-            .unwrap();
-        merchants.push(m);
-        for (slug, price) in items {
-            catalog
-                .create_products(&[NewProduct {
-                    merchant_id: m,
-                    category_id: cat,
-                    slug: slug.into(),
-                    title: format!("The {slug}"),
-                    description: String::new(),
-                    currency: app::domain::money::Currency::USD,
-                    status: ProductStatus::Published,
-                    option_names: vec![],
-                    variants: vec![NewVariant {
-                        sku: format!("{slug}-1"),
-                        title: String::new(),
-                        options: vec![],
-                        price_minor: price,
-                        compare_at_minor: None,
-                        stock: 100,
-                    }],
-                    images: vec![],
-                    created_at: 1,
-                }])
-                .await
-                .unwrap();
-            let p = catalog.product_by_slug(slug).await.unwrap().unwrap().detail;
-            products.push((p.id, p.variants[0].id));
-        }
-    }
-    Fixture { a: merchants[0], b: merchants[1], lamp: products[0], vase: products[1], chair: products[2] }
+    let item = |slug: &str, price: i64| fixtures::item(slug).title(format!("The {slug}")).price(price).stock(100);
+    let m = Marketplace::new()
+        .store(store("north").sells([item("lamp", 2500), item("vase", 1000)]))
+        .store(store("harbor").sells([item("chair", 4000)]))
+        .build(db)
+        .await;
+    Fixture { a: m.stores[0], b: m.stores[1], lamp: m.pair("lamp"), vase: m.pair("vase"), chair: m.pair("chair") }
 }
 
 async fn order(db: &Database, lines: &[((i64, i64), i64)], card: &str, now: i64, key: &str) -> String {
@@ -121,15 +74,7 @@ async fn view(db: &Database, number: &str) -> OrderView {
 }
 
 async fn user(db: &Database, email: &str) -> i64 {
-    db.accounts()
-        .create_user(&NewUser {
-            email: email.into(),
-            display_name: "Shopper".into(),
-            password_hash: "x".into(),
-            is_admin: false,
-        })
-        .await
-        .unwrap()
+    fixtures::shopper(db, email, "Shopper").await
 }
 
 async fn add(db: &Database, owner: CartOwner<'_>, variant: i64, qty: i64, now: i64) {

@@ -8,11 +8,10 @@ mod support;
 use app::domain::cart::{MAX_QTY_PER_LINE, NoticeKind, review_lines};
 use app::domain::errors::AppError;
 use app::services::StoreError;
-use app::services::account_store::NewUser;
 use app::services::cart_store::{AddOutcome, CartOwner, CartStore};
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use server::store::Database;
 use std::sync::Arc;
+use support::fixtures::{self, Marketplace, store, variant};
 
 conformance!(
     each_guest_and_user_has_one_cart_of_their_own,
@@ -40,90 +39,38 @@ struct Fixture {
 }
 
 async fn fixture(db: Database) -> Fixture {
-    let catalog = db.catalog();
-    let mut merchants = Vec::new();
-    for (slug, name) in [("store-a", "Northwind"), ("store-b", "Harbor")] {
-        let m = NewMerchant {
-            slug: slug.into(),
-            name: name.into(),
-            description: String::new(),
-            status: MerchantStatus::Active,
-        };
-        merchants.push(catalog.create_merchant(&m).await.unwrap());
-    }
-    let cat = NewCategory {
-        parent_id: None,
-        slug: "home".into(),
-        name: "Home".into(),
-        description: String::new(),
-        position: 0,
-    };
-    let category = catalog.create_category(&cat).await.unwrap();
-    let variant = |sku: &str, title: &str, options: Vec<String>, price_minor: i64, stock: i64| NewVariant {
-        sku: sku.into(),
-        title: title.into(),
-        options,
-        price_minor,
-        compare_at_minor: None,
-        stock,
-    };
     let product =
-        |merchant_id: i64, slug: &str, title: &str, options: Vec<String>, variants: Vec<NewVariant>| NewProduct {
-            merchant_id,
-            category_id: category,
-            slug: slug.into(),
-            title: title.into(),
-            description: "A fine thing.".into(),
-            currency: app::domain::money::Currency::USD,
-            status: ProductStatus::Published,
-            option_names: options,
-            variants,
-            images: vec![],
-            created_at: 1_000,
-        };
-    catalog
-        .create_products(&[
-            product(merchants[0], "mug", "Stoneware Mug", vec![], vec![variant("mug-0", "Default", vec![], 1000, 5)]),
-            product(
-                merchants[0],
-                "lamp",
-                "Desk Lamp",
-                vec!["Size".into()],
-                vec![
-                    variant("lamp-s", "Small", vec!["Small".into()], 4000, 500),
-                    variant("lamp-l", "Large", vec!["Large".into()], 5500, 500),
-                ],
-            ),
-            product(merchants[1], "tee", "Linen Tee", vec![], vec![variant("tee-0", "Default", vec![], 2500, 3)]),
-        ])
-        .await
-        .unwrap();
-    let variants = |slug: &'static str| {
-        let catalog = catalog.clone();
-        async move { catalog.product_by_slug(slug).await.unwrap().unwrap().detail }
+        |slug: &str, title: &str| fixtures::item(slug).title(title).description("A fine thing.").created_at(1_000);
+    let single = |slug: &str, title: &str, sku: &str, price: i64, stock: i64| {
+        product(slug, title).sku(sku).variant_title("Default").price(price).stock(stock)
     };
-    let (mug, lamp, tee) = (variants("mug").await, variants("lamp").await, variants("tee").await);
+    let lamp_sizes =
+        vec![variant("lamp-s", "Small", &["Small"], 4000, 500), variant("lamp-l", "Large", &["Large"], 5500, 500)];
+    let m = Marketplace::new()
+        .category("home", "Home")
+        .store(store("store-a").name("Northwind").sells([
+            single("mug", "Stoneware Mug", "mug-0", 1000, 5),
+            product("lamp", "Desk Lamp").options(&["Size"], lamp_sizes),
+        ]))
+        .store(store("store-b").name("Harbor").sells([single("tee", "Linen Tee", "tee-0", 2500, 3)]))
+        .build(&db)
+        .await;
+    let lamp = m.product("lamp");
     Fixture {
         store: db.carts(),
         db,
-        merchant_a: merchants[0],
-        merchant_b: merchants[1],
-        mug: mug.variants[0].id,
-        lamp_small: lamp.variants[0].id,
-        lamp_large: lamp.variants[1].id,
-        tee: tee.variants[0].id,
-        mug_product: mug.id,
+        merchant_a: m.stores[0],
+        merchant_b: m.stores[1],
+        mug: m.variant("mug"),
+        lamp_small: lamp.variants[0],
+        lamp_large: lamp.variants[1],
+        tee: m.variant("tee"),
+        mug_product: m.product("mug").id,
     }
 }
 
 async fn user(db: &Database, name: &str) -> i64 {
-    let u = NewUser {
-        email: format!("{}@example.com", name.to_lowercase()),
-        display_name: name.into(),
-        password_hash: "not-a-hash".into(),
-        is_admin: false,
-    };
-    db.accounts().create_user(&u).await.unwrap()
+    fixtures::shopper(db, &format!("{}@example.com", name.to_lowercase()), name).await
 }
 
 const GUEST: &str = "1111111111111111111111111111111111111111111111111111111111111111";

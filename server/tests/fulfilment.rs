@@ -12,7 +12,6 @@ use app::domain::returns::{ReturnEvent, ReturnWindow};
 use app::domain::shipment::ShipmentStatus;
 use app::domain::shipment::{LineQuantity, TrackingKind};
 use app::domain::tracking::TrackingEvent;
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
 use app::services::fulfilment::TrackingRecorded;
 use app::services::fulfilment::{self as f, CancelRequest, RefundCommand, ReturnAsk, ShipRequest};
@@ -21,6 +20,7 @@ use app::views::orders::OrderView;
 use server::store::Database;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use support::fixtures::{self, Marketplace, store};
 
 conformance!(multi_thread;
     shipping_some_lines_then_the_rest,
@@ -49,65 +49,20 @@ struct Fixture {
 }
 
 async fn fixture(db: Database) -> Fixture {
-    let catalog = db.catalog();
-    let cat = catalog
-        .create_category(&NewCategory {
-            parent_id: None,
-            slug: "things".into(),
-            name: "Things".into(),
-            description: String::new(),
-            position: 0,
-        })
-        .await
-        .unwrap();
-    let mut merchants = Vec::new();
-    let mut variants = Vec::new();
-    for (store, products) in [("north", vec![("lamp", 2500), ("mug", 1200)]), ("volt", vec![("speaker", 4000)])] {
-        let m = catalog
-            .create_merchant(&NewMerchant {
-                slug: store.into(),
-                name: format!("Store {store}"),
-                description: String::new(),
-                status: MerchantStatus::Active,
-            })
-            .await
-            .unwrap();
-        merchants.push(m);
-        for (slug, price) in products {
-            catalog
-                .create_products(&[NewProduct {
-                    merchant_id: m,
-                    category_id: cat,
-                    slug: slug.into(),
-                    title: slug.into(),
-                    description: String::new(),
-                    currency: app::domain::money::Currency::USD,
-                    status: ProductStatus::Published,
-                    option_names: vec![],
-                    variants: vec![NewVariant {
-                        sku: format!("{slug}-1"),
-                        title: String::new(),
-                        options: vec![],
-                        price_minor: price,
-                        compare_at_minor: None,
-                        stock: 20,
-                    }],
-                    images: vec![],
-                    created_at: 1,
-                }])
-                .await
-                .unwrap();
-            variants.push(catalog.product_by_slug(slug).await.unwrap().unwrap().detail.variants[0].id);
-        }
-    }
+    let item = |slug: &str, price: i64| fixtures::item(slug).price(price);
+    let m = Marketplace::new()
+        .store(store("north").sells([item("lamp", 2500), item("mug", 1200)]))
+        .store(store("volt").sells([item("speaker", 4000)]))
+        .build(&db)
+        .await;
     Fixture {
         store: db.fulfilment(),
         db,
-        a: merchants[0],
-        b: merchants[1],
-        lamp: variants[0],
-        mug: variants[1],
-        speaker: variants[2],
+        a: m.stores[0],
+        b: m.stores[1],
+        lamp: m.variant("lamp"),
+        mug: m.variant("mug"),
+        speaker: m.variant("speaker"),
     }
 }
 

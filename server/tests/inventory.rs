@@ -6,10 +6,10 @@
 mod support;
 
 use app::domain::inventory::{Adjustment, DEFAULT_THRESHOLD, Reason, insufficient_message, validate};
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use app::services::inventory_store::{AdjustOutcome, InventoryStore};
 use server::store::Database;
 use std::sync::Arc;
+use support::fixtures::{self, Marketplace, store};
 
 conformance!(multi_thread;
     adjustments_change_stock_and_record_history,
@@ -32,64 +32,25 @@ struct Fixture {
 }
 
 async fn stores(db: &Database) -> Fixture {
-    let catalog = db.catalog();
-    let cat = catalog
-        .create_category(&NewCategory {
-            parent_id: None,
-            slug: "things".into(),
-            name: "Things".into(),
-            description: String::new(),
-            position: 0,
-        })
-        .await
-        .unwrap();
-    let mut merchants = Vec::new();
-    let mut variants = Vec::new();
-    for (store, items) in [("north", vec![("lamp", 5), ("vase", 2), ("cup", 40)]), ("harbor", vec![("chair", 7)])] {
-        let m = catalog
-            .create_merchant(&NewMerchant {
-                slug: store.into(),
-                name: format!("Store {store}"),
-                description: String::new(),
-                status: MerchantStatus::Active,
-            })
-            .await
-            .unwrap();
-        merchants.push(m);
-        for (slug, stock) in items {
-            catalog
-                .create_products(&[NewProduct {
-                    merchant_id: m,
-                    category_id: cat,
-                    slug: slug.into(),
-                    title: format!("The {slug}"),
-                    description: String::new(),
-                    currency: app::domain::money::Currency::USD,
-                    status: ProductStatus::Published,
-                    option_names: vec![],
-                    variants: vec![NewVariant {
-                        sku: format!("{}-1", slug.to_uppercase()),
-                        title: "Default".into(),
-                        options: vec![],
-                        price_minor: 1000,
-                        compare_at_minor: None,
-                        stock,
-                    }],
-                    images: vec![],
-                    created_at: 1,
-                }])
-                .await
-                .unwrap();
-            variants.push(catalog.product_by_slug(slug).await.unwrap().unwrap().detail.variants[0].id);
-        }
-    }
+    let item = |slug: &str, stock: i64| {
+        fixtures::item(slug)
+            .title(format!("The {slug}"))
+            .sku(format!("{}-1", slug.to_uppercase()))
+            .variant_title("Default")
+            .stock(stock)
+    };
+    let m = Marketplace::new()
+        .store(store("north").sells([item("lamp", 5), item("vase", 2), item("cup", 40)]))
+        .store(store("harbor").sells([item("chair", 7)]))
+        .build(db)
+        .await;
     Fixture {
-        a: merchants[0],
-        b: merchants[1],
-        lamp: variants[0],
-        vase: variants[1],
-        cup: variants[2],
-        chair: variants[3],
+        a: m.stores[0],
+        b: m.stores[1],
+        lamp: m.variant("lamp"),
+        vase: m.variant("vase"),
+        cup: m.variant("cup"),
+        chair: m.variant("chair"),
     }
 }
 

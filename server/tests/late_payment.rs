@@ -11,18 +11,15 @@ use app::domain::gateway::{GatewayOutcome, PaymentGateway, TestGateway};
 use app::domain::idempotency::IdempotencyClaim;
 use app::domain::money::{Currency, Money};
 use app::domain::payment::{DeclineReason, EventOutcome, PaymentEvent, PaymentEventKind, PaymentStatus};
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use app::services::checkout::{
     CheckoutOutcome, CheckoutRequest, CheckoutSettings, LATE_REFUND_DUE_MESSAGE, LATE_REFUNDED_MESSAGE,
     LATE_VOIDED_MESSAGE, place_order,
 };
-use app::services::order_store::{
-    NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal, PaymentUpdate, PlaceResult,
-    ShipTo,
-};
+use app::services::order_store::{OrderStore, PaymentRecorded, PaymentReversal, PaymentUpdate, PlaceResult};
 use server::store::Database;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use support::fixtures::{self, Marketplace, store};
 
 conformance!(multi_thread;
     a_successful_payment_on_an_expired_order_leaves_it_expired,
@@ -38,71 +35,12 @@ static NEXT: AtomicU64 = AtomicU64::new(1);
 
 /// One store with one product of `stock`, price 2500; returns its variant id.
 async fn shop(db: &Database, stock: i64) -> i64 {
-    let catalog = db.catalog();
-    let cat = catalog
-        .create_category(&NewCategory {
-            parent_id: None,
-            slug: "things".into(),
-            name: "Things".into(),
-            description: String::new(),
-            position: 0,
-        })
-        .await
-        .unwrap();
-    let m = catalog
-        .create_merchant(&NewMerchant {
-            slug: "north".into(),
-            name: "Store north".into(),
-            description: String::new(),
-            status: MerchantStatus::Active,
-        })
-        .await
-        .unwrap();
-    catalog
-        .create_products(&[NewProduct {
-            merchant_id: m,
-            category_id: cat,
-            slug: "north-lamp".into(),
-            title: "north Lamp".into(),
-            description: String::new(),
-            currency: app::domain::money::Currency::USD,
-            status: ProductStatus::Published,
-            option_names: vec![],
-            variants: vec![NewVariant {
-                sku: "north-1".into(),
-                title: String::new(),
-                options: vec![],
-                price_minor: 2500,
-                compare_at_minor: None,
-                stock,
-            }],
-            images: vec![],
-            created_at: 1,
-        }])
-        .await
-        .unwrap();
-    catalog.product_by_slug("north-lamp").await.unwrap().unwrap().detail.variants[0].id
+    let lamp = fixtures::item("north-lamp").title("north Lamp").sku("north-1").price(2500).stock(stock);
+    Marketplace::new().store(store("north").sells([lamp])).build(db).await.variant("north-lamp")
 }
 
 async fn stock(db: &Database) -> i64 {
     db.catalog().product_by_slug("north-lamp").await.unwrap().unwrap().detail.variants[0].stock
-}
-
-async fn code_with_uses(db: &Database, code: &str, limit: i64) {
-    use app::domain::checkout::{DiscountCode, DiscountKind};
-    let c = DiscountCode {
-        code: code.into(),
-        kind: DiscountKind::Fixed { amount: Money::new(500, Currency::USD) },
-        min_spend: None,
-        expires_at: None,
-        usage_limit: Some(limit),
-        times_used: 0,
-    };
-    db.orders().create_discount_code(&c, 1).await.unwrap();
-}
-
-async fn times_used(db: &Database, code: &str) -> i64 {
-    db.orders().discount_code(code).await.unwrap().unwrap().times_used
 }
 
 fn request(lines: Vec<(i64, i64)>, key: &str) -> CheckoutRequest {
@@ -198,63 +136,18 @@ async fn paid_parts(db: &Database, number: &str) -> i64 {
 /// then a successful payment recorded for it.
 async fn a_successful_payment_on_an_expired_order_leaves_it_expired(db: Database) {
     let variant = shop(&db, 4).await;
-    code_with_uses(&db, "LATE", 1).await;
+    fixtures::fixed_discount(&db, "LATE", 1).await;
     let orders = db.orders();
     let v = orders.variants_for_order(&[variant]).await.unwrap().remove(0);
-    let total = 2 * v.unit_price_minor - 500;
-    let line = NewOrderLine {
-        product_id: v.product_id,
-        variant_id: v.variant_id,
-        title: v.title.clone(),
-        sku: v.sku.clone(),
-        unit_price_minor: v.unit_price_minor,
-        quantity: 2,
-        line_total_minor: 2 * v.unit_price_minor,
-    };
-    let order = NewOrder {
-        number: "MM-00000000LATE".into(),
-        user_id: None,
-        email: "ada@example.com".into(),
-        currency: "USD".into(),
-        subtotal_minor: 2 * v.unit_price_minor,
-        shipping_minor: 0,
-        discount_minor: 500,
-        tax_minor: 0,
-        total_minor: total,
-        ship_to: ShipTo {
-            name: "A".into(),
-            line1: "L".into(),
-            line2: String::new(),
-            city: "C".into(),
-            region: String::new(),
-            postal_code: "1".into(),
-            country: "GB".into(),
-        },
-        reserved_until: 1_000,
-        parts: vec![NewOrderPart {
-            merchant_id: v.merchant_id,
-            shipping_speed: "standard".into(),
-            subtotal_minor: 2 * v.unit_price_minor,
-            shipping_minor: 0,
-            discount_minor: 500,
-            tax_minor: 0,
-            total_minor: total,
-            lines: vec![line],
-        }],
-        card_brand: "visa".into(),
-        card_last4: "4242".into(),
-        gateway: "test".into(),
-        discount_code: Some("LATE".into()),
-        access_key_hash: None,
-        now: 900,
-    };
+    let order = fixtures::reserved_order("MM-00000000LATE", &v, 2, Some(("LATE", 500)));
+    let total = order.total_minor;
     let claim = IdempotencyClaim { scope: "checkout".into(), key: "key-late-store-01".into(), fingerprint: "f".into() };
     let PlaceResult::Placed { order_id, payment_id } = orders.place_order(&order, &claim).await.unwrap() else {
         panic!("not placed")
     };
-    assert_eq!((stock(&db).await, times_used(&db, "LATE").await), (2, 1), "reserved and counted");
+    assert_eq!((stock(&db).await, fixtures::times_used(&db, "LATE").await), (2, 1), "reserved and counted");
     assert_eq!(orders.release_expired(1_001).await.unwrap(), 1);
-    assert_eq!((stock(&db).await, times_used(&db, "LATE").await), (4, 0), "given back by the sweeper");
+    assert_eq!((stock(&db).await, fixtures::times_used(&db, "LATE").await), (4, 0), "given back by the sweeper");
 
     // The gateway's answer comes now: authorized and captured.
     let usd = Money::new(total, Currency::USD);
@@ -280,7 +173,7 @@ async fn a_successful_payment_on_an_expired_order_leaves_it_expired(db: Database
     assert_eq!(orders.order_status(order_id).await.unwrap().unwrap().1, "expired", "not paid");
     assert_eq!(paid_parts(&db, "MM-00000000LATE").await, 0, "no store is asked to ship it");
     assert_eq!(stock(&db).await, 4, "the stock stays back on sale, not taken again or returned twice");
-    assert_eq!(times_used(&db, "LATE").await, 0, "the use given back is not given back (or taken) again");
+    assert_eq!(fixtures::times_used(&db, "LATE").await, 0, "the use given back is not given back (or taken) again");
     // The money the gateway took is on record, so it is owed back until a refund is recorded.
     let (status, payment, captured, refunded, kinds) = state(&db, "MM-00000000LATE").await;
     assert_eq!((status.as_str(), payment.as_str(), captured, refunded), ("expired", "captured", total, 0));
@@ -306,20 +199,20 @@ async fn a_successful_payment_on_an_expired_order_leaves_it_expired(db: Database
     let (status, payment, _, refunded, kinds) = state(&db, "MM-00000000LATE").await;
     assert_eq!((status.as_str(), payment.as_str(), refunded), ("expired", "refunded", total));
     assert_eq!(kinds, ["authorize", "capture", "refund"]);
-    assert_eq!((stock(&db).await, times_used(&db, "LATE").await), (4, 0), "still untouched");
+    assert_eq!((stock(&db).await, fixtures::times_used(&db, "LATE").await), (4, 0), "still untouched");
     // The code's one use is free again, and the stock sells once.
     let mut next = request(vec![(variant, 4)], "key-late-store-02");
     next.discount_code = "late".into();
     let out = place_order(orders.as_ref(), &TestGateway, &settings(), next).await.unwrap();
     assert!(matches!(out, CheckoutOutcome::Paid { .. }), "{out:?}");
-    assert_eq!((stock(&db).await, times_used(&db, "LATE").await), (0, 1));
+    assert_eq!((stock(&db).await, fixtures::times_used(&db, "LATE").await), (0, 1));
 }
 
 /// Through the checkout service: the sweeper runs while the gateway authorizes (automatic
 /// capture), so the charge is refunded and the shopper told; a retry answers the same.
 async fn a_checkout_that_outlives_its_reservation_is_refunded_not_placed(db: Database) {
     let variant = shop(&db, 5).await;
-    code_with_uses(&db, "SLOW", 1).await;
+    fixtures::fixed_discount(&db, "SLOW", 1).await;
     let gateway = SlowGateway::new(&db, false);
     let orders = db.orders();
     let mut req = request(vec![(variant, 2)], "key-late-auto-001");
@@ -335,7 +228,7 @@ async fn a_checkout_that_outlives_its_reservation_is_refunded_not_placed(db: Dat
     assert_eq!(kinds, ["authorize", "capture", "refund"]);
     assert_eq!(paid_parts(&db, number).await, 0);
     assert_eq!(stock(&db).await, 5, "the stock is back on sale once");
-    assert_eq!(times_used(&db, "SLOW").await, 0, "the code's use is given back once");
+    assert_eq!(fixtures::times_used(&db, "SLOW").await, 0, "the code's use is given back once");
     let totals = orders.order_totals().await.unwrap();
 
     // A retry of the same checkout is told the same and writes nothing.
@@ -350,7 +243,7 @@ async fn a_checkout_that_outlives_its_reservation_is_refunded_not_placed(db: Dat
     next.discount_code = "slow".into();
     let paid = place_order(orders.as_ref(), &TestGateway, &settings(), next).await.unwrap();
     assert!(matches!(paid, CheckoutOutcome::Paid { .. }), "{paid:?}");
-    assert_eq!((stock(&db).await, times_used(&db, "SLOW").await), (0, 1));
+    assert_eq!((stock(&db).await, fixtures::times_used(&db, "SLOW").await), (0, 1));
 }
 
 /// Manual capture: the late hold is voided. A gateway that refuses to give the money back leaves

@@ -9,7 +9,6 @@ mod support;
 use app::domain::gateway::TestGateway;
 use app::domain::money::{Currency, Money};
 use app::domain::notification::{Links, MAX_ATTEMPTS, Message, MessageLine, OutboxStatus, retry_delay};
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use app::services::checkout::{CheckoutOutcome, CheckoutRequest, CheckoutSettings, place_order};
 use app::services::notification_store::{NotificationStore, OutboxMessage};
 use app::services::notifications::{Confirmations, confirmation_key, enqueue};
@@ -17,6 +16,7 @@ use server::notify::{Mailer, SenderSettings, deliver_due};
 use server::store::Database;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use support::fixtures::{self, Marketplace, store};
 
 conformance!(multi_thread;
     a_dedupe_key_queues_one_message,
@@ -238,50 +238,8 @@ async fn a_slow_mailer_times_out_and_is_retried(db: Database) {
 // --- checkout ---------------------------------------------------------------------------
 
 async fn one_product(db: &Database) -> i64 {
-    let catalog = db.catalog();
-    let cat = catalog
-        .create_category(&NewCategory {
-            parent_id: None,
-            slug: "things".into(),
-            name: "Things".into(),
-            description: String::new(),
-            position: 0,
-        })
-        .await
-        .unwrap();
-    let m = catalog
-        .create_merchant(&NewMerchant {
-            slug: "north".into(),
-            name: "Northwind".into(),
-            description: String::new(),
-            status: MerchantStatus::Active,
-        })
-        .await
-        .unwrap();
-    catalog
-        .create_products(&[NewProduct {
-            merchant_id: m,
-            category_id: cat,
-            slug: "lamp".into(),
-            title: "Desk <Lamp> & \"Shade\"".into(),
-            description: String::new(),
-            currency: app::domain::money::Currency::USD,
-            status: ProductStatus::Published,
-            option_names: vec![],
-            variants: vec![NewVariant {
-                sku: "lamp-1".into(),
-                title: String::new(),
-                options: vec![],
-                price_minor: 2500,
-                compare_at_minor: None,
-                stock: 10,
-            }],
-            images: vec![],
-            created_at: 1,
-        }])
-        .await
-        .unwrap();
-    catalog.product_by_slug("lamp").await.unwrap().unwrap().detail.variants[0].id
+    let lamp = fixtures::item("lamp").title("Desk <Lamp> & \"Shade\"").price(2500).stock(10);
+    Marketplace::new().store(store("north").name("Northwind").sells([lamp])).build(db).await.variant("lamp")
 }
 
 fn request(variant: i64, card: &str, key: &str, random: u8) -> CheckoutRequest {
@@ -375,14 +333,8 @@ async fn a_guest_confirmation_links_the_order_with_its_key(db: Database) {
     let placed = place_order_with_key(db.orders().as_ref(), &TestGateway, &settings, guest).await.unwrap();
     let CheckoutOutcome::Paid { number } = &placed.outcome else { panic!("{placed:?}") };
     let key = placed.guest_key.clone().expect("a guest's key");
-    let user = app::services::account_store::NewUser {
-        email: "grace@example.com".into(),
-        display_name: "Grace".into(),
-        password_hash: "x".into(),
-        is_admin: false,
-    };
     let mut signed_in = request(variant, "4242 4242 4242 4242", "notify-key-0005", 12);
-    signed_in.user_id = Some(db.accounts().create_user(&user).await.unwrap());
+    signed_in.user_id = Some(fixtures::shopper(&db, "grace@example.com", "Grace").await);
     let theirs = place_order_with_key(db.orders().as_ref(), &TestGateway, &settings, signed_in).await.unwrap();
     let CheckoutOutcome::Paid { number: their_number } = &theirs.outcome else { panic!("{theirs:?}") };
     let rows = all(db.notifications().as_ref()).await;

@@ -24,12 +24,6 @@ fn set_cookie<'a>(res: &'a Response, name: &str) -> Option<&'a str> {
     res.all("set-cookie").into_iter().find(|c| c.starts_with(&format!("{name}=")))
 }
 
-/// The store of this demo owner.
-async fn store_of(app: &TestApp, owner: &str) -> i64 {
-    let user = app.shop.accounts.user_by_email(owner).await.unwrap().unwrap();
-    app.shop.accounts.membership(user.id).await.unwrap().unwrap().merchant_id
-}
-
 /// A variant of each store, in stock, that can be bought.
 async fn variants_of(app: &TestApp, stores: &[i64]) -> Vec<i64> {
     let ids: Vec<i64> = (1..500).collect();
@@ -87,7 +81,7 @@ fn shows(res: &Response, number: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guest_order_opens_with_its_key_and_never_with_its_number_alone() {
     let app = support::spawn_app().await;
-    let a = store_of(&app, OWNER_A.0).await;
+    let a = app.store_of(OWNER_A.0).await;
     let variants = variants_of(&app, &[a]).await;
     let order = guest_checkout(&app, &variants, "access-key-http-0001").await;
     let n = order.number.as_str();
@@ -142,7 +136,7 @@ async fn a_guest_order_opens_with_its_key_and_never_with_its_number_alone() {
 async fn the_order_cookie_is_secure_when_cookies_are() {
     let auth = app::services::AuthSettings { cookie_secure: true, ..Default::default() };
     let app = support::spawn_app_with(auth).await;
-    let a = store_of(&app, OWNER_A.0).await;
+    let a = app.store_of(OWNER_A.0).await;
     let variants = variants_of(&app, &[a]).await;
     let order = guest_checkout(&app, &variants, "access-key-http-0003").await;
     assert!(order.set_cookie.contains("; Secure"), "{}", order.set_cookie);
@@ -182,7 +176,7 @@ async fn returns(app: &TestApp) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_guest_return_needs_the_key_and_nothing_is_written_without_it() {
     let app = support::spawn_app().await;
-    let (a, b) = (store_of(&app, OWNER_A.0).await, store_of(&app, OWNER_B.0).await);
+    let (a, b) = (app.store_of(OWNER_A.0).await, app.store_of(OWNER_B.0).await);
     let variants = variants_of(&app, &[a, b]).await;
     let order = guest_checkout(&app, &variants, "access-key-http-0004").await;
     let n = order.number.as_str();
@@ -234,7 +228,7 @@ async fn a_guest_return_needs_the_key_and_nothing_is_written_without_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_sees_and_acts_on_its_own_part_only() {
     let app = support::spawn_app().await;
-    let (a, b) = (store_of(&app, OWNER_A.0).await, store_of(&app, OWNER_B.0).await);
+    let (a, b) = (app.store_of(OWNER_A.0).await, app.store_of(OWNER_B.0).await);
     let variants = variants_of(&app, &[a, b]).await;
     let order = guest_checkout(&app, &variants, "access-key-http-0005").await;
     let n = order.number.as_str();

@@ -6,11 +6,11 @@ mod support;
 
 use app::domain::errors::AppError;
 use app::domain::gateway::TestGateway;
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use app::services::checkout::{CheckoutOutcome, CheckoutRequest, CheckoutSettings, place_order};
 use server::store::Database;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use support::fixtures::{self, Marketplace, store};
 
 conformance!(multi_thread;
     a_paid_order_reserves_stock_and_records_its_payment,
@@ -33,58 +33,26 @@ const SUCCEEDS: &str = "4242 4242 4242 4242";
 const DECLINED: &str = "4000 0000 0000 0002";
 static NEXT: AtomicU64 = AtomicU64::new(1);
 
-/// Two stores, one product each; returns the variant ids.
+/// Two stores, one product each ("north-lamp" at $25.00, "volt-lamp" at $40.00); returns the
+/// variant ids.
 async fn shop(db: &Database, stock_a: i64, stock_b: i64) -> (i64, i64) {
-    let catalog = db.catalog();
-    let cat = catalog
-        .create_category(&NewCategory {
-            parent_id: None,
-            slug: "things".into(),
-            name: "Things".into(),
-            description: String::new(),
-            position: 0,
-        })
-        .await
-        .unwrap();
-    let mut variants = Vec::new();
-    for (slug, stock, price) in [("north", stock_a, 2500), ("volt", stock_b, 4000)] {
-        let m = catalog
-            .create_merchant(&NewMerchant {
-                slug: slug.into(),
-                name: format!("Store {slug}"),
-                description: String::new(),
-                status: MerchantStatus::Active,
-            })
-            .await
-            .unwrap();
-        let ids = catalog
-            .create_products(&[NewProduct {
-                merchant_id: m,
-                category_id: cat,
-                slug: format!("{slug}-lamp"),
-                title: format!("{slug} Lamp"),
-                description: String::new(),
-                currency: app::domain::money::Currency::USD,
-                status: ProductStatus::Published,
-                option_names: vec![],
-                variants: vec![NewVariant {
-                    sku: format!("{slug}-1"),
-                    title: String::new(),
-                    options: vec![],
-                    price_minor: price,
-                    compare_at_minor: None,
-                    stock,
-                }],
-                images: vec![],
-                created_at: 1,
-            }])
-            .await
-            .unwrap();
-        let stored = catalog.product_by_slug(&format!("{slug}-lamp")).await.unwrap().unwrap();
-        assert_eq!(stored.detail.id, ids[0]);
-        variants.push(stored.detail.variants[0].id);
+    let lamp = |store: &str, stock: i64, price: i64| {
+        fixtures::item(&format!("{store}-lamp"))
+            .title(format!("{store} Lamp"))
+            .sku(format!("{store}-1"))
+            .price(price)
+            .stock(stock)
+    };
+    let m = Marketplace::new()
+        .store(store("north").sells([lamp("north", stock_a, 2500)]))
+        .store(store("volt").sells([lamp("volt", stock_b, 4000)]))
+        .build(db)
+        .await;
+    for slug in ["north-lamp", "volt-lamp"] {
+        let stored = db.catalog().product_by_slug(slug).await.unwrap().unwrap();
+        assert_eq!(stored.detail.id, m.product(slug).id);
     }
-    (variants[0], variants[1])
+    (m.variant("north-lamp"), m.variant("volt-lamp"))
 }
 
 async fn stock(db: &Database, slug: &str) -> i64 {
@@ -218,51 +186,7 @@ async fn unpaid_orders_release_their_stock_once(db: Database) {
     // An order reserved but never paid (the process died before the gateway answered).
     let variants = orders.variants_for_order(&[a]).await.unwrap();
     let v = &variants[0];
-    let order = app::services::order_store::NewOrder {
-        number: "MM-0000000000AA".into(),
-        user_id: None,
-        email: "ada@example.com".into(),
-        currency: "USD".into(),
-        subtotal_minor: 2 * v.unit_price_minor,
-        shipping_minor: 0,
-        discount_minor: 0,
-        tax_minor: 0,
-        total_minor: 2 * v.unit_price_minor,
-        ship_to: app::services::order_store::ShipTo {
-            name: "A".into(),
-            line1: "L".into(),
-            line2: String::new(),
-            city: "C".into(),
-            region: String::new(),
-            postal_code: "1".into(),
-            country: "GB".into(),
-        },
-        reserved_until: 1_000,
-        parts: vec![app::services::order_store::NewOrderPart {
-            merchant_id: v.merchant_id,
-            shipping_speed: "standard".into(),
-            subtotal_minor: 2 * v.unit_price_minor,
-            shipping_minor: 0,
-            discount_minor: 0,
-            tax_minor: 0,
-            total_minor: 2 * v.unit_price_minor,
-            lines: vec![app::services::order_store::NewOrderLine {
-                product_id: v.product_id,
-                variant_id: v.variant_id,
-                title: v.title.clone(),
-                sku: v.sku.clone(),
-                unit_price_minor: v.unit_price_minor,
-                quantity: 2,
-                line_total_minor: 2 * v.unit_price_minor,
-            }],
-        }],
-        card_brand: "visa".into(),
-        card_last4: "4242".into(),
-        gateway: "test".into(),
-        discount_code: None,
-        access_key_hash: None,
-        now: 900,
-    };
+    let order = fixtures::reserved_order("MM-0000000000AA", v, 2, None);
     let claim = app::domain::idempotency::IdempotencyClaim {
         scope: "checkout".into(),
         key: "key-expiry-0001".into(),
@@ -338,17 +262,10 @@ async fn discount_codes_apply_once_within_their_limits(db: Database) {
 }
 
 async fn a_review_by_a_buyer_is_a_verified_purchase(db: Database) {
-    use app::services::account_store::NewUser;
     use app::services::review_store::NewReview;
     let (a, _) = shop(&db, 5, 5).await;
-    let user = |email: &str| NewUser {
-        email: email.into(),
-        display_name: "Buyer".into(),
-        password_hash: "x".into(),
-        is_admin: false,
-    };
-    let buyer = db.accounts().create_user(&user("buyer@example.com")).await.unwrap();
-    let browser = db.accounts().create_user(&user("browser@example.com")).await.unwrap();
+    let buyer = fixtures::shopper(&db, "buyer@example.com", "Buyer").await;
+    let browser = fixtures::shopper(&db, "browser@example.com", "Buyer").await;
     let mut req = request(vec![(a, 1)], SUCCEEDS, "key-verified-01");
     req.user_id = Some(buyer);
     assert!(matches!(checkout(&db, req).await.unwrap(), CheckoutOutcome::Paid { .. }));
@@ -443,28 +360,9 @@ async fn a_store_sees_its_part_and_the_payment_only(db: Database) {
     assert!(app::services::order_views::merchant_view(view, 999_999).is_none(), "a store with no part sees nothing");
 }
 
-/// A code limited to one use: its one use is taken by each order placed with it.
-async fn one_use_code(db: &Database, code: &str, limit: i64) {
-    use app::domain::checkout::{DiscountCode, DiscountKind};
-    use app::domain::money::{Currency, Money};
-    let c = DiscountCode {
-        code: code.into(),
-        kind: DiscountKind::Fixed { amount: Money::new(500, Currency::USD) },
-        min_spend: None,
-        expires_at: None,
-        usage_limit: Some(limit),
-        times_used: 0,
-    };
-    db.orders().create_discount_code(&c, 1).await.unwrap();
-}
-
-async fn times_used(db: &Database, code: &str) -> i64 {
-    db.orders().discount_code(code).await.unwrap().unwrap().times_used
-}
-
 async fn a_declined_order_gives_its_discount_use_back(db: Database) {
     let (a, _) = shop(&db, 10, 10).await;
-    one_use_code(&db, "ONCE", 1).await;
+    fixtures::fixed_discount(&db, "ONCE", 1).await;
     let with = |card: &str, key: &str| {
         let mut r = request(vec![(a, 1)], card, key);
         r.discount_code = "once".into();
@@ -472,14 +370,14 @@ async fn a_declined_order_gives_its_discount_use_back(db: Database) {
     };
     let declined = checkout(&db, with(DECLINED, "key-once-declined")).await.unwrap();
     assert!(matches!(declined, CheckoutOutcome::Declined { .. }), "{declined:?}");
-    assert_eq!(times_used(&db, "ONCE").await, 0, "the declined order gave its use back");
+    assert_eq!(fixtures::times_used(&db, "ONCE").await, 0, "the declined order gave its use back");
     // A retry of the declined request returns the first outcome and gives nothing back twice.
     assert_eq!(checkout(&db, with(DECLINED, "key-once-declined")).await.unwrap(), declined);
-    assert_eq!(times_used(&db, "ONCE").await, 0);
+    assert_eq!(fixtures::times_used(&db, "ONCE").await, 0);
     // The next shopper gets the one use, and the one after does not.
     let paid = checkout(&db, with(SUCCEEDS, "key-once-paid-01")).await.unwrap();
     assert!(matches!(paid, CheckoutOutcome::Paid { .. }), "{paid:?}");
-    assert_eq!(times_used(&db, "ONCE").await, 1);
+    assert_eq!(fixtures::times_used(&db, "ONCE").await, 1);
     let late = checkout(&db, with(SUCCEEDS, "key-once-paid-02")).await.unwrap_err();
     assert!(late.field("discount_code").unwrap_or_default().contains("used up"), "{late:?}");
 }
@@ -491,70 +389,26 @@ async fn an_expired_order_gives_its_discount_use_back_once(db: Database) {
     let (a, _) = shop(&db, 10, 10).await;
     let orders = db.orders();
     // Limit 2: one paying shopper holds a use throughout, so a use given back twice would show.
-    one_use_code(&db, "TWICE", 2).await;
+    fixtures::fixed_discount(&db, "TWICE", 2).await;
     let mut paying = request(vec![(a, 1)], SUCCEEDS, "key-twice-paid-1");
     paying.discount_code = "TWICE".into();
     assert!(matches!(checkout(&db, paying).await.unwrap(), CheckoutOutcome::Paid { .. }));
     // An order reserved with the code but never paid (the process died before the gateway
     // answered): the same write checkout makes, reserved until 1 000.
     let v = orders.variants_for_order(&[a]).await.unwrap().remove(0);
-    let order = app::services::order_store::NewOrder {
-        number: "MM-0000000000AB".into(),
-        user_id: None,
-        email: "ada@example.com".into(),
-        currency: "USD".into(),
-        subtotal_minor: v.unit_price_minor,
-        shipping_minor: 0,
-        discount_minor: 500,
-        tax_minor: 0,
-        total_minor: v.unit_price_minor - 500,
-        ship_to: app::services::order_store::ShipTo {
-            name: "A".into(),
-            line1: "L".into(),
-            line2: String::new(),
-            city: "C".into(),
-            region: String::new(),
-            postal_code: "1".into(),
-            country: "GB".into(),
-        },
-        reserved_until: 1_000,
-        parts: vec![app::services::order_store::NewOrderPart {
-            merchant_id: v.merchant_id,
-            shipping_speed: "standard".into(),
-            subtotal_minor: v.unit_price_minor,
-            shipping_minor: 0,
-            discount_minor: 500,
-            tax_minor: 0,
-            total_minor: v.unit_price_minor - 500,
-            lines: vec![app::services::order_store::NewOrderLine {
-                product_id: v.product_id,
-                variant_id: v.variant_id,
-                title: v.title.clone(),
-                sku: v.sku.clone(),
-                unit_price_minor: v.unit_price_minor,
-                quantity: 1,
-                line_total_minor: v.unit_price_minor,
-            }],
-        }],
-        card_brand: "visa".into(),
-        card_last4: "4242".into(),
-        gateway: "test".into(),
-        discount_code: Some("TWICE".into()),
-        access_key_hash: None,
-        now: 900,
-    };
+    let order = fixtures::reserved_order("MM-0000000000AB", &v, 1, Some(("TWICE", 500)));
     let claim = IdempotencyClaim { scope: "checkout".into(), key: "key-twice-expiry".into(), fingerprint: "f".into() };
     let PlaceResult::Placed { order_id, payment_id } = orders.place_order(&order, &claim).await.unwrap() else {
         panic!("not placed")
     };
-    assert_eq!(times_used(&db, "TWICE").await, 2, "both uses taken");
+    assert_eq!(fixtures::times_used(&db, "TWICE").await, 2, "both uses taken");
     assert_eq!(orders.release_expired(999).await.unwrap(), 0, "not due yet");
-    assert_eq!(times_used(&db, "TWICE").await, 2);
+    assert_eq!(fixtures::times_used(&db, "TWICE").await, 2);
     // Two sweepers at once, then another later: the use comes back exactly once.
     let (x, y) = tokio::join!(orders.release_expired(1_001), orders.release_expired(1_001));
     assert_eq!(x.unwrap() + y.unwrap(), 1);
     assert_eq!(orders.release_expired(5_000).await.unwrap(), 0);
-    assert_eq!(times_used(&db, "TWICE").await, 1, "given back once, the paying shopper's use kept");
+    assert_eq!(fixtures::times_used(&db, "TWICE").await, 1, "given back once, the paying shopper's use kept");
     // The gateway's late "declined" for the expired order gives nothing back a second time.
     let usd = app::domain::money::Money::new(order.total_minor, app::domain::money::Currency::USD);
     let late = PaymentUpdate {
@@ -577,7 +431,7 @@ async fn an_expired_order_gives_its_discount_use_back_once(db: Database) {
         now: 1_002,
     };
     orders.record_payment(&late).await.unwrap();
-    assert_eq!(times_used(&db, "TWICE").await, 1, "still once");
+    assert_eq!(fixtures::times_used(&db, "TWICE").await, 1, "still once");
     // So the next shopper can use the code, and the one after cannot.
     let mut next = request(vec![(a, 1)], SUCCEEDS, "key-twice-paid-2");
     next.discount_code = "TWICE".into();
@@ -618,13 +472,7 @@ async fn a_guest_order_opens_with_its_key_only(db: Database) {
     assert!(orders.guest_key_opens(number, &token_hash(&second_key)).await.unwrap());
     assert!(orders.guest_key_opens(number, &token_hash(&key)).await.unwrap());
     // A signed-in shopper's order has no key: their account opens it.
-    let user = app::services::account_store::NewUser {
-        email: "keyless@example.com".into(),
-        display_name: "Keyless".into(),
-        password_hash: "x".into(),
-        is_admin: false,
-    };
-    let user_id = db.accounts().create_user(&user).await.unwrap();
+    let user_id = fixtures::shopper(&db, "keyless@example.com", "Keyless").await;
     let mut mine = request(vec![(a, 1)], SUCCEEDS, "key-signed-in-01");
     mine.user_id = Some(user_id);
     let placed = place(mine).await.unwrap();

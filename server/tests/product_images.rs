@@ -114,8 +114,7 @@ fn jpeg(width: u32, height: u32) -> Vec<u8> {
 
 /// The id of store A's first published product (the demo seed numbers products from 1), and A's id.
 async fn product_of(app: &TestApp, owner: &str) -> (i64, i64) {
-    let user = app.shop.accounts.user_by_email(owner).await.unwrap().unwrap();
-    let merchant = app.shop.accounts.membership(user.id).await.unwrap().unwrap().merchant_id;
+    let merchant = app.store_of(owner).await;
     for product in 1..10_000 {
         if app.shop.reviews.product_merchant(product).await.unwrap() == Some(merchant) {
             return (product, merchant);

@@ -103,11 +103,6 @@ async fn finished(app: &TestApp, cookie: &str, job: i64) -> ImportJobView {
     panic!("import job {job} did not finish");
 }
 
-async fn merchant_of(app: &TestApp, email: &str) -> i64 {
-    let user = app.shop.accounts.user_by_email(email).await.unwrap().unwrap();
-    app.shop.accounts.membership(user.id).await.unwrap().unwrap().merchant_id
-}
-
 async fn count(db: &Database, sql: &str) -> i64 {
     db.scalar_raw(sql).await.unwrap()
 }
@@ -141,7 +136,7 @@ fn five_rows(cat: &str, tote_small_price: &str) -> String {
 async fn a_bad_row_is_reported_by_line_and_the_rest_is_imported_then_reimport_updates(db: Database) {
     let app = support::spawn_app_on(db.clone(), Default::default()).await;
     let a = app.login(OWNER_A.0, OWNER_A.1).await;
-    let store_a = merchant_of(&app, OWNER_A.0).await;
+    let store_a = app.store_of(OWNER_A.0).await;
     let cat = a_category(&app).await;
     let variants_before = count(&db, "SELECT COUNT(*) FROM product_variants").await;
 
@@ -257,8 +252,8 @@ async fn another_store_is_never_exported_or_touched(db: Database) {
     let app = support::spawn_app_on(db.clone(), Default::default()).await;
     let a = app.login(OWNER_A.0, OWNER_A.1).await;
     let b = app.login(OWNER_B.0, OWNER_B.1).await;
-    let store_a = merchant_of(&app, OWNER_A.0).await;
-    let store_b = merchant_of(&app, OWNER_B.0).await;
+    let store_a = app.store_of(OWNER_A.0).await;
+    let store_b = app.store_of(OWNER_B.0).await;
     let cat = a_category(&app).await;
     let b_export = records(&app.get_as(&b, "/admin/products/export.csv").await.body);
     let (b_handle, b_sku) = (b_export[0][0].clone(), b_export[0][7].clone());
@@ -322,7 +317,7 @@ async fn another_store_is_never_exported_or_touched(db: Database) {
 async fn a_hundred_thousand_rows_import_while_the_shop_keeps_answering(db: Database) {
     let app = support::spawn_app_on(db.clone(), Default::default()).await;
     let a = app.login(OWNER_A.0, OWNER_A.1).await;
-    let store_a = merchant_of(&app, OWNER_A.0).await;
+    let store_a = app.store_of(OWNER_A.0).await;
     let cat = a_category(&app).await;
     let mut file = format!("{}\n", COLUMNS.join(","));
     // 25 000 products of 4 sizes each.

@@ -6,10 +6,10 @@
 mod support;
 
 use app::domain::product_form::{ProductFilter, ProductInput, ValidProduct, VariantInput, validate};
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant};
 use app::services::product_admin_store::SaveError;
 use app::services::{AuthSettings, Shop};
 use server::store::Database;
+use support::fixtures::{Marketplace, store};
 
 conformance!(
     created_product_is_found_in_search_and_on_its_page,
@@ -31,26 +31,13 @@ struct Fixture {
 
 async fn fixture(db: &Database) -> Fixture {
     let shop = server::startup::shop(db, AuthSettings::default());
-    let merchant = |slug: &str, name: &str| NewMerchant {
-        slug: slug.into(),
-        name: name.into(),
-        description: String::new(),
-        status: MerchantStatus::Active,
-    };
-    let store_a = shop.catalog.create_merchant(&merchant("store-a", "Store A")).await.unwrap();
-    let store_b = shop.catalog.create_merchant(&merchant("store-b", "Store B")).await.unwrap();
-    let category = shop
-        .catalog
-        .create_category(&NewCategory {
-            parent_id: None,
-            slug: "bags".into(),
-            name: "Bags".into(),
-            description: String::new(),
-            position: 0,
-        })
-        .await
-        .unwrap();
-    Fixture { shop, store_a, store_b, category }
+    let m = Marketplace::new()
+        .category("bags", "Bags")
+        .store(store("store-a").name("Store A"))
+        .store(store("store-b").name("Store B"))
+        .build(db)
+        .await;
+    Fixture { shop, store_a: m.stores[0], store_b: m.stores[1], category: m.category }
 }
 
 fn variant(sku: &str, option: &str, price: &str, stock: &str) -> VariantInput {
@@ -81,18 +68,7 @@ fn valid(input: &ProductInput) -> ValidProduct {
 }
 
 async fn search(shop: &Shop, q: &str) -> Vec<String> {
-    let req = app::services::search::SearchRequest {
-        query: q.into(),
-        filters: Default::default(),
-        sort: Default::default(),
-        page: 1,
-        viewer: None,
-        can_explain: false,
-        weights: None,
-    };
-    let found =
-        app::services::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, req).await.unwrap();
-    found.listing.products.items.into_iter().map(|c| c.card.slug).collect()
+    support::storefront_search(shop, q).await.0
 }
 
 async fn count(db: &Database, table: &str) -> i64 {
@@ -373,13 +349,7 @@ async fn over_http_the_owner_creates_and_another_store_gets_403(db: Database) {
         .shop
         .products_admin
         .admin_products(
-            app.shop
-                .accounts
-                .membership(app.shop.accounts.user_by_email(OWNER_A.0).await.unwrap().unwrap().id)
-                .await
-                .unwrap()
-                .unwrap()
-                .merchant_id,
+            app.store_of(OWNER_A.0).await,
             &ProductFilter { q: "matrix canvas".into(), ..Default::default() }.normalized(),
             0,
             25,

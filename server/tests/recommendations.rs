@@ -7,12 +7,12 @@
 #[macro_use]
 mod support;
 
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
 use app::services::recommendation_store::{HistoryOrder, RecommendationStore, ViewEvent, ViewSink, Viewer};
 use app::services::recommendations::{also_bought, for_you, together};
 use server::recs_job::{Refresh, refresh};
 use server::store::Database;
 use std::sync::Arc;
+use support::fixtures::{self, Marketplace, store};
 
 conformance!(multi_thread;
     co_purchases_become_also_bought,
@@ -40,71 +40,29 @@ impl Fixture {
 }
 
 async fn fixture(db: &Database) -> Fixture {
-    let catalog = db.catalog();
-    let cat = catalog
-        .create_category(&NewCategory {
-            parent_id: None,
-            slug: "things".into(),
-            name: "Things".into(),
-            description: String::new(),
-            position: 0,
-        })
-        .await
-        .unwrap();
-    let mut p = Vec::new();
-    let mut harbor = 0;
-    for (store, letters) in [("north", "abcdef"), ("harbor", "g")] {
-        let m = catalog
-            .create_merchant(&NewMerchant {
-                slug: store.into(),
-                name: format!("Store {store}"),
-                description: String::new(),
-                status: MerchantStatus::Active,
+    let items = |letters: &str| -> Vec<fixtures::Item> {
+        letters
+            .chars()
+            .map(|l| {
+                fixtures::item(&format!("item-{l}"))
+                    .title(format!("Item {}", l.to_ascii_uppercase()))
+                    .sku(format!("SKU-{l}"))
+                    .price(1500)
+                    .created_at(NOW - 100 * DAY)
             })
-            .await
-            .unwrap();
-        harbor = m;
-        for letter in letters.chars() {
-            let slug = format!("item-{letter}");
-            catalog
-                .create_products(&[NewProduct {
-                    merchant_id: m,
-                    category_id: cat,
-                    slug: slug.clone(),
-                    title: format!("Item {}", letter.to_ascii_uppercase()),
-                    description: String::new(),
-                    currency: app::domain::money::Currency::USD,
-                    status: ProductStatus::Published,
-                    option_names: vec![],
-                    variants: vec![NewVariant {
-                        sku: format!("SKU-{letter}"),
-                        title: String::new(),
-                        options: vec![],
-                        price_minor: 1500,
-                        compare_at_minor: None,
-                        stock: 20,
-                    }],
-                    images: vec![],
-                    created_at: NOW - 100 * DAY,
-                }])
-                .await
-                .unwrap();
-            let stored = catalog.product_by_slug(&slug).await.unwrap().unwrap();
-            p.push((stored.detail.id, stored.detail.variants[0].id));
-        }
-    }
-    let accounts = db.accounts();
+            .collect()
+    };
+    let m = Marketplace::new()
+        .store(store("north").sells(items("abcdef")))
+        .store(store("harbor").sells(items("g")))
+        .build(db)
+        .await;
+    let p = m.products.iter().map(|p| (p.id, p.variants[0])).collect();
     let mut users = Vec::new();
     for i in 0..8 {
-        let user = app::services::account_store::NewUser {
-            email: format!("shopper{i}@recs.test"),
-            display_name: format!("Shopper {i}"),
-            password_hash: "not-a-hash".into(),
-            is_admin: false,
-        };
-        users.push(accounts.create_user(&user).await.unwrap());
+        users.push(fixtures::shopper(db, &format!("shopper{i}@recs.test"), &format!("Shopper {i}")).await);
     }
-    Fixture { p, harbor, users }
+    Fixture { p, harbor: m.stores[1], users }
 }
 
 /// Shopper `u` bought these letters together, `days` ago.

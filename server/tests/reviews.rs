@@ -8,11 +8,11 @@ use app::domain::account::{Principal, StoreMembership, StoreRole};
 use app::domain::errors::AppError;
 use app::domain::review::{RatingSummary, ReviewSort};
 use app::services::StoreError;
-use app::services::account_store::NewUser;
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
+use app::services::catalog_store::ProductStatus;
 use app::services::review_store::{HelpfulVote, ImportedReview, NewReview, ReplyOutcome, ReviewStore};
 use app::services::reviews;
 use server::store::Database;
+use support::fixtures::{self, Marketplace, store};
 
 conformance!(
     a_review_is_created_once_per_shopper_and_product,
@@ -37,71 +37,37 @@ struct Fixture {
 }
 
 async fn fixture(db: &Database) -> Fixture {
-    let catalog = db.catalog();
-    let mut merchants = Vec::new();
-    for slug in ["store-a", "store-b"] {
-        let m = NewMerchant {
-            slug: slug.into(),
-            name: format!("Store {slug}"),
-            description: String::new(),
-            status: MerchantStatus::Active,
-        };
-        merchants.push(catalog.create_merchant(&m).await.unwrap());
-    }
-    let cat = NewCategory {
-        parent_id: None,
-        slug: "home".into(),
-        name: "Home".into(),
-        description: String::new(),
-        position: 0,
+    let product = |slug: &str, status: ProductStatus| {
+        fixtures::item(slug)
+            .title(format!("Title {slug}"))
+            .description("A fine thing.")
+            .status(status)
+            .sku(format!("{slug}-0"))
+            .variant_title("Default")
+            .stock(5)
+            .created_at(1_000)
     };
-    let category = catalog.create_category(&cat).await.unwrap();
-    let product = |merchant_id: i64, slug: &str, status: ProductStatus| NewProduct {
-        merchant_id,
-        category_id: category,
-        slug: slug.into(),
-        title: format!("Title {slug}"),
-        description: "A fine thing.".into(),
-        currency: app::domain::money::Currency::USD,
-        status,
-        option_names: vec![],
-        variants: vec![NewVariant {
-            sku: format!("{slug}-0"),
-            title: "Default".into(),
-            options: vec![],
-            price_minor: 1000,
-            compare_at_minor: None,
-            stock: 5,
-        }],
-        images: vec![],
-        created_at: 1_000,
-    };
-    let ids = catalog
-        .create_products(&[
-            product(merchants[0], "mug-a", ProductStatus::Published),
-            product(merchants[1], "tee-b", ProductStatus::Published),
-            product(merchants[0], "draft-a", ProductStatus::Draft),
-        ])
-        .await
-        .unwrap();
+    let m = Marketplace::new()
+        .category("home", "Home")
+        .store(
+            store("store-a")
+                .sells([product("mug-a", ProductStatus::Published), product("draft-a", ProductStatus::Draft)]),
+        )
+        .store(store("store-b").sells([product("tee-b", ProductStatus::Published)]))
+        .build(db)
+        .await;
     Fixture {
         store: db.reviews(),
-        merchant_a: merchants[0],
-        merchant_b: merchants[1],
-        product_a: ids[0],
-        product_b: ids[1],
-        draft_a: ids[2],
+        merchant_a: m.stores[0],
+        merchant_b: m.stores[1],
+        product_a: m.product("mug-a").id,
+        product_b: m.product("tee-b").id,
+        draft_a: m.product("draft-a").id,
     }
 }
 
 async fn user(db: &Database, name: &str) -> i64 {
-    let u = NewUser {
-        email: format!("{}@example.com", name.to_lowercase().replace(' ', ".")),
-        display_name: name.into(),
-        password_hash: "not-a-hash".into(),
-        is_admin: false,
-    };
-    db.accounts().create_user(&u).await.unwrap()
+    fixtures::shopper(db, &format!("{}@example.com", name.to_lowercase().replace(' ', ".")), name).await
 }
 
 fn review(product_id: i64, user_id: i64, rating: i64, body: &str) -> NewReview {
@@ -424,13 +390,7 @@ async fn the_review_form_works_without_javascript() {
     let product_id: i64 = product_id.parse().unwrap();
     let mut more = Vec::new();
     for i in 0..app::domain::review::PAGE_SIZE {
-        let u = NewUser {
-            email: format!("reader{i}@example.com"),
-            display_name: format!("Reader {i}"),
-            password_hash: "not-a-hash".into(),
-            is_admin: false,
-        };
-        let user_id = app.shop.accounts.create_user(&u).await.unwrap();
+        let user_id = fixtures::shopper(&app.db, &format!("reader{i}@example.com"), &format!("Reader {i}")).await;
         let review = review(product_id, user_id, 5, "");
         more.push(ImportedReview { review, created_at: 1_000 + i, helpful_voters: vec![], merchant_reply: None });
     }

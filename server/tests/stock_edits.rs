@@ -7,10 +7,10 @@
 mod support;
 
 use app::domain::product_form::{ProductInput, VariantInput, validate};
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant};
 use app::services::product_admin_store::SaveError;
 use app::services::{AuthSettings, Shop};
 use server::store::Database;
+use support::fixtures::{Marketplace, store};
 
 conformance!(
     a_sale_made_while_the_form_is_open_is_not_lost,
@@ -19,27 +19,8 @@ conformance!(
 
 async fn fixture(db: &Database) -> (Shop, i64, i64) {
     let shop = server::startup::shop(db, AuthSettings::default());
-    let store = shop
-        .catalog
-        .create_merchant(&NewMerchant {
-            slug: "store-a".into(),
-            name: "Store A".into(),
-            description: String::new(),
-            status: MerchantStatus::Active,
-        })
-        .await
-        .unwrap();
-    let category = shop
-        .catalog
-        .create_category(&NewCategory {
-            parent_id: None,
-            slug: "bags".into(),
-            name: "Bags".into(),
-            description: String::new(),
-            position: 0,
-        })
-        .await
-        .unwrap();
+    let m = Marketplace::new().category("bags", "Bags").store(store("store-a").name("Store A")).build(db).await;
+    let (store, category) = (m.stores[0], m.category);
     let input = ProductInput {
         title: "Canvas Tote".into(),
         slug: String::new(),

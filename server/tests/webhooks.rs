@@ -192,8 +192,7 @@ async fn the_simulator_delivers_parcels_through_the_webhook(db: Database) {
 async fn store_actions_tell_the_shopper_once(db: Database) {
     use support::OWNER_A;
     let app = support::spawn_app_on(db, app::services::AuthSettings::default()).await;
-    let owner = app.shop.accounts.user_by_email(OWNER_A.0).await.unwrap().unwrap();
-    let store = app.shop.accounts.membership(owner.id).await.unwrap().unwrap().merchant_id;
+    let store = app.store_of(OWNER_A.0).await;
     let (number, _) = paid_order(&app, Some(store)).await;
     let line = app.shop.fulfilment.part(&number, store).await.unwrap().unwrap().lines[0].line_id;
     let cookie = app.login(OWNER_A.0, OWNER_A.1).await;

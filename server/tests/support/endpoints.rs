@@ -304,8 +304,7 @@ impl Fill {
 /// cart, a variant and an image of A, and with `with_return` a return) and signs in the callers
 /// in `WHO` order (anonymous has no cookie).
 pub async fn prepare(app: &TestApp, with_return: bool) -> (Fill, [String; 5]) {
-    let store_a = app.shop.accounts.user_by_email(OWNER_A.0).await.unwrap().unwrap();
-    let a = app.shop.accounts.membership(store_a.id).await.unwrap().unwrap().merchant_id.to_string();
+    let a = app.store_of(OWNER_A.0).await.to_string();
     let shopper = app.login(SHOPPER.0, SHOPPER.1).await;
     let add = app.call(&shopper, "/api/account/add_address", ADDRESS).await;
     let addr = add.body.trim().to_string();

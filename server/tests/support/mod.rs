@@ -3,6 +3,7 @@
 use server::store::Database;
 
 pub mod endpoints;
+pub mod fixtures;
 
 /// Runs each named `async fn(Database)` twice, against a fresh SQLite file and a fresh
 /// PostgreSQL database, so both adapters are held to one suite. `multi_thread;` first runs them
@@ -310,4 +311,21 @@ pub fn guest_checkout(
         random,
         manual_capture: false,
     }
+}
+
+/// The storefront search for `q` (first page, default sort, anonymous): the slugs found, in
+/// order, and the total.
+pub async fn storefront_search(shop: &app::services::Shop, q: &str) -> (Vec<String>, i64) {
+    let req = app::services::search::SearchRequest {
+        query: q.into(),
+        filters: Default::default(),
+        sort: Default::default(),
+        page: 1,
+        viewer: None,
+        can_explain: false,
+        weights: None,
+    };
+    let found =
+        app::services::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, req).await.unwrap();
+    (found.listing.products.items.into_iter().map(|c| c.card.slug).collect(), found.listing.products.total)
 }
