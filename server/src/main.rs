@@ -167,8 +167,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         Command::BenchOrders(n) => server::bench_orders::run(&db, n, 16).await?,
         Command::RecsRefresh => {
             let holder = server::recs_job::holder_id();
-            match server::recs_job::refresh(db.recommendations().as_ref(), &holder, app::services::clock::now())
-                .await?
+            match server::recs_job::refresh(db.recommendations().as_ref(), &holder, app::services::clock::now()).await?
             {
                 server::recs_job::Refresh::Done { order_baskets, view_baskets, products, rows, popular, millis } => {
                     println!(

@@ -4,8 +4,8 @@
 //! it. A batch that meets a race with another writer (a unique violation) is retried one product
 //! at a time, so one product's conflict never costs the others their rows.
 use app::domain::product_csv::{BATCH_ROWS, CsvGroup, ImportStatus, RowError, prepare};
-use app::services::clock::now;
 use app::services::StoreError;
+use app::services::clock::now;
 use app::services::product_import_store::{ImportBatch, ImportProduct, ProductImportStore};
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -17,10 +17,10 @@
 //!   long `immutable` cache header on `/media` is truthful. Rows are added in one transaction; if
 //!   anything fails, the files this request created (and no row uses) are removed again.
 use crate::startup::AppState;
+use app::domain::errors::AppError;
 use app::domain::product_image::{
     self as rules, MAX_BYTES, MAX_DECODE_ALLOC, MAX_DIMENSION, MAX_FILES, MAX_IMAGES, Sniffed, Stored, UploadProblem,
 };
-use app::domain::errors::AppError;
 use app::services::Shop;
 use app::services::product_image_store::{AddOutcome, NewProductImage, content_hash};
 use axum::extract::multipart::{Multipart, MultipartRejection};

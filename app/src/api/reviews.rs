@@ -30,7 +30,15 @@ pub async fn write_review(
     use super::guard::{Access, require};
     let who = require(Access::SignedIn).await?;
     let body = body.unwrap_or_default();
-    crate::services::reviews::write_review_for(&super::guard::shop()?, &who, product_id, review_id, rating.as_deref(), &body).await
+    crate::services::reviews::write_review_for(
+        &super::guard::shop()?,
+        &who,
+        product_id,
+        review_id,
+        rating.as_deref(),
+        &body,
+    )
+    .await
 }
 
 #[server(endpoint = "reviews/helpful")]

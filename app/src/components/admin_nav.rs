@@ -4,9 +4,9 @@
 //! sections (Merchants, Users, Ranking) and a store picker whose links carry `?store=ID`. The current page is marked `aria-current="page"`,
 //! the chosen store `aria-current="true"`.
 use crate::api::admin::get_dashboard;
+use crate::components::forbidden::Forbidden;
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
-use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};

@@ -1,12 +1,12 @@
 //! `/admin`: the dashboard's overview. A merchant sees its store's status and product count; the
 //! platform admin sees every store with approve/suspend (also under `/admin/merchants`).
 use crate::api::admin::{SetStoreStatus, get_dashboard};
-use crate::views::admin::{Dashboard, StoreSummary};
 use crate::components::admin_nav::AdminLayout;
+use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
-use crate::components::forbidden::Forbidden;
+use crate::views::admin::{Dashboard, StoreSummary};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

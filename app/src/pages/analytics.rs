@@ -6,6 +6,7 @@
 //! store for the platform admin. What counts is defined in `domain::analytics`.
 use crate::api::analytics::store_analytics;
 use crate::components::admin_nav::AdminLayout;
+use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::analytics::{
@@ -13,7 +14,6 @@ use crate::domain::analytics::{
 };
 use crate::domain::errors::AppError;
 use crate::domain::order::PartStatus;
-use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

@@ -2,12 +2,12 @@
 //! the total, and what needs attention before checkout. Changing a quantity and removing a line
 //! are `ActionForm`s, so they work as plain form posts without JavaScript too.
 use crate::api::cart::{RemoveCartLine, UpdateCartLine, get_cart};
-use crate::views::cart::CartPage as CartData;
 use crate::components::cart::CartCount;
 use crate::components::form::{BUTTON_SECONDARY, CARD, FormAlert, last_error};
 use crate::components::status::LoadFailed;
 use crate::domain::cart::{CartLine, CartNotice, MAX_QTY_PER_LINE, MerchantGroup, NoticeKind};
 use crate::domain::errors::AppError;
+use crate::views::cart::CartPage as CartData;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -3,12 +3,12 @@
 //! carries an idempotency key made when the page was rendered, so a double submit places one
 //! order. A declined card keeps the cart and shows why, and the page gets a fresh key.
 use crate::api::checkout::{PlaceOrder, checkout_page, checkout_quote};
-use crate::views::checkout::CheckoutData;
 use crate::components::form::{BUTTON, CARD, Field, FormAlert, last_error};
 use crate::components::price::Price;
 use crate::components::status::LoadFailed;
 use crate::domain::checkout::OrderQuote;
 use crate::pages::account::AddressFields;
+use crate::views::checkout::CheckoutData;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -6,13 +6,13 @@
 //! platform admin.
 use crate::api::inventory::{AdjustStock, SetThreshold, inventory, stock_history};
 use crate::components::admin_nav::AdminLayout;
+use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FormAlert, last_error};
 use crate::components::pagination::Pagination;
 use crate::components::status::LoadFailed;
 use crate::domain::dates::ymd_hm;
 use crate::domain::errors::AppError;
 use crate::domain::inventory::{InventoryList, MAX_NOTE, Reason, VariantHistory, signed};
-use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

@@ -3,8 +3,8 @@
 //! waiting for approval are counted at the top.
 use crate::api::admin::{SetStoreStatus, get_dashboard};
 use crate::components::admin_nav::{AdminLayout, load_error};
-use crate::pages::admin::StoresTable;
 use crate::components::forbidden::Forbidden;
+use crate::pages::admin::StoresTable;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

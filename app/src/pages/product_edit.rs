@@ -5,11 +5,11 @@
 //! (blank rows are ignored), and with JavaScript "Add a variant" adds more. Each problem is shown
 //! next to its field. A product of another store shows the 403 page.
 use crate::api::products::{SaveProduct, admin_product};
+use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FormAlert, last_error};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
 use crate::domain::product_form::{ProductEditor, VariantInput, variant_field};
-use crate::components::forbidden::Forbidden;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;

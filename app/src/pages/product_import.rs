@@ -5,13 +5,13 @@
 //! download the store's products as CSV in the same format. `?store=ID` picks the store for the
 //! platform admin.
 use crate::api::product_import::{product_import_page, product_import_status};
-use crate::domain::product_csv::SHOWN_ERRORS;
 use crate::components::admin_nav::AdminLayout;
+use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
+use crate::domain::product_csv::SHOWN_ERRORS;
 use crate::domain::product_csv::{ImportJobView, ImportPage, ImportStatus};
-use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

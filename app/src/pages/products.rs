@@ -4,12 +4,12 @@
 //! stock) and pages of 25. Works without JavaScript. `?store=ID` picks the store for the
 //! platform admin.
 use crate::api::products::admin_products;
+use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
 use crate::domain::money::Money;
 use crate::domain::product_form::{AdminProductList, AdminProductRow, ProductFilter};
-use crate::components::forbidden::Forbidden;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;

@@ -1,9 +1,9 @@
 //! Account use cases: register, sign in and out, change password, open a store, addresses,
 //! and approving stores. HTTP details (cookies, addresses of clients) stay in `api::auth`.
 use super::Shop;
-use super::errors::store_err;
 use super::account_store::{AccountStore, NewUser, ThrottlePolicy};
 use super::catalog_store::{MerchantStatus, StoreError};
+use super::errors::store_err;
 use super::passwords::{self, HashGate};
 use crate::domain::account::{
     FIRST_LOCKOUT_SECS, FREE_LOGIN_FAILURES, MAX_LOCKOUT_SECS, Principal, normalize_email, session_is_live,

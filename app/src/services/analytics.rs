@@ -1,8 +1,8 @@
 //! Store analytics: the figures for a period, from the store port, totalled by the domain rules.
 use super::Shop;
 use super::analytics_store::AnalyticsStore;
-use super::errors::store_err;
 use super::catalog_store::StoreError;
+use super::errors::store_err;
 use crate::domain::analytics::{Analytics, DAY, Period, TOP_PRODUCTS, period};
 use crate::domain::errors::AppError;
 

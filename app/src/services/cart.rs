@@ -2,21 +2,17 @@
 //! and merge a guest's cart into the account's at sign-in. The caller is always identified by
 //! their own cookie or session (`CartOwner`); nothing here takes a cart id from a request.
 use super::Shop;
-use super::errors::store_err;
 use super::cart_store::{AddOutcome, CartItem, CartOwner, CartStore};
-use crate::views::cart::{CartAdded, CartPage, LineInfo};
+use super::errors::store_err;
 use crate::domain::cart::{CartLine, CartNotice, can_check_out, group_by_merchant, parse_quantity, review_lines};
 use crate::domain::errors::AppError;
+use crate::views::cart::{CartAdded, CartPage, LineInfo};
 
 pub const NOT_IN_CART: &str = "That item is not in your cart any more.";
 
 /// The cart page for `owner` (an empty cart when they have none yet). `flash` carries one-off
 /// messages (what a merge capped) to show above the cart.
-pub async fn view(
-    shop: &Shop,
-    owner: Option<CartOwner<'_>>,
-    flash: Vec<String>,
-) -> Result<CartPage, AppError> {
+pub async fn view(shop: &Shop, owner: Option<CartOwner<'_>>, flash: Vec<String>) -> Result<CartPage, AppError> {
     let store = shop.carts.as_ref();
     let items = match owner {
         Some(owner) => match store.find_cart(owner).await.map_err(store_err)? {
@@ -59,12 +55,7 @@ pub async fn count(shop: &Shop, owner: Option<CartOwner<'_>>) -> Result<i64, App
 
 /// Adds to the owner's cart (created on the first add). A quantity that does not fit is capped,
 /// and the message says so; when nothing fits, the add is refused and nothing changes.
-pub async fn add(
-    shop: &Shop,
-    owner: CartOwner<'_>,
-    variant_id: i64,
-    quantity: &str,
-) -> Result<CartAdded, AppError> {
+pub async fn add(shop: &Shop, owner: CartOwner<'_>, variant_id: i64, quantity: &str) -> Result<CartAdded, AppError> {
     let store = shop.carts.as_ref();
     let quantity = parse_quantity(quantity).map_err(|m| AppError::one("quantity", m))?;
     let cart = store.cart_for(owner, shop.clock.now()).await.map_err(store_err)?;

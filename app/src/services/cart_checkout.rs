@@ -3,9 +3,9 @@
 //! and placing the order (the cart is emptied once it is placed). Pricing and placing themselves
 //! are `checkout`'s; this module feeds them the cart and the marketplace's settings.
 use super::Shop;
-use super::errors::store_err;
 use super::cart_store::CartOwner;
 use super::checkout::{CheckoutRequest, Placement};
+use super::errors::store_err;
 use crate::domain::account::Principal;
 use crate::domain::address::AddressInput;
 use crate::domain::admin_pages::CaptureMode;
@@ -16,7 +16,11 @@ use crate::domain::errors::AppError;
 use crate::views::checkout::{CheckoutData, CheckoutGroup, CheckoutLine};
 
 /// The checkout page for `who` (signed in, or a guest) and the cart of `owner`.
-pub async fn page(shop: &Shop, who: Option<&Principal>, owner: Option<CartOwner<'_>>) -> Result<CheckoutData, AppError> {
+pub async fn page(
+    shop: &Shop,
+    who: Option<&Principal>,
+    owner: Option<CartOwner<'_>>,
+) -> Result<CheckoutData, AppError> {
     let (_, lines) = super::cart::lines_of(shop, owner).await?;
     let mut address = AddressInput { country: "US".into(), ..Default::default() };
     if let Some(p) = who {

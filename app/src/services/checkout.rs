@@ -7,8 +7,8 @@
 //! is never marked paid (its stock is already back on sale): the money is given back through the
 //! gateway and the shopper is told (`give_back_late_payment`).
 use super::order_store::{
-    NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal,
-    PaymentUpdate, PlaceResult, ShipTo, Shortage,
+    NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal, PaymentUpdate, PlaceResult,
+    ShipTo, Shortage,
 };
 use crate::domain::address::{AddressInput, validate_address};
 use crate::domain::card::{CardInput, YearMonth, validate_card};

@@ -18,7 +18,13 @@ fn missing_variant() -> AppError {
 
 /// `q` searches titles and SKUs; `low_only` keeps the variants at or below the threshold; `page`
 /// is 1-based, 50 rows a page.
-pub async fn list(shop: &Shop, merchant_id: i64, q: &str, low_only: bool, page: i64) -> Result<InventoryList, AppError> {
+pub async fn list(
+    shop: &Shop,
+    merchant_id: i64,
+    q: &str,
+    low_only: bool,
+    page: i64,
+) -> Result<InventoryList, AppError> {
     let q: String = q.trim().chars().take(100).collect();
     let page = page.clamp(1, 100_000);
     let threshold = shop.inventory.low_stock_threshold(merchant_id).await.map_err(store_err)?;
@@ -44,7 +50,12 @@ pub struct AdjustRequest<'a> {
 
 /// Changes a variant's stock by the request's delta for a reason; refused when it would leave
 /// less than nothing. A retried form (same key) applies once.
-pub async fn adjust(shop: &Shop, merchant_id: i64, who: &Principal, req: AdjustRequest<'_>) -> Result<Adjusted, AppError> {
+pub async fn adjust(
+    shop: &Shop,
+    merchant_id: i64,
+    who: &Principal,
+    req: AdjustRequest<'_>,
+) -> Result<Adjusted, AppError> {
     let variant_id = req.variant_id;
     let adjustment = validate(variant_id, req.delta, req.reason, req.note)?;
     let key = match req.idempotency_key.map(str::trim).filter(|k| !k.is_empty()) {
@@ -69,11 +80,7 @@ pub async fn adjust(shop: &Shop, merchant_id: i64, who: &Principal, req: AdjustR
 
 /// A variant's stock and its last adjustments, newest first.
 pub async fn history(shop: &Shop, merchant_id: i64, variant_id: i64) -> Result<VariantHistory, AppError> {
-    shop.inventory
-        .history(merchant_id, variant_id, HISTORY_LIMIT)
-        .await
-        .map_err(store_err)?
-        .ok_or_else(missing_variant)
+    shop.inventory.history(merchant_id, variant_id, HISTORY_LIMIT).await.map_err(store_err)?.ok_or_else(missing_variant)
 }
 
 /// Sets the store's low-stock threshold (0–10 000) from the form; answers the value saved.

@@ -3,9 +3,9 @@
 //! (`domain::fulfilment::shown_status`), the parcels' and returns' labels and links
 //! (`fulfilment::views`) and what a store may see of an order are applied here.
 use super::Shop;
-use super::store_err;
 use super::fulfilment::views::{return_view, shipment_view};
 use super::order_store::OrderStore;
+use super::store_err;
 use crate::domain::errors::AppError;
 use crate::domain::fulfilment::shown_status;
 use crate::domain::money::Money;

@@ -3,8 +3,8 @@
 //! Capturing takes the whole order's money, so a store may only capture an order that is entirely
 //! its own (`domain::admin_pages::can_capture`).
 use super::Shop;
-use super::errors::store_err;
 use super::admin_store::CaptureOutcome;
+use super::errors::store_err;
 use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, capture_refusal};
 use crate::domain::errors::AppError;
 use crate::domain::idempotency::IdempotencyKey;

@@ -4,8 +4,8 @@
 //! that store and product. Uploading is a plain route (`server::uploads`).
 use super::Shop;
 use super::errors::store_err;
-use crate::domain::errors::AppError;
 use super::product_image_store::{AddOutcome, NewProductImage};
+use crate::domain::errors::AppError;
 use crate::domain::product_image::{MAX_IMAGES, Move, ProductImages, valid_alt};
 
 fn missing_image() -> AppError {
@@ -55,11 +55,8 @@ pub async fn set_alt(shop: &Shop, product: &ProductImages, image_id: i64, alt: &
 /// Removes an image; the next one moves up. Its files are deleted when no other image uses them.
 /// An image that is already gone (a double click, a retried form) is not an error.
 pub async fn remove(shop: &Shop, product: &ProductImages, image_id: i64) -> Result<(), AppError> {
-    let removed = shop
-        .product_images
-        .remove_image(product.merchant_id, product.product_id, image_id)
-        .await
-        .map_err(store_err)?;
+    let removed =
+        shop.product_images.remove_image(product.merchant_id, product.product_id, image_id).await.map_err(store_err)?;
     if let Some(removed) = removed {
         if !removed.still_used {
             super::product_image_store::delete_upload_files(&shop.media_dir, &removed.url);

@@ -3,8 +3,8 @@
 //! for), a job's progress, recording an upload as a job, and the export's pages. Reading the
 //! multipart upload and running the job live in the server crate (`product_csv`, `product_import`).
 use super::Shop;
-use super::product_import_store::NewImportJob;
 use super::errors::store_err;
+use super::product_import_store::NewImportJob;
 use crate::domain::errors::AppError;
 use crate::domain::product_csv::{ExportVariant, ImportJobView, ImportPage, SHOWN_ERRORS};
 

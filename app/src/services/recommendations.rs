@@ -4,14 +4,14 @@
 //! time decay, excluding what they bought). Every list is filled up with time-decayed popular
 //! products, so a block is never empty while anything is on sale.
 use super::Shop;
-use super::errors::store_err;
 use super::cart_store::CartOwner;
 use super::catalog_store::StoreError;
+use super::errors::store_err;
 use super::recommendation_store::{RecommendationStore, ViewEvent, Viewer};
 use crate::domain::catalog::ProductCard;
 use crate::domain::errors::AppError;
-use crate::views::recommendations::ForYouBlock;
 use crate::domain::recommend::{InteractionKind, InterestWeights, PRIOR_WEIGHT, interest, predict_with_prior};
+use crate::views::recommendations::ForYouBlock;
 use std::collections::{HashMap, HashSet};
 
 /// Cards in one block.
@@ -44,7 +44,8 @@ pub async fn for_cart(shop: &Shop, owner: Option<CartOwner<'_>>) -> Result<Vec<P
 
 /// The home page's block for `user_id` (personal predictions), or popular products for everyone else.
 pub async fn for_visitor(shop: &Shop, user_id: Option<i64>) -> Result<ForYouBlock, AppError> {
-    let (personal, products) = for_you(shop.recommendations.as_ref(), user_id, shop.clock.now()).await.map_err(store_err)?;
+    let (personal, products) =
+        for_you(shop.recommendations.as_ref(), user_id, shop.clock.now()).await.map_err(store_err)?;
     Ok(ForYouBlock { personal, products })
 }
 

@@ -4,9 +4,9 @@
 //! The rules take the review port (the suites run them on both engines); the server functions
 //! call the `*_for` entries with the shop.
 use super::Shop;
+use super::catalog_store::StoreError;
 use super::clock::now;
 use super::errors::store_err;
-use super::catalog_store::StoreError;
 use super::review_store::{HelpfulVote, NewReview, ReplyOutcome, ReviewStore, StoredReview};
 use crate::domain::account::Principal;
 use crate::domain::admin_pages::StoreReviews;
@@ -190,8 +190,11 @@ pub async fn reply_for(shop: &Shop, who: &Principal, review_id: i64, text: &str)
 pub async fn store_page(shop: &Shop, merchant_id: i64, unanswered: bool, page: i64) -> Result<StoreReviews, AppError> {
     use crate::domain::admin_pages::PAGE_SIZE;
     let page = page.clamp(1, 100_000);
-    let (rows, total, average) =
-        shop.admin.store_reviews(merchant_id, unanswered, PAGE_SIZE, (page - 1) * PAGE_SIZE).await.map_err(store_err)?;
+    let (rows, total, average) = shop
+        .admin
+        .store_reviews(merchant_id, unanswered, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        .await
+        .map_err(store_err)?;
     let store_name = super::merchants::store_name(shop, merchant_id).await?;
     Ok(StoreReviews { merchant_id, store_name, rows, total, page, unanswered, average })
 }

@@ -44,7 +44,8 @@ pub async fn may_open(
 pub async fn open(shop: &Shop, who: Option<&Principal>, number: &str, keys: &[&str]) -> Result<OrderView, AppError> {
     let missing = || AppError::NotFound("We couldn't find that order.".into());
     let number = OrderNumber::parse(number).map_err(|_| missing())?;
-    let (owner, view) = super::order_views::order_view(shop.orders.as_ref(), number.as_str()).await?.ok_or_else(missing)?;
+    let (owner, view) =
+        super::order_views::order_view(shop.orders.as_ref(), number.as_str()).await?.ok_or_else(missing)?;
     if may_open(shop, who, number.as_str(), owner, keys, true).await? { Ok(view) } else { Err(missing()) }
 }
 

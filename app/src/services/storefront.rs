@@ -3,8 +3,8 @@
 //! `catalog`, `listing` and `search`, which take the catalog port directly (the conformance suite
 //! runs them on both engines); this module hands them the shop's port and caches.
 use super::Shop;
-use super::errors::store_err;
 use super::catalog_store::ViewProfile;
+use super::errors::store_err;
 use super::listing::AFFINITY_WINDOW_SECS;
 use super::search::SearchRequest;
 use crate::domain::account::Principal;

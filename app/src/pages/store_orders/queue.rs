@@ -2,11 +2,11 @@
 use super::store_param;
 use crate::api::store_orders::store_orders;
 use crate::components::admin_nav::AdminLayout;
+use crate::components::forbidden::Forbidden;
 use crate::components::form::CARD;
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
 use crate::domain::order::PartStatus;
-use crate::components::forbidden::Forbidden;
 use crate::views::orders::StoreOrderQueue;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -63,10 +63,8 @@ pub async fn cancel_part(
             }
             Err(e) => return Err(invalid("form", e.to_string())),
         };
-        let key_base = claim
-            .as_ref()
-            .map(|c| c.key.clone())
-            .unwrap_or_else(|| hex(&crate::services::random::bytes::<12>()));
+        let key_base =
+            claim.as_ref().map(|c| c.key.clone()).unwrap_or_else(|| hex(&crate::services::random::bytes::<12>()));
         let refund = match (plan.payment, state.payment.as_ref()) {
             (PaymentAction::Refund(amount), Some(p)) => Some(NewRefund {
                 part_id: state.part_id,

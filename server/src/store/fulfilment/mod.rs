@@ -50,7 +50,9 @@ macro_rules! impl_sql_fulfilment {
             let Some(claim) = claim else { return Ok(None) };
             Ok(match claim_key(tx, claim, Some(order_id), now).await? {
                 Claimed::New => None,
-                Claimed::Repeat { outcome, .. } => Some(Applied::Repeat($crate::store::idempotency::outcome_id(outcome)?)),
+                Claimed::Repeat { outcome, .. } => {
+                    Some(Applied::Repeat($crate::store::idempotency::outcome_id(outcome)?))
+                }
                 Claimed::Conflict => Some(Applied::Conflict),
             })
         }
@@ -105,14 +107,16 @@ macro_rules! impl_sql_fulfilment {
         impl $store {
             /// A shipment's carrier events, as received.
             async fn events_of(&self, shipment_id: i64) -> Result<Vec<TrackingEvent>, StoreError> {
-                sqlx::query("SELECT event_id, kind, at, location, description FROM tracking_events WHERE shipment_id = $1")
-                    .bind(shipment_id)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?
-                    .iter()
-                    .map(event_from_row)
-                    .collect()
+                sqlx::query(
+                    "SELECT event_id, kind, at, location, description FROM tracking_events WHERE shipment_id = $1",
+                )
+                .bind(shipment_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?
+                .iter()
+                .map(event_from_row)
+                .collect()
             }
         }
 
