@@ -35,7 +35,7 @@ macro_rules! impl_sql_accounts {
         };
         use app::services::catalog_store::{MerchantStatus, StoreError};
         use sqlx::Row;
-        use $crate::store::errors::{map_sqlx, unknown};
+        use $crate::store::errors::{conflict_means, map_sqlx, unknown};
         use app::services::clock;
         use $crate::store::accounts::FAILURE_MEMORY_SECS;
 
@@ -83,10 +83,7 @@ macro_rules! impl_sql_accounts {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| match map_sqlx(e) {
-                    StoreError::Conflict(_) => StoreError::Conflict("An account with this email already exists.".into()),
-                    other => other,
-                })?;
+                .map_err(|e| conflict_means(e, "An account with this email already exists."))?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(id)
             }
@@ -304,10 +301,7 @@ macro_rules! impl_sql_accounts {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| match map_sqlx(e) {
-                    StoreError::Conflict(_) => StoreError::Conflict("A store with this name already exists; choose another name.".into()),
-                    other => other,
-                })?;
+                .map_err(|e| conflict_means(e, "A store with this name already exists; choose another name."))?;
                 sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
                     .bind(id)
                     .bind(user_id)

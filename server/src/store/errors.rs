@@ -40,3 +40,12 @@ pub fn currency(code: &str) -> Result<app::domain::money::Currency, StoreError> 
 pub(crate) fn parsed<T>(what: &str, value: &str, parsed: Option<T>) -> Result<T, StoreError> {
     parsed.ok_or_else(|| StoreError::Other(format!("the database holds an unknown {what} {value:?}")))
 }
+
+/// `map_sqlx`, with a unique-constraint violation told in the words the user needs ("an account
+/// with this email already exists") instead of the constraint's name.
+pub fn conflict_means(err: sqlx::Error, message: &str) -> StoreError {
+    match map_sqlx(err) {
+        StoreError::Conflict(_) => StoreError::Conflict(message.into()),
+        other => other,
+    }
+}

@@ -40,7 +40,7 @@ macro_rules! impl_sql_reviews {
             HelpfulVote, ImportedReview, NewReview, ReplyOutcome, ReviewStore, StoredReview,
         };
         use sqlx::Row;
-        use $crate::store::errors::map_sqlx;
+        use $crate::store::errors::{conflict_means, map_sqlx};
         use $crate::store::reviews::{REFRESH_STATS, REVIEW_SELECT, order_by};
 
         fn review_from(r: &<$db as sqlx::Database>::Row) -> StoredReview {
@@ -97,10 +97,7 @@ macro_rules! impl_sql_reviews {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await
-                .map_err(|e| match map_sqlx(e) {
-                    StoreError::Conflict(_) => StoreError::Conflict("You have already reviewed this product.".into()),
-                    other => other,
-                })?;
+                .map_err(|e| conflict_means(e, "You have already reviewed this product."))?;
                 sqlx::query(REFRESH_STATS).bind(review.product_id).execute(&mut *tx).await.map_err(map_sqlx)?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(id)
