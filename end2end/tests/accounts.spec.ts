@@ -1,26 +1,13 @@
-import { test, expect, type Page } from "@playwright/test";
+import { test, expect } from "@playwright/test";
+import { MERCHANT_PASSWORD, SHOPPER, hydrated, submitSignIn, watchErrors } from "./helpers";
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
 const password = "correct horse battery staple";
 
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    // The browser logs every 4xx answer; refused form submissions (422) are expected here.
-    if (m.type() === "error" && !/status of 422/.test(m.text())) errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
-
-async function signIn(page: Page, email: string, pw: string) {
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(pw);
-  await page.getByRole("button", { name: "Sign in" }).click();
-}
+// The browser logs every 4xx answer; refused form submissions (422) are expected here.
+const EXPECTED_ERRORS = /status of 422/;
 
 test("register, sign out, sign in again and edit an address", async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, EXPECTED_ERRORS);
   const email = `ada.${Date.now()}@example.com`;
 
   await page.goto("/register");
@@ -57,9 +44,9 @@ test("register, sign out, sign in again and edit an address", async ({ page }) =
 
   await page.goto("/login");
   await hydrated(page);
-  await signIn(page, email, "wrong password here");
+  await submitSignIn(page, email, "wrong password here");
   await expect(page.getByTestId("form-alert")).toContainText("email or password is incorrect");
-  await signIn(page, email, password);
+  await submitSignIn(page, email, password);
   await expect(page).toHaveURL(/:\d+\/account$/);
 
   // Edit the address.
@@ -76,7 +63,7 @@ test("a visitor opening /account signs in and comes back", async ({ page }) => {
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login\?next=\/account$/);
   await hydrated(page);
-  await signIn(page, "shopper@meridian.test", "shopper-demo-pass-2026");
+  await submitSignIn(page, SHOPPER.email, SHOPPER.password);
   await expect(page).toHaveURL(/:\d+\/account$/);
   await expect(page.getByTestId("account-email")).toContainText("shopper@meridian.test");
 });
@@ -84,7 +71,7 @@ test("a visitor opening /account signs in and comes back", async ({ page }) => {
 test("a store owner reaches the dashboard; a shopper gets 403", async ({ page, context }) => {
   await page.goto("/login?next=/admin");
   await hydrated(page);
-  await signIn(page, "owner@northwind-home.test", "merchant-demo-pass-2026");
+  await submitSignIn(page, "owner@northwind-home.test", MERCHANT_PASSWORD);
   await expect(page).toHaveURL(/:\d+\/admin$/);
   await expect(page.getByTestId("dashboard-title")).toHaveText("Northwind Home");
   await expect(page.getByTestId("store-status")).toHaveText("active");
@@ -92,7 +79,7 @@ test("a store owner reaches the dashboard; a shopper gets 403", async ({ page, c
   await context.clearCookies();
   await page.goto("/login");
   await hydrated(page);
-  await signIn(page, "shopper@meridian.test", "shopper-demo-pass-2026");
+  await submitSignIn(page, SHOPPER.email, SHOPPER.password);
   await expect(page).toHaveURL(/:\d+\/account$/);
   const res = await page.goto("/admin");
   expect(res?.status()).toBe(403);
@@ -103,13 +90,9 @@ test("sign-in works without JavaScript", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto("/login?next=/account");
-  await page.getByLabel("Email").fill("shopper@meridian.test");
-  await page.getByLabel("Password").fill("wrong password again");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, SHOPPER.email, "wrong password again");
   await expect(page.getByTestId("form-alert")).toContainText("email or password is incorrect");
-  await page.getByLabel("Email").fill("shopper@meridian.test");
-  await page.getByLabel("Password").fill("shopper-demo-pass-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, SHOPPER.email, SHOPPER.password);
   await expect(page).toHaveURL(/:\d+\/account$/);
   await expect(page.getByTestId("account-email")).toContainText("shopper@meridian.test");
   await context.close();

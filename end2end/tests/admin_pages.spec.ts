@@ -1,4 +1,5 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
+import { ADMIN, MERCHANT_PASSWORD, addThisProduct, hydrated, openProductInStock, signIn } from "./helpers";
 
 // The dashboard's Payments, Settings, Reviews, Merchants, Users and Ranking pages (issue 7, items
 // 1, 5 and 7): the platform admin switches the marketplace to manual capture in Settings; a guest
@@ -6,20 +7,7 @@ import { test, expect, type Browser, type Page } from "@playwright/test";
 // it on the Payments page and it reads "Paid". The ranking preview follows a changed weight before
 // anything is saved. Screenshots at phone, tablet and laptop widths, none overflowing sideways.
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
 const STORE = "Northwind Home";
-
-async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto("/login?next=/");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/:\d+\/$/);
-  return page;
-}
 
 async function shots(page: Page, name: string) {
   for (const [label, width] of [["phone", 390], ["tablet", 768], ["laptop", 1280]] as [string, number][]) {
@@ -47,22 +35,8 @@ async function setCaptureMode(admin: Page, mode: "manual" | "automatic") {
 /** A guest adds one in-stock product of `store` and pays; returns the order number. */
 async function guestBuysFrom(browser: Browser, store: string): Promise<string> {
   const page = await (await browser.newContext()).newPage();
-  await page.goto(`/search?q=`);
-  await hydrated(page);
-  const cards = page.getByTestId("product-card").filter({ hasText: store }).filter({ hasNotText: "Sold out" });
-  for (let i = 0; i < (await cards.count()); i++) {
-    await cards.nth(i).click();
-    await expect(page.getByTestId("sku")).toBeVisible();
-    if (/Sold out|Only 1 left/.test(await page.getByTestId("stock").innerText())) {
-      await page.goBack();
-      continue;
-    }
-    await hydrated(page);
-    const form = page.getByTestId("add-to-cart-form");
-    await form.getByTestId("add-to-cart").click();
-    await expect(form.getByTestId("added-to-cart")).toBeVisible();
-    break;
-  }
+  await openProductInStock(page, { from: "/search?q=", store: (s) => s === store });
+  await addThisProduct(page);
   await page.goto("/checkout");
   await hydrated(page);
   const form = page.getByTestId("checkout-form");
@@ -83,13 +57,13 @@ async function guestBuysFrom(browser: Browser, store: string): Promise<string> {
 
 test("manual capture: the admin switches it on, the store captures a guest's payment", async ({ browser }) => {
   test.setTimeout(150_000);
-  const admin = await signIn(browser, "admin@meridian.test", "admin-demo-pass-2026");
+  const admin = await signIn(browser, ADMIN.email, ADMIN.password);
   await setCaptureMode(admin, "manual");
   try {
     await shots(admin, "settings-admin");
     const number = await guestBuysFrom(browser, STORE);
 
-    const owner = await signIn(browser, "owner@northwind-home.test", "merchant-demo-pass-2026");
+    const owner = await signIn(browser, "owner@northwind-home.test", MERCHANT_PASSWORD);
     await owner.goto("/admin/payments?status=authorized");
     await hydrated(owner);
     await expect(owner.getByTestId("payments-title")).toContainText(STORE);
@@ -123,7 +97,7 @@ test("manual capture: the admin switches it on, the store captures a guest's pay
 });
 
 test("the platform admin finds users, sees merchants and previews ranking weights", async ({ browser }) => {
-  const admin = await signIn(browser, "admin@meridian.test", "admin-demo-pass-2026");
+  const admin = await signIn(browser, ADMIN.email, ADMIN.password);
   await admin.goto("/admin/users?q=northwind");
   await expect(admin.getByTestId("user-row").first()).toContainText("owner@northwind-home.test");
   await expect(admin.getByTestId("user-row").first()).toContainText(`Owner of ${STORE}`);

@@ -1,58 +1,30 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
+import { test, expect, type Page } from "@playwright/test";
+import {
+  MERCHANT_PASSWORD,
+  addThisProduct,
+  fillCheckout,
+  hydrated,
+  openProductInStock,
+  signIn,
+  signInNewShopper,
+} from "./helpers";
 
 // Store analytics (issue 7, item 6): a shopper views a Northwind Home product, adds it to the cart
 // and pays; the store's owner then sees the order in /admin/analytics — KPIs, the revenue chart
 // (server-rendered SVG, also without JavaScript), orders by status, top products and the funnel.
 // Another store's owner sees none of it.
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
 const STORE = "Northwind Home";
 
-async function signIn(browser: Browser, email: string, password: string, js = true): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled: js });
-  const page = await context.newPage();
-  await page.goto("/login?next=/");
-  if (js) await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/:\d+\/$/);
-  return page;
-}
-
 async function buyFromStore(page: Page): Promise<string> {
-  await page.goto("/");
+  await openProductInStock(page, { store: (s) => s === STORE });
+  await addThisProduct(page);
+  await page.goto("/checkout");
   await hydrated(page);
-  const cards = page.getByTestId("product-card").filter({ hasNotText: "Sold out" });
-  for (let i = 0; i < (await cards.count()); i++) {
-    const from = (await cards.nth(i).locator("p").first().innerText()).trim();
-    if (from !== STORE) continue;
-    await cards.nth(i).click();
-    await expect(page.getByTestId("sku")).toBeVisible();
-    if (/Sold out|Only 1 left/.test(await page.getByTestId("stock").innerText())) {
-      await page.goto("/");
-      await hydrated(page);
-      continue;
-    }
-    await hydrated(page);
-    const form = page.getByTestId("add-to-cart-form");
-    await form.getByTestId("add-to-cart").click();
-    await expect(form.getByTestId("added-to-cart")).toBeVisible();
-    await page.goto("/checkout");
-    await hydrated(page);
-    const checkout = page.getByTestId("checkout-form");
-    await checkout.getByLabel("Full name").fill("Grace Hopper");
-    await checkout.getByLabel("Street address").fill("1 Harbor Way");
-    await checkout.getByLabel("City").fill("Arlington");
-    await checkout.getByLabel("Postal code").fill("22201");
-    await checkout.getByLabel("Card number").fill("4242 4242 4242 4242");
-    await checkout.getByLabel("Expiry (MM/YY)").fill("12/39");
-    await checkout.getByLabel("Security code").fill("123");
-    await page.getByTestId("pay").click();
-    await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
-    return (await page.getByTestId("order-number").innerText()).trim();
-  }
-  throw new Error(`no product of ${STORE} in stock`);
+  await fillCheckout(page, "4242 4242 4242 4242");
+  await page.getByTestId("pay").click();
+  await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
+  return (await page.getByTestId("order-number").innerText()).trim();
 }
 
 async function shots(page: Page, name: string) {
@@ -69,11 +41,12 @@ async function shots(page: Page, name: string) {
   }
 }
 
-test("a store's owner sees its sales, chart and funnel; another store does not", async ({ browser }) => {
-  const shopper = await signIn(browser, "shopper@meridian.test", "shopper-demo-pass-2026");
+test("a store's owner sees its sales, chart and funnel; another store does not", async ({ browser, request }) => {
+  // A shopper of this test's own, with an empty cart: the order holds Northwind's product only.
+  const shopper = await signInNewShopper(browser, request);
   await buyFromStore(shopper);
 
-  const owner = await signIn(browser, "owner@northwind-home.test", "merchant-demo-pass-2026");
+  const owner = await signIn(browser, "owner@northwind-home.test", MERCHANT_PASSWORD);
   await owner.goto("/admin");
   await hydrated(owner);
   await owner.getByTestId("admin-nav").getByRole("link", { name: "Analytics" }).click();
@@ -101,7 +74,7 @@ test("a store's owner sees its sales, chart and funnel; another store does not",
   await expect(owner.getByRole("alert").filter({ hasText: "on or after" })).toBeVisible();
 
   // Without JavaScript the same GET form and chart work: a one-week period.
-  const noJs = await signIn(browser, "owner@northwind-home.test", "merchant-demo-pass-2026", false);
+  const noJs = await signIn(browser, "owner@northwind-home.test", MERCHANT_PASSWORD, false);
   await noJs.goto("/admin/analytics");
   await noJs.getByLabel("From", { exact: true }).fill("2020-01-01");
   await noJs.getByLabel("To", { exact: true }).fill("2020-01-07");
@@ -112,7 +85,7 @@ test("a store's owner sees its sales, chart and funnel; another store does not",
   await expect(noJs.getByText("Nothing sold in this period.")).toBeVisible();
 
   // Another store's owner sees its own (empty) figures, never Northwind's order.
-  const other = await signIn(browser, "owner@harbor-and-pine.test", "merchant-demo-pass-2026");
+  const other = await signIn(browser, "owner@harbor-and-pine.test", MERCHANT_PASSWORD);
   await other.goto("/admin/analytics");
   await expect(other.getByTestId("analytics-title")).toContainText("Harbor & Pine");
   await expect(other.getByTestId("top-products")).toHaveCount(0);

@@ -1,4 +1,5 @@
 import { test, expect, type Page, type Locator } from "@playwright/test";
+import { hydrated, watchErrors } from "./helpers";
 
 // Product cards on listings add a product with one variant straight to the cart; products with
 // options link to their page; sold-out products say so. Kitchen & dining products have one variant
@@ -6,17 +7,8 @@ import { test, expect, type Page, type Locator } from "@playwright/test";
 const SINGLE = "/c/kitchen-dining";
 const OPTIONS = "/c/t-shirts-tops";
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    // A refused add answers 422; the card shows why.
-    if (m.type() === "error" && !/status of 422/.test(m.text())) errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
+// A refused add answers 422; the card shows why.
+const EXPECTED_ERRORS = /status of 422/;
 
 /** The first card on the page that can add to the cart, with its title. */
 async function addableCard(page: Page): Promise<{ card: Locator; title: string }> {
@@ -27,7 +19,7 @@ async function addableCard(page: Page): Promise<{ card: Locator; title: string }
 }
 
 test("a card adds its product: the badge counts it at once and the cart holds it", async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, EXPECTED_ERRORS);
   await page.goto(SINGLE);
   await hydrated(page);
   await expect(page.getByTestId("cart-count")).toHaveText("0");
@@ -56,7 +48,7 @@ test("a card adds its product: the badge counts it at once and the cart holds it
 });
 
 test("a refused add from a card rolls the badge back and the card says why", async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, EXPECTED_ERRORS);
   await page.goto(SINGLE);
   await hydrated(page);
   const { card, title } = await addableCard(page);

@@ -1,16 +1,8 @@
 import { test, expect, type Page } from "@playwright/test";
+import { hydrated, newShopperAccount, openProductInStock, submitSignIn, watchErrors } from "./helpers";
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    // A refused add answers 422; the page shows why.
-    if (m.type() === "error" && !/status of 422/.test(m.text())) errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
+// A refused add answers 422; the page shows why.
+const EXPECTED_ERRORS = /status of 422/;
 
 /** "$1,234.50" → 123450 */
 const cents = (text: string) => Math.round(Number(text.replace(/[^0-9.]/g, "")) * 100);
@@ -20,23 +12,13 @@ const dollars = (minor: number) =>
 /** Opens a product from the category with at least two in stock, from a store other than
  * `otherThan`; returns its store, title and unit price. */
 async function openProduct(page: Page, otherThan?: string) {
-  for (let i = 0; i < 12; i++) {
-    // The home page lists products of every store; a category may belong to one store only.
-    await page.goto(otherThan ? "/" : "/c/t-shirts-tops");
-    await hydrated(page);
-    let cards = page.getByTestId("product-card").filter({ hasNotText: "Sold out" });
-    if (otherThan) cards = cards.filter({ hasNotText: otherThan });
-    await cards.nth(i).click();
-    await expect(page.getByTestId("sku")).toBeVisible();
-    const stock = await page.getByTestId("stock").innerText();
-    if (/Sold out|Only 1 left/.test(stock)) continue;
-    await hydrated(page);
-    const title = (await page.locator("#product-title").innerText()).trim();
-    const store = (await page.locator("#product-title").locator("xpath=preceding-sibling::p").innerText()).trim();
-    const price = cents(await page.getByTestId("price-current").first().innerText());
-    return { title, store, price };
-  }
-  throw new Error("no product with stock found");
+  // The home page lists products of every store; a category may belong to one store only.
+  const from = otherThan ? "/" : "/c/t-shirts-tops";
+  await openProductInStock(page, { from, store: (s) => s !== otherThan });
+  const title = (await page.locator("#product-title").innerText()).trim();
+  const store = (await page.locator("#product-title").locator("xpath=preceding-sibling::p").innerText()).trim();
+  const price = cents(await page.getByTestId("price-current").first().innerText());
+  return { title, store, price };
 }
 
 async function addToCart(page: Page, quantity: number) {
@@ -47,8 +29,11 @@ async function addToCart(page: Page, quantity: number) {
   await expect(form.getByTestId("added-to-cart")).toBeVisible();
 }
 
-test("a guest's cart from two stores survives a reload and merges at sign-in", async ({ page }) => {
-  const errors = watchErrors(page);
+test("a guest's cart from two stores survives a reload and merges at sign-in", async ({ page, request }) => {
+  // The account the guest cart merges into is this test's own: merged into the demo shopper, the
+  // lines would stay in that cart for whichever spec signs in as the demo shopper next.
+  const shopper = await newShopperAccount(request);
+  const errors = watchErrors(page, EXPECTED_ERRORS);
   const first = await openProduct(page);
   await addToCart(page, 1);
   await expect(page.getByTestId("cart-count")).toHaveText("1");
@@ -85,9 +70,7 @@ test("a guest's cart from two stores survives a reload and merges at sign-in", a
 
   await page.goto("/login");
   await hydrated(page);
-  await page.getByLabel("Email").fill("shopper@meridian.test");
-  await page.getByLabel("Password").fill("shopper-demo-pass-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, shopper.email, shopper.password);
   await expect(page.getByTestId("account-link")).toBeVisible();
   await page.goto("/cart");
   await hydrated(page);
@@ -101,7 +84,7 @@ test("a guest's cart from two stores survives a reload and merges at sign-in", a
 });
 
 test("the badge counts an add at once and rolls back when the server refuses", async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, EXPECTED_ERRORS);
   await openProduct(page);
   await expect(page.getByTestId("add-to-cart")).toBeEnabled();
   // Ask for the most a line may hold: the cart takes what stock allows and says so.

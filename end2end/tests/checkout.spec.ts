@@ -1,29 +1,11 @@
 import { test, expect, type Page } from "@playwright/test";
-
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
+import { addThisProduct, fillCheckout, hydrated, newShopperAccount, openProductInStock, submitSignIn } from "./helpers";
 
 /** Adds one unit of a product in stock from a store not in `skip`; returns its store. */
 async function addFromAnotherStore(page: Page, skip: string[], js = true): Promise<string> {
-  await page.goto("/");
-  if (js) await hydrated(page);
-  const cards = page.getByTestId("product-card").filter({ hasNotText: "Sold out" });
-  for (let i = 0; i < (await cards.count()); i++) {
-    const store = (await cards.nth(i).locator("p").first().innerText()).trim();
-    if (skip.includes(store)) continue;
-    await cards.nth(i).click();
-    await expect(page.getByTestId("sku")).toBeVisible();
-    if (/Sold out|Only 1 left/.test(await page.getByTestId("stock").innerText())) {
-      await page.goto("/");
-      continue;
-    }
-    if (js) await hydrated(page);
-    const form = page.getByTestId("add-to-cart-form");
-    await form.getByTestId("add-to-cart").click();
-    if (js) await expect(form.getByTestId("added-to-cart")).toBeVisible();
-    else await page.waitForLoadState();
-    return store;
-  }
-  throw new Error("no product from another store");
+  const store = await openProductInStock(page, { store: (s) => !skip.includes(s), js });
+  await addThisProduct(page, js);
+  return store;
 }
 
 /** Full-page screenshots at phone and desktop widths, checking nothing overflows sideways. */
@@ -36,18 +18,6 @@ async function shots(page: Page, name: string) {
   }
 }
 
-async function fillCheckout(page: Page, card: string) {
-  const form = page.getByTestId("checkout-form");
-  await form.getByLabel("Email for your receipt").fill("guest.buyer@example.com");
-  await form.getByLabel("Full name").fill("Grace Hopper");
-  await form.getByLabel("Street address").fill("1 Harbor Way");
-  await form.getByLabel("City").fill("Arlington");
-  await form.getByLabel("Postal code").fill("22201");
-  await form.getByLabel("Card number").fill(card);
-  await form.getByLabel("Expiry (MM/YY)").fill("12/39");
-  await form.getByLabel("Security code").fill("123");
-}
-
 test("a guest buys from two stores and sees one order with two parts", async ({ page }) => {
   const first = await addFromAnotherStore(page, []);
   const second = await addFromAnotherStore(page, [first]);
@@ -55,7 +25,7 @@ test("a guest buys from two stores and sees one order with two parts", async ({ 
   await hydrated(page);
   await expect(page.getByTestId("review-group")).toHaveCount(2);
   await expect(page.getByTestId("shipping-choice")).toHaveCount(2);
-  await fillCheckout(page, "4242 4242 4242 4242");
+  await fillCheckout(page, "4242 4242 4242 4242", "guest.buyer@example.com");
   await shots(page, "checkout");
   await page.getByTestId("pay").click();
   // A guest's order opens with its access key (issue 13), carried in the query.
@@ -86,7 +56,7 @@ test("a declined card says why and leaves the cart as it was", async ({ page }) 
   await addFromAnotherStore(page, []);
   await page.goto("/checkout");
   await hydrated(page);
-  await fillCheckout(page, "4000 0000 0000 0002");
+  await fillCheckout(page, "4000 0000 0000 0002", "guest.buyer@example.com");
   await page.getByTestId("pay").click();
   await expect(page.getByTestId("error-card_number")).toHaveText("Your card was declined.");
   await expect(page).toHaveURL(/\/checkout/);
@@ -100,24 +70,24 @@ test.describe("without JavaScript", () => {
   test("a checkout completes with plain form posts", async ({ page }) => {
     await addFromAnotherStore(page, [], false);
     await page.goto("/checkout");
-    await fillCheckout(page, "4242 4242 4242 4242");
+    await fillCheckout(page, "4242 4242 4242 4242", "guest.buyer@example.com");
     await page.getByTestId("pay").click();
     await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}\?key=[0-9a-f]{64}$/);
     await expect(page.getByTestId("payment-status")).toHaveText("captured");
   });
 });
 
-test("a signed-in shopper finds the order in their order history", async ({ page }) => {
+test("a signed-in shopper finds the order in their order history", async ({ page, request }) => {
+  // A shopper of this test's own: the demo shopper's cart may hold what other specs put there.
+  const shopper = await newShopperAccount(request);
   await page.goto("/login?next=/");
   await hydrated(page);
-  await page.getByLabel("Email").fill("shopper@meridian.test");
-  await page.getByLabel("Password").fill("shopper-demo-pass-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, shopper.email, shopper.password);
   await expect(page).toHaveURL(/:\d+\/$/);
   await addFromAnotherStore(page, []);
   await page.goto("/checkout");
   await hydrated(page);
-  await fillCheckout(page, "4242 4242 4242 4242");
+  await fillCheckout(page, "4242 4242 4242 4242", "guest.buyer@example.com");
   await page.getByTestId("pay").click();
   await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
   const number = (await page.getByTestId("order-number").innerText()).trim();

@@ -1,78 +1,39 @@
-import { test, expect, type Browser, type Page, type APIRequestContext } from "@playwright/test";
+import { test, expect, type Page, type APIRequestContext } from "@playwright/test";
 import { createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
+import {
+  MERCHANT_PASSWORD,
+  STORES,
+  addThisProduct,
+  fillCheckout,
+  hydrated,
+  openProductInStock,
+  ownerOf,
+  signIn,
+  signInNewShopper,
+  watchErrors,
+} from "./helpers";
 
 // After payment (issue 6): a store ships, the shopper follows the parcel (its public tracking
 // page updates itself while open), asks for a return and sees the refund; another store cannot
 // open the order; a part cancelled before shipping reads as cancelled.
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
 const SECRET = "e2e-carrier-secret-0123456789"; // CARRIER_WEBHOOK_SECRETS in playwright.config.ts
-const MERCHANT_PASSWORD = "merchant-demo-pass-2026";
-const STORES = ["Northwind Home", "Harbor & Pine", "Voltline Audio", "Fieldcraft Outdoor"];
-
-/** The demo owner's email of a store: "Harbor & Pine" → owner@harbor-and-pine.test. */
-const ownerOf = (store: string) =>
-  `owner@${store.toLowerCase().replace(/&/g, "and").replace(/[^a-z0-9]+/g, "-")}.test`;
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    // The browser logs every 4xx answer; refused form submissions (422) and 404 pages are expected.
-    if (m.type() === "error" && !/status of (422|404)/.test(m.text())) errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
-
-async function signIn(browser: Browser, email: string, password: string, js = true): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled: js });
-  const page = await context.newPage();
-  await page.goto("/login?next=/");
-  if (js) await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/:\d+\/$/);
-  return page;
-}
+// The browser logs every 4xx answer; refused form submissions (422) and 404 pages are expected.
+const EXPECTED_ERRORS = /status of (422|404)/;
 
 /** Adds one unit of an in-stock product (from `store` if given); returns its store. */
 async function addToCart(page: Page, store?: string): Promise<string> {
-  await page.goto("/");
-  await hydrated(page);
-  const cards = page.getByTestId("product-card").filter({ hasNotText: "Sold out" });
-  for (let i = 0; i < (await cards.count()); i++) {
-    const from = (await cards.nth(i).locator("p").first().innerText()).trim();
-    if (store && from !== store) continue;
-    await cards.nth(i).click();
-    await expect(page.getByTestId("sku")).toBeVisible();
-    if (/Sold out|Only 1 left/.test(await page.getByTestId("stock").innerText())) {
-      await page.goto("/");
-      await hydrated(page);
-      continue;
-    }
-    await hydrated(page);
-    const form = page.getByTestId("add-to-cart-form");
-    await form.getByTestId("add-to-cart").click();
-    await expect(form.getByTestId("added-to-cart")).toBeVisible();
-    return from;
-  }
-  throw new Error(`no product in stock${store ? ` from ${store}` : ""}`);
+  const from = await openProductInStock(page, { store: (s) => !store || s === store });
+  await addThisProduct(page);
+  return from;
 }
 
 /** Checks out the cart with the test card; returns the order number. */
 async function checkout(page: Page): Promise<string> {
   await page.goto("/checkout");
   await hydrated(page);
-  const form = page.getByTestId("checkout-form");
-  await form.getByLabel("Full name").fill("Grace Hopper");
-  await form.getByLabel("Street address").fill("1 Harbor Way");
-  await form.getByLabel("City").fill("Arlington");
-  await form.getByLabel("Postal code").fill("22201");
-  await form.getByLabel("Card number").fill("4242 4242 4242 4242");
-  await form.getByLabel("Expiry (MM/YY)").fill("12/39");
-  await form.getByLabel("Security code").fill("123");
+  await fillCheckout(page, "4242 4242 4242 4242");
   await page.getByTestId("pay").click();
   await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
   return (await page.getByTestId("order-number").innerText()).trim();
@@ -154,14 +115,16 @@ test("a store ships, the shopper follows the parcel live, returns an item and is
   baseURL,
 }) => {
   test.setTimeout(180_000);
-  const shopper = await signIn(browser, "shopper@meridian.test", "shopper-demo-pass-2026");
-  const shopperErrors = watchErrors(shopper);
+  // A shopper of this test's own: the demo shopper's cart may hold other stores' products (put
+  // there by other specs), which would make this a two-part order.
+  const shopper = await signInNewShopper(browser, request);
+  const shopperErrors = watchErrors(shopper, EXPECTED_ERRORS);
   const store = await addToCart(shopper);
   const number = await checkout(shopper);
 
   // The store's owner finds it in the queue and ships it.
   const merchant = await signIn(browser, ownerOf(store), MERCHANT_PASSWORD);
-  const merchantErrors = watchErrors(merchant);
+  const merchantErrors = watchErrors(merchant, EXPECTED_ERRORS);
   await openFromQueue(merchant, number);
   await expect(merchant.getByTestId("part-status")).toHaveText("Paid");
   await merchant.getByTestId("start-processing").click();
@@ -285,9 +248,9 @@ test("a store ships, the shopper follows the parcel live, returns an item and is
   await merchant.context().close();
 });
 
-test("a store cancels its part before shipping; the shopper's order reads cancelled", async ({ browser }) => {
+test("a store cancels its part before shipping; the shopper's order reads cancelled", async ({ browser, request }) => {
   test.setTimeout(120_000);
-  const shopper = await signIn(browser, "shopper@meridian.test", "shopper-demo-pass-2026");
+  const shopper = await signInNewShopper(browser, request);
   const store = await addToCart(shopper);
   const number = await checkout(shopper);
 
@@ -319,9 +282,9 @@ test("a store cancels its part before shipping; the shopper's order reads cancel
   await merchant.context().close();
 });
 
-test("without JavaScript a store ships with plain form posts", async ({ browser }) => {
+test("without JavaScript a store ships with plain form posts", async ({ browser, request }) => {
   test.setTimeout(120_000);
-  const shopper = await signIn(browser, "shopper@meridian.test", "shopper-demo-pass-2026");
+  const shopper = await signInNewShopper(browser, request);
   const store = await addToCart(shopper);
   const number = await checkout(shopper);
   await shopper.context().close();

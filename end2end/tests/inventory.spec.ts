@@ -1,23 +1,10 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
+import { test, expect, type Page } from "@playwright/test";
+import { ADMIN, MERCHANT_PASSWORD, hydrated, signIn } from "./helpers";
 
 // Inventory (issue 7, item 4) and the dashboard shell (item 1): the owner adjusts a variant's stock
 // (received +10) and sees the history row; removing more than there is is refused next to the
 // field; the adjust form works without JavaScript. Screenshots of /admin and /admin/inventory at
 // phone, tablet and laptop widths, none of which overflows sideways (header included).
-
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
-
-async function signIn(browser: Browser, email: string, password: string, js = true): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled: js });
-  const page = await context.newPage();
-  await page.goto("/login?next=/");
-  if (js) await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/:\d+\/$/);
-  return page;
-}
 
 async function shots(page: Page, name: string) {
   for (const [label, width] of [["phone", 390], ["tablet", 768], ["laptop", 1280]] as [string, number][]) {
@@ -31,7 +18,7 @@ async function shots(page: Page, name: string) {
 }
 
 test("the owner receives stock and sees it in the history; too large a removal is refused", async ({ browser }) => {
-  const owner = await signIn(browser, "owner@northwind-home.test", "merchant-demo-pass-2026");
+  const owner = await signIn(browser, "owner@northwind-home.test", MERCHANT_PASSWORD);
   await owner.goto("/admin");
   await hydrated(owner);
   const nav = owner.getByTestId("admin-nav");
@@ -80,7 +67,7 @@ test("the owner receives stock and sees it in the history; too large a removal i
 });
 
 test("the adjust form works without JavaScript", async ({ browser }) => {
-  const owner = await signIn(browser, "owner@northwind-home.test", "merchant-demo-pass-2026", false);
+  const owner = await signIn(browser, "owner@northwind-home.test", MERCHANT_PASSWORD, false);
   await owner.goto("/admin/inventory");
   const row = owner.getByTestId("inventory-row").nth(1);
   const before = Number((await row.getByTestId("stock").innerText()).replace(/\D/g, ""));
@@ -95,7 +82,7 @@ test("the adjust form works without JavaScript", async ({ browser }) => {
 });
 
 test("the platform admin picks a store in the nav", async ({ browser }) => {
-  const admin = await signIn(browser, "admin@meridian.test", "admin-demo-pass-2026");
+  const admin = await signIn(browser, ADMIN.email, ADMIN.password);
   await admin.goto("/admin");
   await hydrated(admin);
   await shots(admin, "admin-platform");

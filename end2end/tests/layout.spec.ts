@@ -1,4 +1,5 @@
 import { test, expect } from "@playwright/test";
+import { ADMIN, hydrated, submitSignIn } from "./helpers";
 
 // Every storefront page at phone and desktop widths: nothing may overflow sideways (the most
 // common way a shop breaks on phones), and a screenshot is kept for people to look at.
@@ -22,11 +23,11 @@ for (const vp of viewports) {
       await page.setViewportSize({ width: vp.width, height: vp.height });
       await page.goto(p.path);
       if (p.openFirstProduct) {
-        await page.locator('[data-hydrated="true"]').waitFor();
+        await hydrated(page);
         await page.getByTestId("product-card").first().click();
         await expect(page.getByTestId("sku")).toBeVisible();
       }
-      await page.locator('[data-hydrated="true"]').waitFor();
+      await hydrated(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);
       await page.screenshot({ path: `screenshots/${p.name}-${vp.name}.png`, fullPage: true });
@@ -40,13 +41,11 @@ for (const vp of viewports) {
     test(`${path} fits a ${vp.name} screen when signed in`, async ({ page }) => {
       await page.setViewportSize({ width: vp.width, height: vp.height });
       await page.goto(`/login?next=${path}`);
-      await page.locator('[data-hydrated="true"]').waitFor();
-      await page.getByLabel("Email").fill("admin@meridian.test");
-      await page.getByLabel("Password").fill("admin-demo-pass-2026");
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await hydrated(page);
+      await submitSignIn(page, ADMIN.email, ADMIN.password);
       await expect(page).toHaveURL(new RegExp(`:\\d+${path}$`));
       await expect(page.getByTestId(path === "/admin" ? "dashboard-title" : "account-email")).toBeVisible();
-      await page.locator('[data-hydrated="true"]').waitFor();
+      await hydrated(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, "horizontal overflow in px").toBeLessThanOrEqual(0);
       await page.screenshot({ path: `screenshots${path}-${vp.name}.png`, fullPage: true });

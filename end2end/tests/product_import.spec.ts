@@ -1,28 +1,16 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
+import { test, expect } from "@playwright/test";
+import { MERCHANT_PASSWORD, hydrated, signIn } from "./helpers";
 
 // Product CSV import (issue 7, item 3): the owner of Northwind Home uploads a CSV with one bad
 // row from the products page, watches the job's progress finish, reads the bad row with its line
 // number and reason, finds an imported product in the product table and downloads the export.
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
-const PASSWORD = "merchant-demo-pass-2026";
 const stamp = Date.now().toString(36);
 const HEADER = "handle,title,description,category,status,option_names,option_values,sku,price,compare_at_price,stock";
 
-async function signIn(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto("/login?next=/");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/:\d+\/$/);
-  return page;
-}
 
 test("a merchant imports a CSV with one bad row, sees it by line and finds the imported product", async ({ browser }) => {
-  const owner = await signIn(browser, "owner@northwind-home.test");
+  const owner = await signIn(browser, "owner@northwind-home.test", MERCHANT_PASSWORD);
   await owner.goto("/admin/products");
   await hydrated(owner);
   await owner.getByTestId("import-products").click();

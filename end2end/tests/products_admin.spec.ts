@@ -1,5 +1,6 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
+import { test, expect, type Browser } from "@playwright/test";
 import path from "node:path";
+import { MERCHANT_PASSWORD, hydrated, signIn } from "./helpers";
 
 // Merchant products (issue 7, item 2): the owner of Northwind Home creates a product with two
 // variants, sees field errors for a negative price, publishes it and finds it with the header
@@ -7,27 +8,16 @@ import path from "node:path";
 // without JavaScript. After creating it the owner uploads a picture (end2end/fixtures/tote.png),
 // which the storefront card then shows.
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
-const PASSWORD = "merchant-demo-pass-2026";
 const stamp = Date.now().toString(36);
 const TITLE = `Waxed Canvas Field Tote ${stamp}`;
 
-async function signIn(browser: Browser, email: string, js = true): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled: js });
-  const page = await context.newPage();
-  await page.goto("/login?next=/");
-  if (js) await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/:\d+\/$/);
-  return page;
-}
+/** The demo owner of a store, signed in. */
+const signInOwner = (browser: Browser, email: string, js = true) => signIn(browser, email, MERCHANT_PASSWORD, js);
 
 test("an owner creates a two-variant product, publishes it, finds it; another store gets 403", async ({ browser }) => {
   // Two sign-ins, an upload and a search: more than the default minute on a busy machine.
   test.setTimeout(120_000);
-  const owner = await signIn(browser, "owner@northwind-home.test");
+  const owner = await signInOwner(browser, "owner@northwind-home.test");
   await owner.goto("/admin/products");
   await hydrated(owner);
   await expect(owner.getByTestId("products-title")).toContainText("Northwind Home");
@@ -107,7 +97,7 @@ test("an owner creates a two-variant product, publishes it, finds it; another st
   await expect(owner.getByTestId("product-description")).toContainText("<script>alert(1)</script>");
 
   // Another store's owner: the edit URL is the 403 page.
-  const other = await signIn(browser, "owner@harbor-and-pine.test");
+  const other = await signInOwner(browser, "owner@harbor-and-pine.test");
   const res = await other.goto(editUrl);
   expect(res?.status()).toBe(403);
   await expect(other.getByTestId("forbidden")).toBeVisible();
@@ -115,7 +105,7 @@ test("an owner creates a two-variant product, publishes it, finds it; another st
 });
 
 test("without JavaScript the form saves and shows field errors", async ({ browser }) => {
-  const owner = await signIn(browser, "owner@northwind-home.test", false);
+  const owner = await signInOwner(browser, "owner@northwind-home.test", false);
   await owner.goto("/admin/products/new");
   const form = owner.getByTestId("product-form");
   await form.getByTestId("field-title").fill(`No Script Mug ${stamp}`);

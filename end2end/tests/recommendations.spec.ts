@@ -1,4 +1,5 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
+import { test, expect, type Page } from "@playwright/test";
+import { SHOPPER, emptyCart, fillCheckout, hydrated, signIn } from "./helpers";
 
 // Recommendations (issue 8): the demo seed's order history gives every popular product
 // neighbours, computed by the similarity job at start-up. A visitor finds product A through the
@@ -6,20 +7,6 @@ import { test, expect, type Browser, type Page } from "@playwright/test";
 // shopper buys A; A's page then shows "Customers also bought" with those products (never A), and
 // the shopper's home page shows "Recommended for you" without A. The cart shows "Frequently
 // bought together". Everything is rendered on the server (checked without JavaScript too).
-
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
-
-async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto("/login?next=/");
-  await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/:\d+\/$/);
-  return page;
-}
 
 const titles = async (page: Page, block: string) =>
   (await page.getByTestId(block).getByTestId("card-link").allInnerTexts()).map((t) => t.trim());
@@ -86,7 +73,10 @@ test("after buying A, A's page shows what others bought with it and the home pag
   await visitor.context().close();
 
   // The shopper buys A.
-  const shopper = await signIn(browser, "shopper@meridian.test", "shopper-demo-pass-2026");
+  // The demo shopper (their seeded order history makes the home page's block personal), with a
+  // cart emptied of whatever other specs left in it: the order holds A alone.
+  const shopper = await signIn(browser, SHOPPER.email, SHOPPER.password);
+  await emptyCart(shopper);
   await shopper.goto(a.href);
   await hydrated(shopper);
   const form = shopper.getByTestId("add-to-cart-form");
@@ -103,14 +93,7 @@ test("after buying A, A's page shows what others bought with it and the home pag
 
   await shopper.goto("/checkout");
   await hydrated(shopper);
-  const checkout = shopper.getByTestId("checkout-form");
-  await checkout.getByLabel("Full name").fill("Grace Hopper");
-  await checkout.getByLabel("Street address").fill("1 Harbor Way");
-  await checkout.getByLabel("City").fill("Arlington");
-  await checkout.getByLabel("Postal code").fill("22201");
-  await checkout.getByLabel("Card number").fill("4242 4242 4242 4242");
-  await checkout.getByLabel("Expiry (MM/YY)").fill("12/39");
-  await checkout.getByLabel("Security code").fill("123");
+  await fillCheckout(shopper, "4242 4242 4242 4242");
   await shopper.getByTestId("pay").click();
   await expect(shopper).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
 

@@ -1,16 +1,10 @@
 import { test, expect, type Locator, type Page } from "@playwright/test";
+import { MERCHANT_PASSWORD, SHOPPER, hydrated, submitSignIn, watchErrors } from "./helpers";
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
 const hostile = "<script>window.__reviewXss = 1</script> Sturdy & <b>well made</b>";
 
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error" && !/status of 422/.test(m.text())) errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
+// A refused review answers 422; the form shows why.
+const EXPECTED_ERRORS = /status of 422/;
 
 /** (count, sum of stars) read from the distribution bars: <progress value=n max=count>. */
 async function totals(reviews: Locator): Promise<[number, number]> {
@@ -42,12 +36,10 @@ test("a visitor is invited to sign in and come back to the product", async ({ pa
 });
 
 test("a shopper rates a product, sees the average change, and hostile text stays text", async ({ page }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, EXPECTED_ERRORS);
   await page.goto("/login");
   await hydrated(page);
-  await page.getByLabel("Email").fill("shopper@meridian.test");
-  await page.getByLabel("Password").fill("shopper-demo-pass-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, SHOPPER.email, SHOPPER.password);
   await expect(page).toHaveURL(/:\d+\/account$/);
 
   const path = await openAProduct(page);
@@ -124,18 +116,16 @@ test("reviews sort by newest or most helpful as plain links", async ({ page }) =
 async function signInTo(page: Page, path: string, email: string, password: string) {
   await page.goto(`/login?next=${path}`);
   await hydrated(page);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, email, password);
   await expect(page).toHaveURL(new RegExp(`:\\d+${path}$`));
   await hydrated(page);
 }
 
 test("a shopper marks a review helpful once; the store replies to a review once", async ({ page, context }) => {
-  const errors = watchErrors(page);
+  const errors = watchErrors(page, EXPECTED_ERRORS);
   // A demo product of Northwind Home with seeded reviews.
   const path = "/products/enamel-dutch-oven";
-  await signInTo(page, path, "shopper@meridian.test", "shopper-demo-pass-2026");
+  await signInTo(page, path, SHOPPER.email, SHOPPER.password);
   const reviews = page.getByTestId("reviews");
   const first = reviews.getByTestId("review").filter({ has: page.getByRole("button", { name: "Helpful" }) }).first();
   const author = await first.getByTestId("review-author").textContent();
@@ -145,7 +135,7 @@ test("a shopper marks a review helpful once; the store replies to a review once"
   await expect(voted.getByRole("button", { name: "Helpful" })).toHaveCount(0);
 
   await context.clearCookies();
-  await signInTo(page, path, "owner@northwind-home.test", "merchant-demo-pass-2026");
+  await signInTo(page, path, "owner@northwind-home.test", MERCHANT_PASSWORD);
   await expect(reviews.getByTestId("review-panel")).toContainText("reply to its reviews but not review it");
   const open = reviews.getByTestId("review").filter({ hasText: "Reply as Northwind Home" }).first();
   const name = (await open.getByTestId("review-author").textContent()) ?? "";

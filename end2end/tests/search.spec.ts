@@ -1,6 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
+import { ADMIN, hydrated, submitSignIn } from "./helpers";
 
-const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
 const box = (page: Page) => page.getByRole("combobox", { name: "Search products" });
 
 function watchErrors(page: Page): string[] {
@@ -88,9 +88,7 @@ test("suggest, pick with the keyboard, filter by two facets, sort, and go back",
 test("the platform admin sees why results are in their order", async ({ page }) => {
   await page.goto("/login?next=/search%3Fq%3Dlamp");
   await hydrated(page);
-  await page.getByLabel("Email").fill("admin@meridian.test");
-  await page.getByLabel("Password").fill("admin-demo-pass-2026");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, ADMIN.email, ADMIN.password);
   await expect(page).toHaveURL(/\/search\?q=lamp$/);
   await page.getByTestId("explain-toggle").click();
   await expect(page).toHaveURL(/explain=1/);

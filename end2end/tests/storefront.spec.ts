@@ -1,4 +1,5 @@
 import { test, expect, type Page, type ConsoleMessage } from "@playwright/test";
+import { hydrated } from "./helpers";
 
 // Collects browser errors; a hydration mismatch or a panic in WASM shows up here.
 function watchConsole(page: Page): string[] {
@@ -10,19 +11,13 @@ function watchConsole(page: Page): string[] {
   return errors;
 }
 
-// The layout flips data-hydrated from an effect, and effects only run in the browser once the
-// WASM bundle has hydrated the server-rendered page.
-async function waitForHydration(page: Page) {
-  await page.locator('[data-hydrated="true"]').waitFor();
-}
-
 test("a shopper browses, sorts, opens a product and picks a variant, all hydrated", async ({ page }) => {
   const errors = watchConsole(page);
 
   await page.goto("/");
   await expect(page).toHaveTitle(/Meridian Market/);
   await expect(page.getByRole("heading", { name: "Shop by category" })).toBeVisible();
-  await waitForHydration(page);
+  await hydrated(page);
 
   // A marker on window survives only client-side navigation, never a full page load.
   await page.evaluate(() => ((window as any).__spaMarker = "still-here"));
@@ -51,7 +46,7 @@ test("a shopper browses, sorts, opens a product and picks a variant, all hydrate
 
   // Open a T-shirt: it has sizes and colours.
   await page.goto("/c/t-shirts-tops");
-  await waitForHydration(page);
+  await hydrated(page);
   await page.evaluate(() => ((window as any).__spaMarker = "product-nav"));
   const firstCard = page.getByTestId("product-card").first();
   const title = (await firstCard.locator("h3").textContent())!.trim();
