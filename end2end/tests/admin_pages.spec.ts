@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page } from "@playwright/test";
-import { ADMIN, MERCHANT_PASSWORD, addThisProduct, hydrated, openProductInStock, signIn } from "./helpers";
+import { ADMIN, MERCHANT_PASSWORD, addThisProduct, dashboardShots, hydrated, openProductInStock, signIn } from "./helpers";
 
 // The dashboard's Payments, Settings, Reviews, Merchants, Users and Ranking pages (issue 7, items
 // 1, 5 and 7): the platform admin switches the marketplace to manual capture in Settings; a guest
@@ -8,18 +8,6 @@ import { ADMIN, MERCHANT_PASSWORD, addThisProduct, hydrated, openProductInStock,
 // anything is saved. Screenshots at phone, tablet and laptop widths, none overflowing sideways.
 
 const STORE = "Northwind Home";
-
-async function shots(page: Page, name: string) {
-  for (const [label, width] of [["phone", 390], ["tablet", 768], ["laptop", 1280]] as [string, number][]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `screenshots/${name}-${label}.png`, fullPage: true });
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 async function setCaptureMode(admin: Page, mode: "manual" | "automatic") {
   await admin.goto("/admin/settings");
@@ -60,7 +48,7 @@ test("manual capture: the admin switches it on, the store captures a guest's pay
   const admin = await signIn(browser, ADMIN.email, ADMIN.password);
   await setCaptureMode(admin, "manual");
   try {
-    await shots(admin, "settings-admin");
+    await dashboardShots(admin, "settings-admin");
     const number = await guestBuysFrom(browser, STORE);
 
     const owner = await signIn(browser, "owner@northwind-home.test", MERCHANT_PASSWORD);
@@ -70,7 +58,7 @@ test("manual capture: the admin switches it on, the store captures a guest's pay
     await expect(owner.getByTestId("capture-mode")).toContainText("only authorizes");
     const row = owner.locator(`[data-testid="payment-row"][data-order="${number}"]`);
     await expect(row.getByTestId("payment-status")).toHaveText("Authorized");
-    await shots(owner, "payments");
+    await dashboardShots(owner, "payments");
     await row.getByTestId("capture").click();
     await expect(owner.getByTestId("capture-done")).toContainText(number);
     await owner.goto("/admin/payments");
@@ -87,10 +75,10 @@ test("manual capture: the admin switches it on, the store captures a guest's pay
     await settings.getByLabel("Support email").fill("help@northwind-home.test");
     await settings.getByRole("button", { name: "Save settings" }).click();
     await expect(owner.getByTestId("settings-saved")).toBeVisible();
-    await shots(owner, "settings-store");
+    await dashboardShots(owner, "settings-store");
     await owner.goto("/admin/reviews");
     await expect(owner.getByTestId("reviews-title")).toContainText(STORE);
-    await shots(owner, "reviews-admin");
+    await dashboardShots(owner, "reviews-admin");
   } finally {
     await setCaptureMode(admin, "automatic");
   }
@@ -101,10 +89,10 @@ test("the platform admin finds users, sees merchants and previews ranking weight
   await admin.goto("/admin/users?q=northwind");
   await expect(admin.getByTestId("user-row").first()).toContainText("owner@northwind-home.test");
   await expect(admin.getByTestId("user-row").first()).toContainText(`Owner of ${STORE}`);
-  await shots(admin, "users");
+  await dashboardShots(admin, "users");
   await admin.goto("/admin/merchants");
   await expect(admin.getByTestId("store-row")).toHaveCount(4);
-  await shots(admin, "merchants");
+  await dashboardShots(admin, "merchants");
 
   await admin.goto("/admin/ranking?q=lamp");
   await hydrated(admin);
@@ -120,5 +108,5 @@ test("the platform admin finds users, sees merchants and previews ranking weight
   await expect(admin).toHaveURL(/rating=10/);
   await expect(admin.getByTestId("preview-summary")).toContainText("change place");
   await expect(admin.getByTestId("save-weights")).toBeEnabled();
-  await shots(admin, "ranking");
+  await dashboardShots(admin, "ranking");
 });

@@ -2,9 +2,9 @@ import { test, expect, type Page } from "@playwright/test";
 import {
   MERCHANT_PASSWORD,
   addThisProduct,
-  fillCheckout,
   hydrated,
   openProductInStock,
+  payForCart,
   signIn,
   signInNewShopper,
 } from "./helpers";
@@ -19,12 +19,7 @@ const STORE = "Northwind Home";
 async function buyFromStore(page: Page): Promise<string> {
   await openProductInStock(page, { store: (s) => s === STORE });
   await addThisProduct(page);
-  await page.goto("/checkout");
-  await hydrated(page);
-  await fillCheckout(page, "4242 4242 4242 4242");
-  await page.getByTestId("pay").click();
-  await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
-  return (await page.getByTestId("order-number").innerText()).trim();
+  return payForCart(page);
 }
 
 async function shots(page: Page, name: string) {

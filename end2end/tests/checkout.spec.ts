@@ -1,21 +1,19 @@
 import { test, expect, type Page } from "@playwright/test";
-import { addThisProduct, fillCheckout, hydrated, newShopperAccount, openProductInStock, submitSignIn } from "./helpers";
+import {
+  addThisProduct,
+  fillCheckout,
+  hydrated,
+  newShopperAccount,
+  openProductInStock,
+  storefrontShots,
+  submitSignIn,
+} from "./helpers";
 
 /** Adds one unit of a product in stock from a store not in `skip`; returns its store. */
 async function addFromAnotherStore(page: Page, skip: string[], js = true): Promise<string> {
   const store = await openProductInStock(page, { store: (s) => !skip.includes(s), js });
   await addThisProduct(page, js);
   return store;
-}
-
-/** Full-page screenshots at phone and desktop widths, checking nothing overflows sideways. */
-async function shots(page: Page, name: string) {
-  for (const [label, width] of [["phone", 390], ["desktop", 1280]] as const) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: `screenshots/${name}-${label}.png`, fullPage: true });
-  }
 }
 
 test("a guest buys from two stores and sees one order with two parts", async ({ page }) => {
@@ -26,12 +24,12 @@ test("a guest buys from two stores and sees one order with two parts", async ({ 
   await expect(page.getByTestId("review-group")).toHaveCount(2);
   await expect(page.getByTestId("shipping-choice")).toHaveCount(2);
   await fillCheckout(page, "4242 4242 4242 4242", "guest.buyer@example.com");
-  await shots(page, "checkout");
+  await storefrontShots(page, "checkout");
   await page.getByTestId("pay").click();
   // A guest's order opens with its access key (issue 13), carried in the query.
   await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}\?key=[0-9a-f]{64}$/);
   await expect(page.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
-  await shots(page, "order");
+  await storefrontShots(page, "order");
   await expect(page.getByTestId("order-part")).toHaveCount(2);
   await expect(page.getByTestId("order-part").filter({ hasText: first })).toHaveCount(1);
   await expect(page.getByTestId("order-part").filter({ hasText: second })).toHaveCount(1);

@@ -5,10 +5,10 @@ import {
   MERCHANT_PASSWORD,
   STORES,
   addThisProduct,
-  fillCheckout,
   hydrated,
   openProductInStock,
   ownerOf,
+  payForCart,
   signIn,
   signInNewShopper,
   watchErrors,
@@ -27,16 +27,6 @@ async function addToCart(page: Page, store?: string): Promise<string> {
   const from = await openProductInStock(page, { store: (s) => !store || s === store });
   await addThisProduct(page);
   return from;
-}
-
-/** Checks out the cart with the test card; returns the order number. */
-async function checkout(page: Page): Promise<string> {
-  await page.goto("/checkout");
-  await hydrated(page);
-  await fillCheckout(page, "4242 4242 4242 4242");
-  await page.getByTestId("pay").click();
-  await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
-  return (await page.getByTestId("order-number").innerText()).trim();
 }
 
 /** Full-page screenshots at phone and desktop widths, checking nothing overflows sideways. */
@@ -120,7 +110,7 @@ test("a store ships, the shopper follows the parcel live, returns an item and is
   const shopper = await signInNewShopper(browser, request);
   const shopperErrors = watchErrors(shopper, EXPECTED_ERRORS);
   const store = await addToCart(shopper);
-  const number = await checkout(shopper);
+  const number = await payForCart(shopper);
 
   // The store's owner finds it in the queue and ships it.
   const merchant = await signIn(browser, ownerOf(store), MERCHANT_PASSWORD);
@@ -252,7 +242,7 @@ test("a store cancels its part before shipping; the shopper's order reads cancel
   test.setTimeout(120_000);
   const shopper = await signInNewShopper(browser, request);
   const store = await addToCart(shopper);
-  const number = await checkout(shopper);
+  const number = await payForCart(shopper);
 
   const merchant = await signIn(browser, ownerOf(store), MERCHANT_PASSWORD);
   await openFromQueue(merchant, number);
@@ -286,7 +276,7 @@ test("without JavaScript a store ships with plain form posts", async ({ browser,
   test.setTimeout(120_000);
   const shopper = await signInNewShopper(browser, request);
   const store = await addToCart(shopper);
-  const number = await checkout(shopper);
+  const number = await payForCart(shopper);
   await shopper.context().close();
 
   const merchant = await signIn(browser, ownerOf(store), MERCHANT_PASSWORD, false);

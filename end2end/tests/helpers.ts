@@ -139,3 +139,38 @@ export async function fillCheckout(page: Page, card: string, email?: string) {
   await form.getByLabel("Expiry (MM/YY)").fill("12/39");
   await form.getByLabel("Security code").fill("123");
 }
+
+/** On a signed-in shopper's page: checks out the cart with the test card (fillCheckout's address)
+ * and answers the order number. */
+export async function payForCart(page: Page): Promise<string> {
+  await page.goto("/checkout");
+  await hydrated(page);
+  await fillCheckout(page, "4242 4242 4242 4242");
+  await page.getByTestId("pay").click();
+  await expect(page).toHaveURL(/\/orders\/MM-[0-9A-Z]{12}$/);
+  return (await page.getByTestId("order-number").innerText()).trim();
+}
+
+/** Storefront pages: full-page screenshots at phone and desktop widths, checking nothing
+ * overflows the window sideways. */
+export async function storefrontShots(page: Page, name: string) {
+  for (const [label, width] of [["phone", 390], ["desktop", 1280]] as const) {
+    await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `screenshots/${name}-${label}.png`, fullPage: true });
+  }
+}
+
+/** Dashboard pages: full-page screenshots at phone, tablet and laptop widths (ending at laptop
+ * width), checking nothing overflows the page sideways, header included. */
+export async function dashboardShots(page: Page, name: string) {
+  for (const [label, width] of [["phone", 390], ["tablet", 768], ["laptop", 1280]] as [string, number][]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `screenshots/${name}-${label}.png`, fullPage: true });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
+  }
+}

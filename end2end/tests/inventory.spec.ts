@@ -1,21 +1,10 @@
-import { test, expect, type Page } from "@playwright/test";
-import { ADMIN, MERCHANT_PASSWORD, hydrated, signIn } from "./helpers";
+import { test, expect } from "@playwright/test";
+import { ADMIN, MERCHANT_PASSWORD, dashboardShots, hydrated, signIn } from "./helpers";
 
 // Inventory (issue 7, item 4) and the dashboard shell (item 1): the owner adjusts a variant's stock
 // (received +10) and sees the history row; removing more than there is is refused next to the
 // field; the adjust form works without JavaScript. Screenshots of /admin and /admin/inventory at
 // phone, tablet and laptop widths, none of which overflows sideways (header included).
-
-async function shots(page: Page, name: string) {
-  for (const [label, width] of [["phone", 390], ["tablet", 768], ["laptop", 1280]] as [string, number][]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `screenshots/${name}-${label}.png`, fullPage: true });
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
-  }
-}
 
 test("the owner receives stock and sees it in the history; too large a removal is refused", async ({ browser }) => {
   const owner = await signIn(browser, "owner@northwind-home.test", MERCHANT_PASSWORD);
@@ -23,7 +12,7 @@ test("the owner receives stock and sees it in the history; too large a removal i
   await hydrated(owner);
   const nav = owner.getByTestId("admin-nav");
   await expect(nav.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
-  await shots(owner, "admin-owner");
+  await dashboardShots(owner, "admin-owner");
   await nav.getByRole("link", { name: "Inventory" }).click();
   await expect(owner).toHaveURL(/\/admin\/inventory$/);
   await expect(owner.getByTestId("inventory-title")).toContainText("Northwind Home");
@@ -63,7 +52,7 @@ test("the owner receives stock and sees it in the history; too large a removal i
   await owner.getByRole("button", { name: "Show" }).click();
   await expect(owner).toHaveURL(/low=true/);
   await owner.goto("/admin/inventory");
-  await shots(owner, "inventory-owner");
+  await dashboardShots(owner, "inventory-owner");
 });
 
 test("the adjust form works without JavaScript", async ({ browser }) => {
@@ -78,19 +67,19 @@ test("the adjust form works without JavaScript", async ({ browser }) => {
   await form.getByTestId("adjust-submit").click();
   await expect(owner.getByTestId("panel-stock")).toHaveText(String(before + 2));
   await expect(owner.getByTestId("history-row").first()).toContainText("+2");
-  await shots(owner, "inventory-variant-nojs");
+  await dashboardShots(owner, "inventory-variant-nojs");
 });
 
 test("the platform admin picks a store in the nav", async ({ browser }) => {
   const admin = await signIn(browser, ADMIN.email, ADMIN.password);
   await admin.goto("/admin");
   await hydrated(admin);
-  await shots(admin, "admin-platform");
+  await dashboardShots(admin, "admin-platform");
   const picker = admin.getByTestId("store-picker");
   await picker.getByRole("link", { name: "Northwind Home" }).click();
   await expect(admin).toHaveURL(/\/admin\/orders\?store=\d+$/);
   await admin.getByTestId("admin-nav").getByRole("link", { name: "Inventory" }).click();
   await expect(admin).toHaveURL(/\/admin\/inventory\?store=\d+$/);
   await expect(admin.getByTestId("inventory-title")).toContainText("Northwind Home");
-  await shots(admin, "inventory-admin");
+  await dashboardShots(admin, "inventory-admin");
 });

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { SHOPPER, emptyCart, fillCheckout, hydrated, signIn } from "./helpers";
+import { SHOPPER, emptyCart, fillCheckout, hydrated, signIn, storefrontShots } from "./helpers";
 
 // Recommendations (issue 8): the demo seed's order history gives every popular product
 // neighbours, computed by the similarity job at start-up. A visitor finds product A through the
@@ -10,16 +10,6 @@ import { SHOPPER, emptyCart, fillCheckout, hydrated, signIn } from "./helpers";
 
 const titles = async (page: Page, block: string) =>
   (await page.getByTestId(block).getByTestId("card-link").allInnerTexts()).map((t) => t.trim());
-
-/** Phone and laptop screenshots of the page, checking nothing overflows sideways. */
-async function shots(page: Page, name: string) {
-  for (const [label, width] of [["phone", 390], ["desktop", 1280]] as const) {
-    await page.setViewportSize({ width, height: 900 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: `screenshots/${name}-${label}.png`, fullPage: true });
-  }
-}
 
 /** A product page's "Customers also bought" cards: (href, title), best first. */
 async function alsoBought(page: Page): Promise<{ href: string; title: string }[]> {
@@ -89,7 +79,7 @@ test("after buying A, A's page shows what others bought with it and the home pag
   const together = shopper.getByTestId("bought-together");
   await expect(together.getByRole("heading", { name: "Frequently bought together" })).toBeVisible();
   expect(await titles(shopper, "bought-together")).not.toContain(a.title);
-  await shots(shopper, "recs-cart");
+  await storefrontShots(shopper, "recs-cart");
 
   await shopper.goto("/checkout");
   await hydrated(shopper);
@@ -106,7 +96,7 @@ test("after buying A, A's page shows what others bought with it and the home pag
   expect(shown).not.toContain(a.title);
   expect(shown[0]).toBe(a.neighbours[0]);
   await alsoBought.scrollIntoViewIfNeeded();
-  await shots(shopper, "recs-product");
+  await storefrontShots(shopper, "recs-product");
 
   // The home page: predictions for this shopper, without what they bought.
   await shopper.goto("/");
@@ -116,7 +106,7 @@ test("after buying A, A's page shows what others bought with it and the home pag
   const recommended = await titles(shopper, "for-you");
   expect(recommended.length).toBeGreaterThan(0);
   expect(recommended).not.toContain(a.title);
-  await shots(shopper, "recs-home");
+  await storefrontShots(shopper, "recs-home");
   await shopper.context().close();
 });
 
