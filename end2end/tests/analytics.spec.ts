@@ -37,9 +37,6 @@ async function shots(page: Page, name: string) {
 }
 
 test("a store's owner sees its sales, chart and funnel; another store does not", async ({ browser, request }) => {
-  // A new account, a purchase and four sign-ins (each hashes a password): more than the default
-  // minute on a busy machine.
-  test.setTimeout(120_000);
   // A shopper of this test's own, with an empty cart: the order holds Northwind's product only.
   const shopper = await signInNewShopper(browser, request);
   await buyFromStore(shopper);

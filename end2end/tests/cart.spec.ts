@@ -30,8 +30,6 @@ async function addToCart(page: Page, quantity: number) {
 }
 
 test("a guest's cart from two stores survives a reload and merges at sign-in", async ({ page, request }) => {
-  // A new account, two products and a sign-in: more than the default minute on a busy machine.
-  test.setTimeout(120_000);
   // The account the guest cart merges into is this test's own: merged into the demo shopper, the
   // lines would stay in that cart for whichever spec signs in as the demo shopper next.
   const shopper = await newShopperAccount(request);

@@ -76,8 +76,6 @@ test.describe("without JavaScript", () => {
 });
 
 test("a signed-in shopper finds the order in their order history", async ({ page, request }) => {
-  // A new account, a sign-in and a purchase: more than the default minute on a busy machine.
-  test.setTimeout(120_000);
   // A shopper of this test's own: the demo shopper's cart may hold what other specs put there.
   const shopper = await newShopperAccount(request);
   await page.goto("/login?next=/");
