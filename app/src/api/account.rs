@@ -1,8 +1,7 @@
 //! The signed-in user's own account: password, addresses, opening a store.
 #[cfg(feature = "ssr")]
 use crate::domain::account::Principal;
-#[cfg(feature = "ssr")]
-use crate::domain::address::AddressInput;
+use crate::domain::address::{AddressEdit, AddressInput};
 use crate::domain::errors::AppError;
 use crate::views::account::AccountOverview;
 use leptos::prelude::*;
@@ -28,63 +27,17 @@ pub async fn change_password(current_password: String, new_password: String) -> 
     crate::services::accounts::change_password(&shop, &principal, &session_hash, &current_password, &new_password).await
 }
 
-#[cfg(feature = "ssr")]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn address(
-    name: String,
-    line1: String,
-    line2: Option<String>,
-    city: String,
-    region: Option<String>,
-    postal_code: String,
-    country: String,
-    phone: Option<String>,
-) -> AddressInput {
-    AddressInput {
-        name,
-        line1,
-        line2: line2.unwrap_or_default(),
-        city,
-        region: region.unwrap_or_default(),
-        postal_code,
-        country,
-        phone: phone.unwrap_or_default(),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
+/// An address form's fields; the form posts them flat (`name=…&line1=…`), as a plain HTML form does.
 #[server(endpoint = "account/add_address")]
-pub async fn add_address(
-    name: String,
-    line1: String,
-    line2: Option<String>,
-    city: String,
-    region: Option<String>,
-    postal_code: String,
-    country: String,
-    phone: Option<String>,
-) -> Result<i64, AppError> {
+pub async fn add_address(#[server(flatten)] address: AddressInput) -> Result<i64, AppError> {
     let (shop, principal) = signed_in().await?;
-    let input = address(name, line1, line2, city, region, postal_code, country, phone);
-    crate::services::accounts::add_address(&shop, &principal, &input).await
+    crate::services::accounts::add_address(&shop, &principal, &address).await
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "account/update_address")]
-pub async fn update_address(
-    id: i64,
-    name: String,
-    line1: String,
-    line2: Option<String>,
-    city: String,
-    region: Option<String>,
-    postal_code: String,
-    country: String,
-    phone: Option<String>,
-) -> Result<(), AppError> {
+pub async fn update_address(#[server(flatten)] edit: AddressEdit) -> Result<(), AppError> {
     let (shop, principal) = signed_in().await?;
-    let input = address(name, line1, line2, city, region, postal_code, country, phone);
-    crate::services::accounts::update_address(&shop, &principal, id, &input).await
+    crate::services::accounts::update_address(&shop, &principal, edit.id, &edit.address).await
 }
 
 #[server(endpoint = "account/delete_address")]

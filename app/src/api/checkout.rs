@@ -105,7 +105,16 @@ pub async fn place_order(
     let form = OrderForm {
         idempotency_key: key,
         email,
-        address: super::account::address(name, line1, line2, city, region, postal_code, country, None),
+        address: crate::domain::address::AddressInput {
+            name,
+            line1,
+            line2: line2.unwrap_or_default(),
+            city,
+            region: region.unwrap_or_default(),
+            postal_code,
+            country,
+            phone: String::new(),
+        },
         card: CardInput { number: card_number, expiry: card_expiry, cvc: card_cvc, name: String::new() },
         discount_code: discount_code.unwrap_or_default(),
         speeds: shipping_speeds(shipping.unwrap_or_default()),

@@ -88,4 +88,7 @@ pub fn FormAlert(#[prop(into)] errors: Signal<Option<AppError>>) -> impl IntoVie
 
 pub const BUTTON: &str = "inline-flex items-center justify-center rounded-lg bg-stone-900 px-4 py-2.5 text-sm font-semibold text-white hover:bg-stone-700 disabled:opacity-60";
 pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center rounded-lg bg-white px-4 py-2.5 text-sm font-semibold text-stone-800 ring-1 ring-stone-300 hover:bg-stone-100";
+/// A compact input or select in a dashboard filter bar.
+pub const FILTER_INPUT: &str =
+    "mt-1 block rounded-lg border-0 px-3 py-2 text-sm ring-1 ring-stone-300 focus:ring-2 focus:ring-emerald-600";
 pub const CARD: &str = "rounded-2xl bg-white p-5 ring-1 ring-stone-200 sm:p-6";

@@ -15,3 +15,4 @@ pub mod reviews;
 pub mod search_box;
 pub mod shipments;
 pub mod status;
+pub mod table;

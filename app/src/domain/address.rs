@@ -2,17 +2,45 @@
 use super::errors::{AppError, FieldErrors};
 use serde::{Deserialize, Serialize};
 
+/// An address as its form posts it. The optional fields may be left out of the post.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AddressInput {
     pub name: String,
     pub line1: String,
+    #[serde(default)]
     pub line2: String,
     pub city: String,
+    #[serde(default)]
     pub region: String,
     pub postal_code: String,
     /// ISO 3166-1 alpha-2, e.g. "US", "GB", "CN".
     pub country: String,
+    #[serde(default)]
     pub phone: String,
+}
+
+/// A saved address's new fields, posted flat beside its id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressEdit {
+    /// A form posts every value as text; inside a flattened struct serde no longer converts
+    /// text to a number by itself, so the id is read from either.
+    #[serde(deserialize_with = "id_from_text_or_number")]
+    pub id: i64,
+    #[serde(flatten)]
+    pub address: AddressInput,
+}
+
+fn id_from_text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Number(i64),
+        Text(String),
+    }
+    match Id::deserialize(d)? {
+        Id::Number(n) => Ok(n),
+        Id::Text(t) => t.trim().parse().map_err(|_| serde::de::Error::custom("id must be a whole number")),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,7 +16,7 @@
 //! - **Funnel**: product views (signed-in shoppers, once per shopper and product, on the day of
 //!   their latest view — `product_views` keeps one row per pair), adds to cart (every successful
 //!   add, `cart_adds`), paid orders.
-use crate::domain::dates::civil_from_days;
+use crate::domain::dates::{civil_from_days, days_from_civil};
 use crate::domain::errors::AppError;
 use crate::domain::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
@@ -57,17 +57,6 @@ impl Period {
     pub fn to_ymd(&self) -> String {
         ymd_of_day(self.to_day)
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 pub fn ymd_of_day(day: i64) -> String {

@@ -39,6 +39,8 @@ pub mod safe_path;
 pub mod search;
 pub mod shipment;
 pub mod slug;
+#[cfg(test)]
+pub(crate) mod state_tables;
 pub mod storefront;
 #[cfg(test)]
 pub(crate) mod test_input;

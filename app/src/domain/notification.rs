@@ -131,7 +131,6 @@ impl Message {
 
     /// The subject, text and HTML. Text is what a plain mail reader shows; HTML says the same.
     pub fn render(&self) -> Rendered {
-        let e = escape_html;
         match self {
             Message::OrderConfirmation { number, email, lines, total, order_url } => {
                 let subject = format!("Your order {number} is confirmed");
@@ -147,28 +146,27 @@ impl Message {
                 let rows: String = lines
                     .iter()
                     .map(|l| {
-                        format!(
+                        html(
                             "<tr><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td></tr>",
-                            l.quantity,
-                            e(&l.title),
-                            e(&l.line_total.to_string())
+                            &[&l.quantity.to_string(), &l.title, &l.line_total.to_string()],
                         )
                     })
                     .collect();
-                let body = format!(
+                let head = html(
                     "<p>Thank you for your order.</p>\
                      <p>Order <strong>{}</strong> is paid and on its way to the stores that sell it. \
                      We will write again when it ships.</p>\
-                     <table cellpadding=\"4\"><tr><th>Qty</th><th>Item</th><th>Price</th></tr>{rows}\
-                     <tr><td></td><td><strong>Total paid</strong></td>\
+                     <table cellpadding=\"4\"><tr><th>Qty</th><th>Item</th><th>Price</th></tr>",
+                    &[number],
+                );
+                let foot = html(
+                    "<tr><td></td><td><strong>Total paid</strong></td>\
                      <td style=\"text-align:right\"><strong>{}</strong></td></tr></table>\
                      <p><a href=\"{}\">See your order</a></p>\
                      <p style=\"color:#666\">This receipt was sent to {}.</p>",
-                    e(number),
-                    e(&total.to_string()),
-                    e(order_url),
-                    e(email)
+                    &[&total.to_string(), order_url, email],
                 );
+                let body = format!("{head}{rows}{foot}");
                 finish(subject, text, body)
             }
             Message::Shipped { number, carrier, tracking_number, carrier_url, track_url } => {
@@ -181,17 +179,14 @@ impl Message {
                 }
                 let carrier_link = carrier_url
                     .as_ref()
-                    .map(|u| format!("<p>Or on <a href=\"{}\">{}'s site</a>.</p>", e(u), e(carrier)))
+                    .map(|u| html("<p>Or on <a href=\"{}\">{}'s site</a>.</p>", &[u, carrier]))
                     .unwrap_or_default();
-                let body = format!(
+                let body = html(
                     "<p>Good news: part of order <strong>{}</strong> has shipped with {}.</p>\
                      <p>Tracking number: <strong>{}</strong></p>\
-                     <p><a href=\"{}\">Follow your parcel</a></p>{carrier_link}",
-                    e(number),
-                    e(carrier),
-                    e(tracking_number),
-                    e(track_url)
-                );
+                     <p><a href=\"{}\">Follow your parcel</a></p>",
+                    &[number, carrier, tracking_number, track_url],
+                ) + &carrier_link;
                 finish(subject, text, body)
             }
             Message::Delivered { number, carrier, tracking_number, track_url } => {
@@ -199,13 +194,10 @@ impl Message {
                 let text = format!(
                     "{carrier} delivered your parcel {tracking_number} for order {number}.\n\nDetails: {track_url}\n"
                 );
-                let body = format!(
+                let body = html(
                     "<p>{} delivered your parcel <strong>{}</strong> for order <strong>{}</strong>.</p>\
                      <p><a href=\"{}\">See the details</a></p>",
-                    e(carrier),
-                    e(tracking_number),
-                    e(number),
-                    e(track_url)
+                    &[carrier, tracking_number, number, track_url],
                 );
                 finish(subject, text, body)
             }
@@ -214,13 +206,11 @@ impl Message {
                 let text = format!(
                     "We refunded {amount} for order {number} to the card you paid with. Banks usually show it within 5–10 business days.\n\nSee your order: {order_url}\n"
                 );
-                let body = format!(
+                let body = html(
                     "<p>We refunded <strong>{}</strong> for order <strong>{}</strong> to the card you paid with. \
                      Banks usually show it within 5–10 business days.</p>\
                      <p><a href=\"{}\">See your order</a></p>",
-                    e(&amount.to_string()),
-                    e(number),
-                    e(order_url)
+                    &[&amount.to_string(), number, order_url],
                 );
                 finish(subject, text, body)
             }
@@ -245,14 +235,11 @@ impl Message {
                 let why = if reason.is_empty() {
                     String::new()
                 } else {
-                    format!("<p>The store wrote: <em>{}</em></p>", e(reason))
+                    html("<p>The store wrote: <em>{}</em></p>", &[reason])
                 };
-                let body = format!(
-                    "<p>Order <strong>{}</strong>: {}</p>{why}<p><a href=\"{}\">See your order</a></p>",
-                    e(number),
-                    e(verdict),
-                    e(order_url)
-                );
+                let body = html("<p>Order <strong>{}</strong>: {}</p>", &[number, verdict])
+                    + &why
+                    + &html("<p><a href=\"{}\">See your order</a></p>", &[order_url]);
                 finish(subject, text, body)
             }
         }
@@ -269,6 +256,21 @@ fn finish(subject: String, mut text: String, body: String) -> Rendered {
         escape_html(SHOP_NAME)
     );
     Rendered { subject: one_line(&subject), text, html }
+}
+
+/// Fills each `{}` of trusted markup with the next value, escaped: a value cannot reach a message's
+/// HTML unescaped.
+fn html(template: &str, values: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut values = values.iter();
+    let mut pieces = template.split("{}");
+    out.push_str(pieces.next().unwrap_or_default());
+    for piece in pieces {
+        out.push_str(&escape_html(values.next().copied().unwrap_or_default()));
+        out.push_str(piece);
+    }
+    debug_assert!(values.next().is_none(), "more values than places in {template:?}");
+    out
 }
 
 /// Subjects are header values: no line breaks, bounded length.

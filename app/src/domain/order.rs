@@ -269,6 +269,7 @@ pub fn status_headline(status: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::state_tables::{check_every_pair, names_round_trip as round_trips};
 
     #[test]
     fn order_numbers_use_sixty_random_bits() {
@@ -339,19 +340,10 @@ mod tests {
             (S::Shipped, E::Refund, S::Refunded),
             (S::Delivered, E::Refund, S::Refunded),
         ];
-        let mut ok = 0;
-        for from in S::ALL {
-            for event in E::ALL {
-                match legal.iter().find(|(f, e, _)| *f == from && *e == event) {
-                    Some((_, _, to)) => {
-                        assert_eq!(from.apply(event), Ok(*to));
-                        ok += 1;
-                    }
-                    None => assert_eq!(from.apply(event), Err(OrderError::IllegalTransition { from, event })),
-                }
-            }
-        }
-        assert_eq!(ok, legal.len());
+        check_every_pair(&S::ALL, &E::ALL, &legal, S::apply, |from, event| OrderError::IllegalTransition {
+            from,
+            event,
+        });
         for s in S::ALL.into_iter().filter(|s| s.is_final()) {
             assert!(E::ALL.into_iter().all(|e| s.apply(e).is_err()), "{s:?} is final");
         }
@@ -365,12 +357,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in PartStatus::ALL {
-            assert_eq!(PartStatus::parse(s.as_str()), Some(s));
-        }
-        for e in PartEvent::ALL {
-            assert_eq!(PartEvent::parse(e.as_str()), Some(e));
-        }
+        round_trips(&PartStatus::ALL, PartStatus::as_str, PartStatus::parse);
+        round_trips(&PartEvent::ALL, PartEvent::as_str, PartEvent::parse);
         assert_eq!(PartStatus::parse("fulfilled"), None);
         // These names are stored in the database and must never change.
         let stored = ["awaiting_payment", "paid", "shipped", "delivered", "cancelled"];

@@ -337,6 +337,7 @@ impl Payment {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::state_tables::{check_every_pair, names_round_trip as round_trips};
     use PaymentEventKind as K;
     use PaymentStatus as S;
 
@@ -389,25 +390,13 @@ mod tests {
             (S::Captured, K::Refund, S::PartiallyRefunded),
             (S::PartiallyRefunded, K::Refund, S::PartiallyRefunded),
         ];
-        let mut ok = 0;
-        for from in S::ALL {
-            for kind in K::ALL {
-                let before = payment_in(from);
-                let result = before.apply(&ev(kind, valid_amount(kind)));
-                match legal.iter().find(|(f, k, _)| *f == from && *k == kind) {
-                    Some((_, _, to)) => {
-                        assert_eq!(result.unwrap().status, *to, "{from:?} --{kind:?}-->");
-                        ok += 1;
-                    }
-                    None => {
-                        let err = result.expect_err(&format!("{from:?} --{kind:?}--> must be refused"));
-                        assert_eq!(err, PaymentError::IllegalTransition { from, kind });
-                        assert!(!before.allows(kind));
-                    }
-                }
-            }
-        }
-        assert_eq!(ok, legal.len());
+        let apply = |from, kind| {
+            let before = payment_in(from);
+            let result = before.apply(&ev(kind, valid_amount(kind)));
+            assert_eq!(before.allows(kind), result.is_ok(), "allows() agrees with apply() for {from:?} --{kind:?}-->");
+            result.map(|after| after.status)
+        };
+        check_every_pair(&S::ALL, &K::ALL, legal, apply, |from, kind| PaymentError::IllegalTransition { from, kind });
         assert_eq!(S::ALL.len() * K::ALL.len(), 35);
     }
 
@@ -484,12 +473,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for s in S::ALL {
-            assert_eq!(S::parse(s.as_str()), Some(s));
-        }
-        for k in K::ALL {
-            assert_eq!(K::parse(k.as_str()), Some(k));
-        }
+        round_trips(&S::ALL, S::as_str, S::parse);
+        round_trips(&K::ALL, K::as_str, K::parse);
         for o in [
             EventOutcome::Succeeded,
             EventOutcome::Declined(DeclineReason::CardDeclined),

@@ -32,20 +32,15 @@ pub const COLUMNS: [&str; 11] = [
 /// replaces the stock.
 pub const EXPORTED_STOCK: &str = "exported_stock";
 /// What the export writes: `COLUMNS`, then `EXPORTED_STOCK`.
-pub const EXPORT_COLUMNS: [&str; 12] = [
-    "handle",
-    "title",
-    "description",
-    "category",
-    "status",
-    "option_names",
-    "option_values",
-    "sku",
-    "price",
-    "compare_at_price",
-    "stock",
-    EXPORTED_STOCK,
-];
+pub const EXPORT_COLUMNS: [&str; 12] = {
+    let mut columns = [EXPORTED_STOCK; 12];
+    let mut i = 0;
+    while i < COLUMNS.len() {
+        columns[i] = COLUMNS[i];
+        i += 1;
+    }
+    columns
+};
 /// The largest file the upload takes.
 pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
 /// Rows written per transaction by the import job.

@@ -201,6 +201,7 @@ fn validate_reason(raw: &str, when_blank: &'static str) -> Result<String, Return
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::state_tables::{check_every_pair, names_round_trip as round_trips};
     use ReturnEvent as E;
     use ReturnStatus as S;
 
@@ -212,19 +213,10 @@ mod tests {
             (S::Approved, E::Receive, S::Received),
             (S::Received, E::Refund, S::Refunded),
         ];
-        let mut ok = 0;
-        for from in S::ALL {
-            for event in E::ALL {
-                match legal.iter().find(|(f, e, _)| *f == from && *e == event) {
-                    Some((_, _, to)) => {
-                        assert_eq!(from.apply(event), Ok(*to));
-                        ok += 1;
-                    }
-                    None => assert_eq!(from.apply(event), Err(ReturnError::IllegalTransition { from, event })),
-                }
-            }
-        }
-        assert_eq!(ok, legal.len());
+        check_every_pair(&S::ALL, &E::ALL, &legal, S::apply, |from, event| ReturnError::IllegalTransition {
+            from,
+            event,
+        });
         assert_eq!(
             S::Approved.apply(E::Reject).unwrap_err().to_string(),
             "This return is approved, so it cannot be rejected."
@@ -233,12 +225,8 @@ mod tests {
             S::Requested.apply(E::Refund).unwrap_err().to_string(),
             "This return is requested, so it cannot be refunded."
         );
-        for s in S::ALL {
-            assert_eq!(S::parse(s.as_str()), Some(s));
-        }
-        for e in E::ALL {
-            assert_eq!(E::parse(e.as_str()), Some(e));
-        }
+        round_trips(&S::ALL, S::as_str, S::parse);
+        round_trips(&E::ALL, E::as_str, E::parse);
     }
 
     const DELIVERED: i64 = 1_773_309_600; // 2026-03-12 10:00 UTC

@@ -287,6 +287,7 @@ pub fn advance_part(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::state_tables::{check_every_pair, names_round_trip as round_trips};
     use ShipmentStatus as S;
     use TrackingKind as K;
 
@@ -314,34 +315,19 @@ mod tests {
             (S::DeliveryException, K::Delivered),
             (S::DeliveryException, K::Exception),
         ];
-        let mut ok = 0;
-        for from in S::ALL {
-            for kind in K::ALL {
-                if legal.contains(&(from, kind)) {
-                    assert_eq!(from.apply(kind), Ok(kind.status()), "{from:?} --{kind:?}-->");
-                    ok += 1;
-                } else {
-                    assert_eq!(
-                        from.apply(kind),
-                        Err(ShipmentError::IllegalTransition { from, kind }),
-                        "{from:?} {kind:?}"
-                    );
-                }
-            }
-        }
-        assert_eq!(ok, legal.len());
+        let legal: Vec<(S, K, S)> = legal.iter().map(|&(from, kind)| (from, kind, kind.status())).collect();
+        check_every_pair(&S::ALL, &K::ALL, &legal, S::apply, |from, kind| ShipmentError::IllegalTransition {
+            from,
+            kind,
+        });
         let err = S::Delivered.apply(K::InTransit).unwrap_err();
         assert_eq!(err.to_string(), "A shipment that is delivered cannot move to in transit.");
     }
 
     #[test]
     fn names_round_trip() {
-        for s in S::ALL {
-            assert_eq!(S::parse(s.as_str()), Some(s));
-        }
-        for k in K::ALL {
-            assert_eq!(K::parse(k.as_str()), Some(k));
-        }
+        round_trips(&S::ALL, S::as_str, S::parse);
+        round_trips(&K::ALL, K::as_str, K::parse);
         assert_eq!(K::parse("lost"), None);
     }
 

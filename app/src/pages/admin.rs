@@ -5,6 +5,7 @@ use crate::components::admin_nav::AdminLayout;
 use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
+use crate::components::table::{Col, TableHead};
 use crate::domain::errors::AppError;
 use crate::views::admin::{Dashboard, StoreSummary};
 use leptos::prelude::*;
@@ -120,15 +121,13 @@ pub fn StoresTable(stores: Vec<StoreSummary>, set_status: ServerAction<SetStoreS
             <h2 id="stores-heading" class="text-lg font-semibold">"Stores"</h2>
             <div class="mt-4 overflow-x-auto">
                 <table class="w-full text-left text-sm">
-                    <thead class="text-xs uppercase tracking-wide text-stone-500">
-                        <tr>
-                            <th class="py-2 pr-4">"Store"</th>
-                            <th class="py-2 pr-4">"Owner"</th>
-                            <th class="py-2 pr-4">"Products"</th>
-                            <th class="py-2 pr-4">"Status"</th>
-                            <th class="py-2">"Action"</th>
-                        </tr>
-                    </thead>
+                    <TableHead cols=vec![
+                        Col::new("Store", "py-2 pr-4"),
+                        Col::new("Owner", "py-2 pr-4"),
+                        Col::new("Products", "py-2 pr-4"),
+                        Col::new("Status", "py-2 pr-4"),
+                        Col::new("Action", "py-2"),
+                    ] />
                     <tbody class="divide-y divide-stone-100">
                         {stores
                             .into_iter()

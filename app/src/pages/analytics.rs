@@ -7,8 +7,9 @@
 use crate::api::analytics::store_analytics;
 use crate::components::admin_nav::AdminLayout;
 use crate::components::forbidden::Forbidden;
-use crate::components::form::{BUTTON, CARD};
+use crate::components::form::{BUTTON, CARD, FILTER_INPUT};
 use crate::components::status::LoadFailed;
+use crate::components::table::{Col, TableHead};
 use crate::domain::analytics::{
     Analytics, DaySales, axis_money, bar_percent, line_chart, percent_label, short_day, ymd_of_day,
 };
@@ -74,8 +75,7 @@ fn Header(title: String, subtitle: String) -> impl IntoView {
 fn PeriodForm(store: Option<i64>, from: String, to: String, error: Option<AppError>) -> impl IntoView {
     let message = |field: &str| error.as_ref().and_then(|e| e.field(field));
     let (from_error, to_error) = (message("from"), message("to"));
-    let input =
-        "mt-1 block rounded-lg border-0 px-3 py-2 text-sm ring-1 ring-stone-300 focus:ring-2 focus:ring-emerald-600";
+    let input = FILTER_INPUT;
     view! {
         <form method="get" action="/admin/analytics" class=format!("{CARD} mb-6 flex flex-wrap items-end gap-4") aria-label="Period">
             {store.map(|id| view! { <input type="hidden" name="store" value=id /> })}
@@ -273,15 +273,13 @@ fn DayTable(a: Analytics) -> impl IntoView {
     view! {
         <div class="mt-2 max-h-72 overflow-auto">
             <table class="w-full text-left text-sm" data-testid="revenue-table">
-                <thead class="text-xs uppercase tracking-wide text-stone-500">
-                    <tr>
-                        <th class="py-1 pr-4">"Day"</th>
-                        <th class="py-1 pr-4 text-right">"Paid orders"</th>
-                        <th class="py-1 pr-4 text-right">"Gross"</th>
-                        <th class="py-1 pr-4 text-right">"Refunds"</th>
-                        <th class="py-1 text-right">"Revenue"</th>
-                    </tr>
-                </thead>
+                <TableHead cols=vec![
+                    Col::new("Day", "py-1 pr-4"),
+                    Col::new("Paid orders", "py-1 pr-4 text-right"),
+                    Col::new("Gross", "py-1 pr-4 text-right"),
+                    Col::new("Refunds", "py-1 pr-4 text-right"),
+                    Col::new("Revenue", "py-1 text-right"),
+                ] />
                 <tbody class="divide-y divide-stone-100 tabular-nums">
                     {rows
                         .into_iter()
@@ -406,14 +404,12 @@ fn TopProducts(a: Analytics) -> impl IntoView {
                 view! {
                     <div class="mt-4 overflow-x-auto">
                         <table class="w-full text-left text-sm" data-testid="top-products">
-                            <thead class="text-xs uppercase tracking-wide text-stone-500">
-                                <tr>
-                                    <th class="py-2 pr-4">"#"</th>
-                                    <th class="py-2 pr-4">"Product"</th>
-                                    <th class="py-2 pr-4 text-right">"Units"</th>
-                                    <th class="py-2 text-right">"Revenue"</th>
-                                </tr>
-                            </thead>
+                            <TableHead cols=vec![
+                                Col::new("#", "py-2 pr-4"),
+                                Col::new("Product", "py-2 pr-4"),
+                                Col::new("Units", "py-2 pr-4 text-right"),
+                                Col::new("Revenue", "py-2 text-right"),
+                            ] />
                             <tbody class="divide-y divide-stone-100">
                                 {a
                                     .top

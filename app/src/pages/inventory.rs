@@ -10,6 +10,7 @@ use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FormAlert, last_error};
 use crate::components::pagination::Pagination;
 use crate::components::status::LoadFailed;
+use crate::components::table::{Col, TableHead};
 use crate::domain::dates::ymd_hm;
 use crate::domain::errors::AppError;
 use crate::domain::inventory::{InventoryList, MAX_NOTE, Reason, VariantHistory, signed};
@@ -168,14 +169,12 @@ fn Inventory(
                 view! {
                     <div class="overflow-x-auto">
                         <table class="w-full text-left text-sm" data-testid="inventory-table">
-                            <thead class="bg-stone-50 text-xs uppercase tracking-wide text-stone-500">
-                                <tr>
-                                    <th scope="col" class="px-4 py-3 font-semibold">"Product"</th>
-                                    <th scope="col" class="hidden px-4 py-3 font-semibold sm:table-cell">"SKU"</th>
-                                    <th scope="col" class="px-4 py-3 text-right font-semibold">"Stock"</th>
-                                    <th scope="col" class="px-4 py-3 font-semibold"><span class="sr-only">"Actions"</span></th>
-                                </tr>
-                            </thead>
+                            <TableHead class="bg-stone-50 text-xs uppercase tracking-wide text-stone-500" cols=vec![
+                                Col::new("Product", "px-4 py-3 font-semibold"),
+                                Col::new("SKU", "hidden px-4 py-3 font-semibold sm:table-cell"),
+                                Col::new("Stock", "px-4 py-3 text-right font-semibold"),
+                                Col::unseen("Actions", "px-4 py-3 font-semibold"),
+                            ] />
                             <tbody class="divide-y divide-stone-100">
                                 {list.rows.iter().map(|r| {
                                     let selected = a.variant == Some(r.variant_id);
@@ -312,16 +311,14 @@ fn VariantPanel(
                 view! {
                     <div class="mt-2 overflow-x-auto">
                         <table class="w-full text-left text-sm" data-testid="history">
-                            <thead class="text-xs uppercase tracking-wide text-stone-500">
-                                <tr>
-                                    <th scope="col" class="py-2 pr-4 font-semibold">"When"</th>
-                                    <th scope="col" class="py-2 pr-4 text-right font-semibold">"Change"</th>
-                                    <th scope="col" class="py-2 pr-4 font-semibold">"Reason"</th>
-                                    <th scope="col" class="py-2 pr-4 text-right font-semibold">"Stock after"</th>
-                                    <th scope="col" class="py-2 pr-4 font-semibold">"Note"</th>
-                                    <th scope="col" class="py-2 font-semibold">"By"</th>
-                                </tr>
-                            </thead>
+                            <TableHead cols=vec![
+                                Col::new("When", "py-2 pr-4 font-semibold"),
+                                Col::new("Change", "py-2 pr-4 text-right font-semibold"),
+                                Col::new("Reason", "py-2 pr-4 font-semibold"),
+                                Col::new("Stock after", "py-2 pr-4 text-right font-semibold"),
+                                Col::new("Note", "py-2 pr-4 font-semibold"),
+                                Col::new("By", "py-2 font-semibold"),
+                            ] />
                             <tbody class="divide-y divide-stone-100">
                                 {h.entries.into_iter().map(|e| view! {
                                     <tr data-testid="history-row">

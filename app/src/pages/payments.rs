@@ -9,6 +9,7 @@ use crate::api::payments::{CapturePayment, store_payments};
 use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
 use crate::components::pagination::Pagination;
+use crate::components::table::{Col, HEAD_RULED, TableHead};
 use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, can_capture};
 use crate::domain::dates::ymd_hm;
 use crate::domain::money::{Currency, Money};
@@ -136,16 +137,14 @@ fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>) -> impl In
             view! {
                 <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
                     <table class="w-full text-left text-sm">
-                        <thead class="border-b border-stone-200 text-xs uppercase tracking-wide text-stone-500">
-                            <tr>
-                                <th class="px-3 py-3 sm:px-4">"Order"</th>
-                                <th class="hidden px-4 py-3 sm:table-cell">"Status"</th>
-                                <th class="hidden px-4 py-3 text-right sm:table-cell">"Captured"</th>
-                                <th class="px-3 py-3 text-right sm:px-4">{if merchant_id.is_some() { "Your part" } else { "Amount" }}</th>
-                                <th class="hidden px-4 py-3 md:table-cell">"Card"</th>
-                                <th class="px-3 py-3 sm:px-4"><span class="sr-only">"Action"</span></th>
-                            </tr>
-                        </thead>
+                        <TableHead class=HEAD_RULED cols=vec![
+                            Col::new("Order", "px-3 py-3 sm:px-4"),
+                            Col::new("Status", "hidden px-4 py-3 sm:table-cell"),
+                            Col::new("Captured", "hidden px-4 py-3 text-right sm:table-cell"),
+                            Col::new(if merchant_id.is_some() { "Your part" } else { "Amount" }, "px-3 py-3 text-right sm:px-4"),
+                            Col::new("Card", "hidden px-4 py-3 md:table-cell"),
+                            Col::unseen("Action", "px-3 py-3 sm:px-4"),
+                        ] />
                         <tbody class="divide-y divide-stone-100">
                             {list
                                 .rows

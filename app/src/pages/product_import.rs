@@ -9,6 +9,7 @@ use crate::components::admin_nav::AdminLayout;
 use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
+use crate::components::table::{Col, TableHead};
 use crate::domain::errors::AppError;
 use crate::domain::product_csv::SHOWN_ERRORS;
 use crate::domain::product_csv::{ImportJobView, ImportPage, ImportStatus};
@@ -204,14 +205,12 @@ fn JobView(job: ImportJobView) -> impl IntoView {
                 <div class="mt-4 overflow-x-auto">
                     <table class="w-full text-left text-sm" data-testid="import-errors">
                         <caption class="mb-2 text-left font-semibold">"Rows not imported"</caption>
-                        <thead class="text-stone-600">
-                            <tr>
-                                <th scope="col" class="py-1 pr-3">"Line"</th>
-                                <th scope="col" class="hidden py-1 pr-3 sm:table-cell">"Handle"</th>
-                                <th scope="col" class="hidden py-1 pr-3 sm:table-cell">"SKU"</th>
-                                <th scope="col" class="py-1">"Problem"</th>
-                            </tr>
-                        </thead>
+                        <TableHead class="text-stone-600" cols=vec![
+                            Col::new("Line", "py-1 pr-3"),
+                            Col::new("Handle", "hidden py-1 pr-3 sm:table-cell"),
+                            Col::new("SKU", "hidden py-1 pr-3 sm:table-cell"),
+                            Col::new("Problem", "py-1"),
+                        ] />
                         <tbody class="divide-y divide-stone-100">
                             {errors.into_iter().map(|e| view! {
                                 <tr data-testid="import-error" data-line=e.line>

@@ -5,8 +5,9 @@
 //! platform admin.
 use crate::api::products::admin_products;
 use crate::components::forbidden::Forbidden;
-use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
+use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FILTER_INPUT};
 use crate::components::status::LoadFailed;
+use crate::components::table::{Col, HEAD_RULED, TableHead};
 use crate::domain::errors::AppError;
 use crate::domain::money::Money;
 use crate::domain::product_form::{AdminProductList, AdminProductRow, ProductFilter};
@@ -65,6 +66,35 @@ fn price_text(row: &AdminProductRow) -> String {
     }
 }
 
+/// One filter of the form: a labelled `<select>` with the option equal to `current` chosen.
+#[component]
+fn Choice(
+    id: &'static str,
+    label: &'static str,
+    #[prop(optional)] testid: Option<&'static str>,
+    options: Vec<(String, String)>,
+    current: String,
+) -> impl IntoView {
+    view! {
+        <div>
+            <label for=id class="text-sm font-medium text-stone-800">{label}</label>
+            <select id=id name=id class=FILTER_INPUT data-testid=testid>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let selected = value == current;
+                        view! { <option value=value selected=selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+fn owned(options: &[(&str, &str)]) -> Vec<(String, String)> {
+    options.iter().map(|(v, t)| (v.to_string(), t.to_string())).collect()
+}
+
 #[component]
 fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
     let f = list.filter.clone();
@@ -72,12 +102,6 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
     let new_href = match store {
         Some(s) => format!("/admin/products/new?store={s}"),
         None => "/admin/products/new".into(),
-    };
-    let select =
-        "mt-1 block rounded-lg border-0 px-3 py-2 text-sm ring-1 ring-stone-300 focus:ring-2 focus:ring-emerald-600";
-    let opt = |value: &'static str, label: &'static str, current: &str| {
-        let selected = value == current;
-        view! { <option value=value selected=selected>{label}</option> }
     };
     let page = f.page;
     let pages = list.pages;
@@ -110,62 +134,43 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
             {store.map(|id| view! { <input type="hidden" name="store" value=id /> })}
             <div class="grow">
                 <label for="q" class="text-sm font-medium text-stone-800">"Search"</label>
-                <input id="q" name="q" type="search" value=f.q.clone() placeholder="Title or SKU" class=format!("{select} w-full") data-testid="products-q" />
+                <input id="q" name="q" type="search" value=f.q.clone() placeholder="Title or SKU" class=format!("{FILTER_INPUT} w-full") data-testid="products-q" />
             </div>
-            <div>
-                <label for="status" class="text-sm font-medium text-stone-800">"Status"</label>
-                <select id="status" name="status" class=select data-testid="products-status">
-                    {opt("", "Any", &f.status)}
-                    {opt("draft", "Draft", &f.status)}
-                    {opt("published", "Published", &f.status)}
-                </select>
-            </div>
-            <div>
-                <label for="category" class="text-sm font-medium text-stone-800">"Category"</label>
-                <select id="category" name="category" class=select>
-                    <option value="">"Any"</option>
-                    {list
-                        .categories
-                        .iter()
-                        .map(|(id, name)| {
-                            let selected = f.category_id == Some(*id);
-                            view! { <option value=*id selected=selected>{name.clone()}</option> }
-                        })
-                        .collect_view()}
-                </select>
-            </div>
-            <div>
-                <label for="stock" class="text-sm font-medium text-stone-800">"Stock"</label>
-                <select id="stock" name="stock" class=select data-testid="products-stock">
-                    {opt("", "Any", &f.stock)}
-                    {opt("in", "In stock", &f.stock)}
-                    {opt("low", "Low stock", &f.stock)}
-                    {opt("out", "Out of stock", &f.stock)}
-                </select>
-            </div>
-            <div>
-                <label for="sort" class="text-sm font-medium text-stone-800">"Sort"</label>
-                <select id="sort" name="sort" class=select data-testid="products-sort">
-                    {opt("updated", "Last changed", &f.sort)}
-                    {opt("title", "Title", &f.sort)}
-                    {opt("price", "Price", &f.sort)}
-                    {opt("stock", "Stock", &f.sort)}
-                </select>
-            </div>
+            <Choice id="status" label="Status" testid="products-status" current=f.status.clone() options=owned(&[("", "Any"), ("draft", "Draft"), ("published", "Published")]) />
+            <Choice
+                id="category"
+                label="Category"
+                current=f.category_id.map(|id| id.to_string()).unwrap_or_default()
+                options=std::iter::once((String::new(), "Any".to_string()))
+                    .chain(list.categories.iter().map(|(id, name)| (id.to_string(), name.clone())))
+                    .collect()
+            />
+            <Choice
+                id="stock"
+                label="Stock"
+                testid="products-stock"
+                current=f.stock.clone()
+                options=owned(&[("", "Any"), ("in", "In stock"), ("low", "Low stock"), ("out", "Out of stock")])
+            />
+            <Choice
+                id="sort"
+                label="Sort"
+                testid="products-sort"
+                current=f.sort.clone()
+                options=owned(&[("updated", "Last changed"), ("title", "Title"), ("price", "Price"), ("stock", "Stock")])
+            />
             <button type="submit" class=BUTTON_SECONDARY>"Apply"</button>
         </form>
         <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
             <table class="w-full min-w-[40rem] text-left text-sm" data-testid="products-table">
-                <thead class="border-b border-stone-200 text-xs uppercase tracking-wide text-stone-500">
-                    <tr>
-                        <th scope="col" class="px-4 py-3">"Product"</th>
-                        <th scope="col" class="px-4 py-3">"Status"</th>
-                        <th scope="col" class="px-4 py-3">"Category"</th>
-                        <th scope="col" class="px-4 py-3 text-right">"Price"</th>
-                        <th scope="col" class="px-4 py-3 text-right">"Stock"</th>
-                        <th scope="col" class="px-4 py-3 text-right">"Variants"</th>
-                    </tr>
-                </thead>
+                <TableHead class=HEAD_RULED cols=vec![
+                    Col::new("Product", "px-4 py-3"),
+                    Col::new("Status", "px-4 py-3"),
+                    Col::new("Category", "px-4 py-3"),
+                    Col::new("Price", "px-4 py-3 text-right"),
+                    Col::new("Stock", "px-4 py-3 text-right"),
+                    Col::new("Variants", "px-4 py-3 text-right"),
+                ] />
                 <tbody>
                     {list
                         .rows

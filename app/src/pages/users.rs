@@ -5,6 +5,7 @@ use crate::api::users::find_users;
 use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD};
 use crate::components::pagination::Pagination;
+use crate::components::table::{Col, HEAD_RULED, TableHead};
 use crate::domain::account::StoreRole;
 use crate::domain::admin_pages::{PAGE_SIZE, UserList, UserRow};
 use crate::domain::dates::ymd;
@@ -72,14 +73,12 @@ fn Users(list: UserList) -> impl IntoView {
             view! {
                 <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
                     <table class="w-full text-left text-sm">
-                        <thead class="border-b border-stone-200 text-xs uppercase tracking-wide text-stone-500">
-                            <tr>
-                                <th class="px-4 py-3">"Account"</th>
-                                <th class="px-4 py-3">"Role"</th>
-                                <th class="hidden px-4 py-3 sm:table-cell">"Joined"</th>
-                                <th class="px-4 py-3 text-right">"Orders"</th>
-                            </tr>
-                        </thead>
+                        <TableHead class=HEAD_RULED cols=vec![
+                            Col::new("Account", "px-4 py-3"),
+                            Col::new("Role", "px-4 py-3"),
+                            Col::new("Joined", "hidden px-4 py-3 sm:table-cell"),
+                            Col::new("Orders", "px-4 py-3 text-right"),
+                        ] />
                         <tbody class="divide-y divide-stone-100">
                             {list
                                 .rows

@@ -6,6 +6,7 @@
 //! NDCG@k with gain 1/log2(rank+1) normalised by the ideal DCG of min(|relevant|, k) hits, and
 //! catalogue coverage = distinct items recommended to anyone / items in the catalogue.
 use super::{Interaction, InteractionKind, InterestWeights, SimilarityParams, SimilarityStats};
+use crate::domain::dates::days_from_civil;
 use std::collections::{HashMap, HashSet};
 
 /// One purchase line with dense ids (the CSV reader interns user, item and basket names).
@@ -395,17 +396,6 @@ fn days_in_month(y: i64, m: i64) -> i64 {
         2 => 28,
         _ => 31,
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

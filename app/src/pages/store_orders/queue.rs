@@ -5,6 +5,7 @@ use crate::components::admin_nav::AdminLayout;
 use crate::components::forbidden::Forbidden;
 use crate::components::form::CARD;
 use crate::components::status::LoadFailed;
+use crate::components::table::{Col, HEAD_RULED, TableHead};
 use crate::domain::errors::AppError;
 use crate::domain::order::PartStatus;
 use crate::views::orders::StoreOrderQueue;
@@ -80,16 +81,14 @@ pub(super) fn Queue(orders: StoreOrderQueue, explicit: Option<i64>) -> impl Into
             view! {
                 <div class=format!("{CARD} overflow-x-auto p-0")>
                     <table class="w-full text-left text-sm" data-testid="store-orders">
-                        <thead class="border-b border-stone-200 text-xs uppercase tracking-wide text-stone-500">
-                            <tr>
-                                <th class="px-3 py-3 sm:px-4">"Order"</th>
-                                <th class="hidden px-4 py-3 sm:table-cell">"Customer"</th>
-                                <th class="hidden px-4 py-3 md:table-cell">"Items"</th>
-                                <th class="px-4 py-3">"Status"</th>
-                                <th class="hidden px-4 py-3 md:table-cell">"Payment"</th>
-                                <th class="px-4 py-3 text-right">"Your part"</th>
-                            </tr>
-                        </thead>
+                        <TableHead class=HEAD_RULED cols=vec![
+                            Col::new("Order", "px-3 py-3 sm:px-4"),
+                            Col::new("Customer", "hidden px-4 py-3 sm:table-cell"),
+                            Col::new("Items", "hidden px-4 py-3 md:table-cell"),
+                            Col::new("Status", "px-4 py-3"),
+                            Col::new("Payment", "hidden px-4 py-3 md:table-cell"),
+                            Col::new("Your part", "px-4 py-3 text-right"),
+                        ] />
                         <tbody class="divide-y divide-stone-100">
                             {parts
                                 .into_iter()

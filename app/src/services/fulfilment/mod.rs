@@ -30,12 +30,13 @@ pub use returns::{
 pub use shipments::{ShipRequest, ship, ship_and_notify, start_processing};
 pub use tracking::{CarrierEvent, TrackingRecorded, public_tracking, receive_carrier_event, record_tracking_event};
 
-use super::fulfilment_store::{FulfilmentStore, PartState};
+use super::fulfilment_store::{FulfilmentStore, LineState, PartState};
 use crate::domain::errors::AppError;
 use crate::domain::idempotency::{Fingerprint, IdempotencyClaim, IdempotencyKey};
 use crate::domain::money::{Currency, Money};
 use crate::domain::payment::{Payment, PaymentStatus};
 use crate::domain::refund::{LineLedger, PartLedger, line_shares};
+use crate::domain::shipment::PartLine;
 
 pub const SHIP_SCOPE: &str = "fulfilment:ship";
 pub const CANCEL_SCOPE: &str = "fulfilment:cancel";
@@ -84,6 +85,20 @@ fn hex(bytes: &[u8]) -> String {
 
 async fn load(store: &dyn FulfilmentStore, number: &str, merchant_id: i64) -> Result<PartState, AppError> {
     store.part(number, merchant_id).await.map_err(internal)?.ok_or_else(missing)
+}
+
+/// The part's lines as the domain's line picker sees them: `counts` says of each line how many
+/// the action may take and how many it already took (ship: ordered and shipped; return:
+/// delivered and returned).
+fn picker_lines(state: &PartState, counts: impl Fn(&LineState) -> (i64, i64)) -> Vec<PartLine> {
+    state
+        .lines
+        .iter()
+        .map(|l| {
+            let (quantity, done) = counts(l);
+            PartLine { line_id: l.line_id, title: l.title.clone(), quantity, done }
+        })
+        .collect()
 }
 
 /// The order's payment as the domain's state machine sees it.

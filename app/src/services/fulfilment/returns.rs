@@ -2,13 +2,13 @@
 //! store approves or rejects (with a reason), receives (the items go back into stock) and
 //! refunds them.
 use super::refunds::{declined, settle_refund};
-use super::{ATTEMPTS, busy, conflict_key, internal, invalid, ledger, missing, payment_left};
+use super::{ATTEMPTS, busy, conflict_key, internal, invalid, ledger, missing, payment_left, picker_lines};
 use crate::domain::errors::AppError;
 use crate::domain::gateway::PaymentGateway;
 use crate::domain::money::Money;
 use crate::domain::refund::{RefundKind, RefundRequest, RefundStatus};
 use crate::domain::returns::{ReturnEvent, ReturnStatus, ReturnWindow, request_return as check_return};
-use crate::domain::shipment::{LineQuantity, PartLine};
+use crate::domain::shipment::LineQuantity;
 use crate::services::Shop;
 use crate::services::fulfilment_store::{Applied, FulfilmentStore, NewRefund, NewReturn, ReturnDecision, ReturnState};
 use crate::views::orders::RefundOutcome;
@@ -34,11 +34,7 @@ pub async fn request_return(
             .map_err(internal)?
             .ok_or_else(|| AppError::NotFound("We couldn't find that order.".into()))?;
         let status = state.status;
-        let lines: Vec<PartLine> = state
-            .lines
-            .iter()
-            .map(|l| PartLine { line_id: l.line_id, title: l.title.clone(), quantity: l.delivered, done: l.returned })
-            .collect();
+        let lines = picker_lines(&state, |l| (l.delivered, l.returned));
         let checked = check_return(window, status, state.delivered_at, ask.now, &lines, &ask.lines, &ask.reason)
             .map_err(|e| invalid("form", e.to_string()))?;
         let new = NewReturn {

@@ -1,14 +1,12 @@
 //! Shipping: a store sends some lines of its part with a carrier and tracking number, or marks
 //! the part as being prepared.
 use super::views::shipment_view;
-use super::{ATTEMPTS, SHIP_SCOPE, busy, claim, conflict_key, hex, internal, invalid, load};
+use super::{ATTEMPTS, SHIP_SCOPE, busy, claim, conflict_key, hex, internal, invalid, load, picker_lines};
 use crate::domain::carriers::Carrier;
 use crate::domain::errors::AppError;
 use crate::domain::idempotency::IdempotencyClaim;
 use crate::domain::order::{PartEvent, PartStatus};
-use crate::domain::shipment::{
-    LineAction, LineQuantity, PartLine, ShipmentStatus, advance_part, after_picking, pick_lines,
-};
+use crate::domain::shipment::{LineAction, LineQuantity, ShipmentStatus, advance_part, after_picking, pick_lines};
 use crate::services::Shop;
 use crate::services::fulfilment_store::{Applied, FulfilmentStore, NewShipment, PartState};
 use crate::views::orders::ShipOutcome;
@@ -44,11 +42,7 @@ pub async fn ship(
     for _ in 0..ATTEMPTS {
         let state = load(store, number, merchant_id).await?;
         let status = state.status;
-        let lines: Vec<PartLine> = state
-            .lines
-            .iter()
-            .map(|l| PartLine { line_id: l.line_id, title: l.title.clone(), quantity: l.quantity, done: l.shipped })
-            .collect();
+        let lines = picker_lines(&state, |l| (l.quantity, l.shipped));
         let picked = match (status.apply(PartEvent::ShipPartially), pick_lines(LineAction::Ship, &lines, &req.lines)) {
             (Ok(_), Ok(picked)) => picked,
             // A retried request finds its lines shipped already: its first outcome answers it.
