@@ -74,6 +74,15 @@ fn review(product_id: i64, user_id: i64, rating: i64, body: &str) -> NewReview {
     NewReview { product_id, user_id, rating, body: body.into() }
 }
 
+fn draft<'a>(
+    product_id: i64,
+    editing: Option<i64>,
+    rating: Option<&'a str>,
+    body: &'a str,
+) -> reviews::ReviewDraft<'a> {
+    reviews::ReviewDraft { product_id, editing, rating, body }
+}
+
 fn shopper(user_id: i64) -> Principal {
     Principal {
         user_id,
@@ -228,13 +237,14 @@ async fn the_service_refuses_other_stores_and_second_reviews(db: Database) {
     let ada_p = shopper(ada);
 
     // Bad input is refused field by field.
-    let err = reviews::write_review(store, &ada_p, f.product_a, None, Some("6"), "").await.unwrap_err();
+    let err = reviews::write_review(store, &ada_p, draft(f.product_a, None, Some("6"), "")).await.unwrap_err();
     assert!(err.field("rating").is_some(), "{err:?}");
-    let err = reviews::write_review(store, &ada_p, f.product_a, None, None, &"x".repeat(4001)).await.unwrap_err();
+    let err =
+        reviews::write_review(store, &ada_p, draft(f.product_a, None, None, &"x".repeat(4001))).await.unwrap_err();
     assert!(err.field("rating").is_some() && err.field("body").unwrap().contains("4000"), "{err:?}");
 
-    reviews::write_review(store, &ada_p, f.product_a, None, Some("5"), "  Lovely  ").await.unwrap();
-    let err = reviews::write_review(store, &ada_p, f.product_a, None, Some("1"), "Again").await.unwrap_err();
+    reviews::write_review(store, &ada_p, draft(f.product_a, None, Some("5"), "  Lovely  ")).await.unwrap();
+    let err = reviews::write_review(store, &ada_p, draft(f.product_a, None, Some("1"), "Again")).await.unwrap_err();
     assert!(err.field("form").unwrap().contains("Edit your review"), "a second review says to edit: {err:?}");
     let view = reviews::reviews_view(store, Some(&ada_p), f.product_a, ReviewSort::Newest, 1).await.unwrap();
     let mine = view.mine.clone().expect("the shopper's own review, for editing");
@@ -242,17 +252,18 @@ async fn the_service_refuses_other_stores_and_second_reviews(db: Database) {
     assert_eq!(view.summary.count, 1);
 
     // Editing goes through the review's id, and only one's own.
-    reviews::write_review(store, &ada_p, f.product_a, Some(mine.id), Some("3"), "Faded").await.unwrap();
+    reviews::write_review(store, &ada_p, draft(f.product_a, Some(mine.id), Some("3"), "Faded")).await.unwrap();
     let bob = shopper(user(&db, "Bob").await);
-    let err = reviews::write_review(store, &bob, f.product_a, Some(mine.id), Some("1"), "x").await.unwrap_err();
+    let err = reviews::write_review(store, &bob, draft(f.product_a, Some(mine.id), Some("1"), "x")).await.unwrap_err();
     assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
     let s = store.rating_summary(f.product_a).await.unwrap();
     assert_eq!((s.count, s.sum), (1, 3));
 
     // Staff cannot review their own store's products, nor anything hidden.
-    let err = reviews::write_review(store, &staff(owner_a, f.merchant_a), f.product_a, None, Some("5"), "").await;
+    let err =
+        reviews::write_review(store, &staff(owner_a, f.merchant_a), draft(f.product_a, None, Some("5"), "")).await;
     assert_eq!(err, Err(AppError::Forbidden));
-    let err = reviews::write_review(store, &ada_p, f.draft_a, None, Some("5"), "").await.unwrap_err();
+    let err = reviews::write_review(store, &ada_p, draft(f.draft_a, None, Some("5"), "")).await.unwrap_err();
     assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
 
     // Only the selling store replies, once.

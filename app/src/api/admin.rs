@@ -2,6 +2,7 @@
 use crate::domain::errors::AppError;
 use crate::views::admin::{Dashboard, StoreSummary};
 use leptos::prelude::*;
+use std::collections::BTreeMap;
 
 /// `open_work: Some(false)` skips counting the store's open work: the nav, on every /admin page,
 /// needs only who is signed in and the stores.
@@ -37,51 +38,25 @@ pub async fn get_ranking_weights() -> Result<crate::domain::ranking::Weights, Ap
     crate::services::ranking::weights(&shop()?).await
 }
 
+/// The ranking form's six weights, each field named by `Signal::key` (a missing one is reported
+/// like a wrong one).
 #[server(endpoint = "admin/set_ranking_weights")]
-pub async fn set_ranking_weights(
-    text_relevance: String,
-    rating: String,
-    sales: String,
-    freshness: String,
-    availability: String,
-    affinity: String,
-) -> Result<(), AppError> {
+pub async fn set_ranking_weights(#[server(flatten)] fields: BTreeMap<String, String>) -> Result<(), AppError> {
     use super::guard::{Access, require, shop};
     require(Access::Admin).await?;
-    let weights = weights([text_relevance, rating, sales, freshness, availability, affinity])?;
+    let weights = crate::domain::ranking::Weights::parse_fields(&fields)?;
     crate::services::ranking::set_weights(&shop()?, &weights).await
-}
-
-/// The six weights as typed in the form, in the order of the form's fields.
-#[cfg(feature = "ssr")]
-fn weights(typed: [String; 6]) -> Result<crate::domain::ranking::Weights, AppError> {
-    use crate::domain::ranking::{Signal, Weights};
-    let [text_relevance, rating, sales, freshness, availability, affinity] = typed;
-    Ok(Weights::parse(&[
-        (Signal::TextRelevance, text_relevance.as_str()),
-        (Signal::Rating, rating.as_str()),
-        (Signal::Sales, sales.as_str()),
-        (Signal::Freshness, freshness.as_str()),
-        (Signal::Availability, availability.as_str()),
-        (Signal::Affinity, affinity.as_str()),
-    ])?)
 }
 
 /// How the sample query `q` would be ordered with the proposed weights, next to the saved order;
 /// nothing is saved. Platform admin only.
 #[server(endpoint = "admin/ranking_preview")]
-#[allow(clippy::too_many_arguments)]
 pub async fn preview_ranking(
     q: String,
-    text_relevance: String,
-    rating: String,
-    sales: String,
-    freshness: String,
-    availability: String,
-    affinity: String,
+    #[server(flatten)] fields: BTreeMap<String, String>,
 ) -> Result<crate::domain::ranking_preview::RankingPreview, AppError> {
     use super::guard::{Access, require, shop};
     require(Access::Admin).await?;
-    let proposed = weights([text_relevance, rating, sales, freshness, availability, affinity])?;
+    let proposed = crate::domain::ranking::Weights::parse_fields(&fields)?;
     crate::services::ranking::preview(&shop()?, &q, proposed).await
 }

@@ -30,15 +30,13 @@ pub async fn write_review(
     use super::guard::{Access, require};
     let who = require(Access::SignedIn).await?;
     let body = body.unwrap_or_default();
-    crate::services::reviews::write_review_for(
-        &super::guard::shop()?,
-        &who,
+    let draft = crate::services::reviews::ReviewDraft {
         product_id,
-        review_id,
-        rating.as_deref(),
-        &body,
-    )
-    .await
+        editing: review_id,
+        rating: rating.as_deref(),
+        body: &body,
+    };
+    crate::services::reviews::write_review_for(&super::guard::shop()?, &who, draft).await
 }
 
 #[server(endpoint = "reviews/helpful")]

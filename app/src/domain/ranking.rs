@@ -75,6 +75,15 @@ impl Weights {
         self.0.iter().find(|(s, _)| *s == signal).map(|(_, w)| *w).unwrap_or(0.0)
     }
 
+    /// [`Weights::parse`] of a form's fields by name (`Signal::key`); other fields are ignored.
+    pub fn parse_fields(
+        fields: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Weights, crate::domain::errors::AppError> {
+        let typed: Vec<(Signal, &str)> =
+            Signal::ALL.into_iter().filter_map(|s| Some((s, fields.get(s.key())?.as_str()))).collect();
+        Weights::parse(&typed)
+    }
+
     /// Parses one form field per signal (named by `Signal::key`); every problem is reported.
     pub fn parse(fields: &[(Signal, &str)]) -> Result<Weights, crate::domain::errors::AppError> {
         let mut errors = crate::domain::errors::FieldErrors::default();

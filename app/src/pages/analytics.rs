@@ -69,40 +69,36 @@ fn Header(title: String, subtitle: String) -> impl IntoView {
     }
 }
 
+/// One end of the period; when it is wrong it points at the message that says why.
+#[component]
+fn DateField(id: &'static str, label: &'static str, value: String, invalid: bool) -> impl IntoView {
+    view! {
+        <div>
+            <label for=id class="text-sm font-medium text-stone-800">{label}</label>
+            <input
+                id=id
+                name=id
+                type="date"
+                value=value
+                class=FILTER_INPUT
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then(|| format!("{id}-error"))
+            />
+        </div>
+    }
+}
+
 /// The period, as a GET form: submitting it loads `/admin/analytics?from=…&to=…` with or without
 /// JavaScript.
 #[component]
 fn PeriodForm(store: Option<i64>, from: String, to: String, error: Option<AppError>) -> impl IntoView {
     let message = |field: &str| error.as_ref().and_then(|e| e.field(field));
     let (from_error, to_error) = (message("from"), message("to"));
-    let input = FILTER_INPUT;
     view! {
         <form method="get" action="/admin/analytics" class=format!("{CARD} mb-6 flex flex-wrap items-end gap-4") aria-label="Period">
             {store.map(|id| view! { <input type="hidden" name="store" value=id /> })}
-            <div>
-                <label for="from" class="text-sm font-medium text-stone-800">"From"</label>
-                <input
-                    id="from"
-                    name="from"
-                    type="date"
-                    value=from
-                    class=input
-                    aria-invalid=from_error.is_some().then_some("true")
-                    aria-describedby=from_error.is_some().then_some("from-error")
-                />
-            </div>
-            <div>
-                <label for="to" class="text-sm font-medium text-stone-800">"To"</label>
-                <input
-                    id="to"
-                    name="to"
-                    type="date"
-                    value=to
-                    class=input
-                    aria-invalid=to_error.is_some().then_some("true")
-                    aria-describedby=to_error.is_some().then_some("to-error")
-                />
-            </div>
+            <DateField id="from" label="From" value=from invalid=from_error.is_some() />
+            <DateField id="to" label="To" value=to invalid=to_error.is_some() />
             <button type="submit" class=BUTTON>"Show"</button>
             <p class="basis-full text-xs text-stone-500">"Days are UTC, both ends included; at most 366 days."</p>
             {from_error.map(|m| view! { <p id="from-error" role="alert" class="basis-full text-sm text-rose-700">{m}</p> })}

@@ -66,19 +66,19 @@ fn price_text(row: &AdminProductRow) -> String {
     }
 }
 
+const STATUS_OPTIONS: &[(&str, &str)] = &[("", "Any"), ("draft", "Draft"), ("published", "Published")];
+const STOCK_OPTIONS: &[(&str, &str)] =
+    &[("", "Any"), ("in", "In stock"), ("low", "Low stock"), ("out", "Out of stock")];
+const SORT_OPTIONS: &[(&str, &str)] =
+    &[("updated", "Last changed"), ("title", "Title"), ("price", "Price"), ("stock", "Stock")];
+
 /// One filter of the form: a labelled `<select>` with the option equal to `current` chosen.
 #[component]
-fn Choice(
-    id: &'static str,
-    label: &'static str,
-    #[prop(optional)] testid: Option<&'static str>,
-    options: Vec<(String, String)>,
-    current: String,
-) -> impl IntoView {
+fn Choice(id: &'static str, label: &'static str, options: Vec<(String, String)>, current: String) -> impl IntoView {
     view! {
         <div>
             <label for=id class="text-sm font-medium text-stone-800">{label}</label>
-            <select id=id name=id class=FILTER_INPUT data-testid=testid>
+            <select id=id name=id class=FILTER_INPUT data-testid=format!("products-{id}")>
                 {options
                     .into_iter()
                     .map(|(value, text)| {
@@ -103,6 +103,16 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
         Some(s) => format!("/admin/products/new?store={s}"),
         None => "/admin/products/new".into(),
     };
+    let category_options: Vec<(String, String)> = std::iter::once((String::new(), "Any".to_string()))
+        .chain(list.categories.iter().map(|(id, name)| (id.to_string(), name.clone())))
+        .collect();
+    // Each filter: its field name, label, chosen value and options (value, label), in form order.
+    let filters = [
+        ("status", "Status", f.status.clone(), owned(STATUS_OPTIONS)),
+        ("category", "Category", f.category_id.map(|id| id.to_string()).unwrap_or_default(), category_options),
+        ("stock", "Stock", f.stock.clone(), owned(STOCK_OPTIONS)),
+        ("sort", "Sort", f.sort.clone(), owned(SORT_OPTIONS)),
+    ];
     let page = f.page;
     let pages = list.pages;
     let prev = (page > 1).then(|| format!("/admin/products?{store_q}{}", f.query_for_page(page - 1)));
@@ -136,29 +146,7 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
                 <label for="q" class="text-sm font-medium text-stone-800">"Search"</label>
                 <input id="q" name="q" type="search" value=f.q.clone() placeholder="Title or SKU" class=format!("{FILTER_INPUT} w-full") data-testid="products-q" />
             </div>
-            <Choice id="status" label="Status" testid="products-status" current=f.status.clone() options=owned(&[("", "Any"), ("draft", "Draft"), ("published", "Published")]) />
-            <Choice
-                id="category"
-                label="Category"
-                current=f.category_id.map(|id| id.to_string()).unwrap_or_default()
-                options=std::iter::once((String::new(), "Any".to_string()))
-                    .chain(list.categories.iter().map(|(id, name)| (id.to_string(), name.clone())))
-                    .collect()
-            />
-            <Choice
-                id="stock"
-                label="Stock"
-                testid="products-stock"
-                current=f.stock.clone()
-                options=owned(&[("", "Any"), ("in", "In stock"), ("low", "Low stock"), ("out", "Out of stock")])
-            />
-            <Choice
-                id="sort"
-                label="Sort"
-                testid="products-sort"
-                current=f.sort.clone()
-                options=owned(&[("updated", "Last changed"), ("title", "Title"), ("price", "Price"), ("stock", "Stock")])
-            />
+            {filters.into_iter().map(|(id, label, current, options)| view! { <Choice id label current options /> }).collect_view()}
             <button type="submit" class=BUTTON_SECONDARY>"Apply"</button>
         </form>
         <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>

@@ -38,16 +38,8 @@ pub fn RankingPage() -> impl IntoView {
                     .and_then(|(_, v)| v.clone())
                     .unwrap_or_else(|| stored.get(s).to_string())
             };
-            let preview = preview_ranking(
-                q.clone(),
-                value(Signal::TextRelevance),
-                value(Signal::Rating),
-                value(Signal::Sales),
-                value(Signal::Freshness),
-                value(Signal::Availability),
-                value(Signal::Affinity),
-            )
-            .await;
+            let proposed_fields = Signal::ALL.into_iter().map(|s| (s.key().to_string(), value(s))).collect();
+            let preview = preview_ranking(q.clone(), proposed_fields).await;
             let proposed: Vec<(Signal, String)> = Signal::ALL.into_iter().map(|s| (s, value(s))).collect();
             Ok::<_, AppError>((stored, q, proposed, preview))
         },

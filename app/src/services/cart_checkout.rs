@@ -38,13 +38,13 @@ pub async fn page(
         Some(currency) if can_check_out(&notices) => {
             let summary = group_by_merchant(&lines, currency).map_err(super::internal)?;
             let rates = shop.checkout.rates;
-            let groups: Vec<CheckoutGroup> = summary
+            // What the review shows of each store's part, and what prices it (standard shipping
+            // until the shopper picks another speed).
+            let (groups, parts): (Vec<CheckoutGroup>, Vec<PartInput>) = summary
                 .groups
                 .iter()
-                .map(|g| CheckoutGroup {
-                    merchant_id: g.merchant_id,
-                    merchant_name: g.merchant_name.clone(),
-                    lines: g
+                .map(|g| {
+                    let lines = g
                         .lines
                         .iter()
                         .map(|l| CheckoutLine {
@@ -52,20 +52,24 @@ pub async fn page(
                             quantity: l.quantity,
                             line_total: l.line_total().unwrap_or(l.unit_price),
                         })
-                        .collect(),
-                    options: rates.options(g.subtotal),
+                        .collect();
+                    let options = rates.options(g.subtotal);
+                    let shown = CheckoutGroup {
+                        merchant_id: g.merchant_id,
+                        merchant_name: g.merchant_name.clone(),
+                        lines,
+                        options,
+                    };
+                    let shipping = rates.option(ShippingSpeed::Standard, g.subtotal);
+                    let priced = PartInput {
+                        merchant_id: g.merchant_id,
+                        merchant_name: g.merchant_name.clone(),
+                        subtotal: g.subtotal,
+                        shipping,
+                    };
+                    (shown, priced)
                 })
-                .collect();
-            let parts: Vec<PartInput> = summary
-                .groups
-                .iter()
-                .map(|g| PartInput {
-                    merchant_id: g.merchant_id,
-                    merchant_name: g.merchant_name.clone(),
-                    subtotal: g.subtotal,
-                    shipping: rates.option(ShippingSpeed::Standard, g.subtotal),
-                })
-                .collect();
+                .unzip();
             (groups, quote(&parts, &address.country, &shop.checkout.taxes, None).ok())
         }
         _ => (Vec::new(), None),

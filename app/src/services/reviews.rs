@@ -93,16 +93,20 @@ pub async fn reviews_view(
     })
 }
 
+/// A review as its form sends it: which product, which of the author's reviews it edits (none for
+/// a new one), the stars and the text, both still to be checked.
+#[derive(Clone, Copy, Debug)]
+pub struct ReviewDraft<'a> {
+    pub product_id: i64,
+    pub editing: Option<i64>,
+    pub rating: Option<&'a str>,
+    pub body: &'a str,
+}
+
 /// Creates the author's review, or edits it when `editing` names their review. A second review
 /// of the same product is refused with a message that says to edit the first.
-pub async fn write_review(
-    store: &dyn ReviewStore,
-    who: &Principal,
-    product_id: i64,
-    editing: Option<i64>,
-    rating: Option<&str>,
-    body: &str,
-) -> Result<(), AppError> {
+pub async fn write_review(store: &dyn ReviewStore, who: &Principal, draft: ReviewDraft<'_>) -> Result<(), AppError> {
+    let ReviewDraft { product_id, editing, rating, body } = draft;
     let merchant = merchant_of_product(store, product_id).await?;
     if who.works_for(merchant) {
         // Staff reviewing their own store's products would not be reviews.
@@ -161,15 +165,8 @@ pub async fn reviews_view_for(
 }
 
 /// `write_review` over the shop's review port.
-pub async fn write_review_for(
-    shop: &Shop,
-    who: &Principal,
-    product_id: i64,
-    editing: Option<i64>,
-    rating: Option<&str>,
-    body: &str,
-) -> Result<(), AppError> {
-    write_review(shop.reviews.as_ref(), who, product_id, editing, rating, body).await
+pub async fn write_review_for(shop: &Shop, who: &Principal, draft: ReviewDraft<'_>) -> Result<(), AppError> {
+    write_review(shop.reviews.as_ref(), who, draft).await
 }
 
 pub async fn mark_helpful_for(shop: &Shop, who: &Principal, review_id: i64) -> Result<(), AppError> {
