@@ -46,3 +46,21 @@ pub fn TableHead(cols: Vec<Col>, #[prop(default = HEAD_PLAIN)] class: &'static s
         </thead>
     }
 }
+
+/// A table with its header row; `children` are its rows.
+#[component]
+pub fn DataTable(
+    cols: Vec<Col>,
+    #[prop(default = HEAD_PLAIN)] head: &'static str,
+    #[prop(default = "w-full text-left text-sm")] class: &'static str,
+    #[prop(default = "divide-y divide-stone-100")] body: &'static str,
+    #[prop(optional)] testid: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <table class=class data-testid=testid>
+            <TableHead cols class=head />
+            <tbody class=body>{children()}</tbody>
+        </table>
+    }
+}

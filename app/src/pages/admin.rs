@@ -5,7 +5,7 @@ use crate::components::admin_nav::AdminLayout;
 use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON_SECONDARY, CARD};
 use crate::components::status::LoadFailed;
-use crate::components::table::{Col, TableHead};
+use crate::components::table::{Col, DataTable};
 use crate::domain::errors::AppError;
 use crate::views::admin::{Dashboard, StoreSummary};
 use leptos::prelude::*;
@@ -120,42 +120,39 @@ pub fn StoresTable(stores: Vec<StoreSummary>, set_status: ServerAction<SetStoreS
         <section id="stores" class=format!("{CARD} scroll-mt-32") aria-labelledby="stores-heading">
             <h2 id="stores-heading" class="text-lg font-semibold">"Stores"</h2>
             <div class="mt-4 overflow-x-auto">
-                <table class="w-full text-left text-sm">
-                    <TableHead cols=vec![
-                        Col::new("Store", "py-2 pr-4"),
-                        Col::new("Owner", "py-2 pr-4"),
-                        Col::new("Products", "py-2 pr-4"),
-                        Col::new("Status", "py-2 pr-4"),
-                        Col::new("Action", "py-2"),
-                    ] />
-                    <tbody class="divide-y divide-stone-100">
-                        {stores
-                            .into_iter()
-                            .map(|s| {
-                                let (label, next) = if s.status == "active" { ("Suspend", "suspended") } else { ("Approve", "active") };
-                                view! {
-                                    <tr data-testid="store-row">
-                                        <td class="py-2 pr-4 font-medium">{s.name.clone()}</td>
-                                        <td class="py-2 pr-4 text-stone-600">{s.owner_email.clone().unwrap_or_default()}</td>
-                                        <td class="py-2 pr-4 tabular-nums">{s.product_count}</td>
-                                        <td class="py-2 pr-4">
-                                            <span class=format!("rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 {}", status_badge(&s.status))>
-                                                {s.status.clone()}
-                                            </span>
-                                        </td>
-                                        <td class="py-2">
-                                            <ActionForm action=set_status>
-                                                <input type="hidden" name="merchant_id" value=s.id />
-                                                <input type="hidden" name="status" value=next />
-                                                <button type="submit" class=BUTTON_SECONDARY>{label}</button>
-                                            </ActionForm>
-                                        </td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
+                <DataTable cols=vec![
+                    Col::new("Store", "py-2 pr-4"),
+                    Col::new("Owner", "py-2 pr-4"),
+                    Col::new("Products", "py-2 pr-4"),
+                    Col::new("Status", "py-2 pr-4"),
+                    Col::new("Action", "py-2"),
+                ]>
+                    {stores
+                        .into_iter()
+                        .map(|s| {
+                            let (label, next) = if s.status == "active" { ("Suspend", "suspended") } else { ("Approve", "active") };
+                            view! {
+                                <tr data-testid="store-row">
+                                    <td class="py-2 pr-4 font-medium">{s.name.clone()}</td>
+                                    <td class="py-2 pr-4 text-stone-600">{s.owner_email.clone().unwrap_or_default()}</td>
+                                    <td class="py-2 pr-4 tabular-nums">{s.product_count}</td>
+                                    <td class="py-2 pr-4">
+                                        <span class=format!("rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 {}", status_badge(&s.status))>
+                                            {s.status.clone()}
+                                        </span>
+                                    </td>
+                                    <td class="py-2">
+                                        <ActionForm action=set_status>
+                                            <input type="hidden" name="merchant_id" value=s.id />
+                                            <input type="hidden" name="status" value=next />
+                                            <button type="submit" class=BUTTON_SECONDARY>{label}</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </DataTable>
             </div>
         </section>
     }

@@ -9,7 +9,7 @@ use crate::components::admin_nav::AdminLayout;
 use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, CARD, FILTER_INPUT};
 use crate::components::status::LoadFailed;
-use crate::components::table::{Col, TableHead};
+use crate::components::table::{Col, DataTable};
 use crate::domain::analytics::{
     Analytics, DaySales, axis_money, bar_percent, line_chart, percent_label, short_day, ymd_of_day,
 };
@@ -268,31 +268,28 @@ fn DayTable(a: Analytics) -> impl IntoView {
     let rows: Vec<DaySales> = a.days.clone();
     view! {
         <div class="mt-2 max-h-72 overflow-auto">
-            <table class="w-full text-left text-sm" data-testid="revenue-table">
-                <TableHead cols=vec![
-                    Col::new("Day", "py-1 pr-4"),
-                    Col::new("Paid orders", "py-1 pr-4 text-right"),
-                    Col::new("Gross", "py-1 pr-4 text-right"),
-                    Col::new("Refunds", "py-1 pr-4 text-right"),
-                    Col::new("Revenue", "py-1 text-right"),
-                ] />
-                <tbody class="divide-y divide-stone-100 tabular-nums">
-                    {rows
-                        .into_iter()
-                        .map(|d| {
-                            view! {
-                                <tr>
-                                    <td class="py-1 pr-4">{ymd_of_day(d.day)}</td>
-                                    <td class="py-1 pr-4 text-right">{d.orders}</td>
-                                    <td class="py-1 pr-4 text-right">{a.money(d.gross_minor).to_string()}</td>
-                                    <td class="py-1 pr-4 text-right">{a.money(d.refunds_minor).to_string()}</td>
-                                    <td class="py-1 text-right">{a.money(d.revenue_minor()).to_string()}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <DataTable body="divide-y divide-stone-100 tabular-nums" testid="revenue-table" cols=vec![
+                Col::new("Day", "py-1 pr-4"),
+                Col::new("Paid orders", "py-1 pr-4 text-right"),
+                Col::new("Gross", "py-1 pr-4 text-right"),
+                Col::new("Refunds", "py-1 pr-4 text-right"),
+                Col::new("Revenue", "py-1 text-right"),
+            ]>
+                {rows
+                    .into_iter()
+                    .map(|d| {
+                        view! {
+                            <tr>
+                                <td class="py-1 pr-4">{ymd_of_day(d.day)}</td>
+                                <td class="py-1 pr-4 text-right">{d.orders}</td>
+                                <td class="py-1 pr-4 text-right">{a.money(d.gross_minor).to_string()}</td>
+                                <td class="py-1 pr-4 text-right">{a.money(d.refunds_minor).to_string()}</td>
+                                <td class="py-1 text-right">{a.money(d.revenue_minor()).to_string()}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </DataTable>
         </div>
     }
 }
@@ -399,31 +396,28 @@ fn TopProducts(a: Analytics) -> impl IntoView {
             } else {
                 view! {
                     <div class="mt-4 overflow-x-auto">
-                        <table class="w-full text-left text-sm" data-testid="top-products">
-                            <TableHead cols=vec![
-                                Col::new("#", "py-2 pr-4"),
-                                Col::new("Product", "py-2 pr-4"),
-                                Col::new("Units", "py-2 pr-4 text-right"),
-                                Col::new("Revenue", "py-2 text-right"),
-                            ] />
-                            <tbody class="divide-y divide-stone-100">
-                                {a
-                                    .top
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(i, p)| {
-                                        view! {
-                                            <tr>
-                                                <td class="py-2 pr-4 text-stone-500 tabular-nums">{i + 1}</td>
-                                                <td class="py-2 pr-4 font-medium">{p.title.clone()}</td>
-                                                <td class="py-2 pr-4 text-right tabular-nums">{p.units}</td>
-                                                <td class="py-2 text-right tabular-nums">{a.money(p.revenue_minor).to_string()}</td>
-                                            </tr>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </tbody>
-                        </table>
+                        <DataTable testid="top-products" cols=vec![
+                            Col::new("#", "py-2 pr-4"),
+                            Col::new("Product", "py-2 pr-4"),
+                            Col::new("Units", "py-2 pr-4 text-right"),
+                            Col::new("Revenue", "py-2 text-right"),
+                        ]>
+                            {a
+                                .top
+                                .iter()
+                                .enumerate()
+                                .map(|(i, p)| {
+                                    view! {
+                                        <tr>
+                                            <td class="py-2 pr-4 text-stone-500 tabular-nums">{i + 1}</td>
+                                            <td class="py-2 pr-4 font-medium">{p.title.clone()}</td>
+                                            <td class="py-2 pr-4 text-right tabular-nums">{p.units}</td>
+                                            <td class="py-2 text-right tabular-nums">{a.money(p.revenue_minor).to_string()}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </DataTable>
                     </div>
                 }
                     .into_any()

@@ -10,7 +10,7 @@ use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FormAlert, last_error};
 use crate::components::pagination::Pagination;
 use crate::components::status::LoadFailed;
-use crate::components::table::{Col, TableHead};
+use crate::components::table::{Col, DataTable};
 use crate::domain::dates::ymd_hm;
 use crate::domain::errors::AppError;
 use crate::domain::inventory::{InventoryList, MAX_NOTE, Reason, VariantHistory, signed};
@@ -168,38 +168,35 @@ fn Inventory(
             } else {
                 view! {
                     <div class="overflow-x-auto">
-                        <table class="w-full text-left text-sm" data-testid="inventory-table">
-                            <TableHead class="bg-stone-50 text-xs uppercase tracking-wide text-stone-500" cols=vec![
-                                Col::new("Product", "px-4 py-3 font-semibold"),
-                                Col::new("SKU", "hidden px-4 py-3 font-semibold sm:table-cell"),
-                                Col::new("Stock", "px-4 py-3 text-right font-semibold"),
-                                Col::unseen("Actions", "px-4 py-3 font-semibold"),
-                            ] />
-                            <tbody class="divide-y divide-stone-100">
-                                {list.rows.iter().map(|r| {
-                                    let selected = a.variant == Some(r.variant_id);
-                                    view! {
-                                        <tr class=selected.then_some("bg-emerald-50") data-testid="inventory-row" data-sku=r.sku.clone()>
-                                            <td class="px-4 py-3">
-                                                <span class="font-medium text-stone-900">{r.product_title.clone()}</span>
-                                                <span class="block text-xs text-stone-500">{r.variant_title.clone()}</span>
-                                                <span class="block font-mono text-xs text-stone-500 sm:hidden">{r.sku.clone()}</span>
-                                            </td>
-                                            <td class="hidden px-4 py-3 font-mono text-xs text-stone-600 sm:table-cell">{r.sku.clone()}</td>
-                                            <td class="whitespace-nowrap px-4 py-3 text-right tabular-nums" data-testid="stock">
-                                                {r.low.then(|| view! { <span class="mr-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900">"Low"</span> })}
-                                                {r.stock}
-                                            </td>
-                                            <td class="whitespace-nowrap px-4 py-3 text-right">
-                                                <a href=a.variant_href(r.variant_id) class="font-medium text-emerald-700 hover:underline" aria-current=selected.then_some("true")>
-                                                    "Adjust"<span class="sr-only">{format!(" {} {}", r.product_title, r.variant_title)}</span>
-                                                </a>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
+                        <DataTable head="bg-stone-50 text-xs uppercase tracking-wide text-stone-500" testid="inventory-table" cols=vec![
+                            Col::new("Product", "px-4 py-3 font-semibold"),
+                            Col::new("SKU", "hidden px-4 py-3 font-semibold sm:table-cell"),
+                            Col::new("Stock", "px-4 py-3 text-right font-semibold"),
+                            Col::unseen("Actions", "px-4 py-3 font-semibold"),
+                        ]>
+                            {list.rows.iter().map(|r| {
+                                let selected = a.variant == Some(r.variant_id);
+                                view! {
+                                    <tr class=selected.then_some("bg-emerald-50") data-testid="inventory-row" data-sku=r.sku.clone()>
+                                        <td class="px-4 py-3">
+                                            <span class="font-medium text-stone-900">{r.product_title.clone()}</span>
+                                            <span class="block text-xs text-stone-500">{r.variant_title.clone()}</span>
+                                            <span class="block font-mono text-xs text-stone-500 sm:hidden">{r.sku.clone()}</span>
+                                        </td>
+                                        <td class="hidden px-4 py-3 font-mono text-xs text-stone-600 sm:table-cell">{r.sku.clone()}</td>
+                                        <td class="whitespace-nowrap px-4 py-3 text-right tabular-nums" data-testid="stock">
+                                            {r.low.then(|| view! { <span class="mr-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900">"Low"</span> })}
+                                            {r.stock}
+                                        </td>
+                                        <td class="whitespace-nowrap px-4 py-3 text-right">
+                                            <a href=a.variant_href(r.variant_id) class="font-medium text-emerald-700 hover:underline" aria-current=selected.then_some("true")>
+                                                "Adjust"<span class="sr-only">{format!(" {} {}", r.product_title, r.variant_title)}</span>
+                                            </a>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </DataTable>
                     </div>
                 }.into_any()
             }}
@@ -310,28 +307,25 @@ fn VariantPanel(
             } else {
                 view! {
                     <div class="mt-2 overflow-x-auto">
-                        <table class="w-full text-left text-sm" data-testid="history">
-                            <TableHead cols=vec![
-                                Col::new("When", "py-2 pr-4 font-semibold"),
-                                Col::new("Change", "py-2 pr-4 text-right font-semibold"),
-                                Col::new("Reason", "py-2 pr-4 font-semibold"),
-                                Col::new("Stock after", "py-2 pr-4 text-right font-semibold"),
-                                Col::new("Note", "py-2 pr-4 font-semibold"),
-                                Col::new("By", "py-2 font-semibold"),
-                            ] />
-                            <tbody class="divide-y divide-stone-100">
-                                {h.entries.into_iter().map(|e| view! {
-                                    <tr data-testid="history-row">
-                                        <td class="whitespace-nowrap py-2 pr-4 text-stone-600">{ymd_hm(e.created_at)}</td>
-                                        <td class=delta_class(e.delta)>{signed(e.delta)}</td>
-                                        <td class="py-2 pr-4">{e.reason.label()}</td>
-                                        <td class="py-2 pr-4 text-right tabular-nums">{e.stock_after}</td>
-                                        <td class="max-w-64 break-words py-2 pr-4 text-stone-700">{e.note}</td>
-                                        <td class="whitespace-nowrap py-2 text-stone-600">{e.by.unwrap_or_else(|| "—".into())}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
+                        <DataTable testid="history" cols=vec![
+                            Col::new("When", "py-2 pr-4 font-semibold"),
+                            Col::new("Change", "py-2 pr-4 text-right font-semibold"),
+                            Col::new("Reason", "py-2 pr-4 font-semibold"),
+                            Col::new("Stock after", "py-2 pr-4 text-right font-semibold"),
+                            Col::new("Note", "py-2 pr-4 font-semibold"),
+                            Col::new("By", "py-2 font-semibold"),
+                        ]>
+                            {h.entries.into_iter().map(|e| view! {
+                                <tr data-testid="history-row">
+                                    <td class="whitespace-nowrap py-2 pr-4 text-stone-600">{ymd_hm(e.created_at)}</td>
+                                    <td class=delta_class(e.delta)>{signed(e.delta)}</td>
+                                    <td class="py-2 pr-4">{e.reason.label()}</td>
+                                    <td class="py-2 pr-4 text-right tabular-nums">{e.stock_after}</td>
+                                    <td class="max-w-64 break-words py-2 pr-4 text-stone-700">{e.note}</td>
+                                    <td class="whitespace-nowrap py-2 text-stone-600">{e.by.unwrap_or_else(|| "—".into())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </DataTable>
                     </div>
                 }.into_any()
             }}

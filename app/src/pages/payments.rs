@@ -9,7 +9,7 @@ use crate::api::payments::{CapturePayment, store_payments};
 use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
 use crate::components::pagination::Pagination;
-use crate::components::table::{Col, HEAD_RULED, TableHead};
+use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, can_capture};
 use crate::domain::dates::ymd_hm;
 use crate::domain::money::{Currency, Money};
@@ -136,23 +136,20 @@ fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>) -> impl In
         } else {
             view! {
                 <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
-                    <table class="w-full text-left text-sm">
-                        <TableHead class=HEAD_RULED cols=vec![
-                            Col::new("Order", "px-3 py-3 sm:px-4"),
-                            Col::new("Status", "hidden px-4 py-3 sm:table-cell"),
-                            Col::new("Captured", "hidden px-4 py-3 text-right sm:table-cell"),
-                            Col::new(if merchant_id.is_some() { "Your part" } else { "Amount" }, "px-3 py-3 text-right sm:px-4"),
-                            Col::new("Card", "hidden px-4 py-3 md:table-cell"),
-                            Col::unseen("Action", "px-3 py-3 sm:px-4"),
-                        ] />
-                        <tbody class="divide-y divide-stone-100">
-                            {list
-                                .rows
-                                .into_iter()
-                                .map(|row| view! { <PaymentLine row is_admin merchant_id key=key.clone() capture /> })
-                                .collect_view()}
-                        </tbody>
-                    </table>
+                    <DataTable head=HEAD_RULED cols=vec![
+                        Col::new("Order", "px-3 py-3 sm:px-4"),
+                        Col::new("Status", "hidden px-4 py-3 sm:table-cell"),
+                        Col::new("Captured", "hidden px-4 py-3 text-right sm:table-cell"),
+                        Col::new(if merchant_id.is_some() { "Your part" } else { "Amount" }, "px-3 py-3 text-right sm:px-4"),
+                        Col::new("Card", "hidden px-4 py-3 md:table-cell"),
+                        Col::unseen("Action", "px-3 py-3 sm:px-4"),
+                    ]>
+                        {list
+                            .rows
+                            .into_iter()
+                            .map(|row| view! { <PaymentLine row is_admin merchant_id key=key.clone() capture /> })
+                            .collect_view()}
+                    </DataTable>
                 </div>
                 <div class="mt-4">
                     <Pagination base_path="/admin/payments".into() base_query page=list.page as u32 last />

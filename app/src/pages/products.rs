@@ -7,7 +7,7 @@ use crate::api::products::admin_products;
 use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FILTER_INPUT};
 use crate::components::status::LoadFailed;
-use crate::components::table::{Col, HEAD_RULED, TableHead};
+use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::errors::AppError;
 use crate::domain::money::Money;
 use crate::domain::product_form::{AdminProductList, AdminProductRow, ProductFilter};
@@ -150,54 +150,51 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
             <button type="submit" class=BUTTON_SECONDARY>"Apply"</button>
         </form>
         <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
-            <table class="w-full min-w-[40rem] text-left text-sm" data-testid="products-table">
-                <TableHead class=HEAD_RULED cols=vec![
-                    Col::new("Product", "px-4 py-3"),
-                    Col::new("Status", "px-4 py-3"),
-                    Col::new("Category", "px-4 py-3"),
-                    Col::new("Price", "px-4 py-3 text-right"),
-                    Col::new("Stock", "px-4 py-3 text-right"),
-                    Col::new("Variants", "px-4 py-3 text-right"),
-                ] />
-                <tbody>
-                    {list
-                        .rows
-                        .iter()
-                        .map(|row| {
-                            let href = match store {
-                                Some(s) => format!("/admin/products/{}?store={s}", row.id),
-                                None => format!("/admin/products/{}", row.id),
-                            };
-                            let stock_class = if row.total_stock == 0 {
-                                "px-4 py-3 text-right tabular-nums text-rose-700"
-                            } else if row.total_stock <= crate::domain::catalog::LOW_STOCK {
-                                "px-4 py-3 text-right tabular-nums text-amber-700"
-                            } else {
-                                "px-4 py-3 text-right tabular-nums"
-                            };
-                            view! {
-                                <tr class="border-b border-stone-100 last:border-0" data-testid="product-row">
-                                    <td class="px-4 py-3">
-                                        <a href=href class="font-medium text-stone-900 hover:underline">{row.title.clone()}</a>
-                                        <div class="text-xs text-stone-500">{row.slug.clone()}</div>
-                                    </td>
-                                    <td class="px-4 py-3">
-                                        {if row.published {
-                                            view! { <span class="rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-800 ring-1 ring-emerald-200">"Published"</span> }.into_any()
-                                        } else {
-                                            view! { <span class="rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-700 ring-1 ring-stone-300">"Draft"</span> }.into_any()
-                                        }}
-                                    </td>
-                                    <td class="px-4 py-3">{row.category.clone()}</td>
-                                    <td class="px-4 py-3 text-right tabular-nums">{price_text(row)}</td>
-                                    <td class=stock_class>{row.total_stock}</td>
-                                    <td class="px-4 py-3 text-right tabular-nums">{row.variant_count}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
+            <DataTable head=HEAD_RULED class="w-full min-w-[40rem] text-left text-sm" body="" testid="products-table" cols=vec![
+                Col::new("Product", "px-4 py-3"),
+                Col::new("Status", "px-4 py-3"),
+                Col::new("Category", "px-4 py-3"),
+                Col::new("Price", "px-4 py-3 text-right"),
+                Col::new("Stock", "px-4 py-3 text-right"),
+                Col::new("Variants", "px-4 py-3 text-right"),
+            ]>
+                {list
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        let href = match store {
+                            Some(s) => format!("/admin/products/{}?store={s}", row.id),
+                            None => format!("/admin/products/{}", row.id),
+                        };
+                        let stock_class = if row.total_stock == 0 {
+                            "px-4 py-3 text-right tabular-nums text-rose-700"
+                        } else if row.total_stock <= crate::domain::catalog::LOW_STOCK {
+                            "px-4 py-3 text-right tabular-nums text-amber-700"
+                        } else {
+                            "px-4 py-3 text-right tabular-nums"
+                        };
+                        view! {
+                            <tr class="border-b border-stone-100 last:border-0" data-testid="product-row">
+                                <td class="px-4 py-3">
+                                    <a href=href class="font-medium text-stone-900 hover:underline">{row.title.clone()}</a>
+                                    <div class="text-xs text-stone-500">{row.slug.clone()}</div>
+                                </td>
+                                <td class="px-4 py-3">
+                                    {if row.published {
+                                        view! { <span class="rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-800 ring-1 ring-emerald-200">"Published"</span> }.into_any()
+                                    } else {
+                                        view! { <span class="rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-700 ring-1 ring-stone-300">"Draft"</span> }.into_any()
+                                    }}
+                                </td>
+                                <td class="px-4 py-3">{row.category.clone()}</td>
+                                <td class="px-4 py-3 text-right tabular-nums">{price_text(row)}</td>
+                                <td class=stock_class>{row.total_stock}</td>
+                                <td class="px-4 py-3 text-right tabular-nums">{row.variant_count}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </DataTable>
             {empty.then(|| view! { <p class="px-4 py-6 text-center text-sm text-stone-600">"No products match."</p> })}
         </div>
         <nav aria-label="Pages" class="mt-4 flex items-center justify-between text-sm">

@@ -5,7 +5,7 @@ use crate::api::users::find_users;
 use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD};
 use crate::components::pagination::Pagination;
-use crate::components::table::{Col, HEAD_RULED, TableHead};
+use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::account::StoreRole;
 use crate::domain::admin_pages::{PAGE_SIZE, UserList, UserRow};
 use crate::domain::dates::ymd;
@@ -72,31 +72,28 @@ fn Users(list: UserList) -> impl IntoView {
         } else {
             view! {
                 <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
-                    <table class="w-full text-left text-sm">
-                        <TableHead class=HEAD_RULED cols=vec![
-                            Col::new("Account", "px-4 py-3"),
-                            Col::new("Role", "px-4 py-3"),
-                            Col::new("Joined", "hidden px-4 py-3 sm:table-cell"),
-                            Col::new("Orders", "px-4 py-3 text-right"),
-                        ] />
-                        <tbody class="divide-y divide-stone-100">
-                            {list
-                                .rows
-                                .into_iter()
-                                .map(|u| view! {
-                                    <tr data-testid="user-row">
-                                        <td class="px-4 py-3">
-                                            <p class="font-medium text-stone-900">{u.display_name.clone()}</p>
-                                            <p class="break-all text-xs text-stone-500">{u.email.clone()}</p>
-                                        </td>
-                                        <td class="px-4 py-3 text-stone-700">{role(&u)}</td>
-                                        <td class="hidden px-4 py-3 text-stone-600 sm:table-cell">{ymd(u.created_at)}</td>
-                                        <td class="px-4 py-3 text-right tabular-nums">{u.order_count}</td>
-                                    </tr>
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
+                    <DataTable head=HEAD_RULED cols=vec![
+                        Col::new("Account", "px-4 py-3"),
+                        Col::new("Role", "px-4 py-3"),
+                        Col::new("Joined", "hidden px-4 py-3 sm:table-cell"),
+                        Col::new("Orders", "px-4 py-3 text-right"),
+                    ]>
+                        {list
+                            .rows
+                            .into_iter()
+                            .map(|u| view! {
+                                <tr data-testid="user-row">
+                                    <td class="px-4 py-3">
+                                        <p class="font-medium text-stone-900">{u.display_name.clone()}</p>
+                                        <p class="break-all text-xs text-stone-500">{u.email.clone()}</p>
+                                    </td>
+                                    <td class="px-4 py-3 text-stone-700">{role(&u)}</td>
+                                    <td class="hidden px-4 py-3 text-stone-600 sm:table-cell">{ymd(u.created_at)}</td>
+                                    <td class="px-4 py-3 text-right tabular-nums">{u.order_count}</td>
+                                </tr>
+                            })
+                            .collect_view()}
+                    </DataTable>
                 </div>
                 <div class="mt-4">
                     <Pagination base_path="/admin/users".into() base_query page=list.page as u32 last />

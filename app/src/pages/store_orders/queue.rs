@@ -5,7 +5,7 @@ use crate::components::admin_nav::AdminLayout;
 use crate::components::forbidden::Forbidden;
 use crate::components::form::CARD;
 use crate::components::status::LoadFailed;
-use crate::components::table::{Col, HEAD_RULED, TableHead};
+use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::errors::AppError;
 use crate::domain::order::PartStatus;
 use crate::views::orders::StoreOrderQueue;
@@ -80,43 +80,40 @@ pub(super) fn Queue(orders: StoreOrderQueue, explicit: Option<i64>) -> impl Into
         } else {
             view! {
                 <div class=format!("{CARD} overflow-x-auto p-0")>
-                    <table class="w-full text-left text-sm" data-testid="store-orders">
-                        <TableHead class=HEAD_RULED cols=vec![
-                            Col::new("Order", "px-3 py-3 sm:px-4"),
-                            Col::new("Customer", "hidden px-4 py-3 sm:table-cell"),
-                            Col::new("Items", "hidden px-4 py-3 md:table-cell"),
-                            Col::new("Status", "px-4 py-3"),
-                            Col::new("Payment", "hidden px-4 py-3 md:table-cell"),
-                            Col::new("Your part", "px-4 py-3 text-right"),
-                        ] />
-                        <tbody class="divide-y divide-stone-100">
-                            {parts
-                                .into_iter()
-                                .map(|p| {
-                                    let href = if store.is_empty() {
-                                        format!("/admin/orders/{}", p.number)
-                                    } else {
-                                        format!("/admin/orders/{}?{store}", p.number)
-                                    };
-                                    view! {
-                                        <tr data-testid="store-order-row">
-                                            <td class="px-4 py-3">
-                                                <a href=href class="font-mono font-semibold text-emerald-800 hover:underline">{p.number.clone()}</a>
-                                                <div class="text-xs text-stone-500">{crate::domain::dates::ymd_hm(p.created_at)}</div>
-                                            </td>
-                                            <td class="hidden px-4 py-3 text-stone-700 sm:table-cell">{p.email.clone()}</td>
-                                            <td class="hidden px-4 py-3 tabular-nums md:table-cell">{p.items}</td>
-                                            <td class="px-4 py-3">{p.status.replace('_', " ")}</td>
-                                            <td class="hidden px-4 py-3 md:table-cell" data-testid="row-payment-status">
-                                                {p.payment_status.clone().map(|s| s.replace('_', " ")).unwrap_or_else(|| "—".into())}
-                                            </td>
-                                            <td class="px-4 py-3 text-right font-semibold tabular-nums">{p.total.to_string()}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
+                    <DataTable head=HEAD_RULED testid="store-orders" cols=vec![
+                        Col::new("Order", "px-3 py-3 sm:px-4"),
+                        Col::new("Customer", "hidden px-4 py-3 sm:table-cell"),
+                        Col::new("Items", "hidden px-4 py-3 md:table-cell"),
+                        Col::new("Status", "px-4 py-3"),
+                        Col::new("Payment", "hidden px-4 py-3 md:table-cell"),
+                        Col::new("Your part", "px-4 py-3 text-right"),
+                    ]>
+                        {parts
+                            .into_iter()
+                            .map(|p| {
+                                let href = if store.is_empty() {
+                                    format!("/admin/orders/{}", p.number)
+                                } else {
+                                    format!("/admin/orders/{}?{store}", p.number)
+                                };
+                                view! {
+                                    <tr data-testid="store-order-row">
+                                        <td class="px-4 py-3">
+                                            <a href=href class="font-mono font-semibold text-emerald-800 hover:underline">{p.number.clone()}</a>
+                                            <div class="text-xs text-stone-500">{crate::domain::dates::ymd_hm(p.created_at)}</div>
+                                        </td>
+                                        <td class="hidden px-4 py-3 text-stone-700 sm:table-cell">{p.email.clone()}</td>
+                                        <td class="hidden px-4 py-3 tabular-nums md:table-cell">{p.items}</td>
+                                        <td class="px-4 py-3">{p.status.replace('_', " ")}</td>
+                                        <td class="hidden px-4 py-3 md:table-cell" data-testid="row-payment-status">
+                                            {p.payment_status.clone().map(|s| s.replace('_', " ")).unwrap_or_else(|| "—".into())}
+                                        </td>
+                                        <td class="px-4 py-3 text-right font-semibold tabular-nums">{p.total.to_string()}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </DataTable>
                 </div>
             }
                 .into_any()
