@@ -65,11 +65,16 @@ test("suggest, pick with the keyboard, filter by two facets, sort, and go back",
   // Facet 2: in stock only.
   await facets.getByTestId("facet-stock").getByRole("link").click();
   await expect(page).toHaveURL(/store=.*&stock=1/);
+  // The address changes when the link is followed, the page when the filtered results arrive:
+  // wait for the page (the facet marked current, the sort links carrying both filters).
+  await expect(facets.getByTestId("facet-stock").locator('[aria-current="true"]')).toBeVisible();
   await expect(page.getByTestId("product-card").filter({ hasText: "Sold out" })).toHaveCount(0);
   const filteredUrl = page.url();
 
   // Sort by price, keeping both filters.
-  await page.getByTestId("sort-options").getByRole("link", { name: "Price: low to high" }).click();
+  const byPrice = page.getByTestId("sort-options").getByRole("link", { name: "Price: low to high" });
+  await expect(byPrice).toHaveAttribute("href", /store=.*&stock=1/);
+  await byPrice.click();
   await expect(page).toHaveURL(/store=.*&stock=1&sort=price_asc/);
   const shown = await prices(page);
   expect(shown.length).toBeGreaterThan(0);
