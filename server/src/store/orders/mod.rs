@@ -5,7 +5,7 @@
 //!
 //! Stock is reserved with `UPDATE … SET stock = stock - n WHERE id = ? AND stock >= n`: on
 //! PostgreSQL a concurrent checkout waits for the row lock and re-checks the condition; on SQLite
-//! writers are serialised by `BEGIN IMMEDIATE` (`store::tx`). Either way stock can never go
+//! writers are serialised by `BEGIN IMMEDIATE` (`store::statements`). Either way stock can never go
 //! negative. Currencies and statuses are parsed into the domain's types here, once.
 #[macro_use]
 mod access;
@@ -27,6 +27,10 @@ macro_rules! impl_sql_orders {
 
         fn currency(raw: &str) -> Result<Currency, StoreError> {
             parsed("currency", raw, Currency::parse(raw).ok())
+        }
+
+        fn order_status(raw: &str) -> Result<app::domain::order::OrderStatus, StoreError> {
+            parsed("order status", raw, app::domain::order::OrderStatus::parse(raw))
         }
 
         orders_placing!($store, $db);
