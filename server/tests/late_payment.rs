@@ -172,7 +172,7 @@ async fn a_successful_payment_on_an_expired_order_leaves_it_expired(db: Database
     };
     let recorded = orders.record_payment(&late).await.unwrap();
     assert_eq!(recorded, PaymentRecorded::OrderClosed { status: Some(OrderStatus::Expired) });
-    assert_eq!(orders.order_status(order_id).await.unwrap().unwrap().1, "expired", "not paid");
+    assert_eq!(orders.order_status(order_id).await.unwrap().unwrap().1, OrderStatus::Expired, "not paid");
     assert_eq!(paid_parts(&db, "MM-00000000LATE").await, 0, "no store is asked to ship it");
     assert_eq!(stock(&db).await, 4, "the stock stays back on sale, not taken again or returned twice");
     assert_eq!(fixtures::times_used(&db, "LATE").await, 0, "the use given back is not given back (or taken) again");

@@ -51,6 +51,10 @@ impl ProductStatus {
             ProductStatus::Published => "published",
         }
     }
+
+    pub fn parse(s: &str) -> Option<ProductStatus> {
+        [ProductStatus::Draft, ProductStatus::Published].into_iter().find(|p| p.as_str() == s)
+    }
 }
 
 #[derive(Clone, Debug)]

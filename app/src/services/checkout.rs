@@ -171,7 +171,7 @@ pub async fn price(
         let Some(v) = variants.iter().find(|v| v.variant_id == *variant_id) else {
             return Err(invalid("form", "A product in your cart is no longer sold; remove it and try again."));
         };
-        if !v.available {
+        if !v.sellable() {
             return Err(invalid("form", format!("“{}” is no longer available; remove it and try again.", v.title)));
         }
         let cur = v.currency;

@@ -1,8 +1,9 @@
 //! The storage port for orders and their payments. Placing an order is one transaction: the
 //! idempotency key is claimed, every line's stock is reserved with a conditional update, and the
 //! order, its parts, lines and pending payment are written — or nothing is.
-use super::catalog_store::StoreError;
+use super::catalog_store::{ProductStatus, StoreError};
 use super::fulfilment_store::{ReturnRecord, ShipmentRecord};
+use crate::domain::account::MerchantStatus;
 use crate::domain::address::AddressInput;
 use crate::domain::idempotency::IdempotencyClaim;
 use crate::domain::money::Currency;
@@ -24,8 +25,15 @@ pub struct OrderVariant {
     pub unit_price_minor: i64,
     pub currency: Currency,
     pub stock: i64,
-    /// Published, and its store is active.
-    pub available: bool,
+    pub product_status: ProductStatus,
+    pub merchant_status: MerchantStatus,
+}
+
+impl OrderVariant {
+    /// What checkout may sell: published, by a store that is active.
+    pub fn sellable(&self) -> bool {
+        self.product_status == ProductStatus::Published && self.merchant_status == MerchantStatus::Active
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -230,7 +238,7 @@ pub trait OrderReading: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<MerchantPartSummary>, StoreError>;
     /// (order number, status).
-    async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError>;
+    async fn order_status(&self, order_id: i64) -> Result<Option<(String, OrderStatus)>, StoreError>;
     /// Orders and payments in the whole shop: (orders, payments, payment events).
     async fn order_totals(&self) -> Result<(i64, i64, i64), StoreError>;
 }

@@ -18,8 +18,10 @@ mod reading;
 
 macro_rules! impl_sql_orders {
     ($store:ty, $db:ty) => {
+        use app::domain::account::MerchantStatus;
         use app::domain::money::Currency;
-        use app::services::catalog_store::StoreError;
+        use app::domain::order::OrderStatus;
+        use app::services::catalog_store::{ProductStatus, StoreError};
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::{map_sqlx, parsed};
 
@@ -29,8 +31,16 @@ macro_rules! impl_sql_orders {
             parsed("currency", raw, Currency::parse(raw).ok())
         }
 
-        fn order_status(raw: &str) -> Result<app::domain::order::OrderStatus, StoreError> {
-            parsed("order status", raw, app::domain::order::OrderStatus::parse(raw))
+        fn order_status(raw: &str) -> Result<OrderStatus, StoreError> {
+            parsed("order status", raw, OrderStatus::parse(raw))
+        }
+
+        fn product_status(raw: &str) -> Result<ProductStatus, StoreError> {
+            parsed("product status", raw, ProductStatus::parse(raw))
+        }
+
+        fn merchant_status(raw: &str) -> Result<MerchantStatus, StoreError> {
+            parsed("store status", raw, MerchantStatus::parse(raw))
         }
 
         orders_placing!($store, $db);

@@ -106,8 +106,8 @@ macro_rules! orders_placing {
                             unit_price_minor: r.get("price_minor"),
                             currency: currency(r.get::<&str, _>("currency"))?,
                             stock: r.get("stock"),
-                            available: r.get::<String, _>("product_status") == "published"
-                                && r.get::<String, _>("merchant_status") == "active",
+                            product_status: product_status(r.get("product_status"))?,
+                            merchant_status: merchant_status(r.get("merchant_status"))?,
                         })
                     })
                     .collect()

@@ -243,12 +243,10 @@ macro_rules! orders_reading {
                     .collect()
             }
 
-            async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError> {
-                sqlx::query_as("SELECT number, status FROM orders WHERE id = $1")
-                    .bind(order_id)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_sqlx)
+            async fn order_status(&self, order_id: i64) -> Result<Option<(String, OrderStatus)>, StoreError> {
+                let order = sqlx::query("SELECT number, status FROM orders WHERE id = $1").bind(order_id);
+                let Some(r) = self.find(order).await? else { return Ok(None) };
+                Ok(Some((r.get("number"), order_status(r.get("status"))?)))
             }
         }
     };
