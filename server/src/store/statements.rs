@@ -40,7 +40,7 @@ pub(crate) type Statement<'q, DB> = sqlx::query::Query<'q, DB, <DB as sqlx::Data
 /// with the rows it changed, which is how a conditional update (`… WHERE version = $n`) says
 /// whether it applied. And the reads: `store.find` (one row, if any), `store.rows`, and
 /// `Self::exists(&mut tx, statement)` inside a write.
-macro_rules! write_transactions {
+macro_rules! statement_methods {
     ($store:ty, $db:ty) => {
         impl $store {
             pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, $db>, sqlx::Error> {
@@ -94,5 +94,5 @@ macro_rules! write_transactions {
     };
 }
 
-write_transactions!(super::sqlite::SqliteStore, Sqlite);
-write_transactions!(super::postgres::PgStore, Postgres);
+statement_methods!(super::sqlite::SqliteStore, Sqlite);
+statement_methods!(super::postgres::PgStore, Postgres);

@@ -27,14 +27,13 @@ mod tracking;
 macro_rules! impl_sql_fulfilment {
     ($store:ty, $db:ty) => {
         use app::domain::idempotency::IdempotencyClaim;
-        use app::domain::money::Currency;
         use app::domain::order::PartStatus;
         use app::domain::shipment::{ShipmentStatus, TrackingKind};
         use app::domain::tracking::TrackingEvent;
         use app::services::catalog_store::StoreError;
         use app::services::fulfilment_store::Applied;
         use sqlx::Row;
-        use $crate::store::errors::{map_sqlx, parsed};
+        use $crate::store::errors::{currency as stored_currency, map_sqlx, parsed};
 
         type Tx = sqlx::Transaction<'static, $db>;
 

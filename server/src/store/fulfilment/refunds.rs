@@ -88,7 +88,7 @@ macro_rules! fulfilment_refunds {
                     return_id: r.get("return_id"),
                     kind: parsed("refund kind", kind, RefundKind::parse(kind))?,
                     amount_minor: r.get("amount_minor"),
-                    currency: parsed("currency", currency, Currency::parse(currency).ok())?,
+                    currency: stored_currency(currency)?,
                     status: parsed("refund status", status, RefundStatus::parse(status))?,
                     key: r.get("idempotency_key"),
                     charge_reference: r.get("charge_reference"),

@@ -19,17 +19,12 @@ mod reading;
 macro_rules! impl_sql_orders {
     ($store:ty, $db:ty) => {
         use app::domain::account::MerchantStatus;
-        use app::domain::money::Currency;
         use app::domain::order::OrderStatus;
         use app::services::catalog_store::{ProductStatus, StoreError};
         use sqlx::{QueryBuilder, Row};
-        use $crate::store::errors::{map_sqlx, parsed};
+        use $crate::store::errors::{currency, map_sqlx, parsed};
 
         impl_idempotency_keys!($db);
-
-        fn currency(raw: &str) -> Result<Currency, StoreError> {
-            parsed("currency", raw, Currency::parse(raw).ok())
-        }
 
         fn order_status(raw: &str) -> Result<OrderStatus, StoreError> {
             parsed("order status", raw, OrderStatus::parse(raw))
