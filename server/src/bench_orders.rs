@@ -3,10 +3,12 @@
 //! write (one transaction), authorize + capture, payment events (a second transaction).
 //! Two loads: every order for one hot product, and orders spread over 1 000 products.
 use crate::bench::percentile;
+use app::domain::account::MerchantStatus;
 use app::domain::address::AddressInput;
 use app::domain::card::CardInput;
 use app::domain::gateway::TestGateway;
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
+use app::domain::product_form::ValidVariant;
+use app::services::catalog_store::{NewCategory, NewMerchant, NewProduct, ProductStatus};
 use app::services::checkout::{CheckoutOutcome, CheckoutRequest, CheckoutSettings, place_order};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -46,13 +48,14 @@ async fn catalog(db: &crate::store::Database) -> Result<Vec<i64>, String> {
             currency: app::domain::money::Currency::USD,
             status: ProductStatus::Published,
             option_names: vec![],
-            variants: vec![NewVariant {
+            variants: vec![ValidVariant {
                 sku: format!("BO-{tag}-{i}"),
                 title: String::new(),
                 options: vec![],
                 price_minor: 1999,
                 compare_at_minor: None,
                 stock: 10_000_000,
+                stock_seen: None,
             }],
             images: vec![],
             created_at: tag,

@@ -3,15 +3,15 @@
 #[macro_use]
 mod support;
 
+use app::domain::account::MerchantStatus;
 use app::domain::address::AddressInput;
 use app::domain::facets::Filters;
 use app::domain::listing::Sort;
+use app::domain::product_form::ValidVariant;
 use app::domain::storefront::SearchResults;
 use app::services::StoreError;
 use app::services::account_store::NewUser;
-use app::services::catalog_store::{
-    MerchantStatus, NewCategory, NewImage, NewMerchant, NewProduct, NewVariant, ProductQuery, ProductStatus,
-};
+use app::services::catalog_store::{NewCategory, NewImage, NewMerchant, NewProduct, ProductQuery, ProductStatus};
 use app::services::search::{SearchRequest, VocabularyCache};
 use server::store::Database;
 
@@ -82,13 +82,14 @@ fn product(merchant_id: i64, category_id: i64, slug: &str, prices: &[i64], creat
         variants: prices
             .iter()
             .enumerate()
-            .map(|(i, p)| NewVariant {
+            .map(|(i, p)| ValidVariant {
                 sku: format!("{slug}-{i}"),
                 title: format!("V{i}"),
                 options: if prices.len() > 1 { vec![format!("S{i}")] } else { vec![] },
                 price_minor: *p,
                 compare_at_minor: None,
                 stock: 3,
+                stock_seen: None,
             })
             .collect(),
         images: vec![],

@@ -10,6 +10,7 @@ use app::domain::card::CardDetails;
 use app::domain::gateway::{GatewayOutcome, PaymentGateway, TestGateway};
 use app::domain::idempotency::IdempotencyClaim;
 use app::domain::money::{Currency, Money};
+use app::domain::order::{OrderStatus, PartStatus};
 use app::domain::payment::{DeclineReason, EventOutcome, PaymentEvent, PaymentEventKind, PaymentStatus};
 use app::services::checkout::{
     CheckoutOutcome, CheckoutRequest, CheckoutSettings, LATE_REFUND_DUE_MESSAGE, LATE_REFUNDED_MESSAGE,
@@ -162,15 +163,16 @@ async fn a_successful_payment_on_an_expired_order_leaves_it_expired(db: Database
         payment_status: PaymentStatus::Captured,
         captured_minor: total,
         gateway_reference: reference.clone(),
-        order_status: "paid".into(),
+        order_status: OrderStatus::Paid,
+        part_status: PartStatus::Paid,
         release_stock: false,
         outcome: "succeeded".into(),
         claim: claim.clone(),
         now: 1_002,
     };
     let recorded = orders.record_payment(&late).await.unwrap();
-    assert_eq!(recorded, PaymentRecorded::OrderClosed { status: "expired".into() });
-    assert_eq!(orders.order_status(order_id).await.unwrap().unwrap().1, "expired", "not paid");
+    assert_eq!(recorded, PaymentRecorded::OrderClosed { status: Some(OrderStatus::Expired) });
+    assert_eq!(orders.order_status(order_id).await.unwrap().unwrap().1, OrderStatus::Expired, "not paid");
     assert_eq!(paid_parts(&db, "MM-00000000LATE").await, 0, "no store is asked to ship it");
     assert_eq!(stock(&db).await, 4, "the stock stays back on sale, not taken again or returned twice");
     assert_eq!(fixtures::times_used(&db, "LATE").await, 0, "the use given back is not given back (or taken) again");

@@ -31,7 +31,7 @@ async fn variants_of(app: &TestApp, stores: &[i64]) -> Vec<i64> {
     stores
         .iter()
         .map(|m| {
-            variants.iter().find(|v| v.merchant_id == *m && v.available && v.stock > 2).expect("a variant").variant_id
+            variants.iter().find(|v| v.merchant_id == *m && v.sellable() && v.stock > 2).expect("a variant").variant_id
         })
         .collect()
 }

@@ -99,7 +99,7 @@ fn staff(user_id: i64, merchant_id: i64) -> Principal {
             merchant_id,
             merchant_name: "Store".into(),
             merchant_slug: "store".into(),
-            merchant_status: "active".into(),
+            merchant_status: app::domain::account::MerchantStatus::Active,
             role: StoreRole::Owner,
         }),
         ..shopper(user_id)

@@ -7,9 +7,10 @@
 #[macro_use]
 mod support;
 
+use app::domain::account::MerchantStatus;
 use app::domain::product_form::{ProductInput, VariantInput, validate};
 use app::domain::search::{MAX_HITS, tokenize};
-use app::services::catalog_store::{MerchantStatus, ProductStatus};
+use app::services::catalog_store::ProductStatus;
 use app::services::{AuthSettings, Shop};
 use server::store::Database;
 use support::fixtures::{self, Marketplace, store};

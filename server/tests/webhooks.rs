@@ -46,7 +46,7 @@ async fn paid_order(app: &TestApp, store: Option<i64>) -> (String, i64) {
     let variants = app.shop.orders.variants_for_order(&ids).await.unwrap();
     let v = variants
         .iter()
-        .find(|v| v.available && v.stock > 1 && store.is_none_or(|s| s == v.merchant_id))
+        .find(|v| v.sellable() && v.stock > 1 && store.is_none_or(|s| s == v.merchant_id))
         .expect("a variant in stock");
     let now = app::services::clock::now();
     let key = format!("webhook-test-order-{}", store.unwrap_or(0));

@@ -235,7 +235,7 @@ mod tests {
                 merchant_id,
                 merchant_name: "S".into(),
                 merchant_slug: "s".into(),
-                merchant_status: "active".into(),
+                merchant_status: crate::domain::account::MerchantStatus::Active,
                 role: StoreRole::Staff,
             }),
         })

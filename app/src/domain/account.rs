@@ -30,14 +30,38 @@ impl StoreRole {
     }
 }
 
+/// Where a store stands with the marketplace: waiting for approval, selling, or suspended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MerchantStatus {
+    Pending,
+    Active,
+    Suspended,
+}
+
+impl MerchantStatus {
+    /// The name stored in the database (and shown as it is).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            MerchantStatus::Pending => "pending",
+            MerchantStatus::Active => "active",
+            MerchantStatus::Suspended => "suspended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MerchantStatus> {
+        [MerchantStatus::Pending, MerchantStatus::Active, MerchantStatus::Suspended]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
 /// The store someone works for, if any (one store per account).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreMembership {
     pub merchant_id: i64,
     pub merchant_name: String,
     pub merchant_slug: String,
-    /// pending | active | suspended
-    pub merchant_status: String,
+    pub merchant_status: MerchantStatus,
     pub role: StoreRole,
 }
 
@@ -294,7 +318,7 @@ mod tests {
                 merchant_id: 7,
                 merchant_name: "S".into(),
                 merchant_slug: "s".into(),
-                merchant_status: "active".into(),
+                merchant_status: MerchantStatus::Active,
                 role: StoreRole::Staff,
             }),
         };

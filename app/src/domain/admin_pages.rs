@@ -1,7 +1,7 @@
 //! What the dashboard's Payments, Reviews, Settings and Users pages show, and the rules behind
 //! them: when a payment may be captured and by whom, the marketplace's capture mode, and what a
 //! store's settings must look like. Pure: the pages and the SQL store only move these values.
-use super::account::StoreRole;
+use super::account::{MerchantStatus, StoreRole};
 use super::errors::{AppError, FieldErrors};
 use super::money::Currency;
 use super::payment::PaymentStatus;
@@ -130,7 +130,7 @@ pub struct StoreReviews {
 pub struct StoreSettings {
     pub merchant_id: i64,
     pub slug: String,
-    pub status: String,
+    pub status: MerchantStatus,
     pub name: String,
     pub description: String,
     pub support_email: String,

@@ -19,6 +19,7 @@
 use crate::domain::dates::{civil_from_days, days_from_civil};
 use crate::domain::errors::AppError;
 use crate::domain::money::{Currency, Money};
+use crate::domain::order::PartStatus;
 use serde::{Deserialize, Serialize};
 
 pub const DAY: i64 = 86_400;
@@ -135,7 +136,7 @@ impl DaySales {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCount {
-    pub status: String,
+    pub status: PartStatus,
     pub count: i64,
 }
 
@@ -200,7 +201,7 @@ impl Analytics {
         let orders = days.iter().map(|d| d.orders).sum();
         let revenue_minor = gross_minor - refunds_minor;
         let mut by_status = raw.by_status;
-        by_status.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.status.cmp(&b.status)));
+        by_status.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.status.as_str().cmp(b.status.as_str())));
         Analytics {
             merchant_id,
             store_name,
@@ -479,8 +480,8 @@ mod tests {
                 DaySales { day: 12, gross_minor: 2500, refunds_minor: 0, orders: 1 },
             ],
             by_status: vec![
-                StatusCount { status: "shipped".into(), count: 1 },
-                StatusCount { status: "paid".into(), count: 2 },
+                StatusCount { status: PartStatus::Shipped, count: 1 },
+                StatusCount { status: PartStatus::Paid, count: 2 },
             ],
             top: vec![],
             views: 12,
@@ -490,7 +491,7 @@ mod tests {
         assert_eq!((a.gross_minor, a.refunds_minor, a.revenue_minor, a.orders), (7500, 1000, 6500, 3));
         assert_eq!(a.average_order_minor, Some(2167));
         assert_eq!(a.days.len(), 3);
-        assert_eq!(a.by_status[0].status, "paid");
+        assert_eq!(a.by_status[0].status, PartStatus::Paid);
         assert_eq!(a.funnel, Funnel { views: 12, adds: 4, orders: 3 });
     }
 

@@ -105,6 +105,42 @@ pub enum PartStatus {
     Refunded,
 }
 
+/// Where a whole order stands with its payment (fulfilment is its parts' business): placed and
+/// awaiting the gateway, then paid, declined, expired unpaid, or cancelled part by part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum OrderStatus {
+    AwaitingPayment,
+    Paid,
+    PaymentFailed,
+    Expired,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::AwaitingPayment,
+        OrderStatus::Paid,
+        OrderStatus::PaymentFailed,
+        OrderStatus::Expired,
+        OrderStatus::Cancelled,
+    ];
+
+    /// The name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::AwaitingPayment => "awaiting_payment",
+            OrderStatus::Paid => "paid",
+            OrderStatus::PaymentFailed => "payment_failed",
+            OrderStatus::Expired => "expired",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<OrderStatus> {
+        OrderStatus::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
+
 /// What happens to a part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PartEvent {

@@ -193,7 +193,7 @@ fn StorePanel(store: Option<crate::domain::account::StoreMembership>, is_admin: 
         (Some(s), _) => view! {
             <p class="mt-1 text-sm text-stone-600">
                 {format!("{} · {} · ", s.merchant_name, s.role.as_str())}
-                <span class="font-medium">{s.merchant_status.clone()}</span>
+                <span class="font-medium">{s.merchant_status.as_str()}</span>
             </p>
             <a href="/admin" class=format!("{BUTTON} mt-4")>"Open the dashboard"</a>
         }

@@ -14,7 +14,6 @@ use crate::domain::analytics::{
     Analytics, DaySales, axis_money, bar_percent, line_chart, percent_label, short_day, ymd_of_day,
 };
 use crate::domain::errors::AppError;
-use crate::domain::order::PartStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -328,9 +327,9 @@ fn ByStatus(a: Analytics) -> impl IntoView {
                             .by_status
                             .iter()
                             .map(|s| {
-                                let label = PartStatus::parse(&s.status).map(|p| p.label()).unwrap_or(s.status.as_str()).to_string();
+                                let label = s.status.label();
                                 view! {
-                                    <li data-status=s.status.clone()>
+                                    <li data-status=s.status.as_str()>
                                         <div class="flex justify-between text-sm">
                                             <span>{label}</span>
                                             <span class="font-medium tabular-nums">{s.count}</span>

@@ -72,7 +72,7 @@ fn StoreForm(settings: StoreSettings, save: ServerAction<SaveStoreSettings>, sto
             <p class="mt-1 text-sm text-stone-600">
                 "Shown to shoppers on product pages and orders. Your store's address in the shop is "
                 <a href=format!("/search?store={}", settings.slug) class="font-medium text-emerald-700 hover:underline">{format!("/search?store={}", settings.slug)}</a>
-                {format!(" (status: {}).", settings.status)}
+                {format!(" (status: {}).", settings.status.as_str())}
             </p>
             <ActionForm action=save attr:class="mt-4 flex flex-col gap-4" attr:data-testid="store-settings-form">
                 <FormAlert errors />

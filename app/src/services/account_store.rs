@@ -1,7 +1,7 @@
 //! The storage port for accounts, sessions, login throttling, store membership and addresses.
 //! Every query that touches a user's data takes that user's id, so scoping is not optional.
-use super::catalog_store::{MerchantStatus, StoreError};
-use crate::domain::account::StoreMembership;
+use super::catalog_store::StoreError;
+use crate::domain::account::{MerchantStatus, StoreMembership};
 use crate::domain::address::{Address, AddressInput};
 use async_trait::async_trait;
 

@@ -2,12 +2,12 @@
 //! and approving stores. HTTP details (cookies, addresses of clients) stay in `api::auth`.
 use super::Shop;
 use super::account_store::{AccountStore, NewUser, ThrottlePolicy};
-use super::catalog_store::{MerchantStatus, StoreError};
+use super::catalog_store::StoreError;
 use super::errors::store_err;
 use super::passwords::{self, HashGate};
 use crate::domain::account::{
-    FIRST_LOCKOUT_SECS, FREE_LOGIN_FAILURES, MAX_LOCKOUT_SECS, Principal, normalize_email, session_is_live,
-    validate_display_name, validate_password, validate_registration,
+    FIRST_LOCKOUT_SECS, FREE_LOGIN_FAILURES, MAX_LOCKOUT_SECS, MerchantStatus, Principal, normalize_email,
+    session_is_live, validate_display_name, validate_password, validate_registration,
 };
 use crate::domain::address::{Address, AddressInput, validate_address};
 use crate::domain::client_ip::IpCidr;
@@ -300,11 +300,8 @@ pub async fn open_store(shop: &Shop, who: &Principal, name: &str, description: &
 }
 
 pub async fn set_store_status(shop: &Shop, merchant_id: i64, status: &str) -> Result<(), AppError> {
-    let status = match status {
-        "active" => MerchantStatus::Active,
-        "suspended" => MerchantStatus::Suspended,
-        "pending" => MerchantStatus::Pending,
-        _ => return Err(AppError::one("status", "Choose active, suspended or pending.")),
+    let Some(status) = MerchantStatus::parse(status) else {
+        return Err(AppError::one("status", "Choose active, suspended or pending."));
     };
     if shop.accounts.set_merchant_status(merchant_id, status).await.map_err(store_err)? {
         // The store's words enter or leave the search index with its status (migration 0018).

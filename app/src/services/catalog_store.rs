@@ -1,8 +1,10 @@
 //! The storage port for the catalog. The SQLite and PostgreSQL adapters in `server` implement
 //! it, and one conformance suite holds both to the same behaviour.
+use crate::domain::account::MerchantStatus;
 use crate::domain::catalog::{Category, ProductCard, ProductDetail};
 use crate::domain::listing::Sort;
 use crate::domain::money::Currency;
+use crate::domain::product_form::ValidVariant;
 use async_trait::async_trait;
 
 #[derive(Debug, thiserror::Error)]
@@ -17,29 +19,6 @@ pub enum StoreError {
     Unavailable(String),
     #[error("database error: {0}")]
     Other(String),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MerchantStatus {
-    Pending,
-    Active,
-    Suspended,
-}
-
-impl MerchantStatus {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            MerchantStatus::Pending => "pending",
-            MerchantStatus::Active => "active",
-            MerchantStatus::Suspended => "suspended",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<MerchantStatus> {
-        [MerchantStatus::Pending, MerchantStatus::Active, MerchantStatus::Suspended]
-            .into_iter()
-            .find(|m| m.as_str() == s)
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -72,16 +51,10 @@ impl ProductStatus {
             ProductStatus::Published => "published",
         }
     }
-}
 
-#[derive(Clone, Debug)]
-pub struct NewVariant {
-    pub sku: String,
-    pub title: String,
-    pub options: Vec<String>,
-    pub price_minor: i64,
-    pub compare_at_minor: Option<i64>,
-    pub stock: i64,
+    pub fn parse(s: &str) -> Option<ProductStatus> {
+        [ProductStatus::Draft, ProductStatus::Published].into_iter().find(|p| p.as_str() == s)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -100,7 +73,9 @@ pub struct NewProduct {
     pub currency: Currency,
     pub status: ProductStatus,
     pub option_names: Vec<String>,
-    pub variants: Vec<NewVariant>,
+    /// Checked as the product form and the CSV import check theirs (`stock_seen` is `None`: the
+    /// stock is a count).
+    pub variants: Vec<ValidVariant>,
     pub images: Vec<NewImage>,
     /// Unix seconds; lets seeds and imports keep a product's real age.
     pub created_at: i64,

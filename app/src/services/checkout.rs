@@ -8,7 +8,7 @@
 //! gateway and the shopper is told (`give_back_late_payment`).
 use super::order_store::{
     NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal, PaymentUpdate, PlaceResult,
-    ShipTo, Shortage,
+    Shortage,
 };
 use crate::domain::address::{AddressInput, validate_address};
 use crate::domain::card::{CardInput, YearMonth, validate_card};
@@ -21,7 +21,7 @@ use crate::domain::gateway::PaymentGateway;
 use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyClaim, IdempotencyKey};
 use crate::domain::money::{Currency, Money};
 use crate::domain::notification::{Message, MessageLine};
-use crate::domain::order::OrderNumber;
+use crate::domain::order::{OrderNumber, OrderStatus, PartStatus};
 use crate::domain::payment::{DeclineReason, EventOutcome, Payment, PaymentEvent, PaymentEventKind, PaymentStatus};
 
 pub const IDEMPOTENCY_SCOPE: &str = "checkout";
@@ -171,10 +171,10 @@ pub async fn price(
         let Some(v) = variants.iter().find(|v| v.variant_id == *variant_id) else {
             return Err(invalid("form", "A product in your cart is no longer sold; remove it and try again."));
         };
-        if !v.available {
+        if !v.sellable() {
             return Err(invalid("form", format!("“{}” is no longer available; remove it and try again.", v.title)));
         }
-        let cur = Currency::parse(&v.currency).map_err(crate::services::internal)?;
+        let cur = v.currency;
         if currency.is_some_and(|c| c != cur) {
             return Err(invalid("form", "Products priced in different currencies cannot be paid in one order."));
         }
@@ -287,21 +287,13 @@ pub async fn place_order_with_key(
         number: number.clone(),
         user_id: req.user_id,
         email,
-        currency: q.total.currency.code().to_string(),
+        currency: q.total.currency,
         subtotal_minor: q.subtotal.minor,
         shipping_minor: q.shipping.minor,
         discount_minor: q.discount.minor,
         tax_minor: q.tax.minor,
         total_minor: q.total.minor,
-        ship_to: ShipTo {
-            name: address.name.clone(),
-            line1: address.line1.clone(),
-            line2: address.line2.clone(),
-            city: address.city.clone(),
-            region: address.region.clone(),
-            postal_code: address.postal_code.clone(),
-            country: address.country.clone(),
-        },
+        ship_to: address.clone(),
         reserved_until: req.now + settings.reservation_secs,
         parts: q
             .parts
@@ -401,7 +393,8 @@ pub async fn place_order_with_key(
             payment_status: payment.status,
             captured_minor: payment.captured.minor,
             gateway_reference: Some(auth.reference.clone()),
-            order_status: if paid { "paid" } else { "payment_failed" }.into(),
+            order_status: if paid { OrderStatus::Paid } else { OrderStatus::PaymentFailed },
+            part_status: if paid { PartStatus::Paid } else { PartStatus::Cancelled },
             release_stock: !paid,
             outcome: outcome.as_str().into(),
             claim: claim.clone(),
@@ -410,7 +403,7 @@ pub async fn place_order_with_key(
         .await
         .map_err(internal)?;
     if let PaymentRecorded::OrderClosed { status } = recorded {
-        let late = LatePayment { payment_id, payment, number: &number, order_status: &status, claim, now: req.now };
+        let late = LatePayment { payment_id, payment, number: &number, order_status: status, claim, now: req.now };
         let stored = give_back_late_payment(store, gateway, late, key.as_str(), outcome).await?;
         return Ok(Placement { outcome: outcome_from_stored(number, stored), guest_key });
     }
@@ -456,7 +449,7 @@ struct LatePayment<'a> {
     /// The payment as the gateway left it.
     payment: Payment,
     number: &'a str,
-    order_status: &'a str,
+    order_status: Option<OrderStatus>,
     claim: IdempotencyClaim,
     now: i64,
 }
@@ -513,7 +506,7 @@ async fn give_back_late_payment(
         Some(None) => {
             tracing::error!(
                 order = number,
-                status = order_status,
+                status = order_status.map_or("missing", OrderStatus::as_str),
                 "the gateway refused to give back a payment that arrived after its order closed; a refund is owed"
             );
             (Vec::new(), payment, LATE_REFUND_DUE)

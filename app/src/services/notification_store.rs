@@ -2,17 +2,15 @@
 //! key, claimed by one sender at a time under a lease (several server instances may run
 //! senders), then marked sent, scheduled for another try, or failed.
 use super::catalog_store::StoreError;
-use crate::domain::notification::{MessageKind, OutboxStatus};
+use crate::domain::notification::{MessageKind, OutboxStatus, Rendered};
 use async_trait::async_trait;
 
-/// A rendered message to queue.
+/// A rendered message to queue (its subject and bodies become the outbox row's).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewMessage {
     pub kind: MessageKind,
     pub recipient: String,
-    pub subject: String,
-    pub text_body: String,
-    pub html_body: String,
+    pub rendered: Rendered,
     /// Unique per message that must go out once, e.g. `order-confirmation:MM-XXXX`: a second
     /// enqueue with the same key is ignored, so a retried request never queues two.
     pub dedupe_key: String,

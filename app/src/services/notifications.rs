@@ -23,14 +23,11 @@ pub async fn enqueue(
     dedupe_key: &str,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let rendered = message.render();
     store
         .enqueue(&NewMessage {
             kind: message.kind(),
             recipient: recipient.trim().to_string(),
-            subject: rendered.subject,
-            text_body: rendered.text,
-            html_body: rendered.html,
+            rendered: message.render(),
             dedupe_key: dedupe_key.to_string(),
             now,
         })

@@ -1,10 +1,13 @@
 //! The storage port for orders and their payments. Placing an order is one transaction: the
 //! idempotency key is claimed, every line's stock is reserved with a conditional update, and the
 //! order, its parts, lines and pending payment are written — or nothing is.
-use super::catalog_store::StoreError;
+use super::catalog_store::{ProductStatus, StoreError};
 use super::fulfilment_store::{ReturnRecord, ShipmentRecord};
+use crate::domain::account::MerchantStatus;
+use crate::domain::address::AddressInput;
 use crate::domain::idempotency::IdempotencyClaim;
-use crate::domain::order::PartStatus;
+use crate::domain::money::Currency;
+use crate::domain::order::{OrderStatus, PartStatus};
 use crate::domain::payment::{PaymentEvent, PaymentStatus};
 use crate::views::orders::{MerchantPartSummary, OrderSummary, OrderView};
 use async_trait::async_trait;
@@ -20,10 +23,17 @@ pub struct OrderVariant {
     pub title: String,
     pub sku: String,
     pub unit_price_minor: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub stock: i64,
-    /// Published, and its store is active.
-    pub available: bool,
+    pub product_status: ProductStatus,
+    pub merchant_status: MerchantStatus,
+}
+
+impl OrderVariant {
+    /// What checkout may sell: published, by a store that is active.
+    pub fn sellable(&self) -> bool {
+        self.product_status == ProductStatus::Published && self.merchant_status == MerchantStatus::Active
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -50,28 +60,18 @@ pub struct NewOrderPart {
 }
 
 #[derive(Clone, Debug)]
-pub struct ShipTo {
-    pub name: String,
-    pub line1: String,
-    pub line2: String,
-    pub city: String,
-    pub region: String,
-    pub postal_code: String,
-    pub country: String,
-}
-
-#[derive(Clone, Debug)]
 pub struct NewOrder {
     pub number: String,
     pub user_id: Option<i64>,
     pub email: String,
-    pub currency: String,
+    pub currency: Currency,
     pub subtotal_minor: i64,
     pub shipping_minor: i64,
     pub discount_minor: i64,
     pub tax_minor: i64,
     pub total_minor: i64,
-    pub ship_to: ShipTo,
+    /// Where it goes; the order keeps every field but the phone.
+    pub ship_to: AddressInput,
     /// Unpaid past this (unix seconds), the reservation is released.
     pub reserved_until: i64,
     pub parts: Vec<NewOrderPart>,
@@ -124,8 +124,10 @@ pub struct PaymentUpdate {
     pub payment_status: PaymentStatus,
     pub captured_minor: i64,
     pub gateway_reference: Option<String>,
-    /// "paid" or "payment_failed".
-    pub order_status: String,
+    /// Paid, or PaymentFailed.
+    pub order_status: OrderStatus,
+    /// What every part of the order becomes with it (paid, or cancelled).
+    pub part_status: PartStatus,
     /// Give the reserved stock and the discount code's use back (a failed payment).
     pub release_stock: bool,
     /// The outcome a retried request with the same key will get (JSON).
@@ -144,8 +146,8 @@ pub enum PaymentRecorded {
     /// stock back on sale and gave its discount use back), so it was left as it is (`status`):
     /// not paid, nothing released twice. The gateway's events and the payment's state were
     /// recorded, so money the gateway took shows on the payment until it is given back; the
-    /// checkout's outcome was not (see `record_reversal`).
-    OrderClosed { status: String },
+    /// checkout's outcome was not (see `record_reversal`). `None`: the order is gone altogether.
+    OrderClosed { status: Option<OrderStatus> },
 }
 
 /// The end of a payment whose order closed before the gateway answered: the void or refund that
@@ -236,7 +238,7 @@ pub trait OrderReading: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<MerchantPartSummary>, StoreError>;
     /// (order number, status).
-    async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError>;
+    async fn order_status(&self, order_id: i64) -> Result<Option<(String, OrderStatus)>, StoreError>;
     /// Orders and payments in the whole shop: (orders, payments, payment events).
     async fn order_totals(&self) -> Result<(i64, i64, i64), StoreError>;
 }

@@ -6,12 +6,11 @@ pub mod placeholder;
 mod reviews;
 mod rng;
 
-use app::domain::account::StoreRole;
+use app::domain::account::{MerchantStatus, StoreRole};
+use app::domain::product_form::ValidVariant;
 use app::domain::slug::slugify;
 use app::services::account_store::NewUser;
-use app::services::catalog_store::{
-    MerchantStatus, NewCategory, NewImage, NewMerchant, NewProduct, NewVariant, ProductStatus,
-};
+use app::services::catalog_store::{NewCategory, NewImage, NewMerchant, NewProduct, ProductStatus};
 use app::services::{CatalogStore, Shop};
 use catalog_data::{COLOURS, LEAVES, LeafDef, MERCHANTS, Options, ROOTS, SHOE_SIZES, SIZES};
 use rng::Rng;
@@ -113,7 +112,7 @@ fn shop_price(rng: &mut Rng, lo: i64, hi: i64) -> i64 {
     }
 }
 
-fn variants_for(rng: &mut Rng, leaf: &LeafDef, sku_base: &str, base_price: i64) -> (Vec<String>, Vec<NewVariant>) {
+fn variants_for(rng: &mut Rng, leaf: &LeafDef, sku_base: &str, base_price: i64) -> (Vec<String>, Vec<ValidVariant>) {
     let compare_at = rng.chance(15).then(|| (base_price * 5 / 4 / 100) * 100 + 99);
     let sold_out = rng.chance(6);
     let stock = |rng: &mut Rng| -> i64 {
@@ -125,13 +124,14 @@ fn variants_for(rng: &mut Rng, leaf: &LeafDef, sku_base: &str, base_price: i64) 
             rng.range(6, 80)
         }
     };
-    let make = |rng: &mut Rng, options: Vec<String>, price: i64, i: usize| NewVariant {
+    let make = |rng: &mut Rng, options: Vec<String>, price: i64, i: usize| ValidVariant {
         sku: format!("{sku_base}-{i:02}"),
         title: if options.is_empty() { "Default".into() } else { options.join(" / ") },
         options,
         price_minor: price,
         compare_at_minor: compare_at.filter(|c| *c > price),
         stock: stock(rng),
+        stock_seen: None,
     };
     let mut colours: Vec<&str> = COLOURS.to_vec();
     rng.shuffle(&mut colours);

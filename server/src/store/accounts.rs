@@ -28,16 +28,17 @@ pub fn claim_sql() -> String {
 
 macro_rules! impl_sql_accounts {
     ($store:ty, $db:ty) => {
-        use app::domain::account::{StoreMembership, StoreRole, lockout_after};
+        use app::domain::account::{MerchantStatus, StoreMembership, StoreRole, lockout_after};
         use app::domain::address::{Address, AddressInput};
         use app::services::account_store::{
             AccountStore, Claim, MerchantSummary, NewUser, SessionRecord, ThrottlePolicy, UserRecord,
         };
-        use app::services::catalog_store::{MerchantStatus, StoreError};
+        use app::services::catalog_store::StoreError;
         use sqlx::Row;
         use $crate::store::errors::{conflict_means, map_sqlx, unknown};
         use app::services::clock;
         use $crate::store::accounts::FAILURE_MEMORY_SECS;
+        use $crate::store::statements::Statement;
 
         const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.is_admin";
 
@@ -49,6 +50,10 @@ macro_rules! impl_sql_accounts {
                 password_hash: r.get("password_hash"),
                 is_admin: r.get::<i64, _>("is_admin") == 1,
             }
+        }
+
+        fn merchant_status(raw: &str) -> Result<MerchantStatus, StoreError> {
+            MerchantStatus::parse(raw).ok_or_else(|| unknown("store status", raw))
         }
 
         fn address_from(r: &<$db as sqlx::Database>::Row) -> Address {
@@ -65,6 +70,20 @@ macro_rules! impl_sql_accounts {
                     phone: r.get("phone"),
                 },
             }
+        }
+
+        /// The address's fields bound as the statement's next eight arguments, in the order of
+        /// the table's columns.
+        fn bind_address<'q>(statement: Statement<'q, $db>, a: &'q AddressInput) -> Statement<'q, $db> {
+            statement
+                .bind(&a.name)
+                .bind(&a.line1)
+                .bind(&a.line2)
+                .bind(&a.city)
+                .bind(&a.region)
+                .bind(&a.postal_code)
+                .bind(&a.country)
+                .bind(&a.phone)
         }
 
         #[async_trait::async_trait]
@@ -96,32 +115,17 @@ macro_rules! impl_sql_accounts {
 
             async fn set_password(&self, user_id: i64, hash: &str, keep: Option<&str>) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
-                    .bind(hash)
-                    .bind(clock::now())
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                    .bind(user_id)
-                    .bind(keep.unwrap_or(""))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                let password = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3");
+                Self::run(&mut tx, password.bind(hash).bind(clock::now()).bind(user_id)).await?;
+                let others = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2");
+                Self::run(&mut tx, others.bind(user_id).bind(keep.unwrap_or(""))).await?;
                 tx.commit().await.map_err(map_sqlx)
             }
 
             async fn create_session(&self, token_hash: &str, user_id: i64, now: i64) -> Result<(), StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)")
-                    .bind(token_hash)
-                    .bind(user_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
-                tx.commit().await.map_err(map_sqlx)
+                let insert =
+                    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)");
+                self.write_one(insert.bind(token_hash).bind(user_id).bind(now)).await.map(drop)
             }
 
             async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
@@ -139,32 +143,17 @@ macro_rules! impl_sql_accounts {
             }
 
             async fn touch_session(&self, token_hash: &str, now: i64) -> Result<(), StoreError> {
-                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                    .bind(now)
-                    .bind(token_hash)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                Ok(())
+                let touch = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2");
+                self.execute(touch.bind(now).bind(token_hash)).await.map(drop)
             }
 
             async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-                sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                    .bind(token_hash)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                Ok(())
+                self.execute(sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash)).await.map(drop)
             }
 
             async fn delete_expired_sessions(&self, idle_before: i64, created_before: i64) -> Result<u64, StoreError> {
-                let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
-                    .bind(idle_before)
-                    .bind(created_before)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                Ok(done.rows_affected())
+                let expired = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2");
+                self.execute(expired.bind(idle_before).bind(created_before)).await
             }
 
             async fn login_failures(&self, keys: &[String]) -> Result<Vec<(String, i64, i64)>, StoreError> {
@@ -202,12 +191,8 @@ macro_rules! impl_sql_accounts {
                     .await
                     .map_err(map_sqlx)?;
                     let until = now + lockout_after(failures);
-                    sqlx::query("UPDATE login_failures SET locked_until = $1 WHERE key = $2")
-                        .bind(until)
-                        .bind(key)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_sqlx)?;
+                    let lock = sqlx::query("UPDATE login_failures SET locked_until = $1 WHERE key = $2");
+                    Self::run(&mut tx, lock.bind(until).bind(key)).await?;
                     longest = longest.max(until);
                 }
                 tx.commit().await.map_err(map_sqlx)?;
@@ -217,7 +202,7 @@ macro_rules! impl_sql_accounts {
             async fn clear_login_failures(&self, keys: &[String]) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 for key in keys {
-                    sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&mut *tx).await.map_err(map_sqlx)?;
+                    Self::run(&mut tx, sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key)).await?;
                 }
                 tx.commit().await.map_err(map_sqlx)
             }
@@ -247,20 +232,13 @@ macro_rules! impl_sql_accounts {
             }
 
             async fn release_attempt(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<(), StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                sqlx::query(
+                let release = sqlx::query(
                     "UPDATE login_failures SET
                        failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
                        locked_until = CASE WHEN failures - 1 < $2 AND locked_until > $3 THEN $3 ELSE locked_until END
                      WHERE key = $1",
-                )
-                .bind(key)
-                .bind(policy.free)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?;
-                tx.commit().await.map_err(map_sqlx)
+                );
+                self.write_one(release.bind(key).bind(policy.free).bind(now)).await.map(drop)
             }
 
             async fn membership(&self, user_id: i64) -> Result<Option<StoreMembership>, StoreError> {
@@ -272,13 +250,16 @@ macro_rules! impl_sql_accounts {
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(map_sqlx)?;
-                Ok(row.map(|r| StoreMembership {
-                    merchant_id: r.get("id"),
-                    merchant_name: r.get("name"),
-                    merchant_slug: r.get("slug"),
-                    merchant_status: r.get("status"),
-                    role: StoreRole::parse(r.get::<&str, _>("role")).unwrap_or(StoreRole::Staff),
-                }))
+                row.map(|r| {
+                    Ok(StoreMembership {
+                        merchant_id: r.get("id"),
+                        merchant_name: r.get("name"),
+                        merchant_slug: r.get("slug"),
+                        merchant_status: merchant_status(r.get("status"))?,
+                        role: StoreRole::parse(r.get::<&str, _>("role")).unwrap_or(StoreRole::Staff),
+                    })
+                })
+                .transpose()
             }
 
             async fn open_store(&self, user_id: i64, slug: &str, name: &str, description: &str) -> Result<i64, StoreError> {
@@ -314,16 +295,9 @@ macro_rules! impl_sql_accounts {
             }
 
             async fn add_store_member(&self, merchant_id: i64, user_id: i64, role: StoreRole) -> Result<(), StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(merchant_id)
-                    .bind(user_id)
-                    .bind(role.as_str())
-                    .bind(clock::now())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
-                tx.commit().await.map_err(map_sqlx)
+                let insert =
+                    sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)");
+                self.write_one(insert.bind(merchant_id).bind(user_id).bind(role.as_str()).bind(clock::now())).await.map(drop)
             }
 
             async fn merchants(&self) -> Result<Vec<MerchantSummary>, StoreError> {
@@ -344,7 +318,7 @@ macro_rules! impl_sql_accounts {
                             id: r.get("id"),
                             slug: r.get("slug"),
                             name: r.get("name"),
-                            status: MerchantStatus::parse(status).ok_or_else(|| unknown("store status", status))?,
+                            status: merchant_status(status)?,
                             owner_email: r.get("owner_email"),
                             product_count: r.get("product_count"),
                         })
@@ -353,15 +327,8 @@ macro_rules! impl_sql_accounts {
             }
 
             async fn set_merchant_status(&self, merchant_id: i64, status: MerchantStatus) -> Result<bool, StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                let done = sqlx::query("UPDATE merchants SET status = $1 WHERE id = $2")
-                    .bind(status.as_str())
-                    .bind(merchant_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
-                tx.commit().await.map_err(map_sqlx)?;
-                Ok(done.rows_affected() == 1)
+                let update = sqlx::query("UPDATE merchants SET status = $1 WHERE id = $2");
+                Ok(self.write_one(update.bind(status.as_str()).bind(merchant_id)).await? == 1)
             }
 
             async fn addresses(&self, user_id: i64) -> Result<Vec<Address>, StoreError> {
@@ -377,62 +344,27 @@ macro_rules! impl_sql_accounts {
             }
 
             async fn add_address(&self, user_id: i64, a: &AddressInput) -> Result<i64, StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                let id = sqlx::query_scalar(
+                let insert = sqlx::query(
                     "INSERT INTO addresses (user_id, name, line1, line2, city, region, postal_code, country, phone, created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
-                )
-                .bind(user_id)
-                .bind(&a.name)
-                .bind(&a.line1)
-                .bind(&a.line2)
-                .bind(&a.city)
-                .bind(&a.region)
-                .bind(&a.postal_code)
-                .bind(&a.country)
-                .bind(&a.phone)
-                .bind(clock::now())
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(map_sqlx)?;
+                );
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let row = bind_address(insert.bind(user_id), a).bind(clock::now()).fetch_one(&mut *tx).await.map_err(map_sqlx)?;
                 tx.commit().await.map_err(map_sqlx)?;
-                Ok(id)
+                Ok(row.get(0))
             }
 
             async fn update_address(&self, user_id: i64, id: i64, a: &AddressInput) -> Result<bool, StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                let done = sqlx::query(
+                let update = sqlx::query(
                     "UPDATE addresses SET name = $1, line1 = $2, line2 = $3, city = $4, region = $5, postal_code = $6,
                        country = $7, phone = $8, updated_at = $9 WHERE id = $10 AND user_id = $11",
-                )
-                .bind(&a.name)
-                .bind(&a.line1)
-                .bind(&a.line2)
-                .bind(&a.city)
-                .bind(&a.region)
-                .bind(&a.postal_code)
-                .bind(&a.country)
-                .bind(&a.phone)
-                .bind(clock::now())
-                .bind(id)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?;
-                tx.commit().await.map_err(map_sqlx)?;
-                Ok(done.rows_affected() == 1)
+                );
+                Ok(self.write_one(bind_address(update, a).bind(clock::now()).bind(id).bind(user_id)).await? == 1)
             }
 
             async fn delete_address(&self, user_id: i64, id: i64) -> Result<bool, StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                let done = sqlx::query("DELETE FROM addresses WHERE id = $1 AND user_id = $2")
-                    .bind(id)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
-                tx.commit().await.map_err(map_sqlx)?;
-                Ok(done.rows_affected() == 1)
+                let delete = sqlx::query("DELETE FROM addresses WHERE id = $1 AND user_id = $2");
+                Ok(self.write_one(delete.bind(id).bind(user_id)).await? == 1)
             }
         }
     };

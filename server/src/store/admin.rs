@@ -93,7 +93,7 @@ pub const USERS_COUNT: &str = concat!("SELECT COUNT(*)", user_filter!());
 
 macro_rules! impl_sql_admin {
     ($store:ty, $db:ty) => {
-        use app::domain::account::StoreRole;
+        use app::domain::account::{MerchantStatus, StoreRole};
         use app::domain::admin_pages::{CaptureMode, PaymentRow, StoreReviewRow, StoreSettings, StoreTodo, UserRow};
         use app::domain::payment::{PaymentEvent, PaymentStatus};
         use app::services::admin_store::{AdminStore, CaptureOutcome};
@@ -106,12 +106,12 @@ macro_rules! impl_sql_admin {
         use $crate::store::inventory::like_pattern;
 
         fn payment_row(r: &<$db as sqlx::Database>::Row) -> Result<PaymentRow, StoreError> {
-            let status: String = r.get(3);
+            let status: &str = r.get(3);
             Ok(PaymentRow {
                 payment_id: r.get(0),
                 order_number: r.get(1),
                 placed_at: r.get(2),
-                status: PaymentStatus::parse(&status).ok_or_else(|| unknown("payment status", &status))?,
+                status: PaymentStatus::parse(status).ok_or_else(|| unknown("payment status", status))?,
                 currency: currency(r.get(4))?,
                 amount_minor: r.get(5),
                 captured_minor: r.get(6),
@@ -136,16 +136,11 @@ macro_rules! impl_sql_admin {
             }
 
             async fn set_capture_mode(&self, mode: CaptureMode, now: i64) -> Result<(), StoreError> {
-                sqlx::query(
+                let upsert = sqlx::query(
                     "INSERT INTO marketplace_settings (key, value, updated_at) VALUES ('capture_mode', $1, $2)
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                )
-                .bind(mode.as_str())
-                .bind(now)
-                .execute(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
-                Ok(())
+                );
+                self.execute(upsert.bind(mode.as_str()).bind(now)).await.map(drop)
             }
 
             async fn payments(
@@ -241,17 +236,15 @@ macro_rules! impl_sql_admin {
             }
 
             async fn store_settings(&self, merchant_id: i64) -> Result<Option<StoreSettings>, StoreError> {
-                let row = sqlx::query(
+                let settings = sqlx::query(
                     "SELECT id, slug, status, name, description, support_email FROM merchants WHERE id = $1",
-                )
-                .bind(merchant_id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
-                Ok(row.map(|r| StoreSettings {
+                );
+                let Some(r) = self.find(settings.bind(merchant_id)).await? else { return Ok(None) };
+                let status: &str = r.get(2);
+                Ok(Some(StoreSettings {
                     merchant_id: r.get(0),
                     slug: r.get(1),
-                    status: r.get(2),
+                    status: MerchantStatus::parse(status).ok_or_else(|| unknown("store status", status))?,
                     name: r.get(3),
                     description: r.get(4),
                     support_email: r.get(5),
@@ -267,15 +260,9 @@ macro_rules! impl_sql_admin {
                 support_email: &str,
                 _now: i64,
             ) -> Result<(), StoreError> {
-                sqlx::query("UPDATE merchants SET name = $1, description = $2, support_email = $3 WHERE id = $4")
-                    .bind(name)
-                    .bind(description)
-                    .bind(support_email)
-                    .bind(merchant_id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                Ok(())
+                let update =
+                    sqlx::query("UPDATE merchants SET name = $1, description = $2, support_email = $3 WHERE id = $4");
+                self.execute(update.bind(name).bind(description).bind(support_email).bind(merchant_id)).await.map(drop)
             }
 
             async fn store_reviews(

@@ -54,23 +54,22 @@ macro_rules! impl_sql_analytics {
     ($store:ty, $db:ty) => {
         use app::domain::analytics::{DaySales, Period, RawFigures, StatusCount, TopProduct};
         use app::domain::money::Currency;
+        use app::domain::order::PartStatus;
         use app::services::analytics_store::AnalyticsStore;
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
         use $crate::store::analytics::{ADDS, BY_STATUS, DAYS, TOP, VIEWS};
-        use $crate::store::errors::{currency, map_sqlx};
+        use $crate::store::errors::{currency, map_sqlx, parsed};
 
         #[async_trait::async_trait]
         impl AnalyticsStore for $store {
             async fn figures(&self, merchant_id: i64, period: Period, top: i64) -> Result<RawFigures, StoreError> {
                 let (start, end) = (period.start(), period.end());
-                let days = sqlx::query(DAYS)
-                    .bind(merchant_id)
-                    .bind(start)
-                    .bind(end)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?
+                // Every query here reads the store ($1) over the period ($2..$3).
+                let scoped = |sql: &'static str| sqlx::query(sql).bind(merchant_id).bind(start).bind(end);
+                let days = self
+                    .rows(scoped(DAYS))
+                    .await?
                     .iter()
                     .map(|r| DaySales {
                         day: r.get("day"),
@@ -79,24 +78,21 @@ macro_rules! impl_sql_analytics {
                         orders: r.get("orders"),
                     })
                     .collect();
-                let by_status = sqlx::query(BY_STATUS)
-                    .bind(merchant_id)
-                    .bind(start)
-                    .bind(end)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?
+                let by_status = self
+                    .rows(scoped(BY_STATUS))
+                    .await?
                     .iter()
-                    .map(|r| StatusCount { status: r.get("status"), count: r.get("n") })
-                    .collect();
-                let top = sqlx::query(TOP)
-                    .bind(merchant_id)
-                    .bind(start)
-                    .bind(end)
-                    .bind(top)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?
+                    .map(|r| {
+                        let status: &str = r.get("status");
+                        Ok(StatusCount {
+                            status: parsed("order part status", status, PartStatus::parse(status))?,
+                            count: r.get("n"),
+                        })
+                    })
+                    .collect::<Result<_, StoreError>>()?;
+                let top = self
+                    .rows(scoped(TOP).bind(top))
+                    .await?
                     .iter()
                     .map(|r| TopProduct {
                         product_id: r.get("product_id"),

@@ -22,6 +22,9 @@ pub const UPSERT_LINE: &str = "INSERT INTO cart_items (cart_id, variant_id, quan
     ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity,
         price_at_add_minor = excluded.price_at_add_minor";
 
+/// Takes one line out of a cart (`$1` cart, `$2` variant).
+pub const DELETE_LINE: &str = "DELETE FROM cart_items WHERE cart_id = $1 AND variant_id = $2";
+
 /// Records a successful add (`$1` cart, `$2` variant, `$3` units added, `$4` now) for the
 /// analytics funnel, with the store, the product and who added it.
 pub const ADD_EVENT: &str =
@@ -38,7 +41,7 @@ macro_rules! impl_sql_carts {
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
         use $crate::store::errors::map_sqlx;
-        use $crate::store::carts::{ADD_EVENT, ITEMS_SELECT, UPSERT_LINE};
+        use $crate::store::carts::{ADD_EVENT, DELETE_LINE, ITEMS_SELECT, UPSERT_LINE};
 
         fn item_from(r: &<$db as sqlx::Database>::Row) -> Result<CartItem, StoreError> {
             let currency = $crate::store::errors::currency(r.get("currency"))?;
@@ -66,13 +69,8 @@ macro_rules! impl_sql_carts {
 
         /// Locks the cart row for the rest of the transaction; `false` when there is no such cart.
         async fn lock_cart(tx: &mut sqlx::Transaction<'static, $db>, cart_id: i64, now: i64) -> Result<bool, StoreError> {
-            let done = sqlx::query("UPDATE carts SET updated_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(cart_id)
-                .execute(&mut **tx)
-                .await
-                .map_err(map_sqlx)?;
-            Ok(done.rows_affected() == 1)
+            let touch = sqlx::query("UPDATE carts SET updated_at = $1 WHERE id = $2");
+            Ok(<$store>::run(tx, touch.bind(now).bind(cart_id)).await? == 1)
         }
 
         async fn items_in(
@@ -168,28 +166,16 @@ macro_rules! impl_sql_carts {
                 let outcome = plan_add(current.unwrap_or(0), quantity, v.get("stock"), &title);
                 if let AddOutcome::Added { quantity, .. } = &outcome {
                     // A new line records today's price; an existing one keeps the price first seen.
-                    sqlx::query(
+                    let upsert = sqlx::query(
                         "INSERT INTO cart_items (cart_id, variant_id, quantity, price_at_add_minor, added_at)
                          VALUES ($1, $2, $3, $4, $5)
                          ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity",
-                    )
-                    .bind(cart_id)
-                    .bind(variant_id)
-                    .bind(*quantity)
-                    .bind(v.get::<i64, _>("price_minor"))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                    );
+                    let price: i64 = v.get("price_minor");
+                    Self::run(&mut tx, upsert.bind(cart_id).bind(variant_id).bind(*quantity).bind(price).bind(now)).await?;
                     // The analytics funnel's "added to cart", kept after checkout empties the cart.
-                    sqlx::query(ADD_EVENT)
-                        .bind(cart_id)
-                        .bind(variant_id)
-                        .bind(*quantity - current.unwrap_or(0))
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_sqlx)?;
+                    let added = *quantity - current.unwrap_or(0);
+                    Self::run(&mut tx, sqlx::query(ADD_EVENT).bind(cart_id).bind(variant_id).bind(added).bind(now)).await?;
                     tx.commit().await.map_err(map_sqlx)?;
                 }
                 Ok(outcome)
@@ -212,31 +198,18 @@ macro_rules! impl_sql_carts {
                 if !lock_cart(&mut tx, cart_id, now).await? {
                     return Ok(false);
                 }
-                let done = sqlx::query(
+                let update = sqlx::query(
                     "UPDATE cart_items SET quantity = $1,
                         price_at_add_minor = (SELECT v.price_minor FROM product_variants v WHERE v.id = cart_items.variant_id)
                      WHERE cart_id = $2 AND variant_id = $3",
-                )
-                .bind(quantity)
-                .bind(cart_id)
-                .bind(variant_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?;
+                );
+                let changed = Self::run(&mut tx, update.bind(quantity).bind(cart_id).bind(variant_id)).await?;
                 tx.commit().await.map_err(map_sqlx)?;
-                Ok(done.rows_affected() == 1)
+                Ok(changed == 1)
             }
 
             async fn remove_item(&self, cart_id: i64, variant_id: i64) -> Result<bool, StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                let done = sqlx::query("DELETE FROM cart_items WHERE cart_id = $1 AND variant_id = $2")
-                    .bind(cart_id)
-                    .bind(variant_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
-                tx.commit().await.map_err(map_sqlx)?;
-                Ok(done.rows_affected() == 1)
+                Ok(self.write_one(sqlx::query(DELETE_LINE).bind(cart_id).bind(variant_id)).await? == 1)
             }
 
             async fn items(&self, cart_id: i64) -> Result<Vec<CartItem>, StoreError> {
@@ -282,29 +255,17 @@ macro_rules! impl_sql_carts {
                 let (merged, notices) = merge_guest_cart(&account_lines, &guest_lines);
                 for line in &account_lines {
                     if !merged.iter().any(|m| m.variant_id == line.variant_id) {
-                        sqlx::query("DELETE FROM cart_items WHERE cart_id = $1 AND variant_id = $2")
-                            .bind(account)
-                            .bind(line.variant_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(map_sqlx)?;
+                        Self::run(&mut tx, sqlx::query(DELETE_LINE).bind(account).bind(line.variant_id)).await?;
                     }
                 }
                 for line in &merged {
                     if account_lines.iter().any(|a| a.variant_id == line.variant_id && a.quantity == line.quantity) {
                         continue;
                     }
-                    sqlx::query(UPSERT_LINE)
-                        .bind(account)
-                        .bind(line.variant_id)
-                        .bind(line.quantity)
-                        .bind(line.price_at_add.minor)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_sqlx)?;
+                    let upsert = sqlx::query(UPSERT_LINE).bind(account).bind(line.variant_id).bind(line.quantity);
+                    Self::run(&mut tx, upsert.bind(line.price_at_add.minor).bind(now)).await?;
                 }
-                sqlx::query("DELETE FROM carts WHERE id = $1").bind(guest).execute(&mut *tx).await.map_err(map_sqlx)?;
+                Self::run(&mut tx, sqlx::query("DELETE FROM carts WHERE id = $1").bind(guest)).await?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(notices)
             }
@@ -312,11 +273,7 @@ macro_rules! impl_sql_carts {
             async fn clear(&self, cart_id: i64) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 lock_cart(&mut tx, cart_id, app::services::clock::now()).await?;
-                sqlx::query("DELETE FROM cart_items WHERE cart_id = $1")
-                    .bind(cart_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                Self::run(&mut tx, sqlx::query("DELETE FROM cart_items WHERE cart_id = $1").bind(cart_id)).await?;
                 tx.commit().await.map_err(map_sqlx)
             }
         }

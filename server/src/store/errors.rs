@@ -38,7 +38,7 @@ pub fn currency(code: &str) -> Result<app::domain::money::Currency, StoreError> 
 /// A stored value parsed into the domain's type (a status, a currency); a value the domain does
 /// not know is bad data, reported as such rather than guessed at.
 pub(crate) fn parsed<T>(what: &str, value: &str, parsed: Option<T>) -> Result<T, StoreError> {
-    parsed.ok_or_else(|| StoreError::Other(format!("the database holds an unknown {what} {value:?}")))
+    parsed.ok_or_else(|| unknown(what, value))
 }
 
 /// `map_sqlx`, with a unique-constraint violation told in the words the user needs ("an account

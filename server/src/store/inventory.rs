@@ -226,13 +226,8 @@ macro_rules! impl_sql_inventory {
             }
 
             async fn set_low_stock_threshold(&self, merchant_id: i64, threshold: i64) -> Result<(), StoreError> {
-                sqlx::query("UPDATE merchants SET low_stock_threshold = $1 WHERE id = $2")
-                    .bind(threshold)
-                    .bind(merchant_id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                Ok(())
+                let update = sqlx::query("UPDATE merchants SET low_stock_threshold = $1 WHERE id = $2");
+                self.execute(update.bind(threshold).bind(merchant_id)).await.map(drop)
             }
         }
     };

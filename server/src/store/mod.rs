@@ -6,9 +6,10 @@
 //! `sqlx::Database`) instantiates them for each concrete store: the trait bounds a generic version
 //! needs would hide the SQL behind a wall of where-clauses. Each store type provides `pool`;
 //! engine-specific parts (connection setup, search, migration locking) live in `sqlite` and
-//! `postgres`, which instantiate the subjects' macros. Write transactions are opened in `tx`
-//! (`begin_write()`), the idempotency claim every retried write makes is in `idempotency`, the
-//! migrations and their runner in `migrate`.
+//! `postgres`, which instantiate the subjects' macros through `impl_store_subjects!`. Write
+//! transactions are opened, and single statements run, in `statements` (`begin_write()`,
+//! `write_one`, `run`, `find`, `rows`); the idempotency claim every retried write makes is in
+//! `idempotency`, the migrations and their runner in `migrate`.
 mod errors;
 #[macro_use]
 mod idempotency;
@@ -16,7 +17,7 @@ mod idempotency;
 mod fulfilment;
 #[macro_use]
 mod orders;
-mod tx;
+mod statements;
 #[macro_use]
 mod migrate;
 #[macro_use]
@@ -43,6 +44,60 @@ mod product_import;
 mod recommendations;
 #[macro_use]
 mod reviews;
+
+/// Instantiates every subject's SQL for one engine's store, each in its own module (their helper
+/// names do not meet). `$engine` names the engine to the migration runner and the catalog's
+/// search; the two locking clauses are the only SQL that differs between the engines' subjects.
+macro_rules! impl_store_subjects {
+    ($store:ident, $db:ty, $engine:literal, notifications_lock = $notify_lock:literal, import_lock = $import_lock:literal) => {
+        mod migrate_run {
+            impl_migration_runner!(super::$store, $engine);
+        }
+        mod catalog_sql {
+            impl_sql_catalog!(super::$store, $db, $engine);
+        }
+        mod accounts_sql {
+            impl_sql_accounts!(super::$store, $db);
+        }
+        mod orders_sql {
+            impl_sql_orders!(super::$store, $db);
+        }
+        mod fulfilment_sql {
+            impl_sql_fulfilment!(super::$store, $db);
+        }
+        mod carts_sql {
+            impl_sql_carts!(super::$store, $db);
+        }
+        mod reviews_sql {
+            impl_sql_reviews!(super::$store, $db);
+        }
+        mod notifications_sql {
+            impl_sql_notifications!(super::$store, $db, $notify_lock);
+        }
+        mod analytics_sql {
+            impl_sql_analytics!(super::$store, $db);
+        }
+        mod admin_sql {
+            impl_sql_admin!(super::$store, $db);
+        }
+        mod recommendations_sql {
+            impl_sql_recommendations!(super::$store, $db);
+        }
+        mod inventory_sql {
+            impl_sql_inventory!(super::$store, $db);
+        }
+        mod products_sql {
+            impl_sql_products!(super::$store, $db);
+        }
+        mod product_images_sql {
+            impl_sql_product_images!(super::$store, $db);
+        }
+        mod product_import_sql {
+            impl_sql_product_import!(super::$store, $db, $import_lock);
+        }
+    };
+}
+
 pub mod postgres;
 pub mod sqlite;
 
@@ -71,6 +126,25 @@ impl Engine {
     }
 }
 
+/// A connected store of one engine (`sqlite::SqliteStore`, `postgres::PgStore`): its pool. Each
+/// engine's module adds its connection setup, search and migration locking; every subject's SQL
+/// is implemented for both (`impl_store_subjects!`).
+pub struct Store<DB: sqlx::Database> {
+    pub(crate) pool: sqlx::Pool<DB>,
+}
+
+impl<DB: sqlx::Database> Clone for Store<DB> {
+    fn clone(&self) -> Self {
+        Store { pool: self.pool.clone() }
+    }
+}
+
+/// The pool either engine connects with: at least one connection, and how long a request waits
+/// for one (`acquire`) before it fails as unavailable.
+fn pool_options<DB: sqlx::Database>(max_connections: u32, acquire: std::time::Duration) -> sqlx::pool::PoolOptions<DB> {
+    sqlx::pool::PoolOptions::new().max_connections(max_connections.max(1)).acquire_timeout(acquire)
+}
+
 /// A connected database of either engine.
 #[derive(Clone)]
 pub enum Database {
@@ -96,97 +170,6 @@ impl Database {
         }
     }
 
-    pub fn catalog(&self) -> Arc<dyn CatalogStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn accounts(&self) -> Arc<dyn AccountStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn orders(&self) -> Arc<dyn app::services::order_store::OrderStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn fulfilment(&self) -> Arc<dyn app::services::fulfilment_store::FulfilmentStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn notifications(&self) -> Arc<dyn app::services::NotificationStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn analytics(&self) -> Arc<dyn app::services::AnalyticsStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn admin(&self) -> Arc<dyn app::services::admin_store::AdminStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn inventory(&self) -> Arc<dyn app::services::InventoryStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn product_images(&self) -> Arc<dyn app::services::product_image_store::ProductImageStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn products_admin(&self) -> Arc<dyn app::services::product_admin_store::ProductAdminStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn product_import(&self) -> Arc<dyn app::services::product_import_store::ProductImportStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn recommendations(&self) -> Arc<dyn app::services::recommendation_store::RecommendationStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
-    pub fn carts(&self) -> Arc<dyn app::services::CartStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
-    }
-
     /// Runs SQL as written, for tests and operators' scripts (never with user input).
     pub async fn execute_raw(&self, sql: &str) -> Result<(), String> {
         let result = match self {
@@ -204,13 +187,6 @@ impl Database {
             Database::Postgres(s) => sqlx::query_scalar::<_, i64>(sql).fetch_one(&s.pool).await,
         };
         result.map_err(|e| e.to_string())
-    }
-
-    pub fn reviews(&self) -> Arc<dyn ReviewStore> {
-        match self {
-            Database::Sqlite(s) => Arc::new(s.clone()),
-            Database::Postgres(s) => Arc::new(s.clone()),
-        }
     }
 
     /// Refreshes the planner's statistics. Without them SQLite guesses that `status =
@@ -232,6 +208,40 @@ impl Database {
             Database::Postgres(s) => s.pool.close().await,
         }
     }
+}
+
+/// `Database::<port>()`: the connected store behind one of the app's storage traits (both stores
+/// implement every port).
+macro_rules! ports {
+    ($($name:ident => $port:path),* $(,)?) => {
+        impl Database {
+            $(
+                pub fn $name(&self) -> Arc<dyn $port> {
+                    match self {
+                        Database::Sqlite(s) => Arc::new(s.clone()),
+                        Database::Postgres(s) => Arc::new(s.clone()),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+ports! {
+    catalog => CatalogStore,
+    accounts => AccountStore,
+    orders => app::services::order_store::OrderStore,
+    fulfilment => app::services::fulfilment_store::FulfilmentStore,
+    notifications => app::services::NotificationStore,
+    analytics => app::services::AnalyticsStore,
+    admin => app::services::admin_store::AdminStore,
+    inventory => app::services::InventoryStore,
+    product_images => app::services::product_image_store::ProductImageStore,
+    products_admin => app::services::product_admin_store::ProductAdminStore,
+    product_import => app::services::product_import_store::ProductImportStore,
+    recommendations => app::services::recommendation_store::RecommendationStore,
+    carts => app::services::CartStore,
+    reviews => ReviewStore,
 }
 
 /// Hides the password in a database URL, so URLs can be logged and shown in errors.

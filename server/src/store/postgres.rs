@@ -1,33 +1,25 @@
 //! PostgreSQL: for shops that run several stateless instances behind a load balancer.
 use super::migrate::{self, Migration};
+use app::services::catalog_store::SearchHits;
 use sqlx::Postgres;
 use sqlx::pool::PoolConnection;
-use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;
 
 /// Any constant shared by every instance; it names the advisory lock that serialises migrations.
 const MIGRATION_LOCK: i64 = 0x5109_7ab1e;
 
-#[derive(Clone)]
-pub struct PgStore {
-    pub(crate) pool: PgPool,
-}
+pub type PgStore = super::Store<Postgres>;
 
 impl PgStore {
     const MIGRATIONS: &'static [Migration] = migrate::POSTGRES;
 
     pub async fn connect(url: &str, max_connections: u32) -> Result<PgStore, String> {
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(5))
-            .connect(url)
-            .await
-            .map_err(|e| {
-                format!(
-                    "cannot connect to PostgreSQL at {}: {e}; check DATABASE_URL and that the server is running",
-                    super::redact(url)
-                )
-            })?;
+        let pool = super::pool_options(max_connections, Duration::from_secs(5)).connect(url).await.map_err(|e| {
+            format!(
+                "cannot connect to PostgreSQL at {}: {e}; check DATABASE_URL and that the server is running",
+                super::redact(url)
+            )
+        })?;
         Ok(PgStore { pool })
     }
 
@@ -48,12 +40,7 @@ impl PgStore {
     /// tsvector is rechecked on the heap), so the planner's estimate decides first: past
     /// `common`, the newest matches are taken walking the primary key backwards, and the
     /// estimate is the count. Otherwise every match is ranked, counted in the same pass.
-    async fn search_engine(
-        &self,
-        words: &[String],
-        limit: i64,
-        common: i64,
-    ) -> Result<(Vec<(i64, f64)>, i64), sqlx::Error> {
+    async fn search_engine(&self, words: &[String], limit: i64, common: i64) -> Result<SearchHits, sqlx::Error> {
         let query = Self::tsquery(words);
         let row =
             sqlx::query("EXPLAIN (FORMAT JSON) SELECT 1 FROM products WHERE search_vector @@ to_tsquery('simple', $1)")
@@ -76,7 +63,7 @@ impl PgStore {
             .fetch_all(&self.pool)
             .await?;
             let found = rows.into_iter().map(|(id, r)| (id, r as f64)).collect();
-            return Ok((found, estimate.min(common + 1)));
+            return Ok(SearchHits { hits: found, matches: estimate.min(common + 1) });
         }
         let rows: Vec<(i64, f32, i64)> = sqlx::query_as(
             "SELECT p.id, ts_rank_cd(p.search_vector, q) AS relevance, COUNT(*) OVER () AS matches
@@ -88,7 +75,7 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await?;
         let matches = rows.first().map(|r| r.2).unwrap_or(0);
-        Ok((rows.into_iter().map(|(id, r, _)| (id, r as f64)).collect(), matches))
+        Ok(SearchHits { hits: rows.into_iter().map(|(id, r, _)| (id, r as f64)).collect(), matches })
     }
 
     /// Only sellable products have a vector (migration 0018), so drafts and the products of
@@ -117,62 +104,12 @@ impl PgStore {
     }
 }
 
-mod migrate_run {
-    impl_migration_runner!(super::PgStore, "postgres");
-}
-
-mod catalog_sql {
-    impl_sql_catalog!(super::PgStore, sqlx::Postgres, "postgres");
-}
-
-mod accounts_sql {
-    impl_sql_accounts!(super::PgStore, sqlx::Postgres);
-}
-
-mod orders_sql {
-    impl_sql_orders!(super::PgStore, sqlx::Postgres);
-}
-
-mod fulfilment_sql {
-    impl_sql_fulfilment!(super::PgStore, sqlx::Postgres);
-}
-
-mod carts_sql {
-    impl_sql_carts!(super::PgStore, sqlx::Postgres);
-}
-
-mod reviews_sql {
-    impl_sql_reviews!(super::PgStore, sqlx::Postgres);
-}
-
-mod notifications_sql {
-    impl_sql_notifications!(super::PgStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
-}
-
-mod analytics_sql {
-    impl_sql_analytics!(super::PgStore, sqlx::Postgres);
-}
-
-mod admin_sql {
-    impl_sql_admin!(super::PgStore, sqlx::Postgres);
-}
-
-mod recommendations_sql {
-    impl_sql_recommendations!(super::PgStore, sqlx::Postgres);
-}
-
-mod inventory_sql {
-    impl_sql_inventory!(super::PgStore, sqlx::Postgres);
-}
-
-mod products_sql {
-    impl_sql_products!(super::PgStore, sqlx::Postgres);
-}
-
-mod product_images_sql {
-    impl_sql_product_images!(super::PgStore, sqlx::Postgres);
-}
-
-mod product_import_sql {
-    impl_sql_product_import!(super::PgStore, sqlx::Postgres, " FOR UPDATE OF v");
-}
+// The subjects' SQL for this engine: its name (migrations, search) and its row-locking clauses
+// (the notification outbox's lease, the import's variant lock).
+impl_store_subjects!(
+    PgStore,
+    sqlx::Postgres,
+    "postgres",
+    notifications_lock = "FOR UPDATE SKIP LOCKED",
+    import_lock = " FOR UPDATE OF v"
+);

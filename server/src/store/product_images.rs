@@ -166,18 +166,11 @@ macro_rules! impl_sql_product_images {
                 image_id: i64,
                 alt: &str,
             ) -> Result<bool, StoreError> {
-                let done = sqlx::query(
+                let update = sqlx::query(
                     "UPDATE product_images SET alt = $1 WHERE id = $2 AND product_id = $3
                        AND product_id IN (SELECT id FROM products WHERE merchant_id = $4)",
-                )
-                .bind(alt)
-                .bind(image_id)
-                .bind(product_id)
-                .bind(merchant_id)
-                .execute(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
-                Ok(done.rows_affected() == 1)
+                );
+                Ok(self.execute(update.bind(alt).bind(image_id).bind(product_id).bind(merchant_id)).await? == 1)
             }
 
             async fn remove_image(

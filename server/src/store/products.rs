@@ -40,8 +40,9 @@ macro_rules! impl_sql_products {
         use app::services::product_admin_store::{ProductAdminStore, SaveError};
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::{currency as stored_currency, map_sqlx};
-        use $crate::store::catalog::rows::{STORE_CURRENCY, json_list, parse_json_list};
+        use $crate::store::catalog::rows::{VARIANTS_OF, json_list, parse_json_list};
         use $crate::store::products::contains_pattern;
+        use $crate::store::statements::Statement;
 
         fn push_admin_filter(qb: &mut QueryBuilder<'_, $db>, merchant_id: i64, f: &ProductFilter) {
             qb.push(
@@ -90,34 +91,17 @@ macro_rules! impl_sql_products {
         ) -> Result<FieldErrors, StoreError> {
             let mut e = FieldErrors::default();
             let other = id.unwrap_or(0);
-            let slug_taken: Option<i64> = sqlx::query_scalar("SELECT id FROM products WHERE slug = $1 AND id <> $2")
-                .bind(&p.slug)
-                .bind(other)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(map_sqlx)?;
-            if slug_taken.is_some() {
+            let slug = sqlx::query("SELECT id FROM products WHERE slug = $1 AND id <> $2");
+            if <$store>::exists(tx, slug.bind(&p.slug).bind(other)).await? {
                 e.add("slug", "That slug is already used by another product.");
             }
-            let category: Option<i64> = sqlx::query_scalar("SELECT id FROM categories WHERE id = $1")
-                .bind(p.category_id)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(map_sqlx)?;
-            if category.is_none() {
+            let category = sqlx::query("SELECT id FROM categories WHERE id = $1");
+            if !<$store>::exists(tx, category.bind(p.category_id)).await? {
                 e.add("category_id", "Choose a category.");
             }
             for (i, v) in p.variants.iter().enumerate() {
-                let taken: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM product_variants WHERE merchant_id = $1 AND sku = $2 AND product_id <> $3",
-                )
-                .bind(merchant_id)
-                .bind(&v.sku)
-                .bind(other)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(map_sqlx)?;
-                if taken.is_some() {
+                let sku = sqlx::query("SELECT id FROM product_variants WHERE merchant_id = $1 AND sku = $2 AND product_id <> $3");
+                if <$store>::exists(tx, sku.bind(merchant_id).bind(&v.sku).bind(other)).await? {
                     e.add(&variant_field(i, "sku"), format!("SKU {} is already used.", v.sku));
                 }
             }
@@ -143,6 +127,17 @@ macro_rules! impl_sql_products {
         }
 
         /// A unique violation that slipped past `conflicts` (a save racing another) as a field error.
+        /// The product's own columns, bound as the statement's next six arguments (category, slug,
+        /// title, description, option names, status).
+        fn bind_product<'q>(
+            statement: Statement<'q, $db>,
+            p: &'q ValidProduct,
+            option_names: &'q str,
+            status: &'q str,
+        ) -> Statement<'q, $db> {
+            statement.bind(p.category_id).bind(&p.slug).bind(&p.title).bind(&p.description).bind(option_names).bind(status)
+        }
+
         fn conflict_fields(err: StoreError) -> SaveError {
             match err {
                 StoreError::Conflict(text) if text.to_lowercase().contains("slug") => {
@@ -218,24 +213,19 @@ macro_rules! impl_sql_products {
                 else {
                     return Ok(None);
                 };
-                let variants = sqlx::query(
-                    "SELECT sku, option_values, price_minor, compare_at_minor, stock
-                     FROM product_variants WHERE product_id = $1 ORDER BY position, id",
-                )
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_sqlx)?
-                .iter()
-                .map(|v| VariantInput {
-                    sku: v.get("sku"),
-                    option: parse_json_list(v.get::<&str, _>("option_values")).join(" / "),
-                    price: format_amount(v.get("price_minor")),
-                    compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(format_amount).unwrap_or_default(),
-                    stock: v.get::<i64, _>("stock").to_string(),
-                    stock_seen: v.get::<i64, _>("stock").to_string(),
-                })
-                .collect();
+                let variants = self
+                    .rows(sqlx::query(VARIANTS_OF).bind(id))
+                    .await?
+                    .iter()
+                    .map(|v| VariantInput {
+                        sku: v.get("sku"),
+                        option: parse_json_list(v.get::<&str, _>("option_values")).join(" / "),
+                        price: format_amount(v.get("price_minor")),
+                        compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(format_amount).unwrap_or_default(),
+                        stock: v.get::<i64, _>("stock").to_string(),
+                        stock_seen: v.get::<i64, _>("stock").to_string(),
+                    })
+                    .collect();
                 Ok(Some(StoredForm {
                     id: row.get("id"),
                     merchant_id: row.get("merchant_id"),
@@ -280,48 +270,24 @@ macro_rules! impl_sql_products {
                 let option_names = json_list(&p.option_names);
                 let product_id = match id {
                     Some(id) => {
-                        sqlx::query(
+                        let update = sqlx::query(
                             "UPDATE products SET category_id = $1, slug = $2, title = $3, description = $4,
                                     option_names = $5, status = $6, updated_at = $7 WHERE id = $8",
-                        )
-                        .bind(p.category_id)
-                        .bind(&p.slug)
-                        .bind(&p.title)
-                        .bind(&p.description)
-                        .bind(&option_names)
-                        .bind(status)
-                        .bind(now)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(|e| conflict_fields(map_sqlx(e)))?;
+                        );
+                        let update = bind_product(update, p, &option_names, status).bind(now).bind(id);
+                        Self::run(&mut tx, update).await.map_err(conflict_fields)?;
                         id
                     }
                     None => {
-                        let currency: Option<String> =
-                            sqlx::query_scalar(STORE_CURRENCY)
-                                .bind(merchant_id)
-                                .fetch_optional(&mut *tx)
-                                .await
-                                .map_err(map_sqlx)?;
-                        sqlx::query_scalar(
+                        let currency = Self::store_currency_in(&mut tx, merchant_id).await?;
+                        let insert = sqlx::query(
                             "INSERT INTO products (merchant_id, category_id, slug, title, description, option_names,
                                                    status, currency, created_at, updated_at)
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                        )
-                        .bind(merchant_id)
-                        .bind(p.category_id)
-                        .bind(&p.slug)
-                        .bind(&p.title)
-                        .bind(&p.description)
-                        .bind(&option_names)
-                        .bind(status)
-                        .bind(currency.unwrap_or_else(|| "USD".into()))
-                        .bind(now)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(|e| conflict_fields(map_sqlx(e)))?
+                        );
+                        let insert = bind_product(insert.bind(merchant_id), p, &option_names, status);
+                        let row = insert.bind(currency).bind(now).bind(now).fetch_one(&mut *tx).await;
+                        row.map_err(|e| conflict_fields(map_sqlx(e)))?.get(0)
                     }
                 };
                 let existing: Vec<(i64, String, i64)> =

@@ -132,7 +132,7 @@ macro_rules! impl_sql_recommendations {
             }
 
             async fn history(&self, user_id: i64, since: i64, limit: i64) -> Result<Vec<Interaction>, StoreError> {
-                let rows = sqlx::query(
+                let history = sqlx::query(
                     "SELECT item, at, kind, rating FROM (
                        SELECT l.product_id AS item, o.created_at AS at, 'purchase' AS kind, CAST(NULL AS BIGINT) AS rating
                          FROM orders o JOIN order_parts pt ON pt.order_id = o.id JOIN order_lines l ON l.part_id = pt.id
@@ -146,13 +146,8 @@ macro_rules! impl_sql_recommendations {
                        SELECT product_id, last_viewed_at, 'view', CAST(NULL AS BIGINT) FROM product_views
                          WHERE user_id = $1 AND last_viewed_at >= $2
                      ) h ORDER BY at DESC, item LIMIT $3",
-                )
-                .bind(user_id)
-                .bind(since)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
+                );
+                let rows = self.rows(history.bind(user_id).bind(since).bind(limit)).await?;
                 Ok(rows
                     .iter()
                     .map(|r| {
@@ -257,46 +252,26 @@ macro_rules! impl_sql_recommendations {
             }
 
             async fn try_lease(&self, name: &str, holder: &str, now: i64, ttl: i64) -> Result<bool, StoreError> {
-                let inserted = sqlx::query(
+                let insert = sqlx::query(
                     "INSERT INTO job_leases (name, holder, expires_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
-                )
-                .bind(name)
-                .bind(holder)
-                .bind(now + ttl)
-                .execute(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
-                if inserted.rows_affected() == 1 {
+                );
+                if self.execute(insert.bind(name).bind(holder).bind(now + ttl)).await? == 1 {
                     return Ok(true);
                 }
-                let taken = sqlx::query(
+                let take = sqlx::query(
                     "UPDATE job_leases SET holder = $2, expires_at = $3
                      WHERE name = $1 AND (expires_at <= $4 OR holder = $2)",
-                )
-                .bind(name)
-                .bind(holder)
-                .bind(now + ttl)
-                .bind(now)
-                .execute(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
-                Ok(taken.rows_affected() == 1)
+                );
+                Ok(self.execute(take.bind(name).bind(holder).bind(now + ttl).bind(now)).await? == 1)
             }
 
             async fn release_lease(&self, name: &str, holder: &str, now: i64, done: bool) -> Result<(), StoreError> {
-                sqlx::query(
+                let release = sqlx::query(
                     "UPDATE job_leases SET expires_at = 0,
                        refreshed_at = CASE WHEN $3 = 1 THEN $4 ELSE refreshed_at END
                      WHERE name = $1 AND holder = $2",
-                )
-                .bind(name)
-                .bind(holder)
-                .bind(i64::from(done))
-                .bind(now)
-                .execute(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
-                Ok(())
+                );
+                self.execute(release.bind(name).bind(holder).bind(i64::from(done)).bind(now)).await.map(drop)
             }
 
             async fn replace(
@@ -475,7 +450,7 @@ macro_rules! impl_sql_recommendations {
                         .map_err(map_sqlx)?;
                         for (product, qty) in lines {
                             let (variant, _, price, sku, title, _) = &variants[product];
-                            sqlx::query(
+                            let line = sqlx::query(
                                 "INSERT INTO order_lines (part_id, product_id, variant_id, title, sku, unit_price_minor,
                                    quantity, line_total_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                             )
@@ -486,24 +461,16 @@ macro_rules! impl_sql_recommendations {
                             .bind(sku)
                             .bind(*price)
                             .bind(*qty)
-                            .bind(price * qty)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(map_sqlx)?;
+                            .bind(price * qty);
+                            Self::run(&mut tx, line).await?;
                         }
                     }
-                    sqlx::query(
+                    let payment = sqlx::query(
                         "INSERT INTO payments (order_id, status, currency, amount_minor, captured_minor, card_brand,
                            card_last4, gateway, created_at, updated_at)
                          VALUES ($1, 'captured', $2, $3, $3, 'visa', '4242', 'test', $4, $4)",
-                    )
-                    .bind(order_id)
-                    .bind(&currency)
-                    .bind(total)
-                    .bind(order.at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                    );
+                    Self::run(&mut tx, payment.bind(order_id).bind(&currency).bind(total).bind(order.at)).await?;
                     written += 1;
                 }
                 tx.commit().await.map_err(map_sqlx)?;

@@ -1,15 +1,13 @@
 //! SQLite: one file, WAL, the embedded default.
 use super::migrate::{self, Migration};
+use app::services::catalog_store::SearchHits;
 use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
 
-#[derive(Clone)]
-pub struct SqliteStore {
-    pub(crate) pool: SqlitePool,
-}
+pub type SqliteStore = super::Store<Sqlite>;
 
 impl SqliteStore {
     const MIGRATIONS: &'static [Migration] = migrate::SQLITE;
@@ -36,12 +34,8 @@ impl SqliteStore {
                 )
             })?;
         }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(|e| {
+        let pool =
+            super::pool_options(max_connections, Duration::from_secs(10)).connect_with(options).await.map_err(|e| {
                 format!("cannot open the SQLite database {}: {e}; set DATABASE_URL to a writable path", path.display())
             })?;
         Ok(SqliteStore { pool })
@@ -64,12 +58,7 @@ impl SqliteStore {
     /// for better matches, so it is negated into a relevance. Counting stops at `common + 1`
     /// (a cheap walk of the index); past `common`, the newest matches are taken in rowid order
     /// instead of scoring every match. Returns the hits and the (capped) number of matches.
-    async fn search_engine(
-        &self,
-        words: &[String],
-        limit: i64,
-        common: i64,
-    ) -> Result<(Vec<(i64, f64)>, i64), sqlx::Error> {
+    async fn search_engine(&self, words: &[String], limit: i64, common: i64) -> Result<SearchHits, sqlx::Error> {
         let matches: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM (SELECT rowid FROM product_search WHERE product_search MATCH $1 LIMIT $2)",
         )
@@ -78,7 +67,7 @@ impl SqliteStore {
         .fetch_one(&self.pool)
         .await?;
         if matches == 0 {
-            return Ok((Vec::new(), 0));
+            return Ok(SearchHits::default());
         }
         let order = if matches > common { "rowid DESC" } else { "relevance DESC" };
         let rows: Vec<(i64, f64)> = sqlx::query_as(&format!(
@@ -89,7 +78,7 @@ impl SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok((rows, matches))
+        Ok(SearchHits { hits: rows, matches })
     }
 
     async fn vocabulary_engine(&self) -> Result<Vec<(String, i64)>, sqlx::Error> {
@@ -106,62 +95,6 @@ impl SqliteStore {
     }
 }
 
-mod migrate_run {
-    impl_migration_runner!(super::SqliteStore, "sqlite");
-}
-
-mod catalog_sql {
-    impl_sql_catalog!(super::SqliteStore, sqlx::Sqlite, "sqlite");
-}
-
-mod accounts_sql {
-    impl_sql_accounts!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod orders_sql {
-    impl_sql_orders!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod fulfilment_sql {
-    impl_sql_fulfilment!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod carts_sql {
-    impl_sql_carts!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod reviews_sql {
-    impl_sql_reviews!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod notifications_sql {
-    impl_sql_notifications!(super::SqliteStore, sqlx::Sqlite, "");
-}
-
-mod analytics_sql {
-    impl_sql_analytics!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod admin_sql {
-    impl_sql_admin!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod recommendations_sql {
-    impl_sql_recommendations!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod inventory_sql {
-    impl_sql_inventory!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod products_sql {
-    impl_sql_products!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod product_images_sql {
-    impl_sql_product_images!(super::SqliteStore, sqlx::Sqlite);
-}
-
-mod product_import_sql {
-    impl_sql_product_import!(super::SqliteStore, sqlx::Sqlite, "");
-}
+// The subjects' SQL for this engine: its name (migrations, search) and its row-locking clauses
+// (the notification outbox's lease, the import's variant lock).
+impl_store_subjects!(SqliteStore, sqlx::Sqlite, "sqlite", notifications_lock = "", import_lock = "");

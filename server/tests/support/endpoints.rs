@@ -396,8 +396,10 @@ async fn variant_of_store(app: &TestApp, store_a: i64) -> String {
 async fn order_of_shopper(app: &TestApp, shopper: &str, store_a: i64) -> String {
     let ids: Vec<i64> = (1..500).collect();
     let variants = app.shop.orders.variants_for_order(&ids).await.unwrap();
-    let of_a =
-        variants.iter().find(|v| v.merchant_id == store_a && v.available && v.stock > 0).expect("a variant of store A");
+    let of_a = variants
+        .iter()
+        .find(|v| v.merchant_id == store_a && v.sellable() && v.stock > 0)
+        .expect("a variant of store A");
     let id = of_a.variant_id.to_string();
     let res = app.call(shopper, "/api/cart/add", &[("variant_id", &id), ("quantity", "1")]).await;
     assert_eq!(res.status, 200, "{}", res.body);

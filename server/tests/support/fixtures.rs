@@ -5,8 +5,10 @@
 //! and answers their ids. The defaults are what most suites need; each suite sets only what it
 //! asserts on (prices, stock, titles, SKUs).
 use super::TestApp;
+use app::domain::account::MerchantStatus;
+use app::domain::product_form::ValidVariant;
 use app::services::account_store::NewUser;
-use app::services::catalog_store::{MerchantStatus, NewCategory, NewMerchant, NewProduct, NewVariant, ProductStatus};
+use app::services::catalog_store::{NewCategory, NewMerchant, NewProduct, ProductStatus};
 use server::store::Database;
 
 /// A product to create. Defaults: title = slug, no description, published, created at 1, one
@@ -18,7 +20,7 @@ pub struct Item {
     description: String,
     status: ProductStatus,
     option_names: Vec<String>,
-    variants: Vec<NewVariant>,
+    variants: Vec<ValidVariant>,
     created_at: i64,
 }
 
@@ -35,14 +37,15 @@ pub fn item(slug: &str) -> Item {
 }
 
 /// A variant for `Item::options`.
-pub fn variant(sku: &str, title: &str, options: &[&str], price_minor: i64, stock: i64) -> NewVariant {
-    NewVariant {
+pub fn variant(sku: &str, title: &str, options: &[&str], price_minor: i64, stock: i64) -> ValidVariant {
+    ValidVariant {
         sku: sku.into(),
         title: title.into(),
         options: options.iter().map(|o| o.to_string()).collect(),
         price_minor,
         compare_at_minor: None,
         stock,
+        stock_seen: None,
     }
 }
 
@@ -92,7 +95,7 @@ impl Item {
     }
 
     /// Option names and the variants that carry them, instead of the single variant.
-    pub fn options(mut self, names: &[&str], variants: Vec<NewVariant>) -> Self {
+    pub fn options(mut self, names: &[&str], variants: Vec<ValidVariant>) -> Self {
         self.option_names = names.iter().map(|n| n.to_string()).collect();
         self.variants = variants;
         self
@@ -289,27 +292,27 @@ pub fn reserved_order(
     quantity: i64,
     discount: Option<(&str, i64)>,
 ) -> app::services::order_store::NewOrder {
-    use app::services::order_store::{NewOrder, NewOrderLine, NewOrderPart, ShipTo};
+    use app::domain::address::AddressInput;
+    use app::services::order_store::{NewOrder, NewOrderLine, NewOrderPart};
     let subtotal = quantity * v.unit_price_minor;
     let off = discount.map_or(0, |(_, off)| off);
     NewOrder {
         number: number.into(),
         user_id: None,
         email: "ada@example.com".into(),
-        currency: "USD".into(),
+        currency: app::domain::money::Currency::USD,
         subtotal_minor: subtotal,
         shipping_minor: 0,
         discount_minor: off,
         tax_minor: 0,
         total_minor: subtotal - off,
-        ship_to: ShipTo {
+        ship_to: AddressInput {
             name: "A".into(),
             line1: "L".into(),
-            line2: String::new(),
             city: "C".into(),
-            region: String::new(),
             postal_code: "1".into(),
             country: "GB".into(),
+            ..AddressInput::default()
         },
         reserved_until: 1_000,
         parts: vec![NewOrderPart {

@@ -6,10 +6,13 @@ use super::{ATTEMPTS, REFUND_SCOPE, busy, claim, conflict_key, hex, internal, in
 use crate::domain::errors::AppError;
 use crate::domain::gateway::PaymentGateway;
 use crate::domain::money::{Currency, Money};
-use crate::domain::order::PartStatus;
+use crate::domain::order::{PartEvent, PartStatus};
+use crate::domain::payment::PaymentStatus;
 use crate::domain::refund::{LineRefund, RefundKind, RefundRequest, RefundStatus};
 use crate::services::Shop;
-use crate::services::fulfilment_store::{Applied, FulfilmentStore, NewRefund, RefundResult, RefundState};
+use crate::services::fulfilment_store::{
+    Applied, FulfilmentStore, NewRefund, RefundBalance, RefundBooking, RefundResult, RefundSettlement, RefundState,
+};
 use crate::views::orders::RefundOutcome;
 
 /// Asks the gateway for a reserved refund (with the refund's own key, so asking twice refunds
@@ -23,15 +26,7 @@ pub(super) async fn settle_refund(
     if refund.status == RefundStatus::Pending {
         let charge = refund.charge_reference.clone().unwrap_or_default();
         let answer = gateway.refund(&charge, Money::new(refund.amount_minor, refund.currency), &refund.key);
-        store
-            .complete_refund(&RefundResult {
-                refund_id,
-                approved: answer.is_approved(),
-                gateway_reference: Some(answer.reference),
-                now: crate::services::clock::now(),
-            })
-            .await
-            .map_err(internal)?;
+        book_answer(store, &refund, answer.is_approved(), answer.reference).await?;
     }
     let refund = read_refund(store, refund_id).await?;
     Ok(RefundOutcome {
@@ -40,6 +35,56 @@ pub(super) async fn settle_refund(
         status: refund.status.as_str().to_string(),
         part_status: part_status(store, refund.part_id).await?,
     })
+}
+
+/// Books the gateway's answer to `refund`: a refund that went through settles the payment's
+/// status and, when nothing captured for the part is left, the part's, decided on the balance
+/// read just before (read again and decided again if another refund went through meanwhile).
+async fn book_answer(
+    store: &dyn FulfilmentStore,
+    refund: &RefundState,
+    approved: bool,
+    reference: String,
+) -> Result<(), AppError> {
+    for _ in 0..ATTEMPTS {
+        let settlement = if approved {
+            let balance = store
+                .refund_balance(refund.id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| crate::services::internal(format!("refund {} vanished", refund.id)))?;
+            Some(settle(balance, refund.amount_minor))
+        } else {
+            None
+        };
+        let result = RefundResult {
+            refund_id: refund.id,
+            status: if approved { RefundStatus::Succeeded } else { RefundStatus::Failed },
+            gateway_reference: Some(reference.clone()),
+            settlement,
+            now: crate::services::clock::now(),
+        };
+        match store.complete_refund(&result).await.map_err(internal)? {
+            RefundBooking::Stale => continue,
+            RefundBooking::Booked | RefundBooking::NotPending => return Ok(()),
+        }
+    }
+    Err(busy())
+}
+
+/// What a refund of `amount` that went through moves: the payment is refunded once its refunds
+/// reach what was captured (partially refunded before), as the payment state machine has it for
+/// each refund event; the part moves on (`PartEvent::Refund`) once its refunds reach its total.
+fn settle(balance: RefundBalance, amount: i64) -> RefundSettlement {
+    let payment_status = if balance.payment_refunded_minor + amount >= balance.captured_minor {
+        PaymentStatus::Refunded
+    } else {
+        PaymentStatus::PartiallyRefunded
+    };
+    let part_status = Some(balance.part_status)
+        .filter(|_| balance.part_refunded_minor + amount >= balance.part_total_minor)
+        .and_then(|s| s.apply(PartEvent::Refund).ok());
+    RefundSettlement { balance, payment_status, part_status }
 }
 
 async fn read_refund(store: &dyn FulfilmentStore, refund_id: i64) -> Result<RefundState, AppError> {
@@ -214,6 +259,27 @@ pub fn parse_amount(raw: &str, currency: Currency) -> Result<Money, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refund_settles_the_payment_and_the_part_once_it_reaches_their_totals() {
+        let b = RefundBalance {
+            part_status: PartStatus::Shipped,
+            part_total_minor: 1000,
+            part_refunded_minor: 400,
+            captured_minor: 2000,
+            payment_refunded_minor: 400,
+        };
+        let s = settle(b.clone(), 600);
+        assert_eq!((s.payment_status, s.part_status), (PaymentStatus::PartiallyRefunded, Some(PartStatus::Refunded)));
+        assert_eq!(s.balance, b, "decided on the balance it was given");
+        assert_eq!(
+            settle(RefundBalance { payment_refunded_minor: 1400, ..b.clone() }, 600).payment_status,
+            PaymentStatus::Refunded
+        );
+        assert_eq!(settle(b.clone(), 500).part_status, None, "something is left of the part");
+        let unshipped = RefundBalance { part_status: PartStatus::Paid, ..b };
+        assert_eq!(settle(unshipped, 600).part_status, None, "a part that cannot be refunded keeps its status");
+    }
 
     #[test]
     fn amounts_parse_in_minor_units() {

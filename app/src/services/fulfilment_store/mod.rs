@@ -12,7 +12,7 @@ mod tracking;
 
 pub use cancellations::{CancellationStore, PartCancellation};
 pub use parts::{Applied, LineState, PartState, PartStore, PaymentState};
-pub use refunds::{NewRefund, RefundResult, RefundState, RefundStore};
+pub use refunds::{NewRefund, RefundBalance, RefundBooking, RefundResult, RefundSettlement, RefundState, RefundStore};
 pub use returns::{NewReturn, ReturnDecision, ReturnRecord, ReturnState, ReturnStore};
 pub use shipments::{NewShipment, ShipmentRecord, ShipmentRef, ShipmentStore};
 pub use tracking::{EventWrite, TrackingSnapshot, TrackingStore, TrackingWrite};

@@ -2,6 +2,8 @@
 use super::parts::Applied;
 use crate::domain::idempotency::IdempotencyClaim;
 use crate::domain::money::Currency;
+use crate::domain::order::PartStatus;
+use crate::domain::payment::PaymentStatus;
 use crate::domain::refund::{RefundKind, RefundStatus};
 use crate::services::catalog_store::StoreError;
 use async_trait::async_trait;
@@ -36,13 +38,48 @@ pub struct RefundState {
     pub gateway_reference: Option<String>,
 }
 
+/// What booking a refund that went through decides on: the part's status and total, the
+/// payment's capture, and what the refunds that went through before this one returned of each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundBalance {
+    pub part_status: PartStatus,
+    pub part_total_minor: i64,
+    pub part_refunded_minor: i64,
+    pub captured_minor: i64,
+    pub payment_refunded_minor: i64,
+}
+
+/// What a refund that went through moves, as the service decided it from `balance`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundSettlement {
+    /// The balance the statuses were decided on: the refund is booked only while it still holds.
+    pub balance: RefundBalance,
+    pub payment_status: PaymentStatus,
+    /// The part's new status, when the refund leaves nothing captured for it.
+    pub part_status: Option<PartStatus>,
+}
+
 /// The gateway's answer to a refund (or void), to book.
 #[derive(Clone, Debug)]
 pub struct RefundResult {
     pub refund_id: i64,
-    pub approved: bool,
+    /// Succeeded or Failed.
+    pub status: RefundStatus,
     pub gateway_reference: Option<String>,
+    /// For a refund that succeeded: what else it moves. `None` for one that failed.
+    pub settlement: Option<RefundSettlement>,
     pub now: i64,
+}
+
+/// What `complete_refund` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefundBooking {
+    Booked,
+    /// It was no longer pending (booked before): nothing written.
+    NotPending,
+    /// The balance moved since it was read (another refund of the part or payment went through):
+    /// nothing written; read it again and decide again.
+    Stale,
 }
 
 #[async_trait]
@@ -57,10 +94,12 @@ pub trait RefundStore: Send + Sync + 'static {
         claim: Option<&IdempotencyClaim>,
         now: i64,
     ) -> Result<Applied<i64>, StoreError>;
-    /// Completes a pending refund: approved → a payment event, the payment's status from its
-    /// refunds, the part refunded when nothing is left of it after shipping, the return refunded;
-    /// declined → the reserved amounts are given back. False when it was no longer pending.
-    async fn complete_refund(&self, result: &RefundResult) -> Result<bool, StoreError>;
+    /// What a pending refund's booking decides on (`None` when there is no such refund).
+    async fn refund_balance(&self, refund_id: i64) -> Result<Option<RefundBalance>, StoreError>;
+    /// Completes a pending refund: succeeded → a payment event, the payment's and (if it moves)
+    /// the part's status as settled, the return refunded; failed → the reserved amounts are given
+    /// back.
+    async fn complete_refund(&self, result: &RefundResult) -> Result<RefundBooking, StoreError>;
     async fn refund(&self, refund_id: i64) -> Result<Option<RefundState>, StoreError>;
     /// The refund that settled (or is settling) a return, if any.
     async fn refund_of_return(&self, return_id: i64) -> Result<Option<RefundState>, StoreError>;

@@ -11,13 +11,16 @@ macro_rules! impl_sql_catalog {
     ($store:ty, $db:ty, $engine:literal) => {
         use app::domain::catalog::{Category, Image, Merchant, ProductCard, ProductDetail, Variant};
         use app::domain::money::Money;
+        use app::domain::product_form::ValidVariant;
         use app::services::catalog_store::{
             CatalogStore, NewCategory, NewMerchant, NewProduct, ProductQuery, StoreError, StoredProduct,
         };
         use sqlx::{QueryBuilder, Row};
         use $crate::store::catalog::BATCH;
         use $crate::store::errors::{currency as stored_currency, map_sqlx};
-        use $crate::store::catalog::rows::{CARD_GROUP, CARD_SELECT, json_list, order_by, parse_json_list};
+        use $crate::store::catalog::rows::{
+            CARD_GROUP, CARD_SELECT, STORE_CURRENCY, VARIANTS_OF, json_list, order_by, parse_json_list,
+        };
         use app::domain::listing::Sort;
 
         card_from_row_fn!($db);
@@ -42,6 +45,47 @@ macro_rules! impl_sql_catalog {
             }
             if q.in_stock_only {
                 qb.push(" AND EXISTS (SELECT 1 FROM product_variants sv WHERE sv.product_id = p.id AND sv.stock > 0)");
+            }
+        }
+
+        impl $store {
+            /// The currency a store's new products are priced in: its first product's, USD while
+            /// it has none.
+            pub(crate) async fn store_currency_in(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                merchant_id: i64,
+            ) -> Result<String, StoreError> {
+                let currency: Option<String> =
+                    sqlx::query_scalar(STORE_CURRENCY).bind(merchant_id).fetch_optional(&mut **tx).await.map_err(map_sqlx)?;
+                Ok(currency.unwrap_or_else(|| "USD".into()))
+            }
+
+            /// Inserts variants, as (product id, store id, position, variant), in one statement: a
+            /// new product's (`create_products`) and the CSV import's.
+            pub(crate) async fn insert_variant_rows(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                rows: &[(i64, i64, usize, &ValidVariant)],
+                now: i64,
+            ) -> Result<(), StoreError> {
+                let mut qb = QueryBuilder::<$db>::new(
+                    "INSERT INTO product_variants (product_id, merchant_id, sku, title, option_values, price_minor,
+                        compare_at_minor, stock, position, created_at, updated_at) ",
+                );
+                qb.push_values(rows, |mut b, (product_id, merchant_id, pos, v)| {
+                    b.push_bind(*product_id)
+                        .push_bind(*merchant_id)
+                        .push_bind(v.sku.as_str())
+                        .push_bind(v.title.as_str())
+                        .push_bind(json_list(&v.options))
+                        .push_bind(v.price_minor)
+                        .push_bind(v.compare_at_minor)
+                        .push_bind(v.stock)
+                        .push_bind(*pos as i64)
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                qb.build().execute(&mut **tx).await.map_err(map_sqlx)?;
+                Ok(())
             }
         }
 
@@ -125,31 +169,13 @@ macro_rules! impl_sql_catalog {
                         .collect::<Option<_>>()
                         .ok_or_else(|| StoreError::Other("inserted products did not come back".into()))?;
 
-                    let variants: Vec<(i64, i64, usize, &app::services::catalog_store::NewVariant, String)> = chunk
+                    let variants: Vec<(i64, i64, usize, &ValidVariant)> = chunk
                         .iter()
                         .zip(&chunk_ids)
-                        .flat_map(|(p, id)| {
-                            p.variants.iter().enumerate().map(move |(pos, v)| (*id, p.merchant_id, pos, v, json_list(&v.options)))
-                        })
+                        .flat_map(|(p, id)| p.variants.iter().enumerate().map(move |(pos, v)| (*id, p.merchant_id, pos, v)))
                         .collect();
                     for vchunk in variants.chunks(BATCH * 2) {
-                        let mut qb = QueryBuilder::<$db>::new(
-                            "INSERT INTO product_variants (product_id, merchant_id, sku, title, option_values, price_minor, compare_at_minor, stock, position, created_at, updated_at) ",
-                        );
-                        qb.push_values(vchunk, |mut b, (pid, mid, pos, v, opts)| {
-                            b.push_bind(*pid)
-                                .push_bind(*mid)
-                                .push_bind(v.sku.as_str())
-                                .push_bind(v.title.as_str())
-                                .push_bind(opts.as_str())
-                                .push_bind(v.price_minor)
-                                .push_bind(v.compare_at_minor)
-                                .push_bind(v.stock)
-                                .push_bind(*pos as i64)
-                                .push_bind(now)
-                                .push_bind(now);
-                        });
-                        qb.build().execute(&mut *tx).await.map_err(map_sqlx)?;
+                        Self::insert_variant_rows(&mut tx, vchunk, now).await?;
                     }
 
                     let images: Vec<(i64, usize, &app::services::catalog_store::NewImage)> = chunk
@@ -253,25 +279,20 @@ macro_rules! impl_sql_catalog {
                 };
                 let id: i64 = row.get("id");
                 let currency = stored_currency(row.get("currency"))?;
-                let variants = sqlx::query(
-                    "SELECT id, sku, title, option_values, price_minor, compare_at_minor, stock
-                     FROM product_variants WHERE product_id = $1 ORDER BY position, id",
-                )
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_sqlx)?
-                .iter()
-                .map(|v| Variant {
-                    id: v.get("id"),
-                    sku: v.get("sku"),
-                    title: v.get("title"),
-                    options: parse_json_list(v.get::<&str, _>("option_values")),
-                    price: Money::new(v.get("price_minor"), currency),
-                    compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(|c| Money::new(c, currency)),
-                    stock: v.get("stock"),
-                })
-                .collect();
+                let variants = self
+                    .rows(sqlx::query(VARIANTS_OF).bind(id))
+                    .await?
+                    .iter()
+                    .map(|v| Variant {
+                        id: v.get("id"),
+                        sku: v.get("sku"),
+                        title: v.get("title"),
+                        options: parse_json_list(v.get::<&str, _>("option_values")),
+                        price: Money::new(v.get("price_minor"), currency),
+                        compare_at: v.get::<Option<i64>, _>("compare_at_minor").map(|c| Money::new(c, currency)),
+                        stock: v.get("stock"),
+                    })
+                    .collect();
                 let images = sqlx::query("SELECT url, alt FROM product_images WHERE product_id = $1 ORDER BY position")
                     .bind(id)
                     .fetch_all(&self.pool)
@@ -310,8 +331,7 @@ macro_rules! impl_sql_catalog {
                 if words.is_empty() {
                     return Ok(SearchHits::default());
                 }
-                let (hits, matches) = self.search_engine(words, limit, COMMON_MATCHES).await.map_err(map_sqlx)?;
-                Ok(SearchHits { hits, matches })
+                self.search_engine(words, limit, COMMON_MATCHES).await.map_err(map_sqlx)
             }
 
             async fn search_vocabulary(&self) -> Result<Vec<(String, i64)>, StoreError> {
@@ -388,18 +408,12 @@ macro_rules! impl_sql_catalog {
             }
 
             async fn record_view(&self, user_id: i64, product_id: i64, at: i64) -> Result<(), StoreError> {
-                sqlx::query(
+                let view = sqlx::query(
                     "INSERT INTO product_views (user_id, product_id, view_count, last_viewed_at) VALUES ($1, $2, 1, $3)
                      ON CONFLICT (user_id, product_id)
                      DO UPDATE SET view_count = product_views.view_count + 1, last_viewed_at = $3",
-                )
-                .bind(user_id)
-                .bind(product_id)
-                .bind(at)
-                .execute(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
-                Ok(())
+                );
+                self.execute(view.bind(user_id).bind(product_id).bind(at)).await.map(drop)
             }
 
             async fn view_profile(

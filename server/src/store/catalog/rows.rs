@@ -29,6 +29,10 @@ pub fn order_by(sort: app::domain::listing::Sort) -> &'static str {
 }
 
 /// The currency of store `$1`'s prices (its first product's): a new product takes it.
+/// A product's variants (`$1`), in the order the store arranged them: for its page and its form.
+pub const VARIANTS_OF: &str = "SELECT id, sku, title, option_values, price_minor, compare_at_minor, stock
+    FROM product_variants WHERE product_id = $1 ORDER BY position, id";
+
 pub const STORE_CURRENCY: &str = "SELECT currency FROM products WHERE merchant_id = $1 ORDER BY id LIMIT 1";
 
 pub fn json_list(values: &[String]) -> String {

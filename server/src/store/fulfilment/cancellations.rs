@@ -15,62 +15,37 @@ macro_rules! fulfilment_cancellations {
                 if let Some(answer) = claim_part_write(&mut tx, c.claim.as_ref(), order_id, c.now).await? {
                     return Ok(answer);
                 }
-                let moved = sqlx::query(
+                let cancel = sqlx::query(
                     "UPDATE order_parts SET status = 'cancelled', version = version + 1, cancelled_at = $1,
                         cancel_reason = $2
                      WHERE id = $3 AND version = $4 AND status IN ('awaiting_payment', 'paid', 'processing')",
-                )
-                .bind(c.now)
-                .bind(&c.reason)
-                .bind(c.part_id)
-                .bind(c.expected_version)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                if moved == 0 {
-                    tx.rollback().await.map_err(map_sqlx)?;
-                    return Ok(Applied::Stale);
+                );
+                if Self::run(&mut tx, cancel.bind(c.now).bind(&c.reason).bind(c.part_id).bind(c.expected_version)).await? == 0 {
+                    return give_up(tx, Applied::Stale).await;
                 }
                 // The part's stock goes back once, unless the whole order's already did.
                 let release = sqlx::query(
                     "UPDATE order_parts SET stock_released = 1 WHERE id = $1 AND stock_released = 0
                        AND (SELECT o.stock_released FROM orders o WHERE o.id = order_parts.order_id) = 0",
-                )
-                .bind(c.part_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                if release == 1 {
-                    sqlx::query(
+                );
+                if Self::run(&mut tx, release.bind(c.part_id)).await? == 1 {
+                    let restock = sqlx::query(
                         "UPDATE product_variants SET stock = stock + (
                             SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l
                             WHERE l.part_id = $1 AND l.variant_id = product_variants.id), updated_at = $2
                          WHERE id IN (SELECT l.variant_id FROM order_lines l WHERE l.part_id = $1)",
-                    )
-                    .bind(c.part_id)
-                    .bind(c.now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                    );
+                    Self::run(&mut tx, restock.bind(c.part_id).bind(c.now)).await?;
                 }
-                sqlx::query(
+                let order = sqlx::query(
                     "UPDATE orders SET status = 'cancelled', updated_at = $2 WHERE id = $1
                        AND NOT EXISTS (SELECT 1 FROM order_parts p WHERE p.order_id = $1 AND p.status <> 'cancelled')",
-                )
-                .bind(order_id)
-                .bind(c.now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?;
+                );
+                Self::run(&mut tx, order.bind(order_id).bind(c.now)).await?;
                 let refund_id = match &c.refund {
                     Some(r) => match reserve_refund_tx(&mut tx, r, c.now).await? {
                         Some(id) => Some(id),
-                        None => {
-                            tx.rollback().await.map_err(map_sqlx)?;
-                            return Ok(Applied::Stale);
-                        }
+                        None => return give_up(tx, Applied::Stale).await,
                     },
                     None => None,
                 };
@@ -88,28 +63,15 @@ macro_rules! fulfilment_cancellations {
                 now: i64,
             ) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                let n = sqlx::query(
+                let void = sqlx::query(
                     "UPDATE payments SET status = 'voided', updated_at = $1 WHERE id = $2 AND status = 'authorized'",
-                )
-                .bind(now)
-                .bind(payment_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                if n == 1 {
-                    sqlx::query(
+                );
+                if Self::run(&mut tx, void.bind(now).bind(payment_id)).await? == 1 {
+                    let event = sqlx::query(
                         "INSERT INTO payment_events (payment_id, kind, amount_minor, outcome, gateway_reference,
                             idempotency_key, at) VALUES ($1, 'void', $2, 'succeeded', $3, $4, $5)",
-                    )
-                    .bind(payment_id)
-                    .bind(amount_minor)
-                    .bind(reference)
-                    .bind(key)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                    );
+                    Self::run(&mut tx, event.bind(payment_id).bind(amount_minor).bind(reference).bind(key).bind(now)).await?;
                 }
                 tx.commit().await.map_err(map_sqlx)
             }

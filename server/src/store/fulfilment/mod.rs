@@ -9,7 +9,7 @@
 //! told `Stale` and decides again on fresh data. Refunds are also bounded in SQL by the part's
 //! total, each line's paid share and the payment's capture, whatever the caller computed.
 //! PostgreSQL waits on the row lock and re-checks the condition; SQLite serialises writers with
-//! `BEGIN IMMEDIATE` (`store::tx`). Statuses and currencies are parsed into the domain's types
+//! `BEGIN IMMEDIATE` (`store::statements`). Statuses and currencies are parsed into the domain's types
 //! here, once; a value the domain does not know is reported as bad data.
 #[macro_use]
 mod cancellations;
@@ -27,14 +27,13 @@ mod tracking;
 macro_rules! impl_sql_fulfilment {
     ($store:ty, $db:ty) => {
         use app::domain::idempotency::IdempotencyClaim;
-        use app::domain::money::Currency;
         use app::domain::order::PartStatus;
         use app::domain::shipment::{ShipmentStatus, TrackingKind};
         use app::domain::tracking::TrackingEvent;
         use app::services::catalog_store::StoreError;
         use app::services::fulfilment_store::Applied;
         use sqlx::Row;
-        use $crate::store::errors::{map_sqlx, parsed};
+        use $crate::store::errors::{currency as stored_currency, map_sqlx, parsed};
 
         type Tx = sqlx::Transaction<'static, $db>;
 
@@ -65,6 +64,29 @@ macro_rules! impl_sql_fulfilment {
             }
         }
 
+        /// Ends a write whose condition no longer held (the part moved on, the event was seen):
+        /// nothing it did stays, and the caller answers with `answer`.
+        async fn give_up<T>(tx: Tx, answer: T) -> Result<T, StoreError> {
+            tx.rollback().await.map_err(map_sqlx)?;
+            Ok(answer)
+        }
+
+        /// Writes which order lines, and how many of each, a shipment or a return (`owner`, its
+        /// id column in `table`) holds.
+        async fn insert_lines(
+            tx: &mut Tx,
+            table: &str,
+            owner: &str,
+            id: i64,
+            lines: &[(i64, i64)],
+        ) -> Result<(), StoreError> {
+            let sql = format!("INSERT INTO {table} ({owner}, line_id, quantity) VALUES ($1, $2, $3)");
+            for (line_id, quantity) in lines {
+                <$store>::run(tx, sqlx::query(&sql).bind(id).bind(*line_id).bind(*quantity)).await?;
+            }
+            Ok(())
+        }
+
         async fn order_of_part(tx: &mut Tx, part_id: i64) -> Result<Option<i64>, StoreError> {
             sqlx::query_scalar("SELECT order_id FROM order_parts WHERE id = $1")
                 .bind(part_id)
@@ -75,14 +97,8 @@ macro_rules! impl_sql_fulfilment {
 
         /// Takes the part at `version` (bumping it), or says it moved on.
         async fn bump_version(tx: &mut Tx, part_id: i64, version: i64) -> Result<bool, StoreError> {
-            let n = sqlx::query("UPDATE order_parts SET version = version + 1 WHERE id = $1 AND version = $2")
-                .bind(part_id)
-                .bind(version)
-                .execute(&mut **tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-            Ok(n == 1)
+            let bump = sqlx::query("UPDATE order_parts SET version = version + 1 WHERE id = $1 AND version = $2");
+            Ok(<$store>::run(tx, bump.bind(part_id).bind(version)).await? == 1)
         }
 
         fn event_from_row(r: &<$db as sqlx::Database>::Row) -> Result<TrackingEvent, StoreError> {
@@ -107,16 +123,10 @@ macro_rules! impl_sql_fulfilment {
         impl $store {
             /// A shipment's carrier events, as received.
             async fn events_of(&self, shipment_id: i64) -> Result<Vec<TrackingEvent>, StoreError> {
-                sqlx::query(
+                let events = sqlx::query(
                     "SELECT event_id, kind, at, location, description FROM tracking_events WHERE shipment_id = $1",
-                )
-                .bind(shipment_id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_sqlx)?
-                .iter()
-                .map(event_from_row)
-                .collect()
+                );
+                self.rows(events.bind(shipment_id)).await?.iter().map(event_from_row).collect()
             }
         }
 

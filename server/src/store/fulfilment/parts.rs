@@ -79,7 +79,7 @@ macro_rules! fulfilment_parts {
                     Ok(PaymentState {
                         id: y.get("id"),
                         status: parsed("payment status", status, PaymentStatus::parse(status))?,
-                        currency: parsed("currency", currency, Currency::parse(currency).ok())?,
+                        currency: stored_currency(currency)?,
                         amount_minor: y.get("amount_minor"),
                         captured_minor: y.get("captured_minor"),
                         refunded_minor: y.get("refunded_minor"),
@@ -96,7 +96,7 @@ macro_rules! fulfilment_parts {
                     user_id: p.get("user_id"),
                     status: part_status(p.get::<&str, _>("status"))?,
                     version: p.get("version"),
-                    currency: parsed("currency", currency, Currency::parse(currency).ok())?,
+                    currency: stored_currency(currency)?,
                     shipping_minor: p.get("shipping_minor"),
                     total_minor: p.get("total_minor"),
                     refunded_minor: p.get("refunded_minor"),

@@ -54,8 +54,7 @@ macro_rules! fulfilment_returns {
             async fn request_return(&self, r: &NewReturn) -> Result<Applied<i64>, StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 if !bump_version(&mut tx, r.part_id, r.expected_version).await? {
-                    tx.rollback().await.map_err(map_sqlx)?;
-                    return Ok(Applied::Stale);
+                    return give_up(tx, Applied::Stale).await;
                 }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO returns (part_id, status, reason, requested_at) VALUES ($1, 'requested', $2, $3) RETURNING id",
@@ -66,29 +65,17 @@ macro_rules! fulfilment_returns {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
-                for (line_id, quantity) in &r.lines {
-                    sqlx::query("INSERT INTO return_lines (return_id, line_id, quantity) VALUES ($1, $2, $3)")
-                        .bind(id)
-                        .bind(*line_id)
-                        .bind(*quantity)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_sqlx)?;
-                }
+                insert_lines(&mut tx, "return_lines", "return_id", id, &r.lines).await?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(Applied::Done(id))
             }
 
             async fn return_state(&self, return_id: i64) -> Result<Option<ReturnState>, StoreError> {
-                let Some(r) = sqlx::query(
+                let state = sqlx::query(
                     "SELECT r.*, p.merchant_id, o.number FROM returns r JOIN order_parts p ON p.id = r.part_id
                      JOIN orders o ON o.id = p.order_id WHERE r.id = $1",
-                )
-                .bind(return_id)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(map_sqlx)?
-                else {
+                );
+                let Some(r) = self.find(state.bind(return_id)).await? else {
                     return Ok(None);
                 };
                 let lines: Vec<(i64, i64)> =
@@ -116,14 +103,10 @@ macro_rules! fulfilment_returns {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 // The part first, as every other write locks it (no lock-order cycles); its version
                 // moves because what is left to return changes (a rejection frees the items).
-                sqlx::query(
-                    "UPDATE order_parts SET version = version + 1 WHERE id = (SELECT part_id FROM returns WHERE id = $1)",
-                )
-                .bind(d.return_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?;
-                let n = sqlx::query(
+                let part =
+                    sqlx::query("UPDATE order_parts SET version = version + 1 WHERE id = (SELECT part_id FROM returns WHERE id = $1)");
+                Self::run(&mut tx, part.bind(d.return_id)).await?;
+                let decide = sqlx::query(
                     "UPDATE returns SET status = $1, rejection_reason = COALESCE($2, rejection_reason),
                         decided_at = COALESCE($3, decided_at), received_at = COALESCE($4, received_at)
                      WHERE id = $5 AND status = $6",
@@ -133,28 +116,19 @@ macro_rules! fulfilment_returns {
                 .bind(decided)
                 .bind(received)
                 .bind(d.return_id)
-                .bind(d.from.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                if n == 0 {
-                    tx.rollback().await.map_err(map_sqlx)?;
-                    return Ok(false);
+                .bind(d.from.as_str());
+                if Self::run(&mut tx, decide).await? == 0 {
+                    return give_up(tx, false).await;
                 }
                 if d.restock {
-                    sqlx::query(
+                    let restock = sqlx::query(
                         "UPDATE product_variants SET stock = stock + (
                             SELECT COALESCE(SUM(rl.quantity), 0) FROM return_lines rl JOIN order_lines l ON l.id = rl.line_id
                             WHERE rl.return_id = $1 AND l.variant_id = product_variants.id), updated_at = $2
                          WHERE id IN (SELECT l.variant_id FROM return_lines rl JOIN order_lines l ON l.id = rl.line_id
                             WHERE rl.return_id = $1)",
-                    )
-                    .bind(d.return_id)
-                    .bind(d.now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                    );
+                    Self::run(&mut tx, restock.bind(d.return_id).bind(d.now)).await?;
                 }
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(true)

@@ -27,12 +27,7 @@ macro_rules! fulfilment_shipments {
             }
 
             async fn load_shipment(&self, id: i64) -> Result<Option<ShipmentRecord>, StoreError> {
-                let Some(s) = sqlx::query("SELECT * FROM shipments WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?
-                else {
+                let Some(s) = self.find(sqlx::query("SELECT * FROM shipments WHERE id = $1").bind(id)).await? else {
                     return Ok(None);
                 };
                 let lines: Vec<(String, i64)> = sqlx::query_as(
@@ -72,15 +67,13 @@ macro_rules! fulfilment_shipments {
             }
 
             async fn open_shipments(&self, limit: i64) -> Result<Vec<ShipmentRef>, StoreError> {
-                let rows = sqlx::query(
+                let open = sqlx::query(
                     "SELECT id, carrier, tracking_number, status, token FROM shipments WHERE status <> 'delivered'
                      ORDER BY created_at, id LIMIT $1",
-                )
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
-                rows.iter()
+                );
+                self.rows(open.bind(limit))
+                    .await?
+                    .iter()
                     .map(|r| {
                         Ok(ShipmentRef {
                             id: r.get("id"),
@@ -101,19 +94,14 @@ macro_rules! fulfilment_shipments {
                 if let Some(answer) = claim_part_write(&mut tx, s.claim.as_ref(), order_id, s.now).await? {
                     return Ok(answer);
                 }
-                let moved = sqlx::query(
+                let part = sqlx::query(
                     "UPDATE order_parts SET status = $1, version = version + 1 WHERE id = $2 AND version = $3",
-                )
-                .bind(s.part_status.as_str())
-                .bind(s.part_id)
-                .bind(s.expected_version)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                if moved == 0 {
-                    tx.rollback().await.map_err(map_sqlx)?;
-                    return Ok(Applied::Stale);
+                );
+                if Self::run(&mut tx, part.bind(s.part_status.as_str()).bind(s.part_id).bind(s.expected_version))
+                    .await?
+                    == 0
+                {
+                    return give_up(tx, Applied::Stale).await;
                 }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO shipments (part_id, carrier, tracking_number, status, token, created_at)
@@ -127,15 +115,7 @@ macro_rules! fulfilment_shipments {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
-                for (line_id, quantity) in &s.lines {
-                    sqlx::query("INSERT INTO shipment_lines (shipment_id, line_id, quantity) VALUES ($1, $2, $3)")
-                        .bind(id)
-                        .bind(*line_id)
-                        .bind(*quantity)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_sqlx)?;
-                }
+                insert_lines(&mut tx, "shipment_lines", "shipment_id", id, &s.lines).await?;
                 set_outcome(&mut tx, s.claim.as_ref(), id).await?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(Applied::Done(id))

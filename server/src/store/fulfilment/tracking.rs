@@ -35,11 +35,10 @@ macro_rules! fulfilment_tracking {
                     .into_iter()
                     .map(|l| PartLine { line_id: l.line_id, title: l.title, quantity: l.quantity, done: l.shipped })
                     .collect();
-                let parcels = sqlx::query("SELECT id, status, delivered_at FROM shipments WHERE part_id = $1 ORDER BY id")
-                    .bind(part_id)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?
+                let parcels = sqlx::query("SELECT id, status, delivered_at FROM shipments WHERE part_id = $1 ORDER BY id");
+                let parcels = self
+                    .rows(parcels.bind(part_id))
+                    .await?
                     .iter()
                     .map(|p| {
                         Ok(Parcel {
@@ -63,7 +62,7 @@ macro_rules! fulfilment_tracking {
             async fn record_tracking_event(&self, w: &TrackingWrite<'_>) -> Result<EventWrite, StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 // The shipment, then its part: the order in which every write here locks them.
-                let moved = sqlx::query(
+                let shipment = sqlx::query(
                     "UPDATE shipments SET version = version + 1, status = $1, delivered_at = $2
                      WHERE id = $3 AND carrier = $4 AND version = $5",
                 )
@@ -71,17 +70,12 @@ macro_rules! fulfilment_tracking {
                 .bind(w.delivered_at)
                 .bind(w.shipment_id)
                 .bind(w.carrier)
-                .bind(w.shipment_version)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                if moved == 0 {
-                    tx.rollback().await.map_err(map_sqlx)?;
-                    return Ok(EventWrite::Stale);
+                .bind(w.shipment_version);
+                if Self::run(&mut tx, shipment).await? == 0 {
+                    return give_up(tx, EventWrite::Stale).await;
                 }
                 let event = w.event;
-                let inserted = sqlx::query(
+                let insert = sqlx::query(
                     "INSERT INTO tracking_events (shipment_id, carrier, event_id, kind, at, location, description, received_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (carrier, event_id) DO NOTHING",
                 )
@@ -92,14 +86,9 @@ macro_rules! fulfilment_tracking {
                 .bind(event.at)
                 .bind(event.location.as_deref())
                 .bind(&event.description)
-                .bind(w.now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                if inserted == 0 {
-                    tx.rollback().await.map_err(map_sqlx)?;
-                    return Ok(EventWrite::Duplicate);
+                .bind(w.now);
+                if Self::run(&mut tx, insert).await? == 0 {
+                    return give_up(tx, EventWrite::Duplicate).await;
                 }
                 // The part's version moves with every event, so the events of two parcels of one
                 // part are decided one after the other (each sees the other's parcel arrive).
@@ -111,14 +100,9 @@ macro_rules! fulfilment_tracking {
                 .bind(w.part.map(|p| p.status.as_str()))
                 .bind(w.part.and_then(|p| p.delivered_at))
                 .bind(w.part_id)
-                .bind(w.part_version)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                if part == 0 {
-                    tx.rollback().await.map_err(map_sqlx)?;
-                    return Ok(EventWrite::Stale);
+                .bind(w.part_version);
+                if Self::run(&mut tx, part).await? == 0 {
+                    return give_up(tx, EventWrite::Stale).await;
                 }
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(EventWrite::Recorded)

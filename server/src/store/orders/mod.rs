@@ -5,7 +5,7 @@
 //!
 //! Stock is reserved with `UPDATE … SET stock = stock - n WHERE id = ? AND stock >= n`: on
 //! PostgreSQL a concurrent checkout waits for the row lock and re-checks the condition; on SQLite
-//! writers are serialised by `BEGIN IMMEDIATE` (`store::tx`). Either way stock can never go
+//! writers are serialised by `BEGIN IMMEDIATE` (`store::statements`). Either way stock can never go
 //! negative. Currencies and statuses are parsed into the domain's types here, once.
 #[macro_use]
 mod access;
@@ -18,15 +18,24 @@ mod reading;
 
 macro_rules! impl_sql_orders {
     ($store:ty, $db:ty) => {
-        use app::domain::money::Currency;
-        use app::services::catalog_store::StoreError;
+        use app::domain::account::MerchantStatus;
+        use app::domain::order::OrderStatus;
+        use app::services::catalog_store::{ProductStatus, StoreError};
         use sqlx::{QueryBuilder, Row};
-        use $crate::store::errors::{map_sqlx, parsed};
+        use $crate::store::errors::{currency, map_sqlx, parsed};
 
         impl_idempotency_keys!($db);
 
-        fn currency(raw: &str) -> Result<Currency, StoreError> {
-            parsed("currency", raw, Currency::parse(raw).ok())
+        fn order_status(raw: &str) -> Result<OrderStatus, StoreError> {
+            parsed("order status", raw, OrderStatus::parse(raw))
+        }
+
+        fn product_status(raw: &str) -> Result<ProductStatus, StoreError> {
+            parsed("product status", raw, ProductStatus::parse(raw))
+        }
+
+        fn merchant_status(raw: &str) -> Result<MerchantStatus, StoreError> {
+            parsed("store status", raw, MerchantStatus::parse(raw))
         }
 
         orders_placing!($store, $db);

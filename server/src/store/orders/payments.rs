@@ -14,20 +14,13 @@ macro_rules! orders_payments {
                 // deciding. One conditional update in this transaction, so only one of them wins.
                 // The order row is locked first, as `release_expired` does, so the two never
                 // deadlock on PostgreSQL.
-                let taken = sqlx::query(
-                    "UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'awaiting_payment'",
-                )
-                .bind(&u.order_status)
-                .bind(u.now)
-                .bind(u.order_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
+                let take =
+                    sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'awaiting_payment'");
+                let taken = Self::run(&mut tx, take.bind(u.order_status.as_str()).bind(u.now).bind(u.order_id)).await?;
                 // What the gateway did is recorded either way: money it took on a closed order must
                 // show on the payment until it is given back.
                 insert_payment_events(&mut tx, u.payment_id, &u.events).await?;
-                sqlx::query(
+                let payment = sqlx::query(
                     "UPDATE payments SET status = $1, captured_minor = $2, gateway_reference = $3, updated_at = $4
                      WHERE id = $5",
                 )
@@ -35,10 +28,8 @@ macro_rules! orders_payments {
                 .bind(u.captured_minor)
                 .bind(u.gateway_reference.as_deref())
                 .bind(u.now)
-                .bind(u.payment_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?;
+                .bind(u.payment_id);
+                Self::run(&mut tx, payment).await?;
                 if taken == 0 {
                     let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
                         .bind(u.order_id)
@@ -46,15 +37,11 @@ macro_rules! orders_payments {
                         .await
                         .map_err(map_sqlx)?;
                     tx.commit().await.map_err(map_sqlx)?;
-                    return Ok(PaymentRecorded::OrderClosed { status: status.unwrap_or_else(|| "missing".into()) });
+                    let status = status.as_deref().map(order_status).transpose()?;
+                    return Ok(PaymentRecorded::OrderClosed { status });
                 }
-                let part_status = if u.order_status == "paid" { "paid" } else { "cancelled" };
-                sqlx::query("UPDATE order_parts SET status = $1 WHERE order_id = $2")
-                    .bind(part_status)
-                    .bind(u.order_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                let parts = sqlx::query("UPDATE order_parts SET status = $1 WHERE order_id = $2");
+                Self::run(&mut tx, parts.bind(u.part_status.as_str()).bind(u.order_id)).await?;
                 if u.release_stock {
                     release_stock(&mut tx, u.order_id).await?;
                     release_discount(&mut tx, u.order_id).await?;
@@ -67,14 +54,9 @@ macro_rules! orders_payments {
             async fn record_reversal(&self, r: &PaymentReversal) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 insert_payment_events(&mut tx, r.payment_id, &r.events).await?;
-                sqlx::query("UPDATE payments SET status = $1, refunded_minor = $2, updated_at = $3 WHERE id = $4")
-                    .bind(r.payment_status.as_str())
-                    .bind(r.refunded_minor)
-                    .bind(r.now)
-                    .bind(r.payment_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                let payment = sqlx::query("UPDATE payments SET status = $1, refunded_minor = $2, updated_at = $3 WHERE id = $4");
+                Self::run(&mut tx, payment.bind(r.payment_status.as_str()).bind(r.refunded_minor).bind(r.now).bind(r.payment_id))
+                    .await?;
                 record_claim(&mut tx, &r.claim, None, Some(&r.outcome)).await?;
                 tx.commit().await.map_err(map_sqlx)
             }
@@ -92,30 +74,19 @@ macro_rules! orders_payments {
                 for order_id in due {
                     let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                     // Claimed by a conditional update, so two instances never release twice.
-                    let claimed = sqlx::query(
+                    let claim = sqlx::query(
                         "UPDATE orders SET status = 'expired', updated_at = $1
                          WHERE id = $2 AND status = 'awaiting_payment' AND stock_released = 0",
-                    )
-                    .bind(now)
-                    .bind(order_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?
-                    .rows_affected();
-                    if claimed == 1 {
+                    );
+                    if Self::run(&mut tx, claim.bind(now).bind(order_id)).await? == 1 {
                         release_stock(&mut tx, order_id).await?;
                         release_discount(&mut tx, order_id).await?;
-                        sqlx::query("UPDATE order_parts SET status = 'cancelled' WHERE order_id = $1")
-                            .bind(order_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(map_sqlx)?;
-                        sqlx::query("UPDATE payments SET status = 'failed', updated_at = $1 WHERE order_id = $2 AND status = 'pending'")
-                            .bind(now)
-                            .bind(order_id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(map_sqlx)?;
+                        let parts = sqlx::query("UPDATE order_parts SET status = 'cancelled' WHERE order_id = $1");
+                        Self::run(&mut tx, parts.bind(order_id)).await?;
+                        let payment = sqlx::query(
+                            "UPDATE payments SET status = 'failed', updated_at = $1 WHERE order_id = $2 AND status = 'pending'",
+                        );
+                        Self::run(&mut tx, payment.bind(now).bind(order_id)).await?;
                         released += 1;
                     }
                     tx.commit().await.map_err(map_sqlx)?;
@@ -126,30 +97,19 @@ macro_rules! orders_payments {
 
         /// Gives an order's reserved stock back, once: `stock_released` is flipped first.
         async fn release_stock(tx: &mut sqlx::Transaction<'static, $db>, order_id: i64) -> Result<(), StoreError> {
-            let first = sqlx::query("UPDATE orders SET stock_released = 1 WHERE id = $1 AND stock_released = 0")
-                .bind(order_id)
-                .execute(&mut **tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-            if first == 1 {
+            let flip = sqlx::query("UPDATE orders SET stock_released = 1 WHERE id = $1 AND stock_released = 0");
+            if <$store>::run(tx, flip.bind(order_id)).await? == 1 {
                 // Parts cancelled one by one gave theirs back already (`stock_released`).
-                sqlx::query(
+                let restock = sqlx::query(
                     "UPDATE product_variants SET stock = stock + (
                         SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN order_parts p ON p.id = l.part_id
                         WHERE p.order_id = $1 AND p.stock_released = 0 AND l.variant_id = product_variants.id)
                      WHERE id IN (SELECT l.variant_id FROM order_lines l JOIN order_parts p ON p.id = l.part_id
                         WHERE p.order_id = $1 AND p.stock_released = 0)",
-                )
-                .bind(order_id)
-                .execute(&mut **tx)
-                .await
-                .map_err(map_sqlx)?;
-                sqlx::query("UPDATE order_parts SET stock_released = 1 WHERE order_id = $1")
-                    .bind(order_id)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(map_sqlx)?;
+                );
+                <$store>::run(tx, restock.bind(order_id)).await?;
+                let parts = sqlx::query("UPDATE order_parts SET stock_released = 1 WHERE order_id = $1");
+                <$store>::run(tx, parts.bind(order_id)).await?;
             }
             Ok(())
         }
@@ -160,7 +120,7 @@ macro_rules! orders_payments {
             events: &[app::domain::payment::PaymentEvent],
         ) -> Result<(), StoreError> {
             for e in events {
-                sqlx::query(
+                let insert = sqlx::query(
                     "INSERT INTO payment_events (payment_id, kind, amount_minor, outcome, gateway_reference,
                         idempotency_key, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
@@ -170,10 +130,8 @@ macro_rules! orders_payments {
                 .bind(e.outcome.as_str())
                 .bind(e.gateway_reference.as_deref())
                 .bind(&e.idempotency_key)
-                .bind(e.at)
-                .execute(&mut **tx)
-                .await
-                .map_err(map_sqlx)?;
+                .bind(e.at);
+                <$store>::run(tx, insert).await?;
             }
             Ok(())
         }
@@ -182,24 +140,16 @@ macro_rules! orders_payments {
         /// is flipped first, so two sweepers (or a sweeper and a late payment answer) return it
         /// once between them. Never below zero, whatever an operator did to the count meanwhile.
         async fn release_discount(tx: &mut sqlx::Transaction<'static, $db>, order_id: i64) -> Result<(), StoreError> {
-            let first = sqlx::query(
+            let flip = sqlx::query(
                 "UPDATE orders SET discount_released = 1
                  WHERE id = $1 AND discount_released = 0 AND discount_code IS NOT NULL",
-            )
-            .bind(order_id)
-            .execute(&mut **tx)
-            .await
-            .map_err(map_sqlx)?
-            .rows_affected();
-            if first == 1 {
-                sqlx::query(
+            );
+            if <$store>::run(tx, flip.bind(order_id)).await? == 1 {
+                let give_back = sqlx::query(
                     "UPDATE discount_codes SET times_used = times_used - 1
                      WHERE code = (SELECT discount_code FROM orders WHERE id = $1) AND times_used > 0",
-                )
-                .bind(order_id)
-                .execute(&mut **tx)
-                .await
-                .map_err(map_sqlx)?;
+                );
+                <$store>::run(tx, give_back.bind(order_id)).await?;
             }
             Ok(())
         }

@@ -88,12 +88,11 @@ macro_rules! orders_placing {
                 }
                 list.push_unseparated(")");
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
-                Ok(rows
-                    .iter()
+                rows.iter()
                     .map(|r| {
                         let product: String = r.get("product_title");
                         let variant: String = r.get("variant_title");
-                        OrderVariant {
+                        Ok(OrderVariant {
                             variant_id: r.get("variant_id"),
                             product_id: r.get("product_id"),
                             merchant_id: r.get("merchant_id"),
@@ -105,13 +104,13 @@ macro_rules! orders_placing {
                             },
                             sku: r.get("sku"),
                             unit_price_minor: r.get("price_minor"),
-                            currency: r.get("currency"),
+                            currency: currency(r.get::<&str, _>("currency"))?,
                             stock: r.get("stock"),
-                            available: r.get::<String, _>("product_status") == "published"
-                                && r.get::<String, _>("merchant_status") == "active",
-                        }
+                            product_status: product_status(r.get("product_status"))?,
+                            merchant_status: merchant_status(r.get("merchant_status"))?,
+                        })
                     })
-                    .collect())
+                    .collect()
             }
 
             async fn place_order(&self, o: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError> {
@@ -189,7 +188,7 @@ macro_rules! orders_placing {
                 .bind(&o.number)
                 .bind(o.user_id)
                 .bind(&o.email)
-                .bind(&o.currency)
+                .bind(o.currency.code())
                 .bind(o.subtotal_minor)
                 .bind(o.shipping_minor)
                 .bind(o.discount_minor)
@@ -247,7 +246,7 @@ macro_rules! orders_placing {
                      VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $7) RETURNING id",
                 )
                 .bind(order_id)
-                .bind(&o.currency)
+                .bind(o.currency.code())
                 .bind(o.total_minor)
                 .bind(&o.card_brand)
                 .bind(&o.card_last4)

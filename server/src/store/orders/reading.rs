@@ -28,6 +28,10 @@ macro_rules! orders_reading {
                 };
                 let currency = currency(o.get::<&str, _>("currency"))?;
                 let m = |minor: i64| Money::new(minor, currency);
+                // An order and each of its parts carry the same five amounts.
+                let amounts = |r: &<$db as sqlx::Database>::Row| {
+                    ["subtotal_minor", "shipping_minor", "discount_minor", "tax_minor", "total_minor"].map(|c| m(r.get(c)))
+                };
                 let order_id: i64 = o.get("id");
                 let parts = sqlx::query(
                     "SELECT p.*, m.name AS merchant_name,
@@ -95,6 +99,7 @@ macro_rules! orders_reading {
                     self.shipments_of_parts(&part_ids).await?.into_iter().map(|(p, s)| (merchant_of(p), s)).collect();
                 let returns =
                     self.returns_of_parts(&part_ids).await?.into_iter().map(|(p, r)| (merchant_of(p), r)).collect();
+                let [subtotal, shipping, discount, tax, total] = amounts(&o);
                 let view = OrderView {
                     number: o.get("number"),
                     status: o.get("status"),
@@ -114,6 +119,7 @@ macro_rules! orders_reading {
                         .iter()
                         .map(|p| {
                             let part_id: i64 = p.get("id");
+                            let [subtotal, shipping, discount, tax, total] = amounts(p);
                             OrderPartView {
                                 merchant_id: p.get("merchant_id"),
                                 merchant_name: p.get("merchant_name"),
@@ -134,11 +140,11 @@ macro_rules! orders_reading {
                                         refunded: m(l.get("refunded_minor")),
                                     })
                                     .collect(),
-                                subtotal: m(p.get("subtotal_minor")),
-                                shipping: m(p.get("shipping_minor")),
-                                discount: m(p.get("discount_minor")),
-                                tax: m(p.get("tax_minor")),
-                                total: m(p.get("total_minor")),
+                                subtotal,
+                                shipping,
+                                discount,
+                                tax,
+                                total,
                                 refunded: m(p.get("refunded_minor")),
                                 delivered_at: p.get("last_delivery"),
                                 shipments: Vec::new(),
@@ -146,11 +152,11 @@ macro_rules! orders_reading {
                             }
                         })
                         .collect(),
-                    subtotal: m(o.get("subtotal_minor")),
-                    shipping: m(o.get("shipping_minor")),
-                    discount: m(o.get("discount_minor")),
-                    tax: m(o.get("tax_minor")),
-                    total: m(o.get("total_minor")),
+                    subtotal,
+                    shipping,
+                    discount,
+                    tax,
+                    total,
                     payment,
                 };
                 Ok(Some(OrderRecord { user_id: o.get("user_id"), order: view, shipments, returns }))
@@ -237,12 +243,10 @@ macro_rules! orders_reading {
                     .collect()
             }
 
-            async fn order_status(&self, order_id: i64) -> Result<Option<(String, String)>, StoreError> {
-                sqlx::query_as("SELECT number, status FROM orders WHERE id = $1")
-                    .bind(order_id)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map_sqlx)
+            async fn order_status(&self, order_id: i64) -> Result<Option<(String, OrderStatus)>, StoreError> {
+                let order = sqlx::query("SELECT number, status FROM orders WHERE id = $1").bind(order_id);
+                let Some(r) = self.find(order).await? else { return Ok(None) };
+                Ok(Some((r.get("number"), order_status(r.get("status"))?)))
             }
         }
     };

@@ -6,8 +6,7 @@
 /// Defines the steps for one engine; `$lock_held` locks the held variants on engines whose write
 /// transaction does not already exclude other writers.
 macro_rules! import_batch_steps {
-    ($db:ty, $lock_held:literal) => {
-        use $crate::store::catalog::rows::STORE_CURRENCY;
+    ($store:ty, $db:ty, $lock_held:literal) => {
         use $crate::store::product_import::plan::{Existing, Held, Matched, Sibling, status, stock_to_write};
 
         type Tx = sqlx::Transaction<'static, $db>;
@@ -85,16 +84,6 @@ macro_rules! import_batch_steps {
                 });
             }
             Ok(matched)
-        }
-
-        /// The currency new products take: the store's first product's, USD for a store without any.
-        async fn store_currency(tx: &mut Tx, merchant_id: i64) -> Result<String, StoreError> {
-            let currency: Option<String> = sqlx::query_scalar(STORE_CURRENCY)
-                .bind(merchant_id)
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(map_sqlx)?;
-            Ok(currency.unwrap_or_else(|| "USD".into()))
         }
 
         /// Updates stored product `product_id` and its held variants (a stock change joins the
@@ -221,24 +210,9 @@ macro_rules! import_batch_steps {
             now: i64,
         ) -> Result<(), StoreError> {
             for chunk in new_variants.chunks(INSERT_CHUNK) {
-                let mut qb = QueryBuilder::<$db>::new(
-                    "INSERT INTO product_variants (product_id, merchant_id, sku, title, option_values,
-                            price_minor, compare_at_minor, stock, position, created_at, updated_at) ",
-                );
-                qb.push_values(chunk, |mut b, (product_id, pos, v)| {
-                    b.push_bind(*product_id)
-                        .push_bind(merchant_id)
-                        .push_bind(v.sku.clone())
-                        .push_bind(v.title.clone())
-                        .push_bind(json_list(&v.options))
-                        .push_bind(v.price_minor)
-                        .push_bind(v.compare_at_minor)
-                        .push_bind(v.stock)
-                        .push_bind(*pos as i64)
-                        .push_bind(now)
-                        .push_bind(now);
-                });
-                qb.build().execute(&mut **tx).await.map_err(map_sqlx)?;
+                let rows: Vec<_> =
+                    chunk.iter().map(|(product_id, pos, v)| (*product_id, merchant_id, *pos, *v)).collect();
+                <$store>::insert_variant_rows(tx, &rows, now).await?;
             }
             Ok(())
         }

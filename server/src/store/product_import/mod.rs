@@ -59,7 +59,7 @@ macro_rules! impl_sql_product_import {
         use $crate::store::product_import::plan::{match_targets, matched_ids, plan_product};
         use $crate::store::product_import::{ERROR_CHUNK, EXPORT, INSERT_CHUNK, INTERRUPTED, JOB, STALE_SECS};
 
-        import_batch_steps!($db, $lock_held);
+        import_batch_steps!($store, $db, $lock_held);
 
         #[async_trait::async_trait]
         impl ProductImportStore for $store {
@@ -159,7 +159,7 @@ macro_rules! impl_sql_product_import {
                 let existing = read_existing(&mut tx, merchant_id, batch).await?;
                 let targets = match_targets(batch, merchant_id, &existing);
                 let matched = read_matched(&mut tx, &matched_ids(&targets)).await?;
-                let currency = store_currency(&mut tx, merchant_id).await?;
+                let currency = Self::store_currency_in(&mut tx, merchant_id).await?;
 
                 let mut refused: Vec<RowError> = batch.refused.clone();
                 let mut ok = 0_i64;
@@ -195,15 +195,9 @@ macro_rules! impl_sql_product_import {
                 message: &str,
                 now: i64,
             ) -> Result<(), StoreError> {
-                sqlx::query("UPDATE import_jobs SET status = $1, message = $2, updated_at = $3 WHERE id = $4")
-                    .bind(status.as_str())
-                    .bind(message)
-                    .bind(now)
-                    .bind(job_id)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                Ok(())
+                let finish =
+                    sqlx::query("UPDATE import_jobs SET status = $1, message = $2, updated_at = $3 WHERE id = $4");
+                self.execute(finish.bind(status.as_str()).bind(message).bind(now).bind(job_id)).await.map(drop)
             }
 
             async fn export_page(
@@ -212,13 +206,7 @@ macro_rules! impl_sql_product_import {
                 after_product_id: i64,
                 limit: i64,
             ) -> Result<Vec<ExportVariant>, StoreError> {
-                let rows = sqlx::query(EXPORT)
-                    .bind(merchant_id)
-                    .bind(after_product_id)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
+                let rows = self.rows(sqlx::query(EXPORT).bind(merchant_id).bind(after_product_id).bind(limit)).await?;
                 Ok(rows
                     .iter()
                     .map(|r| ExportVariant {
