@@ -71,9 +71,13 @@ pub fn decide(who: Option<Principal>, access: Access) -> Result<Pass, AppError> 
     Ok(Pass { principal: Some(p), store })
 }
 
+/// The shop of this request. Missing only when code runs outside a request's reactive owner (a
+/// future that outlived its request): the log line names the caller so it can be found.
+#[track_caller]
 pub fn shop() -> Result<Shop, AppError> {
+    let caller = std::panic::Location::caller();
     use_context::<Shop>().ok_or_else(|| {
-        tracing::error!("Shop missing from context");
+        tracing::error!(%caller, "Shop missing from context");
         AppError::server()
     })
 }
