@@ -26,15 +26,17 @@ test("a card adds its product: the badge counts it at once and the cart holds it
   const { card, title } = await addableCard(page);
   await expect(card.getByTestId("card-add")).toHaveText("Add to cart");
 
-  // Slow the answer down: the badge shows the add before the server confirms it.
+  // Slow the answer down: the badge shows the add before the server confirms it. Two seconds, so
+  // that the "Adding…" state is still there when a busy machine gets round to looking (with
+  // 400 ms it was over once before the check ran).
   await page.route("**/api/cart/add", async (route) => {
-    await new Promise((r) => setTimeout(r, 400));
+    await new Promise((r) => setTimeout(r, 2_000));
     await route.continue();
   });
   const url = page.url();
   await card.getByTestId("card-add").click();
-  await expect(page.getByTestId("cart-count")).toHaveText("1");
   await expect(card.getByTestId("card-add")).toHaveText("Adding…");
+  await expect(page.getByTestId("cart-count")).toHaveText("1");
   await expect(card.getByTestId("card-added")).toContainText("Added to your cart");
   await expect(page.getByTestId("cart-count")).toHaveText("1");
   expect(page.url()).toBe(url);
