@@ -40,7 +40,6 @@ pub fn HomePage() -> impl IntoView {
                                 <h2 id="new-arrivals" class="mb-4 text-xl font-semibold tracking-tight">"New arrivals"</h2>
                                 <ProductGrid products=data.new_arrivals />
                             </section>
-                            <crate::components::recommendations::RecommendedForYou />
                         }
                             .into_any()
                     }
@@ -48,6 +47,11 @@ pub fn HomePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        // Outside the Suspense above, so its resource belongs to the page: created inside the
+        // Suspend, it could be dropped and made again while its request to the server was still
+        // running, which then ran without the request's context (seen as "Popular right now" for
+        // a signed-in shopper, and "Shop missing from context" in the log).
+        <crate::components::recommendations::RecommendedForYou />
     }
 }
 
