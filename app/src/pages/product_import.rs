@@ -115,10 +115,14 @@ fn JobProgress(job: ImportJobView, store: Option<i64>) -> impl IntoView {
     let running = !job.finished();
     let done = RwSignal::new(!running);
     let tick = RwSignal::new(0u64);
+    // A new tick while the last answer is still on its way would discard that answer: on a slow
+    // connection (an answer slower than the tick) the page would never see the job end. So the
+    // next question waits for the last answer.
+    let asking = RwSignal::new(false);
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                if !done.get_untracked() {
+                if !done.get_untracked() && !asking.get_untracked() {
                     tick.update(|t| *t += 1)
                 }
             },
@@ -127,7 +131,15 @@ fn JobProgress(job: ImportJobView, store: Option<i64>) -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     });
-    let status = Resource::new(move || tick.get(), move |_| product_import_status(store, id));
+    let status = Resource::new(
+        move || tick.get(),
+        move |_| async move {
+            asking.set(true);
+            let answer = product_import_status(store, id).await;
+            asking.set(false);
+            answer
+        },
+    );
     let first = job.clone();
     let current = move || match status.get() {
         Some(Ok(Some(j))) => j,
