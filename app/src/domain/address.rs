@@ -232,4 +232,26 @@ mod proptests {
             prop_assert!(validate_address(&bad).is_err());
         }
     }
+    /// An edited address as a form posts it: every value is text (the id too).
+    fn posted(id: String) -> serde_json::Value {
+        serde_json::json!({ "id": id, "name": "Ada", "line1": "1 Main St", "city": "Springfield",
+                            "postal_code": "12345", "country": "US" })
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Any text in the id field is a refusal, never a panic; a whole number is read as it is,
+        /// and the optional fields may be left out.
+        #[test]
+        fn an_edited_address_id_is_read_from_any_text(id in wild(), n in any::<i64>()) {
+            let parsed = serde_json::from_value::<AddressEdit>(posted(id.clone()));
+            prop_assert_eq!(parsed.is_ok(), id.trim().parse::<i64>().is_ok());
+            let edit = serde_json::from_value::<AddressEdit>(posted(n.to_string()));
+            prop_assert!(edit.is_ok());
+            let edit = edit.unwrap_or_else(|_| unreachable!());
+            prop_assert_eq!(edit.id, n);
+            prop_assert_eq!(edit.address.line2, "");
+        }
+    }
 }
