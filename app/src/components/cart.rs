@@ -312,25 +312,42 @@ pub fn CardCartStatus(single_variant_id: Option<i64>) -> impl IntoView {
     }
 }
 
+/// What a card's plain form post (no JavaScript) left for this page: made once per page by the
+/// frame (`Layout`), never inside the Suspend that renders a grid. A Suspense walks its children
+/// more than once on the server, so a resource made there is made again and the first copy's
+/// server call runs on without the request's context (and the copies shift the ids the browser
+/// hydrates resources by).
+#[derive(Clone, Copy)]
+pub struct AddedNotice(Resource<Vec<String>>);
+
+impl AddedNotice {
+    pub fn provide() {
+        let location = leptos_router::hooks::use_location();
+        // Only a server render can hold a confirmation: a plain form post ends in a full page
+        // load. Keyed by the path, so a later client-side navigation shows nothing stale.
+        let notice = Resource::new(
+            move || location.pathname.get(),
+            |_| async move {
+                #[cfg(feature = "ssr")]
+                {
+                    crate::api::cart::take_added_notice().await
+                }
+                #[cfg(not(feature = "ssr"))]
+                {
+                    Vec::<String>::new()
+                }
+            },
+        );
+        provide_context(AddedNotice(notice));
+    }
+}
+
 /// Above a grid of cards: what a card's plain form post (no JavaScript) did: the confirmation
 /// the server left for this page, or why it refused (which card sent it is not known then).
 #[component]
 pub fn CardCartNotice() -> impl IntoView {
     let cart = use_context::<CardCart>();
-    // Only a server render can hold a confirmation: a plain form post ends in a full page load.
-    let notice = Resource::new(
-        || (),
-        |_| async move {
-            #[cfg(feature = "ssr")]
-            {
-                crate::api::cart::take_added_notice().await
-            }
-            #[cfg(not(feature = "ssr"))]
-            {
-                Vec::<String>::new()
-            }
-        },
-    );
+    let notice = use_context::<AddedNotice>();
     let refused = move || {
         cart.filter(|c| c.last.get().is_none())
             .and_then(|c| c.add.value().get())
@@ -340,7 +357,10 @@ pub fn CardCartNotice() -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
-                let messages = notice.await;
+                let messages = match notice {
+                    Some(AddedNotice(n)) => n.await,
+                    None => Vec::new(),
+                };
                 let any = !messages.is_empty();
                 view! {
                     <Show when=move || any && cart.is_none_or(|c| c.last.get().is_none())>

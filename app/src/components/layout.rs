@@ -10,6 +10,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     // (end-to-end tests wait for it).
     let (hydrated, set_hydrated) = signal(false);
     Effect::new(move |_| set_hydrated.set(true));
+    crate::components::cart::AddedNotice::provide();
     view! {
         <a
             href="#main"

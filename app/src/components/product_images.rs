@@ -22,16 +22,41 @@ pub fn ProductImagesLater() -> impl IntoView {
     }
 }
 
+/// The images section's list and actions, made by the edit page outside the Suspend that renders
+/// the form (a resource made there is made again while the server renders, and the first copy's
+/// call runs on without the request's context). `product_id` is `None` on the "new" page.
+#[derive(Clone, Copy)]
+pub struct ProductImagesData {
+    images: Resource<Result<crate::domain::product_image::ProductImages, crate::domain::errors::AppError>>,
+    move_action: ServerAction<MoveProductImage>,
+    remove_action: ServerAction<RemoveProductImage>,
+    alt_action: ServerAction<SetProductImageAlt>,
+}
+
+impl ProductImagesData {
+    pub fn new(product_id: Memo<Option<i64>>) -> Self {
+        let move_action = ServerAction::<MoveProductImage>::new();
+        let remove_action = ServerAction::<RemoveProductImage>::new();
+        let alt_action = ServerAction::<SetProductImageAlt>::new();
+        let images = Resource::new(
+            move || {
+                (product_id.get(), move_action.version().get(), remove_action.version().get(), alt_action.version().get())
+            },
+            move |(id, ..)| async move {
+                match id {
+                    Some(id) => admin_product_images(id).await,
+                    None => Err(crate::domain::errors::AppError::NotFound("Create the product first.".into())),
+                }
+            },
+        );
+        ProductImagesData { images, move_action, remove_action, alt_action }
+    }
+}
+
 #[component]
-pub fn ProductImagesPanel(product_id: i64, store: Option<i64>) -> impl IntoView {
+pub fn ProductImagesPanel(data: ProductImagesData, product_id: i64, store: Option<i64>) -> impl IntoView {
     let query = use_query_map();
-    let move_action = ServerAction::<MoveProductImage>::new();
-    let remove_action = ServerAction::<RemoveProductImage>::new();
-    let alt_action = ServerAction::<SetProductImageAlt>::new();
-    let images = Resource::new(
-        move || (move_action.version().get(), remove_action.version().get(), alt_action.version().get()),
-        move |_| admin_product_images(product_id),
-    );
+    let ProductImagesData { images, move_action, remove_action, alt_action } = data;
     // The upload's notice shows until the merchant does something else here.
     let notice = move || {
         let untouched = move_action.version().get() + remove_action.version().get() + alt_action.version().get() == 0;

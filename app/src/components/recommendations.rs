@@ -1,12 +1,14 @@
 //! Recommendation blocks: "Customers also bought" (product page), "Frequently bought together"
-//! (cart page) and "Recommended for you" / "Popular right now" (home page). Each loads its own
-//! resource, rendered on the server (the routes are `SsrMode::Async`) and hydrated with the
+//! (cart page) and "Recommended for you" / "Popular right now" (home page). Each has its own
+//! resource, made by the page outside any Suspend (the product page's by `also_bought_resource`),
+//! rendered on the server (the routes are `SsrMode::Async`) and hydrated with the
 //! listing's product cards. A block with nothing to show renders nothing; a failed load hides the
 //! block rather than the page.
 use super::cart::{CardCart, CardCartNotice};
 use super::product_card::ProductCardView;
 use crate::api::recommendations::{also_bought, for_you, together};
 use crate::domain::catalog::ProductCard;
+use crate::domain::errors::AppError;
 use leptos::prelude::*;
 
 /// A titled row of cards: a horizontal scroller on phones and tablets (cards keep a readable
@@ -49,11 +51,33 @@ fn row(
     }
 }
 
+/// "Customers also bought" for a product: made by the product page, outside the Suspend that
+/// renders the product (see `ReviewsData` for why, and for `when_known`).
+pub fn also_bought_resource<F, Fut>(product_id: Signal<Option<i64>>, when_known: F) -> AlsoBoughtData
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Option<i64>> + Send + 'static,
+{
+    Resource::new(
+        move || product_id.get(),
+        move |id| async move {
+            match id {
+                Some(id) => also_bought(id).await,
+                None => match when_known().await {
+                    Some(id) => also_bought(id).await,
+                    None => Ok(Vec::new()),
+                },
+            }
+        },
+    )
+}
+
+pub type AlsoBoughtData = Resource<Result<Vec<ProductCard>, AppError>>;
+
 /// "Customers also bought" under a product.
 #[component]
-pub fn AlsoBought(product_id: i64) -> impl IntoView {
+pub fn AlsoBought(recs: AlsoBoughtData) -> impl IntoView {
     CardCart::provide();
-    let recs = Resource::new(move || product_id, also_bought);
     view! {
         <CardCartNotice />
         <Suspense fallback=|| ()>

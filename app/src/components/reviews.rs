@@ -46,19 +46,52 @@ pub fn Stars(rating: f64, #[prop(default = "h-4 w-4")] size: &'static str) -> im
     }
 }
 
+/// The reviews section's data and actions. The product page makes them (outside the Suspend
+/// that renders the product: a resource made there is made again while the server renders, and
+/// the first copy's call runs on without the request's context). `product_id` is the product's
+/// id once it is known; `when_known` waits for it when it is not yet (so the server renders and
+/// sends the reviews of that product, not an empty list).
+#[derive(Clone, Copy)]
+pub struct ReviewsData {
+    data: Resource<Result<ReviewsView, AppError>>,
+    write: ServerAction<WriteReview>,
+    helpful: ServerAction<MarkReviewHelpful>,
+    reply: ServerAction<ReplyToReview>,
+}
+
+impl ReviewsData {
+    pub fn new<F, Fut>(product_id: Signal<Option<i64>>, when_known: F) -> Self
+    where
+        F: Fn() -> Fut + Copy + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Option<i64>> + Send + 'static,
+    {
+        let query = use_query_map();
+        let sort = Memo::new(move |_| ReviewSort::from_param(query.read().get("reviews").as_deref()));
+        let page = Memo::new(move |_| query.read().get("reviews_page"));
+        let write = ServerAction::<WriteReview>::new();
+        let helpful = ServerAction::<MarkReviewHelpful>::new();
+        let reply = ServerAction::<ReplyToReview>::new();
+        let data = Resource::new(
+            move || {
+                let versions = (write.version().get(), helpful.version().get(), reply.version().get());
+                (product_id.get(), sort.get(), page.get(), versions)
+            },
+            move |(id, sort, page, _)| async move {
+                let id = match id {
+                    Some(id) => id,
+                    None => when_known().await.ok_or_else(|| AppError::NotFound("No such product.".into()))?,
+                };
+                list_reviews(id, Some(sort.as_param().to_string()), page).await
+            },
+        );
+        ReviewsData { data, write, helpful, reply }
+    }
+}
+
 /// The reviews of one product; `slug` builds the sign-in and sort links.
 #[component]
-pub fn Reviews(product_id: i64, slug: String, merchant_name: String) -> impl IntoView {
-    let query = use_query_map();
-    let sort = Memo::new(move |_| ReviewSort::from_param(query.read().get("reviews").as_deref()));
-    let page = Memo::new(move |_| query.read().get("reviews_page"));
-    let write = ServerAction::<WriteReview>::new();
-    let helpful = ServerAction::<MarkReviewHelpful>::new();
-    let reply = ServerAction::<ReplyToReview>::new();
-    let data = Resource::new(
-        move || (sort.get(), page.get(), write.version().get(), helpful.version().get(), reply.version().get()),
-        move |(sort, page, ..)| list_reviews(product_id, Some(sort.as_param().to_string()), page),
-    );
+pub fn Reviews(reviews: ReviewsData, slug: String, merchant_name: String) -> impl IntoView {
+    let ReviewsData { data, write, helpful, reply } = reviews;
     let slug = StoredValue::new(slug);
     let merchant = StoredValue::new(merchant_name);
     view! {

@@ -2,9 +2,11 @@ use crate::api::catalog::get_product;
 use crate::components::breadcrumbs::Breadcrumbs;
 use crate::components::cart::AddToCartForm;
 use crate::components::price::Price;
-use crate::components::reviews::Reviews;
+use crate::components::recommendations::{AlsoBought, AlsoBoughtData, also_bought_resource};
+use crate::components::reviews::{Reviews, ReviewsData};
 use crate::components::status::LoadFailed;
 use crate::domain::catalog::{Image, ProductDetail, StockStatus, stock_status};
+use crate::domain::errors::AppError;
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -16,11 +18,20 @@ pub fn ProductPage() -> impl IntoView {
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
     let product = Resource::new(slug, get_product);
+    // The blocks under the product load with it but are made here, not inside the Suspend that
+    // renders the product: the server walks a Suspense's children more than once, and a resource
+    // made there is made again while its first copy's call runs without the request's context.
+    // Read only inside those resources' sources (not a memo): the browser would warn of a resource
+    // read outside a Suspense.
+    let product_id = Signal::derive(move || product.with(|p| loaded_id(p.as_ref())));
+    let when_known = move || async move { product.await.ok().flatten().map(|p| p.id) };
+    let recs = also_bought_resource(product_id, when_known);
+    let reviews = ReviewsData::new(product_id, when_known);
     view! {
         <Suspense fallback=|| view! { <div class="h-96 animate-pulse rounded-xl bg-stone-200/70"></div> }>
             {move || Suspend::new(async move {
                 match product.await {
-                    Ok(Some(p)) => view! { <ProductView product=p /> }.into_any(),
+                    Ok(Some(p)) => view! { <ProductView product=p recs reviews /> }.into_any(),
                     Ok(None) => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <LoadFailed message=e.to_string() /> }.into_any(),
                 }
@@ -29,8 +40,12 @@ pub fn ProductPage() -> impl IntoView {
     }
 }
 
+fn loaded_id(product: Option<&Result<Option<ProductDetail>, AppError>>) -> Option<i64> {
+    product?.as_ref().ok()?.as_ref().map(|p| p.id)
+}
+
 #[component]
-fn ProductView(product: ProductDetail) -> impl IntoView {
+fn ProductView(product: ProductDetail, recs: AlsoBoughtData, reviews: ReviewsData) -> impl IntoView {
     let query = use_query_map();
     // The chosen variant lives in the URL (?variant=ID): shareable, and the picker works as plain links.
     let requested = Memo::new(move |_| query.read().get("variant").and_then(|v| v.parse::<i64>().ok()));
@@ -86,9 +101,9 @@ fn ProductView(product: ProductDetail) -> impl IntoView {
                 </div>
             </section>
         </div>
-        <crate::components::recommendations::AlsoBought product_id=product.with_value(|p| p.id) />
+        <AlsoBought recs />
         <Reviews
-            product_id=product.with_value(|p| p.id)
+            reviews
             slug=product.with_value(|p| p.slug.clone())
             merchant_name=product.with_value(|p| p.merchant.name.clone())
         />

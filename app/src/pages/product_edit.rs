@@ -7,6 +7,7 @@
 use crate::api::products::{SaveProduct, admin_product};
 use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FormAlert, last_error};
+use crate::components::product_images::{ProductImagesData, ProductImagesLater, ProductImagesPanel};
 use crate::components::status::LoadFailed;
 use crate::domain::errors::AppError;
 use crate::domain::product_form::{ProductEditor, VariantInput, variant_field};
@@ -49,6 +50,8 @@ pub fn ProductEditPage() -> impl IntoView {
             }
         },
     );
+    // Made here, not in the Editor the Suspend renders (see ProductImagesData).
+    let images = ProductImagesData::new(Memo::new(move |_| args().1.parse::<i64>().ok()));
     view! {
         <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
             {move || Suspend::new(async move {
@@ -60,7 +63,7 @@ pub fn ProductEditPage() -> impl IntoView {
                     Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
                     Err(AppError::NotFound(_)) => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <LoadFailed message=e.field("store").unwrap_or_else(|| e.to_string()) /> }.into_any(),
-                    Ok(editor) => view! { <Editor editor store created save /> }.into_any(),
+                    Ok(editor) => view! { <Editor editor store created save images /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -77,7 +80,13 @@ fn FieldError(#[prop(into)] key: String, errors: Signal<Option<AppError>>) -> im
 }
 
 #[component]
-fn Editor(editor: ProductEditor, store: Option<i64>, created: bool, save: ServerAction<SaveProduct>) -> impl IntoView {
+fn Editor(
+    editor: ProductEditor,
+    store: Option<i64>,
+    created: bool,
+    save: ServerAction<SaveProduct>,
+    images: ProductImagesData,
+) -> impl IntoView {
     let errors = last_error(save.value());
     let input = editor.input.clone();
     let is_new = editor.id.is_none();
@@ -195,8 +204,8 @@ fn Editor(editor: ProductEditor, store: Option<i64>, created: bool, save: Server
         // Images belong to a saved product: a new one gets them after "Create product".
         <div class="mt-6">
             {match editor.id {
-                Some(product_id) => view! { <crate::components::product_images::ProductImagesPanel product_id store /> }.into_any(),
-                None => view! { <crate::components::product_images::ProductImagesLater /> }.into_any(),
+                Some(product_id) => view! { <ProductImagesPanel data=images product_id store /> }.into_any(),
+                None => view! { <ProductImagesLater /> }.into_any(),
             }}
         </div>
     }

@@ -39,6 +39,7 @@ pub fn ProductImportPage() -> impl IntoView {
     let store = move || query.read().get("store").and_then(|s| s.parse::<i64>().ok());
     let job = move || query.read().get("job").and_then(|s| s.parse::<i64>().ok());
     let page = Resource::new(move || (store(), job()), |(store, job)| product_import_page(store, job));
+    let poll = JobPoll::new(store, job);
     view! {
         <Title text="Import products" />
         <AdminLayout>
@@ -53,7 +54,7 @@ pub fn ProductImportPage() -> impl IntoView {
                             view! { <LoadFailed message=e.field("store").unwrap_or_else(|| e.to_string()) /> }
                                 .into_any()
                         }
-                        Ok(p) => view! { <Import page=p store=store() /> }.into_any(),
+                        Ok(p) => view! { <Import page=p store=store() poll /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -62,7 +63,7 @@ pub fn ProductImportPage() -> impl IntoView {
 }
 
 #[component]
-fn Import(page: ImportPage, store: Option<i64>) -> impl IntoView {
+fn Import(page: ImportPage, store: Option<i64>, poll: JobPoll) -> impl IntoView {
     let store_q = store.map(|s| format!("?store={s}")).unwrap_or_default();
     let action = format!("/admin/products/import{store_q}");
     let export = format!("/admin/products/export.csv{store_q}");
@@ -79,7 +80,7 @@ fn Import(page: ImportPage, store: Option<i64>) -> impl IntoView {
             </div>
             <a href=export rel="external" download class=BUTTON_SECONDARY data-testid="export-csv">"Export CSV"</a>
         </header>
-        {page.job.map(|job| view! { <JobProgress job store /> })}
+        {page.job.map(|job| view! { <JobProgress job poll /> })}
         <section class=format!("{CARD} mb-4") aria-labelledby="upload-title">
             <h2 id="upload-title" class="text-lg font-semibold">"Upload a CSV file"</h2>
             <p class="mt-1 text-sm text-stone-600">
@@ -108,17 +109,47 @@ fn Import(page: ImportPage, store: Option<i64>) -> impl IntoView {
     }
 }
 
+/// The job's status as asked again by the page. Made by the page, not by `JobProgress` inside the
+/// Suspend: a resource made there is made again while the server renders, and the first copy's
+/// call runs on without the request's context.
+#[derive(Clone, Copy)]
+struct JobPoll {
+    tick: RwSignal<u64>,
+    /// A new tick while the last answer is still on its way would discard that answer: on a slow
+    /// connection (an answer slower than the tick) the page would never see the job end. So the
+    /// next question waits for the last answer.
+    asking: RwSignal<bool>,
+    status: Resource<Result<Option<ImportJobView>, AppError>>,
+}
+
+impl JobPoll {
+    fn new(
+        store: impl Fn() -> Option<i64> + Send + Sync + 'static,
+        job: impl Fn() -> Option<i64> + Send + Sync + 'static,
+    ) -> Self {
+        let tick = RwSignal::new(0u64);
+        let asking = RwSignal::new(false);
+        let status = Resource::new(
+            move || (store(), job(), tick.get()),
+            move |(store, job, tick)| async move {
+                // The page's own answer holds the status when it was loaded (tick 0).
+                let Some(id) = job.filter(|_| tick > 0) else { return Ok(None) };
+                asking.set(true);
+                let answer = product_import_status(store, id).await;
+                asking.set(false);
+                answer
+            },
+        );
+        JobPoll { tick, asking, status }
+    }
+}
+
 /// The job's progress, asked again every second while it runs.
 #[component]
-fn JobProgress(job: ImportJobView, store: Option<i64>) -> impl IntoView {
-    let id = job.id;
+fn JobProgress(job: ImportJobView, poll: JobPoll) -> impl IntoView {
+    let JobPoll { tick, asking, status } = poll;
     let running = !job.finished();
     let done = RwSignal::new(!running);
-    let tick = RwSignal::new(0u64);
-    // A new tick while the last answer is still on its way would discard that answer: on a slow
-    // connection (an answer slower than the tick) the page would never see the job end. So the
-    // next question waits for the last answer.
-    let asking = RwSignal::new(false);
     Effect::new(move |_| {
         if let Ok(handle) = set_interval_with_handle(
             move || {
@@ -131,15 +162,6 @@ fn JobProgress(job: ImportJobView, store: Option<i64>) -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     });
-    let status = Resource::new(
-        move || tick.get(),
-        move |_| async move {
-            asking.set(true);
-            let answer = product_import_status(store, id).await;
-            asking.set(false);
-            answer
-        },
-    );
     let first = job.clone();
     let current = move || match status.get() {
         Some(Ok(Some(j))) => j,
