@@ -9,6 +9,7 @@
 //! data set (`/work/shared/datasets/online-retail`), whose baskets are invoices: decompress it
 //! first, `zcat transactions.csv.gz | server eval-recs - --format online-retail`.
 use app::domain::recommend::eval::{self, EvalParams, Line, Report, Split, Summary};
+use app::domain::recommend::eval_repeat::{self, Grid, RepeatReport};
 use app::domain::recommend::synthetic::{self, SynthParams};
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -269,7 +270,58 @@ pub fn run(o: &EvalOptions) -> Result<String, String> {
         });
     }
     let report = eval::evaluate(&data, log.items.len(), &o.params);
-    Ok(format_report(o, &log, &report, started.elapsed()))
+    let repeat = eval_repeat::evaluate_repeat(&data, &o.split, log.items.len(), &o.params, &Grid::default());
+    let mut out = repeat_tables(o.params.k, &repeat);
+    out.insert_str(0, &format_report(o, &log, &report, started.elapsed()));
+    Ok(out)
+}
+
+/// The repeat-aware blend against the baselines: whole basket, repeat items only, new items only.
+fn repeat_tables(k: usize, r: &RepeatReport) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let (t, v) = (&r.tuned, &r.validation);
+    let _ = writeln!(
+        s,
+        "\nrepeat-aware blend (R·w_r + E·w_e + P·w_p) / Σw, tuned on a {} split of the training lines \
+         ({} lines, {} validation users, {} grid points): half-life {} days, w_r {}, w_e {}, w_p {} (validation NDCG@{k} {:.4})",
+        split_name(&v.split),
+        v.train_lines,
+        v.users,
+        v.grid_points,
+        t.half_life_days,
+        t.repeat,
+        t.explore,
+        t.popularity,
+        v.ndcg
+    );
+    let _ = writeln!(s, "held-out (user, item) pairs the user had bought before: {:.1} %", r.repeat_fraction * 100.0);
+    let parts: [(&str, fn(&eval_repeat::Breakdown) -> &Summary); 3] =
+        [("whole basket", |b| &b.whole), ("repeat items only", |b| &b.repeat), ("new items only", |b| &b.new)];
+    for (title, part) in parts {
+        let users = r.methods.first().map(|b| part(b).users).unwrap_or(0);
+        let _ = writeln!(s, "\n{title} ({users} users):");
+        let _ = writeln!(
+            s,
+            "{:<36}{:>13}{:>11}{:>13}{:>10}{:>10}{:>14}",
+            "",
+            format!("precision@{k}"),
+            format!("recall@{k}"),
+            format!("hit rate@{k}"),
+            format!("NDCG@{k}"),
+            "coverage",
+            "repeat share"
+        );
+        for b in &r.methods {
+            let m = part(b);
+            let _ = writeln!(
+                s,
+                "{:<36}{:>13.4}{:>11.4}{:>13.4}{:>10.4}{:>10.4}{:>14.3}",
+                b.name, m.precision, m.recall, m.hit_rate, m.ndcg, m.coverage, b.repeat_share
+            );
+        }
+    }
+    s
 }
 
 fn split_name(s: &Split) -> String {

@@ -8,6 +8,8 @@
 //! `eval` holds the offline evaluation (metrics and train/test splits) and `synthetic` a seeded
 //! generator of transactions with a planted co-purchase structure.
 pub mod eval;
+pub mod eval_repeat;
+pub mod repeat;
 pub mod synthetic;
 
 use serde::{Deserialize, Serialize};
