@@ -109,7 +109,7 @@ test("after buying A, A's page shows what others bought with it and the home pag
   await alsoBought.scrollIntoViewIfNeeded();
   await storefrontShots(shopper, "recs-product");
 
-  // The home page: predictions for this shopper, without what they bought.
+  // The home page: predictions for this shopper, without what "Buy it again" shows.
   await shopper.goto("/");
   await hydrated(shopper);
   const forYou = shopper.getByTestId("for-you");
@@ -117,7 +117,16 @@ test("after buying A, A's page shows what others bought with it and the home pag
   const recommended = await titles(shopper, "for-you");
   expect(recommended.length).toBeGreaterThan(0);
   expect(recommended).not.toContain(a.title);
+  // "Buy it again": what they bought, on the home page and in their order history.
+  const again = shopper.getByTestId("buy-again");
+  await expect(again.getByRole("heading", { name: "Buy it again" })).toBeVisible();
+  expect(await titles(shopper, "buy-again")).toContain(a.title);
   await storefrontShots(shopper, "recs-home");
+  await shopper.goto("/account/orders");
+  await hydrated(shopper);
+  await expect(shopper.getByTestId("buy-again").getByRole("heading", { name: "Buy it again" })).toBeVisible();
+  expect(await titles(shopper, "buy-again")).toContain(a.title);
+  await storefrontShots(shopper, "recs-orders");
   await shopper.context().close();
 });
 

@@ -8,7 +8,7 @@
 mod support;
 
 use app::services::recommendation_store::{HistoryOrder, RecommendationStore, ViewEvent, ViewSink, Viewer};
-use app::services::recommendations::{also_bought, for_you, together};
+use app::services::recommendations::{Asker, also_bought, buy_again, for_you, together};
 use server::recs_job::{Refresh, refresh};
 use server::store::Database;
 use std::sync::Arc;
@@ -21,6 +21,8 @@ conformance!(multi_thread;
     a_buyer_gets_predictions_without_what_they_bought,
     concurrent_refreshes_take_turns_on_the_lease,
     buffered_views_are_written_in_one_flush,
+    buy_again_is_what_the_shopper_bought_most_and_nothing_else,
+    a_visitors_own_views_feed_recommended_for_you,
 );
 
 const NOW: i64 = 1_790_000_000;
@@ -140,8 +142,8 @@ async fn hidden_sold_out_and_suspended_products_are_never_recommended(db: Databa
     let blocks = vec![
         ("also bought", also_bought(recs.as_ref(), f.id('a')).await.unwrap()),
         ("together", together(recs.as_ref(), &[f.id('a'), f.id('d')]).await.unwrap()),
-        ("for you", for_you(recs.as_ref(), Some(other), NOW).await.unwrap().1),
-        ("popular", for_you(recs.as_ref(), None, NOW).await.unwrap().1),
+        ("for you", for_you(recs.as_ref(), Asker::Shopper(other), NOW).await.unwrap().1),
+        ("popular", for_you(recs.as_ref(), Asker::Nobody, NOW).await.unwrap().1),
     ];
     for (name, cards) in blocks {
         assert!(!cards.is_empty(), "{name} is never empty while products are on sale");
@@ -156,15 +158,15 @@ async fn a_shopper_without_history_gets_popular_products(db: Database) {
     let recs = db.recommendations();
     recs.import_history(&[order(&f, 0, "ab", 3), order(&f, 1, "b", 2)]).await.unwrap();
     refreshed(recs.as_ref()).await;
-    let (personal, cards) = for_you(recs.as_ref(), Some(f.users[6]), NOW).await.unwrap();
+    let (personal, cards) = for_you(recs.as_ref(), Asker::Shopper(f.users[6]), NOW).await.unwrap();
     assert!(!personal);
     assert_eq!(cards.first().map(|c| c.id), Some(f.id('b')), "the most bought first");
-    let (personal, anon) = for_you(recs.as_ref(), None, NOW).await.unwrap();
+    let (personal, anon) = for_you(recs.as_ref(), Asker::Nobody, NOW).await.unwrap();
     assert!(!personal);
     assert_eq!(ids(&anon), ids(&cards));
     // Before any refresh (nothing stored yet) a block is simply empty, never an error.
     let fresh = support::sqlite().await;
-    assert!(for_you(fresh.recommendations().as_ref(), None, NOW).await.unwrap().1.is_empty());
+    assert!(for_you(fresh.recommendations().as_ref(), Asker::Nobody, NOW).await.unwrap().1.is_empty());
 }
 
 async fn a_buyer_gets_predictions_without_what_they_bought(db: Database) {
@@ -176,7 +178,7 @@ async fn a_buyer_gets_predictions_without_what_they_bought(db: Database) {
     refreshed(recs.as_ref()).await;
     // Shopper 6 bought A only.
     recs.import_history(&[order(&f, 6, "a", 1)]).await.unwrap();
-    let (personal, cards) = for_you(recs.as_ref(), Some(f.users[6]), NOW).await.unwrap();
+    let (personal, cards) = for_you(recs.as_ref(), Asker::Shopper(f.users[6]), NOW).await.unwrap();
     let got = ids(&cards);
     assert!(personal, "{got:?}");
     assert!(!got.contains(&f.id('a')), "A was bought: {got:?}");
@@ -290,4 +292,47 @@ async fn the_product_page_records_an_anonymous_view() {
     app.shop.views.flush().await.unwrap();
     let after = app.db.scalar_raw("SELECT COUNT(*) FROM anon_product_views").await.unwrap();
     assert_eq!(after, before + 1);
+}
+
+async fn buy_again_is_what_the_shopper_bought_most_and_nothing_else(db: Database) {
+    let f = fixture(&db).await;
+    let recs = db.recommendations();
+    recs.import_history(&[order(&f, 0, "ab", 20), order(&f, 1, "ab", 19), order(&f, 2, "abc", 18)]).await.unwrap();
+    refreshed(recs.as_ref()).await;
+    // Shopper 6 bought C in three orders, A in one, and G from the store that gets suspended.
+    let mut mine = vec![order(&f, 6, "ca", 9), order(&f, 6, "c", 5), order(&f, 6, "c", 2)];
+    mine.push(order(&f, 6, "g", 1));
+    recs.import_history(&mine).await.unwrap();
+    db.execute_raw(&format!("UPDATE merchants SET status = 'suspended' WHERE id = {}", f.harbor)).await.unwrap();
+    let got = ids(&buy_again(recs.as_ref(), f.users[6], NOW).await.unwrap());
+    assert_eq!(got, vec![f.id('c'), f.id('a')], "C (three orders) before A; G's store is suspended; nothing they did not buy");
+    // "Recommended for you" under it leaves out what they bought: the two blocks never repeat each other.
+    let (_, cards) = for_you(recs.as_ref(), Asker::Shopper(f.users[6]), NOW).await.unwrap();
+    for id in ids(&cards) {
+        assert!(!got.contains(&id), "{id} is in both blocks");
+    }
+    // Someone who bought nothing gets no "Buy it again" (not popular products).
+    assert!(buy_again(recs.as_ref(), f.users[7], NOW).await.unwrap().is_empty());
+}
+
+async fn a_visitors_own_views_feed_recommended_for_you(db: Database) {
+    let f = fixture(&db).await;
+    let recs = db.recommendations();
+    // D and E are bought together; B is the best seller.
+    let orders = [order(&f, 0, "de", 20), order(&f, 1, "de", 19), order(&f, 2, "b", 18), order(&f, 3, "b", 17)];
+    recs.import_history(&orders).await.unwrap();
+    recs.import_history(&[order(&f, 4, "b", 16)]).await.unwrap();
+    refreshed(recs.as_ref()).await;
+    let visitor = "cd".repeat(32);
+    let view = ViewEvent { viewer: Viewer::Visitor(visitor.clone()), product_id: f.id('d'), at: NOW - 60 };
+    recs.record_views(&[view]).await.unwrap();
+    let seen = recs.visitor_history(&visitor, NOW - DAY, 10).await.unwrap();
+    assert_eq!(seen.iter().map(|h| h.item).collect::<Vec<_>>(), vec![f.id('d')]);
+    let (personal, cards) = for_you(recs.as_ref(), Asker::Visitor(&visitor), NOW).await.unwrap();
+    assert!(personal, "{:?}", ids(&cards));
+    assert_eq!(cards.first().map(|c| c.id), Some(f.id('e')), "what goes with what they looked at: {:?}", ids(&cards));
+    // Another visitor, with no views, gets popular products.
+    let (personal, cards) = for_you(recs.as_ref(), Asker::Visitor(&"ef".repeat(32)), NOW).await.unwrap();
+    assert!(!personal);
+    assert_eq!(cards.first().map(|c| c.id), Some(f.id('b')));
 }

@@ -21,12 +21,29 @@ pub async fn together() -> Result<Vec<ProductCard>, AppError> {
     crate::services::recommendations::for_cart(&shop, super::cart::owner(&who, &guest)).await
 }
 
-/// "Recommended for you" for a signed-in shopper; popular products for everyone else.
+/// "Recommended for you": from a signed-in shopper's history, or a visitor's own views (by their
+/// visitor or guest-cart cookie); popular products when nothing is known.
 #[server(endpoint = "recs/for-you")]
 pub async fn for_you() -> Result<ForYouBlock, AppError> {
     use super::guard::{Access, guard, shop};
+    use crate::services::recommendations::{Asker, for_visitor};
     let who = guard(Access::Anyone).await?;
-    crate::services::recommendations::for_visitor(&shop()?, who.map(|p| p.user_id)).await
+    let shop = shop()?;
+    match who {
+        Some(p) => for_visitor(&shop, Asker::Shopper(p.user_id)).await,
+        None => match visitor_hash(&super::guard::headers().await) {
+            Some(hash) => for_visitor(&shop, Asker::Visitor(&hash)).await,
+            None => for_visitor(&shop, Asker::Nobody).await,
+        },
+    }
+}
+
+/// "Buy it again": a signed-in shopper's own purchases still on sale; empty for anyone else.
+#[server(endpoint = "recs/buy-again")]
+pub async fn buy_again() -> Result<Vec<ProductCard>, AppError> {
+    use super::guard::{Access, guard, shop};
+    let who = guard(Access::Anyone).await?;
+    crate::services::recommendations::buy_again_for(&shop()?, who.map(|p| p.user_id)).await
 }
 
 /// Queues a product view for the signals (never waits for the database): a signed-in shopper's
@@ -43,7 +60,7 @@ pub(crate) async fn record_view(
         Some(p) => Viewer::User(p.user_id),
         None => {
             let headers = super::guard::headers().await;
-            let token = visitor_token(&headers).or_else(|| super::cart::cookie::guest_token(&headers));
+            let token = visitor_cookie(&headers);
             let token = token.unwrap_or_else(|| {
                 let token = super::cart::cookie::new_token();
                 let secure = if shop.auth.cookie_secure { "; Secure" } else { "" };
@@ -62,6 +79,18 @@ pub(crate) async fn record_view(
 pub const VISITOR_COOKIE: &str = "mm_visitor";
 #[cfg(feature = "ssr")]
 const VISITOR_MAX_AGE: i64 = 180 * 24 * 3600;
+
+/// The token a visitor's views are recorded under: their visitor cookie, else their guest-cart cookie.
+#[cfg(feature = "ssr")]
+fn visitor_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    visitor_token(headers).or_else(|| super::cart::cookie::guest_token(headers))
+}
+
+/// The hash a visitor's views are stored under, if they have a cookie to record them by.
+#[cfg(feature = "ssr")]
+fn visitor_hash(headers: &axum::http::HeaderMap) -> Option<String> {
+    visitor_cookie(headers).map(|t| crate::services::passwords::token_hash(&t))
+}
 
 /// The visitor cookie, when it is one of ours in shape (43 base64url characters).
 #[cfg(feature = "ssr")]

@@ -1,12 +1,13 @@
 //! Recommendation blocks: "Customers also bought" (product page), "Frequently bought together"
-//! (cart page) and "Recommended for you" / "Popular right now" (home page). Each has its own
+//! (cart page), "Buy it again" (home page and order history) and "Recommended for you" /
+//! "Popular right now" (home page). Each has its own
 //! resource, made by the page outside any Suspend (the product page's by `also_bought_resource`),
 //! rendered on the server (the routes are `SsrMode::Async`) and hydrated with the
 //! listing's product cards. A block with nothing to show renders nothing; a failed load hides the
 //! block rather than the page.
 use super::cart::{CardCart, CardCartNotice};
 use super::product_card::ProductCardView;
-use crate::api::recommendations::{also_bought, for_you, together};
+use crate::api::recommendations::{also_bought, buy_again, for_you, together};
 use crate::domain::catalog::ProductCard;
 use crate::domain::errors::AppError;
 use leptos::prelude::*;
@@ -117,6 +118,19 @@ pub fn RecommendedForYou() -> impl IntoView {
                     Err(e) => row("", "for-you", Err::<Vec<ProductCard>, _>(e)),
                 }
             })}
+        </Suspense>
+    }
+}
+
+/// "Buy it again": a signed-in shopper's own purchases still on sale, most bought (recently)
+/// first; nothing for anyone else. Render it outside any Suspend (its resource is its own).
+#[component]
+pub fn BuyAgain() -> impl IntoView {
+    CardCart::provide();
+    let recs = Resource::new(|| (), |_| buy_again());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move { row("Buy it again", "buy-again", recs.await) })}
         </Suspense>
     }
 }

@@ -51,6 +51,7 @@ pub fn HomePage() -> impl IntoView {
         // Suspend, it could be dropped and made again while its request to the server was still
         // running, which then ran without the request's context (seen as "Popular right now" for
         // a signed-in shopper, and "Shop missing from context" in the log).
+        <crate::components::recommendations::BuyAgain />
         <crate::components::recommendations::RecommendedForYou />
     }
 }

@@ -371,5 +371,7 @@ pub fn MyOrdersPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        // Outside the Suspense: the block's resource must not be made inside a Suspend.
+        <crate::components::recommendations::BuyAgain />
     }
 }

@@ -66,6 +66,9 @@ pub trait RecommendationStore: Send + Sync + 'static {
     /// A signed-in shopper's interactions since `since`: purchases (paid orders), ratings, cart
     /// adds and views, newest first, at most `limit`.
     async fn history(&self, user_id: i64, since: i64, limit: i64) -> Result<Vec<Interaction>, StoreError>;
+    /// A visitor's (not signed in) product views since `since`, by the hash of their cookie,
+    /// newest first, at most `limit`: what "Recommended for you" predicts from before sign-in.
+    async fn visitor_history(&self, visitor: &str, since: i64, limit: i64) -> Result<Vec<Interaction>, StoreError>;
 
     // --- the similarity job --------------------------------------------------------------------
     /// Each paid order placed since `since`: its distinct products.

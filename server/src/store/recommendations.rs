@@ -163,6 +163,28 @@ macro_rules! impl_sql_recommendations {
                     .collect())
             }
 
+            async fn visitor_history(
+                &self,
+                visitor: &str,
+                since: i64,
+                limit: i64,
+            ) -> Result<Vec<Interaction>, StoreError> {
+                let rows: Vec<(i64, i64)> = sqlx::query_as(
+                    "SELECT product_id, last_viewed_at FROM anon_product_views
+                     WHERE visitor = $1 AND last_viewed_at >= $2 ORDER BY last_viewed_at DESC, product_id LIMIT $3",
+                )
+                .bind(visitor)
+                .bind(since)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(item, at)| Interaction { item, kind: InteractionKind::View, at, rating: None })
+                    .collect())
+            }
+
             async fn order_baskets(&self, since: i64) -> Result<Vec<Vec<i64>>, StoreError> {
                 let rows: Vec<(i64, i64)> = sqlx::query_as(
                     "SELECT o.id, l.product_id FROM orders o

@@ -24,6 +24,7 @@ pub const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/recs/also-bought", &[("product_id", "{PRODUCT_A}")], [Allow; 5]),
     ("/api/recs/together", &[], [Allow; 5]),
     ("/api/recs/for-you", &[], [Allow; 5]),
+    ("/api/recs/buy-again", &[], [Allow; 5]),
     ("/api/auth/session", &[], [Allow; 5]),
     ("/api/auth/login", &[("email", "nobody@meridian.test"), ("password", "wrong-password")], [Allow; 5]),
     (
