@@ -113,7 +113,13 @@ pub async fn run(db: &Database, media_dir: &Path, n: usize) -> Result<(), String
     for _ in 0..READS {
         let user = shoppers[rng.below(SHOPPERS)].0;
         let t = Instant::now();
-        let (p, _) = app::services::recommendations::for_you(recs.as_ref(), app::services::recommendations::Asker::Shopper(user), now).await.map_err(err)?;
+        let (p, _) = app::services::recommendations::for_you(
+            recs.as_ref(),
+            app::services::recommendations::Asker::Shopper(user),
+            now,
+        )
+        .await
+        .map_err(err)?;
         times.push(t.elapsed());
         personal += usize::from(p);
     }

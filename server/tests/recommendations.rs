@@ -305,7 +305,11 @@ async fn buy_again_is_what_the_shopper_bought_most_and_nothing_else(db: Database
     recs.import_history(&mine).await.unwrap();
     db.execute_raw(&format!("UPDATE merchants SET status = 'suspended' WHERE id = {}", f.harbor)).await.unwrap();
     let got = ids(&buy_again(recs.as_ref(), f.users[6], NOW).await.unwrap());
-    assert_eq!(got, vec![f.id('c'), f.id('a')], "C (three orders) before A; G's store is suspended; nothing they did not buy");
+    assert_eq!(
+        got,
+        vec![f.id('c'), f.id('a')],
+        "C (three orders) before A; G's store is suspended; nothing they did not buy"
+    );
     // "Recommended for you" under it leaves out what they bought: the two blocks never repeat each other.
     let (_, cards) = for_you(recs.as_ref(), Asker::Shopper(f.users[6]), NOW).await.unwrap();
     for id in ids(&cards) {

@@ -40,7 +40,12 @@ impl ProductImagesData {
         let alt_action = ServerAction::<SetProductImageAlt>::new();
         let images = Resource::new(
             move || {
-                (product_id.get(), move_action.version().get(), remove_action.version().get(), alt_action.version().get())
+                (
+                    product_id.get(),
+                    move_action.version().get(),
+                    remove_action.version().get(),
+                    alt_action.version().get(),
+                )
             },
             move |(id, ..)| async move {
                 match id {

@@ -13,7 +13,9 @@ use super::recommendation_store::{RecommendationStore, ViewEvent, Viewer};
 use crate::domain::catalog::ProductCard;
 use crate::domain::errors::AppError;
 use crate::domain::recommend::repeat::{self, Purchase};
-use crate::domain::recommend::{Interaction, InteractionKind, InterestWeights, PRIOR_WEIGHT, interest, predict_with_prior};
+use crate::domain::recommend::{
+    Interaction, InteractionKind, InterestWeights, PRIOR_WEIGHT, interest, predict_with_prior,
+};
 use crate::views::recommendations::ForYouBlock;
 use std::collections::{HashMap, HashSet};
 
@@ -56,7 +58,8 @@ pub enum Asker<'a> {
 
 /// The home page's "Recommended for you" (or popular products, when nothing is known).
 pub async fn for_visitor(shop: &Shop, asker: Asker<'_>) -> Result<ForYouBlock, AppError> {
-    let (personal, products) = for_you(shop.recommendations.as_ref(), asker, shop.clock.now()).await.map_err(store_err)?;
+    let (personal, products) =
+        for_you(shop.recommendations.as_ref(), asker, shop.clock.now()).await.map_err(store_err)?;
     Ok(ForYouBlock { personal, products })
 }
 
@@ -95,11 +98,16 @@ fn purchases(history: &[Interaction]) -> Vec<Purchase> {
 /// "Buy it again": what the shopper bought, by decayed frequency (`repeat::personal_frequency`
 /// with the tuned half-life), only what is on sale now; at most `BLOCK`, never filled up with
 /// anything they did not buy.
-pub async fn buy_again(store: &dyn RecommendationStore, user_id: i64, now: i64) -> Result<Vec<ProductCard>, StoreError> {
+pub async fn buy_again(
+    store: &dyn RecommendationStore,
+    user_id: i64,
+    now: i64,
+) -> Result<Vec<ProductCard>, StoreError> {
     let history = store.history(user_id, now - HISTORY_WINDOW_SECS, HISTORY_LIMIT).await?;
     let freq = repeat::personal_frequency(&purchases(&history), now, repeat::DEFAULT.half_life_days);
     // A few spare: some may be sold out or hidden by now.
-    let ranked: Vec<i64> = repeat::buy_again(&freq, &HashSet::new(), (BLOCK * 2) as usize).iter().map(|(i, _)| *i).collect();
+    let ranked: Vec<i64> =
+        repeat::buy_again(&freq, &HashSet::new(), (BLOCK * 2) as usize).iter().map(|(i, _)| *i).collect();
     if ranked.is_empty() {
         return Ok(Vec::new());
     }
@@ -115,7 +123,11 @@ pub async fn buy_again(store: &dyn RecommendationStore, user_id: i64, now: i64) 
 /// in, what the visitor viewed — without anything they bought: on the Online Retail data this is
 /// the best list for items new to the shopper that `eval-recs` measured (README, Recommendations).
 /// Personal is false when the list is popularity only.
-pub async fn for_you(store: &dyn RecommendationStore, asker: Asker<'_>, now: i64) -> Result<(bool, Vec<ProductCard>), StoreError> {
+pub async fn for_you(
+    store: &dyn RecommendationStore,
+    asker: Asker<'_>,
+    now: i64,
+) -> Result<(bool, Vec<ProductCard>), StoreError> {
     let since = now - HISTORY_WINDOW_SECS;
     let history = match asker {
         Asker::Shopper(user_id) => store.history(user_id, since, HISTORY_LIMIT).await?,
@@ -146,4 +158,3 @@ pub async fn for_you(store: &dyn RecommendationStore, asker: Asker<'_>, now: i64
     let personal = cards.iter().any(|c| ranked.contains(&c.id));
     Ok((personal, cards))
 }
-

@@ -118,8 +118,10 @@ fn lists(t: &Trained, user: u32, at: i64, k: usize, tuned: &RepeatParams, p: &Ev
     let explored = repeat::explore(&freq, &t.neighbours);
     let blended = ids(repeat::recommend(&freq, &explored, &t.popular, tuned, &none, k));
     let frequency = ids(repeat::buy_again(&freq, &none, k));
-    let history: Vec<Interaction> =
-        past.iter().map(|h| Interaction { item: h.item, kind: InteractionKind::Purchase, at: h.at, rating: None }).collect();
+    let history: Vec<Interaction> = past
+        .iter()
+        .map(|h| Interaction { item: h.item, kind: InteractionKind::Purchase, at: h.at, rating: None })
+        .collect();
     let r = super::interest(&history, at, &p.weights);
     let knn = ids(super::predict_with_prior(&r, &t.neighbours, &bought, k, p.prior_weight));
     let popular = t.popular.iter().map(|(i, _)| *i);
@@ -127,28 +129,34 @@ fn lists(t: &Trained, user: u32, at: i64, k: usize, tuned: &RepeatParams, p: &Ev
     let everyone: Vec<i64> = popular.take(k).collect();
     let top_up = |mut list: Vec<i64>, skip: &HashSet<i64>| {
         let have: HashSet<i64> = list.iter().copied().collect();
-        let fill: Vec<i64> =
-            t.popular.iter().map(|(i, _)| *i).filter(|i| !have.contains(i) && !skip.contains(i)).take(k - list.len().min(k)).collect();
+        let fill: Vec<i64> = t
+            .popular
+            .iter()
+            .map(|(i, _)| *i)
+            .filter(|i| !have.contains(i) && !skip.contains(i))
+            .take(k - list.len().min(k))
+            .collect();
         list.extend(fill);
         list
     };
-    [
-        top_up(blended, &none),
-        top_up(frequency, &none),
-        top_up(knn, &bought),
-        without_bought,
-        everyone,
-    ]
+    [top_up(blended, &none), top_up(frequency, &none), top_up(knn, &bought), without_bought, everyone]
 }
 
 /// Scores every test user with every method; `tuned` from [`tune`].
-fn score(data: &SplitData, t: &Trained, catalogue_items: usize, tuned: &RepeatParams, p: &EvalParams) -> (Vec<Breakdown>, f64) {
+fn score(
+    data: &SplitData,
+    t: &Trained,
+    catalogue_items: usize,
+    tuned: &RepeatParams,
+    p: &EvalParams,
+) -> (Vec<Breakdown>, f64) {
     let k = p.k;
     let mut acc: [[Accumulator; 3]; 5] = Default::default();
     let mut share = [0.0f64; 5];
     let (mut repeat_pairs, mut pairs) = (0usize, 0usize);
     for case in &data.test {
-        let past: HashSet<i64> = t.purchases.get(&case.user).map(|v| v.iter().map(|h| h.item).collect()).unwrap_or_default();
+        let past: HashSet<i64> =
+            t.purchases.get(&case.user).map(|v| v.iter().map(|h| h.item).collect()).unwrap_or_default();
         let repeats: HashSet<i64> = case.relevant.intersection(&past).copied().collect();
         let new: HashSet<i64> = case.relevant.difference(&past).copied().collect();
         repeat_pairs += repeats.len();
@@ -196,8 +204,13 @@ pub fn tune(train: &[Line], how: &Split, p: &EvalParams, grid: &Grid) -> (Repeat
     let vsplit = validation_split(how);
     let data = split(train, &vsplit);
     let points = grid.half_lives.len() * grid.explore.len() * grid.popularity.len();
-    let mut validation =
-        Validation { split: vsplit, train_lines: data.train.len(), users: data.test.len(), ndcg: 0.0, grid_points: points };
+    let mut validation = Validation {
+        split: vsplit,
+        train_lines: data.train.len(),
+        users: data.test.len(),
+        ndcg: 0.0,
+        grid_points: points,
+    };
     if data.test.is_empty() || points == 0 {
         validation.users = 0;
         return (repeat::DEFAULT, validation);
@@ -238,7 +251,13 @@ pub fn tune(train: &[Line], how: &Split, p: &EvalParams, grid: &Grid) -> (Repeat
 }
 
 /// Tunes on a validation split of `data.train`, then scores every method on `data.test`.
-pub fn evaluate_repeat(data: &SplitData, how: &Split, catalogue_items: usize, p: &EvalParams, grid: &Grid) -> RepeatReport {
+pub fn evaluate_repeat(
+    data: &SplitData,
+    how: &Split,
+    catalogue_items: usize,
+    p: &EvalParams,
+    grid: &Grid,
+) -> RepeatReport {
     let (tuned, validation) = tune(&data.train, how, p, grid);
     let t = Trained::new(&data.train, &p.similarity);
     let (methods, repeat_fraction) = score(data, &t, catalogue_items, &tuned, p);

@@ -230,8 +230,10 @@ mod tests {
     #[test]
     fn no_history_gives_popularity_and_no_weight_gives_nothing() {
         let popular = [(4, 10.0), (5, 8.0), (6, 1.0)];
-        let got: Vec<i64> =
-            recommend(&HashMap::new(), &HashMap::new(), &popular, &DEFAULT, &HashSet::new(), 2).iter().map(|r| r.0).collect();
+        let got: Vec<i64> = recommend(&HashMap::new(), &HashMap::new(), &popular, &DEFAULT, &HashSet::new(), 2)
+            .iter()
+            .map(|r| r.0)
+            .collect();
         assert_eq!(got, vec![4, 5]);
         let none = RepeatParams { half_life_days: 0.0, repeat: 0.0, explore: f64::NAN, popularity: -1.0 };
         assert!(recommend(&HashMap::new(), &HashMap::new(), &popular, &none, &HashSet::new(), 2).is_empty());
