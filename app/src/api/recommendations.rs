@@ -28,14 +28,13 @@ pub async fn for_you() -> Result<ForYouBlock, AppError> {
     use super::guard::{Access, guard, shop};
     use crate::services::recommendations::{Asker, for_visitor};
     let who = guard(Access::Anyone).await?;
-    let shop = shop()?;
-    match who {
-        Some(p) => for_visitor(&shop, Asker::Shopper(p.user_id)).await,
-        None => match visitor_hash(&super::guard::headers().await) {
-            Some(hash) => for_visitor(&shop, Asker::Visitor(&hash)).await,
-            None => for_visitor(&shop, Asker::Nobody).await,
-        },
-    }
+    let visitor = if who.is_none() { visitor_hash(&super::guard::headers().await) } else { None };
+    let asker = match (&who, &visitor) {
+        (Some(p), _) => Asker::Shopper(p.user_id),
+        (None, Some(hash)) => Asker::Visitor(hash),
+        (None, None) => Asker::Nobody,
+    };
+    for_visitor(&shop()?, asker).await
 }
 
 /// "Buy it again": a signed-in shopper's own purchases still on sale; empty for anyone else.

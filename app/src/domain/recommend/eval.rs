@@ -258,22 +258,12 @@ pub struct Report {
 /// items in the whole log (the denominator of coverage).
 pub fn evaluate(data: &SplitData, catalogue_items: usize, p: &EvalParams) -> Report {
     let k = p.k;
-    // Baskets of the training part, deduplicated.
-    let mut by_basket: HashMap<u32, Vec<i64>> = HashMap::new();
-    for l in &data.train {
-        by_basket.entry(l.basket).or_default().push(l.item);
-    }
-    let mut baskets: Vec<Vec<i64>> = by_basket.into_values().collect();
-    for b in &mut baskets {
-        b.sort_unstable();
-        b.dedup();
-    }
-    baskets.sort_unstable();
-    let (neighbours, sim_stats) = super::similar_items_with_stats(&baskets, &p.similarity, super::MAX_BASKET_ITEMS);
-
-    // Popularity: distinct training baskets containing the item, ties by id.
-    let events: Vec<(i64, i64, f64)> = baskets.iter().flatten().map(|i| (*i, 0, 1.0)).collect();
-    let popular: Vec<i64> = super::popular(&events, 0, 0.0).into_iter().map(|(i, _)| i).collect();
+    // Neighbours, popularity (distinct training baskets holding the item, ties by id) and the
+    // basket count, as the repeat-aware evaluation builds them.
+    let trained = super::eval_repeat::Trained::new(&data.train, &p.similarity);
+    let neighbours = &trained.neighbours;
+    let sim_stats = trained.similarity.clone();
+    let popular: Vec<i64> = trained.popular.iter().map(|(i, _)| *i).collect();
 
     let mut history: HashMap<u32, Vec<Interaction>> = HashMap::new();
     for l in &data.train {
@@ -299,8 +289,8 @@ pub fn evaluate(data: &SplitData, catalogue_items: usize, p: &EvalParams) -> Rep
             let r = super::interest(past, t.at, &p.weights);
             let ids = |v: Vec<(i64, f64)>| v.into_iter().map(|(i, _)| i).collect::<Vec<i64>>();
             (
-                ids(super::predict_with_prior(&r, &neighbours, &bought, k, p.prior_weight)),
-                ids(super::predict(&r, &neighbours, &bought, k)),
+                ids(super::predict_with_prior(&r, neighbours, &bought, k, p.prior_weight)),
+                ids(super::predict(&r, neighbours, &bought, k)),
             )
         };
         if recs.len() < k {
@@ -340,7 +330,7 @@ pub fn evaluate(data: &SplitData, catalogue_items: usize, p: &EvalParams) -> Rep
         cold_users: cold,
         topped_up,
         train_lines: data.train.len(),
-        train_baskets: baskets.len(),
+        train_baskets: trained.baskets,
         catalogue_items,
         similarity: sim_stats,
     }
