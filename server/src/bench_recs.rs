@@ -49,7 +49,7 @@ impl BenchOptions {
 
 fn median(mut d: Vec<Duration>) -> Duration {
     d.sort();
-    d[d.len() / 2]
+    d.get(d.len() / 2).copied().unwrap_or_default()
 }
 
 fn secs(d: Duration) -> String {
@@ -83,7 +83,7 @@ pub fn run(o: &BenchOptions) -> String {
         times.push(t.elapsed());
         last = Some((sims, stats));
     }
-    let (sims, stats) = last.expect("at least one run");
+    let Some((sims, stats)) = last else { return s };
     let med = median(times.clone());
     let _ = writeln!(
         s,
@@ -106,6 +106,7 @@ pub fn run(o: &BenchOptions) -> String {
         stats.neighbours_kept,
         sims.len()
     );
+    refresh_line(&mut s, &orders, &p, o.runs);
     // The peak baskets: over the cap they are skipped; one exactly at the cap is counted.
     let cap = recommend::MAX_BASKET_ITEMS;
     let peak: Vec<Vec<i64>> = vec![(1..=cap as i64).collect()];
@@ -151,6 +152,55 @@ pub fn run(o: &BenchOptions) -> String {
     s
 }
 
+/// The whole refresh the repeat-aware lists stand on: the similarity recompute, the shop's
+/// popularity with the trend half-life, and every customer's decayed purchase frequency (the
+/// shop computes one shopper's per request; here all at once, as an upper bound). The synthetic
+/// log has no customers or times: order n belongs to customer n mod (orders / 4) and is n hours
+/// after the first.
+fn refresh_line(s: &mut String, orders: &[Vec<i64>], p: &SimilarityParams, runs: usize) {
+    use app::domain::recommend::{for_you, repeat};
+    use std::collections::HashMap;
+    use std::fmt::Write;
+    let customers = (orders.len() / 4).max(1);
+    let hour = 3_600i64;
+    let now = orders.len() as i64 * hour;
+    let mut times = Vec::new();
+    let mut counted = (0usize, 0usize);
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let (sims, _) = recommend::similar_items_with_stats(orders, p, recommend::MAX_BASKET_ITEMS);
+        let events: Vec<(i64, i64, f64)> =
+            orders.iter().enumerate().flat_map(|(n, b)| b.iter().map(move |i| (*i, n as i64 * hour, 4.0))).collect();
+        let popular = recommend::popular(&events, now, for_you::DEFAULT.trend_half_life_days);
+        let mut by_customer: HashMap<usize, Vec<repeat::Purchase>> = HashMap::new();
+        for (n, b) in orders.iter().enumerate() {
+            let at = n as i64 * hour;
+            by_customer.entry(n % customers).or_default().extend(b.iter().map(|i| repeat::Purchase {
+                item: *i,
+                at,
+                basket: n as i64,
+            }));
+        }
+        let frequencies: usize = by_customer
+            .values()
+            .map(|h| repeat::personal_frequency(h, now, repeat::DEFAULT.half_life_days).len())
+            .sum();
+        times.push(t.elapsed());
+        counted = (popular.len(), frequencies);
+        std::hint::black_box((sims, popular));
+    }
+    let _ = writeln!(
+        s,
+        "refresh (similarity + popularity + every customer's decayed frequency): median {} of {} runs ({}); \
+         {} popular items, {} (customer, item) frequencies for {customers} customers",
+        secs(median(times.clone())),
+        times.len(),
+        times.iter().map(|d| secs(*d)).collect::<Vec<_>>().join(", "),
+        counted.0,
+        counted.1
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +210,7 @@ mod tests {
         let o = BenchOptions::parse(&["--products", "2000", "--lines", "20000", "--runs", "1"]).unwrap();
         let out = run(&o);
         assert!(out.contains("median"), "{out}");
+        assert!(out.contains("refresh (similarity + popularity + every customer's decayed frequency)"), "{out}");
         assert!(out.contains("20000 order lines"), "{out}");
         assert!(BenchOptions::parse(&["--products"]).is_err());
         assert!(BenchOptions::parse(&["--lines", "0"]).is_err());

@@ -14,8 +14,9 @@
 //!   quarter as much as purchases), top `TOP_N` per product; support = baskets holding both
 //!   (orders plus view sets, recovered from the cosine: c(i,j) = sim·√(c(i)·c(j)));
 //! - popularity: `popular` over purchases, ratings, cart adds and views of the last 180 days,
-//!   weighted by kind (`InterestWeights`) with a 30-day half-life; the best `POPULAR_KEEP` kept.
-use app::domain::recommend::{InterestWeights, SimilarityParams, popular, similar_items};
+//!   weighted by kind (`InterestWeights`) with the half-life "Recommended for you" was tuned with
+//!   (`for_you::DEFAULT`, 7 days: what sells now); the best `POPULAR_KEEP` kept.
+use app::domain::recommend::{InterestWeights, SimilarityParams, for_you, popular, similar_items};
 use app::services::recommendation_store::{RecommendationStore, SimilarityRow};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -145,7 +146,7 @@ async fn compute_and_write(
     // CPU work off the async threads.
     let (rows, mut ranked) = tokio::task::spawn_blocking(move || {
         let rows = blend(&orders, &views);
-        (rows, popular(&events, now, w.half_life_days))
+        (rows, popular(&events, now, for_you::DEFAULT.trend_half_life_days))
     })
     .await
     .map_err(|e| app::services::StoreError::Other(format!("the similarity computation failed: {e}")))?;

@@ -23,6 +23,7 @@ conformance!(multi_thread;
     buffered_views_are_written_in_one_flush,
     buy_again_is_what_the_shopper_bought_most_and_nothing_else,
     a_visitors_own_views_feed_recommended_for_you,
+    recommended_for_you_puts_new_things_first_then_what_they_rebuy,
 );
 
 const NOW: i64 = 1_790_000_000;
@@ -339,4 +340,44 @@ async fn a_visitors_own_views_feed_recommended_for_you(db: Database) {
     let (personal, cards) = for_you(recs.as_ref(), Asker::Visitor(&"ef".repeat(32)), NOW).await.unwrap();
     assert!(!personal);
     assert_eq!(cards.first().map(|c| c.id), Some(f.id('b')));
+}
+
+async fn recommended_for_you_puts_new_things_first_then_what_they_rebuy(db: Database) {
+    // Fourteen products a..n; shopper 0 re-buys ten of them (a..j, two orders each).
+    let letters: Vec<char> = ('a'..='n').collect();
+    let items: Vec<fixtures::Item> = letters
+        .iter()
+        .map(|l| fixtures::item(&format!("item-{l}")).title(format!("Item {l}")).sku(format!("SKU-{l}")).price(900))
+        .collect();
+    let m = Marketplace::new().store(store("north").sells(items)).build(&db).await;
+    let id = |l: char| m.products[(l as u8 - b'a') as usize].id;
+    let mut users = Vec::new();
+    for i in 0..4 {
+        users.push(fixtures::shopper(&db, &format!("rebuy{i}@recs.test"), &format!("Rebuyer {i}")).await);
+    }
+    let order = |u: usize, ls: &str, days: i64| HistoryOrder {
+        user_id: users[u],
+        email: format!("rebuy{u}@recs.test"),
+        at: NOW - days * DAY,
+        lines: ls.chars().map(|l| (id(l), 1)).collect(),
+    };
+    let recs = db.recommendations();
+    // A goes with K (two shoppers); M is what everyone else buys this week.
+    let others = [order(1, "ak", 30), order(2, "ak", 29), order(1, "m", 3), order(2, "m", 2), order(3, "m", 1)];
+    recs.import_history(&others).await.unwrap();
+    recs.import_history(&[order(0, "abcdefghij", 20), order(0, "abcdefghij", 10)]).await.unwrap();
+    refreshed(recs.as_ref()).await;
+    let again = ids(&buy_again(recs.as_ref(), users[0], NOW).await.unwrap());
+    assert_eq!(again, "abcdefgh".chars().map(id).collect::<Vec<_>>(), "eight cards, equal frequency by id");
+    let (personal, cards) = for_you(recs.as_ref(), Asker::Shopper(users[0]), NOW).await.unwrap();
+    let got = ids(&cards);
+    assert!(personal, "{got:?}");
+    assert_eq!(got.first(), Some(&id('k')), "what goes with what they buy comes first: {got:?}");
+    let mut new: Vec<i64> = got[..4].to_vec();
+    new.sort_unstable();
+    assert_eq!(new, "klmn".chars().map(id).collect::<Vec<_>>(), "the four products new to them: {got:?}");
+    assert_eq!(&got[4..], &[id('i'), id('j')], "then the re-bought products Buy it again does not show: {got:?}");
+    for g in &got {
+        assert!(!again.contains(g), "{g} is in both blocks");
+    }
 }

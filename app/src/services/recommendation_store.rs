@@ -103,6 +103,8 @@ pub trait RecommendationStore: Send + Sync + 'static {
     async fn together(&self, product_ids: &[i64], limit: i64) -> Result<Vec<ProductCard>, StoreError>;
     /// The stored neighbours of each of `product_ids`: (product, neighbour, score).
     async fn neighbours(&self, product_ids: &[i64]) -> Result<Vec<(i64, i64, f64)>, StoreError>;
+    /// The stored popularity, best first: (product, score), at most `limit`.
+    async fn popularity(&self, limit: i64) -> Result<Vec<(i64, f64)>, StoreError>;
     /// Cards for `ranked` in that order, skipping `exclude`, filled up with popular products to
     /// `limit` (popular only when `ranked` is empty).
     async fn ranked_cards(&self, ranked: &[i64], exclude: &[i64], limit: i64) -> Result<Vec<ProductCard>, StoreError>;

@@ -1,8 +1,8 @@
 //! Recommendation reads: "Customers also bought" (a product's stored neighbours), "Frequently
 //! bought together" (the cart's items' neighbours, summed), and the home page's repeat-aware pair:
 //! "Buy it again" (the shopper's own purchases by decayed frequency, `domain::recommend::repeat`)
-//! above "Recommended for you" (the predicted interest over what the shopper — or a visitor who is
-//! not signed in — bought, rated, added and viewed, without what they bought). Every list but
+//! above the repeat-aware "Recommended for you" (`domain::recommend::for_you`: what is new to the
+//! shopper — or to a visitor who is not signed in, from their views — then what they re-buy). Every list but
 //! "Buy it again" is filled up with time-decayed popular products, so a block is never empty while
 //! anything is on sale.
 use super::Shop;
@@ -12,6 +12,7 @@ use super::errors::store_err;
 use super::recommendation_store::{RecommendationStore, ViewEvent, Viewer};
 use crate::domain::catalog::ProductCard;
 use crate::domain::errors::AppError;
+use crate::domain::recommend::for_you;
 use crate::domain::recommend::repeat::{self, Purchase};
 use crate::domain::recommend::{
     Interaction, InteractionKind, InterestWeights, PRIOR_WEIGHT, interest, predict_with_prior,
@@ -27,6 +28,10 @@ pub const HISTORY_WINDOW_SECS: i64 = 365 * 86_400;
 pub const HISTORY_LIMIT: i64 = 300;
 /// The shopper's strongest items whose neighbours are read.
 pub const SEED_ITEMS: usize = 40;
+/// Item-kNN predictions and trending products weighed for the new half of "Recommended for you"
+/// (as `eval-recs` weighs them: `eval_for_you::KNN_CANDIDATES`).
+pub const KNN_CANDIDATES: usize = crate::domain::recommend::eval_for_you::KNN_CANDIDATES;
+pub const TREND_CANDIDATES: i64 = 300;
 
 /// "Customers also bought" on product `product_id`'s page.
 pub async fn for_product(shop: &Shop, product_id: i64) -> Result<Vec<ProductCard>, AppError> {
@@ -117,12 +122,15 @@ pub async fn buy_again(
     Ok(cards)
 }
 
-/// "Recommended for you": (personal, cards) — the new half of a repeat-aware home page, shown under
-/// "Buy it again" (the repeat half). The predicted interest Σ sim(i,j)·rᵢ / (Σ sim(i,j) + λ)
-/// (`predict_with_prior`) over what the shopper bought, rated, added and viewed — or, not signed
-/// in, what the visitor viewed — without anything they bought: on the Online Retail data this is
-/// the best list for items new to the shopper that `eval-recs` measured (README, Recommendations).
-/// Personal is false when the list is popularity only.
+/// "Recommended for you": (personal, cards) — the repeat-aware list of `domain::recommend::for_you`
+/// with its tuned settings (`for_you::DEFAULT`, chosen by `eval-recs` on Online Retail): first
+/// what is new to the shopper, by the weighted average of the item-kNN prediction over what they
+/// bought, rated, added and viewed (`predict_with_prior`) and what the shop buys right now (the
+/// stored popularity); then, in at most half the block, things they buy again and again. A
+/// signed-in shopper's home page shows "Buy it again" above this block, so the repeat half leaves
+/// out the `BLOCK` purchases that block leads with (a card is never shown twice); a visitor who is
+/// not signed in has no purchases and gets the new half only. Personal is false when nothing of
+/// the shopper's own history shaped the list (popularity only).
 pub async fn for_you(
     store: &dyn RecommendationStore,
     asker: Asker<'_>,
@@ -135,11 +143,10 @@ pub async fn for_you(
         Asker::Nobody => Vec::new(),
     };
     let bought: HashSet<i64> = history.iter().filter(|h| h.kind == InteractionKind::Purchase).map(|h| h.item).collect();
-    let mut exclude: Vec<i64> = bought.iter().copied().collect();
-    exclude.sort_unstable();
     if history.is_empty() {
-        return Ok((false, store.ranked_cards(&[], &exclude, BLOCK).await?));
+        return Ok((false, store.ranked_cards(&[], &[], BLOCK).await?));
     }
+    let params = for_you::DEFAULT;
     let r = interest(&history, now, &InterestWeights::default());
     let mut strongest = r.clone();
     strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -149,12 +156,34 @@ pub async fn for_you(
         neighbours.entry(i).or_default().push((j, s));
     }
     let seeded: Vec<(i64, f64)> = r.into_iter().filter(|(i, _)| seeds.contains(i)).collect();
-    // A few spare: some predictions may be sold out or hidden by now.
     // The weighted average with its prior: one weak neighbour of a favourite does not outrank
     // strong neighbours of several purchases (see `predict_with_prior`; measured by eval-recs).
-    let predicted = predict_with_prior(&seeded, &neighbours, &bought, (BLOCK * 3) as usize, PRIOR_WEIGHT);
-    let ranked: Vec<i64> = predicted.iter().map(|(j, _)| *j).collect();
-    let cards = store.ranked_cards(&ranked, &exclude, BLOCK).await?;
-    let personal = cards.iter().any(|c| ranked.contains(&c.id));
-    Ok((personal, cards))
+    let predicted = predict_with_prior(&seeded, &neighbours, &bought, KNN_CANDIDATES, PRIOR_WEIGHT);
+    let trending = store.popularity(TREND_CANDIDATES).await?;
+    let explored = for_you::explore(&predicted, &trending, &bought, &params);
+    // The repeat half: frequent purchases that "Buy it again" does not already lead with.
+    let mut freq = repeat::personal_frequency(&purchases(&history), now, repeat::DEFAULT.half_life_days);
+    for (item, _) in repeat::buy_again(&freq, &HashSet::new(), BLOCK as usize) {
+        freq.remove(&item);
+    }
+    freq.retain(|_, f| *f >= params.repeat_min);
+    // Everything that could be shown, in one query (some may be sold out or hidden by now); the
+    // block is then assembled from what is on sale, so a sold-out pick leaves its slot to the next.
+    let mut ranked: Vec<i64> = explored.iter().map(|(j, _)| *j).take((BLOCK * 3) as usize).collect();
+    ranked.extend(repeat::buy_again(&freq, &HashSet::new(), BLOCK as usize).iter().map(|(i, _)| *i));
+    let mut exclude: Vec<i64> = bought.iter().filter(|i| !freq.contains_key(i)).copied().collect();
+    exclude.sort_unstable();
+    let cards = store.ranked_cards(&ranked, &exclude, ranked.len() as i64 + BLOCK).await?;
+    let on_sale: HashSet<i64> = cards.iter().map(|c| c.id).collect();
+    freq.retain(|i, _| on_sale.contains(i));
+    // Popular fill-ups after the explore items count as explore items of score 0.
+    let mut available: Vec<(i64, f64)> = explored.into_iter().filter(|(j, _)| on_sale.contains(j)).collect();
+    let listed: HashSet<i64> = available.iter().map(|(j, _)| *j).collect();
+    available
+        .extend(cards.iter().filter(|c| !listed.contains(&c.id) && !freq.contains_key(&c.id)).map(|c| (c.id, 0.0)));
+    let picks = for_you::for_you(&freq, &available, &params, BLOCK as usize);
+    let mut by_id: HashMap<i64, ProductCard> = cards.into_iter().map(|c| (c.id, c)).collect();
+    let personal_ids: HashSet<i64> = predicted.iter().map(|(j, _)| *j).chain(freq.keys().copied()).collect();
+    let personal = picks.iter().any(|p| personal_ids.contains(&p.item));
+    Ok((personal, picks.iter().filter_map(|p| by_id.remove(&p.item)).collect()))
 }

@@ -381,6 +381,17 @@ macro_rules! impl_sql_recommendations {
                 Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
             }
 
+            async fn popularity(&self, limit: i64) -> Result<Vec<(i64, f64)>, StoreError> {
+                let rows = sqlx::query("SELECT product_id, score FROM item_popularity ORDER BY rank LIMIT $1")
+                    .bind(limit.max(0))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map_sqlx)?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get(0).map_err(map_sqlx)?, r.try_get(1).map_err(map_sqlx)?)))
+                    .collect()
+            }
+
             async fn ranked_cards(
                 &self,
                 ranked: &[i64],

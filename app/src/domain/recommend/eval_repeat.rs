@@ -10,6 +10,8 @@
 //! part only (the same kind of split, applied to the training lines), never on the test users'
 //! held-out baskets.
 use super::eval::{Accumulator, EvalParams, Line, Split, SplitData, Summary, split};
+use super::eval_for_you::{self, ForYouGrid, ForYouValidation, Trend};
+use super::for_you::ForYouParams;
 use super::repeat::{self, Purchase, RepeatParams};
 use super::{Interaction, InteractionKind, SimilarityParams, SimilarityStats};
 use std::collections::{HashMap, HashSet};
@@ -94,12 +96,16 @@ pub struct RepeatReport {
     pub methods: Vec<Breakdown>,
     pub tuned: RepeatParams,
     pub validation: Validation,
+    /// The shop's "Recommended for you" settings and how they were chosen.
+    pub for_you: ForYouParams,
+    pub for_you_validation: ForYouValidation,
     /// Share of all held-out (user, item) pairs that the user had bought before.
     pub repeat_fraction: f64,
 }
 
-pub const METHODS: [&str; 5] = [
+pub const METHODS: [&str; 6] = [
     "repeat-aware blend (tuned)",
+    "repeat-aware for you (the shop's)",
     "frequency alone (Buy it again)",
     "item-kNN alone (for you)",
     "popularity, bought items left out",
@@ -107,9 +113,16 @@ pub const METHODS: [&str; 5] = [
 ];
 
 /// The ranked lists of one user at time `at` (in `METHODS` order), each topped up with popularity
-/// to k. The shop's home page shows the second ("Buy it again") above the third ("Recommended for
-/// you", which leaves out what the shopper bought).
-fn lists(t: &Trained, user: u32, at: i64, k: usize, tuned: &RepeatParams, p: &EvalParams) -> [Vec<i64>; 5] {
+/// to k. The shop shows the second ("Recommended for you") and the third ("Buy it again").
+fn lists(
+    t: &Trained,
+    user: u32,
+    at: i64,
+    tuned: &RepeatParams,
+    for_you: &(ForYouParams, Trend),
+    p: &EvalParams,
+) -> [Vec<i64>; 6] {
+    let k = p.k;
     let past = t.purchases.get(&user).map(Vec::as_slice).unwrap_or(&[]);
     let freq = repeat::personal_frequency(past, at, tuned.half_life_days);
     let bought: HashSet<i64> = freq.keys().copied().collect();
@@ -139,7 +152,9 @@ fn lists(t: &Trained, user: u32, at: i64, k: usize, tuned: &RepeatParams, p: &Ev
         list.extend(fill);
         list
     };
-    [top_up(blended, &none), top_up(frequency, &none), top_up(knn, &bought), without_bought, everyone]
+    let inputs = eval_for_you::user_inputs(t, user, at, p);
+    let shop = eval_for_you::list(&inputs, for_you.1.at(at), t, &for_you.0, k);
+    [top_up(blended, &none), shop, top_up(frequency, &none), top_up(knn, &bought), without_bought, everyone]
 }
 
 /// Scores every test user with every method; `tuned` from [`tune`].
@@ -148,11 +163,12 @@ fn score(
     t: &Trained,
     catalogue_items: usize,
     tuned: &RepeatParams,
+    for_you: &(ForYouParams, Trend),
     p: &EvalParams,
 ) -> (Vec<Breakdown>, f64) {
     let k = p.k;
-    let mut acc: [[Accumulator; 3]; 5] = Default::default();
-    let mut share = [0.0f64; 5];
+    let mut acc: [[Accumulator; 3]; 6] = Default::default();
+    let mut share = [0.0f64; 6];
     let (mut repeat_pairs, mut pairs) = (0usize, 0usize);
     for case in &data.test {
         let past: HashSet<i64> =
@@ -161,7 +177,7 @@ fn score(
         let new: HashSet<i64> = case.relevant.difference(&past).copied().collect();
         repeat_pairs += repeats.len();
         pairs += case.relevant.len();
-        for (m, list) in lists(t, case.user, case.at, k, tuned, p).iter().enumerate() {
+        for (m, list) in lists(t, case.user, case.at, tuned, for_you, p).iter().enumerate() {
             acc[m][0].add(list, &case.relevant, k);
             if !repeats.is_empty() {
                 acc[m][1].add(list, &repeats, k);
@@ -191,7 +207,7 @@ fn score(
 
 /// The validation split of the training lines: the same kind as the test split (a time split
 /// becomes a time split at 80 % of the training lines).
-fn validation_split(how: &Split) -> Split {
+pub(super) fn validation_split(how: &Split) -> Split {
     match how {
         Split::LastBasket => Split::LastBasket,
         Split::TimeFraction(_) | Split::TimeAt(_) => Split::TimeFraction(0.8),
@@ -259,9 +275,11 @@ pub fn evaluate_repeat(
     grid: &Grid,
 ) -> RepeatReport {
     let (tuned, validation) = tune(&data.train, how, p, grid);
+    let (for_you, for_you_validation) = eval_for_you::tune(&data.train, how, p, &ForYouGrid::default());
     let t = Trained::new(&data.train, &p.similarity);
-    let (methods, repeat_fraction) = score(data, &t, catalogue_items, &tuned, p);
-    RepeatReport { methods, tuned, validation, repeat_fraction }
+    let shop = (for_you, Trend::new(&data.train, for_you.trend_half_life_days));
+    let (methods, repeat_fraction) = score(data, &t, catalogue_items, &tuned, &shop, p);
+    RepeatReport { methods, tuned, validation, for_you, for_you_validation, repeat_fraction }
 }
 
 #[cfg(test)]
@@ -330,13 +348,15 @@ mod tests {
     fn every_list_is_topped_up_to_k() {
         let lines = loyal_shoppers();
         let t = Trained::new(&lines, &SimilarityParams { min_support: 1, top_n: 20 });
-        for list in lists(&t, 3, 50 * DAY, 4, &repeat::DEFAULT, &EvalParams::default()) {
+        let shop = (super::super::for_you::DEFAULT, Trend::new(&lines, 7.0));
+        let p = |k| EvalParams { k, ..EvalParams::default() };
+        for list in lists(&t, 3, 50 * DAY, &repeat::DEFAULT, &shop, &p(4)) {
             assert_eq!(list.len(), 4, "{list:?}");
             let distinct: HashSet<&i64> = list.iter().collect();
             assert_eq!(distinct.len(), 4, "{list:?}");
         }
         // A user the training never saw gets popularity from every method.
-        for list in lists(&t, 999, 50 * DAY, 3, &repeat::DEFAULT, &EvalParams::default()) {
+        for list in lists(&t, 999, 50 * DAY, &repeat::DEFAULT, &shop, &p(3)) {
             assert_eq!(list.len(), 3);
         }
     }

@@ -8,7 +8,9 @@
 //! `eval` holds the offline evaluation (metrics and train/test splits) and `synthetic` a seeded
 //! generator of transactions with a planted co-purchase structure.
 pub mod eval;
+pub mod eval_for_you;
 pub mod eval_repeat;
+pub mod for_you;
 pub mod repeat;
 pub mod synthetic;
 

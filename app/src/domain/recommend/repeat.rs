@@ -54,6 +54,9 @@ pub fn personal_frequency(purchases: &[Purchase], now: i64, half_life_days: f64)
         let at = baskets.entry((p.item, p.basket)).or_insert(p.at);
         *at = (*at).min(p.at);
     }
+    // Summed in (item, basket) order: the same bits on every run, so ties break the same way.
+    let mut baskets: Vec<((i64, i64), i64)> = baskets.into_iter().collect();
+    baskets.sort_unstable();
     let mut freq: HashMap<i64, f64> = HashMap::new();
     for ((item, _), at) in baskets {
         *freq.entry(item).or_insert(0.0) += decay(now - at, half_life_days);
