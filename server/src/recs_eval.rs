@@ -319,8 +319,12 @@ fn repeat_tables(k: usize, r: &RepeatReport) -> String {
         }
     );
     let _ = writeln!(s, "held-out (user, item) pairs the user had bought before: {:.1} %", r.repeat_fraction * 100.0);
-    let parts: [(&str, fn(&eval_repeat::Breakdown) -> &Summary); 3] =
-        [("whole basket", |b| &b.whole), ("repeat items only", |b| &b.repeat), ("new items only", |b| &b.new)];
+    let parts: [(&str, fn(&eval_repeat::Breakdown) -> &Summary); 4] = [
+        ("whole basket", |b| &b.whole),
+        ("repeat items only", |b| &b.repeat),
+        ("new items only", |b| &b.new),
+        ("whole basket, users seen in training only", |b| &b.seen),
+    ];
     for (title, part) in parts {
         let users = r.methods.first().map(|b| part(b).users).unwrap_or(0);
         let _ = writeln!(s, "\n{title} ({users} users):");

@@ -87,6 +87,8 @@ pub struct Breakdown {
     pub repeat: Summary,
     /// Relevant = the held-out items new to the user; users with at least one.
     pub new: Summary,
+    /// The whole basket of the users with a training history only ("seen in training").
+    pub seen: Summary,
     /// Average share of a top-k list that the user had bought before.
     pub repeat_share: f64,
 }
@@ -167,7 +169,7 @@ fn score(
     p: &EvalParams,
 ) -> (Vec<Breakdown>, f64) {
     let k = p.k;
-    let mut acc: [[Accumulator; 3]; 6] = Default::default();
+    let mut acc: [[Accumulator; 4]; 6] = Default::default();
     let mut share = [0.0f64; 6];
     let (mut repeat_pairs, mut pairs) = (0usize, 0usize);
     for case in &data.test {
@@ -179,6 +181,9 @@ fn score(
         pairs += case.relevant.len();
         for (m, list) in lists(t, case.user, case.at, tuned, for_you, p).iter().enumerate() {
             acc[m][0].add(list, &case.relevant, k);
+            if t.purchases.contains_key(&case.user) {
+                acc[m][3].add(list, &case.relevant, k);
+            }
             if !repeats.is_empty() {
                 acc[m][1].add(list, &repeats, k);
             }
@@ -199,6 +204,7 @@ fn score(
             whole: a[0].summary(catalogue_items),
             repeat: a[1].summary(catalogue_items),
             new: a[2].summary(catalogue_items),
+            seen: a[3].summary(catalogue_items),
             repeat_share: s / users,
         })
         .collect();
