@@ -79,6 +79,10 @@ pub struct ProductDetail {
     pub slug: String,
     pub title: String,
     pub description: String,
+    /// `description` rendered from Markdown to safe HTML on the server (`domain::markdown`), so
+    /// the browser bundle carries no Markdown parser.
+    #[serde(default)]
+    pub description_html: String,
     pub merchant: Merchant,
     /// Root first, the product's own category last.
     pub breadcrumbs: Vec<Category>,
@@ -162,6 +166,7 @@ mod tests {
             slug: "tee".into(),
             title: "Tee".into(),
             description: String::new(),
+            description_html: String::new(),
             merchant: Merchant { id: 1, slug: "m".into(), name: "M".into() },
             breadcrumbs: vec![],
             option_names: vec!["Size".into(), "Colour".into()],

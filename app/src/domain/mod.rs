@@ -21,6 +21,7 @@ pub mod gateway;
 pub mod idempotency;
 pub mod inventory;
 pub mod listing;
+#[cfg(feature = "ssr")]
 pub mod markdown;
 pub mod money;
 pub mod notification;

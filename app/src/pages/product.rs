@@ -54,8 +54,9 @@ fn ProductView(product: ProductDetail, recs: AlsoBoughtData, reviews: ReviewsDat
     let images = product.images.clone();
     let breadcrumbs = product.breadcrumbs.clone();
     let merchant = product.merchant.name.clone();
-    // Markdown rendered to safe HTML: raw HTML shows as text, only http(s) and mailto links.
-    let description_html = crate::domain::markdown::to_safe_html(&product.description);
+    // Rendered from Markdown to safe HTML by the server (raw HTML shows as text, only http(s) and
+    // mailto links); the same string hydrates, so the bundle needs no Markdown parser.
+    let description_html = product.description_html.clone();
     let product = StoredValue::new(product);
 
     let selected = move || product.with_value(|p| p.pick_variant(requested.get()).cloned());

@@ -110,5 +110,6 @@ pub async fn product(
     let cats = cache.get(store).await?;
     let mut detail = stored.detail;
     detail.breadcrumbs = category_tree::path_to(&cats, stored.category_id);
+    detail.description_html = crate::domain::markdown::to_safe_html(&detail.description);
     Ok(Some(detail))
 }

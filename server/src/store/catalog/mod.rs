@@ -308,6 +308,7 @@ macro_rules! impl_sql_catalog {
                         slug: row.get("slug"),
                         title: row.get("title"),
                         description: row.get("description"),
+                        description_html: String::new(),
                         merchant: Merchant {
                             id: row.get("merchant_id"),
                             slug: row.get("merchant_slug"),
