@@ -5,13 +5,13 @@
 # no compression asked for and with `Accept-Encoding: br`; the server's RSS after the runs.
 # Pages: home, the largest category, a search with many hits, and 1 000 different product pages.
 # Usage: bench/throughput.sh [N]      (after `make build-release`; wrk from Debian: apt install wrk)
-# Env: DURATION (15s), WARMUP (5s), CONNECTIONS (32), ENGINES ("sqlite postgres").
+# Env: DURATION (15s), WARMUP (5s), CONNECTIONS (32), ENGINES ("sqlite postgres"), SERVER_BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-10000}"
 DURATION="${DURATION:-15s}"; WARMUP="${WARMUP:-5s}"; CONNECTIONS="${CONNECTIONS:-32}"
 ENGINES="${ENGINES:-sqlite postgres}"
-BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/server"
+BIN="${SERVER_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/server}"
 [ -x "$BIN" ] || { echo "build first: make build-release"; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: apt install wrk"; exit 1; }
 PORT="${PORT:-3198}"
@@ -55,7 +55,7 @@ bench_engine() {
   export DATABASE_URL="$2"
   "$BIN" seed --demo >/dev/null
   "$BIN" seed --products "$N" >/dev/null
-  "$BIN" & SERVER_PID=$!
+  "$BIN" 2>"$DIR/server-$ENGINE.log" & SERVER_PID=$!
   for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
   # The largest category and 1 000 different product pages, read from the shop's own pages.
   local category
@@ -75,7 +75,9 @@ bench_engine() {
     run "search /search?q=classic" "$BASE/search?q=classic" "$header"
     run "product pages (1 000 different)" "$DIR/products.txt" "$header"
   done
-  printf '| %-8s | %-34s | %-3s | RSS after the runs: %s MiB\n' "$ENGINE" "server" "" "$(($(ps -o rss= -p "$SERVER_PID") / 1024))"
+  printf '| %-8s | %-34s | %-3s | RSS after the runs: %s MiB; panics logged: %s; errors logged: %s\n' "$ENGINE" "server" "" \
+    "$(($(ps -o rss= -p "$SERVER_PID") / 1024))" "$(grep -c "panicked" "$DIR/server-$ENGINE.log" || true)" \
+    "$(grep -c " ERROR " "$DIR/server-$ENGINE.log" || true)"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 }
 

@@ -25,8 +25,18 @@ macro_rules! impl_sql_catalog {
 
         card_from_row_fn!($db);
 
-        fn push_listing_filter(qb: &mut QueryBuilder<'_, $db>, q: &ProductQuery) {
-            qb.push(" WHERE p.status = 'published' AND m.status = 'active'");
+        /// The listing's WHERE clause over `products p`. With `merchant_joined`, `merchants m` is
+        /// in the FROM clause; without, the store's status is an EXISTS, so the planner can walk
+        /// `products_newest` in order and stop at the page (joining merchants first made SQLite
+        /// sort the whole catalog for the home page's eight new arrivals: 15 ms at 10 000 products).
+        fn push_listing_filter(qb: &mut QueryBuilder<'_, $db>, q: &ProductQuery, merchant_joined: bool) {
+            if merchant_joined {
+                qb.push(" WHERE p.status = 'published' AND m.status = 'active'");
+            } else {
+                qb.push(
+                    " WHERE p.status = 'published' AND EXISTS (SELECT 1 FROM merchants m WHERE m.id = p.merchant_id AND m.status = 'active')",
+                );
+            }
             if let Some(ids) = &q.category_ids {
                 qb.push(" AND p.category_id IN (");
                 let mut list = qb.separated(", ");
@@ -233,7 +243,7 @@ macro_rules! impl_sql_catalog {
                 let mut count = QueryBuilder::<$db>::new(
                     "SELECT COUNT(*) FROM products p JOIN merchants m ON m.id = p.merchant_id",
                 );
-                push_listing_filter(&mut count, q);
+                push_listing_filter(&mut count, q, true);
                 count.build_query_scalar().fetch_one(&self.pool).await.map_err(map_sqlx)
             }
 
@@ -247,14 +257,14 @@ macro_rules! impl_sql_catalog {
                 if by_date {
                     // Page over products first (walking the (status, created_at) index), then
                     // aggregate variants for that page only, not for the whole catalog.
-                    qb.push(" WHERE p.id IN (SELECT p.id FROM products p JOIN merchants m ON m.id = p.merchant_id");
-                    push_listing_filter(&mut qb, q);
+                    qb.push(" WHERE p.id IN (SELECT p.id FROM products p");
+                    push_listing_filter(&mut qb, q, false);
                     qb.push(order_by(q.sort));
                     qb.push(" LIMIT ").push_bind(q.limit.max(0)).push(" OFFSET ").push_bind(q.offset.max(0)).push(")");
                     qb.push(CARD_GROUP);
                     qb.push(order_by(q.sort));
                 } else {
-                    push_listing_filter(&mut qb, q);
+                    push_listing_filter(&mut qb, q, true);
                     qb.push(CARD_GROUP);
                     qb.push(order_by(q.sort));
                     qb.push(" LIMIT ").push_bind(q.limit.max(0)).push(" OFFSET ").push_bind(q.offset.max(0));
@@ -374,7 +384,7 @@ macro_rules! impl_sql_catalog {
                      JOIN merchants m ON m.id = p.merchant_id
                      LEFT JOIN product_rating_stats r ON r.product_id = p.id",
                 );
-                push_listing_filter(&mut qb, &q);
+                push_listing_filter(&mut qb, &q, true);
                 if let Candidates::Newest(n) = candidates {
                     // Walks the (status, created_at) index instead of reading the whole catalog.
                     qb.push(" AND p.id IN (SELECT id FROM products WHERE status = 'published' ORDER BY created_at DESC, id DESC LIMIT ")
