@@ -20,8 +20,8 @@ use leptos_router::{
 use components::layout::Layout;
 use pages::lazy_routes as dashboard;
 use pages::{
-    cart::CartPage,
-    category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage, search::SearchPage,
+    cart::CartPage, category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage,
+    search::SearchPage,
 };
 
 /// Bumped after signing in or out, so the header fetches who is signed in again.

@@ -6,12 +6,32 @@ use app::domain::recommend::synthetic::{self, SynthParams};
 use server::recs_eval::{EvalOptions, Format, read_log, run};
 use std::path::{Path, PathBuf};
 
-fn temp_file(name: &str, text: &str) -> PathBuf {
+/// A file in a folder of its own, removed with the folder when the test is done.
+struct TempFile {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for TempFile {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn temp_file(name: &str, text: &str) -> TempFile {
     let dir = std::env::temp_dir().join(format!("recs-eval-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
-    path
+    TempFile { dir, path }
 }
 
 fn synth_csv(users: u32, items: u32, seed: u64) -> String {

@@ -32,8 +32,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
-/// A new empty folder under the system temp dir, unique per call.
+/// A new empty folder under the system temp dir, unique per call. The first call of a test
+/// process removes the folders that earlier test processes left behind (their process is gone),
+/// so test runs never pile up databases and media in the temp dir (they once filled the disk).
 pub fn temp_dir(label: &str) -> PathBuf {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(sweep_stale_temp_dirs);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     let dir = std::env::temp_dir().join(format!(
         "shop-test-{label}-{}-{nanos}-{}",
@@ -42,6 +46,27 @@ pub fn temp_dir(label: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// `shop-test-{label}-{pid}-{nanos}-{n}` folders whose process no longer runs.
+fn sweep_stale_temp_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name.strip_prefix("shop-test-").and_then(owner_pid) {
+            if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// The pid in `{label}-{pid}-{nanos}-{n}` (the label may hold dashes).
+fn owner_pid(rest: &str) -> Option<u32> {
+    let mut parts = rest.rsplitn(4, '-');
+    let (_n, _nanos, pid) = (parts.next()?, parts.next()?, parts.next()?);
+    parts.next()?;
+    pid.parse().ok()
 }
 
 pub async fn sqlite() -> Database {
@@ -69,11 +94,33 @@ pub async fn postgres() -> Option<Database> {
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros() % 1_000_000_000
     );
     let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect to TEST_POSTGRES_URL");
+    drop_stale_databases(&admin).await;
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.expect("create test database");
     admin.close().await;
     let db = Database::connect(&with_database(&admin_url, &name), 4).await.expect("connect to test database");
     db.migrate().await.expect("migrate postgres");
     Some(db)
+}
+
+/// Drops, once per test process, the `shop_t_{pid}_…` databases of test processes that no longer
+/// run (a test's database lives as long as its process; this keeps them from piling up).
+async fn drop_stale_databases(admin: &sqlx::PgPool) {
+    static SWEPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SWEPT.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'shop\\_t\\_%'")
+        .fetch_all(admin)
+        .await
+        .unwrap_or_default();
+    for name in names {
+        let pid = name.strip_prefix("shop_t_").and_then(|r| r.split('_').next()).and_then(|p| p.parse::<u32>().ok());
+        let Some(pid) = pid else { continue };
+        let safe = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if safe && pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin).await;
+        }
+    }
 }
 
 /// Swaps the database name in a PostgreSQL URL: `postgres://h/old?x` → `postgres://h/new?x`.
