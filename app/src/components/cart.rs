@@ -254,7 +254,7 @@ pub fn CardCartAction(single_variant_id: Option<i64>, in_stock: bool, href: Stri
                     <button
                         type="submit"
                         disabled=sending
-                        aria-label=format!("Add {title} to cart")
+                        aria-label=format!("Add to cart: {title}")
                         class=format!("{CARD_BUTTON} bg-emerald-700 text-white shadow-sm hover:bg-emerald-800 disabled:cursor-wait disabled:opacity-70")
                         data-testid="card-add"
                     >

@@ -85,6 +85,9 @@ pub fn ListingView(
                             </p>
                         }
                     })}
+                // The grid's own heading (for screen readers), so the cards' h3 titles follow an h2
+                // even where the filter panel's headings are hidden (phones).
+                <h2 class="sr-only">"Products"</h2>
                 <RankedGrid products=products.items explain />
                 <Pagination base_path base_query=pager_query page last />
             </div>
@@ -200,7 +203,7 @@ fn FacetLink(href: String, value: FacetValue) -> impl IntoView {
             </span>
             <span class="min-w-0 flex-1 truncate" class:font-semibold=selected>{label}</span>
             {selected.then(|| view! { <span class="sr-only">"(selected)"</span> })}
-            <span class="text-xs tabular-nums text-stone-400">{count}</span>
+            <span class="text-xs tabular-nums text-stone-500">{count}</span>
         </a>
     }
 }

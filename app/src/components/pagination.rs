@@ -36,7 +36,7 @@ pub fn Pagination(base_path: String, base_query: String, page: u32, last: u32) -
                             .into_any()
                     }
                     Some(p) => view! { <a class=link href=href(p)>{p}</a> }.into_any(),
-                    None => view! { <span class="px-1 text-stone-400">"…"</span> }.into_any(),
+                    None => view! { <span class="px-1 text-stone-500">"…"</span> }.into_any(),
                 })
                 .collect_view()}
             {(page < last).then(|| view! { <a class=link rel="next" href=href(page + 1)>"Next →"</a> })}

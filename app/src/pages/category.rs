@@ -68,7 +68,7 @@ fn Listing(data: CategoryListing) -> impl IntoView {
                                             class="inline-flex items-center gap-1.5 rounded-full bg-white px-3.5 py-1.5 text-sm font-medium ring-1 ring-stone-200 hover:bg-stone-100"
                                         >
                                             {c.name}
-                                            <span class="text-stone-400">{c.product_count}</span>
+                                            <span class="text-stone-500">{c.product_count}</span>
                                         </a>
                                     </li>
                                 }
