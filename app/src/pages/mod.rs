@@ -8,7 +8,6 @@ pub mod category;
 pub mod checkout;
 pub mod home;
 pub mod inventory;
-pub mod lazy_routes;
 pub mod merchants;
 pub mod not_found;
 pub mod order;
