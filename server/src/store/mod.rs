@@ -18,6 +18,7 @@ mod fulfilment;
 #[macro_use]
 mod orders;
 mod statements;
+mod group_commit;
 #[macro_use]
 mod migrate;
 #[macro_use]
@@ -131,11 +132,13 @@ impl Engine {
 /// is implemented for both (`impl_store_subjects!`).
 pub struct Store<DB: sqlx::Database> {
     pub(crate) pool: sqlx::Pool<DB>,
+    /// SQLite's group-commit writer (`group_commit`); unused on PostgreSQL.
+    pub(crate) writer: Arc<group_commit::Writer>,
 }
 
 impl<DB: sqlx::Database> Clone for Store<DB> {
     fn clone(&self) -> Self {
-        Store { pool: self.pool.clone() }
+        Store { pool: self.pool.clone(), writer: self.writer.clone() }
     }
 }
 

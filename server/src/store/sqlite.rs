@@ -38,7 +38,7 @@ impl SqliteStore {
             super::pool_options(max_connections, Duration::from_secs(10)).connect_with(options).await.map_err(|e| {
                 format!("cannot open the SQLite database {}: {e}; set DATABASE_URL to a writable path", path.display())
             })?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, writer: Default::default() })
     }
 
     /// Words are [a-z0-9]+ (see domain::search::tokenize), so quoting cannot be escaped; the last

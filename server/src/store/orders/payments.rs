@@ -8,47 +8,9 @@ macro_rules! orders_payments {
         #[async_trait::async_trait]
         impl PaymentRecording for $store {
             async fn record_payment(&self, u: &PaymentUpdate) -> Result<PaymentRecorded, StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                // The order takes the answer only while it still waits for it: the sweeper may have
-                // expired it (stock back on sale, discount use given back) while the gateway was
-                // deciding. One conditional update in this transaction, so only one of them wins.
-                // The order row is locked first, as `release_expired` does, so the two never
-                // deadlock on PostgreSQL.
-                let take =
-                    sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'awaiting_payment'");
-                let taken = Self::run(&mut tx, take.bind(u.order_status.as_str()).bind(u.now).bind(u.order_id)).await?;
-                // What the gateway did is recorded either way: money it took on a closed order must
-                // show on the payment until it is given back.
-                insert_payment_events(&mut tx, u.payment_id, &u.events).await?;
-                let payment = sqlx::query(
-                    "UPDATE payments SET status = $1, captured_minor = $2, gateway_reference = $3, updated_at = $4
-                     WHERE id = $5",
-                )
-                .bind(u.payment_status.as_str())
-                .bind(u.captured_minor)
-                .bind(u.gateway_reference.as_deref())
-                .bind(u.now)
-                .bind(u.payment_id);
-                Self::run(&mut tx, payment).await?;
-                if taken == 0 {
-                    let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
-                        .bind(u.order_id)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(map_sqlx)?;
-                    tx.commit().await.map_err(map_sqlx)?;
-                    let status = status.as_deref().map(order_status).transpose()?;
-                    return Ok(PaymentRecorded::OrderClosed { status });
-                }
-                let parts = sqlx::query("UPDATE order_parts SET status = $1 WHERE order_id = $2");
-                Self::run(&mut tx, parts.bind(u.part_status.as_str()).bind(u.order_id)).await?;
-                if u.release_stock {
-                    release_stock(&mut tx, u.order_id).await?;
-                    release_discount(&mut tx, u.order_id).await?;
-                }
-                record_claim(&mut tx, &u.claim, None, Some(&u.outcome)).await?;
-                tx.commit().await.map_err(map_sqlx)?;
-                Ok(PaymentRecorded::Applied)
+                // SQLite: with the other writes waiting, in one commit (`store::group_commit`).
+                let u = u.clone();
+                self.grouped(move |tx| Box::pin(async move { record_payment_in(tx, &u).await }), |_| true).await
             }
 
             async fn record_reversal(&self, r: &PaymentReversal) -> Result<(), StoreError> {
@@ -93,6 +55,51 @@ macro_rules! orders_payments {
                 }
                 Ok(released)
             }
+        }
+
+        /// The gateway's answer in `tx` (committed by the caller).
+        async fn record_payment_in(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            u: &PaymentUpdate,
+        ) -> Result<PaymentRecorded, StoreError> {
+            // The order takes the answer only while it still waits for it: the sweeper may have
+            // expired it (stock back on sale, discount use given back) while the gateway was
+            // deciding. One conditional update in this transaction, so only one of them wins.
+            // The order row is locked first, as `release_expired` does, so the two never
+            // deadlock on PostgreSQL.
+            let take =
+                sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'awaiting_payment'");
+            let taken = <$store>::run(tx, take.bind(u.order_status.as_str()).bind(u.now).bind(u.order_id)).await?;
+            // What the gateway did is recorded either way: money it took on a closed order must
+            // show on the payment until it is given back.
+            insert_payment_events(tx, u.payment_id, &u.events).await?;
+            let payment = sqlx::query(
+                "UPDATE payments SET status = $1, captured_minor = $2, gateway_reference = $3, updated_at = $4
+                 WHERE id = $5",
+            )
+            .bind(u.payment_status.as_str())
+            .bind(u.captured_minor)
+            .bind(u.gateway_reference.as_deref())
+            .bind(u.now)
+            .bind(u.payment_id);
+            <$store>::run(tx, payment).await?;
+            if taken == 0 {
+                let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
+                    .bind(u.order_id)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                let status = status.as_deref().map(order_status).transpose()?;
+                return Ok(PaymentRecorded::OrderClosed { status });
+            }
+            let parts = sqlx::query("UPDATE order_parts SET status = $1 WHERE order_id = $2");
+            <$store>::run(tx, parts.bind(u.part_status.as_str()).bind(u.order_id)).await?;
+            if u.release_stock {
+                release_stock(tx, u.order_id).await?;
+                release_discount(tx, u.order_id).await?;
+            }
+            record_claim(tx, &u.claim, None, Some(&u.outcome)).await?;
+            Ok(PaymentRecorded::Applied)
         }
 
         /// Gives an order's reserved stock back, once: `stock_released` is flipped first.

@@ -114,160 +114,175 @@ macro_rules! orders_placing {
             }
 
             async fn place_order(&self, o: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                match claim_key(&mut tx, claim, None, o.now).await? {
-                    Claimed::New => {}
-                    Claimed::Repeat { order_id, outcome } => {
-                        tx.rollback().await.map_err(map_sqlx)?;
-                        return Ok(PlaceResult::Repeat { order_id, outcome });
-                    }
-                    Claimed::Conflict => {
-                        tx.rollback().await.map_err(map_sqlx)?;
-                        return Ok(PlaceResult::Conflict);
-                    }
-                }
-
-                // Reserve every line; collect every shortage so the shopper hears about all of them.
-                let mut short = Vec::new();
-                for line in o.parts.iter().flat_map(|p| &p.lines) {
-                    let reserved = sqlx::query(
-                        "UPDATE product_variants SET stock = stock - $1, updated_at = $3 WHERE id = $2 AND stock >= $1",
-                    )
-                    .bind(line.quantity)
-                    .bind(line.variant_id)
-                    .bind(o.now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?
-                    .rows_affected();
-                    if reserved == 0 {
-                        let available: Option<i64> = sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
-                            .bind(line.variant_id)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(map_sqlx)?;
-                        short.push(Shortage {
-                            variant_id: line.variant_id,
-                            title: line.title.clone(),
-                            requested: line.quantity,
-                            available: available.unwrap_or(0),
-                        });
-                    }
-                }
-                if !short.is_empty() {
-                    tx.rollback().await.map_err(map_sqlx)?;
-                    return Ok(PlaceResult::OutOfStock(short));
-                }
-                if let Some(code) = &o.discount_code {
-                    // Counted under the same conditions that priced it: never past the limit.
-                    let counted = sqlx::query(
-                        "UPDATE discount_codes SET times_used = times_used + 1
-                         WHERE code = $1 AND (usage_limit IS NULL OR times_used < usage_limit)
-                           AND (expires_at IS NULL OR expires_at > $2)",
-                    )
-                    .bind(code)
-                    .bind(o.now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?
-                    .rows_affected();
-                    if counted == 0 {
-                        tx.rollback().await.map_err(map_sqlx)?;
-                        return Ok(PlaceResult::DiscountUnavailable);
-                    }
-                }
-
-                let s = &o.ship_to;
-                let order_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO orders (number, user_id, email, currency, status, subtotal_minor, shipping_minor,
-                        discount_minor, tax_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, ship_region,
-                        ship_postal_code, ship_country, reserved_until, discount_code, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, 'awaiting_payment', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                        $17, $19, $18, $18) RETURNING id",
+                // SQLite: with the other writes waiting, in one commit (`store::group_commit`).
+                let (o, claim) = (o.clone(), claim.clone());
+                self.grouped(
+                    move |tx| Box::pin(async move { place_in(tx, &o, &claim).await }),
+                    |placed| matches!(placed, PlaceResult::Placed { .. }),
                 )
-                .bind(&o.number)
-                .bind(o.user_id)
-                .bind(&o.email)
-                .bind(o.currency.code())
-                .bind(o.subtotal_minor)
-                .bind(o.shipping_minor)
-                .bind(o.discount_minor)
-                .bind(o.tax_minor)
-                .bind(o.total_minor)
-                .bind(&s.name)
-                .bind(&s.line1)
-                .bind(&s.line2)
-                .bind(&s.city)
-                .bind(&s.region)
-                .bind(&s.postal_code)
-                .bind(&s.country)
-                .bind(o.reserved_until)
-                .bind(o.now)
-                .bind(o.discount_code.as_deref())
-                .fetch_one(&mut *tx)
                 .await
-                .map_err(map_sqlx)?;
-                for part in &o.parts {
-                    let part_id: i64 = sqlx::query_scalar(
-                        "INSERT INTO order_parts (order_id, merchant_id, status, shipping_speed, subtotal_minor,
-                            shipping_minor, discount_minor, tax_minor, total_minor)
-                         VALUES ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8) RETURNING id",
-                    )
-                    .bind(order_id)
-                    .bind(part.merchant_id)
-                    .bind(&part.shipping_speed)
-                    .bind(part.subtotal_minor)
-                    .bind(part.shipping_minor)
-                    .bind(part.discount_minor)
-                    .bind(part.tax_minor)
-                    .bind(part.total_minor)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(map_sqlx)?;
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO order_lines (part_id, product_id, variant_id, title, sku, unit_price_minor, quantity,
-                            line_total_minor) ",
-                    );
-                    qb.push_values(&part.lines, |mut b, l| {
-                        b.push_bind(part_id)
-                            .push_bind(l.product_id)
-                            .push_bind(l.variant_id)
-                            .push_bind(l.title.as_str())
-                            .push_bind(l.sku.as_str())
-                            .push_bind(l.unit_price_minor)
-                            .push_bind(l.quantity)
-                            .push_bind(l.line_total_minor);
-                    });
-                    qb.build().execute(&mut *tx).await.map_err(map_sqlx)?;
+            }
+        }
+
+        /// Claims the key, reserves the stock, writes the order. Changes nothing the caller keeps
+        /// unless it answers `Placed` (the caller rolls back anything else).
+        async fn place_in(
+            tx: &mut sqlx::Transaction<'static, $db>,
+            o: &NewOrder,
+            claim: &IdempotencyClaim,
+        ) -> Result<PlaceResult, StoreError> {
+            match claim_key(tx, claim, None, o.now).await? {
+                Claimed::New => {}
+                Claimed::Repeat { order_id, outcome } => {
+                    return Ok(PlaceResult::Repeat { order_id, outcome });
                 }
-                let payment_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO payments (order_id, status, currency, amount_minor, card_brand, card_last4, gateway,
-                        created_at, updated_at)
-                     VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                Claimed::Conflict => {
+                    return Ok(PlaceResult::Conflict);
+                }
+            }
+
+            let s = &o.ship_to;
+            let order_id: i64 = sqlx::query_scalar(
+                "INSERT INTO orders (number, user_id, email, currency, status, subtotal_minor, shipping_minor,
+                    discount_minor, tax_minor, total_minor, ship_name, ship_line1, ship_line2, ship_city, ship_region,
+                    ship_postal_code, ship_country, reserved_until, discount_code, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, 'awaiting_payment', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                    $17, $19, $18, $18) RETURNING id",
+            )
+            .bind(&o.number)
+            .bind(o.user_id)
+            .bind(&o.email)
+            .bind(o.currency.code())
+            .bind(o.subtotal_minor)
+            .bind(o.shipping_minor)
+            .bind(o.discount_minor)
+            .bind(o.tax_minor)
+            .bind(o.total_minor)
+            .bind(&s.name)
+            .bind(&s.line1)
+            .bind(&s.line2)
+            .bind(&s.city)
+            .bind(&s.region)
+            .bind(&s.postal_code)
+            .bind(&s.country)
+            .bind(o.reserved_until)
+            .bind(o.now)
+            .bind(o.discount_code.as_deref())
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(map_sqlx)?;
+            for part in &o.parts {
+                let part_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO order_parts (order_id, merchant_id, status, shipping_speed, subtotal_minor,
+                        shipping_minor, discount_minor, tax_minor, total_minor)
+                     VALUES ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8) RETURNING id",
                 )
                 .bind(order_id)
-                .bind(o.currency.code())
-                .bind(o.total_minor)
-                .bind(&o.card_brand)
-                .bind(&o.card_last4)
-                .bind(&o.gateway)
-                .bind(o.now)
-                .fetch_one(&mut *tx)
+                .bind(part.merchant_id)
+                .bind(&part.shipping_speed)
+                .bind(part.subtotal_minor)
+                .bind(part.shipping_minor)
+                .bind(part.discount_minor)
+                .bind(part.tax_minor)
+                .bind(part.total_minor)
+                .fetch_one(&mut **tx)
                 .await
                 .map_err(map_sqlx)?;
-                if let Some(hash) = &o.access_key_hash {
-                    sqlx::query("INSERT INTO order_access_keys (key_hash, order_id, created_at) VALUES ($1, $2, $3)")
-                        .bind(hash)
-                        .bind(order_id)
-                        .bind(o.now)
-                        .execute(&mut *tx)
+                let mut qb = QueryBuilder::<$db>::new(
+                    "INSERT INTO order_lines (part_id, product_id, variant_id, title, sku, unit_price_minor, quantity,
+                        line_total_minor) ",
+                );
+                qb.push_values(&part.lines, |mut b, l| {
+                    b.push_bind(part_id)
+                        .push_bind(l.product_id)
+                        .push_bind(l.variant_id)
+                        .push_bind(l.title.as_str())
+                        .push_bind(l.sku.as_str())
+                        .push_bind(l.unit_price_minor)
+                        .push_bind(l.quantity)
+                        .push_bind(l.line_total_minor);
+                });
+                qb.build().execute(&mut **tx).await.map_err(map_sqlx)?;
+            }
+            let payment_id: i64 = sqlx::query_scalar(
+                "INSERT INTO payments (order_id, status, currency, amount_minor, card_brand, card_last4, gateway,
+                    created_at, updated_at)
+                 VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(order_id)
+            .bind(o.currency.code())
+            .bind(o.total_minor)
+            .bind(&o.card_brand)
+            .bind(&o.card_last4)
+            .bind(&o.gateway)
+            .bind(o.now)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(map_sqlx)?;
+            if let Some(hash) = &o.access_key_hash {
+                sqlx::query("INSERT INTO order_access_keys (key_hash, order_id, created_at) VALUES ($1, $2, $3)")
+                    .bind(hash)
+                    .bind(order_id)
+                    .bind(o.now)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map_sqlx)?;
+            }
+            record_claim(tx, claim, Some(order_id), None).await?;
+            // Reserve every line, last: a hot product's row stays locked (PostgreSQL) from its
+            // update to the commit, so the rows above are written before it is taken. In variant
+            // order, so two orders that share products never wait for each other in a cycle.
+            // Every shortage is collected so the shopper hears about all of them.
+            let mut lines: Vec<_> = o.parts.iter().flat_map(|p| &p.lines).collect();
+            lines.sort_by_key(|l| l.variant_id);
+            let mut short = Vec::new();
+            for line in lines {
+                let reserved = sqlx::query(
+                    "UPDATE product_variants SET stock = stock - $1, updated_at = $3 WHERE id = $2 AND stock >= $1",
+                )
+                .bind(line.quantity)
+                .bind(line.variant_id)
+                .bind(o.now)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_sqlx)?
+                .rows_affected();
+                if reserved == 0 {
+                    let available: Option<i64> = sqlx::query_scalar("SELECT stock FROM product_variants WHERE id = $1")
+                        .bind(line.variant_id)
+                        .fetch_optional(&mut **tx)
                         .await
                         .map_err(map_sqlx)?;
+                    short.push(Shortage {
+                        variant_id: line.variant_id,
+                        title: line.title.clone(),
+                        requested: line.quantity,
+                        available: available.unwrap_or(0),
+                    });
                 }
-                record_claim(&mut tx, claim, Some(order_id), None).await?;
-                tx.commit().await.map_err(map_sqlx)?;
-                Ok(PlaceResult::Placed { order_id, payment_id })
             }
+            if !short.is_empty() {
+                return Ok(PlaceResult::OutOfStock(short));
+            }
+            if let Some(code) = &o.discount_code {
+                // Counted under the same conditions that priced it: never past the limit.
+                let counted = sqlx::query(
+                    "UPDATE discount_codes SET times_used = times_used + 1
+                     WHERE code = $1 AND (usage_limit IS NULL OR times_used < usage_limit)
+                       AND (expires_at IS NULL OR expires_at > $2)",
+                )
+                .bind(code)
+                .bind(o.now)
+                .execute(&mut **tx)
+                .await
+                .map_err(map_sqlx)?
+                .rows_affected();
+                if counted == 0 {
+                    return Ok(PlaceResult::DiscountUnavailable);
+                }
+            }
+
+            Ok(PlaceResult::Placed { order_id, payment_id })
         }
     };
 }
