@@ -94,7 +94,7 @@ impl SqliteStore {
             return Ok(queue.clone());
         }
         let (queue, jobs) = mpsc::channel(QUEUE);
-        tokio::spawn(run_writer(self.pool.clone(), jobs));
+        tokio::spawn(run_writer(self.write_pool.clone(), jobs));
         *slot = Some(queue.clone());
         Ok(queue)
     }
@@ -108,7 +108,7 @@ impl PgStore {
         F: for<'c> FnOnce(&'c mut Transaction<'static, sqlx::Postgres>) -> WriteFuture<'c, T> + Send + 'static,
         K: FnOnce(&T) -> bool + Send + 'static,
     {
-        let mut tx = begin_write(&self.pool).await.map_err(map_sqlx)?;
+        let mut tx = begin_write(&self.write_pool).await.map_err(map_sqlx)?;
         let value = work(&mut tx).await?;
         if keep(&value) {
             tx.commit().await.map_err(map_sqlx)?;

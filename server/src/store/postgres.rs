@@ -20,7 +20,7 @@ impl PgStore {
                 super::redact(url)
             )
         })?;
-        Ok(PgStore { pool, writer: Default::default() })
+        Ok(PgStore { write_pool: pool.clone(), pool, writer: Default::default() })
     }
 
     /// Words are [a-z0-9]+ (see domain::search::tokenize), safe inside a tsquery; the last word

@@ -34,11 +34,16 @@ impl SqliteStore {
                 )
             })?;
         }
-        let pool =
-            super::pool_options(max_connections, Duration::from_secs(10)).connect_with(options).await.map_err(|e| {
-                format!("cannot open the SQLite database {}: {e}; set DATABASE_URL to a writable path", path.display())
-            })?;
-        Ok(SqliteStore { pool, writer: Default::default() })
+        let cannot_open =
+            |e| format!("cannot open the SQLite database {}: {e}; set DATABASE_URL to a writable path", path.display());
+        let pool = super::pool_options(max_connections, Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await
+            .map_err(cannot_open)?;
+        // One writer at a time is all SQLite allows; waiting for it here is a fair queue.
+        let write_pool =
+            super::pool_options(1, Duration::from_secs(10)).connect_with(options).await.map_err(cannot_open)?;
+        Ok(SqliteStore { pool, write_pool, writer: Default::default() })
     }
 
     /// Words are [a-z0-9]+ (see domain::search::tokenize), so quoting cannot be escaped; the last

@@ -44,7 +44,7 @@ macro_rules! statement_methods {
     ($store:ty, $db:ty) => {
         impl $store {
             pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, $db>, sqlx::Error> {
-                begin_write(&self.pool).await
+                begin_write(&self.write_pool).await
             }
 
             pub(crate) async fn write_one(&self, statement: Statement<'_, $db>) -> Result<u64, StoreError> {
