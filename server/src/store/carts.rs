@@ -126,10 +126,24 @@ macro_rules! impl_sql_carts {
                 if let Some(id) = self.find_cart(owner).await? {
                     return Ok(id);
                 }
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                let id = cart_in(&mut tx, owner, now).await?;
-                tx.commit().await.map_err(map_sqlx)?;
-                Ok(id)
+                // SQLite: with the other shoppers' writes, in one commit (`store::group_commit`).
+                let owned = match owner {
+                    CartOwner::Guest(hash) => Err(hash.to_string()),
+                    CartOwner::User(id) => Ok(id),
+                };
+                self.grouped(
+                    move |tx| {
+                        Box::pin(async move {
+                            let owner = match &owned {
+                                Err(hash) => CartOwner::Guest(hash),
+                                Ok(id) => CartOwner::User(*id),
+                            };
+                            cart_in(tx, owner, now).await
+                        })
+                    },
+                    |_| true,
+                )
+                .await
             }
 
             async fn add_item(
@@ -142,43 +156,50 @@ macro_rules! impl_sql_carts {
                 if !(1..=MAX_QTY_PER_LINE).contains(&quantity) {
                     return Err(StoreError::Invalid(format!("a quantity is 1 to {MAX_QTY_PER_LINE}")));
                 }
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                if !lock_cart(&mut tx, cart_id, now).await? {
-                    return Err(StoreError::Invalid("no such cart".into()));
-                }
-                let variant = sqlx::query(
-                    "SELECT p.title AS product_title, v.title AS variant_title, v.price_minor, v.stock,
-                        (p.status = 'published' AND m.status = 'active') AS available,
-                        (SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = $2 AND ci.variant_id = v.id) AS current
-                     FROM product_variants v JOIN products p ON p.id = v.product_id JOIN merchants m ON m.id = p.merchant_id
-                     WHERE v.id = $1",
+                // SQLite: with the other shoppers' writes, in one commit (`store::group_commit`).
+                self.grouped(
+                    move |tx| {
+                        Box::pin(async move {
+                            if !lock_cart(tx, cart_id, now).await? {
+                                return Err(StoreError::Invalid("no such cart".into()));
+                            }
+                            let variant = sqlx::query(
+                                "SELECT p.title AS product_title, v.title AS variant_title, v.price_minor, v.stock,
+                                    (p.status = 'published' AND m.status = 'active') AS available,
+                                    (SELECT ci.quantity FROM cart_items ci WHERE ci.cart_id = $2 AND ci.variant_id = v.id) AS current
+                                 FROM product_variants v JOIN products p ON p.id = v.product_id JOIN merchants m ON m.id = p.merchant_id
+                                 WHERE v.id = $1",
+                            )
+                            .bind(variant_id)
+                            .bind(cart_id)
+                            .fetch_optional(&mut **tx)
+                            .await
+                            .map_err(map_sqlx)?;
+                            let Some(v) = variant.filter(|v| v.get::<bool, _>("available")) else {
+                                return Ok(AddOutcome::Refused("This product is no longer available.".into()));
+                            };
+                            let title = line_title(&v.get::<String, _>("product_title"), &v.get::<String, _>("variant_title"));
+                            let current: Option<i64> = v.get("current");
+                            let outcome = plan_add(current.unwrap_or(0), quantity, v.get("stock"), &title);
+                            if let AddOutcome::Added { quantity, .. } = &outcome {
+                                // A new line records today's price; an existing one keeps the price first seen.
+                                let upsert = sqlx::query(
+                                    "INSERT INTO cart_items (cart_id, variant_id, quantity, price_at_add_minor, added_at)
+                                     VALUES ($1, $2, $3, $4, $5)
+                                     ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity",
+                                );
+                                let price: i64 = v.get("price_minor");
+                                <$store>::run(tx, upsert.bind(cart_id).bind(variant_id).bind(*quantity).bind(price).bind(now)).await?;
+                                // The analytics funnel's "added to cart", kept after checkout empties the cart.
+                                let added = *quantity - current.unwrap_or(0);
+                                <$store>::run(tx, sqlx::query(ADD_EVENT).bind(cart_id).bind(variant_id).bind(added).bind(now)).await?;
+                            }
+                            Ok(outcome)
+                        })
+                    },
+                    |outcome| matches!(outcome, AddOutcome::Added { .. }),
                 )
-                .bind(variant_id)
-                .bind(cart_id)
-                .fetch_optional(&mut *tx)
                 .await
-                .map_err(map_sqlx)?;
-                let Some(v) = variant.filter(|v| v.get::<bool, _>("available")) else {
-                    return Ok(AddOutcome::Refused("This product is no longer available.".into()));
-                };
-                let title = line_title(&v.get::<String, _>("product_title"), &v.get::<String, _>("variant_title"));
-                let current: Option<i64> = v.get("current");
-                let outcome = plan_add(current.unwrap_or(0), quantity, v.get("stock"), &title);
-                if let AddOutcome::Added { quantity, .. } = &outcome {
-                    // A new line records today's price; an existing one keeps the price first seen.
-                    let upsert = sqlx::query(
-                        "INSERT INTO cart_items (cart_id, variant_id, quantity, price_at_add_minor, added_at)
-                         VALUES ($1, $2, $3, $4, $5)
-                         ON CONFLICT (cart_id, variant_id) DO UPDATE SET quantity = excluded.quantity",
-                    );
-                    let price: i64 = v.get("price_minor");
-                    Self::run(&mut tx, upsert.bind(cart_id).bind(variant_id).bind(*quantity).bind(price).bind(now)).await?;
-                    // The analytics funnel's "added to cart", kept after checkout empties the cart.
-                    let added = *quantity - current.unwrap_or(0);
-                    Self::run(&mut tx, sqlx::query(ADD_EVENT).bind(cart_id).bind(variant_id).bind(added).bind(now)).await?;
-                    tx.commit().await.map_err(map_sqlx)?;
-                }
-                Ok(outcome)
             }
 
             async fn set_quantity(
@@ -271,10 +292,18 @@ macro_rules! impl_sql_carts {
             }
 
             async fn clear(&self, cart_id: i64) -> Result<(), StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                lock_cart(&mut tx, cart_id, app::services::clock::now()).await?;
-                Self::run(&mut tx, sqlx::query("DELETE FROM cart_items WHERE cart_id = $1").bind(cart_id)).await?;
-                tx.commit().await.map_err(map_sqlx)
+                // SQLite: with the other shoppers' writes, in one commit (`store::group_commit`).
+                self.grouped(
+                    move |tx| {
+                        Box::pin(async move {
+                            lock_cart(tx, cart_id, app::services::clock::now()).await?;
+                            let empty = sqlx::query("DELETE FROM cart_items WHERE cart_id = $1");
+                            <$store>::run(tx, empty.bind(cart_id)).await.map(|_| ())
+                        })
+                    },
+                    |_| true,
+                )
+                .await
             }
         }
     };

@@ -54,25 +54,31 @@ macro_rules! impl_sql_notifications {
         #[async_trait::async_trait]
         impl NotificationStore for $store {
             async fn enqueue(&self, m: &NewMessage) -> Result<bool, StoreError> {
-                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
-                let inserted = sqlx::query(
-                    "INSERT INTO outbox (kind, recipient, subject, text_body, html_body, dedupe_key, status, attempts,
-                        next_attempt_at, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7)
-                     ON CONFLICT (dedupe_key) DO NOTHING",
-                )
-                .bind(m.kind.as_str())
-                .bind(&m.recipient)
-                .bind(&m.rendered.subject)
-                .bind(&m.rendered.text)
-                .bind(&m.rendered.html)
-                .bind(&m.dedupe_key)
-                .bind(m.now)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_sqlx)?
-                .rows_affected();
-                tx.commit().await.map_err(map_sqlx)?;
+                // SQLite: with the checkout's other writes, in one commit (`store::group_commit`).
+                let m = m.clone();
+                let inserted = self
+                    .grouped(
+                        move |tx| {
+                            Box::pin(async move {
+                                let insert = sqlx::query(
+                                    "INSERT INTO outbox (kind, recipient, subject, text_body, html_body, dedupe_key, status,
+                                        attempts, next_attempt_at, created_at)
+                                     VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7)
+                                     ON CONFLICT (dedupe_key) DO NOTHING",
+                                )
+                                .bind(m.kind.as_str())
+                                .bind(m.recipient)
+                                .bind(m.rendered.subject)
+                                .bind(m.rendered.text)
+                                .bind(m.rendered.html)
+                                .bind(m.dedupe_key)
+                                .bind(m.now);
+                                <$store>::run(tx, insert).await
+                            })
+                        },
+                        |_| true,
+                    )
+                    .await?;
                 if inserted == 1 {
                     // A sender in this process goes at once instead of at its next poll.
                     $crate::notify::wake();
