@@ -11,27 +11,27 @@ use crate::domain::storefront::{CategoryListing, HomeData, NavData};
 pub const NEW_ARRIVALS: i64 = 8;
 
 /// The category tree with rolled-up product counts changes rarely, but counting a large catalog
-/// per category costs hundreds of milliseconds, and every page's navigation needs it; so it is
-/// kept for a few seconds. A new or hidden product shows in the counts within that time (the
-/// listings themselves always read live data).
+/// per category costs milliseconds on every page's navigation; so it is kept while the catalog
+/// version (`CatalogStore::catalog_version`, moved by the database with every change) stays the
+/// same: a product published or hidden on any instance shows in the counts on the next request.
 #[derive(Default)]
 pub struct CategoryCache {
-    cached: std::sync::Mutex<Option<(std::time::Instant, std::sync::Arc<Vec<Category>>)>>,
+    cached: std::sync::Mutex<Option<(i64, std::sync::Arc<Vec<Category>>)>>,
 }
-
-pub const CATEGORY_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl CategoryCache {
     pub async fn get(&self, store: &dyn CatalogStore) -> Result<std::sync::Arc<Vec<Category>>, StoreError> {
-        if let Some((at, cats)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if at.elapsed() < CATEGORY_TTL {
+        let version = store.catalog_version().await?;
+        if let Some((seen, cats)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if *seen == version {
                 return Ok(cats.clone());
             }
         }
+        // Read after the version: at worst newer than it, and then replaced on the next change.
         let mut cats = store.categories().await?;
         category_tree::roll_up_counts(&mut cats);
         let cats = std::sync::Arc::new(cats);
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((std::time::Instant::now(), cats.clone()));
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, cats.clone()));
         Ok(cats)
     }
 }

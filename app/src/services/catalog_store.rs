@@ -196,6 +196,11 @@ pub trait CatalogStore: Send + Sync + 'static {
 
     /// Every category with the number of its own published products from active stores.
     async fn categories(&self) -> Result<Vec<Category>, StoreError>;
+
+    /// A number that moves (in the same transaction) with every change a listing is built from:
+    /// products, prices, a variant selling out or coming back, stores' status and names,
+    /// categories, review totals. Caches of such things are valid while it stays the same.
+    async fn catalog_version(&self) -> Result<i64, StoreError>;
     /// Published products of active stores, one page.
     async fn list_products(&self, query: &ProductQuery) -> Result<Vec<ProductCard>, StoreError>;
     /// How many products the query matches in all (ignoring offset and limit). Separate from

@@ -21,16 +21,16 @@ pub const AFFINITY_WINDOW_SECS: i64 = 90 * 24 * 3600;
 /// Categories offered in the search facet; more is noise.
 const MAX_CATEGORY_FACETS: usize = 12;
 
-/// Signal rows of whole categories, kept for a short while: a large category's rows cost tens
-/// of milliseconds to read (100 ms for 9 000 products), and a category page is asked for far
-/// more often than its products change. Prices and stock shown on cards are always read fresh;
-/// only the order and the facet counts may be up to `ROWS_TTL` old.
+/// Signal rows of whole categories, kept while the catalog version stays the same: a large
+/// category's rows cost tens of milliseconds to read (100 ms for 9 000 products), and a category
+/// page is asked for far more often than its products change. The version moves with every price,
+/// publish, review or store change and whenever a variant sells out or comes back, on any
+/// instance; prices and stock shown on cards are always read fresh.
 #[derive(Default)]
 pub struct ListingCache {
-    rows: std::sync::Mutex<HashMap<Vec<i64>, (std::time::Instant, std::sync::Arc<Vec<ListingRow>>)>>,
+    rows: std::sync::Mutex<HashMap<Vec<i64>, (i64, std::sync::Arc<Vec<ListingRow>>)>>,
 }
 
-pub const ROWS_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 const MAX_CACHED_LISTINGS: usize = 64;
 
 impl ListingCache {
@@ -43,16 +43,17 @@ impl ListingCache {
             return Ok(std::sync::Arc::new(store.listing_rows(candidates).await?));
         };
         let lock = || self.rows.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((at, rows)) = lock().get(ids) {
-            if at.elapsed() < ROWS_TTL {
+        let version = store.catalog_version().await?;
+        if let Some((seen, rows)) = lock().get(ids) {
+            if *seen == version {
                 return Ok(rows.clone());
             }
         }
         let rows = std::sync::Arc::new(store.listing_rows(candidates).await?);
         let mut cache = lock();
-        cache.retain(|_, (at, _)| at.elapsed() < ROWS_TTL);
+        cache.retain(|_, (seen, _)| *seen == version);
         if cache.len() < MAX_CACHED_LISTINGS {
-            cache.insert(ids.clone(), (std::time::Instant::now(), rows.clone()));
+            cache.insert(ids.clone(), (version, rows.clone()));
         }
         Ok(rows)
     }

@@ -5,31 +5,27 @@ use super::listing::ListingRequest;
 use crate::domain::search::{complete, correct, tokenize};
 use crate::domain::storefront::{SearchResults, Suggestions};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 pub use crate::domain::search::MAX_HITS;
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// The vocabulary changes only when products do; rebuilding it on every misspelled query would
-/// scan the whole index, so it is kept for a few minutes.
+/// scan the whole index, so it is kept while the catalog version stays the same.
 #[derive(Default)]
 pub struct VocabularyCache {
-    cached: Mutex<Option<(Instant, std::sync::Arc<Vec<(String, i64)>>)>>,
+    cached: Mutex<Option<(i64, std::sync::Arc<Vec<(String, i64)>>)>>,
 }
 
-const VOCABULARY_TTL: Duration = Duration::from_secs(300);
-
 impl VocabularyCache {
-    /// Forgets the cached words: a store approved or suspended changes what may be completed
-    /// (the next completion or correction reads the index again). Another instance's cache
-    /// follows within `VOCABULARY_TTL`.
+    /// Forgets the cached words (the next completion or correction reads the index again).
     pub fn clear(&self) {
         *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     async fn get(&self, store: &dyn CatalogStore) -> Result<std::sync::Arc<Vec<(String, i64)>>, StoreError> {
-        if let Some((at, words)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if at.elapsed() < VOCABULARY_TTL {
+        let version = store.catalog_version().await?;
+        if let Some((seen, words)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            if *seen == version {
                 return Ok(words.clone());
             }
         }
@@ -38,7 +34,7 @@ impl VocabularyCache {
         let mut words = store.search_vocabulary().await?;
         words.retain(|(w, _)| !w.chars().all(|c| c.is_ascii_digit()));
         let words = std::sync::Arc::new(words);
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), words.clone()));
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, words.clone()));
         Ok(words)
     }
 }

@@ -206,6 +206,14 @@ macro_rules! impl_sql_catalog {
                 Ok(ids)
             }
 
+            async fn catalog_version(&self) -> Result<i64, StoreError> {
+                // Kept by triggers (migration 0019).
+                sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_sqlx)
+            }
+
             async fn categories(&self) -> Result<Vec<Category>, StoreError> {
                 // One grouped pass over the products, not a correlated count per category.
                 let counts: Vec<(i64, i64)> = sqlx::query_as(
