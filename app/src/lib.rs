@@ -12,15 +12,16 @@ pub mod views;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, SsrMode,
     components::{Route, Router, Routes},
     path,
 };
 
 use components::layout::Layout;
+use pages::lazy_routes as dashboard;
 use pages::{
-    account::AccountPage, admin::AdminPage, auth::LoginPage, auth::RegisterPage, cart::CartPage,
-    category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage, search::SearchPage,
+    cart::CartPage, category::CategoryPage, home::HomePage, not_found::NotFound, product::ProductPage,
+    search::SearchPage,
 };
 
 /// Bumped after signing in or out, so the header fetches who is signed in again.
@@ -73,27 +74,27 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/products/:slug") view=ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=CartPage ssr=SsrMode::Async />
-                    <Route path=path!("/checkout") view=pages::checkout::CheckoutPage ssr=SsrMode::Async />
-                    <Route path=path!("/orders/:number") view=pages::order::OrderPage ssr=SsrMode::Async />
-                    <Route path=path!("/account/orders") view=pages::order::MyOrdersPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
-                    <Route path=path!("/track/:token") view=pages::track::TrackPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/orders") view=pages::store_orders::StoreOrdersPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/orders/:number") view=pages::store_orders::StoreOrderPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/analytics") view=pages::analytics::AnalyticsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/products") view=pages::products::ProductsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/products/import") view=pages::product_import::ProductImportPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/products/:id") view=pages::product_edit::ProductEditPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/inventory") view=pages::inventory::InventoryPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/payments") view=pages::payments::PaymentsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/reviews") view=pages::store_reviews::StoreReviewsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/settings") view=pages::settings::SettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/merchants") view=pages::merchants::MerchantsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/users") view=pages::users::UsersPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/ranking") view=pages::ranking::RankingPage ssr=SsrMode::Async />
+                    <Route path=path!("/checkout") view={Lazy::<dashboard::Checkout>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:number") view={Lazy::<dashboard::Order>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account/orders") view={Lazy::<dashboard::MyOrders>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<dashboard::Login>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/register") view={Lazy::<dashboard::Register>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account") view={Lazy::<dashboard::Account>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/track/:token") view={Lazy::<dashboard::Track>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view={Lazy::<dashboard::Dashboard>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders") view={Lazy::<dashboard::StoreOrders>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders/:number") view={Lazy::<dashboard::StoreOrder>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/analytics") view={Lazy::<dashboard::Analytics>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products") view={Lazy::<dashboard::Products>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products/import") view={Lazy::<dashboard::ProductImport>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products/:id") view={Lazy::<dashboard::ProductEdit>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/inventory") view={Lazy::<dashboard::Inventory>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/payments") view={Lazy::<dashboard::Payments>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/reviews") view={Lazy::<dashboard::StoreReviews>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/settings") view={Lazy::<dashboard::Settings>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/merchants") view={Lazy::<dashboard::Merchants>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view={Lazy::<dashboard::Users>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/ranking") view={Lazy::<dashboard::Ranking>::new()} ssr=SsrMode::Async />
                 </Routes>
             </Layout>
         </Router>

@@ -8,6 +8,7 @@ pub mod category;
 pub mod checkout;
 pub mod home;
 pub mod inventory;
+pub mod lazy_routes;
 pub mod merchants;
 pub mod not_found;
 pub mod order;
