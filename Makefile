@@ -103,8 +103,7 @@ test-size: setup
 	node bench/first-load.mjs target/size-site/pkg $(FIRST_LOAD_BUDGET_KB)
 
 # A synthetic catalog for benchmarks: make bench-seed N=100000 DATABASE_URL=sqlite://data/bench.db
-bench-seed: setup
-	cargo build --release -p server
+bench-seed: build-release
 	$(TARGET_DIR)/release/server seed --products $${N:-100000}
 
 # Search latency percentiles on 100 000 synthetic products, SQLite and (with TEST_POSTGRES_URL) PostgreSQL.
@@ -116,13 +115,11 @@ bench-orders: build-release
 	bench/orders.sh $${N:-2000}
 
 # Similarity recompute on 100 000 products / 1 000 000 synthetic order lines (no database, server binary only).
-bench-recs:
-	LEPTOS_OUTPUT_NAME=shop cargo build --release -p server
+bench-recs: build-release
 	bench/recs.sh $${PRODUCTS:-100000} $${LINES:-1000000} $${SEED:-1}
 
 # Offline evaluation on a synthetic log: recommender vs popularity, precision/recall/hit rate/NDCG@10 and coverage.
-eval-recs:
-	LEPTOS_OUTPUT_NAME=shop cargo build --release -p server
+eval-recs: build-release
 	@mkdir -p data
 	$(TARGET_DIR)/release/server recs-synth --users $${USERS:-2000} --items $${ITEMS:-1000} --seed $${SEED:-7} > data/recs-synth.csv
 	$(TARGET_DIR)/release/server eval-recs data/recs-synth.csv $${ARGS:-}
