@@ -15,8 +15,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # use the same so that `cargo test` and `cargo leptos build` share one compilation of the server.
 TEST_ENV := RUSTFLAGS="--cfg erase_components" LEPTOS_OUTPUT_NAME=shop
 # What a shopper downloads before a storefront page is interactive (bench/first-load.mjs), in KB
-# brotli; make test fails above it. Measured 440.6 KB on 2026-12-05; the goal is 250.
-FIRST_LOAD_BUDGET_KB := 460
+# brotli; make test fails above it. Measured 411.4 KB on 2026-12-06 (the split loader varies by
+# ~0.1 KB between builds); the goal is 250.
+FIRST_LOAD_BUDGET_KB := 425
 
 # How the built server finds its site (the same values cargo-leptos would give it).
 SITE_ENV := LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT=$(SITE_ROOT) LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
