@@ -89,7 +89,8 @@ impl SqliteStore {
     }
 
     fn writer_queue(&self) -> Result<mpsc::Sender<Job>, StoreError> {
-        let mut slot = self.writer.0.lock().map_err(|_| StoreError::Other("the writer queue lock is poisoned".into()))?;
+        let mut slot =
+            self.writer.0.lock().map_err(|_| StoreError::Other("the writer queue lock is poisoned".into()))?;
         if let Some(queue) = slot.as_ref().filter(|q| !q.is_closed()) {
             return Ok(queue.clone());
         }
@@ -207,7 +208,10 @@ mod tests {
         (store, dir)
     }
 
-    fn insert(k: &'static str, v: i64) -> impl for<'c> FnOnce(&'c mut Transaction<'static, Sqlite>) -> WriteFuture<'c, u64> {
+    fn insert(
+        k: &'static str,
+        v: i64,
+    ) -> impl for<'c> FnOnce(&'c mut Transaction<'static, Sqlite>) -> WriteFuture<'c, u64> {
         move |tx| {
             Box::pin(async move {
                 let done = sqlx::query("INSERT INTO t (k, v) VALUES ($1, $2)").bind(k).bind(v).execute(&mut **tx).await;
@@ -240,10 +244,10 @@ mod tests {
         assert!(matches!(x.err().or(y.err()), Some(StoreError::Conflict(_))));
         let stored: Vec<(String, i64)> =
             sqlx::query_as("SELECT k, v FROM t WHERE k <> 'dup' ORDER BY v").fetch_all(&store.pool).await.unwrap();
-        let expected: Vec<(String, i64)> =
-            (0..40i64).filter(|i| i % 4 != 3).map(|i| (format!("k{i}"), i)).collect();
+        let expected: Vec<(String, i64)> = (0..40i64).filter(|i| i % 4 != 3).map(|i| (format!("k{i}"), i)).collect();
         assert_eq!(stored, expected);
-        let dups: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t WHERE k = 'dup'").fetch_one(&store.pool).await.unwrap();
+        let dups: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM t WHERE k = 'dup'").fetch_one(&store.pool).await.unwrap();
         assert_eq!(dups, 1);
     }
 

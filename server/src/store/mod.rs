@@ -17,8 +17,8 @@ mod idempotency;
 mod fulfilment;
 #[macro_use]
 mod orders;
-mod statements;
 mod group_commit;
+mod statements;
 #[macro_use]
 mod migrate;
 #[macro_use]
