@@ -21,10 +21,9 @@ conformance!(
     store_status_and_product_status_move_products_in_and_out_of_search,
 );
 
-/// Completed queries and the product titles suggested for what was typed, with a fresh
-/// vocabulary (as after the cache's few minutes).
+/// Completed queries and the product titles suggested for what was typed, through the shop's
+/// vocabulary cache (kept per catalog version, so it follows every change below by itself).
 async fn suggest(shop: &Shop, typed: &str) -> (Vec<String>, Vec<String>) {
-    shop.vocabulary.clear();
     let s = app::services::search::suggest(shop.catalog.as_ref(), &shop.vocabulary, typed).await.unwrap();
     (s.queries, s.products.into_iter().map(|p| p.title).collect())
 }

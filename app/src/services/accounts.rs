@@ -304,8 +304,8 @@ pub async fn set_store_status(shop: &Shop, merchant_id: i64, status: &str) -> Re
         return Err(AppError::one("status", "Choose active, suspended or pending."));
     };
     if shop.accounts.set_merchant_status(merchant_id, status).await.map_err(store_err)? {
-        // The store's words enter or leave the search index with its status (migration 0018).
-        shop.vocabulary.clear();
+        // The store's words enter or leave the search index with its status (migration 0018), and
+        // the catalog version moves with it (0019), so every instance's vocabulary follows.
         Ok(())
     } else {
         Err(AppError::NotFound("No such store.".into()))

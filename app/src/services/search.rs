@@ -17,11 +17,6 @@ pub struct VocabularyCache {
 }
 
 impl VocabularyCache {
-    /// Forgets the cached words (the next completion or correction reads the index again).
-    pub fn clear(&self) {
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-
     async fn get(&self, store: &dyn CatalogStore) -> Result<std::sync::Arc<Vec<(String, i64)>>, StoreError> {
         let version = store.catalog_version().await?;
         if let Some((seen, words)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
