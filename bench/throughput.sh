@@ -2,7 +2,8 @@
 # Page throughput of the release build under wrk: 2 threads × 32 connections, 5 s warm-up, 15 s
 # measured, on the demo shop plus N synthetic products (default 10 000), on SQLite and — when
 # TEST_POSTGRES_URL names a server where a database may be created — PostgreSQL; each page with
-# no compression asked for and with `Accept-Encoding: br`; the server's RSS after the runs.
+# no compression asked for, with `Accept-Encoding: br`, and with a visitor cookie (which bypasses
+# the page cache, so those rows are the rendering cost); the server's RSS after the runs.
 # Pages: home, the largest category, a search with many hits, and 1 000 different product pages.
 # Usage: bench/throughput.sh [N]      (after `make build-release`; wrk from Debian: apt install wrk)
 # Env: DURATION (15s), WARMUP (5s), CONNECTIONS (32), ENGINES ("sqlite postgres"), SERVER_BIN.
@@ -47,7 +48,9 @@ run() {
   p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
   p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
   errors="$(awk '/Non-2xx|Socket errors/ {sub(/^ +/, ""); printf "%s; ", $0}' <<<"$out")"
-  printf '| %-8s | %-34s | %-3s | %7s | %8s | %8s | %s\n' "$ENGINE" "$name" "${header:+br}" "$rps" "$p50" "$p99" "${errors:-}"
+  local enc=""
+  case "$header" in Accept-Encoding*) enc=br ;; Cookie*) enc=ck ;; esac
+  printf '| %-8s | %-34s | %-3s | %7s | %8s | %8s | %s\n' "$ENGINE" "$name" "$enc" "$rps" "$p50" "$p99" "${errors:-}"
 }
 
 bench_engine() {
@@ -69,14 +72,18 @@ bench_engine() {
   done
   sort -u "$DIR/products" | head -1000 >"$DIR/products.txt"
   echo "# $ENGINE: $N synthetic products + the demo shop; category $category; $(wc -l <"$DIR/products.txt") product pages" >&2
-  for header in "" "Accept-Encoding: br"; do
+  # Without cookies (a crawler, a first visit) pages come from the page cache once rendered;
+  # `ck` rows send a visitor cookie, which bypasses it: every such request is rendered.
+  for header in "" "Accept-Encoding: br" "Cookie: mm_visitor=bench-visitor"; do
     run "home /" "$BASE/" "$header"
     run "category $category" "$BASE$category" "$header"
     run "search /search?q=classic" "$BASE/search?q=classic" "$header"
     run "product pages (1 000 different)" "$DIR/products.txt" "$header"
   done
-  printf '| %-8s | %-34s | %-3s | RSS after the runs: %s MiB; panics logged: %s; errors logged: %s\n' "$ENGINE" "server" "" \
-    "$(($(ps -o rss= -p "$SERVER_PID") / 1024))" "$(grep -c "panicked" "$DIR/server-$ENGINE.log" || true)" \
+  printf '| %-8s | %-34s | %-3s | RSS after the runs: %s MiB (anonymous %s MiB, file-backed — SQLite mmap — %s MiB); panics logged: %s; errors logged: %s\n' "$ENGINE" "server" "" \
+    "$(($(ps -o rss= -p "$SERVER_PID") / 1024))" \
+    "$(($(awk '/RssAnon/ {print $2}' "/proc/$SERVER_PID/status") / 1024))" \
+    "$(($(awk '/RssFile/ {print $2}' "/proc/$SERVER_PID/status") / 1024))" "$(grep -c "panicked" "$DIR/server-$ENGINE.log" || true)" \
     "$(grep -c " ERROR " "$DIR/server-$ENGINE.log" || true)"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 }

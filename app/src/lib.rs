@@ -109,16 +109,23 @@ fn content_security_policy() {
     let (Some(res), Some(nonce)) = (use_context::<leptos_axum::ResponseOptions>(), leptos::nonce::use_nonce()) else {
         return;
     };
-    // cargo leptos watch reloads the page over a websocket on another port.
-    let live_reload = if std::env::var("LEPTOS_WATCH").is_ok() { " ws:" } else { "" };
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'nonce-{nonce}'; \
-         img-src 'self' data:; connect-src 'self'{live_reload}; font-src 'self'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'"
-    );
-    if let Ok(value) = HeaderValue::from_str(&csp) {
+    let nonce = format!("'nonce-{nonce}'");
+    if let Ok(value) = HeaderValue::from_str(&content_security_policy_with(&nonce, &nonce)) {
         res.insert_header(CONTENT_SECURITY_POLICY, value);
     }
+}
+
+/// The shop's Content-Security-Policy with these sources for inline scripts and styles: this
+/// response's nonce, or (for a page the page cache serves again) the hashes of its scripts.
+#[cfg(feature = "ssr")]
+pub fn content_security_policy_with(inline_scripts: &str, inline_styles: &str) -> String {
+    // cargo leptos watch reloads the page over a websocket on another port.
+    let live_reload = if std::env::var("LEPTOS_WATCH").is_ok() { " ws:" } else { "" };
+    format!(
+        "default-src 'self'; script-src 'self' {inline_scripts} 'wasm-unsafe-eval'; style-src 'self' {inline_styles}; \
+         img-src 'self' data:; connect-src 'self'{live_reload}; font-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
 }
 
 /// leptos_meta writes `<title>` text into the server's HTML without escaping it, so a search for

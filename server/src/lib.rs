@@ -7,6 +7,7 @@ pub mod config;
 pub mod failsafe;
 pub mod health;
 pub mod notify;
+pub mod page_cache;
 pub mod product_csv;
 pub mod product_import;
 pub mod recs_eval;

@@ -164,6 +164,10 @@ pub fn router_with(
     let state =
         AppState { leptos_options: options.clone(), shop: shop.clone(), carrier_secrets: Arc::new(carrier_secrets) };
     let hsts = shop.auth.cookie_secure;
+    let page_cache = crate::page_cache::PageCacheState {
+        cache: crate::page_cache::PageCache::new(crate::page_cache::DEFAULT_BUDGET),
+        shop: shop.clone(),
+    };
     let context = move || provide_context(shop.clone());
     // Media file names never change content, so browsers may keep them for a year.
     let media = tower::ServiceBuilder::new()
@@ -183,6 +187,8 @@ pub fn router_with(
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         // Innermost: a panic in a page, server function or plain route is this request's 500.
         .layer(axum::middleware::from_fn(failsafe::catch_panic))
+        // Pages for visitors without cookies, kept per catalog version (server/src/page_cache.rs).
+        .layer(axum::middleware::from_fn_with_state(page_cache, crate::page_cache::serve))
         .layer(axum::middleware::from_fn(security::server_fn_error_status))
         .layer(axum::extract::DefaultBodyLimit::max(failsafe::API_BODY_LIMIT))
         .layer(axum::middleware::from_fn(failsafe::limit_api_body))

@@ -19,7 +19,19 @@ pub async fn get_nav() -> Result<NavData, AppError> {
 
 #[server(endpoint = "catalog/home")]
 pub async fn get_home() -> Result<HomeData, AppError> {
-    crate::services::storefront::home(&visitor().await?.0).await
+    let (shop, who) = visitor().await?;
+    let home = crate::services::storefront::home(&shop).await;
+    shareable_if(who.is_none() && home.is_ok());
+    home
+}
+
+/// A page rendered for nobody in particular, without error, may be kept by the whole-page cache
+/// and served to other visitors without cookies (api/page_cache.rs says what that means).
+#[cfg(feature = "ssr")]
+fn shareable_if(shareable: bool) {
+    if shareable {
+        super::page_cache::shareable();
+    }
 }
 
 /// Every listing parameter arrives as typed in the URL and is parsed forgivingly: unknown
@@ -48,7 +60,9 @@ pub async fn get_category(
         stock.as_deref(),
     );
     let (sort, page) = (Sort::from_param(sort.as_deref()), page_from_param(page.as_deref()));
-    crate::services::storefront::category(&shop, who.as_ref(), &slug, filters, sort, page).await
+    let listing = crate::services::storefront::category(&shop, who.as_ref(), &slug, filters, sort, page).await;
+    shareable_if(who.is_none() && listing.is_ok());
+    listing
 }
 
 /// A visit is counted (signed-in shopper or anonymous visitor) for the personal-affinity signal
@@ -60,6 +74,11 @@ pub async fn get_product(slug: String) -> Result<Option<ProductDetail>, AppError
     if let Some(d) = &detail {
         // Buffered and written in batches: the page never waits for it (nor fails over it).
         super::recommendations::record_view(&shop, who.as_ref(), d.id).await;
+        // "Only 3 left" changes with every sale, which the catalog version does not follow (it
+        // moves when a variant sells out or comes back): such a page is rendered every time.
+        use crate::domain::catalog::{StockStatus, stock_status};
+        let exact_stock_shown = d.variants.iter().any(|v| matches!(stock_status(v.stock), StockStatus::Low(_)));
+        shareable_if(who.is_none() && !exact_stock_shown);
     }
     Ok(detail)
 }
@@ -93,7 +112,9 @@ pub async fn search(
         sort: Sort::from_param(sort.as_deref()),
         page: page_from_param(page.as_deref()),
     };
-    crate::services::storefront::search(&shop, who.as_ref(), form).await
+    let results = crate::services::storefront::search(&shop, who.as_ref(), form).await;
+    shareable_if(who.is_none() && results.is_ok());
+    results
 }
 
 /// Suggestions for the header search box while the shopper types.

@@ -15,6 +15,8 @@ pub mod fulfilment;
 #[cfg(feature = "ssr")]
 pub mod guard;
 pub mod inventory;
+#[cfg(feature = "ssr")]
+pub mod page_cache;
 pub mod payments;
 pub mod product_images;
 pub mod product_import;

@@ -59,19 +59,31 @@ pub(crate) async fn record_view(
         Some(p) => Viewer::User(p.user_id),
         None => {
             let headers = super::guard::headers().await;
-            let token = visitor_cookie(&headers);
-            let token = token.unwrap_or_else(|| {
-                let token = super::cart::cookie::new_token();
-                let secure = if shop.auth.cookie_secure { "; Secure" } else { "" };
-                super::guard::append_cookie(&format!(
-                    "{VISITOR_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={VISITOR_MAX_AGE}{secure}"
-                ));
-                token
-            });
-            Viewer::Visitor(crate::services::passwords::token_hash(&token))
+            match visitor_cookie(&headers) {
+                Some(token) => Viewer::Visitor(crate::services::passwords::token_hash(&token)),
+                None => {
+                    super::guard::append_cookie(&first_visit_view(shop, product_id));
+                    // A copy of this page served from the page cache records its own view.
+                    super::page_cache::viewed(product_id);
+                    return;
+                }
+            }
         }
     };
     crate::services::recommendations::record_view(shop, viewer, product_id);
+}
+
+/// A visitor without a cookie viewed a product: they get a random first-party visitor cookie
+/// (the returned `Set-Cookie` value) and the view is queued under its hash. Used while rendering
+/// and by the page cache when it serves a kept copy of a product page.
+#[cfg(feature = "ssr")]
+pub fn first_visit_view(shop: &crate::services::Shop, product_id: i64) -> String {
+    use crate::services::recommendation_store::Viewer;
+    let token = super::cart::cookie::new_token();
+    let secure = if shop.auth.cookie_secure { "; Secure" } else { "" };
+    let hash = crate::services::passwords::token_hash(&token);
+    crate::services::recommendations::record_view(shop, Viewer::Visitor(hash), product_id);
+    format!("{VISITOR_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={VISITOR_MAX_AGE}{secure}")
 }
 
 #[cfg(feature = "ssr")]

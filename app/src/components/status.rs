@@ -25,6 +25,9 @@ pub fn LoadingGrid() -> impl IntoView {
 
 #[component]
 pub fn LoadFailed(message: String) -> impl IntoView {
+    // An error is this request's, never a copy for the next visitor.
+    #[cfg(feature = "ssr")]
+    crate::api::page_cache::private();
     view! {
         <div role="alert" class="mx-auto max-w-lg rounded-xl bg-white p-6 text-center ring-1 ring-stone-200">
             <h1 class="text-lg font-semibold">"This page could not be loaded"</h1>
