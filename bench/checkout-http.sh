@@ -25,8 +25,8 @@ trap cleanup EXIT
 export MEDIA_DIR="$DIR/media" RUST_LOG=warn
 export LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT="$PWD/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
 
-sql() {
-  if [ "$ENGINE" = sqlite ]; then sqlite3 "$DIR/shop.db" "$1"; else psql "$DATABASE_URL" -Atqc "$1"; fi
+sql() { # on SQLite, waits (up to 10 s) while an instance writes
+  if [ "$ENGINE" = sqlite ]; then sqlite3 -cmd ".timeout 10000" "$DIR/shop.db" "$1"; else psql "$DATABASE_URL" -Atqc "$1"; fi
 }
 
 start() { # start PORT: one instance on the engine's database
