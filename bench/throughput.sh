@@ -80,7 +80,7 @@ bench_engine() {
     run "search /search?q=classic" "$BASE/search?q=classic" "$header"
     run "product pages (1 000 different)" "$DIR/products.txt" "$header"
   done
-  printf '| %-8s | %-34s | %-3s | RSS after the runs: %s MiB (anonymous %s MiB, file-backed — SQLite mmap — %s MiB); panics logged: %s; errors logged: %s\n' "$ENGINE" "server" "" \
+  printf '| %-8s | %-34s | %-3s | RSS after the runs: %s MiB (anonymous %s MiB, file-backed %s MiB: the binary and, on SQLite, the mmap'd database); panics logged: %s; errors logged: %s\n' "$ENGINE" "server" "" \
     "$(($(ps -o rss= -p "$SERVER_PID") / 1024))" \
     "$(($(awk '/RssAnon/ {print $2}' "/proc/$SERVER_PID/status") / 1024))" \
     "$(($(awk '/RssFile/ {print $2}' "/proc/$SERVER_PID/status") / 1024))" "$(grep -c "panicked" "$DIR/server-$ENGINE.log" || true)" \
