@@ -349,3 +349,63 @@ async fn no_page_or_plain_route_answers_5xx() {
     );
     assert!(failures.is_empty(), "{} hostile requests answered 5xx:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// The page cache reads the Cookie and Accept-Encoding headers of every page request: whatever
+/// they hold, no page answers 5xx, a request carrying a shop cookie (or an unreadable Cookie
+/// header) is never answered from a copy, and the same page still comes from a copy for anyone else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_cache_takes_any_cookie_and_accept_encoding_header() {
+    let h = Hostile::start().await;
+    let product = support::product_links(&h.app.get("/").await.body).into_iter().next().unwrap();
+    let encodings = [
+        "br",
+        "gzip;q=0, br;q=0",
+        ";;;,,q=,br;q=abc",
+        "\u{7f}gzip",
+        "é漢字🙂",
+        "x-gzip;Q=1, identity;q=0, *;q=0",
+        &"br,".repeat(2000),
+    ];
+    let cookies: [(&[u8], bool); 6] = [
+        (b"", false),
+        (b"theme=dark; _ga=1", false),
+        (b"mm_session=x", true),
+        (b"a=1;mm_cart=\x00", true),
+        (b"\xff\xfe mm", true),
+        (b"mm_visitor=", true),
+    ];
+    let mut failures = Vec::new();
+    for path in ["/", "/c/fashion", "/search?q=lamp", "/search?q=%F0%9F%98%80%00%ff", product.as_str()] {
+        for ae in encodings {
+            for (cookie, personal) in cookies {
+                let cookie = String::from_utf8_lossy(cookie).into_owned();
+                let cookie = if cookie.contains('\u{fffd}') { "\u{ff}\u{fe} mm".to_string() } else { cookie };
+                for _ in 0..2 {
+                    let res = h.app.request("GET", path, &[("Accept-Encoding", ae), ("Cookie", &cookie)], "").await;
+                    let cache = res.header("x-page-cache").map(str::to_string);
+                    if res.status >= 500 {
+                        failures
+                            .push(format!("GET {path} (Accept-Encoding {ae:.40}, Cookie {cookie:?}): {}", res.status));
+                    }
+                    if personal && cache.is_some() {
+                        failures.push(format!("GET {path} with Cookie {cookie:?} went through the cache ({cache:?})"));
+                    }
+                }
+            }
+        }
+        // After all that, a visitor without cookies still gets the kept copy.
+        let mut hit = false;
+        for _ in 0..50 {
+            if h.app.get(path).await.header("x-page-cache") == Some("hit") {
+                hit = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        if !hit {
+            failures.push(format!("GET {path} never came from the cache"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    assert_eq!(h.app.get("/healthz").await.status, 200);
+}
