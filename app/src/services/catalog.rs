@@ -16,23 +16,18 @@ pub const NEW_ARRIVALS: i64 = 8;
 /// same: a product published or hidden on any instance shows in the counts on the next request.
 #[derive(Default)]
 pub struct CategoryCache {
-    cached: std::sync::Mutex<Option<(i64, std::sync::Arc<Vec<Category>>)>>,
+    cached: super::per_version::PerVersion<Vec<Category>>,
 }
 
 impl CategoryCache {
     pub async fn get(&self, store: &dyn CatalogStore) -> Result<std::sync::Arc<Vec<Category>>, StoreError> {
-        let version = store.catalog_version().await?;
-        if let Some((seen, cats)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if *seen == version {
-                return Ok(cats.clone());
-            }
-        }
-        // Read after the version: at worst newer than it, and then replaced on the next change.
-        let mut cats = store.categories().await?;
-        category_tree::roll_up_counts(&mut cats);
-        let cats = std::sync::Arc::new(cats);
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, cats.clone()));
-        Ok(cats)
+        self.cached
+            .get(store, || async {
+                let mut cats = store.categories().await?;
+                category_tree::roll_up_counts(&mut cats);
+                Ok(cats)
+            })
+            .await
     }
 }
 

@@ -26,6 +26,7 @@ pub mod order_store;
 pub mod order_views;
 pub mod passwords;
 pub mod payments;
+pub mod per_version;
 pub mod product_admin_store;
 pub mod product_image_store;
 pub mod product_images;

@@ -4,7 +4,6 @@ use super::catalog_store::{Candidates, CatalogStore, StoreError};
 use super::listing::ListingRequest;
 use crate::domain::search::{complete, correct, tokenize};
 use crate::domain::storefront::{SearchResults, Suggestions};
-use std::sync::Mutex;
 
 pub use crate::domain::search::MAX_HITS;
 pub const MAX_QUERY_CHARS: usize = 200;
@@ -13,24 +12,20 @@ pub const MAX_QUERY_CHARS: usize = 200;
 /// scan the whole index, so it is kept while the catalog version stays the same.
 #[derive(Default)]
 pub struct VocabularyCache {
-    cached: Mutex<Option<(i64, std::sync::Arc<Vec<(String, i64)>>)>>,
+    cached: super::per_version::PerVersion<Vec<(String, i64)>>,
 }
 
 impl VocabularyCache {
     async fn get(&self, store: &dyn CatalogStore) -> Result<std::sync::Arc<Vec<(String, i64)>>, StoreError> {
-        let version = store.catalog_version().await?;
-        if let Some((seen, words)) = self.cached.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if *seen == version {
-                return Ok(words.clone());
-            }
-        }
-        // Numbers (model numbers, sizes) are looked up as typed, never "corrected"; dropping them
-        // keeps the list to real words (a catalog with numbered products has one per product).
-        let mut words = store.search_vocabulary().await?;
-        words.retain(|(w, _)| !w.chars().all(|c| c.is_ascii_digit()));
-        let words = std::sync::Arc::new(words);
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((version, words.clone()));
-        Ok(words)
+        self.cached
+            .get(store, || async {
+                // Numbers (model numbers, sizes) are looked up as typed, never "corrected"; dropping
+                // them keeps the list to real words (a catalog with numbered products has one per product).
+                let mut words = store.search_vocabulary().await?;
+                words.retain(|(w, _)| !w.chars().all(|c| c.is_ascii_digit()));
+                Ok(words)
+            })
+            .await
     }
 }
 
