@@ -177,8 +177,20 @@ fn cache_key(req: &Request) -> Option<String> {
     if carries_shop_cookie(req.headers()) {
         return None;
     }
+    if !may_be_a_page(req.uri().path()) {
+        return None;
+    }
     let key = req.uri().path_and_query()?.as_str();
     (key.len() <= MAX_KEY).then(|| key.to_string())
+}
+
+/// Static files, media, server functions and webhooks are never kept pages: they skip the
+/// catalog version read. Page paths never hold a dot (slugs are letters, digits and hyphens).
+fn may_be_a_page(path: &str) -> bool {
+    const NOT_PAGES: [&str; 4] = ["/api/", "/pkg/", "/media/", "/webhooks/"];
+    !NOT_PAGES.iter().any(|prefix| path.starts_with(prefix))
+        && path != "/healthz"
+        && !path.rsplit('/').next().unwrap_or("").contains('.')
 }
 
 /// Whether any cookie of the shop (`mm_…`) is sent; an unreadable Cookie header counts as one.
@@ -194,15 +206,15 @@ fn carries_shop_cookie(headers: &HeaderMap) -> bool {
 fn keepable(res: &Response) -> bool {
     let h = res.headers();
     let marks: Vec<&[u8]> = h.get_all(MARK).iter().map(|v| v.as_bytes()).collect();
+    let visitor_cookie = format!("{}=", app::api::recommendations::VISITOR_COOKIE);
+    let minted_for_a_view =
+        |c: &HeaderValue| c.as_bytes().starts_with(visitor_cookie.as_bytes()) && h.contains_key(VIEWED);
     res.status() == StatusCode::OK
         && marks.contains(&b"shareable".as_slice())
         && !marks.contains(&b"private".as_slice())
         && h.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
         && h.get(header::CONTENT_ENCODING).is_none()
-        && h.get_all(header::SET_COOKIE).iter().all(|c| {
-            c.as_bytes().starts_with(format!("{}=", app::api::recommendations::VISITOR_COOKIE).as_bytes())
-                && h.contains_key(VIEWED)
-        })
+        && h.get_all(header::SET_COOKIE).iter().all(minted_for_a_view)
 }
 
 fn strip(headers: &mut HeaderMap) {
@@ -364,6 +376,16 @@ mod tests {
         let h = |s: &str| base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes()));
         assert_eq!(inline_script_hashes(html).unwrap(), vec![h("a=1;"), h("b()"), h("")]);
         assert_eq!(inline_script_hashes("<script>never closed"), None);
+    }
+
+    #[test]
+    fn files_and_endpoints_are_not_looked_up() {
+        for path in ["/pkg/shop.wasm", "/media/products/a-1.svg", "/favicon.svg", "/api/catalog/home", "/healthz"] {
+            assert!(!may_be_a_page(path), "{path}");
+        }
+        for path in ["/", "/c/home-living", "/products/ceramic-desk-lamp", "/search"] {
+            assert!(may_be_a_page(path), "{path}");
+        }
     }
 
     #[test]
