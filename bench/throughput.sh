@@ -6,12 +6,16 @@
 # the page cache, so those rows are the rendering cost); the server's RSS after the runs.
 # Pages: home, the largest category, a search with many hits, and 1 000 different product pages.
 # Usage: bench/throughput.sh [N]      (after `make build-release`; wrk from Debian: apt install wrk)
-# Env: DURATION (15s), WARMUP (5s), CONNECTIONS (32), ENGINES ("sqlite postgres"), SERVER_BIN.
+# Env: DURATION (15s), WARMUP (5s), CONNECTIONS (32), ENGINES ("sqlite postgres"), SERVER_BIN,
+#      ENCODINGS ("none br ck": which of the three rows to run per page),
+#      HISTORY (0): add that many orders and ten times as many product views (bench/history.sql,
+#      10 000 customers) before serving, and recompute the recommendations over them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-10000}"
 DURATION="${DURATION:-15s}"; WARMUP="${WARMUP:-5s}"; CONNECTIONS="${CONNECTIONS:-32}"
 ENGINES="${ENGINES:-sqlite postgres}"
+ENCODINGS="${ENCODINGS:-none br ck}"; HISTORY="${HISTORY:-0}"
 BIN="${SERVER_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/server}"
 [ -x "$BIN" ] || { echo "build first: make build-release"; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: apt install wrk"; exit 1; }
@@ -53,11 +57,27 @@ run() {
   printf '| %-8s | %-34s | %-3s | %7s | %8s | %8s | %s\n' "$ENGINE" "$name" "$enc" "$rps" "$p50" "$p99" "${errors:-}"
 }
 
+# add_history ENGINE: HISTORY orders, 10×HISTORY views, HISTORY/5 reviews, 10 000 customers
+# (bench/history.sql), then the recommendation job over them, as a running shop would have.
+add_history() {
+  local views=$((HISTORY * 10)) customers=10000 max
+  max=$((HISTORY > views * 4 / 5 ? HISTORY : views * 4 / 5)); max=$((max > customers ? max : customers))
+  sed -e "s/@ORDERS@/$HISTORY/g" -e "s/@VIEWS@/$views/g" -e "s/@CUSTOMERS@/$customers/g" \
+      -e "s/@MAX@/$max/g" -e "s/@NOW@/$(date +%s)/g" bench/history.sql >"$DIR/history.sql"
+  case "$1" in
+    sqlite) sqlite3 -bail "${DATABASE_URL#sqlite://}" <"$DIR/history.sql" ;;
+    postgres) psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 -1 -f "$DIR/history.sql"; psql "$DATABASE_URL" -qc "VACUUM ANALYZE" ;;
+  esac
+  "$BIN" recs-refresh >/dev/null
+  echo "# $1 history: $HISTORY orders, $views product views, 10 000 customers added; recommendations recomputed" >&2
+}
+
 bench_engine() {
   ENGINE="$1"
   export DATABASE_URL="$2"
   "$BIN" seed --demo >/dev/null
   "$BIN" seed --products "$N" >/dev/null
+  [ "$HISTORY" -gt 0 ] && add_history "$ENGINE"
   "$BIN" 2>"$DIR/server-$ENGINE.log" & SERVER_PID=$!
   for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
   # The largest category and 1 000 different product pages, read from the shop's own pages.
@@ -74,13 +94,17 @@ bench_engine() {
   echo "# $ENGINE: $N synthetic products + the demo shop; category $category; $(wc -l <"$DIR/products.txt") product pages" >&2
   # Without cookies (a crawler, a first visit) pages come from the page cache once rendered;
   # `ck` rows send a visitor cookie, which bypasses it: every such request is rendered.
-  for header in "" "Accept-Encoding: br" "Cookie: mm_visitor=bench-visitor"; do
+  for encoding in $ENCODINGS; do
+    case "$encoding" in
+      none) header="" ;; br) header="Accept-Encoding: br" ;; ck) header="Cookie: mm_visitor=bench-visitor" ;;
+      *) echo "ENCODINGS: none, br or ck, not $encoding" >&2; exit 2 ;;
+    esac
     run "home /" "$BASE/" "$header"
     run "category $category" "$BASE$category" "$header"
     run "search /search?q=classic" "$BASE/search?q=classic" "$header"
     run "product pages (1 000 different)" "$DIR/products.txt" "$header"
   done
-  printf '| %-8s | %-34s | %-3s | RSS after the runs: %s MiB (anonymous %s MiB, file-backed %s MiB: the binary and, on SQLite, the mmap'd database); panics logged: %s; errors logged: %s\n' "$ENGINE" "server" "" \
+  printf '| %-8s | %-34s | %-3s | RSS after the runs: %s MiB (anonymous %s MiB, file-backed %s MiB: the binary and, on SQLite, the memory-mapped database); panics logged: %s; errors logged: %s\n' "$ENGINE" "server" "" \
     "$(($(ps -o rss= -p "$SERVER_PID") / 1024))" \
     "$(($(awk '/RssAnon/ {print $2}' "/proc/$SERVER_PID/status") / 1024))" \
     "$(($(awk '/RssFile/ {print $2}' "/proc/$SERVER_PID/status") / 1024))" "$(grep -c "panicked" "$DIR/server-$ENGINE.log" || true)" \
