@@ -6,6 +6,7 @@ use app::domain::facets::Filters;
 use app::domain::listing::Sort;
 use app::services::CatalogStore;
 use app::services::catalog::CategoryCache;
+use app::services::listing::ListingCache;
 use app::services::catalog_store::ProductQuery;
 use app::services::search::{SearchRequest, VocabularyCache, search};
 use std::time::{Duration, Instant};
@@ -48,7 +49,7 @@ async fn mix(store: &dyn CatalogStore) -> Result<Vec<Case>, String> {
     typo.swap(1, 2);
     let typo: String = typo.into_iter().collect();
     let probe =
-        search(store, &VocabularyCache::default(), &CategoryCache::default(), request(&case("probe", &common), 1))
+        search(store, &VocabularyCache::default(), &CategoryCache::default(), &ListingCache::default(), request(&case("probe", &common), 1))
             .await
             .map_err(|e| e.to_string())?;
     let top_store = probe.listing.facets.stores.first().map(|s| s.value.clone()).unwrap_or_default();
@@ -96,9 +97,10 @@ pub async fn run(store: &dyn CatalogStore, rounds: usize) -> Result<(), String> 
     let cases = mix(store).await?;
     let vocabulary = VocabularyCache::default();
     let categories = CategoryCache::default();
+    let listings = ListingCache::default();
     // The vocabulary is cached for minutes in a running server; build it once, and say how long.
     let started = Instant::now();
-    search(store, &vocabulary, &categories, request(&case("warm", "zzzzqx"), 1)).await.map_err(|e| e.to_string())?;
+    search(store, &vocabulary, &categories, &listings, request(&case("warm", "zzzzqx"), 1)).await.map_err(|e| e.to_string())?;
     println!(
         "{} on {} products; vocabulary build (cached 5 min): {} ms",
         store.engine(),
@@ -109,14 +111,14 @@ pub async fn run(store: &dyn CatalogStore, rounds: usize) -> Result<(), String> 
     let mut all = Vec::new();
     for c in &cases {
         for _ in 0..3 {
-            search(store, &vocabulary, &categories, request(c, 1)).await.map_err(|e| e.to_string())?;
+            search(store, &vocabulary, &categories, &listings, request(c, 1)).await.map_err(|e| e.to_string())?;
         }
         let mut times = Vec::with_capacity(rounds);
         let mut results = 0;
         for i in 0..rounds {
             // Alternate the first two pages, as shoppers do.
             let t = Instant::now();
-            let r = search(store, &vocabulary, &categories, request(c, 1 + (i % 2) as u32))
+            let r = search(store, &vocabulary, &categories, &listings, request(c, 1 + (i % 2) as u32))
                 .await
                 .map_err(|e| e.to_string())?;
             times.push(t.elapsed());

@@ -29,6 +29,10 @@ const MAX_CATEGORY_FACETS: usize = 12;
 #[derive(Default)]
 pub struct ListingCache {
     rows: std::sync::Mutex<HashMap<Vec<i64>, (i64, std::sync::Arc<Vec<ListingRow>>)>>,
+    /// The marketplace's review totals (the rating signal's prior): a sum over every reviewed
+    /// product, so reading it per listing made a page's cost grow with the number of reviews
+    /// (bench/history.sh). Review totals move the catalog version.
+    rating_totals: super::per_version::PerVersion<(i64, i64)>,
 }
 
 const MAX_CACHED_LISTINGS: usize = 64;
@@ -153,7 +157,7 @@ pub async fn list(
         rows.iter().zip(&items).filter(|(_, item)| facets::matches(item, &filters)).map(|(r, _)| r).collect();
     let ordered: Vec<(i64, Option<crate::domain::ranking::Score>)> = match req.sort {
         Sort::Recommended | Sort::BestRated => {
-            let (total_votes, total_sum) = store.rating_totals().await?;
+            let (total_votes, total_sum) = *cache.rating_totals.get(store, || store.rating_totals()).await?;
             let prior = if total_votes > 0 { total_sum as f64 / total_votes as f64 } else { DEFAULT_MEAN_RATING };
             let now = super::clock::now();
             let weights = if req.sort == Sort::BestRated {

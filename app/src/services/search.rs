@@ -45,6 +45,7 @@ pub async fn search(
     store: &dyn CatalogStore,
     vocabulary: &VocabularyCache,
     categories: &super::catalog::CategoryCache,
+    listings: &super::listing::ListingCache,
     req: SearchRequest,
 ) -> Result<SearchResults, StoreError> {
     let query: String = req.query.trim().chars().take(MAX_QUERY_CHARS).collect();
@@ -79,8 +80,9 @@ pub async fn search(
         can_explain: req.can_explain,
         weights: req.weights,
     };
-    // Search candidates differ per query, so their rows are never cached.
-    let listing = super::listing::list(store, &categories, &Default::default(), request).await?;
+    // Search candidates differ per query, so their rows are never cached (`ListingCache` keeps
+    // whole categories' only); the rating prior is.
+    let listing = super::listing::list(store, &categories, listings, request).await?;
     Ok(SearchResults { query, corrected, matches, listing })
 }
 

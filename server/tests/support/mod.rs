@@ -373,6 +373,6 @@ pub async fn storefront_search(shop: &app::services::Shop, q: &str) -> (Vec<Stri
         weights: None,
     };
     let found =
-        app::services::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, req).await.unwrap();
+        app::services::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, &shop.listing_rows, req).await.unwrap();
     (found.listing.products.items.into_iter().map(|c| c.card.slug).collect(), found.listing.products.total)
 }
