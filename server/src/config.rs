@@ -28,9 +28,21 @@ pub struct Config {
     /// Seconds between recommendation refreshes (`RECS_REFRESH_SECS`, default 600); the first
     /// runs at start-up.
     pub recs_refresh_secs: u64,
+    /// The payment gateway (`PAYMENTS`). Only the built-in test gateway exists so far: it
+    /// approves any well-formed card without taking money, so production mode refuses it unless
+    /// `ALLOW_TEST_PAYMENTS=true` says a production-mode demo is meant.
+    pub payments: Payments,
     /// Why the server runs in production mode (`APP_ENV=production` or `COOKIE_SECURE=true`), or
     /// `None` in development. Production mode refuses the published demo credentials.
     pub production: Option<&'static str>,
+}
+
+/// Which gateway takes the money.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Payments {
+    /// `app::domain::gateway::TestGateway`: documented test cards decline, any other valid number
+    /// is approved; no money moves.
+    Test,
 }
 
 impl Config {
@@ -123,6 +135,25 @@ impl Config {
                  set a secret of your own per carrier"
             ));
         }
+        let payments = match get("PAYMENTS").as_deref().map(str::trim) {
+            None | Some("") | Some("test") => Payments::Test,
+            Some(v) => {
+                return Err(format!(
+                    "PAYMENTS must be test (got {v:?}): the built-in test gateway is the only one in this build"
+                ));
+            }
+        };
+        let allow_test_payments = match get("ALLOW_TEST_PAYMENTS").as_deref().map(str::trim) {
+            None | Some("") | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(v) => return Err(format!("ALLOW_TEST_PAYMENTS must be true or false (got {v:?})")),
+        };
+        if let (Some(why), Payments::Test, false) = (production, payments, allow_test_payments) {
+            return Err(format!(
+                "PAYMENTS=test approves any card without taking money, refused in production mode ({why}); \
+                 set ALLOW_TEST_PAYMENTS=true if this is a demo that must take no real payments"
+            ));
+        }
         let mail = crate::notify::MailConfig::from_lookup(&get)?;
         let recs_refresh_secs = number("RECS_REFRESH_SECS", 600, 7 * 24 * 3600)? as u64;
         Ok(Config {
@@ -134,6 +165,7 @@ impl Config {
             carrier_secrets,
             mail,
             recs_refresh_secs,
+            payments,
             production,
         })
     }
@@ -225,13 +257,28 @@ mod tests {
             assert!(err.contains(&format!("{}={}", mode.0, mode.1)), "says why: {err}");
             let one = format!("ups=own-secret-0123456789, dhl-express={DEMO_CARRIER_SECRET}");
             assert!(with(&[mode, ("CARRIER_WEBHOOK_SECRETS", &one)]).is_err(), "one carrier is enough");
-            let own = with(&[mode, ("CARRIER_WEBHOOK_SECRETS", "*=own-secret-0123456789")]).unwrap();
+            let own = with(&[mode, ("CARRIER_WEBHOOK_SECRETS", "*=own-secret-0123456789"), ("ALLOW_TEST_PAYMENTS", "true")])
+                .unwrap();
             assert!(own.production.is_some());
         }
         assert!(with(&[("APP_ENV", "staging")]).unwrap_err().contains("APP_ENV"));
         assert!(with(&[("APP_ENV", "development")]).unwrap().production.is_none());
         // The Makefile's demo secret is the one refused here.
         assert!(include_str!("../../Makefile").contains(DEMO_CARRIER_SECRET));
+    }
+
+    #[test]
+    fn production_mode_refuses_the_test_gateway_unless_allowed() {
+        assert_eq!(with(&[]).unwrap().payments, Payments::Test, "the demo's default");
+        assert!(with(&[("PAYMENTS", "stripe")]).unwrap_err().starts_with("PAYMENTS must be test"));
+        for mode in [("APP_ENV", "production"), ("COOKIE_SECURE", "true")] {
+            let err = with(&[mode]).unwrap_err();
+            assert!(err.starts_with("PAYMENTS=test") && !err.contains('\n'), "one line: {err}");
+            assert!(err.contains(&format!("{}={}", mode.0, mode.1)) && err.contains("ALLOW_TEST_PAYMENTS=true"), "{err}");
+            assert!(with(&[mode, ("ALLOW_TEST_PAYMENTS", "true")]).is_ok());
+            assert!(with(&[mode, ("ALLOW_TEST_PAYMENTS", "false")]).is_err());
+        }
+        assert!(with(&[("ALLOW_TEST_PAYMENTS", "yes")]).unwrap_err().contains("ALLOW_TEST_PAYMENTS"));
     }
 
     #[test]

@@ -334,7 +334,8 @@ async fn production_mode_refuses_the_published_demo_credentials() {
             &[],
         ));
         assert!(line.contains("CARRIER_WEBHOOK_SECRETS") && line.contains(&format!("{}={}", mode.0, mode.1)), "{line}");
-        let line = one_error_line(&mut server_bin(&[mode, ("DATABASE_URL", url.as_str())], &["seed", "--demo"]));
+        let allowed = [mode, ("DATABASE_URL", url.as_str()), ("ALLOW_TEST_PAYMENTS", "true")];
+        let line = one_error_line(&mut server_bin(&allowed, &["seed", "--demo"]));
         assert!(line.contains("seed --demo") && line.contains(mode.0), "{line}");
     }
     assert!(!dir.join("shop.db").exists(), "refused before the database is touched");
@@ -346,7 +347,10 @@ async fn production_mode_refuses_the_published_demo_credentials() {
     let hash = passwords::hash(password.into()).await.unwrap();
     let user = NewUser { email: email.into(), display_name: "Admin".into(), password_hash: hash, is_admin: true };
     let id = db.accounts().create_user(&user).await.unwrap();
-    let production = [("APP_ENV", "production"), ("DATABASE_URL", url.as_str())];
+    // The built-in test gateway takes no money: production mode needs it allowed in so many words.
+    let line = one_error_line(&mut server_bin(&[("APP_ENV", "production"), ("DATABASE_URL", url.as_str())], &[]));
+    assert!(line.contains("PAYMENTS=test") && line.contains("ALLOW_TEST_PAYMENTS=true"), "{line}");
+    let production = [("APP_ENV", "production"), ("DATABASE_URL", url.as_str()), ("ALLOW_TEST_PAYMENTS", "true")];
     let line = one_error_line(&mut server_bin(&production, &[]));
     assert!(line.contains(email) && line.contains("APP_ENV=production"), "{line}");
 
