@@ -90,6 +90,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/products/:id") view={Lazy::<dashboard::ProductEdit>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/inventory") view={Lazy::<dashboard::Inventory>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/payments") view={Lazy::<dashboard::Payments>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/earnings") view={Lazy::<dashboard::Earnings>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/payouts") view={Lazy::<dashboard::Payouts>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/reviews") view={Lazy::<dashboard::StoreReviews>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<dashboard::Settings>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/merchants") view={Lazy::<dashboard::Merchants>::new()} ssr=SsrMode::Async />

@@ -8,6 +8,7 @@ pub mod failsafe;
 pub mod health;
 pub mod notify;
 pub mod page_cache;
+pub mod ledger_csv;
 pub mod product_csv;
 pub mod product_import;
 pub mod recs_eval;

@@ -86,6 +86,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         // The router sets the configured folder (`router_with`).
         media_dir: Arc::new("data/media".into()),
         admin: db.admin(),
+        payouts: db.payouts(),
         clock: Arc::new(app::services::clock::SystemClock),
     }
 }
@@ -181,6 +182,7 @@ pub fn router_with(
         .route("/webhooks/carriers/{carrier}", crate::webhooks::route())
         .route("/admin/products/import", crate::product_csv::upload_route())
         .route("/admin/products/export.csv", crate::product_csv::export_route())
+        .route("/admin/earnings/ledger.csv", crate::ledger_csv::route())
         .route("/admin/products/{id}/images", crate::uploads::route())
         .nest_service("/media", media)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))

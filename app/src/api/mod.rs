@@ -18,6 +18,7 @@ pub mod inventory;
 #[cfg(feature = "ssr")]
 pub mod page_cache;
 pub mod payments;
+pub mod payouts;
 pub mod product_images;
 pub mod product_import;
 pub mod products;

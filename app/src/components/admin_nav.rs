@@ -1,7 +1,7 @@
 //! The dashboard's frame: `AdminLayout` puts `AdminNav` beside (laptop) or above (tablet, phone)
-//! an /admin page. Every store section (Overview, Products, Inventory, Orders, Payments, Reviews,
-//! Analytics, Settings) and, for the platform admin (who has no store of their own), the marketplace
-//! sections (Merchants, Users, Ranking) and a store picker whose links carry `?store=ID`. The current page is marked `aria-current="page"`,
+//! an /admin page. Every store section (Overview, Products, Inventory, Orders, Payments, Earnings,
+//! Reviews, Analytics, Settings) and, for the platform admin (who has no store of their own), the
+//! marketplace sections (Merchants, Payouts, Users, Ranking) and a store picker whose links carry `?store=ID`. The current page is marked `aria-current="page"`,
 //! the chosen store `aria-current="true"`.
 use crate::api::admin::get_dashboard;
 use crate::components::forbidden::Forbidden;
@@ -12,20 +12,25 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The dashboard's sections, in nav order: (label, path).
-pub const SECTIONS: [(&str, &str); 8] = [
+pub const SECTIONS: [(&str, &str); 9] = [
     ("Overview", "/admin"),
     ("Products", "/admin/products"),
     ("Inventory", "/admin/inventory"),
     ("Orders", "/admin/orders"),
     ("Payments", "/admin/payments"),
+    ("Earnings", "/admin/earnings"),
     ("Reviews", "/admin/reviews"),
     ("Analytics", "/admin/analytics"),
     ("Settings", "/admin/settings"),
 ];
 
 /// The platform admin's own sections: they concern the whole marketplace, never one store.
-pub const MARKETPLACE_SECTIONS: [(&str, &str); 3] =
-    [("Merchants", "/admin/merchants"), ("Users", "/admin/users"), ("Ranking", "/admin/ranking")];
+pub const MARKETPLACE_SECTIONS: [(&str, &str); 4] = [
+    ("Merchants", "/admin/merchants"),
+    ("Payouts", "/admin/payouts"),
+    ("Users", "/admin/users"),
+    ("Ranking", "/admin/ranking"),
+];
 
 /// The section a path belongs to (`/admin/orders/MM-…` is in Orders).
 pub fn section_of(path: &str) -> &'static str {

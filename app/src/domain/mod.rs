@@ -27,6 +27,7 @@ pub mod money;
 pub mod notification;
 pub mod order;
 pub mod payment;
+pub mod payouts;
 pub mod product_csv;
 pub mod product_form;
 pub mod product_image;

@@ -44,6 +44,8 @@ lazy_pages! {
     ProductEdit => super::product_edit::ProductEditPage,
     Inventory => super::inventory::InventoryPage,
     Payments => super::payments::PaymentsPage,
+    Earnings => super::earnings::EarningsPage,
+    Payouts => super::payouts::PayoutsPage,
     StoreReviews => super::store_reviews::StoreReviewsPage,
     Settings => super::settings::SettingsPage,
     Merchants => super::merchants::MerchantsPage,

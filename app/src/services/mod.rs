@@ -26,6 +26,8 @@ pub mod order_store;
 pub mod order_views;
 pub mod passwords;
 pub mod payments;
+pub mod payout_store;
+pub mod payouts;
 pub mod per_version;
 pub mod product_admin_store;
 pub mod product_image_store;
@@ -94,6 +96,9 @@ pub struct Shop {
     pub media_dir: Arc<std::path::PathBuf>,
     /// Payments, reviews, settings and users for the dashboard; the marketplace's settings.
     pub admin: Arc<dyn admin_store::AdminStore>,
+    /// Marketplace money: commission rates, the ledger's rows and payouts (`/admin/earnings`,
+    /// `/admin/payouts`).
+    pub payouts: Arc<dyn payout_store::PayoutStore>,
     /// What time it is (`clock::SystemClock`; tests may hand in a `clock::FixedClock`).
     pub clock: Arc<dyn clock::Clock>,
 }

@@ -38,6 +38,8 @@ mod notifications;
 #[macro_use]
 mod product_images;
 #[macro_use]
+mod payouts;
+#[macro_use]
 mod products;
 #[macro_use]
 mod product_import;
@@ -92,6 +94,9 @@ macro_rules! impl_store_subjects {
         }
         mod product_images_sql {
             impl_sql_product_images!(super::$store, $db);
+        }
+        mod payouts_sql {
+            impl_sql_payouts!(super::$store, $db);
         }
         mod product_import_sql {
             impl_sql_product_import!(super::$store, $db, $import_lock);
@@ -242,6 +247,7 @@ ports! {
     notifications => app::services::NotificationStore,
     analytics => app::services::AnalyticsStore,
     admin => app::services::admin_store::AdminStore,
+    payouts => app::services::payout_store::PayoutStore,
     inventory => app::services::InventoryStore,
     product_images => app::services::product_image_store::ProductImageStore,
     products_admin => app::services::product_admin_store::ProductAdminStore,

@@ -134,6 +134,24 @@ pub const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
         [Deny, Deny, Allow, Deny, Allow],
     ),
     ("/api/admin/settings/capture_mode", &[("mode", "automatic")], [Deny, Deny, Deny, Deny, Allow]),
+    // Marketplace money: a store's earnings (its own, or any named one for the admin, who must
+    // name one: 422), the admin's payouts page, payouts and commission rates (admin only).
+    ("/api/admin/earnings", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    ("/api/admin/earnings", &[], [Deny, Deny, Allow, Allow, Allow]),
+    ("/api/admin/payouts", &[], [Deny, Deny, Deny, Deny, Allow]),
+    (
+        "/api/admin/payouts/record",
+        &[
+            ("merchant_id", "{A}"),
+            ("currency", "USD"),
+            ("amount", "0.01"),
+            ("reference", "MATRIX-1"),
+            ("idempotency_key", "matrix-payout-0001"),
+        ],
+        [Deny, Deny, Deny, Deny, Allow],
+    ),
+    ("/api/admin/payouts/commission", &[("rate", "10")], [Deny, Deny, Deny, Deny, Allow]),
+    ("/api/admin/payouts/commission", &[("merchant_id", "{A}"), ("rate", "12.5")], [Deny, Deny, Deny, Deny, Allow]),
     ("/api/admin/settings", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
     // An empty name is refused (422) after the store check, so nothing is renamed.
     (

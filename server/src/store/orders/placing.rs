@@ -173,9 +173,14 @@ macro_rules! orders_placing {
             .map_err(map_sqlx)?;
             for part in &o.parts {
                 let part_id: i64 = sqlx::query_scalar(
+                    // The commission in force is frozen on the part (migration 0020): the store's
+                    // own rate, else the marketplace's default (`domain::payouts::effective_rate`).
                     "INSERT INTO order_parts (order_id, merchant_id, status, shipping_speed, subtotal_minor,
-                        shipping_minor, discount_minor, tax_minor, total_minor)
-                     VALUES ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8) RETURNING id",
+                        shipping_minor, discount_minor, tax_minor, total_minor, commission_bps)
+                     VALUES ($1, $2, 'awaiting_payment', $3, $4, $5, $6, $7, $8,
+                        COALESCE((SELECT m.commission_bps FROM merchants m WHERE m.id = $2),
+                                 (SELECT CAST(s.value AS BIGINT) FROM marketplace_settings s WHERE s.key = 'commission_bps'),
+                                 0)) RETURNING id",
                 )
                 .bind(order_id)
                 .bind(part.merchant_id)
