@@ -9,9 +9,7 @@ mod support;
 
 use app::domain::admin_pages::{CaptureMode, PaymentList, PaymentRow, SettingsPage, StoreReviews, UserList};
 use app::domain::errors::AppError;
-use app::domain::gateway::TestGateway;
 use app::domain::ranking_preview::RankingPreview;
-use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
 use server::store::Database;
 use support::{ADMIN, OWNER_A, OWNER_B, SHOPPER, TestApp};
 
@@ -29,36 +27,19 @@ async fn app(db: Database) -> TestApp {
 
 /// A well-stocked variant of the store whose owner signs in as `owner`.
 async fn variant_of(app: &TestApp, owner: &str) -> i64 {
-    app.db
-        .scalar_raw(&format!(
-            "SELECT v.id FROM product_variants v JOIN merchant_members mm ON mm.merchant_id = v.merchant_id
-             JOIN users u ON u.id = mm.user_id JOIN products p ON p.id = v.product_id
-             WHERE u.email = '{owner}' AND v.stock >= 5 AND p.status = 'published' ORDER BY v.id LIMIT 1"
-        ))
-        .await
-        .unwrap()
+    app.variant_in_stock(owner, 5).await
 }
 
 async fn checkout(app: &TestApp, lines: Vec<(i64, i64)>, key: &str, manual: bool) -> String {
-    // Order numbers come from these bytes: unique per call, whatever the demo seed placed.
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-    let random = (nanos ^ key.len() as u64).to_le_bytes();
-    let mut req = support::guest_checkout(lines, "4242424242424242", key, app::services::clock::now(), random);
-    req.manual_capture = manual;
-    match place_order(app.shop.orders.as_ref(), &TestGateway, &CheckoutSettings::default(), req).await.unwrap() {
-        CheckoutOutcome::Paid { number } => number,
-        other => panic!("{other:?}"),
-    }
+    app.paid_guest_order(lines, key, manual).await
 }
 
 fn ok<T: serde::de::DeserializeOwned>(res: &support::Response) -> T {
-    assert_eq!(res.status, 200, "{}", res.body);
-    serde_json::from_str(&res.body).unwrap()
+    res.ok()
 }
 
 fn err(res: &support::Response) -> AppError {
-    assert_ne!(res.status, 200, "{}", res.body);
-    res.app_error().unwrap_or_else(|| panic!("{} {}", res.status, res.body))
+    res.err()
 }
 
 async fn payments(app: &TestApp, cookie: &str, form: &[(&str, &str)]) -> PaymentList {

@@ -8,9 +8,7 @@
 mod support;
 
 use app::domain::errors::AppError;
-use app::domain::gateway::TestGateway;
 use app::domain::payouts::{Balance, CommissionRate, Earnings, PayoutRecord, PayoutsOverview};
-use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
 use server::store::Database;
 use support::{ADMIN, OWNER_A, OWNER_B, TestApp};
 
@@ -24,35 +22,19 @@ async fn app(db: Database) -> TestApp {
 }
 
 async fn variant_of(app: &TestApp, owner: &str) -> i64 {
-    app.db
-        .scalar_raw(&format!(
-            "SELECT v.id FROM product_variants v JOIN merchant_members mm ON mm.merchant_id = v.merchant_id
-             JOIN users u ON u.id = mm.user_id JOIN products p ON p.id = v.product_id
-             WHERE u.email = '{owner}' AND v.stock >= 20 AND p.status = 'published' ORDER BY v.id LIMIT 1"
-        ))
-        .await
-        .unwrap()
+    app.variant_in_stock(owner, 20).await
 }
 
 async fn checkout(app: &TestApp, lines: Vec<(i64, i64)>, key: &str, manual: bool) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-    let random = (nanos ^ (key.len() as u64) << 7 ^ key.bytes().map(u64::from).sum::<u64>()).to_le_bytes();
-    let mut req = support::guest_checkout(lines, "4242424242424242", key, app::services::clock::now(), random);
-    req.manual_capture = manual;
-    match place_order(app.shop.orders.as_ref(), &TestGateway, &CheckoutSettings::default(), req).await.unwrap() {
-        CheckoutOutcome::Paid { number } => number,
-        other => panic!("{other:?}"),
-    }
+    app.paid_guest_order(lines, key, manual).await
 }
 
 fn ok<T: serde::de::DeserializeOwned>(res: &support::Response) -> T {
-    assert_eq!(res.status, 200, "{}", res.body);
-    serde_json::from_str(&res.body).unwrap()
+    res.ok()
 }
 
 fn err(res: &support::Response) -> AppError {
-    assert_ne!(res.status, 200, "{}", res.body);
-    res.app_error().unwrap_or_else(|| panic!("{} {}", res.status, res.body))
+    res.err()
 }
 
 async fn earnings(app: &TestApp, cookie: &str, store: i64) -> Earnings {

@@ -100,19 +100,7 @@ fn Payouts(
             // Keyed by the page load's action key: after a payout or a rate change the cards are
             // new elements, so the forms come back empty instead of keeping what was typed (a
             // second press would otherwise pay again under the new key).
-            <For
-                each={
-                    let stores = overview.stores.clone();
-                    move || stores.clone()
-                }
-                key={
-                    let key = key.clone();
-                    move |s: &StoreMoney| format!("{}-{key}", s.merchant_id)
-                }
-                let(s)
-            >
-                <StoreCard s key=key.clone() pay rate />
-            </For>
+            {overview.stores.clone().into_iter().map(|s| view! { <StoreCard s key=key.clone() pay rate /> }).collect_view()}
         </div>
         <h2 class="mb-3 text-lg font-semibold">"Latest payouts"</h2>
         {if overview.recent.is_empty() {
@@ -178,13 +166,24 @@ fn StoreCard(
                     .map(|b| {
                         let currency = b.currency.code().to_string();
                         let form_key = format!("{key}{id}{currency}");
+                        // Once a payout is recorded the form is emptied: the page rebuilds the
+                        // cards in place and an input keeps what was typed, so a second press would
+                        // pay again (under the page's new key). (Keyed `<For>` cards would be new
+                        // elements, but its diffing code then moves into every shopper's first
+                        // download: +30 KB brotli.)
+                        let form = NodeRef::<leptos::html::Form>::new();
+                        Effect::new(move |_| {
+                            if matches!(pay.value().get(), Some(Ok(_))) && let Some(form) = form.get_untracked() {
+                                form.reset();
+                            }
+                        });
                         view! {
                             <div class="mt-3 grid gap-3 border-t border-stone-100 pt-3 md:grid-cols-[12rem_1fr] md:items-end">
                                 <div>
                                     <p class="text-xs font-medium uppercase tracking-wide text-stone-500">{format!("Owed · {currency}")}</p>
                                     <p class="text-2xl font-semibold tabular-nums" data-testid="store-owed" data-currency=currency.clone()>{b.owed().to_string()}</p>
                                 </div>
-                                <ActionForm action=pay attr:class="flex flex-wrap items-end gap-3" attr:data-testid="payout-form">
+                                <ActionForm action=pay node_ref=form attr:class="flex flex-wrap items-end gap-3" attr:data-testid="payout-form">
                                     <input type="hidden" name="merchant_id" value=id />
                                     <input type="hidden" name="currency" value=currency.clone() />
                                     <input type="hidden" name="idempotency_key" value=form_key />

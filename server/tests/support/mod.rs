@@ -313,6 +313,48 @@ impl Response {
     pub fn app_error(&self) -> Option<app::domain::errors::AppError> {
         serde_json::from_str(&self.body).ok()
     }
+
+    /// A server function's answer: 200 and its JSON.
+    pub fn ok<T: serde::de::DeserializeOwned>(&self) -> T {
+        assert_eq!(self.status, 200, "{}", self.body);
+        serde_json::from_str(&self.body).unwrap()
+    }
+
+    /// A server function's refusal: not 200, and the error it says.
+    pub fn err(&self) -> app::domain::errors::AppError {
+        assert_ne!(self.status, 200, "{}", self.body);
+        self.app_error().unwrap_or_else(|| panic!("{} {}", self.status, self.body))
+    }
+}
+
+impl TestApp {
+    /// A published variant of the store `owner` owns with at least `stock` in stock.
+    pub async fn variant_in_stock(&self, owner: &str, stock: i64) -> i64 {
+        self.db
+            .scalar_raw(&format!(
+                "SELECT v.id FROM product_variants v JOIN merchant_members mm ON mm.merchant_id = v.merchant_id
+                 JOIN users u ON u.id = mm.user_id JOIN products p ON p.id = v.product_id
+                 WHERE u.email = '{owner}' AND v.stock >= {stock} AND p.status = 'published' ORDER BY v.id LIMIT 1"
+            ))
+            .await
+            .unwrap()
+    }
+
+    /// A paid guest order (`guest_checkout`'s, test card 4242…) under idempotency key `key`;
+    /// `manual`: only authorized, as with manual capture. Answers the order number.
+    pub async fn paid_guest_order(&self, lines: Vec<(i64, i64)>, key: &str, manual: bool) -> String {
+        use app::services::checkout::{CheckoutOutcome, CheckoutSettings, place_order};
+        // Order numbers come from these bytes: unique per call, whatever the demo seed placed.
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+        let salt = key.bytes().fold(key.len() as u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+        let mut req = guest_checkout(lines, "4242424242424242", key, app::services::clock::now(), (nanos ^ salt).to_le_bytes());
+        req.manual_capture = manual;
+        let gateway = app::domain::gateway::TestGateway;
+        match place_order(self.shop.orders.as_ref(), &gateway, &CheckoutSettings::default(), req).await.unwrap() {
+            CheckoutOutcome::Paid { number } => number,
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 /// Demo sign-ins (see server::seed::DEMO_ACCOUNTS).
