@@ -3,7 +3,8 @@
 //! with another store, partially refunded twice, cancelled after capture, and with manual capture:
 //! left authorized, captured later, cancelled before capture), at the commission frozen on each
 //! part when it was placed; payouts are recorded once per key, never above what is owed (also when
-//! two are recorded at once), only by the platform admin; the ledger CSV is the store's own.
+//! two are recorded at once), only by the platform admin; the ledger CSV is the store's own. A
+//! shared order's part cancelled before a manual capture is neither captured nor earned.
 #[macro_use]
 mod support;
 
@@ -117,9 +118,21 @@ async fn balances_move_by_exactly_what_the_orders_and_refunds_say(db: Database) 
     let cancel = [("number", voided.as_str()), ("reason", "Customer asked"), ("idempotency_key", "payouts-cancel-0002")];
     assert_eq!(app.call(&owner_a, "/api/admin/order/cancel", &cancel).await.status, 200);
 
+    // A shared order under manual capture: B cancels its part before the capture, so the
+    // marketplace takes only A's part (the shopper never pays for B's), and only A earns.
+    let split = checkout(&app, vec![(va, 1), (vb, 2)], "payouts-ledger-0008", true).await;
+    let cancel = [("number", split.as_str()), ("reason", "Out of stock"), ("idempotency_key", "payouts-cancel-0003")];
+    assert_eq!(app.call(&owner_b, "/api/admin/order/cancel", &cancel).await.status, 200);
+    let capture = [("order_number", split.as_str()), ("idempotency_key", "payouts-capture-0002")];
+    assert_eq!(app.call(&admin, "/api/admin/payments/capture", &capture).await.status, 200);
+    let (a_part, _, _) = part_figures(&app, &split, a, rate_a).await;
+    let whole = app.shop.admin.payment(None, &split).await.unwrap().unwrap();
+    assert_eq!(whole.captured_minor, a_part, "the cancelled part is not captured");
+    assert!(whole.amount_minor > a_part);
+
     // The expected movement, from the parts as the order pages show them.
     let mut expected = (0, 0, 0);
-    for number in [&alone, &shared, &refunded, &cancelled, &taken] {
+    for number in [&alone, &shared, &refunded, &cancelled, &taken, &split] {
         let (s, r, c) = part_figures(&app, number, a, rate_a).await;
         expected = (expected.0 + s, expected.1 + r, expected.2 + c);
     }

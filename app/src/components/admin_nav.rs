@@ -74,7 +74,8 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
     }
 }
 
-const LINK: &str = "block whitespace-nowrap rounded-lg px-3 py-2 text-sm font-medium text-stone-700 hover:bg-stone-100 hover:text-stone-950 aria-[current=page]:bg-stone-900 aria-[current=page]:text-white aria-[current=true]:bg-emerald-50 aria-[current=true]:text-emerald-900 aria-[current=true]:ring-1 aria-[current=true]:ring-emerald-600";
+// Narrow padding below laptop width: the nine store sections fit a 768 px tablet without scrolling.
+const LINK: &str = "block whitespace-nowrap rounded-lg px-2 py-2 text-sm lg:px-3 font-medium text-stone-700 hover:bg-stone-100 hover:text-stone-950 aria-[current=page]:bg-stone-900 aria-[current=page]:text-white aria-[current=true]:bg-emerald-50 aria-[current=true]:text-emerald-900 aria-[current=true]:ring-1 aria-[current=true]:ring-emerald-600";
 
 #[component]
 pub fn AdminNav() -> impl IntoView {

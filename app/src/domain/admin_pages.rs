@@ -56,6 +56,9 @@ pub struct PaymentRow {
     pub share_minor: i64,
     /// How many stores have a part in the order.
     pub store_count: i64,
+    /// The totals of the order's cancelled parts (marketplace view; the store view: its own part
+    /// if cancelled). A part cancelled while the payment was only authorized is not captured.
+    pub cancelled_minor: i64,
     pub card_brand: String,
     pub card_last4: String,
     /// The gateway's charge reference (what the gateway's own dashboard searches by).
@@ -66,6 +69,12 @@ pub struct PaymentRow {
 /// that owns the whole order — one store capturing would otherwise take the other stores' money.
 pub fn can_capture(row: &PaymentRow, is_admin: bool) -> bool {
     row.status == PaymentStatus::Authorized && (is_admin || row.store_count == 1)
+}
+
+/// What a capture takes: the authorized amount less the parts cancelled before it (their stock
+/// went back and the shopper was told they will not pay for them).
+pub fn capture_amount(whole: &PaymentRow) -> i64 {
+    (whole.amount_minor - whole.cancelled_minor).max(0)
 }
 
 /// Why `can_capture` said no, in words for the merchant.
@@ -227,10 +236,21 @@ mod tests {
             refunded_minor: 0,
             share_minor: 1000,
             store_count: stores,
+            cancelled_minor: 0,
             card_brand: "Visa".into(),
             card_last4: "4242".into(),
             gateway_reference: Some("tg_ch_1".into()),
         }
+    }
+
+    #[test]
+    fn a_capture_leaves_out_the_parts_cancelled_before_it() {
+        let mut r = row(PaymentStatus::Authorized, 2);
+        assert_eq!(capture_amount(&r), 1000);
+        r.cancelled_minor = 400;
+        assert_eq!(capture_amount(&r), 600);
+        r.cancelled_minor = 1200;
+        assert_eq!(capture_amount(&r), 0, "never below zero");
     }
 
     #[test]

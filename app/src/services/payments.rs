@@ -55,7 +55,9 @@ pub async fn capture(
         Some(_) => shop.admin.payment(None, &row.order_number).await.map_err(store_err)?.ok_or_else(missing)?,
     };
     let currency = whole.currency;
-    let amount = Money::new(whole.amount_minor, currency);
+    // Parts cancelled while the payment was only authorized are not taken (`capture_amount`).
+    let authorized_amount = Money::new(whole.amount_minor, currency);
+    let amount = Money::new(crate::domain::admin_pages::capture_amount(&whole), currency);
     let now = shop.clock.now();
     let key = format!("{}-capture", key.as_str());
     let reference = row.gateway_reference.clone().unwrap_or_default();
@@ -73,7 +75,7 @@ pub async fn capture(
     // The state machine decides what may be captured before the gateway is asked.
     let authorized = Payment {
         status: PaymentStatus::Authorized,
-        amount,
+        amount: authorized_amount,
         captured: Money::new(0, currency),
         refunded: Money::new(0, currency),
         gateway_reference: row.gateway_reference.clone(),

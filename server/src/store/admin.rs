@@ -49,7 +49,9 @@ macro_rules! payment_columns {
                      THEN CAST(COALESCE((SELECT SUM(x.total_minor) FROM order_parts x WHERE x.order_id = o.id), 0) AS BIGINT)
                      ELSE s.total_minor END AS share,
                 (SELECT COUNT(*) FROM order_parts c WHERE c.order_id = o.id) AS stores,
-                p.card_brand, p.card_last4, p.gateway_reference"
+                p.card_brand, p.card_last4, p.gateway_reference,
+                CAST(COALESCE((SELECT SUM(x.total_minor) FROM order_parts x WHERE x.order_id = o.id
+                    AND x.status = 'cancelled' AND ($1 = 0 OR x.merchant_id = $1)), 0) AS BIGINT) AS cancelled"
         )
     };
 }
@@ -121,6 +123,7 @@ macro_rules! impl_sql_admin {
                 card_brand: r.get(10),
                 card_last4: r.get(11),
                 gateway_reference: r.get(12),
+                cancelled_minor: r.get(13),
             })
         }
 

@@ -2,9 +2,12 @@
 //! PostgreSQL (see `store/mod.rs` for why a macro). A store id of 0 means "every store".
 
 /// Parts a ledger counts: of store `$1` (every store when 0), whose payment has a capture that
-/// succeeded, not cancelled before that capture (a part cancelled while the payment was only
-/// authorized is left out of the capture), of orders that became paid: an order whose payment
-/// arrived after it closed (expired, failed) never sold anything, its money went back whole.
+/// succeeded, of orders that became paid (an order whose payment arrived after it closed —
+/// expired, failed — never sold anything: its money went back whole), and not cancelled before
+/// the capture. A part cancelled while the payment was only authorized is left out of the capture
+/// (`domain::admin_pages::capture_amount`) and has no refund (nothing was taken); one cancelled
+/// after the capture has its refund, so it counts as a sale and a refund. (Times are seconds, too
+/// coarse to order a cancellation and a capture of the same second; the refund is not.)
 /// `captured_at` is the capture's time: the sale's date.
 pub const LEDGER_PARTS: &str = "SELECT op.id, op.merchant_id, o.number, o.currency, op.total_minor, op.commission_bps,
         c.at AS captured_at, op.tax_minor
@@ -15,7 +18,7 @@ pub const LEDGER_PARTS: &str = "SELECT op.id, op.merchant_id, o.number, o.curren
            WHERE kind = 'capture' AND outcome = 'succeeded' GROUP BY payment_id) c ON c.payment_id = p.id
      WHERE ($1 = 0 OR op.merchant_id = $1)
        AND o.status IN ('paid', 'cancelled')
-       AND (op.cancelled_at IS NULL OR op.cancelled_at >= c.at)
+       AND (op.status <> 'cancelled' OR EXISTS (SELECT 1 FROM refunds r WHERE r.part_id = op.id))
      ORDER BY c.at, op.id";
 
 /// Refunds that went through, of store `$1`'s parts (every store's when 0). Refunds of parts the
