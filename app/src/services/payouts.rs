@@ -46,8 +46,9 @@ pub async fn earnings(shop: &Shop, merchant_id: i64, page: usize) -> Result<Earn
 pub async fn overview(shop: &Shop) -> Result<PayoutsOverview, AppError> {
     let default_rate = shop.payouts.default_commission().await.map_err(store_err)?;
     let rates = shop.payouts.store_rates().await.map_err(store_err)?;
-    let all = entries(shop, None).await?;
-    let source_payouts = shop.payouts.ledger_source(None).await.map_err(store_err)?.payouts;
+    let source = shop.payouts.ledger_source(None).await.map_err(store_err)?;
+    let all = ledger(&source.parts, &source.refunds, &source.payouts);
+    let source_payouts = source.payouts;
     let stores: Vec<StoreMoney> = rates
         .into_iter()
         .map(|s| {
