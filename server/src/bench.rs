@@ -6,8 +6,8 @@ use app::domain::facets::Filters;
 use app::domain::listing::Sort;
 use app::services::CatalogStore;
 use app::services::catalog::CategoryCache;
-use app::services::listing::ListingCache;
 use app::services::catalog_store::ProductQuery;
+use app::services::listing::ListingCache;
 use app::services::search::{SearchRequest, VocabularyCache, search};
 use std::time::{Duration, Instant};
 
@@ -48,10 +48,15 @@ async fn mix(store: &dyn CatalogStore) -> Result<Vec<Case>, String> {
     let mut typo: Vec<char> = common.chars().collect();
     typo.swap(1, 2);
     let typo: String = typo.into_iter().collect();
-    let probe =
-        search(store, &VocabularyCache::default(), &CategoryCache::default(), &ListingCache::default(), request(&case("probe", &common), 1))
-            .await
-            .map_err(|e| e.to_string())?;
+    let probe = search(
+        store,
+        &VocabularyCache::default(),
+        &CategoryCache::default(),
+        &ListingCache::default(),
+        request(&case("probe", &common), 1),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let top_store = probe.listing.facets.stores.first().map(|s| s.value.clone()).unwrap_or_default();
     let band = probe.listing.facets.prices.iter().max_by_key(|p| p.count).map(|p| p.value.clone());
     Ok(vec![
@@ -100,7 +105,9 @@ pub async fn run(store: &dyn CatalogStore, rounds: usize) -> Result<(), String> 
     let listings = ListingCache::default();
     // The vocabulary is cached for minutes in a running server; build it once, and say how long.
     let started = Instant::now();
-    search(store, &vocabulary, &categories, &listings, request(&case("warm", "zzzzqx"), 1)).await.map_err(|e| e.to_string())?;
+    search(store, &vocabulary, &categories, &listings, request(&case("warm", "zzzzqx"), 1))
+        .await
+        .map_err(|e| e.to_string())?;
     println!(
         "{} on {} products; vocabulary build (cached 5 min): {} ms",
         store.engine(),

@@ -257,8 +257,9 @@ mod tests {
             assert!(err.contains(&format!("{}={}", mode.0, mode.1)), "says why: {err}");
             let one = format!("ups=own-secret-0123456789, dhl-express={DEMO_CARRIER_SECRET}");
             assert!(with(&[mode, ("CARRIER_WEBHOOK_SECRETS", &one)]).is_err(), "one carrier is enough");
-            let own = with(&[mode, ("CARRIER_WEBHOOK_SECRETS", "*=own-secret-0123456789"), ("ALLOW_TEST_PAYMENTS", "true")])
-                .unwrap();
+            let own =
+                with(&[mode, ("CARRIER_WEBHOOK_SECRETS", "*=own-secret-0123456789"), ("ALLOW_TEST_PAYMENTS", "true")])
+                    .unwrap();
             assert!(own.production.is_some());
         }
         assert!(with(&[("APP_ENV", "staging")]).unwrap_err().contains("APP_ENV"));
@@ -274,7 +275,10 @@ mod tests {
         for mode in [("APP_ENV", "production"), ("COOKIE_SECURE", "true")] {
             let err = with(&[mode]).unwrap_err();
             assert!(err.starts_with("PAYMENTS=test") && !err.contains('\n'), "one line: {err}");
-            assert!(err.contains(&format!("{}={}", mode.0, mode.1)) && err.contains("ALLOW_TEST_PAYMENTS=true"), "{err}");
+            assert!(
+                err.contains(&format!("{}={}", mode.0, mode.1)) && err.contains("ALLOW_TEST_PAYMENTS=true"),
+                "{err}"
+            );
             assert!(with(&[mode, ("ALLOW_TEST_PAYMENTS", "true")]).is_ok());
             assert!(with(&[mode, ("ALLOW_TEST_PAYMENTS", "false")]).is_err());
         }

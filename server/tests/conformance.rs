@@ -575,7 +575,9 @@ async fn ranking_weights_are_stored_and_change_the_order(db: Database) {
 async fn find(db: &Database, cache: &VocabularyCache, q: &str, filters: Filters, sort: Sort) -> SearchResults {
     let request =
         SearchRequest { query: q.into(), filters, sort, page: 1, viewer: None, can_explain: false, weights: None };
-    app::services::search::search(db.catalog().as_ref(), cache, &Default::default(), &Default::default(), request).await.unwrap()
+    app::services::search::search(db.catalog().as_ref(), cache, &Default::default(), &Default::default(), request)
+        .await
+        .unwrap()
 }
 
 fn slugs(r: &SearchResults) -> Vec<&str> {
@@ -760,7 +762,9 @@ async fn viewing_products_builds_a_personal_affinity(db: Database) {
         can_explain: true,
         weights: None,
     };
-    let r = app::services::search::search(catalog.as_ref(), &cache, &Default::default(), &Default::default(), request).await.unwrap();
+    let r = app::services::search::search(catalog.as_ref(), &cache, &Default::default(), &Default::default(), request)
+        .await
+        .unwrap();
     assert_eq!(slugs(&r)[0], "lamp-speaker", "the viewed product's store and category first");
     assert_eq!(slugs(&r)[1], "volt-lamp", "same store, other category next");
 }

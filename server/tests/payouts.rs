@@ -87,9 +87,12 @@ async fn balances_move_by_exactly_what_the_orders_and_refunds_say(db: Database) 
     let default = CommissionRate::from_bps(1000).unwrap();
 
     // Store A sells at its own 12.5 %; B at the marketplace's 10 %.
-    let res = app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "abc")]).await;
+    let res =
+        app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "abc")]).await;
     assert!(err(&res).field("rate").unwrap().contains("between 0 and 100"));
-    ok::<()>(&app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "12.5")]).await);
+    ok::<()>(
+        &app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "12.5")]).await,
+    );
     let before_a = usd(&app, &owner_a, a).await;
     let before_b = usd(&app, &owner_b, b).await;
 
@@ -105,17 +108,26 @@ async fn balances_move_by_exactly_what_the_orders_and_refunds_say(db: Database) 
         assert_eq!(app.call(&owner_a, "/api/admin/order/refund", &form).await.status, 200);
     }
     let cancelled = checkout(&app, vec![(va, 1)], "payouts-ledger-0004", false).await;
-    let cancel = [("number", cancelled.as_str()), ("reason", "Damaged in the warehouse"), ("idempotency_key", "payouts-cancel-0001")];
+    let cancel = [
+        ("number", cancelled.as_str()),
+        ("reason", "Damaged in the warehouse"),
+        ("idempotency_key", "payouts-cancel-0001"),
+    ];
     assert_eq!(app.call(&owner_a, "/api/admin/order/cancel", &cancel).await.status, 200);
 
     // Manual capture: one left authorized, one captured later, one cancelled before capture.
     let held = checkout(&app, vec![(va, 1)], "payouts-ledger-0005", true).await;
     let taken = checkout(&app, vec![(va, 2)], "payouts-ledger-0006", true).await;
-    let capture = [("merchant_id", a.to_string()), ("order_number", taken.clone()), ("idempotency_key", "payouts-capture-0001".into())];
+    let capture = [
+        ("merchant_id", a.to_string()),
+        ("order_number", taken.clone()),
+        ("idempotency_key", "payouts-capture-0001".into()),
+    ];
     let capture: Vec<(&str, &str)> = capture.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(app.call(&owner_a, "/api/admin/payments/capture", &capture).await.status, 200);
     let voided = checkout(&app, vec![(va, 1)], "payouts-ledger-0007", true).await;
-    let cancel = [("number", voided.as_str()), ("reason", "Customer asked"), ("idempotency_key", "payouts-cancel-0002")];
+    let cancel =
+        [("number", voided.as_str()), ("reason", "Customer asked"), ("idempotency_key", "payouts-cancel-0002")];
     assert_eq!(app.call(&owner_a, "/api/admin/order/cancel", &cancel).await.status, 200);
 
     // A shared order under manual capture: B cancels its part before the capture, so the
@@ -149,7 +161,11 @@ async fn balances_move_by_exactly_what_the_orders_and_refunds_say(db: Database) 
     let (s, r, c) = part_figures(&app, &shared, b, default).await;
     let after_b = usd(&app, &owner_b, b).await;
     assert_eq!(
-        (after_b.sales_minor - before_b.sales_minor, after_b.refunds_minor - before_b.refunds_minor, after_b.commission_minor - before_b.commission_minor),
+        (
+            after_b.sales_minor - before_b.sales_minor,
+            after_b.refunds_minor - before_b.refunds_minor,
+            after_b.commission_minor - before_b.commission_minor
+        ),
         (s, r, c),
         "store B's part of the shared order, at the marketplace's rate"
     );
@@ -180,14 +196,18 @@ async fn balances_move_by_exactly_what_the_orders_and_refunds_say(db: Database) 
         .await
         .unwrap();
     assert_eq!(frozen_b, default.bps());
-    ok::<()>(&app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "20")]).await);
+    ok::<()>(
+        &app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "20")]).await,
+    );
     ok::<()>(&app.call(&admin, "/api/admin/payouts/commission", &[("rate", "15")]).await);
     assert_eq!(usd(&app, &owner_a, a).await, after_a);
     assert_eq!(usd(&app, &owner_b, b).await, after_b);
     let e = earnings(&app, &owner_a, a).await;
     assert_eq!((e.rate.bps(), e.own_rate), (2000, true));
     // Back to the default: blank clears the store's own rate.
-    ok::<()>(&app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "")]).await);
+    ok::<()>(
+        &app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "")]).await,
+    );
     let e = earnings(&app, &owner_a, a).await;
     assert_eq!((e.rate.bps(), e.own_rate), (1500, false));
 
@@ -254,7 +274,12 @@ async fn payouts_are_recorded_once_and_never_above_what_is_owed(db: Database) {
         call(admin.clone(), form(&big, "TR-RACE-Y", "payouts-key-00007")),
     );
     let statuses = [x.status, y.status];
-    assert!(statuses.contains(&200) && statuses.iter().filter(|s| **s == 200).count() == 1, "{statuses:?} {} {}", x.body, y.body);
+    assert!(
+        statuses.contains(&200) && statuses.iter().filter(|s| **s == 200).count() == 1,
+        "{statuses:?} {} {}",
+        x.body,
+        y.body
+    );
     let left = usd(&app, &owner_a, a).await.owed_minor();
     assert_eq!(left, owed - owed * 6 / 10);
     assert!(left >= 0);
@@ -265,7 +290,11 @@ async fn payouts_are_recorded_once_and_never_above_what_is_owed(db: Database) {
     let csv = app.get_as(&owner_a, "/admin/earnings/ledger.csv").await;
     assert_eq!(csv.status, 200);
     assert_eq!(csv.header("content-type"), Some("text/csv; charset=utf-8"));
-    assert!(csv.body.starts_with("date,store_id,store,entry,reference,amount,currency"), "{}", &csv.body[..80.min(csv.body.len())]);
+    assert!(
+        csv.body.starts_with("date,store_id,store,entry,reference,amount,currency"),
+        "{}",
+        &csv.body[..80.min(csv.body.len())]
+    );
     assert!(csv.body.contains(",payout,TR-2026-001,-10.00,USD"), "the payout row");
     let sum: i64 = csv
         .body

@@ -285,7 +285,11 @@ pub fn balances(entries: &[LedgerEntry]) -> Vec<Balance> {
 
 /// A payout as the admin typed it, checked: a positive amount no larger than what the store is
 /// owed in that currency, and a reference (the bank transfer's) of 1 to 100 characters.
-pub fn validate_payout(amount_minor: Option<i64>, reference: &str, owed: &Balance) -> Result<String, (&'static str, String)> {
+pub fn validate_payout(
+    amount_minor: Option<i64>,
+    reference: &str,
+    owed: &Balance,
+) -> Result<String, (&'static str, String)> {
     let amount = match amount_minor {
         Some(a) if a > 0 => a,
         _ => return Err(("amount", "Enter the amount paid, like 125.00.".into())),
@@ -350,7 +354,8 @@ pub fn newest_page(entries: &[LedgerEntry], page: usize) -> (Vec<LedgerEntry>, u
     // Newest first, but the entries of one moment keep their order (a sale above its commission).
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(entries[i].at), i));
-    let shown = order.into_iter().skip((page - 1) * LEDGER_PAGE).take(LEDGER_PAGE).map(|i| entries[i].clone()).collect();
+    let shown =
+        order.into_iter().skip((page - 1) * LEDGER_PAGE).take(LEDGER_PAGE).map(|i| entries[i].clone()).collect();
     (shown, page, pages)
 }
 
@@ -406,7 +411,9 @@ mod tests {
 
     #[test]
     fn percentages_parse_to_basis_points() {
-        for (typed, bps) in [("10", 1000), ("12.5", 1250), ("7.25 %", 725), ("0", 0), ("100", 10_000), (" 3%", 300), (".5", 50)] {
+        for (typed, bps) in
+            [("10", 1000), ("12.5", 1250), ("7.25 %", 725), ("0", 0), ("100", 10_000), (" 3%", 300), (".5", 50)]
+        {
             assert_eq!(CommissionRate::parse_percent(typed).map(CommissionRate::bps), Ok(bps), "{typed}");
         }
         for bad in ["", "%", "-1", "100.01", "1000", "1.234", "ten", "1e2", "1,5", "."] {
@@ -495,7 +502,13 @@ mod tests {
 
     #[test]
     fn payouts_are_checked_against_what_is_owed() {
-        let owed = Balance { currency: Currency::USD, sales_minor: 10_000, refunds_minor: 0, commission_minor: 1000, payouts_minor: 0 };
+        let owed = Balance {
+            currency: Currency::USD,
+            sales_minor: 10_000,
+            refunds_minor: 0,
+            commission_minor: 1000,
+            payouts_minor: 0,
+        };
         assert_eq!(validate_payout(Some(9000), " TR-77 ", &owed), Ok("TR-77".into()));
         assert_eq!(validate_payout(Some(9001), "TR", &owed).unwrap_err().0, "amount");
         assert!(validate_payout(Some(9001), "TR", &owed).unwrap_err().1.contains("$90.00"));

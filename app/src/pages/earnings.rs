@@ -9,7 +9,7 @@ use crate::components::form::{BUTTON_SECONDARY, CARD};
 use crate::components::pagination::Pagination;
 use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::dates::ymd_hm;
-use crate::domain::payouts::{Balance, EntryKind, Earnings, LedgerEntry};
+use crate::domain::payouts::{Balance, Earnings, EntryKind, LedgerEntry};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

@@ -62,7 +62,8 @@ pub async fn overview(shop: &Shop) -> Result<PayoutsOverview, AppError> {
     let recent = recent
         .into_iter()
         .map(|p| {
-            let name = stores.iter().find(|s| s.merchant_id == p.merchant_id).map(|s| s.name.clone()).unwrap_or_default();
+            let name =
+                stores.iter().find(|s| s.merchant_id == p.merchant_id).map(|s| s.name.clone()).unwrap_or_default();
             (p, name)
         })
         .collect();
@@ -125,7 +126,12 @@ pub async fn record_payout(
 
 /// A payout found under the key: a retry of the same payout answers like the first time; the
 /// key on another payout is a conflict.
-fn same_payout(found: PayoutRecord, merchant_id: i64, currency: Currency, amount: Option<i64>) -> Result<PayoutRecord, AppError> {
+fn same_payout(
+    found: PayoutRecord,
+    merchant_id: i64,
+    currency: Currency,
+    amount: Option<i64>,
+) -> Result<PayoutRecord, AppError> {
     if found.merchant_id == merchant_id && found.currency == currency && Some(found.amount_minor) == amount {
         Ok(found)
     } else {
@@ -159,7 +165,8 @@ pub async fn ledger_export(shop: &Shop, merchant_id: Option<i64>) -> Result<Vec<
     Ok(all
         .into_iter()
         .map(|e| {
-            let name = names.iter().find(|s| s.merchant_id == e.merchant_id).map(|s| s.name.clone()).unwrap_or_default();
+            let name =
+                names.iter().find(|s| s.merchant_id == e.merchant_id).map(|s| s.name.clone()).unwrap_or_default();
             (e, name)
         })
         .collect())

@@ -34,9 +34,10 @@ async fn order(shop: &Shop, query: &str, weights: Option<Weights>) -> Result<Vec
         can_explain: false,
         weights,
     };
-    let found = super::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, &shop.listing_rows, request)
-        .await
-        .map_err(store_err)?;
+    let found =
+        super::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, &shop.listing_rows, request)
+            .await
+            .map_err(store_err)?;
     Ok(found
         .listing
         .products

@@ -81,7 +81,9 @@ pub async fn search(shop: &Shop, who: Option<&Principal>, form: SearchForm) -> R
         can_explain,
         weights: None,
     };
-    super::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, &shop.listing_rows, request).await.map_err(store_err)
+    super::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, &shop.listing_rows, request)
+        .await
+        .map_err(store_err)
 }
 
 /// Suggestions for the header search box while the shopper types.

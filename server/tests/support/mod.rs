@@ -347,7 +347,8 @@ impl TestApp {
         // Order numbers come from these bytes: unique per call, whatever the demo seed placed.
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
         let salt = key.bytes().fold(key.len() as u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-        let mut req = guest_checkout(lines, "4242424242424242", key, app::services::clock::now(), (nanos ^ salt).to_le_bytes());
+        let mut req =
+            guest_checkout(lines, "4242424242424242", key, app::services::clock::now(), (nanos ^ salt).to_le_bytes());
         req.manual_capture = manual;
         let gateway = app::domain::gateway::TestGateway;
         match place_order(self.shop.orders.as_ref(), &gateway, &CheckoutSettings::default(), req).await.unwrap() {
@@ -414,7 +415,14 @@ pub async fn storefront_search(shop: &app::services::Shop, q: &str) -> (Vec<Stri
         can_explain: false,
         weights: None,
     };
-    let found =
-        app::services::search::search(shop.catalog.as_ref(), &shop.vocabulary, &shop.categories, &shop.listing_rows, req).await.unwrap();
+    let found = app::services::search::search(
+        shop.catalog.as_ref(),
+        &shop.vocabulary,
+        &shop.categories,
+        &shop.listing_rows,
+        req,
+    )
+    .await
+    .unwrap();
     (found.listing.products.items.into_iter().map(|c| c.card.slug).collect(), found.listing.products.total)
 }
