@@ -2,6 +2,7 @@
 //! `?store=ID`) or, for the platform admin without a store, the whole marketplace's, oldest
 //! first, as CSV for accounting (`domain::payouts::ledger_csv_record`). Authorized like the
 //! server functions, by the one guard (`Access::StoreOrMarketplace`).
+use crate::product_csv::StoreQuery;
 use app::domain::errors::AppError;
 use app::domain::payouts::{LEDGER_CSV_COLUMNS, ledger_csv_record};
 use app::services::Shop;
@@ -9,12 +10,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-pub struct StoreQuery {
-    store: Option<i64>,
-}
 
 pub fn route<S>() -> MethodRouter<S>
 where

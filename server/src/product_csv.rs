@@ -26,9 +26,10 @@ use serde::Deserialize;
 /// Products per query while writing the export.
 const EXPORT_PAGE: i64 = 200;
 
+/// `?store=ID`: the store the platform admin acts for (the CSV routes share it).
 #[derive(Deserialize)]
 pub struct StoreQuery {
-    store: Option<i64>,
+    pub(crate) store: Option<i64>,
 }
 
 pub fn upload_route<S>() -> MethodRouter<S>

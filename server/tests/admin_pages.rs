@@ -25,25 +25,8 @@ async fn app(db: Database) -> TestApp {
     support::spawn_app_on(db, app::services::AuthSettings::default()).await
 }
 
-/// A well-stocked variant of the store whose owner signs in as `owner`.
-async fn variant_of(app: &TestApp, owner: &str) -> i64 {
-    app.variant_in_stock(owner, 5).await
-}
-
-async fn checkout(app: &TestApp, lines: Vec<(i64, i64)>, key: &str, manual: bool) -> String {
-    app.paid_guest_order(lines, key, manual).await
-}
-
-fn ok<T: serde::de::DeserializeOwned>(res: &support::Response) -> T {
-    res.ok()
-}
-
-fn err(res: &support::Response) -> AppError {
-    res.err()
-}
-
 async fn payments(app: &TestApp, cookie: &str, form: &[(&str, &str)]) -> PaymentList {
-    ok(&app.call(cookie, "/api/admin/payments", form).await)
+    app.call(cookie, "/api/admin/payments", form).await.ok()
 }
 
 async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
@@ -54,11 +37,12 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
 
     // The marketplace switches to manual capture; checkout reads it on every order.
     let res = app.call(&admin, "/api/admin/settings/capture_mode", &[("mode", "later")]).await;
-    assert!(err(&res).field("mode").unwrap().contains("automatic"));
-    ok::<()>(&app.call(&admin, "/api/admin/settings/capture_mode", &[("mode", "manual")]).await);
+    assert!(res.err().field("mode").unwrap().contains("automatic"));
+    app.call(&admin, "/api/admin/settings/capture_mode", &[("mode", "manual")]).await.ok::<()>();
     assert_eq!(app.shop.admin.capture_mode().await.unwrap(), CaptureMode::Manual);
 
-    let number = checkout(&app, vec![(variant_of(&app, OWNER_A.0).await, 1)], "admin-pages-capture-1", true).await;
+    let number =
+        app.paid_guest_order(vec![(app.variant_in_stock(OWNER_A.0, 5).await, 1)], "admin-pages-capture-1", true).await;
     let list = payments(&app, &owner, &[("status", "authorized")]).await;
     assert_eq!(list.capture_mode, CaptureMode::Manual);
     let row = list.rows.iter().find(|r| r.order_number == number).expect("the store sees its authorized payment");
@@ -66,11 +50,11 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
     assert_eq!(row.share_minor, row.amount_minor, "a single-store order is all the store's");
 
     // The Overview counts it among the store's open work.
-    let dash: app::views::admin::Dashboard = ok(&app.call(&owner, "/api/admin/dashboard", &[]).await);
+    let dash: app::views::admin::Dashboard = app.call(&owner, "/api/admin/dashboard", &[]).await.ok();
     let todo = dash.todo.expect("a merchant's overview has its open work");
     assert_eq!(todo.to_capture, 1);
     assert!(todo.to_fulfil >= 1);
-    let b: app::views::admin::Dashboard = ok(&app.call(&other, "/api/admin/dashboard", &[]).await);
+    let b: app::views::admin::Dashboard = app.call(&other, "/api/admin/dashboard", &[]).await.ok();
     assert_eq!(b.todo.unwrap().to_capture, 0, "store B has no part in it");
 
     // Store B has no part in the order: it answers like a missing payment.
@@ -81,15 +65,15 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
             &[("order_number", &number), ("idempotency_key", "cap-key-b-0001")],
         )
         .await;
-    assert!(matches!(err(&denied), AppError::NotFound(_)), "{}", denied.body);
+    assert!(matches!(denied.err(), AppError::NotFound(_)), "{}", denied.body);
     assert!(payments(&app, &other, &[]).await.rows.iter().all(|r| r.order_number != number));
 
     let form = [("order_number", number.as_str()), ("idempotency_key", "cap-key-a-0001")];
-    let captured: PaymentRow = ok(&app.call(&owner, "/api/admin/payments/capture", &form).await);
+    let captured: PaymentRow = app.call(&owner, "/api/admin/payments/capture", &form).await.ok();
     assert_eq!(captured.status, app::domain::payment::PaymentStatus::Captured);
     assert_eq!(captured.captured_minor, captured.amount_minor);
     // A retried request (same key) answers the same and records nothing more.
-    let again: PaymentRow = ok(&app.call(&owner, "/api/admin/payments/capture", &form).await);
+    let again: PaymentRow = app.call(&owner, "/api/admin/payments/capture", &form).await.ok();
     assert_eq!(again.captured_minor, captured.amount_minor);
     let events = app
         .db
@@ -100,7 +84,7 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
         .await
         .unwrap();
     assert_eq!(events, 1, "captured once");
-    let dash: app::views::admin::Dashboard = ok(&app.call(&owner, "/api/admin/dashboard", &[]).await);
+    let dash: app::views::admin::Dashboard = app.call(&owner, "/api/admin/dashboard", &[]).await.ok();
     assert_eq!(dash.todo.unwrap().to_capture, 0);
     // A new key on a captured payment is refused with the reason.
     let res = app
@@ -110,11 +94,12 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
             &[("order_number", &number), ("idempotency_key", "cap-key-a-0002")],
         )
         .await;
-    assert!(err(&res).to_string().contains("Only an authorized payment"), "{}", res.body);
+    assert!(res.err().to_string().contains("Only an authorized payment"), "{}", res.body);
 
     // Back to automatic: checkout captures at once again.
-    ok::<()>(&app.call(&admin, "/api/admin/settings/capture_mode", &[("mode", "automatic")]).await);
-    let paid = checkout(&app, vec![(variant_of(&app, OWNER_A.0).await, 1)], "admin-pages-capture-2", false).await;
+    app.call(&admin, "/api/admin/settings/capture_mode", &[("mode", "automatic")]).await.ok::<()>();
+    let paid =
+        app.paid_guest_order(vec![(app.variant_in_stock(OWNER_A.0, 5).await, 1)], "admin-pages-capture-2", false).await;
     let list = payments(&app, &owner, &[]).await;
     let row = list.rows.iter().find(|r| r.order_number == paid).unwrap();
     assert_eq!(row.captured_minor, row.amount_minor);
@@ -124,8 +109,8 @@ async fn a_shared_order_is_captured_by_the_marketplace_only(db: Database) {
     let app = app(db).await;
     let admin = app.login(ADMIN.0, ADMIN.1).await;
     let owner = app.login(OWNER_A.0, OWNER_A.1).await;
-    let (va, vb) = (variant_of(&app, OWNER_A.0).await, variant_of(&app, OWNER_B.0).await);
-    let number = checkout(&app, vec![(va, 1), (vb, 2)], "admin-pages-shared-1", true).await;
+    let (va, vb) = (app.variant_in_stock(OWNER_A.0, 5).await, app.variant_in_stock(OWNER_B.0, 5).await);
+    let number = app.paid_guest_order(vec![(va, 1), (vb, 2)], "admin-pages-shared-1", true).await;
 
     let list = payments(&app, &owner, &[]).await;
     let row = list.rows.iter().find(|r| r.order_number == number).unwrap();
@@ -135,7 +120,7 @@ async fn a_shared_order_is_captured_by_the_marketplace_only(db: Database) {
     assert_eq!((row.amount_minor, row.share_minor), (part_a, part_a), "store A's row is only its part");
     let form = [("order_number", number.as_str()), ("idempotency_key", "cap-shared-a-01")];
     let res = app.call(&owner, "/api/admin/payments/capture", &form).await;
-    assert!(err(&res).to_string().contains("2 stores"), "{}", res.body);
+    assert!(res.err().to_string().contains("2 stores"), "{}", res.body);
 
     // The platform admin's marketplace view lists every payment and captures the whole order.
     let all = payments(&app, &admin, &[("status", "authorized")]).await;
@@ -143,7 +128,7 @@ async fn a_shared_order_is_captured_by_the_marketplace_only(db: Database) {
     let whole = all.rows.iter().find(|r| r.order_number == number).unwrap();
     assert_eq!(whole.share_minor, whole.amount_minor);
     let form = [("order_number", number.as_str()), ("idempotency_key", "cap-shared-admin1")];
-    let captured: PaymentRow = ok(&app.call(&admin, "/api/admin/payments/capture", &form).await);
+    let captured: PaymentRow = app.call(&admin, "/api/admin/payments/capture", &form).await.ok();
     assert_eq!(captured.captured_minor, captured.amount_minor);
     // The Payments page renders it for the store, status and all.
     let page = app.get_as(&owner, "/admin/payments").await;
@@ -176,9 +161,9 @@ async fn a_store_sees_only_its_part_of_a_shared_payment(db: Database) {
     let admin = app.login(ADMIN.0, ADMIN.1).await;
     let owner_a = app.login(OWNER_A.0, OWNER_A.1).await;
     let owner_b = app.login(OWNER_B.0, OWNER_B.1).await;
-    let (va, vb) = (variant_of(&app, OWNER_A.0).await, variant_of(&app, OWNER_B.0).await);
+    let (va, vb) = (app.variant_in_stock(OWNER_A.0, 5).await, app.variant_in_stock(OWNER_B.0, 5).await);
     // Captured at checkout (automatic capture, the default).
-    let number = checkout(&app, vec![(va, 1), (vb, 2)], "admin-pages-parts-1", false).await;
+    let number = app.paid_guest_order(vec![(va, 1), (vb, 2)], "admin-pages-parts-1", false).await;
     let (part_a, part_b) = (part_total(&app, &number, OWNER_A.0).await, part_total(&app, &number, OWNER_B.0).await);
     let total = app.db.scalar_raw(&format!("SELECT total_minor FROM orders WHERE number = '{number}'")).await.unwrap();
     assert_eq!(part_a + part_b, total);
@@ -226,14 +211,14 @@ async fn store_settings_are_validated_and_saved(db: Database) {
     let other = app.login(OWNER_B.0, OWNER_B.1).await;
     let a = app.store_of(OWNER_A.0).await.to_string();
 
-    let page: SettingsPage = ok(&app.call(&owner, "/api/admin/settings", &[]).await);
+    let page: SettingsPage = app.call(&owner, "/api/admin/settings", &[]).await.ok();
     let before = page.store.unwrap();
     assert_eq!(page.capture_mode, None, "only the platform admin sees the marketplace's settings");
 
     let bad = [("name", " "), ("description", "Linen"), ("support_email", "help at northwind")];
-    let e = err(&app.call(&owner, "/api/admin/settings/store", &bad).await);
+    let e = app.call(&owner, "/api/admin/settings/store", &bad).await.err();
     assert!(e.field("name").is_some() && e.field("support_email").is_some(), "{e:?}");
-    let unchanged: SettingsPage = ok(&app.call(&owner, "/api/admin/settings", &[]).await);
+    let unchanged: SettingsPage = app.call(&owner, "/api/admin/settings", &[]).await.ok();
     assert_eq!(unchanged.store.unwrap().name, before.name, "nothing written");
 
     // Store B cannot rename store A.
@@ -251,8 +236,8 @@ async fn store_settings_are_validated_and_saved(db: Database) {
         ("description", "Linen, lamps."),
         ("support_email", " Help@Northwind.TEST "),
     ];
-    ok::<()>(&app.call(&owner, "/api/admin/settings/store", &good).await);
-    let after: SettingsPage = ok(&app.call(&owner, "/api/admin/settings", &[]).await);
+    app.call(&owner, "/api/admin/settings/store", &good).await.ok::<()>();
+    let after: SettingsPage = app.call(&owner, "/api/admin/settings", &[]).await.ok();
     let s = after.store.unwrap();
     assert_eq!((s.name.as_str(), s.support_email.as_str()), ("Northwind Home & Linen", "help@northwind.test"));
     let html = app.get_as(&owner, "/admin/settings").await;
@@ -267,7 +252,7 @@ async fn reviews_users_and_the_ranking_preview(db: Database) {
     let a = app.store_of(OWNER_A.0).await;
 
     // Reviews: only the store's own products; the unanswered filter shrinks after a reply.
-    let all: StoreReviews = ok(&app.call(&owner, "/api/admin/reviews", &[]).await);
+    let all: StoreReviews = app.call(&owner, "/api/admin/reviews", &[]).await.ok();
     let expected = app
         .db
         .scalar_raw(&format!(
@@ -277,23 +262,23 @@ async fn reviews_users_and_the_ranking_preview(db: Database) {
         .unwrap();
     assert_eq!(all.total, expected);
     assert!(all.total > 0, "the demo shop has reviews of store A");
-    let open: StoreReviews = ok(&app.call(&owner, "/api/admin/reviews", &[("unanswered", "true")]).await);
+    let open: StoreReviews = app.call(&owner, "/api/admin/reviews", &[("unanswered", "true")]).await.ok();
     if let Some(first) = open.rows.first() {
         let id = first.id.to_string();
-        ok::<()>(&app.call(&owner, "/api/reviews/reply", &[("review_id", &id), ("reply", "Thank you!")]).await);
-        let after: StoreReviews = ok(&app.call(&owner, "/api/admin/reviews", &[("unanswered", "true")]).await);
+        app.call(&owner, "/api/reviews/reply", &[("review_id", &id), ("reply", "Thank you!")]).await.ok::<()>();
+        let after: StoreReviews = app.call(&owner, "/api/admin/reviews", &[("unanswered", "true")]).await.ok();
         assert_eq!(after.total, open.total - 1);
     }
     assert_eq!(app.call(&shopper, "/api/admin/reviews", &[]).await.status, 403);
 
     // Users: by part of the email, case-insensitive, with the role's store.
-    let found: UserList = ok(&app.call(&admin, "/api/admin/users", &[("q", "NORTHWIND")]).await);
+    let found: UserList = app.call(&admin, "/api/admin/users", &[("q", "NORTHWIND")]).await.ok();
     assert!(found.total >= 1);
     assert!(
         found.rows.iter().all(|u| u.email.contains("northwind") || u.display_name.to_lowercase().contains("northwind"))
     );
     assert!(found.rows.iter().any(|u| u.store_role.map(|r| r.as_str()) == Some("owner")));
-    let none: UserList = ok(&app.call(&admin, "/api/admin/users", &[("q", "%")]).await);
+    let none: UserList = app.call(&admin, "/api/admin/users", &[("q", "%")]).await.ok();
     assert_eq!(none.total, 0, "a LIKE wildcard is taken literally");
 
     // Ranking preview: the saved weights change nothing; freshness only reorders; nothing saved.
@@ -310,7 +295,7 @@ async fn reviews_users_and_the_ranking_preview(db: Database) {
         ("affinity", w(S::Affinity)),
     ];
     let form: Vec<(&str, &str)> = same.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let p: RankingPreview = ok(&app.call(&admin, "/api/admin/ranking_preview", &form).await);
+    let p: RankingPreview = app.call(&admin, "/api/admin/ranking_preview", &form).await.ok();
     assert!(!p.rows.is_empty());
     assert_eq!(p.changed, 0);
     let fresh = [
@@ -322,7 +307,7 @@ async fn reviews_users_and_the_ranking_preview(db: Database) {
         ("availability", "0"),
         ("affinity", "0"),
     ];
-    let p: RankingPreview = ok(&app.call(&admin, "/api/admin/ranking_preview", &fresh).await);
+    let p: RankingPreview = app.call(&admin, "/api/admin/ranking_preview", &fresh).await.ok();
     assert!(p.rows.windows(2).all(|w| w[0].score_after >= w[1].score_after), "best first by the proposed weights");
     assert_eq!(app.shop.catalog.ranking_weights().await.unwrap(), saved, "a preview saves nothing");
     let bad = [
@@ -334,7 +319,7 @@ async fn reviews_users_and_the_ranking_preview(db: Database) {
         ("availability", "1"),
         ("affinity", "1"),
     ];
-    assert!(err(&app.call(&admin, "/api/admin/ranking_preview", &bad).await).field("text_relevance").is_some());
+    assert!(app.call(&admin, "/api/admin/ranking_preview", &bad).await.err().field("text_relevance").is_some());
     let html = app.get_as(&admin, "/admin/ranking?q=lamp&rating=10&text_relevance=0").await;
     assert_eq!(html.status, 200);
     assert!(html.body.contains("data-testid=\"preview-row\""), "the preview renders without JavaScript");

@@ -8,7 +8,6 @@
 #[macro_use]
 mod support;
 
-use app::domain::errors::AppError;
 use app::domain::payouts::{Balance, CommissionRate, Earnings, PayoutRecord, PayoutsOverview};
 use server::store::Database;
 use support::{ADMIN, OWNER_A, OWNER_B, TestApp};
@@ -22,38 +21,16 @@ async fn app(db: Database) -> TestApp {
     support::spawn_app_on(db, app::services::AuthSettings::default()).await
 }
 
-async fn variant_of(app: &TestApp, owner: &str) -> i64 {
-    app.variant_in_stock(owner, 20).await
-}
-
-async fn checkout(app: &TestApp, lines: Vec<(i64, i64)>, key: &str, manual: bool) -> String {
-    app.paid_guest_order(lines, key, manual).await
-}
-
-fn ok<T: serde::de::DeserializeOwned>(res: &support::Response) -> T {
-    res.ok()
-}
-
-fn err(res: &support::Response) -> AppError {
-    res.err()
-}
-
 async fn earnings(app: &TestApp, cookie: &str, store: i64) -> Earnings {
-    ok(&app.call(cookie, "/api/admin/earnings", &[("merchant_id", &store.to_string())]).await)
+    app.call(cookie, "/api/admin/earnings", &[("merchant_id", &store.to_string())]).await.ok()
 }
 
 /// The store's USD balance; all zero before its first captured sale (the demo's order history
 /// has no payments, so it is not in any ledger).
 async fn usd(app: &TestApp, cookie: &str, store: i64) -> Balance {
     let e = earnings(app, cookie, store).await;
-    let zero = Balance {
-        currency: app::domain::money::Currency::USD,
-        sales_minor: 0,
-        refunds_minor: 0,
-        commission_minor: 0,
-        payouts_minor: 0,
-    };
-    e.balances.into_iter().find(|b| b.currency.code() == "USD").unwrap_or(zero)
+    let usd = app::domain::money::Currency::USD;
+    e.balances.into_iter().find(|b| b.currency == usd).unwrap_or(Balance::zero(usd))
 }
 
 fn amount(minor: i64) -> String {
@@ -82,32 +59,32 @@ async fn balances_move_by_exactly_what_the_orders_and_refunds_say(db: Database) 
     let owner_a = app.login(OWNER_A.0, OWNER_A.1).await;
     let owner_b = app.login(OWNER_B.0, OWNER_B.1).await;
     let (a, b) = (app.store_of(OWNER_A.0).await, app.store_of(OWNER_B.0).await);
-    let (va, vb) = (variant_of(&app, OWNER_A.0).await, variant_of(&app, OWNER_B.0).await);
+    let (va, vb) = (app.variant_in_stock(OWNER_A.0, 20).await, app.variant_in_stock(OWNER_B.0, 20).await);
     let rate_a = CommissionRate::from_bps(1250).unwrap();
     let default = CommissionRate::from_bps(1000).unwrap();
 
     // Store A sells at its own 12.5 %; B at the marketplace's 10 %.
     let res =
         app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "abc")]).await;
-    assert!(err(&res).field("rate").unwrap().contains("between 0 and 100"));
-    ok::<()>(
-        &app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "12.5")]).await,
-    );
+    assert!(res.err().field("rate").unwrap().contains("between 0 and 100"));
+    app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "12.5")])
+        .await
+        .ok::<()>();
     let before_a = usd(&app, &owner_a, a).await;
     let before_b = usd(&app, &owner_b, b).await;
 
     // Captured at checkout: one of A's own, one shared with B.
-    let alone = checkout(&app, vec![(va, 2)], "payouts-ledger-0001", false).await;
-    let shared = checkout(&app, vec![(va, 1), (vb, 1)], "payouts-ledger-0002", false).await;
+    let alone = app.paid_guest_order(vec![(va, 2)], "payouts-ledger-0001", false).await;
+    let shared = app.paid_guest_order(vec![(va, 1), (vb, 1)], "payouts-ledger-0002", false).await;
     // Refunded in two parts (1.00, then 2.50), and one cancelled after capture (refunded whole).
-    let refunded = checkout(&app, vec![(va, 3)], "payouts-ledger-0003", false).await;
+    let refunded = app.paid_guest_order(vec![(va, 3)], "payouts-ledger-0003", false).await;
     let line = app.shop.fulfilment.part(&refunded, a).await.unwrap().unwrap().lines[0].line_id;
     for (cut, key) in [("1.00", "payouts-refund-0001"), ("2.50", "payouts-refund-0002")] {
         let line = format!("{line}:{cut}");
         let form = [("number", refunded.as_str()), ("lines[0]", line.as_str()), ("idempotency_key", key)];
         assert_eq!(app.call(&owner_a, "/api/admin/order/refund", &form).await.status, 200);
     }
-    let cancelled = checkout(&app, vec![(va, 1)], "payouts-ledger-0004", false).await;
+    let cancelled = app.paid_guest_order(vec![(va, 1)], "payouts-ledger-0004", false).await;
     let cancel = [
         ("number", cancelled.as_str()),
         ("reason", "Damaged in the warehouse"),
@@ -116,8 +93,8 @@ async fn balances_move_by_exactly_what_the_orders_and_refunds_say(db: Database) 
     assert_eq!(app.call(&owner_a, "/api/admin/order/cancel", &cancel).await.status, 200);
 
     // Manual capture: one left authorized, one captured later, one cancelled before capture.
-    let held = checkout(&app, vec![(va, 1)], "payouts-ledger-0005", true).await;
-    let taken = checkout(&app, vec![(va, 2)], "payouts-ledger-0006", true).await;
+    let held = app.paid_guest_order(vec![(va, 1)], "payouts-ledger-0005", true).await;
+    let taken = app.paid_guest_order(vec![(va, 2)], "payouts-ledger-0006", true).await;
     let capture = [
         ("merchant_id", a.to_string()),
         ("order_number", taken.clone()),
@@ -125,14 +102,14 @@ async fn balances_move_by_exactly_what_the_orders_and_refunds_say(db: Database) 
     ];
     let capture: Vec<(&str, &str)> = capture.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(app.call(&owner_a, "/api/admin/payments/capture", &capture).await.status, 200);
-    let voided = checkout(&app, vec![(va, 1)], "payouts-ledger-0007", true).await;
+    let voided = app.paid_guest_order(vec![(va, 1)], "payouts-ledger-0007", true).await;
     let cancel =
         [("number", voided.as_str()), ("reason", "Customer asked"), ("idempotency_key", "payouts-cancel-0002")];
     assert_eq!(app.call(&owner_a, "/api/admin/order/cancel", &cancel).await.status, 200);
 
     // A shared order under manual capture: B cancels its part before the capture, so the
     // marketplace takes only A's part (the shopper never pays for B's), and only A earns.
-    let split = checkout(&app, vec![(va, 1), (vb, 2)], "payouts-ledger-0008", true).await;
+    let split = app.paid_guest_order(vec![(va, 1), (vb, 2)], "payouts-ledger-0008", true).await;
     let cancel = [("number", split.as_str()), ("reason", "Out of stock"), ("idempotency_key", "payouts-cancel-0003")];
     assert_eq!(app.call(&owner_b, "/api/admin/order/cancel", &cancel).await.status, 200);
     let capture = [("order_number", split.as_str()), ("idempotency_key", "payouts-capture-0002")];
@@ -196,23 +173,23 @@ async fn balances_move_by_exactly_what_the_orders_and_refunds_say(db: Database) 
         .await
         .unwrap();
     assert_eq!(frozen_b, default.bps());
-    ok::<()>(
-        &app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "20")]).await,
-    );
-    ok::<()>(&app.call(&admin, "/api/admin/payouts/commission", &[("rate", "15")]).await);
+    app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "20")])
+        .await
+        .ok::<()>();
+    app.call(&admin, "/api/admin/payouts/commission", &[("rate", "15")]).await.ok::<()>();
     assert_eq!(usd(&app, &owner_a, a).await, after_a);
     assert_eq!(usd(&app, &owner_b, b).await, after_b);
     let e = earnings(&app, &owner_a, a).await;
     assert_eq!((e.rate.bps(), e.own_rate), (2000, true));
     // Back to the default: blank clears the store's own rate.
-    ok::<()>(
-        &app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "")]).await,
-    );
+    app.call(&admin, "/api/admin/payouts/commission", &[("merchant_id", &a.to_string()), ("rate", "")])
+        .await
+        .ok::<()>();
     let e = earnings(&app, &owner_a, a).await;
     assert_eq!((e.rate.bps(), e.own_rate), (1500, false));
 
     // The admin's overview agrees with each store's page.
-    let overview: PayoutsOverview = ok(&app.call(&admin, "/api/admin/payouts", &[]).await);
+    let overview: PayoutsOverview = app.call(&admin, "/api/admin/payouts", &[]).await.ok();
     let listed = overview.stores.iter().find(|s| s.merchant_id == a).unwrap();
     assert_eq!(listed.balances.iter().find(|x| x.currency.code() == "USD"), Some(&after_a));
 }
@@ -223,9 +200,9 @@ async fn payouts_are_recorded_once_and_never_above_what_is_owed(db: Database) {
     let owner_a = app.login(OWNER_A.0, OWNER_A.1).await;
     let owner_b = app.login(OWNER_B.0, OWNER_B.1).await;
     let a = app.store_of(OWNER_A.0).await;
-    let va = variant_of(&app, OWNER_A.0).await;
-    checkout(&app, vec![(va, 2)], "payouts-record-0001", false).await;
-    checkout(&app, vec![(variant_of(&app, OWNER_B.0).await, 1)], "payouts-record-0002", false).await;
+    let va = app.variant_in_stock(OWNER_A.0, 20).await;
+    app.paid_guest_order(vec![(va, 2)], "payouts-record-0001", false).await;
+    app.paid_guest_order(vec![(app.variant_in_stock(OWNER_B.0, 20).await, 1)], "payouts-record-0002", false).await;
     let owed = usd(&app, &owner_a, a).await.owed_minor();
     assert!(owed > 2000, "the demo store is owed something: {owed}");
     let store = a.to_string();
@@ -251,14 +228,14 @@ async fn payouts_are_recorded_once_and_never_above_what_is_owed(db: Database) {
     assert_eq!(app.call(&owner_b, "/api/admin/earnings", &[("merchant_id", &store)]).await.status, 403);
     // More than owed, no reference, nonsense: refused with what to fix, nothing written.
     let res = call(admin.clone(), form(&amount(owed + 1), "TR-1", "payouts-key-00002")).await;
-    assert!(err(&res).field("amount").unwrap().contains(&format!("owed ${}", amount(owed))), "{}", res.body);
-    assert!(err(&call(admin.clone(), form("10.00", " ", "payouts-key-00003")).await).field("reference").is_some());
-    assert!(err(&call(admin.clone(), form("ten", "TR-1", "payouts-key-00004")).await).field("amount").is_some());
+    assert!(res.err().field("amount").unwrap().contains(&format!("owed ${}", amount(owed))), "{}", res.body);
+    assert!(call(admin.clone(), form("10.00", " ", "payouts-key-00003")).await.err().field("reference").is_some());
+    assert!(call(admin.clone(), form("ten", "TR-1", "payouts-key-00004")).await.err().field("amount").is_some());
     assert_eq!(usd(&app, &owner_a, a).await.owed_minor(), owed);
 
     // A payout sent twice (a double click, a retried request) is recorded once.
-    let first: PayoutRecord = ok(&call(admin.clone(), form("10.00", "TR-2026-001", "payouts-key-00005")).await);
-    let again: PayoutRecord = ok(&call(admin.clone(), form("10.00", "TR-2026-001", "payouts-key-00005")).await);
+    let first: PayoutRecord = call(admin.clone(), form("10.00", "TR-2026-001", "payouts-key-00005")).await.ok();
+    let again: PayoutRecord = call(admin.clone(), form("10.00", "TR-2026-001", "payouts-key-00005")).await.ok();
     assert_eq!(first, again);
     let after = usd(&app, &owner_a, a).await;
     assert_eq!(after.owed_minor(), owed - 1000);
@@ -285,7 +262,7 @@ async fn payouts_are_recorded_once_and_never_above_what_is_owed(db: Database) {
     assert!(left >= 0);
 
     // The admin's page lists it; the store's CSV has it; another store's owner cannot get it.
-    let overview: PayoutsOverview = ok(&app.call(&admin, "/api/admin/payouts", &[]).await);
+    let overview: PayoutsOverview = app.call(&admin, "/api/admin/payouts", &[]).await.ok();
     assert!(overview.recent.iter().any(|(p, _)| p.reference == "TR-2026-001" && p.merchant_id == a));
     let csv = app.get_as(&owner_a, "/admin/earnings/ledger.csv").await;
     assert_eq!(csv.status, 200);

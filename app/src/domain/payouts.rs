@@ -195,7 +195,8 @@ pub struct Balance {
 }
 
 impl Balance {
-    fn zero(currency: Currency) -> Self {
+    /// Nothing earned yet in `currency`.
+    pub fn zero(currency: Currency) -> Self {
         Balance { currency, sales_minor: 0, refunds_minor: 0, commission_minor: 0, payouts_minor: 0 }
     }
 

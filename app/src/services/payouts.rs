@@ -89,13 +89,7 @@ pub async fn record_payout(
     // second read, and the amount is checked against the new balance.
     for _ in 0..2 {
         let all = entries(shop, Some(merchant_id)).await?;
-        let owed = balances(&all).into_iter().find(|b| b.currency == currency).unwrap_or(Balance {
-            currency,
-            sales_minor: 0,
-            refunds_minor: 0,
-            commission_minor: 0,
-            payouts_minor: 0,
-        });
+        let owed = balances(&all).into_iter().find(|b| b.currency == currency).unwrap_or(Balance::zero(currency));
         let reference = match validate_payout(amount_minor, reference, &owed) {
             Ok(r) => r,
             // A retry of a payout that went through finds its key before the balance refuses it.
