@@ -270,6 +270,7 @@ async fn no_page_or_plain_route_answers_5xx() {
     for s in SEGMENTS {
         paths.push(format!("/media/{s}"));
         paths.push(format!("/admin/products/export.csv?store={s}"));
+        paths.push(format!("/admin/earnings/ledger.csv?store={s}"));
         paths.push(format!("/no-such-page/{s}"));
     }
     let mut failures = Vec::new();
