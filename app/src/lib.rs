@@ -117,16 +117,23 @@ fn content_security_policy() {
     }
 }
 
+/// The origin of the payment provider's hosted pages (`https://checkout.stripe.com`), set once at
+/// start: the checkout form's redirect there must be allowed by `form-action`, or the browser
+/// stops a form posted without JavaScript at the redirect.
+#[cfg(feature = "ssr")]
+pub static PAYMENT_PAGE_ORIGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// The shop's Content-Security-Policy with these sources for inline scripts and styles: this
 /// response's nonce, or (for a page the page cache serves again) the hashes of its scripts.
 #[cfg(feature = "ssr")]
 pub fn content_security_policy_with(inline_scripts: &str, inline_styles: &str) -> String {
     // cargo leptos watch reloads the page over a websocket on another port.
     let live_reload = if std::env::var("LEPTOS_WATCH").is_ok() { " ws:" } else { "" };
+    let payment_page = PAYMENT_PAGE_ORIGIN.get().map(|o| format!(" {o}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' {inline_scripts} 'wasm-unsafe-eval'; style-src 'self' {inline_styles}; \
          img-src 'self' data:; connect-src 'self'{live_reload}; font-src 'self'; object-src 'none'; base-uri 'self'; \
-         form-action 'self'; frame-ancestors 'none'"
+         form-action 'self'{payment_page}; frame-ancestors 'none'"
     )
 }
 

@@ -28,8 +28,8 @@ pub struct Config {
     /// Seconds between recommendation refreshes (`RECS_REFRESH_SECS`, default 600); the first
     /// runs at start-up.
     pub recs_refresh_secs: u64,
-    /// The payment gateway (`PAYMENTS`). Only the built-in test gateway exists so far: it
-    /// approves any well-formed card without taking money, so production mode refuses it unless
+    /// Who takes the money (`PAYMENTS`): Stripe, or the built-in test gateway, which approves
+    /// any well-formed card without taking money, so production mode refuses it unless
     /// `ALLOW_TEST_PAYMENTS=true` says a production-mode demo is meant.
     pub payments: Payments,
     /// Why the server runs in production mode (`APP_ENV=production` or `COOKIE_SECURE=true`), or
@@ -38,11 +38,13 @@ pub struct Config {
 }
 
 /// Which gateway takes the money.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub enum Payments {
     /// `app::domain::gateway::TestGateway`: documented test cards decline, any other valid number
     /// is approved; no money moves.
     Test,
+    /// Stripe Checkout (`PAYMENTS=stripe` with `STRIPE_SECRET_KEY`, `STRIPE_WEBHOOK_SECRET`).
+    Stripe(crate::stripe::StripeConfig),
 }
 
 impl Config {
@@ -135,26 +137,23 @@ impl Config {
                  set a secret of your own per carrier"
             ));
         }
+        let mail = crate::notify::MailConfig::from_lookup(&get)?;
         let payments = match get("PAYMENTS").as_deref().map(str::trim) {
             None | Some("") | Some("test") => Payments::Test,
-            Some(v) => {
-                return Err(format!(
-                    "PAYMENTS must be test (got {v:?}): the built-in test gateway is the only one in this build"
-                ));
-            }
+            Some("stripe") => Payments::Stripe(crate::stripe::StripeConfig::from_lookup(&get, &mail.public_url)?),
+            Some(v) => return Err(format!("PAYMENTS must be stripe or test (got {v:?})")),
         };
         let allow_test_payments = match get("ALLOW_TEST_PAYMENTS").as_deref().map(str::trim) {
             None | Some("") | Some("false") | Some("0") => false,
             Some("true") | Some("1") => true,
             Some(v) => return Err(format!("ALLOW_TEST_PAYMENTS must be true or false (got {v:?})")),
         };
-        if let (Some(why), Payments::Test, false) = (production, payments, allow_test_payments) {
+        if let (Some(why), Payments::Test, false) = (production, &payments, allow_test_payments) {
             return Err(format!(
                 "PAYMENTS=test approves any card without taking money, refused in production mode ({why}); \
                  set ALLOW_TEST_PAYMENTS=true if this is a demo that must take no real payments"
             ));
         }
-        let mail = crate::notify::MailConfig::from_lookup(&get)?;
         let recs_refresh_secs = number("RECS_REFRESH_SECS", 600, 7 * 24 * 3600)? as u64;
         Ok(Config {
             database_url,
@@ -270,8 +269,22 @@ mod tests {
 
     #[test]
     fn production_mode_refuses_the_test_gateway_unless_allowed() {
-        assert_eq!(with(&[]).unwrap().payments, Payments::Test, "the demo's default");
-        assert!(with(&[("PAYMENTS", "stripe")]).unwrap_err().starts_with("PAYMENTS must be test"));
+        assert!(matches!(with(&[]).unwrap().payments, Payments::Test), "the demo's default");
+        assert!(with(&[("PAYMENTS", "paypal")]).unwrap_err().starts_with("PAYMENTS must be stripe or test"));
+        assert!(with(&[("PAYMENTS", "stripe")]).unwrap_err().contains("STRIPE_SECRET_KEY"));
+        let stripe = [
+            ("PAYMENTS", "stripe"),
+            ("STRIPE_SECRET_KEY", "sk_live_0123456789abcdefghijkl"),
+            ("STRIPE_WEBHOOK_SECRET", "whsec_0123456789abcdefghijkl"),
+            ("APP_ENV", "production"),
+            ("PUBLIC_URL", "https://shop.example"),
+        ];
+        let c = with(&stripe).unwrap();
+        assert!(
+            matches!(&c.payments, Payments::Stripe(s) if s.public_url == "https://shop.example"),
+            "a real provider may go live"
+        );
+        assert!(!format!("{c:?}").contains("sk_live"), "the key is never printed");
         for mode in [("APP_ENV", "production"), ("COOKIE_SECURE", "true")] {
             let err = with(&[mode]).unwrap_err();
             assert!(err.starts_with("PAYMENTS=test") && !err.contains('\n'), "one line: {err}");

@@ -202,7 +202,11 @@ async fn run(args: Vec<String>) -> Result<(), String> {
 async fn serve(config: Config, db: Database) -> Result<(), String> {
     let options = startup::leptos_options(config.site_addr);
     let addr = options.site_addr;
-    let shop = startup::shop(&db, config.auth.clone());
+    let shop = startup::with_payments(startup::shop(&db, config.auth.clone()), &config.payments)?;
+    match &config.payments {
+        server::config::Payments::Stripe(stripe) => tracing::info!(mode = stripe.mode(), "payments: Stripe Checkout"),
+        server::config::Payments::Test => tracing::info!("payments: the built-in test gateway (no money moves)"),
+    }
     if let Some(why) = config.production {
         let demo = seed::accounts_with_published_passwords(shop.accounts.as_ref()).await?;
         if !demo.is_empty() {

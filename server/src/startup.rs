@@ -59,7 +59,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         reviews: db.reviews(),
         orders: db.orders(),
         fulfilment: db.fulfilment(),
-        // The built-in test gateway; a real one plugs in behind the same trait.
+        // The built-in test gateway; `with_payments` puts the configured provider in its place.
         gateway: Arc::new(app::domain::gateway::TestGateway),
         // Paid orders queue their confirmation; `notify::start` points the links at PUBLIC_URL.
         checkout: Arc::new(app::services::checkout::CheckoutSettings {
@@ -89,6 +89,16 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         payouts: db.payouts(),
         clock: Arc::new(app::services::clock::SystemClock),
     }
+}
+
+/// The shop taking payments through `payments` (`PAYMENTS`): Stripe replaces the test gateway,
+/// and its payment pages' origin joins the checkout's `form-action`.
+pub fn with_payments(mut shop: Shop, payments: &crate::config::Payments) -> Result<Shop, String> {
+    if let crate::config::Payments::Stripe(config) = payments {
+        let _ = app::PAYMENT_PAGE_ORIGIN.set(config.checkout_origin.clone());
+        shop.gateway = Arc::new(crate::stripe::Stripe::new(config.clone())?);
+    }
+    Ok(shop)
 }
 
 /// Deletes expired sessions every hour. Idempotent, so several instances may all run it.
@@ -180,6 +190,7 @@ pub fn router_with(
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/webhooks/carriers/{carrier}", crate::webhooks::route())
+        .route("/webhooks/payments", crate::payment_webhooks::route())
         .route("/admin/products/import", crate::product_csv::upload_route())
         .route("/admin/products/export.csv", crate::product_csv::export_route())
         .route("/admin/earnings/ledger.csv", crate::ledger_csv::route())

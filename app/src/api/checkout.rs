@@ -85,9 +85,9 @@ pub async fn place_order(
     region: Option<String>,
     postal_code: String,
     country: String,
-    card_number: String,
-    card_expiry: String,
-    card_cvc: String,
+    card_number: Option<String>,
+    card_expiry: Option<String>,
+    card_cvc: Option<String>,
     discount_code: Option<String>,
     shipping: Option<Vec<String>>,
 ) -> Result<String, AppError> {
@@ -115,29 +115,74 @@ pub async fn place_order(
             country,
             phone: String::new(),
         },
-        card: CardInput { number: card_number, expiry: card_expiry, cvc: card_cvc, name: String::new() },
+        // Absent when the provider takes the card on its own page.
+        card: CardInput {
+            number: card_number.unwrap_or_default(),
+            expiry: card_expiry.unwrap_or_default(),
+            cvc: card_cvc.unwrap_or_default(),
+            name: String::new(),
+        },
         discount_code: discount_code.unwrap_or_default(),
         speeds: shipping_speeds(shipping.unwrap_or_default()),
     };
     let placement =
         crate::services::cart_checkout::place(&shop, who.as_ref(), super::cart::owner(&who, &guest), form).await?;
+    // The browser keeps the guest's key to the order (it comes back from the provider's page
+    // with it: SameSite=Lax cookies go along on that top-level navigation).
+    if let Some(key) = &placement.guest_key {
+        let secure = if shop.auth.cookie_secure { "; Secure" } else { "" };
+        super::guard::append_cookie(&format!(
+            "{LAST_ORDER_COOKIE}={key}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}"
+        ));
+    }
     match placement.outcome {
         CheckoutOutcome::Paid { number } | CheckoutOutcome::Processing { number } => {
-            if let Some(key) = &placement.guest_key {
-                let secure = if shop.auth.cookie_secure { "; Secure" } else { "" };
-                super::guard::append_cookie(&format!(
-                    "{LAST_ORDER_COOKIE}={key}; Path=/; HttpOnly; SameSite=Lax; Max-Age=2592000{secure}"
-                ));
-            }
             crate::api::redirect::redirect(&order_path(&number, placement.guest_key.as_deref()));
+            Ok(number)
+        }
+        CheckoutOutcome::Redirect { number, url } => {
+            crate::api::redirect::redirect_to_provider(&url, shop.gateway.redirect_origin().unwrap_or_default());
             Ok(number)
         }
         CheckoutOutcome::Declined { message, .. } => {
             let mut e = FieldErrors::default();
-            e.add("card_number", message);
+            // With a hosted provider there is no card field on our form to show it under.
+            e.add(if shop.gateway.hosted() { "form" } else { "card_number" }, message);
             Err(AppError::Validation(e))
         }
     }
+}
+
+/// Where the payment provider sends the browser back after paying
+/// (`GET /api/checkout/return?session_id=…`). The session is read from the provider, never taken
+/// from the URL's word, and settled (the webhook may have done it already); then the browser goes
+/// to the order (paid, or still being confirmed — its page says which) with the cart emptied, or
+/// back to the checkout with the cart as it was when the payment did not go through.
+#[server(endpoint = "checkout/return", input = server_fn::codec::GetUrl)]
+pub async fn checkout_return(session_id: String) -> Result<String, AppError> {
+    use crate::services::hosted_checkout::{Settled, settle_session};
+    let (shop, _, who, guest) = super::cart::caller().await?;
+    let settled = match settle_session(&shop, &session_id).await {
+        Ok(settled) => settled,
+        Err(e) => {
+            tracing::warn!(error = %e, "a return from the payment page could not be settled");
+            crate::api::redirect::redirect("/checkout?payment=unconfirmed");
+            return Err(e);
+        }
+    };
+    match &settled {
+        Settled::Paid { number } | Settled::Pending { number } => {
+            let (cart, _) = crate::services::cart::lines_of(&shop, super::cart::owner(&who, &guest)).await?;
+            if matches!(settled, Settled::Paid { .. })
+                && let Some(cart) = cart
+            {
+                crate::services::cart::clear(&shop, cart).await?;
+            }
+            crate::api::redirect::redirect(&order_path(number, None));
+        }
+        Settled::Failed { .. } => crate::api::redirect::redirect("/checkout?payment=failed"),
+    }
+    Ok(settled.number().to_string())
 }
 
 /// An order's page: for the signed-in shopper who placed it, the platform admin, or, for a

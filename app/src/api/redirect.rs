@@ -9,6 +9,17 @@ use leptos::prelude::use_context;
 use leptos::server_fn::redirect::REDIRECT_HEADER;
 use leptos_axum::ResponseOptions;
 
+/// Sends the browser to the payment provider's page `url`: only under `origin` (the provider's,
+/// from configuration), the one place outside the site checkout may send a browser. Anything else
+/// is refused and logged, and the browser goes to `/checkout`.
+pub fn redirect_to_provider(url: &str, origin: &str) {
+    let Some(url) = crate::domain::safe_path::provider_page(url, origin) else {
+        tracing::error!("refused a payment page outside the provider's origin");
+        return redirect("/checkout");
+    };
+    send(url);
+}
+
 /// Sends the browser to `target` (a same-site path; anything else goes to `/`).
 ///
 /// - A page (a guarded page sending a visitor to sign in): `303 See Other`, with or without
@@ -21,12 +32,17 @@ pub fn redirect(target: &str) {
         tracing::warn!("refused an unsafe redirect target");
         "/".to_string()
     });
+    send(&path);
+}
+
+/// Answers with a redirect to `location`, already checked by the caller.
+fn send(location: &str) {
     let (Some(parts), Some(response)) = (use_context::<Parts>(), use_context::<ResponseOptions>()) else {
         tracing::warn!("redirect outside a request");
         return;
     };
-    let Ok(location) = HeaderValue::from_str(&path) else {
-        // `local_path` only returns printable ASCII, so this does not happen; never panic anyway.
+    let Ok(location) = HeaderValue::from_str(location) else {
+        // Callers pass printable ASCII only, so this does not happen; never panic anyway.
         return;
     };
     response.insert_header(header::LOCATION, location);

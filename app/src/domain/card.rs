@@ -423,3 +423,23 @@ mod tests {
         assert_eq!(card.summary(), CardSummary { brand: CardBrand::Visa, last4: "4242".into() });
     }
 }
+
+/// How pages name a payment method: "visa •••• 4242" for a card typed on our form; the
+/// provider's name alone ("Stripe Checkout") when the card was typed on the provider's page and
+/// its digits were never ours to keep.
+pub fn method_label(brand: &str, last4: &str) -> String {
+    if last4.len() == 4 && last4.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{brand} •••• {last4}")
+    } else {
+        brand.to_string()
+    }
+}
+
+#[cfg(test)]
+mod method_label_tests {
+    #[test]
+    fn only_real_digits_are_shown() {
+        assert_eq!(super::method_label("visa", "4242"), "visa •••• 4242");
+        assert_eq!(super::method_label("Stripe Checkout", "····"), "Stripe Checkout");
+    }
+}

@@ -18,6 +18,7 @@ pub mod errors;
 pub mod facets;
 pub mod fulfilment;
 pub mod gateway;
+pub mod hosted_payment;
 pub mod idempotency;
 pub mod inventory;
 pub mod listing;

@@ -119,6 +119,8 @@ pub enum DeclineReason {
     CardDeclined,
     InsufficientFunds,
     ProcessingError,
+    /// The shopper left the provider's payment page, or it expired, without paying.
+    NotCompleted,
 }
 
 impl DeclineReason {
@@ -127,13 +129,19 @@ impl DeclineReason {
             DeclineReason::CardDeclined => "card_declined",
             DeclineReason::InsufficientFunds => "insufficient_funds",
             DeclineReason::ProcessingError => "processing_error",
+            DeclineReason::NotCompleted => "not_completed",
         }
     }
 
     pub fn parse(s: &str) -> Option<DeclineReason> {
-        [DeclineReason::CardDeclined, DeclineReason::InsufficientFunds, DeclineReason::ProcessingError]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            DeclineReason::CardDeclined,
+            DeclineReason::InsufficientFunds,
+            DeclineReason::ProcessingError,
+            DeclineReason::NotCompleted,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 
     pub fn message(self) -> &'static str {
@@ -142,6 +150,10 @@ impl DeclineReason {
             DeclineReason::InsufficientFunds => "Your card has insufficient funds.",
             DeclineReason::ProcessingError => {
                 "An error occurred while processing your card. Please try again in a moment."
+            }
+            DeclineReason::NotCompleted => {
+                "The payment was not completed, so nothing was charged and the order was not placed. Your cart is as \
+                 you left it."
             }
         }
     }

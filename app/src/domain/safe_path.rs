@@ -80,8 +80,37 @@ pub fn query_value(path: &str) -> String {
     out
 }
 
+/// The one redirect target outside the site: a page under the payment provider's `origin`
+/// (`https://checkout.stripe.com`, from configuration), in printable ASCII. `origin` must be a
+/// bare origin; `https://checkout.stripe.com.evil.example/…` and `https://checkout.stripe.com@evil/…`
+/// are not under it.
+pub fn provider_page<'a>(url: &'a str, origin: &str) -> Option<&'a str> {
+    let origin_ok = origin.starts_with("https://") || origin.starts_with("http://");
+    let rest = url.strip_prefix(origin)?;
+    (origin_ok && rest.starts_with('/') && url.bytes().all(|b| b.is_ascii_graphic())).then_some(url)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_pages_under_the_provider_origin_pass() {
+        use super::provider_page;
+        let o = "https://checkout.stripe.com";
+        assert!(provider_page("https://checkout.stripe.com/c/pay/cs_test_1", o).is_some());
+        for bad in [
+            "https://checkout.stripe.com.evil.example/c",
+            "https://checkout.stripe.com@evil.example/c",
+            "https://checkout.stripe.com",
+            "https://evil.example/https://checkout.stripe.com/",
+            "https://checkout.stripe.com/a b",
+            "https://checkout.stripe.com/\r\nSet-Cookie:x",
+            "//checkout.stripe.com/c",
+        ] {
+            assert!(provider_page(bad, o).is_none(), "{bad}");
+        }
+        assert!(provider_page("https://checkout.stripe.com/c", "").is_none(), "no origin configured");
+    }
+
     use super::*;
 
     #[test]

@@ -51,7 +51,10 @@ fn CheckoutForm(
     place: ServerAction<PlaceOrder>,
     #[prop(into)] errors: Signal<Option<crate::domain::errors::AppError>>,
 ) -> impl IntoView {
-    let CheckoutData { groups, quote, email, address, idempotency_key, test_cards, .. } = data;
+    let CheckoutData { groups, quote, email, address, idempotency_key, test_cards, hosted_by, .. } = data;
+    // Back from the provider's page without a payment (`?payment=…`, set by our return route).
+    let notice =
+        leptos_router::hooks::use_query_map().with_untracked(|q| q.get("payment")).and_then(|p| return_notice(&p));
     // What changes the total (shipping per store, destination, discount code): with JavaScript
     // the review is re-priced by the server on every change, so "Pay" always shows the charge.
     let country = RwSignal::new(address.country.clone());
@@ -163,22 +166,19 @@ fn CheckoutForm(
                 </section>
                 <section class=CARD aria-labelledby="payment-heading">
                     <h2 id="payment-heading" class="text-lg font-semibold">"Payment"</h2>
+                    {notice.map(|n| view! {
+                        <p class="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900" role="status" data-testid="payment-notice">{n}</p>
+                    })}
                     <div class="mt-3 flex flex-col gap-3">
-                        <Field label="Card number" name="card_number" value=String::new() autocomplete="cc-number" errors />
-                        <div class="grid grid-cols-2 gap-3">
-                            <Field label="Expiry (MM/YY)" name="card_expiry" autocomplete="cc-exp" errors />
-                            <Field label="Security code" name="card_cvc" autocomplete="cc-csc" errors />
-                        </div>
+                        {match hosted_by {
+                            Some(provider) => view! {
+                                <p class="text-sm text-stone-700" data-testid="hosted-payment">
+                                    {format!("You pay on {provider}'s secure page after this step; your card details never reach this shop.")}
+                                </p>
+                            }.into_any(),
+                            None => view! { <CardFields test_cards errors /> }.into_any(),
+                        }}
                         <Field label="Discount code" name="discount_code" required=false autocomplete="off" errors />
-                        <details class="text-sm text-stone-600">
-                            <summary class="cursor-pointer font-medium text-emerald-800">"Test cards (this shop uses a test gateway)"</summary>
-                            <ul class="mt-2 space-y-1" data-testid="test-cards">
-                                {test_cards
-                                    .into_iter()
-                                    .map(|(n, d)| view! { <li><code class="font-mono">{n}</code>" — "{d}</li> })
-                                    .collect_view()}
-                            </ul>
-                        </details>
                     </div>
                 </section>
             </div>
@@ -220,6 +220,46 @@ fn CheckoutForm(
                 </div>
             </aside>
         </ActionForm>
+    }
+}
+
+/// The card form of the built-in test gateway (a hosted provider takes the card on its own page).
+#[component]
+fn CardFields(
+    test_cards: Vec<(String, String)>,
+    #[prop(into)] errors: Signal<Option<crate::domain::errors::AppError>>,
+) -> impl IntoView {
+    view! {
+        <Field label="Card number" name="card_number" value=String::new() autocomplete="cc-number" errors />
+        <div class="grid grid-cols-2 gap-3">
+            <Field label="Expiry (MM/YY)" name="card_expiry" autocomplete="cc-exp" errors />
+            <Field label="Security code" name="card_cvc" autocomplete="cc-csc" errors />
+        </div>
+        <details class="text-sm text-stone-600">
+            <summary class="cursor-pointer font-medium text-emerald-800">"Test cards (this shop uses a test gateway)"</summary>
+            <ul class="mt-2 space-y-1" data-testid="test-cards">
+                {test_cards
+                    .into_iter()
+                    .map(|(n, d)| view! { <li><code class="font-mono">{n}</code>" — "{d}</li> })
+                    .collect_view()}
+            </ul>
+        </details>
+    }
+}
+
+/// What the checkout says when the provider's page sent the shopper back without a payment.
+fn return_notice(payment: &str) -> Option<&'static str> {
+    match payment {
+        "cancelled" => Some("You left the payment page, so nothing was charged. Your cart is as you left it."),
+        "failed" => Some(
+            "The payment was not completed, so nothing was charged and the order was not placed. Your cart is as you \
+             left it.",
+        ),
+        "unconfirmed" => Some(
+            "We could not confirm your payment with the provider yet. If you paid, the order confirmation will reach \
+             you by email shortly; please do not pay again.",
+        ),
+        _ => None,
     }
 }
 

@@ -303,7 +303,7 @@ pub(crate) fn Payment(payment: PaymentView) -> impl IntoView {
         <section class=CARD data-testid="payment">
             <h2 class="text-base font-semibold">"Payment"</h2>
             <p class="mt-1 text-sm text-stone-700">
-                {format!("{} •••• {} · ", payment.card_brand, payment.card_last4)}
+                {format!("{} · ", crate::domain::card::method_label(&payment.card_brand, &payment.card_last4))}
                 <span class="font-semibold" data-testid="payment-status">{payment.status.replace('_', " ")}</span>
             </p>
             <ol class="mt-2 space-y-1 text-xs text-stone-600" data-testid="payment-events">

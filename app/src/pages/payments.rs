@@ -204,7 +204,7 @@ fn PaymentLine(
                 {money(row.amount_minor, row.currency)}
                 {shared_note.map(|n| view! { <p class="text-xs font-normal text-stone-500">{n}</p> })}
             </td>
-            <td class="hidden px-4 py-3 text-stone-600 md:table-cell">{format!("{} ·· {}", row.card_brand, row.card_last4)}</td>
+            <td class="hidden px-4 py-3 text-stone-600 md:table-cell">{crate::domain::card::method_label(&row.card_brand, &row.card_last4)}</td>
             <td class="px-3 py-3 text-right sm:px-4">
                 {capturable.then(|| view! {
                     <ActionForm action=capture>

@@ -82,6 +82,7 @@ pub async fn page(
         address,
         idempotency_key: super::random::action_key(),
         blocked,
+        hosted_by: shop.gateway.hosted().then(|| shop.gateway.label().to_string()),
         test_cards: crate::domain::gateway::TEST_CARDS
             .iter()
             .map(|c| (c.number.to_string(), c.description.to_string()))

@@ -10,6 +10,7 @@ use super::order_store::{
     NewOrder, NewOrderLine, NewOrderPart, OrderStore, PaymentRecorded, PaymentReversal, PaymentUpdate, PlaceResult,
     Shortage,
 };
+use super::payment_provider::{BeginPayment, NextAction, PaymentProvider};
 use crate::domain::address::{AddressInput, validate_address};
 use crate::domain::card::{CardInput, YearMonth, validate_card};
 use crate::domain::cart::MAX_QTY_PER_LINE;
@@ -17,7 +18,6 @@ use crate::domain::checkout::{
     AppliedDiscount, OrderQuote, PartInput, ShippingRates, ShippingSpeed, TaxTable, apply_discount, quote,
 };
 use crate::domain::errors::{AppError, FieldErrors};
-use crate::domain::gateway::PaymentGateway;
 use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyClaim, IdempotencyKey};
 use crate::domain::money::{Currency, Money};
 use crate::domain::notification::{Message, MessageLine};
@@ -25,6 +25,12 @@ use crate::domain::order::{OrderNumber, OrderStatus, PartStatus};
 use crate::domain::payment::{DeclineReason, EventOutcome, Payment, PaymentEvent, PaymentEventKind, PaymentStatus};
 
 pub const IDEMPOTENCY_SCOPE: &str = "checkout";
+/// Where the provider sends the browser after paying, and after "cancel and go back".
+pub const RETURN_PATH: &str = "/api/checkout/return";
+pub const CANCEL_PATH: &str = "/checkout?payment=cancelled";
+/// The stored "last four digits" of a card we never saw (paid on the provider's page): four
+/// characters, as the column requires, and not digits, so pages show the method's name alone.
+pub const NO_CARD_DIGITS: &str = "····";
 
 /// Stored outcomes of a checkout whose order closed (its reservation ran out and its stock went
 /// back on sale) while the gateway was deciding: the hold released, the charge refunded, or a
@@ -72,6 +78,11 @@ pub enum CheckoutOutcome {
     Processing {
         number: String,
     },
+    /// The shopper pays on the provider's page at `url`; the order waits for it.
+    Redirect {
+        number: String,
+        url: String,
+    },
 }
 
 pub struct CheckoutSettings {
@@ -116,7 +127,13 @@ pub fn shortage_message(short: &[Shortage]) -> String {
         .join(" ")
 }
 
+/// Stored while a hosted payment is under way: a retry of the checkout goes to the same page.
+const REDIRECT_PREFIX: &str = "redirect:";
+
 fn outcome_from_stored(number: String, stored: &str) -> CheckoutOutcome {
+    if let Some(url) = stored.strip_prefix(REDIRECT_PREFIX) {
+        return CheckoutOutcome::Redirect { number, url: url.to_string() };
+    }
     match stored {
         LATE_VOIDED => return CheckoutOutcome::Declined { number, message: LATE_VOIDED_MESSAGE.into() },
         LATE_REFUNDED => return CheckoutOutcome::Declined { number, message: LATE_REFUNDED_MESSAGE.into() },
@@ -127,6 +144,15 @@ fn outcome_from_stored(number: String, stored: &str) -> CheckoutOutcome {
         Some(EventOutcome::Succeeded) => CheckoutOutcome::Paid { number },
         Some(EventOutcome::Declined(reason)) => CheckoutOutcome::Declined { number, message: reason.message().into() },
         None => CheckoutOutcome::Processing { number },
+    }
+}
+
+/// What the shopper is told about a payment that did not pay for its order, from its stored
+/// outcome.
+pub(super) fn stored_message(stored: &str) -> String {
+    match outcome_from_stored(String::new(), stored) {
+        CheckoutOutcome::Declined { message, .. } => message,
+        _ => DeclineReason::NotCompleted.message().into(),
     }
 }
 
@@ -242,7 +268,7 @@ pub struct Placement {
 /// [`place_order_with_key`] for callers that have no use for the guest's key.
 pub async fn place_order(
     store: &dyn OrderStore,
-    gateway: &dyn PaymentGateway,
+    gateway: &dyn PaymentProvider,
     settings: &CheckoutSettings,
     req: CheckoutRequest,
 ) -> Result<CheckoutOutcome, AppError> {
@@ -251,12 +277,16 @@ pub async fn place_order(
 
 pub async fn place_order_with_key(
     store: &dyn OrderStore,
-    gateway: &dyn PaymentGateway,
+    gateway: &dyn PaymentProvider,
     settings: &CheckoutSettings,
     req: CheckoutRequest,
 ) -> Result<Placement, AppError> {
     let key = IdempotencyKey::parse(&req.idempotency_key).map_err(|m| invalid("idempotency_key", m))?;
-    let card = validate_card(&req.card, YearMonth::from_unix(req.now))?;
+    // A hosted provider takes the card on its own page: ours never sees one.
+    let card = match gateway.hosted() {
+        true => None,
+        false => Some(validate_card(&req.card, YearMonth::from_unix(req.now))?),
+    };
     let address = validate_address(&req.address)?;
     let email = req.email.trim().to_lowercase();
     if !(email.len() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@')) {
@@ -266,12 +296,14 @@ pub async fn place_order_with_key(
         price(store, settings, &req.lines, &req.speeds, &address.country, &req.discount_code, req.now).await?;
 
     // The fingerprint covers what was asked for, so the same key with other details is refused.
-    let summary = card.summary();
+    let summary = card.as_ref().map(|c| c.summary());
     let mut fields: Vec<(String, String)> = lines.iter().map(|(v, n)| (format!("line:{v}"), n.to_string())).collect();
     fields.extend(q.parts.iter().map(|p| (format!("ship:{}", p.merchant_id), p.shipping.speed.as_str().to_string())));
     fields.push(("email".into(), email.clone()));
     fields.push(("address".into(), format!("{:?}", address)));
-    fields.push(("card".into(), format!("{}:{}", summary.brand.as_str(), summary.last4)));
+    if let Some(summary) = &summary {
+        fields.push(("card".into(), format!("{}:{}", summary.brand.as_str(), summary.last4)));
+    }
     fields.push(("discount".into(), discount.as_ref().map(|d| d.code.clone()).unwrap_or_default()));
     let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let claim = IdempotencyClaim {
@@ -283,6 +315,10 @@ pub async fn place_order_with_key(
     let number = OrderNumber::generate(req.random).as_str().to_string();
     // 256 bits from the operating system's CSPRNG, like a session token; only the hash is stored.
     let guest_key = req.user_id.is_none().then(super::passwords::new_token);
+    let (session_expires, reserved_until) = match gateway.hosted() {
+        true => crate::domain::hosted_payment::session_window(req.now, settings.reservation_secs),
+        false => (req.now + settings.reservation_secs, req.now + settings.reservation_secs),
+    };
     let order = NewOrder {
         number: number.clone(),
         user_id: req.user_id,
@@ -294,7 +330,7 @@ pub async fn place_order_with_key(
         tax_minor: q.tax.minor,
         total_minor: q.total.minor,
         ship_to: address.clone(),
-        reserved_until: req.now + settings.reservation_secs,
+        reserved_until,
         parts: q
             .parts
             .iter()
@@ -313,8 +349,8 @@ pub async fn place_order_with_key(
                     .unwrap_or_default(),
             })
             .collect(),
-        card_brand: summary.brand.as_str().into(),
-        card_last4: summary.last4.clone(),
+        card_brand: summary.as_ref().map_or_else(|| gateway.label().to_string(), |s| s.brand.as_str().to_string()),
+        card_last4: summary.as_ref().map_or_else(|| NO_CARD_DIGITS.to_string(), |s| s.last4.clone()),
         gateway: gateway.name().into(),
         discount_code: discount.as_ref().map(|d| d.code.clone()),
         access_key_hash: guest_key.as_deref().map(super::passwords::token_hash),
@@ -360,11 +396,37 @@ pub async fn place_order_with_key(
 
     // The gateway sees the card once; the events record only amounts, references and outcomes.
     let total = q.total;
-    let auth = gateway.authorize(&card, total, key.as_str());
+    let description = format!("Order {number} at Meridian Market");
+    let begin = BeginPayment {
+        amount: total,
+        card: card.as_ref(),
+        idempotency_key: key.as_str(),
+        manual_capture: req.manual_capture,
+        order_number: &number,
+        email: &order.email,
+        description: &description,
+        return_path: RETURN_PATH,
+        cancel_path: CANCEL_PATH,
+        expires_at: session_expires,
+    };
+    let (auth, capture) = match gateway.begin(&begin).await {
+        Ok(NextAction::Settled { authorization, capture }) => (authorization, capture),
+        Ok(NextAction::Redirect { session, url }) => {
+            // The order waits, stock reserved, for the provider's answer (webhook or return);
+            // a retry of this checkout is sent to the same page.
+            let stored = format!("{REDIRECT_PREFIX}{url}");
+            store.record_next_action(payment_id, &session, &claim, &stored, req.now).await.map_err(internal)?;
+            return Ok(Placement { outcome: CheckoutOutcome::Redirect { number, url }, guest_key });
+        }
+        Err(e) => {
+            // Nothing was taken: the order fails like a processing error and gives its stock back.
+            tracing::warn!(order = number, error = %e, "the payment provider could not start a payment");
+            (super::payment_provider::not_done(""), None)
+        }
+    };
     let mut events =
         vec![PaymentEvent::authorization(total, req.now, auth.outcome, Some(auth.reference.clone()), key.as_str())];
-    if auth.is_approved() && !req.manual_capture {
-        let capture = gateway.capture(&auth.reference, total, &format!("{}-capture", key.as_str()));
+    if let Some(capture) = capture {
         if capture.is_approved() {
             events.push(PaymentEvent::succeeded(
                 PaymentEventKind::Capture,
@@ -407,51 +469,69 @@ pub async fn place_order_with_key(
         let stored = give_back_late_payment(store, gateway, late, key.as_str(), outcome).await?;
         return Ok(Placement { outcome: outcome_from_stored(number, stored), guest_key });
     }
-    // The confirmation is queued after the payment is recorded, not in its transaction: the
-    // outbox is its own store (the order store stays unaware of messages), and a message that
-    // could not be queued is logged, never a reason to report a paid order as failed. Its dedupe
-    // key is the order number, and a retried request with the same idempotency key returns above
-    // without reaching here, so one order queues one confirmation.
-    if paid && let Some(c) = &settings.confirmations {
-        let message = Message::OrderConfirmation {
-            number: number.clone(),
-            email: order.email.clone(),
-            lines: parts
-                .iter()
-                .flat_map(|(_, lines)| lines)
-                .map(|l| MessageLine {
-                    title: l.title.clone(),
-                    quantity: l.quantity,
-                    line_total: Money::new(l.line_total_minor, total.currency),
-                })
-                .collect(),
-            total,
-            order_url: match &guest_key {
-                Some(key) => c.links.guest_order(&number, key),
-                None => c.links.order(&number),
-            },
-        };
-        super::notifications::enqueue_logged(
-            c.store.as_ref(),
-            &message,
-            &order.email,
-            &super::notifications::confirmation_key(&number),
-            req.now,
-        )
-        .await;
+    // A retried request with the same idempotency key returns above without reaching here.
+    if paid {
+        let lines: Vec<MessageLine> = parts
+            .iter()
+            .flat_map(|(_, lines)| lines)
+            .map(|l| MessageLine {
+                title: l.title.clone(),
+                quantity: l.quantity,
+                line_total: Money::new(l.line_total_minor, total.currency),
+            })
+            .collect();
+        let to = Confirmation { number: &number, email: &order.email, lines, total, guest_key: guest_key.as_deref() };
+        queue_confirmation(settings, to, req.now).await;
     }
     Ok(Placement { outcome: outcome_from_stored(number, outcome.as_str()), guest_key })
 }
 
+/// What an order confirmation says and where it goes.
+pub(super) struct Confirmation<'a> {
+    pub number: &'a str,
+    pub email: &'a str,
+    pub lines: Vec<MessageLine>,
+    pub total: Money,
+    /// A guest's key to the order, for the message's link.
+    pub guest_key: Option<&'a str>,
+}
+
+/// Queues a paid order's confirmation. It is queued after the payment is recorded, not in its
+/// transaction: the outbox is its own store (the order store stays unaware of messages), and a
+/// message that could not be queued is logged, never a reason to report a paid order as failed.
+/// Its dedupe key is the order number, so one order queues one confirmation however often this
+/// runs (a retried checkout, a webhook and the browser's return).
+pub(super) async fn queue_confirmation(settings: &CheckoutSettings, to: Confirmation<'_>, now: i64) {
+    let Some(c) = &settings.confirmations else { return };
+    let message = Message::OrderConfirmation {
+        number: to.number.to_string(),
+        email: to.email.to_string(),
+        lines: to.lines,
+        total: to.total,
+        order_url: match to.guest_key {
+            Some(key) => c.links.guest_order(to.number, key),
+            None => c.links.order(to.number),
+        },
+    };
+    super::notifications::enqueue_logged(
+        c.store.as_ref(),
+        &message,
+        to.email,
+        &super::notifications::confirmation_key(to.number),
+        now,
+    )
+    .await;
+}
+
 /// A payment whose order closed while the gateway was deciding.
-struct LatePayment<'a> {
-    payment_id: i64,
+pub(super) struct LatePayment<'a> {
+    pub payment_id: i64,
     /// The payment as the gateway left it.
-    payment: Payment,
-    number: &'a str,
-    order_status: Option<OrderStatus>,
-    claim: IdempotencyClaim,
-    now: i64,
+    pub payment: Payment,
+    pub number: &'a str,
+    pub order_status: Option<OrderStatus>,
+    pub claim: IdempotencyClaim,
+    pub now: i64,
 }
 
 /// The order closed before its payment's answer was recorded: its reservation ran out and the
@@ -460,9 +540,9 @@ struct LatePayment<'a> {
 /// a captured charge refunded in full, a hold voided — and recorded; if the gateway refuses, the
 /// payment stays captured (or authorized) on the closed order, which is the record that a refund
 /// is owed, and the shopper is told so. Returns the outcome stored for retries of the checkout.
-async fn give_back_late_payment(
+pub(super) async fn give_back_late_payment(
     store: &dyn OrderStore,
-    gateway: &dyn PaymentGateway,
+    gateway: &dyn PaymentProvider,
     late: LatePayment<'_>,
     key: &str,
     outcome: EventOutcome,
@@ -472,7 +552,7 @@ async fn give_back_late_payment(
     let undo = match payment.status {
         PaymentStatus::Captured => {
             let key = format!("{key}-late-refund");
-            let answer = gateway.refund(&reference, payment.refundable(), &key);
+            let answer = gateway.refund(&reference, payment.refundable(), &key).await;
             Some(answer.is_approved().then(|| {
                 let event = PaymentEvent::succeeded(
                     PaymentEventKind::Refund,
@@ -486,7 +566,7 @@ async fn give_back_late_payment(
         }
         PaymentStatus::Authorized => {
             let key = format!("{key}-late-void");
-            let answer = gateway.void(&reference, &key);
+            let answer = gateway.void(&reference, &key).await;
             Some(answer.is_approved().then(|| {
                 (
                     PaymentEvent::succeeded(PaymentEventKind::Void, payment.amount, now, Some(answer.reference), &key),

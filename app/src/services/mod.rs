@@ -16,6 +16,7 @@ pub mod errors;
 pub mod fulfilment;
 pub mod fulfilment_notices;
 pub mod fulfilment_store;
+pub mod hosted_checkout;
 pub mod inventory;
 pub mod inventory_store;
 pub mod listing;
@@ -25,6 +26,7 @@ pub mod notifications;
 pub mod order_store;
 pub mod order_views;
 pub mod passwords;
+pub mod payment_provider;
 pub mod payments;
 pub mod payout_store;
 pub mod payouts;
@@ -68,7 +70,8 @@ pub struct Shop {
     pub carts: Arc<dyn CartStore>,
     pub orders: Arc<dyn order_store::OrderStore>,
     pub fulfilment: Arc<dyn fulfilment_store::FulfilmentStore>,
-    pub gateway: Arc<dyn crate::domain::gateway::PaymentGateway>,
+    /// Whoever takes the money (`payment_provider`): the test gateway or Stripe.
+    pub gateway: Arc<dyn payment_provider::PaymentProvider>,
     pub checkout: Arc<checkout::CheckoutSettings>,
     pub auth: Arc<AuthSettings>,
     pub vocabulary: Arc<search::VocabularyCache>,

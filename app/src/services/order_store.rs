@@ -165,6 +165,23 @@ pub struct PaymentReversal {
     pub now: i64,
 }
 
+/// A hosted payment's order, as its settlement needs it (`services::hosted_checkout`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostedPaymentRow {
+    pub order_id: i64,
+    pub payment_id: i64,
+    pub order_status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub amount_minor: i64,
+    pub currency: Currency,
+    /// The provider's session while it is under way; its payment's reference once settled.
+    pub reference: Option<String>,
+    pub email: String,
+    pub user_id: Option<i64>,
+    /// The key the checkout claimed (its outcome is what a retry of the checkout is told).
+    pub checkout_key: Option<String>,
+}
+
 /// An order as stored, for `services::order_views` to show: `order` carries the stored status
 /// (what is shown is derived from its parts) and its parts' parcels and returns come apart, as
 /// records keyed by the part's store, to be dressed as views there.
@@ -208,6 +225,32 @@ pub trait PaymentRecording: Send + Sync + 'static {
     async fn release_expired(&self, now: i64) -> Result<u64, StoreError>;
 }
 
+/// Payments taken on a provider's hosted page, and its webhook events.
+#[async_trait]
+pub trait HostedPayments: Send + Sync + 'static {
+    /// A hosted payment is under way: the provider's session becomes the payment's reference and
+    /// `outcome` (where to send a retry) the checkout's, in one transaction.
+    async fn record_next_action(
+        &self,
+        payment_id: i64,
+        session: &str,
+        claim: &IdempotencyClaim,
+        outcome: &str,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// The order `number`'s payment, for settling its hosted session.
+    async fn hosted_payment(&self, number: &str) -> Result<Option<HostedPaymentRow>, StoreError>;
+    /// `record_payment` once per hosted session: the session's settlement is claimed (its own
+    /// idempotency key) in the same transaction, so a webhook and the browser's return — or two
+    /// deliveries of one webhook — settle it once. None: it was settled before; nothing written.
+    async fn settle_hosted(&self, session: &str, update: &PaymentUpdate)
+    -> Result<Option<PaymentRecorded>, StoreError>;
+    /// Whether the provider's webhook event `event_id` was acted on already.
+    async fn provider_event_seen(&self, provider: &str, event_id: &str) -> Result<bool, StoreError>;
+    /// Marks the event as acted on (after it was, so a failure half-way gets the provider's retry).
+    async fn remember_provider_event(&self, provider: &str, event_id: &str, now: i64) -> Result<(), StoreError>;
+}
+
 /// The keys that open a guest's order.
 #[async_trait]
 pub trait OrderAccessKeys: Send + Sync + 'static {
@@ -244,6 +287,6 @@ pub trait OrderReading: Send + Sync + 'static {
 }
 
 /// Orders and their payments, as the services hold them (one adapter implements every part).
-pub trait OrderStore: OrderPlacing + PaymentRecording + OrderAccessKeys + OrderReading {}
+pub trait OrderStore: OrderPlacing + PaymentRecording + HostedPayments + OrderAccessKeys + OrderReading {}
 
-impl<T> OrderStore for T where T: OrderPlacing + PaymentRecording + OrderAccessKeys + OrderReading {}
+impl<T> OrderStore for T where T: OrderPlacing + PaymentRecording + HostedPayments + OrderAccessKeys + OrderReading {}

@@ -81,7 +81,7 @@ pub async fn capture(
         gateway_reference: row.gateway_reference.clone(),
     };
     authorized.apply(&event).map_err(|e| AppError::Conflict(e.to_string()))?;
-    let answer = shop.gateway.capture(&reference, amount, &key);
+    let answer = shop.gateway.capture(&reference, amount, &key).await;
     if !answer.is_approved() {
         return Err(AppError::Conflict(
             "The card issuer refused the capture (the hold may have expired); nothing was taken.".into(),

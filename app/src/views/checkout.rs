@@ -33,4 +33,6 @@ pub struct CheckoutData {
     pub blocked: Vec<String>,
     /// (number, what it does): the built-in test gateway's documented cards.
     pub test_cards: Vec<(String, String)>,
+    /// The provider whose page takes the card ("Stripe Checkout"); none when our form does.
+    pub hosted_by: Option<String>,
 }

@@ -178,15 +178,26 @@ fn server_runtime() -> &'static tokio::runtime::Runtime {
 
 /// The app over a given (fresh, migrated) database of either engine.
 pub async fn spawn_app_on(db: Database, auth: app::services::AuthSettings) -> TestApp {
+    spawn_app_shaped(db, auth, |shop, _| shop).await
+}
+
+/// The app over `db`, seeded, with the shop changed by `shape` (given the address it will serve
+/// on) before it serves: e.g. Stripe in place of the test gateway.
+pub async fn spawn_app_shaped(
+    db: Database,
+    auth: app::services::AuthSettings,
+    shape: impl FnOnce(app::services::Shop, std::net::SocketAddr) -> app::services::Shop,
+) -> TestApp {
     let media_dir = temp_dir("media");
-    let shop = server::startup::shop(&db, auth);
-    server::seed::demo(&shop, &media_dir).await.expect("seed demo shop");
-    let options = server::startup::leptos_options(None);
-    let secrets = server::webhooks::CarrierSecrets::parse(&format!("*={WEBHOOK_SECRET}")).unwrap();
-    let router = server::startup::router_with(shop.clone(), options, &media_dir, secrets);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let addr = listener.local_addr().unwrap();
+    let shop = server::startup::shop(&db, auth);
+    server::seed::demo(&shop, &media_dir).await.expect("seed demo shop");
+    let shop = shape(shop, addr);
+    let options = server::startup::leptos_options(None);
+    let secrets = server::webhooks::CarrierSecrets::parse(&format!("*={WEBHOOK_SECRET}")).unwrap();
+    let router = server::startup::router_with(shop.clone(), options, &media_dir, secrets);
     server_runtime().spawn(async move {
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         server::startup::serve(listener, router).await.unwrap()

@@ -5,7 +5,6 @@ use super::shipments::part_status;
 use super::{ATTEMPTS, CANCEL_SCOPE, busy, claim, conflict_key, hex, internal, invalid, ledger, load, payment_of};
 use crate::domain::errors::AppError;
 use crate::domain::fulfilment::{PaymentAction, plan_cancellation};
-use crate::domain::gateway::PaymentGateway;
 use crate::domain::idempotency::IdempotencyClaim;
 use crate::domain::money::Money;
 use crate::domain::order::PartStatus;
@@ -13,6 +12,7 @@ use crate::domain::payment::PaymentStatus;
 use crate::domain::refund::{PartLedger, RefundKind};
 use crate::services::Shop;
 use crate::services::fulfilment_store::{Applied, FulfilmentStore, NewRefund, PartCancellation, PartState};
+use crate::services::payment_provider::PaymentProvider;
 use crate::views::orders::CancelOutcome;
 
 pub const MAX_CANCEL_REASON_CHARS: usize = 500;
@@ -27,7 +27,7 @@ pub struct CancelRequest {
 /// taken for it is refunded (or the authorization voided when no other part is left).
 pub async fn cancel_part(
     store: &dyn FulfilmentStore,
-    gateway: &dyn PaymentGateway,
+    gateway: &dyn PaymentProvider,
     number: &str,
     merchant_id: i64,
     req: CancelRequest,
@@ -94,7 +94,7 @@ pub async fn cancel_part(
         let mut voided = false;
         if let (PaymentAction::Void, Some(p)) = (plan.payment, state.payment.as_ref()) {
             let key = format!("void-{}-{key_base}", state.part_id);
-            let answer = gateway.void(p.gateway_reference.as_deref().unwrap_or_default(), &key);
+            let answer = gateway.void(p.gateway_reference.as_deref().unwrap_or_default(), &key).await;
             if answer.is_approved() {
                 store
                     .record_void(p.id, p.amount_minor, Some(&answer.reference), &key, req.now)
@@ -147,7 +147,7 @@ async fn probe_cancel(
 
 async fn cancel_outcome(
     store: &dyn FulfilmentStore,
-    gateway: &dyn PaymentGateway,
+    gateway: &dyn PaymentProvider,
     state: &PartState,
     refund_id: Option<i64>,
     voided: bool,

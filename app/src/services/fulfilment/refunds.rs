@@ -4,7 +4,6 @@
 use super::shipments::part_status;
 use super::{ATTEMPTS, REFUND_SCOPE, busy, claim, conflict_key, hex, internal, invalid, ledger, load, payment_left};
 use crate::domain::errors::AppError;
-use crate::domain::gateway::PaymentGateway;
 use crate::domain::money::{Currency, Money};
 use crate::domain::order::{PartEvent, PartStatus};
 use crate::domain::payment::PaymentStatus;
@@ -13,19 +12,20 @@ use crate::services::Shop;
 use crate::services::fulfilment_store::{
     Applied, FulfilmentStore, NewRefund, RefundBalance, RefundBooking, RefundResult, RefundSettlement, RefundState,
 };
+use crate::services::payment_provider::PaymentProvider;
 use crate::views::orders::RefundOutcome;
 
 /// Asks the gateway for a reserved refund (with the refund's own key, so asking twice refunds
 /// once) and books the answer; a refund already settled is simply read back.
 pub(super) async fn settle_refund(
     store: &dyn FulfilmentStore,
-    gateway: &dyn PaymentGateway,
+    gateway: &dyn PaymentProvider,
     refund_id: i64,
 ) -> Result<RefundOutcome, AppError> {
     let refund = read_refund(store, refund_id).await?;
     if refund.status == RefundStatus::Pending {
         let charge = refund.charge_reference.clone().unwrap_or_default();
-        let answer = gateway.refund(&charge, Money::new(refund.amount_minor, refund.currency), &refund.key);
+        let answer = gateway.refund(&charge, Money::new(refund.amount_minor, refund.currency), &refund.key).await;
         book_answer(store, &refund, answer.is_approved(), answer.reference).await?;
     }
     let refund = read_refund(store, refund_id).await?;
@@ -116,7 +116,7 @@ pub struct RefundCommand {
 /// never more than the line, the part or the payment has left.
 pub async fn refund_part(
     store: &dyn FulfilmentStore,
-    gateway: &dyn PaymentGateway,
+    gateway: &dyn PaymentProvider,
     number: &str,
     merchant_id: i64,
     cmd: RefundCommand,

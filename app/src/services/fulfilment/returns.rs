@@ -4,13 +4,13 @@
 use super::refunds::{declined, settle_refund};
 use super::{ATTEMPTS, busy, conflict_key, internal, invalid, ledger, missing, payment_left, picker_lines};
 use crate::domain::errors::AppError;
-use crate::domain::gateway::PaymentGateway;
 use crate::domain::money::Money;
 use crate::domain::refund::{RefundKind, RefundRequest, RefundStatus};
 use crate::domain::returns::{ReturnEvent, ReturnStatus, ReturnWindow, request_return as check_return};
 use crate::domain::shipment::LineQuantity;
 use crate::services::Shop;
 use crate::services::fulfilment_store::{Applied, FulfilmentStore, NewRefund, NewReturn, ReturnDecision, ReturnState};
+use crate::services::payment_provider::PaymentProvider;
 use crate::views::orders::RefundOutcome;
 
 pub struct ReturnAsk {
@@ -113,7 +113,7 @@ pub async fn decide_return(
 /// is not refunded for returns.
 pub async fn refund_return(
     store: &dyn FulfilmentStore,
-    gateway: &dyn PaymentGateway,
+    gateway: &dyn PaymentProvider,
     merchant_id: i64,
     return_id: i64,
     now: i64,

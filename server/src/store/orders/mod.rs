@@ -1,5 +1,5 @@
 //! Order and payment SQL shared by SQLite and PostgreSQL, written once (see `sql_catalog`), by
-//! subject: placing an order (`placing`), the gateway's answers (`payments`), guests' access keys
+//! subject: placing an order (`placing`), the gateway's answers (`payments`), hosted payments (`hosted`), guests' access keys
 //! (`access`) and orders read back for their pages (`reading`). `impl_sql_orders!` writes them
 //! into one adapter module.
 //!
@@ -9,6 +9,8 @@
 //! negative. Currencies and statuses are parsed into the domain's types here, once.
 #[macro_use]
 mod access;
+#[macro_use]
+mod hosted;
 #[macro_use]
 mod payments;
 #[macro_use]
@@ -40,6 +42,7 @@ macro_rules! impl_sql_orders {
 
         orders_placing!($store, $db);
         orders_payments!($store, $db);
+        orders_hosted!($store, $db);
         orders_access!($store, $db);
         orders_reading!($store, $db);
     };
