@@ -93,10 +93,11 @@ test-rust: setup
 	$(TEST_ENV) cargo clippy -p app --features ssr --lib -- -A clippy::all
 
 test-e2e: setup chromium
-	@echo "==> building the site (debug) for the end-to-end tests"
+	@echo "==> building the site (debug) and fake-stripe for the end-to-end tests"
 	cargo leptos build --split
+	$(TEST_ENV) cargo build -p fake-stripe --bin fake-stripe
 	@echo "==> Playwright end-to-end tests in Debian's Chromium"
-	cd end2end && SERVER_BIN=$(TARGET_DIR)/debug/server LEPTOS_SITE_ROOT=$(SITE_ROOT) playwright test
+	cd end2end && SERVER_BIN=$(TARGET_DIR)/debug/server FAKE_STRIPE_BIN=$(TARGET_DIR)/debug/fake-stripe LEPTOS_SITE_ROOT=$(SITE_ROOT) playwright test
 
 test-size: setup
 	@echo "==> the shopper's first load: release WASM, split, budget $(FIRST_LOAD_BUDGET_KB) KB brotli"

@@ -293,6 +293,7 @@ impl PaymentProvider for Stripe {
         let path = format!("/v1/checkout/sessions/{id}?expand[]=payment_intent");
         let v = self.call(reqwest::Method::GET, &path, &[], None).await.map_err(|e| match e.status {
             0 => ProviderError::Unreachable(e.to_string()),
+            404 => ProviderError::NoSuch("checkout session"),
             _ => ProviderError::Refused(e.to_string()),
         })?;
         session_from_json(&v).ok_or(ProviderError::Refused("the session could not be read".into()))

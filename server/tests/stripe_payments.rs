@@ -334,3 +334,47 @@ async fn webhooks_must_be_signed_recent_and_are_acted_on_once() {
     assert_eq!(again.status(), 200);
     assert!(again.text().await.unwrap().contains("duplicate"), "the same event id is acted on once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_return_naming_no_session_changes_nothing_and_sends_the_browser_to_the_checkout() {
+    let f = fixture(support::sqlite().await, false).await;
+    for id in ["cs_test_nosuchsession0000", "cs_test_../../v1/refunds", "x"] {
+        let res = f.app.get(&format!("/api/checkout/return?session_id={}", support::encode(id))).await;
+        assert_eq!(res.status, 302, "{id}: {}", res.body);
+        assert_eq!(res.header("location"), Some("/checkout?payment=unconfirmed"), "{id}");
+    }
+    assert_eq!(f.calls("POST", "/v1/"), 0, "nothing was asked of the provider but reads");
+}
+
+/// Signed (so past the signature check) bodies that are wrong in every way a parser can meet, and
+/// session ids that are not: never a 5xx, and no order changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_signed_webhooks_never_answer_5xx() {
+    let f = fixture(support::sqlite().await, false).await;
+    let (_, number, _) = f.checkout("stripe-hostile-0001").await;
+    let now = app::services::clock::now();
+    let long = "é".repeat(5000);
+    let bodies = [
+        String::new(),
+        "null".into(),
+        "[]".into(),
+        "{\"id\":1e308,\"type\":[],\"data\":null}".into(),
+        "{\"id\":\"evt_h1\",\"type\":\"checkout.session.completed\",\"data\":{\"object\":{\"object\":\"checkout.session\",\"id\":\"../../v1/refunds\"}}}".into(),
+        format!("{{\"id\":\"evt_h2\",\"type\":\"checkout.session.completed\",\"data\":{{\"object\":{{\"object\":\"checkout.session\",\"id\":\"{long}\"}}}}}}"),
+        "{\"id\":\"evt_h3\",\"type\":\"checkout.session.expired\",\"data\":{\"object\":{\"object\":\"checkout.session\",\"id\":\"cs_test_nosuchsession0000\"}}}".into(),
+        "{\"id\":\"\u{0}\",\"type\":\"\u{0}\",\"data\":{\"object\":{\"object\":\"checkout.session\",\"id\":null}}}".into(),
+    ];
+    let url = format!("http://{}/webhooks/payments", f.app.addr);
+    for body in &bodies {
+        let sig = fake_stripe::sign(WEBHOOK_SECRET, now, body.as_bytes());
+        for signature in [Some(sig.as_str()), None, Some("t=1,v1=zz"), Some("t=,v1=,v1=\u{e9}")] {
+            let mut req = f.http.post(&url).body(body.clone());
+            if let Some(s) = signature {
+                req = req.header("Stripe-Signature", s);
+            }
+            let status = req.send().await.unwrap().status().as_u16();
+            assert!(status < 500, "{body:?} with {signature:?}: {status}");
+        }
+    }
+    assert_eq!(f.order_status(&number).await, "awaiting_payment", "nothing changed the waiting order");
+}

@@ -110,6 +110,9 @@ fn CheckoutForm(
             <input type="hidden" name="idempotency_key" value=idempotency_key />
             <div class="flex flex-col gap-6 lg:col-span-3" on:change=on_change>
                 <FormAlert errors />
+                {notice.map(|n| view! {
+                    <p class="rounded-xl border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900" role="status" data-testid="payment-notice">{n}</p>
+                })}
                 <section class=CARD aria-labelledby="contact-heading">
                     <h2 id="contact-heading" class="text-lg font-semibold">"Contact"</h2>
                     <div class="mt-3">
@@ -166,9 +169,6 @@ fn CheckoutForm(
                 </section>
                 <section class=CARD aria-labelledby="payment-heading">
                     <h2 id="payment-heading" class="text-lg font-semibold">"Payment"</h2>
-                    {notice.map(|n| view! {
-                        <p class="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900" role="status" data-testid="payment-notice">{n}</p>
-                    })}
                     <div class="mt-3 flex flex-col gap-3">
                         {match hosted_by {
                             Some(provider) => view! {

@@ -9,6 +9,7 @@ use super::Shop;
 use super::checkout::{Confirmation, LatePayment, give_back_late_payment, queue_confirmation};
 use super::errors::store_err;
 use super::order_store::{HostedPaymentRow, PaymentRecorded, PaymentUpdate};
+use super::payment_provider::ProviderError;
 use crate::domain::errors::AppError;
 use crate::domain::hosted_payment::{Settlement, settlement};
 use crate::domain::idempotency::IdempotencyClaim;
@@ -55,11 +56,17 @@ pub async fn settle_session(shop: &Shop, session_id: &str) -> Result<Settled, Ap
     if !valid_session_id(session_id) {
         return Err(AppError::NotFound("There is no payment with that reference.".into()));
     }
-    let session = shop.gateway.session(session_id).await.map_err(|e| {
-        tracing::warn!(error = %e, "could not read a hosted payment session");
-        AppError::Conflict(
-            "The payment provider could not be reached to confirm your payment. Reload in a moment.".into(),
-        )
+    let session = shop.gateway.session(session_id).await.map_err(|e| match e {
+        // The test gateway has no hosted sessions: nothing can be named by one.
+        ProviderError::Unsupported(_) | ProviderError::NoSuch(_) => {
+            AppError::NotFound("There is no payment with that reference.".into())
+        }
+        e => {
+            tracing::warn!(error = %e, "could not read a hosted payment session");
+            AppError::Conflict(
+                "The payment provider could not be reached to confirm your payment. Reload in a moment.".into(),
+            )
+        }
     })?;
     let missing = || AppError::NotFound("There is no order for that payment.".into());
     let number = session.order_number.clone().ok_or_else(missing)?;

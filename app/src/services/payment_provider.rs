@@ -58,6 +58,8 @@ pub enum ProviderError {
     Refused(String),
     #[error("the payment provider does not do this: {0}")]
     Unsupported(&'static str),
+    #[error("the payment provider has no such {0}")]
+    NoSuch(&'static str),
 }
 
 /// A provider's webhook event that passed its signature check.

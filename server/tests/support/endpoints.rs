@@ -87,6 +87,9 @@ pub const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/checkout/page", &[], [Allow; 5]),
     ("/api/checkout/place", CHECKOUT, [Allow; 5]),
     ("/api/checkout/quote", &[("country", "US")], [Allow; 5]),
+    // Anyone may come back from the provider's page: the session is read from the provider (an id
+    // that names no payment sends the browser to the checkout, changing nothing).
+    ("/api/checkout/return", &[("session_id", "cs_test_nosuchsession")], [Allow; 5]),
     // Public by design: the token is the secret, and the answer has no personal details.
     ("/api/tracking/get", &[("token", "NOTATOKEN0000")], [Deny; 5]),
     // A store's orders: its own staff and the platform admin; `{ORDER}` has a part of store A.

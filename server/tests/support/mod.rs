@@ -314,7 +314,15 @@ impl Client {
         self.request("GET", path, &[("Cookie", cookie), ("Accept", "text/html")], "").await
     }
 
+    /// Calls server function `path` as it is registered: a GET one with the arguments in the
+    /// query (as a browser following a link), any other as a form POST.
     pub async fn call(&self, cookie: &str, path: &str, form: &[(&str, &str)]) -> Response {
+        let is_get = leptos::server_fn::axum::server_fn_paths()
+            .any(|(p, method)| p == path && method == axum::http::Method::GET);
+        if is_get {
+            let query = form.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+            return self.request("GET", &format!("{path}?{query}"), &[("Cookie", cookie)], "").await;
+        }
         self.post_form(path, &[("Cookie", cookie)], form).await
     }
 }
