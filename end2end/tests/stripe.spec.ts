@@ -1,5 +1,13 @@
 import { test, expect, type Page } from "@playwright/test";
-import { addThisProduct, hydrated, openProductInStock, storefrontShots } from "./helpers";
+import {
+  MERCHANT_PASSWORD,
+  addThisProduct,
+  hydrated,
+  openProductInStock,
+  ownerOf,
+  signIn,
+  storefrontShots,
+} from "./helpers";
 
 // A second shop (playwright.config.ts) takes payments through Stripe Checkout, pointed at
 // fake-stripe: a local fake of Stripe's API and hosted payment page that signs its webhooks.
@@ -85,3 +93,44 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("payment-status")).toHaveText("captured");
   });
 });
+
+test("a refund pressed twice in the dashboard reaches the provider once", async ({ page, browser }) => {
+  await webhookMode(page, "before");
+  const store = await openProductInStock(page);
+  await addThisProduct(page);
+  await page.goto("/checkout");
+  await hydrated(page);
+  const form = page.getByTestId("checkout-form");
+  await form.getByLabel("Email for your receipt").fill("stripe.refund@example.com");
+  await form.getByLabel("Full name").fill("Grace Hopper");
+  await form.getByLabel("Street address").fill("1 Harbor Way");
+  await form.getByLabel("City").fill("Arlington");
+  await form.getByLabel("Postal code").fill("22201");
+  await page.getByTestId("pay").click();
+  await expect(page).toHaveURL(new RegExp(`^${FAKE}/pay/cs_`));
+  await payOnProviderPage(page, "4242 4242 4242 4242");
+  await expect(page.getByTestId("payment-status")).toHaveText("captured");
+  const number = (await page.getByTestId("order-number").innerText()).trim();
+  const refundsBefore = await providerRefunds(page);
+
+  const merchant = await signIn(browser, ownerOf(store), MERCHANT_PASSWORD);
+  await merchant.goto(`/admin/orders/${number}`);
+  await hydrated(merchant);
+  await merchant.getByText("Refund…").click();
+  await merchant.getByTestId("refund-line").first().getByTestId("refund-amount").fill("1.00");
+  await merchant.getByTestId("refund-lines").dblclick();
+  await expect(merchant.getByTestId("action-notice")).toHaveText("Refunded $1.00.");
+  await expect(merchant.getByTestId("part-refunded")).toHaveText("Refunded $1.00");
+  // Newest first: what this test added is at the front.
+  const all = await providerRefunds(page);
+  expect(all.slice(0, all.length - refundsBefore.length).map((r) => r.amount)).toEqual([100]);
+});
+
+/** The refunds the fake provider made, newest first. */
+async function providerRefunds(page: Page): Promise<{ amount: number }[]> {
+  const res = await page.request.get(`${FAKE}/v1/refunds?limit=100`, {
+    headers: { Authorization: "Bearer sk_test_e2e_0123456789abcdefghij" },
+  });
+  expect(res.status()).toBe(200);
+  return (await res.json()).data;
+}
