@@ -434,7 +434,6 @@ pub fn start(mut shop: Shop, config: &Config) -> Result<Shop, String> {
     shop.links = Arc::new(links.clone());
     let c = &shop.checkout;
     shop.checkout = Arc::new(CheckoutSettings {
-        taxes: c.taxes.clone(),
         rates: c.rates,
         reservation_secs: c.reservation_secs,
         confirmations: Some(Confirmations { store: shop.notifications.clone(), links }),

@@ -87,6 +87,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         media_dir: Arc::new("data/media".into()),
         admin: db.admin(),
         payouts: db.payouts(),
+        pricing: db.pricing(),
         clock: Arc::new(app::services::clock::SystemClock),
     }
 }

@@ -297,13 +297,13 @@ async fn the_review_total_is_what_paying_charges(db: Database) {
     let settings = CheckoutSettings::default();
     let lines = vec![(a, 1), (b, 2)];
     let speeds = vec![(north, ShippingSpeed::Express)];
-    let standard = price(orders.as_ref(), &settings, &lines, &[], "GB", "", 1_800_000_000).await.unwrap().quote;
-    let chosen = price(orders.as_ref(), &settings, &lines, &speeds, "GB", "five", 1_800_000_000).await.unwrap().quote;
+    let standard = price(orders.as_ref(), &settings, &lines, &[], gb(), "", 1_800_000_000).await.unwrap().quote;
+    let chosen = price(orders.as_ref(), &settings, &lines, &speeds, gb(), "five", 1_800_000_000).await.unwrap().quote;
     assert!(chosen.shipping.minor > standard.shipping.minor, "express costs more: {chosen:?}");
     assert_eq!(chosen.discount.minor, (2500 + 2 * 4000) * 5 / 100, "5 % of the items");
     assert_eq!(chosen.discount_code.as_deref(), Some("FIVE"));
     assert_eq!(orders.order_totals().await.unwrap(), (0, 0, 0), "pricing writes nothing");
-    let bad = price(orders.as_ref(), &settings, &lines, &speeds, "GB", "NOPE", 1_800_000_000).await.err();
+    let bad = price(orders.as_ref(), &settings, &lines, &speeds, gb(), "NOPE", 1_800_000_000).await.err();
     assert!(bad.and_then(|e| e.field("discount_code")).is_some(), "an unknown code is refused");
 
     let mut req = request(lines, SUCCEEDS, "key-quote-00001");
@@ -490,4 +490,9 @@ async fn a_guest_order_opens_with_its_key_only(db: Database) {
     assert!(!orders.add_access_key(theirs_id, &forced, 1).await.unwrap(), "no key is added to it");
     assert!(!orders.guest_key_opens(theirs, &forced).await.unwrap());
     assert!(!orders.guest_key_opens(theirs, &token_hash(&key)).await.unwrap());
+}
+
+/// A destination in Great Britain (no region).
+fn gb() -> app::services::checkout::Destination<'static> {
+    app::services::checkout::Destination { country: "GB", region: "" }
 }

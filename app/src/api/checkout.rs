@@ -61,13 +61,17 @@ fn shipping_speeds(raw: Vec<String>) -> Vec<(i64, crate::domain::checkout::Shipp
 #[server(endpoint = "checkout/quote")]
 pub async fn checkout_quote(
     country: String,
+    region: Option<String>,
     discount_code: Option<String>,
     shipping: Option<Vec<String>>,
 ) -> Result<OrderQuote, AppError> {
+    use crate::services::checkout::Destination;
     let (shop, _, who, guest) = super::cart::caller().await?;
     let speeds = shipping_speeds(shipping.unwrap_or_default());
     let code = discount_code.unwrap_or_default();
-    crate::services::cart_checkout::quote_cart(&shop, super::cart::owner(&who, &guest), &speeds, &country, &code).await
+    let region = region.unwrap_or_default();
+    let to = Destination { country: &country, region: &region };
+    crate::services::cart_checkout::quote_cart(&shop, super::cart::owner(&who, &guest), &speeds, to, &code).await
 }
 
 /// Places the order for the caller's cart. The idempotency key comes from the form or, for API

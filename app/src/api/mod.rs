@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod page_cache;
 pub mod payments;
 pub mod payouts;
+pub mod pricing;
 pub mod product_images;
 pub mod product_import;
 pub mod products;

@@ -12,7 +12,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The dashboard's sections, in nav order: (label, path).
-pub const SECTIONS: [(&str, &str); 9] = [
+pub const SECTIONS: [(&str, &str); 10] = [
     ("Overview", "/admin"),
     ("Products", "/admin/products"),
     ("Inventory", "/admin/inventory"),
@@ -21,13 +21,15 @@ pub const SECTIONS: [(&str, &str); 9] = [
     ("Earnings", "/admin/earnings"),
     ("Reviews", "/admin/reviews"),
     ("Analytics", "/admin/analytics"),
+    ("Shipping", "/admin/shipping"),
     ("Settings", "/admin/settings"),
 ];
 
 /// The platform admin's own sections: they concern the whole marketplace, never one store.
-pub const MARKETPLACE_SECTIONS: [(&str, &str); 4] = [
+pub const MARKETPLACE_SECTIONS: [(&str, &str); 5] = [
     ("Merchants", "/admin/merchants"),
     ("Payouts", "/admin/payouts"),
+    ("Taxes", "/admin/taxes"),
     ("Users", "/admin/users"),
     ("Ranking", "/admin/ranking"),
 ];

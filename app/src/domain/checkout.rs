@@ -105,28 +105,60 @@ pub fn apply_bps(amount: i64, bps: u32) -> Option<i64> {
     i64::try_from(scaled).ok()
 }
 
-/// Tax rates in basis points (2000 = 20 %) by ISO 3166-1 alpha-2 code; countries not listed pay 0.
-/// Illustrative only: prices are quoted before tax and one flat rate applies to goods and shipping,
-/// which is enough to show a tax line per part, not to file a return.
+/// One tax rate: a country's (`region` empty) or one region's of it, in basis points (2000 = 20 %).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TaxTable(pub Vec<(String, u32)>);
+pub struct TaxRate {
+    /// ISO 3166-1 alpha-2, upper case.
+    pub country: String,
+    /// As addresses write it ("CA", "Ontario"); empty for the whole country.
+    pub region: String,
+    pub bps: u32,
+}
+
+/// The marketplace's tax rules (`/admin/taxes`): a rate per country and, where it differs, per
+/// region; destinations not listed pay 0. One rate applies to goods and shipping. With
+/// `prices_include_tax` the listed prices already hold the tax (the tax line is the part of the
+/// price that is tax, and the total is what was listed); otherwise tax is added on top.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxTable {
+    pub rates: Vec<TaxRate>,
+    pub prices_include_tax: bool,
+}
 
 impl Default for TaxTable {
+    /// The rates shipped with the demo (and seeded by migration 0021).
     fn default() -> Self {
         let rates = [("US", 0), ("GB", 2000), ("DE", 1900), ("FR", 2000), ("NL", 2100), ("CA", 500)];
-        TaxTable(rates.into_iter().map(|(c, r)| (c.to_string(), r)).collect())
+        TaxTable {
+            rates: rates
+                .into_iter()
+                .map(|(c, r)| TaxRate { country: c.into(), region: String::new(), bps: r })
+                .collect(),
+            prices_include_tax: false,
+        }
     }
 }
 
 impl TaxTable {
+    /// The country-wide rate.
     pub fn rate_bps(&self, country: &str) -> u32 {
-        let country = country.trim();
-        self.0.iter().find(|(c, _)| c.eq_ignore_ascii_case(country)).map_or(0, |(_, r)| *r)
+        self.rate_for(country, "")
     }
 
-    /// From configuration such as `GB:2000,DE:1900` (what an environment variable can hold).
+    /// The region's rate if it has one, else the country's, else 0. Regions compare trimmed and
+    /// case-insensitively, as shoppers type them.
+    pub fn rate_for(&self, country: &str, region: &str) -> u32 {
+        let (country, region) = (country.trim(), region.trim());
+        let of = |r: &str| {
+            self.rates.iter().find(|t| t.country.eq_ignore_ascii_case(country) && t.region.eq_ignore_ascii_case(r))
+        };
+        let regional = (!region.is_empty()).then(|| of(region)).flatten();
+        regional.or_else(|| of("")).map_or(0, |t| t.bps)
+    }
+
+    /// Country-wide rates from a spec such as `GB:2000,DE:1900` (tests and tools).
     pub fn parse(spec: &str) -> Result<TaxTable, String> {
-        let mut rates = Vec::new();
+        let mut rates: Vec<TaxRate> = Vec::new();
         for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
             let bad = || format!("Tax rates look like GB:2000 (country code, basis points); got {entry:?}.");
             let (country, bps) = entry.split_once(':').ok_or_else(bad)?;
@@ -135,11 +167,19 @@ impl TaxTable {
             if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) || bps > 10_000 {
                 return Err(bad());
             }
-            rates.retain(|(c, _)| *c != country);
-            rates.push((country, bps));
+            rates.retain(|r| r.country != country);
+            rates.push(TaxRate { country, region: String::new(), bps });
         }
-        Ok(TaxTable(rates))
+        Ok(TaxTable { rates, prices_include_tax: false })
     }
+}
+
+/// The tax within `gross` (a tax-inclusive amount) at `bps`: gross − gross × 10 000 / (10 000 + bps),
+/// the net rounded half up once; `None` on overflow.
+pub fn included_tax(gross: i64, bps: u32) -> Option<i64> {
+    let denominator = 10_000 + i128::from(bps);
+    let net = (i128::from(gross) * 10_000 * 2 + denominator) / (denominator * 2);
+    i64::try_from(i128::from(gross) - net).ok()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,6 +304,8 @@ pub struct OrderQuote {
     pub parts: Vec<QuotePart>,
     pub country: String,
     pub tax_rate_bps: u32,
+    /// The tax line is included in the prices (not added to them).
+    pub prices_include_tax: bool,
     pub discount_code: Option<String>,
     pub subtotal: Money,
     pub shipping: Money,
@@ -291,11 +333,23 @@ impl From<MoneyError> for QuoteError {
     }
 }
 
-/// Prices an order: per part, the items, its shipping, its share of the discount (in proportion to
-/// its items), and tax on (items − discount + shipping) at the destination's rate.
+/// [`quote_to`] a destination without a region.
 pub fn quote(
     parts: &[PartInput],
     country: &str,
+    taxes: &TaxTable,
+    discount: Option<&AppliedDiscount>,
+) -> Result<OrderQuote, QuoteError> {
+    quote_to(parts, country, "", taxes, discount)
+}
+
+/// Prices an order: per part, the items, its shipping, its share of the discount (in proportion to
+/// its items), and tax on (items − discount + shipping) at the destination's rate — added on top,
+/// or, when prices include tax, the part of that amount that is tax.
+pub fn quote_to(
+    parts: &[PartInput],
+    country: &str,
+    region: &str,
     taxes: &TaxTable,
     discount: Option<&AppliedDiscount>,
 ) -> Result<OrderQuote, QuoteError> {
@@ -311,12 +365,16 @@ pub fn quote(
     let subtotal = parts.iter().try_fold(zero, |acc, p| acc.checked_add(p.subtotal))?;
     let discount_total = discount.map_or(0, |d| d.amount.minor.clamp(0, subtotal.minor));
     let shares = allocate(discount_total, &parts.iter().map(|p| p.subtotal.minor).collect::<Vec<_>>());
-    let rate = taxes.rate_bps(country);
+    let rate = taxes.rate_for(country, region);
     let mut out = Vec::with_capacity(parts.len());
     for (p, share) in parts.iter().zip(shares) {
         let taxable = (p.subtotal.minor - share).checked_add(p.shipping.price.minor).ok_or(QuoteError::Overflow)?;
-        let tax = apply_bps(taxable, rate).ok_or(QuoteError::Overflow)?;
-        let total = taxable.checked_add(tax).ok_or(QuoteError::Overflow)?;
+        let (tax, total) = if taxes.prices_include_tax {
+            (included_tax(taxable, rate).ok_or(QuoteError::Overflow)?, taxable)
+        } else {
+            let tax = apply_bps(taxable, rate).ok_or(QuoteError::Overflow)?;
+            (tax, taxable.checked_add(tax).ok_or(QuoteError::Overflow)?)
+        };
         out.push(QuotePart {
             merchant_id: p.merchant_id,
             merchant_name: p.merchant_name.clone(),
@@ -331,6 +389,7 @@ pub fn quote(
     Ok(OrderQuote {
         country: country.trim().to_ascii_uppercase(),
         tax_rate_bps: rate,
+        prices_include_tax: taxes.prices_include_tax,
         discount_code: discount.filter(|_| discount_total > 0).map(|d| d.code.clone()),
         subtotal,
         shipping: sum(|p| p.shipping.price)?,
@@ -400,11 +459,45 @@ mod tests {
         assert_eq!((t.rate_bps("GB"), t.rate_bps("de"), t.rate_bps("NL"), t.rate_bps("CA")), (2000, 1900, 2100, 500));
         assert_eq!((t.rate_bps("US"), t.rate_bps("JP"), t.rate_bps("")), (0, 0, 0));
         let t = TaxTable::parse(" gb:2000, DE:1900,GB:1750 ,").unwrap();
-        assert_eq!((t.rate_bps("GB"), t.rate_bps("DE"), t.0.len()), (1750, 1900, 2));
+        assert_eq!((t.rate_bps("GB"), t.rate_bps("DE"), t.rates.len()), (1750, 1900, 2));
         for bad in ["GB", "GB:x", "GBR:2000", "G1:5", "GB:10001", "GB:-5"] {
             assert!(TaxTable::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(TaxTable::parse("").unwrap().rate_bps("GB"), 0);
+    }
+
+    #[test]
+    fn a_region_may_have_its_own_rate() {
+        let mut t = TaxTable::parse("CA:500").unwrap();
+        t.rates.push(TaxRate { country: "CA".into(), region: "Ontario".into(), bps: 1300 });
+        assert_eq!(t.rate_for("ca", " ontario "), 1300);
+        assert_eq!(t.rate_for("CA", "Alberta"), 500, "a region without a rate of its own");
+        assert_eq!(t.rate_for("CA", ""), 500);
+        assert_eq!(t.rate_for("US", "Ontario"), 0);
+    }
+
+    #[test]
+    fn tax_inclusive_prices_hold_their_tax() {
+        assert_eq!(included_tax(12000, 2000), Some(2000), "£120 at 20 % holds £20");
+        assert_eq!(included_tax(999, 2000), Some(166), "9.99 / 1.2 = 8.325 → 8.33 net");
+        assert_eq!(included_tax(1000, 0), Some(0));
+        let taxes = TaxTable { prices_include_tax: true, ..TaxTable::default() };
+        let q = quote(&[part(7, 6000, ShippingSpeed::Standard)], "GB", &taxes, None).unwrap();
+        assert_eq!((q.total.minor, q.tax.minor), (6000, 1000), "free shipping over $50: 60 incl. 10 tax");
+        assert!(q.prices_include_tax);
+        let added = quote(&[part(7, 6000, ShippingSpeed::Standard)], "GB", &TaxTable::default(), None).unwrap();
+        assert_eq!((added.total.minor, added.tax.minor), (7200, 1200));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn included_tax_is_part_of_the_price(gross in 0i64..10_000_000_000, bps in 0u32..=10_000) {
+            let tax = included_tax(gross, bps).unwrap();
+            proptest::prop_assert!((0..=gross).contains(&tax));
+            // The net, taxed at the rate, gives back the price within a cent.
+            let again = (gross - tax) + apply_bps(gross - tax, bps).unwrap();
+            proptest::prop_assert!((again - gross).abs() <= 1, "{gross} {bps} {tax}");
+        }
     }
 
     #[test]

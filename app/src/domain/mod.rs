@@ -41,6 +41,7 @@ pub mod review;
 pub mod safe_path;
 pub mod search;
 pub mod shipment;
+pub mod shipping_zones;
 pub mod slug;
 #[cfg(test)]
 pub(crate) mod state_tables;

@@ -122,6 +122,35 @@ impl fmt::Display for Money {
     }
 }
 
+/// A percentage as typed: "10", "12.5", "7.25 %", "0" (at most two decimals, at most 100) in
+/// basis points; None when it is not one.
+pub fn percent_bps(typed: &str) -> Option<i64> {
+    let t = typed.trim().trim_end_matches('%').trim();
+    let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+    if whole.is_empty() && frac.is_empty()
+        || whole.len() > 3
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let frac: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().ok()? * 10,
+        _ => frac.parse().ok()?,
+    };
+    let bps = whole * 100 + frac;
+    (0..=10_000).contains(&bps).then_some(bps)
+}
+
+/// "20 %", "12.5 %", "7.25 %" for basis points.
+pub fn percent_text(bps: i64) -> String {
+    let text = format!("{}.{:02}", bps / 100, bps % 100);
+    format!("{} %", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,33 +39,12 @@ impl CommissionRate {
     /// A percentage as typed by the admin: "10", "12.5", "7.25 %", "0". At most two decimals.
     pub fn parse_percent(typed: &str) -> Result<Self, String> {
         let help = "Enter a commission between 0 and 100 percent, like 10 or 12.5.";
-        let t = typed.trim().trim_end_matches('%').trim();
-        let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
-        if whole.is_empty() && frac.is_empty()
-            || whole.len() > 3
-            || frac.len() > 2
-            || !whole.bytes().all(|b| b.is_ascii_digit())
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err(help.into());
-        }
-        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| help.to_string())? };
-        let frac: i64 = match frac.len() {
-            0 => 0,
-            1 => frac.parse::<i64>().map_err(|_| help.to_string())? * 10,
-            _ => frac.parse().map_err(|_| help.to_string())?,
-        };
-        CommissionRate::from_bps(whole * 100 + frac).ok_or_else(|| help.into())
+        super::money::percent_bps(typed).and_then(CommissionRate::from_bps).ok_or_else(|| help.into())
     }
 
     /// "10 %", "12.5 %", "7.25 %".
     pub fn percent(self) -> String {
-        let (whole, frac) = (self.0 / 100, self.0 % 100);
-        match frac {
-            0 => format!("{whole} %"),
-            f if f % 10 == 0 => format!("{whole}.{} %", f / 10),
-            f => format!("{whole}.{f:02} %"),
-        }
+        super::money::percent_text(self.0)
     }
 
     /// The commission on `amount` minor units, rounded half up (amounts are never negative here;

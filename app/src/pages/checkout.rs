@@ -58,6 +58,7 @@ fn CheckoutForm(
     // What changes the total (shipping per store, destination, discount code): with JavaScript
     // the review is re-priced by the server on every change, so "Pay" always shows the charge.
     let country = RwSignal::new(address.country.clone());
+    let region = RwSignal::new(address.region.clone());
     let code = RwSignal::new(String::new());
     let shipping = RwSignal::new(
         groups
@@ -65,9 +66,9 @@ fn CheckoutForm(
             .map(|g| format!("{}:{}", g.merchant_id, g.options.first().map_or("standard", |o| o.speed.as_str())))
             .collect::<Vec<_>>(),
     );
-    let requote = Action::new(move |(c, d, s): &(String, String, Vec<String>)| {
-        let (c, d, s) = (c.clone(), d.clone(), s.clone());
-        async move { checkout_quote(c, Some(d), Some(s)).await }
+    let requote = Action::new(move |(c, r, d, s): &(String, String, String, Vec<String>)| {
+        let (c, r, d, s) = (c.clone(), r.clone(), d.clone(), s.clone());
+        async move { checkout_quote(c, Some(r), Some(d), Some(s)).await }
     });
     let current = RwSignal::new(quote);
     let quote_error = RwSignal::new(None::<String>);
@@ -77,7 +78,11 @@ fn CheckoutForm(
             quote_error.set(None);
         }
         Some(Err(e)) => {
-            let message = e.field("discount_code").or_else(|| e.field("form")).unwrap_or_else(|| e.to_string());
+            let message = e
+                .field("discount_code")
+                .or_else(|| e.field("country"))
+                .or_else(|| e.field("form"))
+                .unwrap_or_else(|| e.to_string());
             quote_error.set(Some(message));
         }
         None => {}
@@ -87,6 +92,8 @@ fn CheckoutForm(
         let value = event_target_value(&ev);
         if name == "country" {
             country.set(value);
+        } else if name == "region" {
+            region.set(value);
         } else if name == "discount_code" {
             code.set(value);
         } else if let Some(i) =
@@ -100,7 +107,12 @@ fn CheckoutForm(
         } else {
             return;
         }
-        requote.dispatch((country.get_untracked(), code.get_untracked(), shipping.get_untracked()));
+        requote.dispatch((
+            country.get_untracked(),
+            region.get_untracked(),
+            code.get_untracked(),
+            shipping.get_untracked(),
+        ));
     };
     // Without JavaScript the review cannot follow the choices; say so (hidden once hydrated).
     let hydrated = RwSignal::new(false);
@@ -289,7 +301,14 @@ fn Totals(quote: OrderQuote) -> impl IntoView {
                     }
                 })}
             <div class="flex justify-between">
-                <dt>{format!("Tax ({}%, {})", q.tax_rate_bps as f64 / 100.0, q.country)}</dt>
+                <dt>
+                    {format!(
+                        "{} ({}, {})",
+                        if q.prices_include_tax { "Tax included" } else { "Tax" },
+                        crate::domain::money::percent_text(i64::from(q.tax_rate_bps)),
+                        q.country
+                    )}
+                </dt>
                 <dd class="tabular-nums" data-testid="tax-total">{q.tax.to_string()}</dd>
             </div>
             <div class="flex justify-between border-t border-stone-200 pt-2 text-base font-semibold">

@@ -46,6 +46,8 @@ lazy_pages! {
     Payments => super::payments::PaymentsPage,
     Earnings => super::earnings::EarningsPage,
     Payouts => super::payouts::PayoutsPage,
+    Shipping => super::shipping::ShippingPage,
+    Taxes => super::taxes::TaxesPage,
     StoreReviews => super::store_reviews::StoreReviewsPage,
     Settings => super::settings::SettingsPage,
     Merchants => super::merchants::MerchantsPage,

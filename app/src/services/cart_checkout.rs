@@ -11,8 +11,9 @@ use crate::domain::address::AddressInput;
 use crate::domain::admin_pages::CaptureMode;
 use crate::domain::card::CardInput;
 use crate::domain::cart::{can_check_out, group_by_merchant, review_lines};
-use crate::domain::checkout::{OrderQuote, PartInput, ShippingSpeed, quote};
+use crate::domain::checkout::{OrderQuote, PartInput, ShippingSpeed, quote_to};
 use crate::domain::errors::AppError;
+use crate::domain::shipping_zones::rates_for;
 use crate::views::checkout::{CheckoutData, CheckoutGroup, CheckoutLine};
 
 /// The checkout page for `who` (signed in, or a guest) and the cart of `owner`.
@@ -37,10 +38,12 @@ pub async fn page(
     let (groups, quote) = match lines.first().map(|l| l.unit_price.currency) {
         Some(currency) if can_check_out(&notices) => {
             let summary = group_by_merchant(&lines, currency).map_err(super::internal)?;
-            let rates = shop.checkout.rates;
-            // What the review shows of each store's part, and what prices it (standard shipping
-            // until the shopper picks another speed).
-            let (groups, parts): (Vec<CheckoutGroup>, Vec<PartInput>) = summary
+            let merchants: Vec<i64> = summary.groups.iter().map(|g| g.merchant_id).collect();
+            let rules = shop.orders.pricing_rules(&merchants).await.map_err(store_err)?;
+            // What the review shows of each store's part (its zone's options to the saved or
+            // default country), and what prices it (standard shipping until the shopper picks
+            // another speed); a store that does not ship there has no options and no quote yet.
+            let (groups, parts): (Vec<CheckoutGroup>, Vec<Option<PartInput>>) = summary
                 .groups
                 .iter()
                 .map(|g| {
@@ -53,24 +56,26 @@ pub async fn page(
                             line_total: l.line_total().unwrap_or(l.unit_price),
                         })
                         .collect();
-                    let options = rates.options(g.subtotal);
+                    let zone = rates_for(&rules.zones, g.merchant_id, &address.country, &shop.checkout.rates);
+                    let options = zone.as_ref().map(|z| z.options(g.subtotal)).unwrap_or_default();
                     let shown = CheckoutGroup {
                         merchant_id: g.merchant_id,
                         merchant_name: g.merchant_name.clone(),
                         lines,
                         options,
                     };
-                    let shipping = rates.option(ShippingSpeed::Standard, g.subtotal);
-                    let priced = PartInput {
+                    let priced = zone.map(|z| PartInput {
                         merchant_id: g.merchant_id,
                         merchant_name: g.merchant_name.clone(),
                         subtotal: g.subtotal,
-                        shipping,
-                    };
+                        shipping: z.chosen(ShippingSpeed::Standard, g.subtotal),
+                    });
                     (shown, priced)
                 })
                 .unzip();
-            (groups, quote(&parts, &address.country, &shop.checkout.taxes, None).ok())
+            let parts: Option<Vec<PartInput>> = parts.into_iter().collect();
+            let quote = parts.and_then(|p| quote_to(&p, &address.country, &address.region, &rules.taxes, None).ok());
+            (groups, quote)
         }
         _ => (Vec::new(), None),
     };
@@ -96,18 +101,17 @@ pub async fn quote_cart(
     shop: &Shop,
     owner: Option<CartOwner<'_>>,
     speeds: &[(i64, ShippingSpeed)],
-    country: &str,
+    to: super::checkout::Destination<'_>,
     discount_code: &str,
 ) -> Result<OrderQuote, AppError> {
     let (_, lines) = super::cart::lines_of(shop, owner).await?;
     let requested: Vec<(i64, i64)> = lines.iter().map(|l| (l.variant_id, l.quantity)).collect();
-    let country = country.trim().to_ascii_uppercase();
     let priced = super::checkout::price(
         shop.orders.as_ref(),
         &shop.checkout,
         &requested,
         speeds,
-        &country,
+        to,
         discount_code,
         shop.clock.now(),
     )

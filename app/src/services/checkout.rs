@@ -15,7 +15,7 @@ use crate::domain::address::{AddressInput, validate_address};
 use crate::domain::card::{CardInput, YearMonth, validate_card};
 use crate::domain::cart::MAX_QTY_PER_LINE;
 use crate::domain::checkout::{
-    AppliedDiscount, OrderQuote, PartInput, ShippingRates, ShippingSpeed, TaxTable, apply_discount, quote,
+    AppliedDiscount, OrderQuote, PartInput, ShippingRates, ShippingSpeed, apply_discount, quote_to,
 };
 use crate::domain::errors::{AppError, FieldErrors};
 use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyClaim, IdempotencyKey};
@@ -23,6 +23,7 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::notification::{Message, MessageLine};
 use crate::domain::order::{OrderNumber, OrderStatus, PartStatus};
 use crate::domain::payment::{DeclineReason, EventOutcome, Payment, PaymentEvent, PaymentEventKind, PaymentStatus};
+use crate::domain::shipping_zones::rates_for;
 
 pub const IDEMPOTENCY_SCOPE: &str = "checkout";
 /// Where the provider sends the browser after paying, and after "cancel and go back".
@@ -86,7 +87,7 @@ pub enum CheckoutOutcome {
 }
 
 pub struct CheckoutSettings {
-    pub taxes: TaxTable,
+    /// The marketplace's default shipping, for stores without zones of their own.
     pub rates: ShippingRates,
     /// How long an unpaid order keeps its stock.
     pub reservation_secs: i64,
@@ -96,12 +97,7 @@ pub struct CheckoutSettings {
 
 impl Default for CheckoutSettings {
     fn default() -> Self {
-        CheckoutSettings {
-            taxes: TaxTable::default(),
-            rates: ShippingRates::default(),
-            reservation_secs: 15 * 60,
-            confirmations: None,
-        }
+        CheckoutSettings { rates: ShippingRates::default(), reservation_secs: 15 * 60, confirmations: None }
     }
 }
 
@@ -156,6 +152,15 @@ pub(super) fn stored_message(stored: &str) -> String {
     }
 }
 
+/// Where an order goes, as far as its price is concerned.
+#[derive(Clone, Copy, Debug)]
+pub struct Destination<'a> {
+    /// ISO code as typed.
+    pub country: &'a str,
+    /// State or region as typed; may be empty.
+    pub region: &'a str,
+}
+
 /// A cart priced from the catalog as it is now (never from the request): lines merged by
 /// variant, one part per store with its shipping speed, the discount checked, tax for `country`.
 pub struct Priced {
@@ -170,10 +175,11 @@ pub async fn price(
     settings: &CheckoutSettings,
     requested: &[(i64, i64)],
     speeds: &[(i64, ShippingSpeed)],
-    country: &str,
+    to: Destination<'_>,
     discount_code: &str,
     now: i64,
 ) -> Result<Priced, AppError> {
+    let Destination { country, region } = to;
     let mut lines: Vec<(i64, i64)> = Vec::new();
     for (variant, qty) in requested {
         match lines.iter_mut().find(|(v, _)| v == variant) {
@@ -233,10 +239,23 @@ pub async fn price(
             )),
         }
     }
+    // Each store's own shipping to this destination (its zones), and the marketplace's taxes.
+    let merchants: Vec<i64> = parts.iter().map(|(p, _)| p.merchant_id).collect();
+    let rules = store.pricing_rules(&merchants).await.map_err(internal)?;
     for (p, _) in parts.iter_mut() {
         let speed =
             speeds.iter().find(|(m, _)| *m == p.merchant_id).map(|(_, s)| *s).unwrap_or(ShippingSpeed::Standard);
-        p.shipping = settings.rates.option(speed, p.subtotal);
+        let Some(rates) = rates_for(&rules.zones, p.merchant_id, country, &settings.rates) else {
+            return Err(invalid(
+                "country",
+                format!(
+                    "{} does not ship to {}; remove its items or choose another address.",
+                    p.merchant_name,
+                    country.trim().to_ascii_uppercase()
+                ),
+            ));
+        };
+        p.shipping = rates.chosen(speed, p.subtotal);
     }
     let inputs: Vec<PartInput> = parts.iter().map(|(p, _)| p.clone()).collect();
     let discount = match discount_code.trim() {
@@ -250,8 +269,8 @@ pub async fn price(
             Some(apply_discount(entered, found.as_ref(), items, now)?)
         }
     };
-    let quote =
-        quote(&inputs, country, &settings.taxes, discount.as_ref()).map_err(|e| invalid("form", e.to_string()))?;
+    let quote = quote_to(&inputs, country, region, &rules.taxes, discount.as_ref())
+        .map_err(|e| invalid("form", e.to_string()))?;
     Ok(Priced { lines, parts, discount, quote })
 }
 
@@ -292,8 +311,16 @@ pub async fn place_order_with_key(
     if !(email.len() <= 254 && email.contains('@') && !email.starts_with('@') && !email.ends_with('@')) {
         return Err(invalid("email", "Enter the email address for your receipt, like ada@example.com."));
     }
-    let Priced { lines, parts, discount, quote: q } =
-        price(store, settings, &req.lines, &req.speeds, &address.country, &req.discount_code, req.now).await?;
+    let Priced { lines, parts, discount, quote: q } = price(
+        store,
+        settings,
+        &req.lines,
+        &req.speeds,
+        Destination { country: &address.country, region: &address.region },
+        &req.discount_code,
+        req.now,
+    )
+    .await?;
 
     // The fingerprint covers what was asked for, so the same key with other details is refused.
     let summary = card.as_ref().map(|c| c.summary());

@@ -31,6 +31,8 @@ pub mod payments;
 pub mod payout_store;
 pub mod payouts;
 pub mod per_version;
+pub mod pricing;
+pub mod pricing_store;
 pub mod product_admin_store;
 pub mod product_image_store;
 pub mod product_images;
@@ -102,6 +104,8 @@ pub struct Shop {
     /// Marketplace money: commission rates, the ledger's rows and payouts (`/admin/earnings`,
     /// `/admin/payouts`).
     pub payouts: Arc<dyn payout_store::PayoutStore>,
+    /// Stores' shipping zones and the marketplace's tax rules (`/admin/shipping`, `/admin/taxes`).
+    pub pricing: Arc<dyn pricing_store::PricingStore>,
     /// What time it is (`clock::SystemClock`; tests may hand in a `clock::FixedClock`).
     pub clock: Arc<dyn clock::Clock>,
 }

@@ -287,6 +287,17 @@ pub trait OrderReading: Send + Sync + 'static {
 }
 
 /// Orders and their payments, as the services hold them (one adapter implements every part).
-pub trait OrderStore: OrderPlacing + PaymentRecording + HostedPayments + OrderAccessKeys + OrderReading {}
+pub trait OrderStore:
+    OrderPlacing + PaymentRecording + HostedPayments + OrderAccessKeys + OrderReading + super::pricing_store::PricingRead
+{
+}
 
-impl<T> OrderStore for T where T: OrderPlacing + PaymentRecording + HostedPayments + OrderAccessKeys + OrderReading {}
+impl<T> OrderStore for T where
+    T: OrderPlacing
+        + PaymentRecording
+        + HostedPayments
+        + OrderAccessKeys
+        + OrderReading
+        + super::pricing_store::PricingRead
+{
+}

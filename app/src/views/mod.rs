@@ -6,5 +6,6 @@ pub mod admin;
 pub mod cart;
 pub mod checkout;
 pub mod orders;
+pub mod pricing;
 pub mod recommendations;
 pub mod shipments;

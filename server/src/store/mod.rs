@@ -40,6 +40,8 @@ mod product_images;
 #[macro_use]
 mod payouts;
 #[macro_use]
+pub mod pricing;
+#[macro_use]
 mod products;
 #[macro_use]
 mod product_import;
@@ -97,6 +99,9 @@ macro_rules! impl_store_subjects {
         }
         mod payouts_sql {
             impl_sql_payouts!(super::$store, $db);
+        }
+        mod pricing_sql {
+            impl_sql_pricing!(super::$store, $db);
         }
         mod product_import_sql {
             impl_sql_product_import!(super::$store, $db, $import_lock);
@@ -248,6 +253,7 @@ ports! {
     analytics => app::services::AnalyticsStore,
     admin => app::services::admin_store::AdminStore,
     payouts => app::services::payout_store::PayoutStore,
+    pricing => app::services::pricing_store::PricingStore,
     inventory => app::services::InventoryStore,
     product_images => app::services::product_image_store::ProductImageStore,
     products_admin => app::services::product_admin_store::ProductAdminStore,

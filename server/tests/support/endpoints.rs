@@ -142,6 +142,19 @@ pub const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/admin/earnings", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
     ("/api/admin/earnings", &[], [Deny, Deny, Allow, Allow, Allow]),
     ("/api/admin/payouts", &[], [Deny, Deny, Deny, Deny, Allow]),
+    ("/api/admin/shipping", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    (
+        "/api/admin/shipping/add",
+        &[("merchant_id", "{A}"), ("name", "Matrix"), ("countries", "GB"), ("bands", "3.50"), ("express", "")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    // A zone that is not the store's is "not found" even for its owner; that another store's
+    // staff cannot remove a real one is in tests/pricing.rs.
+    ("/api/admin/shipping/delete", &[("merchant_id", "{A}"), ("zone_id", "999999")], [Deny; 5]),
+    ("/api/admin/taxes", &[], [Deny, Deny, Deny, Deny, Allow]),
+    ("/api/admin/taxes/set", &[("country", "GB"), ("rate", "20")], [Deny, Deny, Deny, Deny, Allow]),
+    ("/api/admin/taxes/delete", &[("country", "NL")], [Deny, Deny, Deny, Deny, Allow]),
+    ("/api/admin/taxes/mode", &[("mode", "exclusive")], [Deny, Deny, Deny, Deny, Allow]),
     (
         "/api/admin/payouts/record",
         &[
