@@ -88,17 +88,21 @@ fn Taxes(
         <div class=format!("{CARD} mb-6 overflow-x-auto p-0 sm:p-0")>
             <DataTable head=HEAD_RULED cols=vec![
                 Col::new("Country", "px-3 py-3 sm:px-4"),
-                Col::new("Region", "px-3 py-3 sm:px-4"),
+                Col::new("Region", "hidden px-4 py-3 sm:table-cell"),
                 Col::new("Rate", "px-3 py-3 text-right sm:px-4"),
                 Col::new("", "px-3 py-3 text-right sm:px-4"),
             ]>
                 {page.rates.into_iter().map(|r| {
                     let region = r.region.clone();
+                    let place = if region.is_empty() { "Whole country".to_string() } else { region.clone() };
                     view! {
                         <tr data-testid="tax-row">
-                            <td class="px-3 py-3 font-medium sm:px-4">{r.country.clone()}</td>
-                            <td class="px-3 py-3 text-stone-700 sm:px-4">{if region.is_empty() { "Whole country".to_string() } else { region.clone() }}</td>
-                            <td class="px-3 py-3 text-right tabular-nums sm:px-4" data-testid="tax-rate">{percent_text(i64::from(r.bps))}</td>
+                            <td class="px-3 py-3 sm:px-4">
+                                <span class="font-medium">{r.country.clone()}</span>
+                                <p class="text-xs text-stone-500 sm:hidden">{place.clone()}</p>
+                            </td>
+                            <td class="hidden px-4 py-3 text-stone-700 sm:table-cell">{place}</td>
+                            <td class="whitespace-nowrap px-3 py-3 text-right tabular-nums sm:px-4" data-testid="tax-rate">{percent_text(i64::from(r.bps))}</td>
                             <td class="px-3 py-3 text-right sm:px-4">
                                 <ActionForm action=remove>
                                     <input type="hidden" name="country" value=r.country.clone() />
