@@ -1,4 +1,5 @@
 //! The shop's server: configuration, storage adapters, seeding, HTTP routes and start-up.
+pub mod admin_cli;
 pub mod bench;
 pub mod bench_orders;
 pub mod bench_recs;

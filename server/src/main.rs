@@ -15,6 +15,9 @@ const USAGE: &str = "usage:
   server                      serve the shop (applies migrations first)
   server migrate              apply database migrations and exit
   server seed --demo          seed the demo shop if the database has no products
+  server create-admin EMAIL   create the platform admin account (the password is read from
+                              standard input: typed twice, unechoed, at a terminal; one line
+                              when piped), e.g. on an empty production database
   server seed --products N    add N synthetic products (benchmarks)
   server bench-search [N]     search latency percentiles over a fixed query mix, N rounds each
   server bench-orders [N]     order placement throughput and p99, N orders per load (default 2000)
@@ -37,6 +40,7 @@ enum Command {
     Serve,
     Migrate,
     SeedDemo,
+    CreateAdmin(String),
     SeedProducts(usize),
     BenchSearch(usize),
     BenchOrders(usize),
@@ -55,6 +59,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
         [] | ["serve"] => Ok(Command::Serve),
         ["migrate"] => Ok(Command::Migrate),
         ["seed", "--demo"] => Ok(Command::SeedDemo),
+        ["create-admin", email] => Ok(Command::CreateAdmin(email.to_string())),
         ["seed", "--products", n] => n
             .parse::<usize>()
             .ok()
@@ -190,6 +195,15 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         Command::SimulateCarriers(o) => {
             let posted = server::simulator::run(db.fulfilment().as_ref(), &config.carrier_secrets, &o).await?;
             println!("{posted} tracking event(s) accepted");
+        }
+        Command::CreateAdmin(email) => {
+            let password = server::admin_cli::read_password(&email)?;
+            let shop = startup::shop(&db, config.auth.clone());
+            let id = app::services::accounts::create_admin(&shop, &email, &password).await.map_err(|e| {
+                // A field error says what to fix ("Use at least 12 characters…").
+                ["email", "password", "display_name"].iter().find_map(|f| e.field(f)).unwrap_or_else(|| e.to_string())
+            })?;
+            println!("created the platform admin {email} (user {id}); sign in at /login");
         }
         Command::Serve => serve(config, db.clone()).await?,
         Command::EvalRecs(_) | Command::RecsSynth(_) | Command::BenchRecs(_) => {}

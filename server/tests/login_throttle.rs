@@ -453,3 +453,52 @@ mod properties {
         }
     }
 }
+
+/// `server create-admin EMAIL` on an empty production-mode database: the password comes from
+/// standard input (never the command line); weak passwords and taken emails are refused in one
+/// line; the account it makes signs in as the platform admin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_admin_makes_the_first_admin_of_an_empty_production_database() {
+    use std::io::Write;
+    let dir = support::temp_dir("create-admin");
+    let url = format!("sqlite://{}/shop.db", dir.display());
+    let envs = [("DATABASE_URL", url.as_str()), ("APP_ENV", "production"), ("ALLOW_TEST_PAYMENTS", "true")];
+    let run = |password: &str, email: &str| {
+        let mut child = server_bin(&envs, &["create-admin", email])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run the server binary");
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, _, err) = run("short", "owner@shop.example");
+    assert!(!ok && err.lines().count() == 1 && err.contains("characters"), "a weak password is refused: {err}");
+    let (ok, out, err) = run("a long and private passphrase 42", "owner@shop.example");
+    assert!(ok, "{err}");
+    assert!(out.contains("created the platform admin owner@shop.example"), "{out}");
+    let (ok, _, err) = run("another long private passphrase", "Owner@Shop.example");
+    assert!(!ok && err.contains("already"), "the email is taken: {err}");
+
+    let db = server::store::Database::connect(&url, 2).await.unwrap();
+    let shop = server::startup::shop(&db, settings());
+    let token = app::services::accounts::login(
+        &shop,
+        "owner@shop.example",
+        "a long and private passphrase 42",
+        "127.0.0.1",
+        None,
+    )
+    .await
+    .unwrap();
+    let session = shop.accounts.session(&app::services::passwords::token_hash(&token)).await.unwrap().unwrap();
+    assert!(session.user.is_admin, "{session:?}");
+    db.close().await;
+    std::fs::remove_dir_all(&dir).ok();
+}

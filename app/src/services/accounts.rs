@@ -186,6 +186,22 @@ pub async fn register(
     start_session(shop, id, previous).await
 }
 
+/// Creates a platform admin account (`server create-admin`): for an empty production database,
+/// where no one can be promoted from the dashboard yet. The same rules as registration (email,
+/// password strength); an email already in use is refused, never promoted silently.
+pub async fn create_admin(shop: &Shop, email: &str, password: &str) -> Result<i64, AppError> {
+    let reg = validate_registration(email, "Platform admin", password)?;
+    let hash = passwords::hash(reg.password).await.map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::server()
+    })?;
+    let user = NewUser { email: reg.email, display_name: reg.display_name, password_hash: hash, is_admin: true };
+    shop.accounts.create_user(&user).await.map_err(|e| match e {
+        StoreError::Conflict(msg) => AppError::one("email", msg),
+        other => store_err(other),
+    })
+}
+
 /// The throttle keys one sign-in attempt counts on.
 struct LoginKeys {
     address: String,
