@@ -93,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/earnings") view={Lazy::<dashboard::Earnings>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/payouts") view={Lazy::<dashboard::Payouts>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/shipping") view={Lazy::<dashboard::Shipping>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/discounts") view={Lazy::<dashboard::Discounts>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/taxes") view={Lazy::<dashboard::Taxes>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/reviews") view={Lazy::<dashboard::StoreReviews>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<dashboard::Settings>::new()} ssr=SsrMode::Async />

@@ -37,6 +37,18 @@ test("a store sets its own shipping zone and the shopper's checkout shows and ch
   await expect(merchant.getByTestId("shipping-outcome")).toContainText("CA is already in the zone “Domestic”");
   await dashboardShots(merchant, "shipping");
 
+  // …and a code of its own: 10 % off its items.
+  await merchant.goto("/admin/discounts");
+  await hydrated(merchant);
+  const codeForm = merchant.getByTestId("discount-form");
+  await codeForm.getByLabel("Code").fill("zone-ten");
+  await codeForm.getByLabel("Offer").selectOption("percent");
+  await codeForm.getByLabel("Percent or amount (not for free shipping)").fill("10");
+  await merchant.getByTestId("create-code").click();
+  await expect(merchant.getByTestId("discounts-outcome")).toContainText("ZONE-TEN is live");
+  await expect(merchant.getByTestId("code-row").filter({ hasText: "ZONE-TEN" })).toContainText("10 % off");
+  await dashboardShots(merchant, "discounts");
+
   // The shopper's checkout (United States by default) shows the store's own prices.
   await page.goto("/checkout");
   await hydrated(page);
@@ -51,11 +63,20 @@ test("a store sets its own shipping zone and the shopper's checkout shows and ch
   await checkout.getByLabel("Country").selectOption("US");
   await expect(page.getByTestId("quote-error")).toHaveText("");
   await fillCheckout(page, "4242 4242 4242 4242", "zones.buyer@example.com");
+  await checkout.getByLabel("Discount code").fill("zone-ten");
+  await checkout.getByLabel("Discount code").blur();
+  await expect(page.getByTestId("discount-line")).toContainText("ZONE-TEN");
+  const discount = (await page.getByTestId("discount-line").locator("dd").innerText()).trim();
   await page.getByTestId("pay").click();
   await expect(page.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
   await expect(page.getByTestId("order-part")).toContainText("standard shipping $7.50");
+  await expect(page.getByTestId("order-discount")).toContainText(discount);
 
-  // Put the store back on the marketplace's rates for the specs that follow.
+  // Put the store back on the marketplace's rates, without its code, for the specs that follow.
+  await merchant.goto("/admin/discounts");
+  await hydrated(merchant);
+  await merchant.getByRole("button", { name: "Switch off ZONE-TEN" }).click();
+  await expect(merchant.getByTestId("code-row").filter({ hasText: "ZONE-TEN" })).toContainText("Off");
   await merchant.goto("/admin/shipping");
   await hydrated(merchant);
   await merchant.getByRole("button", { name: "Remove zone Domestic" }).click();

@@ -215,6 +215,8 @@ async fn discount_codes_apply_once_within_their_limits(db: Database) {
         expires_at: expires,
         usage_limit: limit,
         times_used: 0,
+        merchant_id: None,
+        disabled: false,
     };
     orders.create_discount_code(&code("TENOFF", DiscountKind::Percent { bps: 1000 }, Some(2), None), 1).await.unwrap();
     orders
@@ -292,6 +294,8 @@ async fn the_review_total_is_what_paying_charges(db: Database) {
         expires_at: None,
         usage_limit: None,
         times_used: 0,
+        merchant_id: None,
+        disabled: false,
     };
     orders.create_discount_code(&percent, 1).await.unwrap();
     let settings = CheckoutSettings::default();

@@ -156,3 +156,78 @@ async fn only_the_stores_own_staff_and_the_admin_change_its_zones() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("data-testid=\"tax-row\""), "the seeded rates are listed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stores_codes_take_off_its_own_items_and_free_shipping_takes_off_shipping() {
+    use app::domain::discounts::DiscountForm;
+    use app::services::discounts::{create, set_active};
+    for db in engines().await {
+        let app = support::spawn_app_on(db, Default::default()).await;
+        let shop = &app.shop;
+        let (a, store_a, b, _) = two_stores(&app).await;
+        let store_b = shop.orders.variants_for_order(&[b]).await.unwrap()[0].merchant_id;
+        let settings = CheckoutSettings::default();
+        let form = |code: &str, kind: &str, value: &str| DiscountForm {
+            code: code.into(),
+            kind: kind.into(),
+            value: value.into(),
+            ..Default::default()
+        };
+        assert_eq!(create(shop, Some(store_a), &form("a-ten", "percent", "10")).await.unwrap(), "A-TEN");
+        let taken = create(shop, Some(store_b), &form("A-TEN", "fixed", "5")).await.unwrap_err();
+        assert!(taken.field("code").unwrap().contains("taken"), "{taken:?}");
+        create(shop, None, &form("SHIPFREE", "free_shipping", "")).await.unwrap();
+
+        let lines = vec![(a, 1), (b, 1)];
+        let priced = |code: &'static str, speeds: Vec<(i64, ShippingSpeed)>| {
+            let (settings, lines) = (&settings, lines.clone());
+            async move { price(shop.orders.as_ref(), settings, &lines, &speeds, to("US", ""), code, 1_800_000_000).await }
+        };
+        // Store A's 10 %: of A's items only, and only A's part carries it.
+        let q = priced("a-ten", vec![]).await.unwrap().quote;
+        let (pa, pb) = (
+            q.parts.iter().find(|p| p.merchant_id == store_a).unwrap(),
+            q.parts.iter().find(|p| p.merchant_id == store_b).unwrap(),
+        );
+        assert_eq!(pa.discount.minor, (pa.subtotal.minor * 1000 + 5000) / 10_000);
+        assert_eq!(pb.discount.minor, 0, "store B's items are not A's code's business");
+        // A store's code with none of its items in the cart is refused, saying why.
+        let only_b = price(shop.orders.as_ref(), &settings, &[(b, 1)], &[], to("US", ""), "A-TEN", 1_800_000_000).await;
+        assert!(only_b.err().unwrap().field("discount_code").unwrap().contains("none of them is in your cart"));
+        // Free shipping: the standard shipping of every part; an express part still pays.
+        let q = priced("SHIPFREE", vec![(store_b, ShippingSpeed::Express)]).await.unwrap().quote;
+        let standard_a = q.parts.iter().find(|p| p.merchant_id == store_a).unwrap().shipping.price.minor;
+        assert_eq!(q.discount.minor, standard_a, "only A's standard shipping is free");
+        assert_eq!(q.total.minor, q.subtotal.minor + q.shipping.minor - standard_a + q.tax.minor);
+
+        // Switched off: refused at checkout; another store cannot switch it.
+        assert!(
+            set_active(shop, Some(store_b), "A-TEN", false).await.unwrap_err().to_string().contains("not one of yours")
+        );
+        set_active(shop, Some(store_a), "a-ten", false).await.unwrap();
+        let off = priced("A-TEN", vec![]).await.err().unwrap();
+        assert!(off.field("discount_code").unwrap().contains("no longer offered"));
+        set_active(shop, Some(store_a), "A-TEN", true).await.unwrap();
+
+        // The order is charged what the review showed, and the code counts one use.
+        let quoted = priced("A-TEN", vec![]).await.unwrap().quote;
+        let mut req =
+            support::guest_checkout(lines.clone(), "4242424242424242", "pricing-code-0001", 1_800_000_000, [7; 8]);
+        req.address.country = "US".into();
+        req.discount_code = "A-TEN".into();
+        let gateway = app::domain::gateway::TestGateway;
+        let CheckoutOutcome::Paid { number } =
+            place_order(shop.orders.as_ref(), &gateway, &settings, req).await.unwrap()
+        else {
+            panic!("not paid")
+        };
+        let (total, discount) = (
+            app.db.scalar_raw(&format!("SELECT total_minor FROM orders WHERE number = '{number}'")).await.unwrap(),
+            app.db.scalar_raw(&format!("SELECT discount_minor FROM orders WHERE number = '{number}'")).await.unwrap(),
+        );
+        assert_eq!((total, discount), (quoted.total.minor, quoted.discount.minor));
+        let used = app.db.scalar_raw("SELECT times_used FROM discount_codes WHERE code = 'A-TEN'").await.unwrap();
+        assert_eq!(used, 1);
+        app.db.close().await;
+    }
+}

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod discounts;
 pub mod fulfilment;
 #[cfg(feature = "ssr")]
 pub mod guard;

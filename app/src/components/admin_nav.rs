@@ -12,7 +12,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The dashboard's sections, in nav order: (label, path).
-pub const SECTIONS: [(&str, &str); 10] = [
+pub const SECTIONS: [(&str, &str); 11] = [
     ("Overview", "/admin"),
     ("Products", "/admin/products"),
     ("Inventory", "/admin/inventory"),
@@ -22,6 +22,7 @@ pub const SECTIONS: [(&str, &str); 10] = [
     ("Reviews", "/admin/reviews"),
     ("Analytics", "/admin/analytics"),
     ("Shipping", "/admin/shipping"),
+    ("Discounts", "/admin/discounts"),
     ("Settings", "/admin/settings"),
 ];
 

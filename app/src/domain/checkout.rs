@@ -191,6 +191,8 @@ pub enum DiscountKind {
     Fixed {
         amount: Money,
     },
+    /// Standard shipping of the parts it covers is free (express stays paid).
+    FreeShipping,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,13 +204,32 @@ pub struct DiscountCode {
     pub expires_at: Option<i64>,
     pub usage_limit: Option<i64>,
     pub times_used: i64,
+    /// A store's own code: it counts and takes off that store's items only. None: the marketplace's.
+    #[serde(default)]
+    pub merchant_id: Option<i64>,
+    /// Switched off from the dashboard: no longer accepted.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
-/// A code that passed every check, and what it takes off the items.
+/// A code that passed every check, and what it takes off.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedDiscount {
     pub code: String,
     pub amount: Money,
+    /// Only this store's part takes it (a store's own code).
+    #[serde(default)]
+    pub merchant_id: Option<i64>,
+    /// It is taken off shipping (free shipping), not the items.
+    #[serde(default)]
+    pub on_shipping: bool,
+}
+
+/// What a code may take off: the items it covers and their standard shipping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Eligible {
+    pub items: Money,
+    pub standard_shipping: Money,
 }
 
 /// Codes are compared trimmed and upper-cased, so `summer10 ` finds `SUMMER10`.
@@ -216,14 +237,31 @@ pub fn normalize_code(raw: &str) -> String {
     raw.trim().to_ascii_uppercase()
 }
 
-/// Checks a code the shopper typed against the stored one (`None`: no such code) for items that
-/// come to `subtotal`. Errors are for the `discount_code` field.
+/// [`apply_discount_to`] items that come to `subtotal`, with no shipping to make free.
 pub fn apply_discount(
     entered: &str,
     found: Option<&DiscountCode>,
     subtotal: Money,
     now: i64,
 ) -> Result<AppliedDiscount, AppError> {
+    apply_discount_to(
+        entered,
+        found,
+        Eligible { items: subtotal, standard_shipping: Money::new(0, subtotal.currency) },
+        now,
+    )
+}
+
+/// Checks a code the shopper typed against the stored one (`None`: no such code) for what it may
+/// take off (`eligible`: a store's code covers that store's items only). Errors are for the
+/// `discount_code` field.
+pub fn apply_discount_to(
+    entered: &str,
+    found: Option<&DiscountCode>,
+    eligible: Eligible,
+    now: i64,
+) -> Result<AppliedDiscount, AppError> {
+    let subtotal = eligible.items;
     let entered = normalize_code(entered);
     let fail = |m: String| Err(AppError::one("discount_code", m));
     if entered.is_empty() {
@@ -233,8 +271,14 @@ pub fn apply_discount(
     let Some(code) = found.filter(|c| normalize_code(&c.code) == entered) else {
         return fail(format!("“{shown}” is not a discount code we know; check the spelling."));
     };
+    if code.disabled {
+        return fail(format!("The code “{shown}” is no longer offered."));
+    }
     if code.expires_at.is_some_and(|t| now >= t) {
         return fail(format!("The code “{shown}” has expired."));
+    }
+    if code.merchant_id.is_some() && subtotal.minor == 0 {
+        return fail(format!("The code “{shown}” is for one store's products, and none of them is in your cart."));
     }
     if code.usage_limit.is_some_and(|limit| code.times_used >= limit) {
         return fail(format!("The code “{shown}” has been used up."));
@@ -246,11 +290,19 @@ pub fn apply_discount(
     if let Some(min) = code.min_spend.filter(|m| subtotal.minor < m.minor) {
         return fail(format!("The code “{shown}” needs a spend of at least {min}; your items come to {subtotal}."));
     }
-    let off = match code.kind {
-        DiscountKind::Percent { bps } => apply_bps(subtotal.minor, bps.min(10_000)).unwrap_or(subtotal.minor),
-        DiscountKind::Fixed { amount } => amount.minor.max(0),
+    let (off, on_shipping) = match code.kind {
+        DiscountKind::Percent { bps } => {
+            (apply_bps(subtotal.minor, bps.min(10_000)).unwrap_or(subtotal.minor).min(subtotal.minor), false)
+        }
+        DiscountKind::Fixed { amount } => (amount.minor.max(0).min(subtotal.minor), false),
+        DiscountKind::FreeShipping => (eligible.standard_shipping.minor.max(0), true),
     };
-    Ok(AppliedDiscount { code: entered, amount: Money::new(off.min(subtotal.minor), subtotal.currency) })
+    Ok(AppliedDiscount {
+        code: entered,
+        amount: Money::new(off, subtotal.currency),
+        merchant_id: code.merchant_id,
+        on_shipping,
+    })
 }
 
 /// Splits `total` across parts in proportion to `weights`, in whole minor units, so the shares sum
@@ -363,12 +415,27 @@ pub fn quote_to(
         }
     }
     let subtotal = parts.iter().try_fold(zero, |acc, p| acc.checked_add(p.subtotal))?;
-    let discount_total = discount.map_or(0, |d| d.amount.minor.clamp(0, subtotal.minor));
-    let shares = allocate(discount_total, &parts.iter().map(|p| p.subtotal.minor).collect::<Vec<_>>());
+    // A store's code is shared among its own part only; free shipping by shipping, the rest by items.
+    let weights: Vec<i64> = parts
+        .iter()
+        .map(|p| match discount {
+            Some(d) if d.merchant_id.is_some_and(|m| m != p.merchant_id) => 0,
+            Some(d) if d.on_shipping => p.shipping.price.minor,
+            _ => p.subtotal.minor,
+        })
+        .collect();
+    let most = weights.iter().fold(0i64, |sum, w| sum.saturating_add(*w));
+    let discount_total = discount.map_or(0, |d| d.amount.minor.clamp(0, most));
+    let shares = allocate(discount_total, &weights);
     let rate = taxes.rate_for(country, region);
     let mut out = Vec::with_capacity(parts.len());
     for (p, share) in parts.iter().zip(shares) {
-        let taxable = (p.subtotal.minor - share).checked_add(p.shipping.price.minor).ok_or(QuoteError::Overflow)?;
+        let taxable = p
+            .subtotal
+            .minor
+            .checked_add(p.shipping.price.minor)
+            .and_then(|t| t.checked_sub(share))
+            .ok_or(QuoteError::Overflow)?;
         let (tax, total) = if taxes.prices_include_tax {
             (included_tax(taxable, rate).ok_or(QuoteError::Overflow)?, taxable)
         } else {
@@ -426,7 +493,40 @@ mod tests {
             expires_at: None,
             usage_limit: None,
             times_used: 0,
+            merchant_id: None,
+            disabled: false,
         }
+    }
+
+    fn applied(code: &str, amount: Money) -> AppliedDiscount {
+        AppliedDiscount { code: code.into(), amount, merchant_id: None, on_shipping: false }
+    }
+
+    #[test]
+    fn a_stores_code_and_free_shipping_go_where_they_belong() {
+        let parts = [part(1, 3000, ShippingSpeed::Standard), part(2, 1000, ShippingSpeed::Standard)];
+        // A 10 % code of store 2: only store 2's items count and only its part is discounted.
+        let mine = DiscountCode { merchant_id: Some(2), ..code(DiscountKind::Percent { bps: 1000 }) };
+        let d =
+            apply_discount_to("summer10", Some(&mine), Eligible { items: usd(1000), standard_shipping: usd(499) }, 0)
+                .unwrap();
+        assert_eq!((d.amount, d.merchant_id), (usd(100), Some(2)));
+        let q = quote(&parts, "US", &TaxTable::default(), Some(&d)).unwrap();
+        assert_eq!((q.parts[0].discount, q.parts[1].discount), (usd(0), usd(100)));
+        let none = Eligible { items: usd(0), standard_shipping: usd(0) };
+        assert!(apply_discount_to("summer10", Some(&mine), none, 0).unwrap_err().to_string().len() > 0);
+        // Free shipping takes off the standard shipping of the parts it covers, and tax follows.
+        let free = code(DiscountKind::FreeShipping);
+        let d =
+            apply_discount_to("SUMMER10", Some(&free), Eligible { items: usd(4000), standard_shipping: usd(998) }, 0)
+                .unwrap();
+        assert!(d.on_shipping);
+        let q = quote(&parts, "GB", &TaxTable::default(), Some(&d)).unwrap();
+        assert_eq!(q.discount, usd(998));
+        assert_eq!(q.total, usd(4000 + 800), "items plus 20 % tax: shipping is free and untaxed");
+        let off = DiscountCode { disabled: true, ..free };
+        let e = apply_discount_to("SUMMER10", Some(&off), Eligible { items: usd(4000), standard_shipping: usd(0) }, 0);
+        assert!(format!("{:?}", e.unwrap_err()).contains("no longer offered"));
     }
 
     #[test]
@@ -600,7 +700,7 @@ mod tests {
             part(8, 6667, ShippingSpeed::Express),
             part(9, 1, ShippingSpeed::Standard),
         ];
-        let discount = AppliedDiscount { code: "SAVE".into(), amount: usd(1001) };
+        let discount = applied("SAVE", usd(1001));
         let q = quote(&parts, "gb", &TaxTable::default(), Some(&discount)).unwrap();
         assert_eq!((q.country.as_str(), q.tax_rate_bps, q.discount_code.as_deref()), ("GB", 2000, Some("SAVE")));
         let shares: Vec<i64> = q.parts.iter().map(|p| p.discount.minor).collect();
@@ -633,7 +733,7 @@ mod tests {
         let huge = [part(7, i64::MAX - 10, ShippingSpeed::Express)];
         assert_eq!(quote(&huge, "US", &TaxTable::default(), None), Err(QuoteError::Overflow));
         // A discount larger than the items (the cart shrank after it was applied) takes off the items only.
-        let big = AppliedDiscount { code: "BIG".into(), amount: usd(9_999) };
+        let big = applied("BIG", usd(9_999));
         let q = quote(&[part(7, 1000, ShippingSpeed::Standard)], "DE", &TaxTable::default(), Some(&big)).unwrap();
         assert_eq!((q.discount, q.tax, q.total), (usd(1000), usd(95), usd(594)));
     }

@@ -14,6 +14,7 @@ pub mod category_tree;
 pub mod checkout;
 pub mod client_ip;
 pub mod dates;
+pub mod discounts;
 pub mod errors;
 pub mod facets;
 pub mod fulfilment;

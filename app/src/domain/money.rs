@@ -122,6 +122,22 @@ impl fmt::Display for Money {
     }
 }
 
+/// An amount typed in major units ("4.99", "$5", "0", at most two decimals) as minor units.
+pub fn parse_minor(text: &str) -> Option<i64> {
+    let text = text.trim().trim_start_matches('$');
+    let (whole, cents) = match text.split_once('.') {
+        Some((w, c)) if (1..=2).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit()) => {
+            (w, if c.len() == 1 { format!("{c}0") } else { c.to_string() })
+        }
+        Some(_) => return None,
+        None => (text, "00".to_string()),
+    };
+    if whole.is_empty() || whole.len() > 9 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(whole.parse::<i64>().ok()? * 100 + cents.parse::<i64>().ok()?)
+}
+
 /// A percentage as typed: "10", "12.5", "7.25 %", "0" (at most two decimals, at most 100) in
 /// basis points; None when it is not one.
 pub fn percent_bps(typed: &str) -> Option<i64> {

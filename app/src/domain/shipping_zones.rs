@@ -126,22 +126,6 @@ pub fn parse_countries(text: &str) -> Result<ZoneCountries, String> {
     Ok(ZoneCountries::List(codes))
 }
 
-/// An amount typed in major units ("4.99", "5", "0") as minor units.
-fn parse_amount(text: &str) -> Option<i64> {
-    let text = text.trim().trim_start_matches('$');
-    let (whole, cents) = match text.split_once('.') {
-        Some((w, c)) if (1..=2).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit()) => {
-            (w, if c.len() == 1 { format!("{c}0") } else { c.to_string() })
-        }
-        Some(_) => return None,
-        None => (text, "00".to_string()),
-    };
-    if whole.is_empty() || whole.len() > 9 || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(whole.parse::<i64>().ok()? * 100 + cents.parse::<i64>().ok()?)
-}
-
 /// Standard rates as typed: `4.99` (one price), or bands `0=4.99, 25=2.99, 50=0` — from each order
 /// value (the store's items), the price up to the next. The first band starts at 0.
 pub fn parse_bands(text: &str) -> Result<Vec<RateBand>, String> {
@@ -151,13 +135,14 @@ pub fn parse_bands(text: &str) -> Result<Vec<RateBand>, String> {
         return Err(format!("Enter the standard shipping price. {example}"));
     }
     if !text.contains('=') {
-        let price = parse_amount(text).ok_or_else(|| example.to_string())?;
+        let price = super::money::parse_minor(text).ok_or_else(|| example.to_string())?;
         return Ok(vec![RateBand { from_minor: 0, price_minor: price }]);
     }
     let mut bands: Vec<RateBand> = Vec::new();
     for entry in text.split(',').map(str::trim).filter(|e| !e.is_empty()) {
         let (from, price) = entry.split_once('=').ok_or_else(|| example.to_string())?;
-        let (Some(from_minor), Some(price_minor)) = (parse_amount(from), parse_amount(price)) else {
+        let (Some(from_minor), Some(price_minor)) = (super::money::parse_minor(from), super::money::parse_minor(price))
+        else {
             let shown: String = entry.chars().take(30).collect();
             return Err(format!("“{shown}” is not a band. {example}"));
         };
@@ -180,7 +165,7 @@ pub fn parse_bands(text: &str) -> Result<Vec<RateBand>, String> {
 pub fn parse_express(text: &str) -> Result<Option<i64>, String> {
     match text.trim() {
         "" => Ok(None),
-        t => parse_amount(t)
+        t => super::money::parse_minor(t)
             .map(Some)
             .ok_or_else(|| "Type the express price like 14.99, or leave it empty for none.".into()),
     }

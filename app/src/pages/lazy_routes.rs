@@ -47,6 +47,7 @@ lazy_pages! {
     Earnings => super::earnings::EarningsPage,
     Payouts => super::payouts::PayoutsPage,
     Shipping => super::shipping::ShippingPage,
+    Discounts => super::discounts::DiscountsPage,
     Taxes => super::taxes::TaxesPage,
     StoreReviews => super::store_reviews::StoreReviewsPage,
     Settings => super::settings::SettingsPage,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cart;
 pub mod category;
 pub mod checkout;
+pub mod discounts;
 pub mod earnings;
 pub mod home;
 pub mod inventory;

@@ -125,6 +125,11 @@ fn Order(order: OrderView, ask: ServerAction<RequestReturn>, key: Option<String>
                     <dl class="mt-2 space-y-1 text-sm">
                         <div class="flex justify-between"><dt>"Items"</dt><dd class="tabular-nums">{order.subtotal.to_string()}</dd></div>
                         <div class="flex justify-between"><dt>"Shipping"</dt><dd class="tabular-nums">{order.shipping.to_string()}</dd></div>
+                        {(order.discount.minor > 0).then(|| view! {
+                            <div class="flex justify-between text-emerald-800" data-testid="order-discount">
+                                <dt>"Discount"</dt><dd class="tabular-nums">{format!("−{}", order.discount)}</dd>
+                            </div>
+                        })}
                         <div class="flex justify-between"><dt>"Tax"</dt><dd class="tabular-nums">{order.tax.to_string()}</dd></div>
                         <div class="flex justify-between border-t border-stone-200 pt-2 text-base font-semibold">
                             <dt>"Total"</dt><dd class="tabular-nums" data-testid="order-total">{order.total.to_string()}</dd>

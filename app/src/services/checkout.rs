@@ -15,7 +15,7 @@ use crate::domain::address::{AddressInput, validate_address};
 use crate::domain::card::{CardInput, YearMonth, validate_card};
 use crate::domain::cart::MAX_QTY_PER_LINE;
 use crate::domain::checkout::{
-    AppliedDiscount, OrderQuote, PartInput, ShippingRates, ShippingSpeed, apply_discount, quote_to,
+    AppliedDiscount, Eligible, OrderQuote, PartInput, ShippingRates, ShippingSpeed, apply_discount_to, quote_to,
 };
 use crate::domain::errors::{AppError, FieldErrors};
 use crate::domain::idempotency::{CONFLICT_MESSAGE, Fingerprint, IdempotencyClaim, IdempotencyKey};
@@ -262,11 +262,25 @@ pub async fn price(
         "" => None,
         entered => {
             let found = store.discount_code(entered).await.map_err(internal)?;
-            let items = inputs
-                .iter()
-                .try_fold(Money::new(0, inputs[0].subtotal.currency), |sum, p| sum.checked_add(p.subtotal))
-                .map_err(|e| invalid("form", e.to_string()))?;
-            Some(apply_discount(entered, found.as_ref(), items, now)?)
+            // A store's own code counts (and takes off) that store's items and shipping only.
+            let scope = found.as_ref().and_then(|c| c.merchant_id);
+            let covered: Vec<&PartInput> = inputs.iter().filter(|p| scope.is_none_or(|m| m == p.merchant_id)).collect();
+            let zero = Money::new(0, inputs[0].subtotal.currency);
+            let sum = |f: fn(&PartInput) -> Money| {
+                covered
+                    .iter()
+                    .try_fold(zero, |acc, p| acc.checked_add(f(p)))
+                    .map_err(|e| invalid("form", e.to_string()))
+            };
+            let items = sum(|p| p.subtotal)?;
+            let standard_shipping = sum(|p| {
+                if p.shipping.speed == ShippingSpeed::Standard {
+                    p.shipping.price
+                } else {
+                    Money::new(0, p.subtotal.currency)
+                }
+            })?;
+            Some(apply_discount_to(entered, found.as_ref(), Eligible { items, standard_shipping }, now)?)
         }
     };
     let quote = quote_to(&inputs, country, region, &rules.taxes, discount.as_ref())

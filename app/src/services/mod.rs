@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod catalog_store;
 pub mod checkout;
 pub mod clock;
+pub mod discounts;
 pub mod errors;
 pub mod fulfilment;
 pub mod fulfilment_notices;

@@ -2,7 +2,7 @@
 //! marketplace's tax rules. Checkout reads them (`PricingRead`, part of every `OrderStore`); the
 //! dashboard writes them (`PricingStore`).
 use super::catalog_store::StoreError;
-use crate::domain::checkout::{TaxRate, TaxTable};
+use crate::domain::checkout::{DiscountCode, TaxRate, TaxTable};
 use crate::domain::shipping_zones::{ShippingZone, ZoneCountries, ZoneRates};
 use async_trait::async_trait;
 
@@ -40,4 +40,14 @@ pub trait PricingStore: PricingRead {
     /// Removes a rate; false when there was none.
     async fn delete_tax_rate(&self, country: &str, region: &str) -> Result<bool, StoreError>;
     async fn set_prices_include_tax(&self, include: bool, now: i64) -> Result<(), StoreError>;
+    /// Store `merchant_id`'s own codes (None: the marketplace's), newest first, at most 200.
+    async fn discount_codes(&self, merchant_id: Option<i64>) -> Result<Vec<DiscountCode>, StoreError>;
+    /// Switches a code of that owner off (or on again); false when it has no such code.
+    async fn set_discount_active(
+        &self,
+        code: &str,
+        merchant_id: Option<i64>,
+        active: bool,
+        now: i64,
+    ) -> Result<bool, StoreError>;
 }

@@ -31,3 +31,12 @@ pub struct TaxesPage {
     pub rates: Vec<TaxRate>,
     pub prices_include_tax: bool,
 }
+
+/// `/admin/discounts`: the codes of a store, or the marketplace's (`merchant_id` None).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountsPage {
+    pub merchant_id: Option<i64>,
+    /// "Northwind Home", or "the marketplace".
+    pub owner: String,
+    pub codes: Vec<crate::domain::discounts::DiscountRow>,
+}

@@ -295,6 +295,8 @@ pub async fn demo(shop: &Shop, media_dir: &Path) -> Result<SeedReport, String> {
         expires_at: None,
         usage_limit: Some(10_000),
         times_used: 0,
+        merchant_id: None,
+        disabled: false,
     };
     shop.orders.create_discount_code(&welcome, app::services::clock::now()).await.map_err(err)?;
     Ok(SeedReport {

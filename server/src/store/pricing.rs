@@ -30,9 +30,45 @@ pub fn bands_from_column(text: &str) -> Option<Vec<RateBand>> {
     (!bands.is_empty()).then_some(bands)
 }
 
+/// Discount codes as stored, read back into the domain's type: written once, used by checkout
+/// (`orders/placing.rs`) and the dashboard's list (below).
+macro_rules! impl_discount_rows {
+    ($db:ty) => {
+        const DISCOUNT_COLUMNS: &str = "SELECT code, kind, value, currency, min_spend_minor, expires_at, usage_limit,
+            times_used, merchant_id, active FROM discount_codes";
+
+        fn discount_from_row(
+            r: &<$db as sqlx::Database>::Row,
+        ) -> Result<app::domain::checkout::DiscountCode, app::services::catalog_store::StoreError> {
+            use app::domain::checkout::{DiscountCode, DiscountKind};
+            use app::domain::money::Money;
+            use sqlx::Row;
+            let currency = $crate::store::errors::currency(r.get::<&str, _>("currency"))?;
+            let value: i64 = r.get("value");
+            let min: i64 = r.get("min_spend_minor");
+            let kind = match r.get::<&str, _>("kind") {
+                "percent" => DiscountKind::Percent { bps: value.clamp(0, 10_000) as u32 },
+                "free_shipping" => DiscountKind::FreeShipping,
+                _ => DiscountKind::Fixed { amount: Money::new(value, currency) },
+            };
+            Ok(DiscountCode {
+                code: r.get("code"),
+                kind,
+                min_spend: (min > 0).then(|| Money::new(min, currency)),
+                expires_at: r.get("expires_at"),
+                usage_limit: r.get("usage_limit"),
+                times_used: r.get("times_used"),
+                merchant_id: r.get("merchant_id"),
+                disabled: r.get::<i64, _>("active") == 0,
+            })
+        }
+    };
+}
+
 macro_rules! impl_sql_pricing {
     ($store:ty, $db:ty) => {
-        use app::domain::checkout::{TaxRate, TaxTable};
+        impl_discount_rows!($db);
+        use app::domain::checkout::{DiscountCode, TaxRate, TaxTable};
         use app::domain::shipping_zones::{ShippingZone, ZoneRates};
         use app::services::catalog_store::StoreError;
         use app::services::pricing_store::{NewZone, PricingRead, PricingRules, PricingStore};
@@ -137,6 +173,33 @@ macro_rules! impl_sql_pricing {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let delete = sqlx::query("DELETE FROM tax_rates WHERE country = $1 AND region = $2");
                 let n = Self::run(&mut tx, delete.bind(country).bind(region)).await?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(n == 1)
+            }
+
+            async fn discount_codes(&self, merchant_id: Option<i64>) -> Result<Vec<DiscountCode>, StoreError> {
+                // A store's codes, or the marketplace's own (0 stands for none), newest first.
+                let rows = sqlx::query(&format!(
+                    "{DISCOUNT_COLUMNS} WHERE COALESCE(merchant_id, 0) = $1 ORDER BY created_at DESC, code LIMIT 200"
+                ))
+                .bind(merchant_id.unwrap_or(0))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                rows.iter().map(discount_from_row).collect()
+            }
+
+            async fn set_discount_active(
+                &self,
+                code: &str,
+                merchant_id: Option<i64>,
+                active: bool,
+                now: i64,
+            ) -> Result<bool, StoreError> {
+                let _ = now;
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                let set = sqlx::query("UPDATE discount_codes SET active = $1 WHERE code = $2 AND COALESCE(merchant_id, 0) = $3");
+                let n = Self::run(&mut tx, set.bind(i64::from(active)).bind(code).bind(merchant_id.unwrap_or(0))).await?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(n == 1)
             }

@@ -152,6 +152,16 @@ pub const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     // staff cannot remove a real one is in tests/pricing.rs.
     ("/api/admin/shipping/delete", &[("merchant_id", "{A}"), ("zone_id", "999999")], [Deny; 5]),
     ("/api/admin/taxes", &[], [Deny, Deny, Deny, Deny, Allow]),
+    ("/api/admin/discounts", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    // Without a store: a store's own codes for its staff, the marketplace's for the admin.
+    ("/api/admin/discounts", &[], [Deny, Deny, Allow, Allow, Allow]),
+    (
+        "/api/admin/discounts/create",
+        &[("merchant_id", "{A}"), ("code", "MATRIX-10"), ("kind", "percent"), ("value", "10")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    // WELCOME10 is the marketplace's: a store naming itself cannot switch it off (404).
+    ("/api/admin/discounts/active", &[("code", "WELCOME10"), ("active", "false")], [Deny, Deny, Deny, Deny, Allow]),
     ("/api/admin/taxes/set", &[("country", "GB"), ("rate", "20")], [Deny, Deny, Deny, Deny, Allow]),
     ("/api/admin/taxes/delete", &[("country", "NL")], [Deny, Deny, Deny, Deny, Allow]),
     ("/api/admin/taxes/mode", &[("mode", "exclusive")], [Deny, Deny, Deny, Deny, Allow]),

@@ -274,6 +274,8 @@ pub async fn fixed_discount(db: &Database, code: &str, limit: i64) {
         expires_at: None,
         usage_limit: Some(limit),
         times_used: 0,
+        merchant_id: None,
+        disabled: false,
     };
     db.orders().create_discount_code(&c, 1).await.unwrap();
 }

@@ -27,6 +27,7 @@ macro_rules! impl_sql_orders {
         use $crate::store::errors::{currency, map_sqlx, parsed};
 
         impl_idempotency_keys!($db);
+        impl_discount_rows!($db);
 
         fn order_status(raw: &str) -> Result<OrderStatus, StoreError> {
             parsed("order status", raw, OrderStatus::parse(raw))

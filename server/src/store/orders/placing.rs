@@ -12,29 +12,12 @@ macro_rules! orders_placing {
                 &self,
                 code: &str,
             ) -> Result<Option<app::domain::checkout::DiscountCode>, StoreError> {
-                use app::domain::checkout::{DiscountCode, DiscountKind};
-                use app::domain::money::Money;
-                let row = sqlx::query("SELECT * FROM discount_codes WHERE code = $1")
+                let row = sqlx::query(&format!("{DISCOUNT_COLUMNS} WHERE code = $1"))
                     .bind(app::domain::checkout::normalize_code(code))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(map_sqlx)?;
-                let Some(r) = row else { return Ok(None) };
-                let currency = currency(r.get::<&str, _>("currency"))?;
-                let value: i64 = r.get("value");
-                let min: i64 = r.get("min_spend_minor");
-                Ok(Some(DiscountCode {
-                    code: r.get("code"),
-                    kind: if r.get::<&str, _>("kind") == "percent" {
-                        DiscountKind::Percent { bps: value.clamp(0, 10_000) as u32 }
-                    } else {
-                        DiscountKind::Fixed { amount: Money::new(value, currency) }
-                    },
-                    min_spend: (min > 0).then(|| Money::new(min, currency)),
-                    expires_at: r.get("expires_at"),
-                    usage_limit: r.get("usage_limit"),
-                    times_used: r.get("times_used"),
-                }))
+                row.as_ref().map(discount_from_row).transpose()
             }
 
             async fn create_discount_code(
@@ -43,16 +26,16 @@ macro_rules! orders_placing {
                 now: i64,
             ) -> Result<(), StoreError> {
                 use app::domain::checkout::DiscountKind;
+                let fallback = || c.min_spend.map(|m| m.currency.code().to_string()).unwrap_or("USD".into());
                 let (kind, value, currency) = match c.kind {
-                    DiscountKind::Percent { bps } => {
-                        ("percent", bps as i64, c.min_spend.map(|m| m.currency.code().to_string()).unwrap_or("USD".into()))
-                    }
+                    DiscountKind::Percent { bps } => ("percent", bps as i64, fallback()),
                     DiscountKind::Fixed { amount } => ("fixed", amount.minor, amount.currency.code().to_string()),
+                    DiscountKind::FreeShipping => ("free_shipping", 0, fallback()),
                 };
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 sqlx::query(
                     "INSERT INTO discount_codes (code, kind, value, currency, min_spend_minor, expires_at, usage_limit,
-                        times_used, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        times_used, created_at, merchant_id, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(app::domain::checkout::normalize_code(&c.code))
                 .bind(kind)
@@ -63,6 +46,8 @@ macro_rules! orders_placing {
                 .bind(c.usage_limit)
                 .bind(c.times_used)
                 .bind(now)
+                .bind(c.merchant_id)
+                .bind(if c.disabled { 0i64 } else { 1 })
                 .execute(&mut *tx)
                 .await
                 .map_err(map_sqlx)?;
@@ -273,7 +258,7 @@ macro_rules! orders_placing {
                 // Counted under the same conditions that priced it: never past the limit.
                 let counted = sqlx::query(
                     "UPDATE discount_codes SET times_used = times_used + 1
-                     WHERE code = $1 AND (usage_limit IS NULL OR times_used < usage_limit)
+                     WHERE code = $1 AND active = 1 AND (usage_limit IS NULL OR times_used < usage_limit)
                        AND (expires_at IS NULL OR expires_at > $2)",
                 )
                 .bind(code)
