@@ -78,6 +78,9 @@ export default defineConfig({
       RUST_LOG: "warn",
       // Carrier webhooks are refused unless a secret is configured; tests sign their events.
       CARRIER_WEBHOOK_SECRETS: "*=e2e-carrier-secret-0123456789",
+      // Without SMTP the messages are written here (password_reset.spec.ts reads its link).
+      MAIL_DIR: `${dataDir}/mail`,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
     },
   },
   {

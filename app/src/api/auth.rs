@@ -53,3 +53,26 @@ pub async fn logout() -> Result<(), AppError> {
     crate::api::redirect::redirect("/");
     Ok(())
 }
+
+/// Asks for a password reset link; answers the same for any well-formed email.
+#[server(endpoint = "auth/forgot")]
+pub async fn forgot_password(email: String) -> Result<String, AppError> {
+    use super::guard::*;
+    guard(Access::Anyone).await?;
+    let shop = shop()?;
+    let client = client_address(&shop, &headers().await).await;
+    let sent = crate::services::password_reset::request(&shop, &email, &client).await?;
+    // The page says so from its address, so a form posted without JavaScript shows it too.
+    crate::api::redirect::redirect("/forgot-password?sent=1");
+    Ok(sent.to_string())
+}
+
+/// Sets a new password with a reset link's token, then sends the browser to sign in.
+#[server(endpoint = "auth/reset")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    use super::guard::*;
+    guard(Access::Anyone).await?;
+    crate::services::password_reset::reset(&shop()?, &token, &password).await?;
+    crate::api::redirect::redirect("/login?reset=1");
+    Ok(())
+}

@@ -77,7 +77,8 @@ pub fn AdminLayout(children: Children) -> impl IntoView {
     }
 }
 
-// Narrow padding below laptop width: the nine store sections fit a 768 px tablet without scrolling.
+// Narrow padding below laptop width. On a phone the sections scroll sideways in one row; from
+// tablet width they wrap into rows, so none sits past the window's edge.
 const LINK: &str = "block whitespace-nowrap rounded-lg px-2 py-2 text-sm lg:px-3 font-medium text-stone-700 hover:bg-stone-100 hover:text-stone-950 aria-[current=page]:bg-stone-900 aria-[current=page]:text-white aria-[current=true]:bg-emerald-50 aria-[current=true]:text-emerald-900 aria-[current=true]:ring-1 aria-[current=true]:ring-emerald-600";
 
 #[component]
@@ -104,7 +105,7 @@ pub fn AdminNav() -> impl IntoView {
                         <p class="hidden px-3 pb-2 text-xs font-semibold uppercase tracking-wide text-stone-500 lg:block">
                             {d.store.as_ref().map(|s| s.name.clone()).unwrap_or_else(|| "Marketplace".into())}
                         </p>
-                        <ul class="-mb-px flex gap-1 overflow-x-auto pb-2 lg:flex-col lg:overflow-visible lg:pb-0">
+                        <ul class="-mb-px flex gap-1 overflow-x-auto pb-2 sm:flex-wrap sm:overflow-visible lg:flex-col lg:pb-0">
                             {SECTIONS
                                 .iter()
                                 .map(|(label, href)| {

@@ -209,6 +209,10 @@ pub struct Registration {
     pub password: String,
 }
 
+/// What every password reset request is told, whether or not an account uses the address.
+pub const RESET_SENT: &str =
+    "If an account uses that email, we have sent it a link to choose a new password. The link works for an hour.";
+
 pub fn validate_registration(email: &str, display_name: &str, password: &str) -> Result<Registration, AppError> {
     let mut errors = FieldErrors::default();
     let email = normalize_email(email).map_err(|e| errors.add("email", e)).ok();

@@ -56,6 +56,12 @@ pub enum Message {
         reason: String,
         order_url: String,
     },
+    /// A link to choose a new password (single use, expiring); about no order.
+    PasswordReset {
+        reset_url: String,
+        /// How long the link works, in minutes.
+        valid_minutes: i64,
+    },
 }
 
 /// What a message is about, without its data.
@@ -66,15 +72,17 @@ pub enum MessageKind {
     Delivered,
     RefundIssued,
     ReturnDecision,
+    PasswordReset,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 5] = [
+    pub const ALL: [MessageKind; 6] = [
         MessageKind::OrderConfirmation,
         MessageKind::Shipped,
         MessageKind::Delivered,
         MessageKind::RefundIssued,
         MessageKind::ReturnDecision,
+        MessageKind::PasswordReset,
     ];
 
     /// Stable name, stored in the outbox.
@@ -85,6 +93,7 @@ impl MessageKind {
             MessageKind::Delivered => "delivered",
             MessageKind::RefundIssued => "refund_issued",
             MessageKind::ReturnDecision => "return_decision",
+            MessageKind::PasswordReset => "password_reset",
         }
     }
 
@@ -116,6 +125,7 @@ impl Message {
             Message::Delivered { .. } => MessageKind::Delivered,
             Message::RefundIssued { .. } => MessageKind::RefundIssued,
             Message::ReturnDecision { .. } => MessageKind::ReturnDecision,
+            Message::PasswordReset { .. } => MessageKind::PasswordReset,
         }
     }
 
@@ -126,6 +136,7 @@ impl Message {
             | Message::Delivered { number, .. }
             | Message::RefundIssued { number, .. }
             | Message::ReturnDecision { number, .. } => number,
+            Message::PasswordReset { .. } => "",
         }
     }
 
@@ -211,6 +222,20 @@ impl Message {
                      Banks usually show it within 5–10 business days.</p>\
                      <p><a href=\"{}\">See your order</a></p>",
                     &[&amount.to_string(), number, order_url],
+                );
+                finish(subject, text, body)
+            }
+            Message::PasswordReset { reset_url, valid_minutes } => {
+                let subject = "Choose a new password for Meridian Market".to_string();
+                let text = format!(
+                    "Someone (we hope you) asked to reset the password of your Meridian Market account.\n\nChoose a new one here: {reset_url}\n\nThe link works once, for {valid_minutes} minutes. If you did not ask, ignore this message: your password stays as it is.\n"
+                );
+                let body = html(
+                    "<p>Someone (we hope you) asked to reset the password of your Meridian Market account.</p>\
+                     <p><a href=\"{}\">Choose a new password</a></p>\
+                     <p style=\"color:#666\">The link works once, for {} minutes. If you did not ask, ignore this message: \
+                     your password stays as it is.</p>",
+                    &[reset_url, &valid_minutes.to_string()],
                 );
                 finish(subject, text, body)
             }
@@ -332,6 +357,11 @@ impl Links {
 
     pub fn track(&self, token: &str) -> String {
         format!("{}/track/{}", self.base, crate::domain::search::url_encode(token))
+    }
+
+    /// The page to choose a new password; the token in the query (never in the logged path).
+    pub fn password_reset(&self, token: &str) -> String {
+        format!("{}/reset-password?token={}", self.base, crate::domain::search::url_encode(token))
     }
 }
 
@@ -467,6 +497,7 @@ mod tests {
                 reason: evil.into(),
                 order_url: evil.into(),
             },
+            Message::PasswordReset { reset_url: format!("https://x/\"><script>{evil}"), valid_minutes: 60 },
         ];
         for m in messages {
             let r = m.render();

@@ -18,6 +18,11 @@ pub fn LoginPage() -> impl IntoView {
         <Meta name="description" content="Sign in to your Meridian Market account." />
         <div class="mx-auto max-w-md">
             <h1 class="mb-6 text-2xl font-semibold tracking-tight">"Sign in"</h1>
+            {move || (query.read().get("reset").as_deref() == Some("1")).then(|| view! {
+                <p class="mb-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800 ring-1 ring-emerald-200" role="status" data-testid="reset-done">
+                    "Your new password is saved. Sign in with it."
+                </p>
+            })}
             <div class=CARD>
                 <ActionForm action=login attr:class="flex flex-col gap-4" attr:data-testid="login-form">
                     <FormAlert errors />
@@ -28,6 +33,9 @@ pub fn LoginPage() -> impl IntoView {
                         {move || if login.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
+                <p class="mt-3 text-sm">
+                    <a href="/forgot-password" class="text-emerald-700 hover:underline">"Forgot your password?"</a>
+                </p>
             </div>
             <p class="mt-4 text-center text-sm text-stone-600">
                 "New here? "

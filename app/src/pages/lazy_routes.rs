@@ -47,6 +47,8 @@ lazy_pages! {
     Earnings => super::earnings::EarningsPage,
     Payouts => super::payouts::PayoutsPage,
     Shipping => super::shipping::ShippingPage,
+    ForgotPassword => super::password_reset::ForgotPasswordPage,
+    ResetPassword => super::password_reset::ResetPasswordPage,
     Discounts => super::discounts::DiscountsPage,
     Taxes => super::taxes::TaxesPage,
     StoreReviews => super::store_reviews::StoreReviewsPage,

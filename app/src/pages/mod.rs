@@ -14,6 +14,7 @@ pub mod lazy_routes;
 pub mod merchants;
 pub mod not_found;
 pub mod order;
+pub mod password_reset;
 pub mod payments;
 pub mod payouts;
 pub mod product;

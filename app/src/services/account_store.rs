@@ -92,6 +92,25 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError>;
     /// Sets the hash and deletes every session of the user except `keep` (the one in use).
     async fn set_password(&self, user_id: i64, password_hash: &str, keep: Option<&str>) -> Result<(), StoreError>;
+    /// Stores a password reset link's token (hashed) for the user, valid until `expires_at`.
+    async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Whether a reset token is unused and unexpired at `now` (changes nothing).
+    async fn password_reset_open(&self, token_hash: &str, now: i64) -> Result<bool, StoreError>;
+    /// Uses a reset token once: if it is unused and unexpired at `now`, marks it used, sets the
+    /// password and ends every session of its user, in one transaction; the user's id. None: the
+    /// token is unknown, used or expired (nothing changes).
+    async fn use_password_reset(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<i64>, StoreError>;
 
     async fn create_session(&self, token_hash: &str, user_id: i64, now: i64) -> Result<(), StoreError>;
     /// The session and its user when it exists; expiry is decided by the caller.

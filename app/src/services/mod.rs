@@ -26,6 +26,7 @@ pub mod notification_store;
 pub mod notifications;
 pub mod order_store;
 pub mod order_views;
+pub mod password_reset;
 pub mod passwords;
 pub mod payment_provider;
 pub mod payments;

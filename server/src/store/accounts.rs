@@ -122,6 +122,60 @@ macro_rules! impl_sql_accounts {
                 tx.commit().await.map_err(map_sqlx)
             }
 
+            async fn create_password_reset(
+                &self,
+                token_hash: &str,
+                user_id: i64,
+                expires_at: i64,
+                now: i64,
+            ) -> Result<(), StoreError> {
+                let insert = sqlx::query(
+                    "INSERT INTO password_resets (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)",
+                );
+                self.write_one(insert.bind(token_hash).bind(user_id).bind(expires_at).bind(now)).await.map(drop)
+            }
+
+            async fn password_reset_open(&self, token_hash: &str, now: i64) -> Result<bool, StoreError> {
+                let open: Option<i64> = sqlx::query_scalar(
+                    "SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_sqlx)?;
+                Ok(open.is_some())
+            }
+
+            async fn use_password_reset(
+                &self,
+                token_hash: &str,
+                hash: &str,
+                now: i64,
+            ) -> Result<Option<i64>, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                // Claimed by a conditional update: two uses of one link cannot both pass.
+                let claim = sqlx::query(
+                    "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+                );
+                if Self::run(&mut tx, claim.bind(now).bind(token_hash)).await? != 1 {
+                    return Ok(None);
+                }
+                let user_id: i64 = sqlx::query_scalar("SELECT user_id FROM password_resets WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map_sqlx)?;
+                let password = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3");
+                Self::run(&mut tx, password.bind(hash).bind(now).bind(user_id)).await?;
+                // Whoever knew the old password is signed out everywhere, and older links die.
+                Self::run(&mut tx, sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id)).await?;
+                let others = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL");
+                Self::run(&mut tx, others.bind(now).bind(user_id)).await?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(Some(user_id))
+            }
+
             async fn create_session(&self, token_hash: &str, user_id: i64, now: i64) -> Result<(), StoreError> {
                 let insert =
                     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)");

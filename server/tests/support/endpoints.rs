@@ -85,6 +85,16 @@ pub const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/cart/remove", &[("variant_id", "{CART_VARIANT}")], [Deny, Allow, Deny, Deny, Deny]),
     // Everyone may check out their own cart (an empty one is refused with a message).
     ("/api/checkout/page", &[], [Allow; 5]),
+    ("/api/auth/forgot", &[("email", "nobody@example.com")], [Allow; 5]),
+    // Anyone may call it; the link's token decides (a made-up one is refused for everyone: tests/password_reset.rs).
+    (
+        "/api/auth/reset",
+        &[
+            ("token", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+            ("password", "a long new passphrase 1"),
+        ],
+        [Allow; 5],
+    ),
     ("/api/checkout/place", CHECKOUT, [Allow; 5]),
     ("/api/checkout/quote", &[("country", "US")], [Allow; 5]),
     // Anyone may come back from the provider's page: the session is read from the provider (an id
