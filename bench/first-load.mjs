@@ -17,7 +17,7 @@ const budgetKb = Number(process.argv[3] ?? 250);
 const LAZY = [
   "dashboard", "store_orders", "store_order", "analytics", "products", "product_import", "product_edit",
   "inventory", "payments", "earnings", "store_reviews", "settings", "merchants", "payouts", "shipping", "taxes", "discounts", "users", "ranking",
-  "checkout", "order", "my_orders", "login", "register", "account", "track",
+  "checkout", "order", "my_orders", "login", "register", "forgot_password", "reset_password", "account", "track", "store",
 ];
 
 const cache = new Map();

@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/orders") view={Lazy::<dashboard::MyOrders>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/login") view={Lazy::<dashboard::Login>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/register") view={Lazy::<dashboard::Register>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/s/:store") view={Lazy::<dashboard::Store>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view={Lazy::<dashboard::ForgotPassword>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/reset-password") view={Lazy::<dashboard::ResetPassword>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/account") view={Lazy::<dashboard::Account>::new()} ssr=SsrMode::Async />

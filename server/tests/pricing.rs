@@ -231,3 +231,24 @@ async fn a_stores_codes_take_off_its_own_items_and_free_shipping_takes_off_shipp
         app.db.close().await;
     }
 }
+
+/// `/s/{store}`: the store's own page, with its shipping as the store set it; 404 for a store that
+/// does not exist or is suspended — without JavaScript, as curl sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_page_shows_its_own_shipping_and_is_404_when_closed() {
+    let app = support::spawn_app().await;
+    let (_, store_a, _, _) = two_stores(&app).await;
+    let settings = app.shop.admin.store_settings(store_a).await.unwrap().unwrap();
+    let page = app.get(&format!("/s/{}", settings.slug)).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&settings.name) && page.body.contains("Everywhere: standard $4.99"),
+        "the default rates"
+    );
+    add_zone(&app.shop, store_a, zone("Islands", "IS, FO", "0=9, 80=0", "")).await.unwrap();
+    let page = app.get(&format!("/s/{}", settings.slug)).await;
+    assert!(page.body.contains("Islands (IS, FO): standard 0.00=9.00, 80.00=0.00"), "its own zone");
+    assert_eq!(app.get("/s/no-such-store").await.status, 404);
+    app.shop.accounts.set_merchant_status(store_a, app::domain::account::MerchantStatus::Suspended).await.unwrap();
+    assert_eq!(app.get(&format!("/s/{}", settings.slug)).await.status, 404, "a suspended store has no page");
+}

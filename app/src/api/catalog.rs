@@ -122,3 +122,10 @@ pub async fn search(
 pub async fn suggest(q: String) -> Result<Suggestions, AppError> {
     crate::services::storefront::suggest(&visitor().await?.0, &q).await
 }
+
+/// A store's public page (`None`: no such open store).
+#[server(endpoint = "catalog/store")]
+pub async fn get_store_page(slug: String) -> Result<Option<crate::domain::storefront::StorePage>, AppError> {
+    let (shop, who) = visitor().await?;
+    crate::services::storefront::store_page(&shop, who.as_ref(), &slug).await
+}

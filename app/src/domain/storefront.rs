@@ -66,3 +66,21 @@ pub struct Suggestions {
     pub queries: Vec<String>,
     pub products: Vec<ProductCard>,
 }
+
+/// `/s/{store}`: a store's public page — who it is, how shoppers rate it, how it ships, and its
+/// products (best first; the rest through the search page filtered to the store).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StorePage {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub support_email: String,
+    /// The average rating of its products' reviews, and how many there are.
+    pub rating: Option<f64>,
+    pub review_count: i64,
+    /// One line per shipping zone ("UK (GB, IE): 3.50"), or the marketplace's default.
+    pub shipping: Vec<String>,
+    pub products: Vec<RankedCard>,
+    /// How many of its products are on sale.
+    pub product_count: i64,
+}

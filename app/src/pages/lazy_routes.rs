@@ -48,6 +48,7 @@ lazy_pages! {
     Payouts => super::payouts::PayoutsPage,
     Shipping => super::shipping::ShippingPage,
     ForgotPassword => super::password_reset::ForgotPasswordPage,
+    Store => super::store::StorePage,
     ResetPassword => super::password_reset::ResetPasswordPage,
     Discounts => super::discounts::DiscountsPage,
     Taxes => super::taxes::TaxesPage,

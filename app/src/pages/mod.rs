@@ -25,6 +25,7 @@ pub mod ranking;
 pub mod search;
 pub mod settings;
 pub mod shipping;
+pub mod store;
 pub mod store_orders;
 pub mod store_reviews;
 pub mod taxes;

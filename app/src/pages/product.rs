@@ -54,6 +54,7 @@ fn ProductView(product: ProductDetail, recs: AlsoBoughtData, reviews: ReviewsDat
     let images = product.images.clone();
     let breadcrumbs = product.breadcrumbs.clone();
     let merchant = product.merchant.name.clone();
+    let merchant_page = format!("/s/{}", crate::domain::search::url_encode(&product.merchant.slug));
     // Rendered from Markdown to safe HTML by the server (raw HTML shows as text, only http(s) and
     // mailto links); the same string hydrates, so the bundle needs no Markdown parser.
     let description_html = product.description_html.clone();
@@ -69,7 +70,9 @@ fn ProductView(product: ProductDetail, recs: AlsoBoughtData, reviews: ReviewsDat
             <Gallery images title=title.clone() />
             <section aria-labelledby="product-title" class="flex flex-col gap-5">
                 <div>
-                    <p class="text-sm font-medium text-emerald-700">{merchant}</p>
+                    <p class="text-sm font-medium text-emerald-700">
+                        <a href=merchant_page class="hover:underline" data-testid="store-link">{merchant}</a>
+                    </p>
                     <h1 id="product-title" class="mt-1 text-2xl font-semibold tracking-tight sm:text-3xl">{title}</h1>
                 </div>
                 {move || {

@@ -90,3 +90,68 @@ pub async fn search(shop: &Shop, who: Option<&Principal>, form: SearchForm) -> R
 pub async fn suggest(shop: &Shop, typed: &str) -> Result<Suggestions, AppError> {
     super::search::suggest(shop.catalog.as_ref(), &shop.vocabulary, typed).await.map_err(store_err)
 }
+
+/// How many products the store page shows; the rest are one click away in the search.
+pub const STORE_PAGE_PRODUCTS: u32 = 24;
+
+/// A store's public page (`None`: no such store, or it is not open for business).
+pub async fn store_page(
+    shop: &Shop,
+    who: Option<&Principal>,
+    slug: &str,
+) -> Result<Option<crate::domain::storefront::StorePage>, AppError> {
+    use crate::domain::account::MerchantStatus;
+    use crate::domain::shipping_zones::{bands_text, countries_text};
+    let slug = slug.trim();
+    let merchants = shop.accounts.merchants().await.map_err(store_err)?;
+    let Some(m) = merchants.into_iter().find(|m| m.slug == slug && m.status == MerchantStatus::Active) else {
+        return Ok(None);
+    };
+    let Some(settings) = shop.admin.store_settings(m.id).await.map_err(store_err)? else { return Ok(None) };
+    let (_, review_count, rating) = shop.admin.store_reviews(m.id, false, 1, 0).await.map_err(store_err)?;
+    let zones = shop.orders.pricing_rules(&[m.id]).await.map_err(store_err)?.zones;
+    let shipping = if zones.is_empty() {
+        let d = shop.checkout.rates;
+        vec![format!(
+            "Everywhere: standard ${}.{:02}, free from ${}; express ${}.{:02}",
+            d.standard / 100,
+            d.standard % 100,
+            d.free_standard_from.map_or("—".to_string(), |f| format!("{}", f / 100)),
+            d.express / 100,
+            d.express % 100
+        )]
+    } else {
+        zones
+            .iter()
+            .map(|z| {
+                let place = match countries_text(&z.countries).as_str() {
+                    "*" => "everywhere else".to_string(),
+                    list => list.to_string(),
+                };
+                let express =
+                    z.rates.express_minor.map_or(String::new(), |e| format!("; express ${}.{:02}", e / 100, e % 100));
+                format!("{} ({place}): standard {}{express}", z.name, bands_text(&z.rates.bands))
+            })
+            .collect()
+    };
+    let form = SearchForm {
+        query: String::new(),
+        filters: Filters::from_params(None, Some(slug), None, None, None),
+        sort: Sort::default(),
+        page: 1,
+    };
+    let results = search(shop, who, form).await?;
+    let mut products = results.listing.products.items;
+    products.truncate(STORE_PAGE_PRODUCTS as usize);
+    Ok(Some(crate::domain::storefront::StorePage {
+        slug: m.slug,
+        name: settings.name,
+        description: settings.description,
+        support_email: settings.support_email,
+        rating,
+        review_count,
+        shipping,
+        products,
+        product_count: results.listing.products.total,
+    }))
+}

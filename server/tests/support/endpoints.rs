@@ -85,6 +85,7 @@ pub const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ("/api/cart/remove", &[("variant_id", "{CART_VARIANT}")], [Deny, Allow, Deny, Deny, Deny]),
     // Everyone may check out their own cart (an empty one is refused with a message).
     ("/api/checkout/page", &[], [Allow; 5]),
+    ("/api/catalog/store", &[("slug", "northwind-home")], [Allow; 5]),
     ("/api/auth/forgot", &[("email", "nobody@example.com")], [Allow; 5]),
     // Anyone may call it; the link's token decides (a made-up one is refused for everyone: tests/password_reset.rs).
     (
