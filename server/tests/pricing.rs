@@ -252,3 +252,36 @@ async fn a_store_page_shows_its_own_shipping_and_is_404_when_closed() {
     app.shop.accounts.set_merchant_status(store_a, app::domain::account::MerchantStatus::Suspended).await.unwrap();
     assert_eq!(app.get(&format!("/s/{}", settings.slug)).await.status, 404, "a suspended store has no page");
 }
+
+/// A paid checkout tells each store of its part, once, at its support address or its owner's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_store_of_a_paid_order_gets_one_new_order_email() {
+    use app::domain::notification::MessageKind;
+    let app = support::spawn_app().await;
+    let (a, store_a, b, _) = two_stores(&app).await;
+    let shopper = app.login(support::SHOPPER.0, support::SHOPPER.1).await;
+    for v in [a, b] {
+        let res = app.call(&shopper, "/api/cart/add", &[("variant_id", &v.to_string()), ("quantity", "1")]).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    let mut form: Vec<(&str, &str)> = support::endpoints::CHECKOUT.to_vec();
+    form.push(("idempotency_key", "new-order-mail-0001"));
+    let res = app.call(&shopper, "/api/checkout/place", &form).await;
+    let number: String = res.ok();
+    // The same checkout again (a double click) tells no one twice.
+    app.call(&shopper, "/api/checkout/place", &form).await;
+    let mails: Vec<_> = app
+        .shop
+        .notifications
+        .list(500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == MessageKind::NewOrder && m.subject.contains(&number))
+        .collect();
+    assert_eq!(mails.len(), 2, "one per store: {mails:?}");
+    let store_a_settings = app.shop.admin.store_settings(store_a).await.unwrap().unwrap();
+    let to_a = mails.iter().find(|m| m.subject.ends_with(&store_a_settings.name)).expect("store A's");
+    assert!(to_a.text_body.contains(&format!("/admin/orders/{number}")), "{}", to_a.text_body);
+    assert!(to_a.recipient.contains('@'));
+}

@@ -179,9 +179,14 @@ async fn webhook_before_the_redirect_after_it_and_twice_all_pay_the_order_once()
                 .await;
             let total = f.scalar(&format!("SELECT total_minor FROM orders WHERE number = '{number}'")).await;
             assert_eq!(captured, total, "{mode:?}");
-            // One confirmation per order, however many reports came.
-            let queued = f.scalar(&format!("SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE '%{number}%'")).await;
-            assert_eq!(queued, 1, "{mode:?}");
+            // One confirmation to the shopper and one new-order mail to the store, however many
+            // reports came.
+            for kind in ["order_confirmation", "new_order"] {
+                let queued = f
+                    .scalar(&format!("SELECT COUNT(*) FROM outbox WHERE kind = '{kind}' AND dedupe_key LIKE '%{number}%'"))
+                    .await;
+                assert_eq!(queued, 1, "{mode:?} {kind}");
+            }
         }
         assert_eq!(f.calls("POST", "/v1/checkout/sessions"), 3, "one session per checkout, retries included");
         let deliveries = f.fake.deliveries();

@@ -56,6 +56,16 @@ pub enum Message {
         reason: String,
         order_url: String,
     },
+    /// To a store: a paid order has a part for it to fulfil.
+    NewOrder {
+        number: String,
+        store: String,
+        lines: Vec<MessageLine>,
+        /// The store's part: its items, shipping, tax, less its share of a discount.
+        part_total: Money,
+        /// Absolute link to `/admin/orders/{number}`.
+        dashboard_url: String,
+    },
     /// A link to choose a new password (single use, expiring); about no order.
     PasswordReset {
         reset_url: String,
@@ -73,16 +83,18 @@ pub enum MessageKind {
     RefundIssued,
     ReturnDecision,
     PasswordReset,
+    NewOrder,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 6] = [
+    pub const ALL: [MessageKind; 7] = [
         MessageKind::OrderConfirmation,
         MessageKind::Shipped,
         MessageKind::Delivered,
         MessageKind::RefundIssued,
         MessageKind::ReturnDecision,
         MessageKind::PasswordReset,
+        MessageKind::NewOrder,
     ];
 
     /// Stable name, stored in the outbox.
@@ -94,6 +106,7 @@ impl MessageKind {
             MessageKind::RefundIssued => "refund_issued",
             MessageKind::ReturnDecision => "return_decision",
             MessageKind::PasswordReset => "password_reset",
+            MessageKind::NewOrder => "new_order",
         }
     }
 
@@ -126,6 +139,7 @@ impl Message {
             Message::RefundIssued { .. } => MessageKind::RefundIssued,
             Message::ReturnDecision { .. } => MessageKind::ReturnDecision,
             Message::PasswordReset { .. } => MessageKind::PasswordReset,
+            Message::NewOrder { .. } => MessageKind::NewOrder,
         }
     }
 
@@ -135,7 +149,8 @@ impl Message {
             | Message::Shipped { number, .. }
             | Message::Delivered { number, .. }
             | Message::RefundIssued { number, .. }
-            | Message::ReturnDecision { number, .. } => number,
+            | Message::ReturnDecision { number, .. }
+            | Message::NewOrder { number, .. } => number,
             Message::PasswordReset { .. } => "",
         }
     }
@@ -223,6 +238,29 @@ impl Message {
                      <p><a href=\"{}\">See your order</a></p>",
                     &[&amount.to_string(), number, order_url],
                 );
+                finish(subject, text, body)
+            }
+            Message::NewOrder { number, store, lines, part_total, dashboard_url } => {
+                let subject = format!("New order {number} for {store}");
+                let mut text = format!("A paid order has a part for {store} to ship.\n\nOrder {number}:\n");
+                for l in lines {
+                    text.push_str(&format!("  {} × {}  {}\n", l.quantity, l.title, l.line_total));
+                }
+                text.push_str(&format!("\nYour part: {part_total}\n\nOpen it in the dashboard: {dashboard_url}\n"));
+                let rows: String = lines
+                    .iter()
+                    .map(|l| {
+                        html("<li>{} × {} — {}</li>", &[&l.quantity.to_string(), &l.title, &l.line_total.to_string()])
+                    })
+                    .collect();
+                let body = html(
+                    "<p>A paid order has a part for {} to ship.</p><p>Order <strong>{}</strong>:</p><ul>",
+                    &[store, number],
+                ) + &rows
+                    + &html(
+                        "</ul><p>Your part: <strong>{}</strong></p><p><a href=\"{}\">Open it in the dashboard</a></p>",
+                        &[&part_total.to_string(), dashboard_url],
+                    );
                 finish(subject, text, body)
             }
             Message::PasswordReset { reset_url, valid_minutes } => {
@@ -357,6 +395,11 @@ impl Links {
 
     pub fn track(&self, token: &str) -> String {
         format!("{}/track/{}", self.base, crate::domain::search::url_encode(token))
+    }
+
+    /// A store's view of an order in the dashboard.
+    pub fn store_order(&self, number: &str) -> String {
+        format!("{}/admin/orders/{}", self.base, crate::domain::search::url_encode(number))
     }
 
     /// The page to choose a new password; the token in the query (never in the logged path).
@@ -498,6 +541,13 @@ mod tests {
                 order_url: evil.into(),
             },
             Message::PasswordReset { reset_url: format!("https://x/\"><script>{evil}"), valid_minutes: 60 },
+            Message::NewOrder {
+                number: evil.into(),
+                store: evil.into(),
+                lines: vec![MessageLine { title: evil.into(), quantity: 1, line_total: usd(1) }],
+                part_total: usd(1),
+                dashboard_url: format!("https://x/\"><script>{evil}"),
+            },
         ];
         for m in messages {
             let r = m.render();

@@ -155,6 +155,11 @@ pub async fn place(
     let placement =
         super::checkout::place_order_with_key(shop.orders.as_ref(), shop.gateway.as_ref(), &shop.checkout, request)
             .await?;
+    // A fresh payment (not a retry answered from its key) tells the stores; the dedupe key makes a
+    // second telling a no-op either way.
+    if let CheckoutOutcome::Paid { number } = &placement.outcome {
+        super::store_notices::new_order(shop, number, shop.clock.now()).await;
+    }
     if let (CheckoutOutcome::Paid { .. } | CheckoutOutcome::Processing { .. }, Some(cart)) = (&placement.outcome, cart)
     {
         super::cart::clear(shop, cart).await?;

@@ -129,6 +129,7 @@ pub async fn settle_session(shop: &Shop, session_id: &str) -> Result<Settled, Ap
         None => current(shop, &number).await,
         Some(PaymentRecorded::Applied) if paid => {
             confirm(shop, &row, &number, total, now).await;
+            super::store_notices::new_order(shop, &number, now).await;
             Ok(Settled::Paid { number })
         }
         Some(PaymentRecorded::Applied) => {

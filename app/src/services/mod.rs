@@ -50,6 +50,7 @@ pub mod reviews;
 pub mod search;
 pub mod settings;
 pub mod shopper_orders;
+pub mod store_notices;
 pub mod storefront;
 pub mod users;
 
