@@ -183,7 +183,9 @@ async fn webhook_before_the_redirect_after_it_and_twice_all_pay_the_order_once()
             // reports came.
             for kind in ["order_confirmation", "new_order"] {
                 let queued = f
-                    .scalar(&format!("SELECT COUNT(*) FROM outbox WHERE kind = '{kind}' AND dedupe_key LIKE '%{number}%'"))
+                    .scalar(&format!(
+                        "SELECT COUNT(*) FROM outbox WHERE kind = '{kind}' AND dedupe_key LIKE '%{number}%'"
+                    ))
                     .await;
                 assert_eq!(queued, 1, "{mode:?} {kind}");
             }
