@@ -92,3 +92,19 @@ pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center roun
 pub const FILTER_INPUT: &str =
     "mt-1 block rounded-lg border-0 px-3 py-2 text-sm ring-1 ring-stone-300 focus:ring-2 focus:ring-emerald-600";
 pub const CARD: &str = "rounded-2xl bg-white p-5 ring-1 ring-stone-200 sm:p-6";
+
+/// The result of a dashboard form: green and `status` when it went through, red and `alert`
+/// when not; nothing before the first submission.
+#[component]
+pub fn ActionOutcome(#[prop(into)] outcome: Signal<Option<(bool, String)>>, testid: &'static str) -> impl IntoView {
+    move || {
+        outcome.get().map(|(ok, text)| {
+            let class = if ok {
+                "mb-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800 ring-1 ring-emerald-200"
+            } else {
+                "mb-4 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-200"
+            };
+            view! { <p role=if ok { "status" } else { "alert" } class=class data-testid=testid>{text}</p> }
+        })
+    }
+}

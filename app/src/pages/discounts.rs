@@ -4,7 +4,7 @@
 //! deleted, as orders keep naming the code they used.
 use crate::api::discounts::{CreateDiscountCode, SetDiscountActive, discount_codes};
 use crate::components::admin_nav::{AdminLayout, load_error};
-use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
+use crate::components::form::{ActionOutcome, BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::discounts::DiscountRow;
 use crate::domain::errors::AppError;
@@ -72,14 +72,7 @@ fn Codes(
             <h1 class="text-2xl font-semibold tracking-tight">"Discount codes"</h1>
             <p class="mt-1 max-w-2xl text-sm text-stone-600">{scope}</p>
         </header>
-        {move || outcome().map(|(ok, text)| {
-            let class = if ok {
-                "mb-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800 ring-1 ring-emerald-200"
-            } else {
-                "mb-4 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-200"
-            };
-            view! { <p role=if ok { "status" } else { "alert" } class=class data-testid="discounts-outcome">{text}</p> }
-        })}
+        <ActionOutcome outcome=Signal::derive(outcome) testid="discounts-outcome" />
         {if empty {
             view! { <p class=format!("{CARD} mb-6 text-sm text-stone-700") data-testid="no-codes">"No codes yet."</p> }.into_any()
         } else {

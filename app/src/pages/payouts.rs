@@ -5,7 +5,7 @@
 //! repeat would matter, so it works without JavaScript and a double click records one payout.
 use crate::api::payouts::{RecordPayout, SetCommission, marketplace_payouts};
 use crate::components::admin_nav::{AdminLayout, load_error};
-use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
+use crate::components::form::{ActionOutcome, BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::dates::ymd_hm;
 use crate::domain::errors::AppError;
@@ -74,14 +74,7 @@ fn Payouts(
                 "Download ledger (CSV)"
             </a>
         </header>
-        {move || outcome().map(|(ok, text)| {
-            let class = if ok {
-                "mb-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800 ring-1 ring-emerald-200"
-            } else {
-                "mb-4 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-200"
-            };
-            view! { <p role=if ok { "status" } else { "alert" } class=class data-testid="payouts-outcome">{text}</p> }
-        })}
+        <ActionOutcome outcome=Signal::derive(outcome) testid="payouts-outcome" />
         <section class=format!("{CARD} mb-6") aria-labelledby="commission-heading">
             <h2 id="commission-heading" class="text-lg font-semibold">"Marketplace commission"</h2>
             <p class="mt-1 text-sm text-stone-600">

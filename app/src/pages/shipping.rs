@@ -4,7 +4,7 @@
 //! marketplace's default rates; with zones, only where one covers. Checkout prices with these.
 use crate::api::pricing::{AddShippingZone, DeleteShippingZone, shipping_zones};
 use crate::components::admin_nav::{AdminLayout, load_error};
-use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
+use crate::components::form::{ActionOutcome, BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::errors::AppError;
 use crate::views::pricing::{ShippingPage, ZoneRow};
@@ -64,14 +64,7 @@ fn Zones(
                 "Where this store ships and what the shopper pays for it. A country belongs to one zone; a zone “*” covers everywhere else. Standard rates go by the value of the store's items in the order."
             </p>
         </header>
-        {move || outcome().map(|(ok, text)| {
-            let class = if ok {
-                "mb-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800 ring-1 ring-emerald-200"
-            } else {
-                "mb-4 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-200"
-            };
-            view! { <p role=if ok { "status" } else { "alert" } class=class data-testid="shipping-outcome">{text}</p> }
-        })}
+        <ActionOutcome outcome=Signal::derive(outcome) testid="shipping-outcome" />
         {if empty {
             view! {
                 <p class=format!("{CARD} mb-6 text-sm text-stone-700") data-testid="no-zones">

@@ -3,7 +3,7 @@
 //! prices include tax (the checkout shows the tax they hold) or tax is added at checkout.
 use crate::api::pricing::{DeleteTaxRate, SetTaxMode, SetTaxRate, tax_rules};
 use crate::components::admin_nav::{AdminLayout, load_error};
-use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD};
+use crate::components::form::{ActionOutcome, BUTTON, BUTTON_SECONDARY, CARD};
 use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::errors::AppError;
 use crate::domain::money::percent_text;
@@ -63,14 +63,7 @@ fn Taxes(
                 "The rate charged by destination: a country's, or a region's where it differs. Destinations not listed pay no tax. One rate applies to goods and shipping."
             </p>
         </header>
-        {move || outcome().map(|(ok, text)| {
-            let class = if ok {
-                "mb-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800 ring-1 ring-emerald-200"
-            } else {
-                "mb-4 rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-800 ring-1 ring-rose-200"
-            };
-            view! { <p role=if ok { "status" } else { "alert" } class=class data-testid="taxes-outcome">{text}</p> }
-        })}
+        <ActionOutcome outcome=Signal::derive(outcome) testid="taxes-outcome" />
         <section class=format!("{CARD} mb-6") aria-labelledby="tax-mode-heading">
             <h2 id="tax-mode-heading" class="text-lg font-semibold">"Listed prices"</h2>
             <ActionForm action=mode attr:class="mt-3 flex flex-col gap-2 text-sm" attr:data-testid="tax-mode-form">

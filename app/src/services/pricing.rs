@@ -55,7 +55,7 @@ pub async fn shipping_page(shop: &Shop, merchant_id: i64) -> Result<ShippingPage
 }
 
 fn money(minor: i64) -> String {
-    format!("${}.{:02}", minor / 100, minor % 100)
+    crate::domain::money::Money::new(minor, super::MARKETPLACE_CURRENCY).to_string()
 }
 
 /// Adds a zone to the store's shipping. A country belongs to one zone of a store, and a store has

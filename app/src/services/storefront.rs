@@ -112,14 +112,9 @@ pub async fn store_page(
     let zones = shop.orders.pricing_rules(&[m.id]).await.map_err(store_err)?.zones;
     let shipping = if zones.is_empty() {
         let d = shop.checkout.rates;
-        vec![format!(
-            "Everywhere: standard ${}.{:02}, free from ${}; express ${}.{:02}",
-            d.standard / 100,
-            d.standard % 100,
-            d.free_standard_from.map_or("—".to_string(), |f| format!("{}", f / 100)),
-            d.express / 100,
-            d.express % 100
-        )]
+        let money = |m: i64| crate::domain::money::Money::new(m, super::MARKETPLACE_CURRENCY).to_string();
+        let free = d.free_standard_from.map_or_else(|| "never".to_string(), money);
+        vec![format!("Everywhere: standard {}, free from {free}; express {}", money(d.standard), money(d.express))]
     } else {
         zones
             .iter()
@@ -128,8 +123,9 @@ pub async fn store_page(
                     "*" => "everywhere else".to_string(),
                     list => list.to_string(),
                 };
-                let express =
-                    z.rates.express_minor.map_or(String::new(), |e| format!("; express ${}.{:02}", e / 100, e % 100));
+                let express = z.rates.express_minor.map_or(String::new(), |e| {
+                    format!("; express {}", crate::domain::money::Money::new(e, super::MARKETPLACE_CURRENCY))
+                });
                 format!("{} ({place}): standard {}{express}", z.name, bands_text(&z.rates.bands))
             })
             .collect()
