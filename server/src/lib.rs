@@ -9,6 +9,7 @@ pub mod failsafe;
 pub mod health;
 pub mod ledger_csv;
 pub mod notify;
+pub mod orders_csv;
 pub mod page_cache;
 pub mod payment_webhooks;
 pub mod product_csv;

@@ -195,6 +195,7 @@ pub fn router_with(
         .route("/admin/products/import", crate::product_csv::upload_route())
         .route("/admin/products/export.csv", crate::product_csv::export_route())
         .route("/admin/earnings/ledger.csv", crate::ledger_csv::route())
+        .route("/admin/orders.csv", crate::orders_csv::route())
         .route("/admin/products/{id}/images", crate::uploads::route())
         .nest_service("/media", media)
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))

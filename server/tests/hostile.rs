@@ -271,6 +271,9 @@ async fn no_page_or_plain_route_answers_5xx() {
         paths.push(format!("/media/{s}"));
         paths.push(format!("/admin/products/export.csv?store={s}"));
         paths.push(format!("/admin/earnings/ledger.csv?store={s}"));
+        paths.push(format!("/admin/orders.csv?store={s}"));
+        paths.push(format!("/admin/orders.csv?q={s}&status={s}"));
+        paths.push(format!("/admin/orders?q={s}&before={s}&after={s}"));
         paths.push(format!("/no-such-page/{s}"));
     }
     let mut failures = Vec::new();

@@ -332,13 +332,17 @@ async fn a_store_sees_its_part_and_the_payment_only(db: Database) {
     };
     checkout(&db, request(vec![(b, 1)], DECLINED, "key-merchant-002")).await.unwrap();
 
-    let queue = orders.parts_of_merchant(north, None, 50).await.unwrap();
+    use app::domain::paging::Cursor;
+    use app::services::order_store::PartFilter;
+    let all = PartFilter::default();
+    let queue = orders.parts_of_merchant(north, &all, Cursor::Newest, 50).await.unwrap();
     assert_eq!(queue.len(), 1);
     assert_eq!((queue[0].number.as_str(), queue[0].items), (number.as_str(), 2));
     assert_eq!((queue[0].status.as_str(), queue[0].payment_status.as_deref()), ("paid", Some("captured")));
-    let volt_queue = orders.parts_of_merchant(volt, None, 50).await.unwrap();
+    let volt_queue = orders.parts_of_merchant(volt, &all, Cursor::Newest, 50).await.unwrap();
     assert_eq!(volt_queue.len(), 2, "the paid order and the declined attempt");
-    assert_eq!(orders.parts_of_merchant(volt, Some(app::domain::order::PartStatus::Paid), 50).await.unwrap().len(), 1);
+    let paid = PartFilter { status: Some(app::domain::order::PartStatus::Paid), search: None };
+    assert_eq!(orders.parts_of_merchant(volt, &paid, Cursor::Newest, 50).await.unwrap().len(), 1);
     assert_eq!(volt_queue.iter().filter(|p| p.payment_status.as_deref() == Some("failed")).count(), 1);
 
     let (_, view) = app::services::order_views::order_view(orders.as_ref(), &number).await.unwrap().unwrap();

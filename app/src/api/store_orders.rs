@@ -6,9 +6,16 @@ use crate::views::orders::{MerchantOrderView, StoreOrderQueue};
 use leptos::prelude::*;
 
 #[server(endpoint = "admin/orders")]
-pub async fn store_orders(merchant_id: Option<i64>, status: Option<String>) -> Result<StoreOrderQueue, AppError> {
+pub async fn store_orders(
+    merchant_id: Option<i64>,
+    status: Option<String>,
+    q: Option<String>,
+    before: Option<i64>,
+    after: Option<i64>,
+) -> Result<StoreOrderQueue, AppError> {
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
-    crate::services::order_views::store_queue(&super::guard::shop()?, merchant_id, status).await
+    let cursor = crate::domain::paging::Cursor::from_keys(before, after);
+    crate::services::order_views::store_queue(&super::guard::shop()?, merchant_id, status, q, cursor).await
 }
 
 #[server(endpoint = "admin/order")]

@@ -44,3 +44,36 @@ pub fn Pagination(base_path: String, base_query: String, page: u32, last: u32) -
     }
     .into_any()
 }
+
+/// "Newer" / "Older" links of a cursor-paged list (`domain::paging`), keeping the list's own
+/// parameters (`params`: store, status, search, …), and "Newest" once away from the first page.
+#[component]
+pub fn CursorPager(
+    base_path: &'static str,
+    params: Vec<(&'static str, String)>,
+    older: Option<i64>,
+    newer: Option<i64>,
+    /// Whether this is a later page (it was opened with a cursor).
+    paged: bool,
+) -> impl IntoView {
+    use crate::domain::paging::{Cursor, link_query};
+    if older.is_none() && newer.is_none() && !paged {
+        return ().into_any();
+    }
+    let href = move |cursor: Cursor| {
+        let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let q = link_query(&pairs, cursor);
+        if q.is_empty() { base_path.to_string() } else { format!("{base_path}?{q}") }
+    };
+    let link = "inline-flex h-10 items-center justify-center rounded-lg bg-white px-4 text-sm font-medium ring-1 ring-stone-200 hover:bg-stone-100";
+    view! {
+        <nav aria-label="Pages" class="mt-4 flex flex-wrap items-center justify-between gap-2" data-testid="cursor-pager">
+            <div class="flex gap-2">
+                {paged.then(|| view! { <a class=link href=href(Cursor::Newest)>"Newest"</a> })}
+                {newer.map(|k| view! { <a class=link rel="prev" href=href(Cursor::After(k))>"← Newer"</a> })}
+            </div>
+            {older.map(|k| view! { <a class=link rel="next" href=href(Cursor::Before(k))>"Older →"</a> })}
+        </nav>
+    }
+    .into_any()
+}

@@ -28,6 +28,8 @@ pub mod markdown;
 pub mod money;
 pub mod notification;
 pub mod order;
+pub mod order_search;
+pub mod paging;
 pub mod payment;
 pub mod payouts;
 pub mod product_csv;

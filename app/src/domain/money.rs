@@ -84,6 +84,19 @@ impl Money {
         Ok(Money::new(minor, self.currency))
     }
 
+    /// The amount as a plain signed decimal without symbol or grouping ("-12.50", "1234.00",
+    /// "500" for a currency without minor units): what a spreadsheet sums.
+    pub fn decimal(&self) -> String {
+        let exp = self.currency.exponent();
+        let scale = 10u64.pow(exp);
+        let abs = self.minor.unsigned_abs();
+        let sign = if self.minor < 0 { "-" } else { "" };
+        match exp {
+            0 => format!("{sign}{abs}"),
+            _ => format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exp as usize),
+        }
+    }
+
     /// Whole percentage saved against a higher reference price, if any.
     pub fn percent_off(self, was: Money) -> Option<u32> {
         if was.currency != self.currency || was.minor <= self.minor || was.minor <= 0 {

@@ -345,14 +345,7 @@ pub const LEDGER_CSV_COLUMNS: [&str; 7] = ["date", "store_id", "store", "entry",
 
 pub fn ledger_csv_record(e: &LedgerEntry, store_name: &str) -> [String; 7] {
     use super::product_csv::escape_cell;
-    let exp = e.amount.currency.exponent();
-    let scale = 10u64.pow(exp);
-    let abs = e.amount.minor.unsigned_abs();
-    let sign = if e.amount.minor < 0 { "-" } else { "" };
-    let amount = match exp {
-        0 => format!("{sign}{abs}"),
-        _ => format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exp as usize),
-    };
+    let amount = e.amount.decimal();
     [
         super::dates::ymd_hm(e.at),
         e.merchant_id.to_string(),

@@ -262,6 +262,13 @@ pub trait OrderAccessKeys: Send + Sync + 'static {
     async fn guest_key_opens(&self, number: &str, key_hash: &str) -> Result<bool, StoreError>;
 }
 
+/// Which of a store's order parts a list shows: one status, and what was searched for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PartFilter {
+    pub status: Option<PartStatus>,
+    pub search: Option<crate::domain::order_search::OrderQuery>,
+}
+
 /// Orders as stored, for `services::order_views` to show.
 #[async_trait]
 pub trait OrderReading: Send + Sync + 'static {
@@ -273,11 +280,13 @@ pub trait OrderReading: Send + Sync + 'static {
         user_id: i64,
         limit: i64,
     ) -> Result<Vec<(OrderSummary, Vec<PartStatus>)>, StoreError>;
-    /// A store's parts of orders, newest first, optionally only those with `status`.
+    /// A store's parts of orders matching `filter`, at most `limit`, from `cursor` (an order id)
+    /// on: newest first, or oldest first for `Cursor::After` (`domain::paging`).
     async fn parts_of_merchant(
         &self,
         merchant_id: i64,
-        status: Option<PartStatus>,
+        filter: &PartFilter,
+        cursor: crate::domain::paging::Cursor,
         limit: i64,
     ) -> Result<Vec<MerchantPartSummary>, StoreError>;
     /// (order number, status).

@@ -4,13 +4,17 @@
 //! (`fulfilment::views`) and what a store may see of an order are applied here.
 use super::Shop;
 use super::fulfilment::views::{return_view, shipment_view};
-use super::order_store::OrderStore;
+use super::order_store::{OrderStore, PartFilter};
 use super::store_err;
 use crate::domain::errors::AppError;
 use crate::domain::fulfilment::shown_status;
 use crate::domain::money::Money;
 use crate::domain::order::{OrderNumber, PartStatus};
-use crate::views::orders::{MerchantOrderView, OrderSummary, OrderView, PartPaymentView, StoreOrderQueue};
+use crate::domain::order_search;
+use crate::domain::paging::{self, Cursor, Page};
+use crate::views::orders::{
+    MerchantOrderView, MerchantPartSummary, OrderSummary, OrderView, PartPaymentView, StoreOrderQueue,
+};
 
 /// The order with this number and the user who placed it (none for a guest), as its shopper
 /// sees it.
@@ -40,21 +44,107 @@ pub async fn orders_of_user(store: &dyn OrderStore, user_id: i64, limit: i64) ->
     Ok(rows.into_iter().map(|(o, parts)| OrderSummary { status: shown_status(&o.status, &parts), ..o }).collect())
 }
 
-/// A store's queue of order parts, newest first. An unknown status filter is dropped rather than
-/// refused: the list is a link people share.
-pub async fn store_queue(shop: &Shop, merchant_id: i64, status: Option<String>) -> Result<StoreOrderQueue, AppError> {
+/// How many order parts a page of the queue shows.
+pub const QUEUE_PAGE: usize = 25;
+
+/// A page of a store's queue of order parts, newest first: one status, a search (order number,
+/// e-mail, ship-to name or SKU: `domain::order_search`) and a cursor (`domain::paging`). An
+/// unknown status filter or cursor is dropped rather than refused: the list is a link people
+/// share; a search that cannot be run says why and shows the unsearched list.
+pub async fn store_queue(
+    shop: &Shop,
+    merchant_id: i64,
+    status: Option<String>,
+    search: Option<String>,
+    cursor: Cursor,
+) -> Result<StoreOrderQueue, AppError> {
     let status = status.and_then(|s| PartStatus::parse(&s));
-    let parts = shop.orders.parts_of_merchant(merchant_id, status, 200).await.map_err(store_err)?;
-    let store_name = shop
-        .accounts
-        .merchants()
-        .await
-        .map_err(store_err)?
-        .into_iter()
-        .find(|m| m.id == merchant_id)
-        .map(|m| m.name)
-        .unwrap_or_default();
-    Ok(StoreOrderQueue { merchant_id, store_name, status: status.map(|s| s.as_str().to_string()), parts })
+    let typed = search.unwrap_or_default();
+    let (query, search_error) = match order_search::parse(&typed) {
+        Ok(q) => (q, None),
+        Err(message) => (None, Some(message)),
+    };
+    let filter = PartFilter { status, search: query };
+    let page = store_parts(shop.orders.as_ref(), merchant_id, &filter, cursor, QUEUE_PAGE).await?;
+    let store_name =
+        shop.admin.store_settings(merchant_id).await.map_err(store_err)?.map(|s| s.name).unwrap_or_default();
+    Ok(StoreOrderQueue {
+        merchant_id,
+        store_name,
+        status: status.map(|s| s.as_str().to_string()),
+        search: typed.trim().to_string(),
+        search_error,
+        page,
+    })
+}
+
+/// One page of the store's parts matching `filter` from `cursor`.
+pub async fn store_parts(
+    store: &dyn OrderStore,
+    merchant_id: i64,
+    filter: &PartFilter,
+    cursor: Cursor,
+    size: usize,
+) -> Result<Page<MerchantPartSummary>, AppError> {
+    let rows =
+        store.parts_of_merchant(merchant_id, filter, cursor, paging::fetch_size(size)).await.map_err(store_err)?;
+    if let Some(page) = paging::page(rows, |p| p.order_id, cursor, size) {
+        return Ok(page);
+    }
+    // A "newer" page that reached the newest order is the first page.
+    let rows = store.parts_of_merchant(merchant_id, filter, Cursor::Newest, paging::fetch_size(size)).await;
+    Ok(paging::page(rows.map_err(store_err)?, |p| p.order_id, Cursor::Newest, size).unwrap_or_default())
+}
+
+/// The orders CSV (`/admin/orders.csv`): one row per order part, amounts as plain decimals a
+/// spreadsheet sums, text escaped against formula injection.
+pub const ORDERS_CSV_COLUMNS: [&str; 15] = [
+    "order",
+    "date_utc",
+    "status",
+    "payment",
+    "email",
+    "ship_name",
+    "ship_country",
+    "items",
+    "subtotal",
+    "shipping",
+    "discount",
+    "tax",
+    "total",
+    "currency",
+    "order_id",
+];
+
+pub fn orders_csv_record(p: &MerchantPartSummary) -> [String; 15] {
+    use crate::domain::product_csv::escape_cell;
+    [
+        p.number.clone(),
+        crate::domain::dates::ymd_hm(p.created_at),
+        p.status.clone(),
+        p.payment_status.clone().unwrap_or_default(),
+        escape_cell(&p.email),
+        escape_cell(&p.ship_name),
+        escape_cell(&p.ship_country),
+        p.items.to_string(),
+        p.subtotal.decimal(),
+        p.shipping.decimal(),
+        p.discount.decimal(),
+        p.tax.decimal(),
+        p.total.decimal(),
+        p.total.currency.code().to_string(),
+        p.order_id.to_string(),
+    ]
+}
+
+/// How many parts the export reads per query: memory stays flat however many orders there are.
+pub const EXPORT_BATCH: usize = 500;
+
+/// The filter of an export link (`status`, `q`), read like the queue page reads it; a search that
+/// cannot be run is an error here, since a file silently holding every order would mislead.
+pub fn export_filter(status: Option<&str>, search: Option<&str>) -> Result<PartFilter, AppError> {
+    let search = order_search::parse(search.unwrap_or_default()).map_err(|m| AppError::one("q", m))?;
+    Ok(PartFilter { status: status.and_then(PartStatus::parse), search })
 }
 
 /// One order as store `merchant_id` sees it, with a fresh key for its action forms; another

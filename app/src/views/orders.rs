@@ -111,6 +111,8 @@ pub struct OrderSummary {
 /// One row of a store's order queue: its part of someone's order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MerchantPartSummary {
+    /// The order's row id: the list's cursor (`domain::paging`).
+    pub order_id: i64,
     pub number: String,
     pub created_at: i64,
     /// The part's status (awaiting_payment, paid, shipped, …).
@@ -118,8 +120,14 @@ pub struct MerchantPartSummary {
     /// The payment of the whole order (pending, captured, failed, …), if one was attempted.
     pub payment_status: Option<String>,
     pub email: String,
+    pub ship_name: String,
+    pub ship_country: String,
     pub items: i64,
-    /// The part's total: its items, shipping and tax, less its share of any discount.
+    /// The part's amounts: its items, shipping, its share of any discount, tax, and the total.
+    pub subtotal: Money,
+    pub shipping: Money,
+    pub discount: Money,
+    pub tax: Money,
     pub total: Money,
 }
 
@@ -188,5 +196,9 @@ pub struct StoreOrderQueue {
     pub merchant_id: i64,
     pub store_name: String,
     pub status: Option<String>,
-    pub parts: Vec<MerchantPartSummary>,
+    /// What was searched for, as typed ("" for none), and why it could not be, if it could not.
+    pub search: String,
+    pub search_error: Option<String>,
+    /// A page of the queue, newest first, with its neighbours' cursors (`domain::paging`).
+    pub page: crate::domain::paging::Page<MerchantPartSummary>,
 }

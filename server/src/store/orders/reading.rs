@@ -6,7 +6,8 @@ macro_rules! orders_reading {
     ($store:ty, $db:ty) => {
         use app::domain::money::Money;
         use app::domain::order::PartStatus;
-        use app::services::order_store::{OrderReading, OrderRecord};
+        use app::domain::paging::Cursor;
+        use app::services::order_store::{OrderReading, OrderRecord, PartFilter};
         use app::views::orders::{MerchantPartSummary, OrderSummary};
 
         fn part_status(raw: &str) -> Result<PartStatus, StoreError> {
@@ -211,33 +212,66 @@ macro_rules! orders_reading {
             async fn parts_of_merchant(
                 &self,
                 merchant_id: i64,
-                status: Option<PartStatus>,
+                filter: &PartFilter,
+                cursor: Cursor,
                 limit: i64,
             ) -> Result<Vec<MerchantPartSummary>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT o.number, o.created_at, o.email, o.currency, p.status, p.total_minor,
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT p.order_id, o.number, o.created_at, o.email, o.ship_name, o.ship_country, o.currency,
+                        p.status, p.subtotal_minor, p.shipping_minor, p.discount_minor, p.tax_minor, p.total_minor,
                         (SELECT y.status FROM payments y WHERE y.order_id = o.id) AS payment_status,
                         CAST((SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l WHERE l.part_id = p.id) AS BIGINT) AS items
-                     FROM order_parts p JOIN orders o ON o.id = p.order_id
-                     WHERE p.merchant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR p.status = $2)
-                     ORDER BY o.created_at DESC, p.id DESC LIMIT $3",
-                )
-                .bind(merchant_id)
-                .bind(status.map(PartStatus::as_str))
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map_sqlx)?;
+                     FROM order_parts p JOIN orders o ON o.id = p.order_id WHERE p.merchant_id = ",
+                );
+                qb.push_bind(merchant_id);
+                if let Some(status) = filter.status {
+                    qb.push(" AND p.status = ").push_bind(status.as_str());
+                }
+                if let Some(q) = &filter.search {
+                    // Each branch is an indexed lookup (migration 0024): the search's cost does
+                    // not grow with the store's orders.
+                    qb.push(" AND p.order_id IN (SELECT id FROM orders WHERE number = ")
+                        .push_bind(q.number.clone().unwrap_or_default())
+                        .push(" UNION SELECT id FROM orders WHERE email >= ")
+                        .push_bind(q.prefix.clone())
+                        .push(" AND email < ")
+                        .push_bind(q.prefix_end.clone())
+                        .push(" UNION SELECT id FROM orders WHERE LOWER(ship_name) >= ")
+                        .push_bind(q.prefix.clone())
+                        .push(" AND LOWER(ship_name) < ")
+                        .push_bind(q.prefix_end.clone())
+                        .push(" UNION SELECT x.order_id FROM order_lines l JOIN order_parts x ON x.id = l.part_id WHERE l.sku = ")
+                        .push_bind(q.sku.clone())
+                        .push(" AND x.merchant_id = ")
+                        .push_bind(merchant_id)
+                        .push(")");
+                }
+                match cursor {
+                    Cursor::Newest => qb.push(" ORDER BY p.order_id DESC"),
+                    Cursor::Before(k) => qb.push(" AND p.order_id < ").push_bind(k).push(" ORDER BY p.order_id DESC"),
+                    Cursor::After(k) => qb.push(" AND p.order_id > ").push_bind(k).push(" ORDER BY p.order_id ASC"),
+                };
+                qb.push(" LIMIT ").push_bind(limit.max(0));
+                let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
                 rows.iter()
                     .map(|r| {
+                        let currency = currency(r.get::<&str, _>("currency"))?;
+                        let m = |column: &str| Money::new(r.get(column), currency);
                         Ok(MerchantPartSummary {
+                            order_id: r.get("order_id"),
                             number: r.get("number"),
                             created_at: r.get("created_at"),
                             status: r.get("status"),
                             payment_status: r.get("payment_status"),
                             email: r.get("email"),
+                            ship_name: r.get("ship_name"),
+                            ship_country: r.get("ship_country"),
                             items: r.get("items"),
-                            total: Money::new(r.get("total_minor"), currency(r.get::<&str, _>("currency"))?),
+                            subtotal: m("subtotal_minor"),
+                            shipping: m("shipping_minor"),
+                            discount: m("discount_minor"),
+                            tax: m("tax_minor"),
+                            total: m("total_minor"),
                         })
                     })
                     .collect()
