@@ -19,6 +19,8 @@ const USAGE: &str = "usage:
                               standard input: typed twice, unechoed, at a terminal; one line
                               when piped), e.g. on an empty production database
   server seed --products N    add N synthetic products (benchmarks)
+  server seed --store-orders N STORE
+                              add N orders to the store with slug STORE (benchmarks, tests)
   server bench-search [N]     search latency percentiles over a fixed query mix, N rounds each
   server bench-orders [N]     order placement throughput and p99, N orders per load (default 2000)
   server eval-recs <file.csv|-> [--split last-basket|time:0.8] [--k 10] [--min-support 2] [--format online-retail]
@@ -42,6 +44,7 @@ enum Command {
     SeedDemo,
     CreateAdmin(String),
     SeedProducts(usize),
+    SeedStoreOrders(usize, String),
     BenchSearch(usize),
     BenchOrders(usize),
     EvalRecs(server::recs_eval::EvalOptions),
@@ -66,6 +69,12 @@ fn parse(args: &[String]) -> Result<Command, String> {
             .filter(|n| *n > 0 && *n <= 10_000_000)
             .map(Command::SeedProducts)
             .ok_or_else(|| format!("--products needs a number from 1 to 10000000, got {n:?}")),
+        ["seed", "--store-orders", n, store] => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0 && *n <= 10_000_000)
+            .map(|n| Command::SeedStoreOrders(n, store.to_string()))
+            .ok_or_else(|| format!("--store-orders needs a number from 1 to 10000000, got {n:?}")),
         ["bench-search"] => Ok(Command::BenchSearch(200)),
         ["bench-search", n] => n
             .parse::<usize>()
@@ -174,6 +183,12 @@ async fn run(args: Vec<String>) -> Result<(), String> {
             db.analyze().await?;
             println!("added {} synthetic products in {:.1}s", report.products, started.elapsed().as_secs_f64());
         }
+        Command::SeedStoreOrders(n, store) => {
+            let started = std::time::Instant::now();
+            let now = app::services::clock::now();
+            let count = seed::store_orders::store_orders(&db, &store, n, now).await?;
+            println!("added {n} orders to {store} in {:.1}s; it has {count} now", started.elapsed().as_secs_f64());
+        }
         Command::BenchSearch(rounds) => server::bench::run(db.catalog().as_ref(), rounds).await?,
         Command::BenchOrders(n) => server::bench_orders::run(&db, n, 16).await?,
         Command::RecsRefresh => {
@@ -272,6 +287,11 @@ mod tests {
         assert!(matches!(parse(&args("seed --products 100000")), Ok(Command::SeedProducts(100_000))));
         assert!(parse(&args("seed --products lots")).unwrap_err().contains("--products"));
         assert!(parse(&args("seed --products 0")).is_err());
+        assert!(matches!(
+            parse(&args("seed --store-orders 10000 fieldcraft-outdoor")),
+            Ok(Command::SeedStoreOrders(10_000, _))
+        ));
+        assert!(parse(&args("seed --store-orders many fieldcraft-outdoor")).unwrap_err().contains("--store-orders"));
         assert!(parse(&args("frobnicate")).unwrap_err().contains("usage"));
         assert!(matches!(parse(&args("recs-refresh")), Ok(Command::RecsRefresh)));
         assert!(matches!(parse(&args("bench-recs-read")), Ok(Command::BenchRecsRead(20_000))));

@@ -5,6 +5,7 @@ mod orders_history;
 pub mod placeholder;
 mod reviews;
 mod rng;
+pub mod store_orders;
 
 use app::domain::account::{MerchantStatus, StoreRole};
 use app::domain::product_form::ValidVariant;
