@@ -18,7 +18,13 @@ export const ownerOf = (store: string) =>
 /** The layout flips data-hydrated from an effect, and effects only run in the browser once the
  * WASM bundle has hydrated the server-rendered page. A click before that is a race: the router
  * may take it while the page is still being hydrated. */
-export const hydrated = (page: Page) => page.locator('[data-hydrated="true"]').waitFor();
+export const hydrated = async (page: Page) => {
+  await page.locator('[data-hydrated="true"]').waitFor();
+  // A dashboard page is a lazy route: its own code hydrates after the layout (AdminLayout's flag).
+  if ((await page.locator("[data-page-hydrated]").count()) > 0) {
+    await page.locator('[data-page-hydrated="true"]').first().waitFor();
+  }
+};
 
 /** Browser errors (console and uncaught), except console lines matching `expected`. */
 export function watchErrors(page: Page, expected?: RegExp): string[] {

@@ -45,7 +45,7 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
         app.paid_guest_order(vec![(app.variant_in_stock(OWNER_A.0, 5).await, 1)], "admin-pages-capture-1", true).await;
     let list = payments(&app, &owner, &[("status", "authorized")]).await;
     assert_eq!(list.capture_mode, CaptureMode::Manual);
-    let row = list.rows.iter().find(|r| r.order_number == number).expect("the store sees its authorized payment");
+    let row = list.page.rows.iter().find(|r| r.order_number == number).expect("the store sees its authorized payment");
     assert_eq!((row.captured_minor, row.store_count), (0, 1));
     assert_eq!(row.share_minor, row.amount_minor, "a single-store order is all the store's");
 
@@ -66,7 +66,7 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
         )
         .await;
     assert!(matches!(denied.err(), AppError::NotFound(_)), "{}", denied.body);
-    assert!(payments(&app, &other, &[]).await.rows.iter().all(|r| r.order_number != number));
+    assert!(payments(&app, &other, &[]).await.page.rows.iter().all(|r| r.order_number != number));
 
     let form = [("order_number", number.as_str()), ("idempotency_key", "cap-key-a-0001")];
     let captured: PaymentRow = app.call(&owner, "/api/admin/payments/capture", &form).await.ok();
@@ -101,7 +101,7 @@ async fn manual_capture_is_taken_once_by_the_owning_store(db: Database) {
     let paid =
         app.paid_guest_order(vec![(app.variant_in_stock(OWNER_A.0, 5).await, 1)], "admin-pages-capture-2", false).await;
     let list = payments(&app, &owner, &[]).await;
-    let row = list.rows.iter().find(|r| r.order_number == paid).unwrap();
+    let row = list.page.rows.iter().find(|r| r.order_number == paid).unwrap();
     assert_eq!(row.captured_minor, row.amount_minor);
 }
 
@@ -113,7 +113,7 @@ async fn a_shared_order_is_captured_by_the_marketplace_only(db: Database) {
     let number = app.paid_guest_order(vec![(va, 1), (vb, 2)], "admin-pages-shared-1", true).await;
 
     let list = payments(&app, &owner, &[]).await;
-    let row = list.rows.iter().find(|r| r.order_number == number).unwrap();
+    let row = list.page.rows.iter().find(|r| r.order_number == number).unwrap();
     assert_eq!(row.store_count, 2);
     // The store's row carries only its part (the whole order's figures are the marketplace's).
     let part_a = part_total(&app, &number, OWNER_A.0).await;
@@ -125,7 +125,7 @@ async fn a_shared_order_is_captured_by_the_marketplace_only(db: Database) {
     // The platform admin's marketplace view lists every payment and captures the whole order.
     let all = payments(&app, &admin, &[("status", "authorized")]).await;
     assert_eq!(all.merchant_id, None);
-    let whole = all.rows.iter().find(|r| r.order_number == number).unwrap();
+    let whole = all.page.rows.iter().find(|r| r.order_number == number).unwrap();
     assert_eq!(whole.share_minor, whole.amount_minor);
     let form = [("order_number", number.as_str()), ("idempotency_key", "cap-shared-admin1")];
     let captured: PaymentRow = app.call(&admin, "/api/admin/payments/capture", &form).await.ok();
@@ -169,7 +169,7 @@ async fn a_store_sees_only_its_part_of_a_shared_payment(db: Database) {
     assert_eq!(part_a + part_b, total);
     assert_ne!(part_a, part_b, "the test needs parts that tell apart");
 
-    let row_of = |list: PaymentList| list.rows.into_iter().find(|r| r.order_number == number);
+    let row_of = |list: PaymentList| list.page.rows.into_iter().find(|r| r.order_number == number);
     let a = row_of(payments(&app, &owner_a, &[]).await).expect("store A lists the shared order");
     assert_eq!(a.store_count, 2);
     assert_eq!((a.amount_minor, a.captured_minor, a.refunded_minor, a.share_minor), (part_a, part_a, 0, part_a));

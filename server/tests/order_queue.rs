@@ -21,6 +21,7 @@ conformance!(multi_thread;
     paging_visits_every_order_once_in_order_and_back,
     the_search_finds_orders_by_number_email_name_and_sku_in_its_store_only,
     the_orders_page_and_csv_answer_over_http_for_the_store_only,
+    payments_page_by_cursor_and_are_found_by_email_in_the_store_only,
 );
 
 const CARD: &str = "4242 4242 4242 4242";
@@ -170,4 +171,39 @@ async fn the_orders_page_and_csv_answer_over_http_for_the_store_only(db: Databas
     let anonymous = app.client.get("/admin/orders.csv").await;
     assert_eq!(anonymous.status, 303);
     assert!(anonymous.header("location").unwrap().starts_with("/login"));
+}
+
+async fn payments_page_by_cursor_and_are_found_by_email_in_the_store_only(db: Database) {
+    let (north, volt, numbers) = shop_with_orders(&db, 40).await;
+    let admin = db.admin();
+    let read = |merchant: Option<i64>, search: Option<&str>, cursor: Cursor| {
+        let admin = admin.clone();
+        let query = search.map(|s| order_search::parse(s).unwrap().unwrap());
+        async move {
+            let rows = admin.payments(merchant, None, query.as_ref(), cursor, 26).await.unwrap();
+            rows.into_iter().map(|r| (r.order_id, r.order_number)).collect::<Vec<_>>()
+        }
+    };
+    // North: 40 payments, newest first, 26 read for a page of 25, then the rest after the 25th.
+    let first = read(Some(north), None, Cursor::Newest).await;
+    assert_eq!(first.len(), 26);
+    assert_eq!(first[0].1, numbers[39]);
+    let rest = read(Some(north), None, Cursor::Before(first[24].0)).await;
+    let seen: Vec<String> = first[..25].iter().chain(rest.iter()).map(|(_, n)| n.clone()).collect();
+    assert_eq!(seen, numbers.iter().rev().cloned().collect::<Vec<_>>(), "every payment once, newest first");
+    let back = read(Some(north), None, Cursor::After(rest[0].0)).await;
+    assert_eq!(back.first().map(|r| r.1.clone()), Some(numbers[15].clone()), "oldest first after the cursor");
+    // Volt has a part in every fifth order only; the marketplace sees all 40.
+    assert_eq!(read(Some(volt), None, Cursor::Newest).await.len(), 8);
+    assert_eq!(read(None, None, Cursor::Newest).await.len(), 26);
+    // Found by e-mail (or its start) and by number, within the store.
+    let numbers_of = |rows: Vec<(i64, String)>| rows.into_iter().map(|(_, n)| n).collect::<Vec<_>>();
+    assert_eq!(numbers_of(read(Some(north), Some("BUYER12@example.com"), Cursor::Newest).await), [numbers[12].clone()]);
+    assert_eq!(
+        numbers_of(read(Some(north), Some(&numbers[12].to_lowercase()), Cursor::Newest).await),
+        [numbers[12].clone()]
+    );
+    assert_eq!(read(Some(north), Some("buyer12@"), Cursor::Newest).await.len(), 1);
+    assert!(read(Some(volt), Some("buyer12@example.com"), Cursor::Newest).await.is_empty(), "not volt's order");
+    assert_eq!(read(Some(volt), Some("buyer10@example.com"), Cursor::Newest).await.len(), 1);
 }

@@ -10,11 +10,14 @@ use leptos::prelude::*;
 pub async fn store_payments(
     merchant_id: Option<i64>,
     status: Option<String>,
-    page: Option<i64>,
+    q: Option<String>,
+    before: Option<i64>,
+    after: Option<i64>,
 ) -> Result<PaymentList, AppError> {
     let (who, scope) = super::guard::store_or_marketplace(merchant_id).await?;
     let shop = super::guard::shop()?;
-    crate::services::payments::list(&shop, scope, who.is_admin, status.as_deref(), page.unwrap_or(1)).await
+    let cursor = crate::domain::paging::Cursor::from_keys(before, after);
+    crate::services::payments::list(&shop, scope, who.is_admin, status.as_deref(), q.as_deref(), cursor).await
 }
 
 /// Takes the authorized amount of order `order_number`'s payment. A retry with the same

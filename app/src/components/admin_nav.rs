@@ -69,8 +69,14 @@ pub fn load_error(e: AppError, path: &str) -> AnyView {
 /// An /admin page with the dashboard navigation.
 #[component]
 pub fn AdminLayout(children: Children) -> impl IntoView {
+    // Dashboard pages are lazy routes: their code arrives after the shop's layout has hydrated,
+    // so the layout's `data-hydrated` says nothing about this page's forms. This flag turns true
+    // once the page itself has hydrated (effects run only then); until it does, a form here is a
+    // plain post. The e2e `hydrated` helper waits for it.
+    let (ready, set_ready) = signal(false);
+    Effect::new(move |_| set_ready.set(true));
     view! {
-        <div class="lg:flex lg:items-start lg:gap-8">
+        <div class="lg:flex lg:items-start lg:gap-8" data-page-hydrated=move || ready.get().to_string()>
             <AdminNav />
             <div class="min-w-0 flex-1">{children()}</div>
         </div>

@@ -45,6 +45,8 @@ impl CaptureMode {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaymentRow {
     pub payment_id: i64,
+    /// The order's row id: the list's cursor (`domain::paging`).
+    pub order_id: i64,
     pub order_number: String,
     pub placed_at: i64,
     pub status: PaymentStatus,
@@ -102,9 +104,11 @@ pub struct PaymentList {
     pub is_admin: bool,
     pub capture_mode: CaptureMode,
     pub status: Option<PaymentStatus>,
-    pub rows: Vec<PaymentRow>,
-    pub total: i64,
-    pub page: i64,
+    /// What was searched for, as typed ("" for none), and why it could not be, if it could not.
+    pub search: String,
+    pub search_error: Option<String>,
+    /// A page of payments, newest first, with its neighbours' cursors.
+    pub page: super::paging::Page<PaymentRow>,
     /// A fresh idempotency key rendered into each capture form.
     pub action_key: String,
 }

@@ -1,6 +1,6 @@
 //! `/admin/payments`: the payments of orders with a part of the store (every payment for the
 //! platform admin without a chosen store), newest first, filtered by status with plain links,
-//! 25 a page. Each row shows the order, the card, the amount, captured and refunded: for a store
+//! searched by order number or e-mail (a plain GET form), 25 a page by cursor (`domain::paging`). Each row shows the order, the card, the amount, captured and refunded: for a store
 //! only its own part of the order (never another store's money), for the marketplace the whole
 //! payment; an authorized payment the caller may capture has a Capture button (an
 //! ActionForm with an idempotency key, so it works without JavaScript and a double click charges
@@ -8,11 +8,12 @@
 use crate::api::payments::{CapturePayment, store_payments};
 use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
-use crate::components::pagination::Pagination;
+use crate::components::pagination::CursorPager;
 use crate::components::table::{Col, DataTable, HEAD_RULED};
-use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, can_capture};
+use crate::domain::admin_pages::{CaptureMode, PaymentList, PaymentRow, can_capture};
 use crate::domain::dates::ymd_hm;
 use crate::domain::money::{Currency, Money};
+use crate::domain::paging::{Cursor, link_query};
 use crate::domain::payment::PaymentStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,13 +48,17 @@ pub fn PaymentsPage() -> impl IntoView {
         (
             q.get("store").and_then(|s| s.parse::<i64>().ok()),
             q.get("status").filter(|s| PaymentStatus::parse(s).is_some()),
-            q.get("page").and_then(|s| s.parse::<i64>().ok()).unwrap_or(1).max(1),
+            q.get("q").filter(|s| !s.trim().is_empty()),
+            Cursor::from_params(q.get("before").as_deref(), q.get("after").as_deref()),
         )
     };
     let capture = ServerAction::<CapturePayment>::new();
     let list = Resource::new(
         move || (args(), capture.version().get()),
-        |((store, status, page), _)| store_payments(store, status, Some(page)),
+        |((store, status, q, cursor), _)| {
+            let (before, after) = cursor.keys();
+            store_payments(store, status, q, before, after)
+        },
     );
     view! {
         <Title text="Payments" />
@@ -62,7 +67,7 @@ pub fn PaymentsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match list.await {
                         Err(e) => load_error(e, "/admin/payments"),
-                        Ok(list) => view! { <Payments list capture /> }.into_any(),
+                        Ok(list) => view! { <Payments list capture paged=args().3 != Cursor::Newest /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -71,34 +76,31 @@ pub fn PaymentsPage() -> impl IntoView {
 }
 
 #[component]
-fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>) -> impl IntoView {
+fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>, paged: bool) -> impl IntoView {
     let errors = last_error(capture.value());
-    let store_q = list.merchant_id.filter(|_| list.is_admin).map(|id| format!("store={id}"));
+    let store_id = list.merchant_id.filter(|_| list.is_admin).map(|id| id.to_string()).unwrap_or_default();
+    // A status link keeps the store and the search; the pager keeps the status too.
     let href = {
-        let store_q = store_q.clone();
+        let (store_id, search) = (store_id.clone(), list.search.clone());
         move |status: Option<PaymentStatus>| {
-            let parts: Vec<String> =
-                store_q.iter().cloned().chain(status.map(|s| format!("status={}", s.as_str()))).collect();
-            if parts.is_empty() {
-                "/admin/payments".to_string()
-            } else {
-                format!("/admin/payments?{}", parts.join("&"))
-            }
+            let status = status.map(|s| s.as_str()).unwrap_or_default();
+            let q = link_query(&[("store", &store_id), ("status", status), ("q", &search)], Cursor::Newest);
+            if q.is_empty() { "/admin/payments".to_string() } else { format!("/admin/payments?{q}") }
         }
     };
+    let list_params = vec![
+        ("store", store_id.clone()),
+        ("status", list.status.map(|s| s.as_str().to_string()).unwrap_or_default()),
+        ("q", list.search.clone()),
+    ];
     let mode_note = match list.capture_mode {
         CaptureMode::Automatic => "Payments are captured at checkout.",
         CaptureMode::Manual => {
             "Checkout only authorizes the card: capture each payment here once you are ready to ship."
         }
     };
-    let base_query = store_q
-        .iter()
-        .cloned()
-        .chain(list.status.map(|s| format!("status={}", s.as_str())))
-        .collect::<Vec<_>>()
-        .join("&");
-    let last = ((list.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1) as u32;
+    let (older, newer) = (list.page.older, list.page.newer);
+    let searched = !list.search.is_empty() && list.search_error.is_none();
     let is_admin = list.is_admin;
     let merchant_id = list.merchant_id;
     let key = list.action_key.clone();
@@ -125,14 +127,34 @@ fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>) -> impl In
                 })
                 .collect_view()}
         </nav>
+        <form method="get" action="/admin/payments" role="search" aria-label="Search payments" class=format!("{CARD} mb-4 flex flex-wrap items-end gap-3")>
+            {(!store_id.is_empty()).then(|| view! { <input type="hidden" name="store" value=store_id.clone() /> })}
+            {list.status.map(|s| view! { <input type="hidden" name="status" value=s.as_str() /> })}
+            <label class="min-w-0 flex-1 text-sm font-medium text-stone-800">
+                "Search payments"
+                <input
+                    type="search"
+                    name="q"
+                    value=list.search.clone()
+                    maxlength="100"
+                    placeholder="Order number or e-mail"
+                    aria-invalid=list.search_error.is_some().then_some("true")
+                    aria-describedby=list.search_error.is_some().then_some("payment-search-error")
+                    class="mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-emerald-600 aria-[invalid=true]:border-rose-500"
+                />
+            </label>
+            <button type="submit" class=BUTTON>"Search"</button>
+            {list.search_error.clone().map(|m| view! { <p id="payment-search-error" class="w-full text-sm text-rose-700" role="alert">{m}</p> })}
+        </form>
         <FormAlert errors />
         <Show when=move || matches!(capture.value().get(), Some(Ok(_)))>
             <p role="status" class="mb-4 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800" data-testid="capture-done">
                 {move || capture.value().get().and_then(|r| r.ok()).map(|r| format!("Captured {} for order {}.", money(r.captured_minor, r.currency), r.order_number))}
             </p>
         </Show>
-        {if list.rows.is_empty() {
-            view! { <p class=format!("{CARD} text-stone-600") data-testid="no-payments">"No payments here yet."</p> }.into_any()
+        {if list.page.rows.is_empty() {
+            let message = if searched { format!("No payments match “{}”.", list.search) } else { "No payments here yet.".to_string() };
+            view! { <p class=format!("{CARD} text-stone-600") data-testid="no-payments">{message}</p> }.into_any()
         } else {
             view! {
                 <div class=format!("{CARD} overflow-x-auto p-0 sm:p-0")>
@@ -145,18 +167,17 @@ fn Payments(list: PaymentList, capture: ServerAction<CapturePayment>) -> impl In
                         Col::unseen("Action", "px-3 py-3 sm:px-4"),
                     ]>
                         {list
+                            .page
                             .rows
                             .into_iter()
                             .map(|row| view! { <PaymentLine row is_admin merchant_id key=key.clone() capture /> })
                             .collect_view()}
                     </DataTable>
                 </div>
-                <div class="mt-4">
-                    <Pagination base_path="/admin/payments".into() base_query page=list.page as u32 last />
-                </div>
             }
                 .into_any()
         }}
+        <CursorPager base_path="/admin/payments" params=list_params older newer paged />
     }
 }
 

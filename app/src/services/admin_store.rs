@@ -3,6 +3,8 @@
 //! store's rows.
 use super::catalog_store::StoreError;
 use crate::domain::admin_pages::{CaptureMode, PaymentRow, StoreReviewRow, StoreSettings, StoreTodo, UserRow};
+use crate::domain::order_search::OrderQuery;
+use crate::domain::paging::Cursor;
 use crate::domain::payment::{PaymentEvent, PaymentStatus};
 use async_trait::async_trait;
 
@@ -20,16 +22,19 @@ pub trait AdminStore: Send + Sync + 'static {
     async fn capture_mode(&self) -> Result<CaptureMode, StoreError>;
     async fn set_capture_mode(&self, mode: CaptureMode, now: i64) -> Result<(), StoreError>;
 
-    /// Payments of orders with a part of store `merchant_id` (every payment when `None`), newest
-    /// first, optionally of one status; and how many match. A store's rows carry only its part's
-    /// figures and status (see `PaymentRow`), and the status filter matches that status.
+    /// Payments of orders with a part of store `merchant_id` (every payment when `None`),
+    /// optionally of one status and matching a search (order number, e-mail or its start), at
+    /// most `limit` from `cursor` (an order id) on: newest first, or oldest first for
+    /// `Cursor::After` (`domain::paging`). A store's rows carry only its part's figures and
+    /// status (see `PaymentRow`), and the status filter matches that status.
     async fn payments(
         &self,
         merchant_id: Option<i64>,
         status: Option<PaymentStatus>,
+        search: Option<&OrderQuery>,
+        cursor: Cursor,
         limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<PaymentRow>, i64), StoreError>;
+    ) -> Result<Vec<PaymentRow>, StoreError>;
     /// One payment as `payments` shows it, by order number; `None` when that store has no part.
     async fn payment(&self, merchant_id: Option<i64>, order_number: &str) -> Result<Option<PaymentRow>, StoreError>;
     /// Records a successful capture event, only if the payment is still authorized; a repeated

@@ -6,6 +6,11 @@ use super::Shop;
 use super::admin_store::CaptureOutcome;
 use super::errors::store_err;
 use crate::domain::admin_pages::{CaptureMode, PAGE_SIZE, PaymentList, PaymentRow, capture_refusal};
+use crate::domain::order_search;
+use crate::domain::paging::{self, Cursor};
+
+/// Payments a page shows.
+const PAGE: usize = PAGE_SIZE as usize;
 use crate::domain::errors::AppError;
 use crate::domain::idempotency::IdempotencyKey;
 use crate::domain::money::Money;
@@ -18,12 +23,25 @@ pub async fn list(
     scope: Option<i64>,
     is_admin: bool,
     status: Option<&str>,
-    page: i64,
+    search: Option<&str>,
+    cursor: Cursor,
 ) -> Result<PaymentList, AppError> {
     let status = status.and_then(PaymentStatus::parse);
-    let page = page.clamp(1, 100_000);
-    let (rows, total) =
-        shop.admin.payments(scope, status, PAGE_SIZE, (page - 1) * PAGE_SIZE).await.map_err(store_err)?;
+    let typed = search.unwrap_or_default().trim().to_string();
+    let (query, search_error) = match order_search::parse(&typed) {
+        Ok(q) => (q, None),
+        Err(message) => (None, Some(message)),
+    };
+    let read = |cursor: Cursor| shop.admin.payments(scope, status, query.as_ref(), cursor, paging::fetch_size(PAGE));
+    let rows = read(cursor).await.map_err(store_err)?;
+    let page = match paging::page(rows, |r| r.order_id, cursor, PAGE) {
+        Some(page) => page,
+        // A "newer" page that reached the newest payment is the first page.
+        None => {
+            let rows = read(Cursor::Newest).await.map_err(store_err)?;
+            paging::page(rows, |r| r.order_id, Cursor::Newest, PAGE).unwrap_or_default()
+        }
+    };
     let title = match scope {
         Some(id) => super::merchants::settings(shop, id)
             .await?
@@ -33,7 +51,17 @@ pub async fn list(
     };
     let capture_mode = shop.admin.capture_mode().await.map_err(store_err)?;
     let action_key = super::random::action_key();
-    Ok(PaymentList { merchant_id: scope, title, is_admin, capture_mode, status, rows, total, page, action_key })
+    Ok(PaymentList {
+        merchant_id: scope,
+        title,
+        is_admin,
+        capture_mode,
+        status,
+        search: typed,
+        search_error,
+        page,
+        action_key,
+    })
 }
 
 /// Takes the authorized amount of order `order_number`'s payment. A retry with the same

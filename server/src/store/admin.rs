@@ -56,9 +56,45 @@ macro_rules! payment_columns {
     };
 }
 
-pub const PAYMENTS: &str =
-    concat!(payment_columns!(), payment_filter!(), " ORDER BY o.created_at DESC, p.id DESC LIMIT $3 OFFSET $4");
-pub const PAYMENTS_COUNT: &str = concat!("SELECT COUNT(*)", payment_filter!());
+/// A store's payments (`$1` > 0), read from its parts by order id (index `order_parts_merchant`),
+/// so a page costs the same however many payments the marketplace or the store has; of status
+/// `$2` ('' for all). The caller appends the search, cursor, order and limit (`payments_sql`).
+pub const STORE_PAYMENTS: &str = concat!(
+    payment_columns!(),
+    ", p.order_id AS cursor_key FROM order_parts s JOIN payments p ON p.order_id = s.order_id
+      JOIN orders o ON o.id = s.order_id WHERE s.merchant_id = $1 AND ($2 = '' OR ",
+    payment_status!(),
+    " = $2)"
+);
+/// Every payment (`$1` = 0), read by order id (payments' unique index on it).
+pub const ALL_PAYMENTS: &str = concat!(payment_columns!(), ", p.order_id AS cursor_key", payment_filter!());
+
+/// The payments query for a store or the marketplace, with a search and a cursor; its extra
+/// parameters are numbered from `$3` in the order `bind_payments` binds them.
+pub fn payments_sql(store: bool, search: bool, cursor: app::domain::paging::Cursor) -> String {
+    use app::domain::paging::Cursor;
+    let mut sql = String::from(if store { STORE_PAYMENTS } else { ALL_PAYMENTS });
+    let key = if store { "s.order_id" } else { "p.order_id" };
+    let mut n = 2;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    if search {
+        let (number, from, to) = (next(), next(), next());
+        sql.push_str(&format!(
+            " AND {key} IN (SELECT id FROM orders WHERE number = {number}
+               UNION SELECT id FROM orders WHERE email >= {from} AND email < {to})"
+        ));
+    }
+    match cursor {
+        Cursor::Newest => sql.push_str(&format!(" ORDER BY {key} DESC")),
+        Cursor::Before(_) => sql.push_str(&format!(" AND {key} < {} ORDER BY {key} DESC", next())),
+        Cursor::After(_) => sql.push_str(&format!(" AND {key} > {} ORDER BY {key} ASC", next())),
+    }
+    sql.push_str(&format!(" LIMIT {}", next()));
+    sql
+}
 pub const PAYMENT_BY_NUMBER: &str = concat!(payment_columns!(), payment_filter!(), " AND o.number = $3");
 
 pub const REVIEWS: &str = "SELECT r.id, pr.title, pr.slug, CAST(r.rating AS BIGINT) AS rating, r.body,
@@ -101,9 +137,7 @@ macro_rules! impl_sql_admin {
         use app::services::admin_store::{AdminStore, CaptureOutcome};
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
-        use $crate::store::admin::{
-            PAYMENT_BY_NUMBER, PAYMENTS, PAYMENTS_COUNT, REVIEWS, REVIEWS_COUNT, TODO, USERS, USERS_COUNT,
-        };
+        use $crate::store::admin::{PAYMENT_BY_NUMBER, REVIEWS, REVIEWS_COUNT, TODO, USERS, USERS_COUNT, payments_sql};
         use $crate::store::errors::{currency, map_sqlx, unknown};
         use $crate::store::inventory::like_pattern;
 
@@ -111,6 +145,8 @@ macro_rules! impl_sql_admin {
             let status: &str = r.get(3);
             Ok(PaymentRow {
                 payment_id: r.get(0),
+                // Only the list's queries select the cursor; one payment by number has no use for it.
+                order_id: r.try_get("cursor_key").unwrap_or_default(),
                 order_number: r.get(1),
                 placed_at: r.get(2),
                 status: PaymentStatus::parse(status).ok_or_else(|| unknown("payment status", status))?,
@@ -150,26 +186,26 @@ macro_rules! impl_sql_admin {
                 &self,
                 merchant_id: Option<i64>,
                 status: Option<PaymentStatus>,
+                search: Option<&app::domain::order_search::OrderQuery>,
+                cursor: app::domain::paging::Cursor,
                 limit: i64,
-                offset: i64,
-            ) -> Result<(Vec<PaymentRow>, i64), StoreError> {
+            ) -> Result<Vec<PaymentRow>, StoreError> {
+                use app::domain::paging::Cursor;
                 let store = merchant_id.unwrap_or(0);
                 let status = status.map(|s| s.as_str()).unwrap_or("");
-                let rows = sqlx::query(PAYMENTS)
-                    .bind(store)
-                    .bind(status)
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                let total: i64 = sqlx::query_scalar(PAYMENTS_COUNT)
-                    .bind(store)
-                    .bind(status)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                Ok((rows.iter().map(payment_row).collect::<Result<_, _>>()?, total))
+                let sql = payments_sql(store > 0, search.is_some(), cursor);
+                let mut query = sqlx::query(&sql).bind(store).bind(status);
+                if let Some(q) = search {
+                    query = query
+                        .bind(q.number.clone().unwrap_or_default())
+                        .bind(q.prefix.clone())
+                        .bind(q.prefix_end.clone());
+                }
+                if let Cursor::Before(k) | Cursor::After(k) = cursor {
+                    query = query.bind(k);
+                }
+                let rows = query.bind(limit.max(0)).fetch_all(&self.pool).await.map_err(map_sqlx)?;
+                rows.iter().map(payment_row).collect()
             }
 
             async fn payment(
