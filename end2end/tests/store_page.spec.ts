@@ -23,3 +23,16 @@ test("a product's store has a public page with its rating, policies and products
   expect(res?.status()).toBe(404);
   await expect(page.getByTestId("not-found")).toBeVisible();
 });
+
+test("a product card's store name opens the store's page, the rest of the card the product", async ({ page }) => {
+  await page.goto("/c/home-living");
+  await hydrated(page);
+  const card = page.getByTestId("product-card").first();
+  const store = ((await card.getByTestId("card-store-link").textContent()) ?? "").trim();
+  await card.getByTestId("card-store-link").click();
+  await expect(page).toHaveURL(/\/s\/[a-z0-9-]+$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(store);
+  await page.goBack();
+  await page.getByTestId("product-card").first().getByTestId("card-link").click();
+  await expect(page).toHaveURL(/\/products\//);
+});

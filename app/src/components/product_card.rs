@@ -50,7 +50,13 @@ pub fn ProductCardView(product: ProductCard) -> impl IntoView {
                 <CardCartStatus single_variant_id=product.single_variant_id />
             </div>
             <div class="flex flex-1 flex-col gap-1 px-3 pt-3">
-                <p class="truncate text-xs text-stone-500">{product.merchant_name}</p>
+                // Above the card's whole-card link (its `after:` overlay), so the store's name
+                // opens the store's page rather than the product's.
+                <p class="relative z-10 truncate text-xs text-stone-500">
+                    <a href=format!("/s/{}", product.merchant_slug) class="hover:text-stone-800 hover:underline" data-testid="card-store-link">
+                        {product.merchant_name}
+                    </a>
+                </p>
                 <h3 class="line-clamp-2 text-sm font-medium leading-snug text-stone-900">
                     <a
                         href=href.clone()

@@ -33,6 +33,8 @@ pub struct ProductCard {
     pub slug: String,
     pub title: String,
     pub merchant_name: String,
+    /// The store's page is `/s/{merchant_slug}`.
+    pub merchant_slug: String,
     /// The lowest variant price ("from $12.00" when variants differ).
     pub price: Money,
     pub compare_at: Option<Money>,

@@ -146,7 +146,7 @@ pub(super) fn Queue(orders: StoreOrderQueue, explicit: Option<i64>, paged: bool)
                                 view! {
                                     <tr data-testid="store-order-row">
                                         <td class="px-4 py-3">
-                                            <a href=href class="font-mono font-semibold text-emerald-800 hover:underline">{p.number.clone()}</a>
+                                            <a href=href class="whitespace-nowrap font-mono font-semibold text-emerald-800 hover:underline">{p.number.clone()}</a>
                                             <div class="text-xs text-stone-500">{crate::domain::dates::ymd_hm(p.created_at)}</div>
                                         </td>
                                         <td class="hidden px-4 py-3 text-stone-700 sm:table-cell">

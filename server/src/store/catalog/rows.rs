@@ -2,7 +2,7 @@
 //! and the CSV import: the card query (`CARD_SELECT … CARD_GROUP`), the card built from its row,
 //! and the JSON lists that hold option names and values.
 
-pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, p.created_at, m.name AS merchant_name,
+pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, p.created_at, m.name AS merchant_name, m.slug AS merchant_slug,
         MIN(v.price_minor) AS price_minor, MAX(v.price_minor) AS max_price_minor,
         MAX(v.compare_at_minor) AS compare_at_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
         i.url AS image_url, i.alt AS image_alt,
@@ -15,7 +15,7 @@ pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, p.creat
     LEFT JOIN product_images i ON i.product_id = p.id AND i.position = 0
     LEFT JOIN product_rating_stats r ON r.product_id = p.id";
 
-pub const CARD_GROUP: &str = " GROUP BY p.id, p.slug, p.title, p.currency, p.created_at, m.name, i.url, i.alt";
+pub const CARD_GROUP: &str = " GROUP BY p.id, p.slug, p.title, p.currency, p.created_at, m.name, m.slug, i.url, i.alt";
 
 pub fn order_by(sort: app::domain::listing::Sort) -> &'static str {
     use app::domain::listing::Sort;
@@ -66,6 +66,7 @@ macro_rules! card_from_row_fn {
                 slug: r.get("slug"),
                 title: r.get("title"),
                 merchant_name: r.get("merchant_name"),
+                merchant_slug: r.get("merchant_slug"),
                 price: Money::new(price, currency),
                 compare_at: r.get::<Option<i64>, _>("compare_at_minor").map(|c| Money::new(c, currency)),
                 varied_price: max_price != price,
