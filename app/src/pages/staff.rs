@@ -191,11 +191,12 @@ fn Join(v: JoinView, token: String) -> impl IntoView {
                 <ActionForm action=sign_up attr:class="flex flex-col gap-4" attr:data-testid="join-sign-up">
                     <FormAlert errors=sign_up_errors />
                     <input type="hidden" name="token" value=token.clone() />
+                    // The address is the invitation's, not a choice: shown as text (wrapping on a
+                    // phone, where a read-only input cut it off), never sent by the form.
                     <div class="flex flex-col gap-1">
-                        <label for="join-email" class="text-sm font-medium text-stone-800">"Email"</label>
-                        <input id="join-email" type="email" value=email readonly aria-describedby="join-email-hint"
-                            class="rounded-lg border border-stone-200 bg-stone-100 px-3 py-2 text-base text-stone-700" />
-                        <p id="join-email-hint" class="text-xs text-stone-500">"The invitation is for this address."</p>
+                        <p class="text-sm font-medium text-stone-800">"Email"</p>
+                        <p id="join-email" class="break-all rounded-lg bg-stone-100 px-3 py-2 text-base text-stone-700">{email}</p>
+                        <p class="text-xs text-stone-500">"The invitation is for this address."</p>
                     </div>
                     <Field label="Your name" name="display_name" autocomplete="name" errors=sign_up_errors />
                     <Field label="Password" name="password" kind="password" autocomplete="new-password"
