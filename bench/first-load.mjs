@@ -16,8 +16,8 @@ const dir = process.argv[2] ?? "target/site/pkg";
 const budgetKb = Number(process.argv[3] ?? 250);
 const LAZY = [
   "dashboard", "store_orders", "store_order", "analytics", "products", "product_import", "product_edit",
-  "inventory", "payments", "earnings", "store_reviews", "settings", "merchants", "payouts", "shipping", "taxes", "discounts", "users", "ranking",
-  "checkout", "order", "my_orders", "login", "register", "forgot_password", "reset_password", "account", "track", "store",
+  "inventory", "payments", "earnings", "store_reviews", "settings", "merchants", "payouts", "shipping", "staff", "taxes", "discounts", "users", "ranking",
+  "checkout", "order", "my_orders", "login", "register", "forgot_password", "reset_password", "account", "track", "store", "join", "verify_email",
 ];
 
 const cache = new Map();

@@ -96,6 +96,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/earnings") view={Lazy::<dashboard::Earnings>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/payouts") view={Lazy::<dashboard::Payouts>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/shipping") view={Lazy::<dashboard::Shipping>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/staff") view={Lazy::<dashboard::Staff>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/join") view={Lazy::<dashboard::Join>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/verify-email") view={Lazy::<dashboard::VerifyEmail>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/discounts") view={Lazy::<dashboard::Discounts>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/taxes") view={Lazy::<dashboard::Taxes>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/reviews") view={Lazy::<dashboard::StoreReviews>::new()} ssr=SsrMode::Async />

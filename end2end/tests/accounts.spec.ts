@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { MERCHANT_PASSWORD, SHOPPER, hydrated, submitSignIn, watchErrors } from "./helpers";
+import { MERCHANT_PASSWORD, SHOPPER, hydrated, mailLink, newShopperAccount, signIn, submitSignIn, watchErrors } from "./helpers";
 
 const password = "correct horse battery staple";
 
@@ -96,4 +96,29 @@ test("sign-in works without JavaScript", async ({ browser }) => {
   await expect(page).toHaveURL(/:\d+\/account$/);
   await expect(page.getByTestId("account-email")).toContainText("shopper@meridian.test");
   await context.close();
+});
+
+test("a new account confirms its e-mail from the mail before it can open a store", async ({ browser, request }) => {
+  const { email, password } = await newShopperAccount(request, "Future Seller");
+  const page = await signIn(browser, email, password);
+  await page.goto("/account");
+  await hydrated(page);
+  await expect(page.getByTestId("verify-banner")).toContainText("Your e-mail is not verified");
+  const storeName = `Verified Goods ${Date.now().toString(36)}`;
+  await page.getByLabel("Store name").fill(storeName);
+  await page.getByRole("button", { name: "Open a store" }).click();
+  await expect(page.getByTestId("form-alert")).toContainText("Confirm your e-mail address before opening a store");
+
+  // Opening the link shows a button; pressing it confirms.
+  await page.goto(await mailLink(email, "email_verification", /https?:\/\/\S+\/verify-email\?token=[0-9a-f]{64}/));
+  await hydrated(page);
+  await page.getByRole("button", { name: "Confirm my e-mail" }).click();
+  await expect(page).toHaveURL(/\/account\?verified=1$/);
+  await expect(page.getByTestId("account-email")).toContainText(email);
+  await expect(page.getByTestId("verify-banner")).toHaveCount(0);
+  await page.getByLabel("Store name").fill(storeName);
+  await page.getByRole("button", { name: "Open a store" }).click();
+  await expect(page).toHaveURL(/:\d+\/admin$/);
+  await expect(page.getByTestId("dashboard-title")).toHaveText(storeName);
+  await page.context().close();
 });

@@ -180,3 +180,27 @@ export async function dashboardShots(page: Page, name: string) {
     expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
   }
 }
+
+// The e2e server writes each message into MAIL_DIR (playwright.config.ts) as
+// `…-{kind}.txt`, starting `To: {address}`: links are read from the e-mail, as a person would.
+const mailDir = `${process.env.E2E_DATA_DIR ?? "/tmp/shop-e2e"}/mail`;
+
+/** The link matching `pattern` in the newest `kind` e-mail to `email` ("staff_invitation",
+ * "email_verification", "password_reset"), waiting for the sender to write it; as a same-site
+ * path (`/join?token=…`). */
+export async function mailLink(email: string, kind: string, pattern: RegExp): Promise<string> {
+  const { readdir, readFile } = await import("node:fs/promises");
+  for (let i = 0; i < 60; i++) {
+    const files = (await readdir(mailDir).catch(() => [] as string[])).filter((f) => f.endsWith(`-${kind}.txt`)).sort();
+    for (const f of files.reverse()) {
+      const text = await readFile(`${mailDir}/${f}`, "utf8");
+      const link = text.match(pattern);
+      if (text.startsWith(`To: ${email}\n`) && link) {
+        const url = new URL(link[0]);
+        return `${url.pathname}${url.search}`;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`no ${kind} e-mail to ${email} in ${mailDir}`);
+}

@@ -70,6 +70,7 @@ pub async fn run(db: &Database, media_dir: &Path, n: usize) -> Result<(), String
             display_name: format!("Bench shopper {i}"),
             password_hash: "not-a-hash".into(),
             is_admin: false,
+            email_verified: true,
         };
         shoppers.push((accounts.create_user(&user).await.map_err(err)?, user.email));
     }

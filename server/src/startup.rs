@@ -88,6 +88,7 @@ pub fn shop(db: &Database, auth: AuthSettings) -> Shop {
         admin: db.admin(),
         payouts: db.payouts(),
         pricing: db.pricing(),
+        staff: db.staff(),
         clock: Arc::new(app::services::clock::SystemClock),
     }
 }

@@ -60,6 +60,46 @@ async fn run_matrix(make: impl AsyncFn() -> TestApp) {
     assert!(failures.is_empty(), "authorization matrix mismatches:\n{}", failures.join("\n"));
 }
 
+/// A store's staff (not its owner) are refused the owner's pages and keep the rest: the rows of
+/// `STAFF_OF_A`, on one shop whose refused calls change nothing the next row relies on.
+async fn run_staff_rows(app: TestApp) {
+    use support::endpoints::{Fill, STAFF_OF_A, staff_of};
+    let a = app.store_of(support::OWNER_A.0).await;
+    let cookie = staff_of(&app, a, "matrix-staff@northwind-home.test").await;
+    let fill = Fill::new(vec![("{A}", a.to_string())]);
+    let mut failures = Vec::new();
+    for (path, args, expected) in STAFF_OF_A {
+        let form: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, fill.fill(v))).collect();
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.call(&cookie, path, &form).await;
+        assert!(res.status < 500, "{path} as staff of A: server error {} {}", res.status, res.body);
+        if outcome(&res) != *expected {
+            failures
+                .push(format!("{path} {args:?} as staff of A: expected {expected:?}, got {} {}", res.status, res.body));
+        }
+    }
+    // The store's settings were not renamed by the refused call.
+    let name: i64 = app
+        .db
+        .scalar_raw(&format!("SELECT COUNT(*) FROM merchants WHERE id = {a} AND name = 'Taken over'"))
+        .await
+        .unwrap();
+    assert_eq!(name, 0);
+    assert!(failures.is_empty(), "staff rows mismatched:\n{}", failures.join("\n"));
+    app.db.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_are_refused_the_owners_pages_on_sqlite() {
+    run_staff_rows(support::spawn_app().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_are_refused_the_owners_pages_on_postgres() {
+    let Some(db) = support::postgres().await else { return };
+    run_staff_rows(support::spawn_app_on(db, app::services::AuthSettings::default()).await).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn matrix_holds_on_sqlite() {
     run_matrix(|| async { support::spawn_app().await }).await;

@@ -319,6 +319,7 @@ async fn user(db: &Database, email: &str) -> i64 {
             display_name: format!("User {email}"),
             password_hash: "$argon2id$fake".into(),
             is_admin: false,
+            email_verified: true,
         })
         .await
         .unwrap()
@@ -333,6 +334,7 @@ async fn emails_are_unique_accounts(db: Database) {
             display_name: "Other".into(),
             password_hash: "x".into(),
             is_admin: true,
+            email_verified: true,
         })
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(ref m)) if m.contains("email")), "{again:?}");
@@ -736,6 +738,7 @@ async fn viewing_products_builds_a_personal_affinity(db: Database) {
             display_name: "V".into(),
             password_hash: "x".into(),
             is_admin: false,
+            email_verified: true,
         })
         .await
         .unwrap();

@@ -63,6 +63,8 @@ const FINGERPRINT: &[&str] = &[
     "SELECT COUNT(*) FROM import_jobs",
     "SELECT COALESCE(group_concat(key || value, '|'), '') FROM marketplace_settings",
     "SELECT COUNT(*) FROM outbox",
+    "SELECT COUNT(*) || '/' || COALESCE(SUM(expires_at), 0) FROM staff_invitations",
+    "SELECT COUNT(*) FROM users WHERE email_verified_at IS NOT NULL",
 ];
 
 struct Hostile {

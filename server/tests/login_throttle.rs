@@ -39,7 +39,13 @@ fn settings() -> AuthSettings {
 async fn shop_with_user(db: &Database, email: &str, is_admin: bool) -> Shop {
     let shop = server::startup::shop(db, settings());
     let hash = passwords::hash(PASSWORD.into()).await.unwrap();
-    let user = NewUser { email: email.into(), display_name: "Ada".into(), password_hash: hash, is_admin };
+    let user = NewUser {
+        email: email.into(),
+        display_name: "Ada".into(),
+        password_hash: hash,
+        is_admin,
+        email_verified: true,
+    };
     shop.accounts.create_user(&user).await.unwrap();
     shop
 }
@@ -345,7 +351,13 @@ async fn production_mode_refuses_the_published_demo_credentials() {
     db.migrate().await.unwrap();
     let (_, email, password) = server::seed::DEMO_ACCOUNTS[0];
     let hash = passwords::hash(password.into()).await.unwrap();
-    let user = NewUser { email: email.into(), display_name: "Admin".into(), password_hash: hash, is_admin: true };
+    let user = NewUser {
+        email: email.into(),
+        display_name: "Admin".into(),
+        password_hash: hash,
+        is_admin: true,
+        email_verified: true,
+    };
     let id = db.accounts().create_user(&user).await.unwrap();
     // The built-in test gateway takes no money: production mode needs it allowed in so many words.
     let line = one_error_line(&mut server_bin(&[("APP_ENV", "production"), ("DATABASE_URL", url.as_str())], &[]));

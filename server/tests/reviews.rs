@@ -90,6 +90,7 @@ fn shopper(user_id: i64) -> Principal {
         display_name: "Shopper".into(),
         is_admin: false,
         store: None,
+        email_verified: true,
     }
 }
 

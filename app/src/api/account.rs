@@ -55,3 +55,13 @@ pub async fn open_store(store_name: String, description: Option<String>) -> Resu
     crate::api::redirect::redirect("/admin");
     Ok(())
 }
+
+/// Sends the e-mail verification link again (only while unverified; a few times an hour).
+#[server(endpoint = "account/resend_verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    let (shop, principal) = signed_in().await?;
+    crate::services::email_verification::resend(&shop, &principal).await?;
+    // Without JavaScript the page says so from its address.
+    crate::api::redirect::redirect("/account?sent=1");
+    Ok(())
+}

@@ -76,3 +76,14 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     crate::api::redirect::redirect("/login?reset=1");
     Ok(())
 }
+
+/// Confirms an account's e-mail address with the link's token (a button on `/verify-email`, never
+/// the link itself: mail scanners open links), then goes to the account page.
+#[server(endpoint = "auth/verify_email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    use super::guard::*;
+    guard(Access::Anyone).await?;
+    crate::services::email_verification::confirm(&shop()?, &token).await?;
+    crate::api::redirect::redirect("/account?verified=1");
+    Ok(())
+}

@@ -3,7 +3,7 @@
 //! CSV files) call `check`, or `caller` then `decide` when the access depends on what they load.
 //! All of them end in `decide`, the one place the rules are written. The caller comes from the
 //! session cookie looked up in the database, never from anything the browser claims.
-use crate::domain::account::Principal;
+use crate::domain::account::{Principal, StoreRole};
 use crate::domain::client_ip;
 use crate::domain::errors::AppError;
 use crate::services::{Shop, accounts};
@@ -31,6 +31,12 @@ pub enum Access {
     /// A store's product (`Some(store)`), or a product that does not exist (`None`): who may not
     /// see products at all is told so first (Forbidden), the rest learn it is missing.
     ProductOf(Option<i64>),
+    /// As `ActingStore`, but only the store's owner (or a platform admin naming it): its money,
+    /// its settings and who works there are the owner's business, not every staff member's.
+    StoreOwner(Option<i64>),
+    /// As `StoreOwner`, except that a platform admin naming no store acts for the whole
+    /// marketplace (the settings page's marketplace half).
+    OwnerOrMarketplace(Option<i64>),
 }
 
 /// What the guard let through: who is calling (nobody, for `Anyone` without a session) and, for
@@ -52,6 +58,9 @@ pub fn decide(who: Option<Principal>, access: Access) -> Result<Pass, AppError> 
     let staff = |id: i64| p.is_admin || p.works_for(id);
     let any_staff = p.is_admin || p.store.is_some();
     let own = p.store.as_ref().map(|s| s.merchant_id);
+    let owner = |id: i64| p.is_admin || p.owns(id);
+    // The caller's own store when they own it (staff of a store do not count as its owner).
+    let owned = p.store.as_ref().filter(|s| s.role == StoreRole::Owner).map(|s| s.merchant_id);
     let store = match access {
         Access::Anyone | Access::SignedIn => None,
         Access::StoreStaff(id) if staff(id) => Some(id),
@@ -66,6 +75,13 @@ pub fn decide(who: Option<Principal>, access: Access) -> Result<Pass, AppError> 
         Access::ProductOf(None) if any_staff => {
             return Err(AppError::NotFound("We couldn't find that product.".into()));
         }
+        Access::StoreOwner(Some(id)) | Access::OwnerOrMarketplace(Some(id)) if owner(id) => Some(id),
+        Access::StoreOwner(None) if owned.is_some() => owned,
+        Access::StoreOwner(None) if p.is_admin => {
+            Some(own.ok_or_else(|| AppError::one("store", "Choose a store to act for."))?)
+        }
+        Access::OwnerOrMarketplace(None) if owned.is_some() => owned,
+        Access::OwnerOrMarketplace(None) if p.is_admin => own,
         _ => return Err(AppError::Forbidden),
     };
     Ok(Pass { principal: Some(p), store })
@@ -166,6 +182,20 @@ pub async fn acting_store(merchant_id: Option<i64>) -> Result<(Principal, i64), 
     }
 }
 
+/// `Access::StoreOwner`: the caller and the store they own (or, as platform admin, act for).
+pub async fn store_owner(merchant_id: Option<i64>) -> Result<(Principal, i64), AppError> {
+    match pass(Access::StoreOwner(merchant_id)).await? {
+        Pass { principal: Some(p), store: Some(store) } => Ok((p, store)),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// `Access::OwnerOrMarketplace`: the caller and the store they own (`None`: the marketplace).
+pub async fn owner_or_marketplace(merchant_id: Option<i64>) -> Result<(Principal, Option<i64>), AppError> {
+    let Pass { principal, store } = pass(Access::OwnerOrMarketplace(merchant_id)).await?;
+    Ok((principal.ok_or(AppError::Unauthenticated)?, store))
+}
+
 /// `Access::StoreOrMarketplace`: the caller and the store they act for (`None`: the marketplace).
 pub async fn store_or_marketplace(merchant_id: Option<i64>) -> Result<(Principal, Option<i64>), AppError> {
     let Pass { principal, store } = pass(Access::StoreOrMarketplace(merchant_id)).await?;
@@ -229,7 +259,11 @@ mod tests {
     }
 
     fn who(is_admin: bool, store: Option<i64>) -> Option<Principal> {
-        use crate::domain::account::{StoreMembership, StoreRole};
+        who_as(is_admin, store, StoreRole::Staff)
+    }
+
+    fn who_as(is_admin: bool, store: Option<i64>, role: StoreRole) -> Option<Principal> {
+        use crate::domain::account::StoreMembership;
         Some(Principal {
             user_id: 1,
             email: "a@example.test".into(),
@@ -240,8 +274,9 @@ mod tests {
                 merchant_name: "S".into(),
                 merchant_slug: "s".into(),
                 merchant_status: crate::domain::account::MerchantStatus::Active,
-                role: StoreRole::Staff,
+                role,
             }),
+            email_verified: true,
         })
     }
 
@@ -269,6 +304,32 @@ mod tests {
         assert_eq!(store_of(staff.clone(), ProductOf(None)), Err(404));
         assert_eq!(store_of(staff, ProductOf(Some(8))), Err(403));
         assert_eq!(store_of(admin, ProductOf(Some(8))), Ok(Some(8)));
+    }
+
+    #[test]
+    fn owner_pages_refuse_staff() {
+        use Access::*;
+        let (shopper, staff, admin) = (who(false, None), who(false, Some(7)), who(true, None));
+        let owner = who_as(false, Some(7), StoreRole::Owner);
+        assert_eq!(store_of(None, StoreOwner(Some(7))), Err(401));
+        assert_eq!(store_of(shopper.clone(), StoreOwner(None)), Err(403));
+        assert_eq!(store_of(shopper.clone(), OwnerOrMarketplace(Some(7))), Err(403));
+        // Staff of the very store are refused, named or not, with or without the marketplace.
+        assert_eq!(store_of(staff.clone(), StoreOwner(Some(7))), Err(403));
+        assert_eq!(store_of(staff.clone(), StoreOwner(None)), Err(403));
+        assert_eq!(store_of(staff.clone(), OwnerOrMarketplace(None)), Err(403));
+        assert_eq!(store_of(staff.clone(), OwnerOrMarketplace(Some(7))), Err(403));
+        // … while they still act for it where staff may.
+        assert_eq!(store_of(staff, ActingStore(None)), Ok(Some(7)));
+        assert_eq!(store_of(owner.clone(), StoreOwner(None)), Ok(Some(7)));
+        assert_eq!(store_of(owner.clone(), StoreOwner(Some(7))), Ok(Some(7)));
+        assert_eq!(store_of(owner.clone(), OwnerOrMarketplace(None)), Ok(Some(7)));
+        assert_eq!(store_of(owner.clone(), StoreOwner(Some(8))), Err(403), "another store's owner");
+        assert_eq!(store_of(owner, OwnerOrMarketplace(Some(8))), Err(403));
+        assert_eq!(store_of(admin.clone(), StoreOwner(Some(8))), Ok(Some(8)));
+        assert_eq!(store_of(admin.clone(), StoreOwner(None)), Err(422), "the admin names a store");
+        assert_eq!(store_of(admin.clone(), OwnerOrMarketplace(None)), Ok(None));
+        assert_eq!(store_of(admin, OwnerOrMarketplace(Some(8))), Ok(Some(8)));
     }
 
     #[test]

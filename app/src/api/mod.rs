@@ -28,6 +28,7 @@ pub mod recommendations;
 #[cfg(feature = "ssr")]
 pub mod redirect;
 pub mod reviews;
+pub mod staff;
 pub mod store_orders;
 pub mod store_reviews;
 pub mod store_settings;

@@ -1,5 +1,5 @@
-//! Marketplace money for the dashboard: a store's Earnings (its staff, or the platform admin
-//! naming it), and the platform admin's Payouts page — recording payouts and setting commission
+//! Marketplace money for the dashboard: a store's Earnings (its owner, or the platform admin
+//! naming it; not its staff), and the platform admin's Payouts page — recording payouts and setting commission
 //! rates. The rules are in `domain::payouts`, the use cases in `services::payouts`.
 use crate::domain::errors::AppError;
 use crate::domain::payouts::{Earnings, PayoutRecord, PayoutsOverview};
@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 #[server(endpoint = "admin/earnings")]
 pub async fn store_earnings(merchant_id: Option<i64>, page: Option<i64>) -> Result<Earnings, AppError> {
-    let (_, store) = super::guard::acting_store(merchant_id).await?;
+    let (_, store) = super::guard::store_owner(merchant_id).await?;
     let page = page.unwrap_or(1).clamp(1, 1_000_000) as usize;
     crate::services::payouts::earnings(&super::guard::shop()?, store, page).await
 }

@@ -1,6 +1,7 @@
 //! The dashboard's frame: `AdminLayout` puts `AdminNav` beside (laptop) or above (tablet, phone)
 //! an /admin page. Every store section (Overview, Products, Inventory, Orders, Payments, Earnings,
-//! Reviews, Analytics, Settings) and, for the platform admin (who has no store of their own), the
+//! Reviews, Analytics, Shipping, Discounts, Staff, Settings; staff do not see Earnings, Staff and
+//! Settings) and, for the platform admin (who has no store of their own), the
 //! marketplace sections (Merchants, Payouts, Users, Ranking) and a store picker whose links carry `?store=ID`. The current page is marked `aria-current="page"`,
 //! the chosen store `aria-current="true"`.
 use crate::api::admin::get_dashboard;
@@ -12,7 +13,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 /// The dashboard's sections, in nav order: (label, path).
-pub const SECTIONS: [(&str, &str); 11] = [
+pub const SECTIONS: [(&str, &str); 12] = [
     ("Overview", "/admin"),
     ("Products", "/admin/products"),
     ("Inventory", "/admin/inventory"),
@@ -23,8 +24,20 @@ pub const SECTIONS: [(&str, &str); 11] = [
     ("Analytics", "/admin/analytics"),
     ("Shipping", "/admin/shipping"),
     ("Discounts", "/admin/discounts"),
+    ("Staff", "/admin/staff"),
     ("Settings", "/admin/settings"),
 ];
+
+/// The sections only a store's owner (or the platform admin) may open; the server refuses them to
+/// staff (`Access::StoreOwner`), and the nav does not offer them.
+pub const OWNER_SECTIONS: [&str; 3] = ["/admin/earnings", "/admin/staff", "/admin/settings"];
+
+/// Whether the nav offers `href` to this caller.
+pub fn offered(href: &str, principal: &crate::domain::account::Principal) -> bool {
+    let owner = principal.is_admin
+        || principal.store.as_ref().is_some_and(|s| s.role == crate::domain::account::StoreRole::Owner);
+    owner || !OWNER_SECTIONS.contains(&href)
+}
 
 /// The platform admin's own sections: they concern the whole marketplace, never one store.
 pub const MARKETPLACE_SECTIONS: [(&str, &str); 5] = [
@@ -114,6 +127,7 @@ pub fn AdminNav() -> impl IntoView {
                         <ul class="-mb-px flex gap-1 overflow-x-auto pb-2 sm:flex-wrap sm:overflow-visible lg:flex-col lg:pb-0">
                             {SECTIONS
                                 .iter()
+                                .filter(|(_, href)| offered(href, &d.principal))
                                 .map(|(label, href)| {
                                     let current = (*href == section).then_some("page");
                                     view! {

@@ -73,6 +73,9 @@ pub struct Principal {
     pub display_name: String,
     pub is_admin: bool,
     pub store: Option<StoreMembership>,
+    /// Whether the account proved it receives mail at `email` (the link of the verification
+    /// e-mail, or of a staff invitation). Opening a store needs it.
+    pub email_verified: bool,
 }
 
 impl Principal {
@@ -82,6 +85,12 @@ impl Principal {
     pub fn owns(&self, merchant_id: i64) -> bool {
         self.store.as_ref().is_some_and(|s| s.merchant_id == merchant_id && s.role == StoreRole::Owner)
     }
+}
+
+/// A link's token as we make them (`passwords::new_token`: 64 hex digits); anything else is
+/// refused before any lookup.
+pub fn well_formed_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Lowercased and trimmed, so one person cannot register twice by changing case.
@@ -325,6 +334,7 @@ mod tests {
                 merchant_status: MerchantStatus::Active,
                 role: StoreRole::Staff,
             }),
+            email_verified: true,
         };
         assert!(p.works_for(7) && !p.works_for(8));
         assert!(!p.owns(7));

@@ -46,6 +46,7 @@ pub mod search;
 pub mod shipment;
 pub mod shipping_zones;
 pub mod slug;
+pub mod staff;
 #[cfg(test)]
 pub(crate) mod state_tables;
 pub mod storefront;

@@ -72,6 +72,17 @@ pub enum Message {
         /// How long the link works, in minutes.
         valid_minutes: i64,
     },
+    /// An owner invites this address to work for their store (single use, expiring link).
+    StaffInvitation {
+        store_name: String,
+        accept_url: String,
+        valid_days: i64,
+    },
+    /// A link that proves a new account receives mail at its address (single use, expiring).
+    EmailVerification {
+        verify_url: String,
+        valid_hours: i64,
+    },
 }
 
 /// What a message is about, without its data.
@@ -84,10 +95,12 @@ pub enum MessageKind {
     ReturnDecision,
     PasswordReset,
     NewOrder,
+    StaffInvitation,
+    EmailVerification,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 7] = [
+    pub const ALL: [MessageKind; 9] = [
         MessageKind::OrderConfirmation,
         MessageKind::Shipped,
         MessageKind::Delivered,
@@ -95,6 +108,8 @@ impl MessageKind {
         MessageKind::ReturnDecision,
         MessageKind::PasswordReset,
         MessageKind::NewOrder,
+        MessageKind::StaffInvitation,
+        MessageKind::EmailVerification,
     ];
 
     /// Stable name, stored in the outbox.
@@ -107,6 +122,8 @@ impl MessageKind {
             MessageKind::ReturnDecision => "return_decision",
             MessageKind::PasswordReset => "password_reset",
             MessageKind::NewOrder => "new_order",
+            MessageKind::StaffInvitation => "staff_invitation",
+            MessageKind::EmailVerification => "email_verification",
         }
     }
 
@@ -140,6 +157,8 @@ impl Message {
             Message::ReturnDecision { .. } => MessageKind::ReturnDecision,
             Message::PasswordReset { .. } => MessageKind::PasswordReset,
             Message::NewOrder { .. } => MessageKind::NewOrder,
+            Message::StaffInvitation { .. } => MessageKind::StaffInvitation,
+            Message::EmailVerification { .. } => MessageKind::EmailVerification,
         }
     }
 
@@ -151,7 +170,7 @@ impl Message {
             | Message::RefundIssued { number, .. }
             | Message::ReturnDecision { number, .. }
             | Message::NewOrder { number, .. } => number,
-            Message::PasswordReset { .. } => "",
+            Message::PasswordReset { .. } | Message::StaffInvitation { .. } | Message::EmailVerification { .. } => "",
         }
     }
 
@@ -274,6 +293,31 @@ impl Message {
                      <p style=\"color:#666\">The link works once, for {} minutes. If you did not ask, ignore this message: \
                      your password stays as it is.</p>",
                     &[reset_url, &valid_minutes.to_string()],
+                );
+                finish(subject, text, body)
+            }
+            Message::StaffInvitation { store_name, accept_url, valid_days } => {
+                let subject = format!("Join {store_name} on Meridian Market");
+                let text = format!(
+                    "The owner of {store_name} invites you to help run the store on Meridian Market.\n\nAccept here: {accept_url}\n\nThe link works once, for {valid_days} days. If you were not expecting this, ignore this message.\n"
+                );
+                let body = html(
+                    "<p>The owner of <strong>{}</strong> invites you to help run the store on Meridian Market.</p>\
+                     <p><a href=\"{}\">Accept the invitation</a></p>\
+                     <p style=\"color:#666\">The link works once, for {} days. If you were not expecting this, ignore this message.</p>",
+                    &[store_name, accept_url, &valid_days.to_string()],
+                );
+                finish(subject, text, body)
+            }
+            Message::EmailVerification { verify_url, valid_hours } => {
+                let subject = "Confirm your e-mail for Meridian Market".to_string();
+                let text = format!(
+                    "Welcome to Meridian Market. Confirm that this is your address: {verify_url}\n\nThe link works once, for {valid_hours} hours. If you did not sign up, ignore this message.\n"
+                );
+                let body = html(
+                    "<p>Welcome to Meridian Market.</p><p><a href=\"{}\">Confirm my e-mail</a></p>\
+                     <p style=\"color:#666\">The link works once, for {} hours. If you did not sign up, ignore this message.</p>",
+                    &[verify_url, &valid_hours.to_string()],
                 );
                 finish(subject, text, body)
             }
@@ -405,6 +449,16 @@ impl Links {
     /// The page to choose a new password; the token in the query (never in the logged path).
     pub fn password_reset(&self, token: &str) -> String {
         format!("{}/reset-password?token={}", self.base, crate::domain::search::url_encode(token))
+    }
+
+    /// The page that accepts a staff invitation; the token in the query, as above.
+    pub fn join(&self, token: &str) -> String {
+        format!("{}/join?token={}", self.base, crate::domain::search::url_encode(token))
+    }
+
+    /// The page that confirms an account's address; the token in the query, as above.
+    pub fn verify_email(&self, token: &str) -> String {
+        format!("{}/verify-email?token={}", self.base, crate::domain::search::url_encode(token))
     }
 }
 
@@ -541,6 +595,12 @@ mod tests {
                 order_url: evil.into(),
             },
             Message::PasswordReset { reset_url: format!("https://x/\"><script>{evil}"), valid_minutes: 60 },
+            Message::StaffInvitation {
+                store_name: evil.into(),
+                accept_url: format!("https://x/\"><script>{evil}"),
+                valid_days: 7,
+            },
+            Message::EmailVerification { verify_url: format!("https://x/\"><script>{evil}"), valid_hours: 24 },
             Message::NewOrder {
                 number: evil.into(),
                 store: evil.into(),

@@ -1,5 +1,7 @@
 //! The signed-in user's page: profile, addresses, password, opening a store.
-use crate::api::account::{AddAddress, ChangePassword, DeleteAddress, OpenStore, UpdateAddress, get_account};
+use crate::api::account::{
+    AddAddress, ChangePassword, DeleteAddress, OpenStore, ResendVerification, UpdateAddress, get_account,
+};
 use crate::api::auth::Logout;
 use crate::components::form::{
     BUTTON, BUTTON_SECONDARY, CARD, Field, FormAlert, last_error, refresh_session_on_success,
@@ -17,6 +19,9 @@ pub fn AccountPage() -> impl IntoView {
     let update = ServerAction::<UpdateAddress>::new();
     let delete = ServerAction::<DeleteAddress>::new();
     let password = ServerAction::<ChangePassword>::new();
+    let query = leptos_router::hooks::use_query_map();
+    // `?verified=1`: back from the confirmation button (`/verify-email`).
+    let confirmed = move || query.read_untracked().get("verified").as_deref() == Some("1");
     let account =
         Resource::new(move || (add.version().get(), update.version().get(), delete.version().get()), |_| get_account());
     view! {
@@ -45,6 +50,12 @@ pub fn AccountPage() -> impl IntoView {
                                     </ActionForm>
                                 </div>
                             </div>
+                            {(!p.email_verified).then(|| view! { <VerifyBanner email=p.email.clone() /> })}
+                            {(p.email_verified && confirmed()).then(|| view! {
+                                <p class="mb-6 rounded-lg bg-emerald-50 px-3 py-2 text-sm text-emerald-800 ring-1 ring-emerald-200" role="status" data-testid="verified-note">
+                                    "Your e-mail address is confirmed."
+                                </p>
+                            })}
                             <div class="grid gap-6 lg:grid-cols-3">
                                 <div class="flex flex-col gap-6 lg:col-span-2">
                                     <Addresses addresses=data.addresses add update delete />
@@ -155,6 +166,30 @@ pub(crate) fn AddressFields(
             </div>
         </div>
         <Field label="Phone" name="phone" kind="tel" value=value.phone autocomplete="tel" required=false hint="For the courier, if they need to reach you." errors id_suffix=suffix />
+    }
+}
+
+/// Shown until the account confirms its address: opening a store waits for it.
+#[component]
+fn VerifyBanner(email: String) -> impl IntoView {
+    let resend = ServerAction::<ResendVerification>::new();
+    let errors = last_error(resend.value());
+    let query = leptos_router::hooks::use_query_map();
+    let sent = move || matches!(resend.value().get(), Some(Ok(()))) || query.read().get("sent").as_deref() == Some("1");
+    view! {
+        <section class="mb-6 rounded-2xl bg-amber-50 p-5 ring-1 ring-amber-200" role="status" data-testid="verify-banner">
+            <p class="font-semibold text-amber-900">"Your e-mail is not verified"</p>
+            <p class="mt-1 text-sm text-amber-900">
+                {format!("We sent a link to {email}. Open it to confirm the address; until then you cannot open a store.")}
+            </p>
+            <ActionForm action=resend attr:class="mt-3 flex flex-wrap items-center gap-3">
+                <button type="submit" class=BUTTON_SECONDARY>"Send the link again"</button>
+                <Show when=sent>
+                    <span class="text-sm text-emerald-800" data-testid="verify-sent">"Sent. The link works for 24 hours."</span>
+                </Show>
+            </ActionForm>
+            <div class="mt-2"><FormAlert errors /></div>
+        </section>
     }
 }
 

@@ -12,6 +12,8 @@ pub struct UserRecord {
     pub display_name: String,
     pub password_hash: String,
     pub is_admin: bool,
+    /// The account proved it receives mail at `email`.
+    pub email_verified: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -20,6 +22,9 @@ pub struct NewUser {
     pub display_name: String,
     pub password_hash: String,
     pub is_admin: bool,
+    /// True only when the address is known to be the person's (made by an operator: the demo
+    /// seed, `create-admin`); a sign-up proves it with the verification link.
+    pub email_verified: bool,
 }
 
 /// A live session and its user. Sessions are found by the SHA-256 of the cookie's token, so a
@@ -111,6 +116,19 @@ pub trait AccountStore: Send + Sync + 'static {
         password_hash: &str,
         now: i64,
     ) -> Result<Option<i64>, StoreError>;
+
+    /// Stores an e-mail verification link's token (hashed) for the user, valid until `expires_at`.
+    async fn create_email_verification(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<(), StoreError>;
+    /// Uses a verification token once: if it is unused and unexpired at `now`, marks it (and the
+    /// user's other links) used and the user's address verified, in one transaction; the user's
+    /// id. None: the token is unknown, used or expired (nothing changes).
+    async fn use_email_verification(&self, token_hash: &str, now: i64) -> Result<Option<i64>, StoreError>;
 
     async fn create_session(&self, token_hash: &str, user_id: i64, now: i64) -> Result<(), StoreError>;
     /// The session and its user when it exists; expiry is decided by the caller.

@@ -104,6 +104,7 @@ async fn principal_for(
         display_name: user.display_name,
         is_admin: user.is_admin,
         store,
+        email_verified: user.email_verified,
     })
 }
 
@@ -178,11 +179,22 @@ pub async fn register(
         AppError::server()
     })?;
     drop(slot);
-    let user = NewUser { email: reg.email, display_name: reg.display_name, password_hash: hash, is_admin: false };
+    let email = reg.email.clone();
+    // Unverified until the link we send now comes back (`email_verification`).
+    let user = NewUser {
+        email: reg.email,
+        display_name: reg.display_name,
+        password_hash: hash,
+        is_admin: false,
+        email_verified: false,
+    };
     let id = shop.accounts.create_user(&user).await.map_err(|e| match e {
         StoreError::Conflict(msg) => AppError::one("email", msg),
         other => store_err(other),
     })?;
+    // A failure here is logged by `store_err`; the account still works and its page offers to
+    // send the link again, so the sign-up is not failed over it.
+    let _ = super::email_verification::send(shop, id, &email).await;
     start_session(shop, id, previous).await
 }
 
@@ -195,7 +207,14 @@ pub async fn create_admin(shop: &Shop, email: &str, password: &str) -> Result<i6
         tracing::error!(error = %e, "password hashing failed");
         AppError::server()
     })?;
-    let user = NewUser { email: reg.email, display_name: reg.display_name, password_hash: hash, is_admin: true };
+    // An operator typed the address on the server: it needs no link to prove it.
+    let user = NewUser {
+        email: reg.email,
+        display_name: reg.display_name,
+        password_hash: hash,
+        is_admin: true,
+        email_verified: true,
+    };
     shop.accounts.create_user(&user).await.map_err(|e| match e {
         StoreError::Conflict(msg) => AppError::one("email", msg),
         other => store_err(other),
@@ -299,7 +318,12 @@ pub async fn change_password(
     shop.accounts.set_password(who.user_id, &hash, Some(session_hash)).await.map_err(store_err)
 }
 
+/// Opens a store owned by `who`, pending approval; only with a confirmed e-mail address (the
+/// store's customers and the marketplace will write to it).
 pub async fn open_store(shop: &Shop, who: &Principal, name: &str, description: &str) -> Result<i64, AppError> {
+    if !who.email_verified {
+        return Err(AppError::one("form", super::email_verification::VERIFY_FIRST));
+    }
     let name = validate_display_name(name)
         .map_err(|e| AppError::one("store_name", e.replace("your name", "the store's name")))?;
     let slug = slugify(&name);

@@ -13,6 +13,7 @@ pub mod catalog_store;
 pub mod checkout;
 pub mod clock;
 pub mod discounts;
+pub mod email_verification;
 pub mod errors;
 pub mod fulfilment;
 pub mod fulfilment_notices;
@@ -50,6 +51,8 @@ pub mod reviews;
 pub mod search;
 pub mod settings;
 pub mod shopper_orders;
+pub mod staff;
+pub mod staff_store;
 pub mod store_notices;
 pub mod storefront;
 pub mod users;
@@ -109,6 +112,8 @@ pub struct Shop {
     pub payouts: Arc<dyn payout_store::PayoutStore>,
     /// Stores' shipping zones and the marketplace's tax rules (`/admin/shipping`, `/admin/taxes`).
     pub pricing: Arc<dyn pricing_store::PricingStore>,
+    /// A store's members and the owner's staff invitations (`/admin/staff`, `/join`).
+    pub staff: Arc<dyn staff_store::StaffStore>,
     /// What time it is (`clock::SystemClock`; tests may hand in a `clock::FixedClock`).
     pub clock: Arc<dyn clock::Clock>,
 }

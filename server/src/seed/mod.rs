@@ -218,6 +218,7 @@ async fn demo_accounts(shop: &Shop, merchant_ids: &[i64]) -> Result<(), String> 
             display_name: if i == 0 { "Platform admin".into() } else { format!("{} ({role})", name) },
             password_hash,
             is_admin: i == 0,
+            email_verified: true,
         };
         let id = shop.accounts.create_user(&user).await.map_err(err)?;
         if let Some(merchant) = i.checked_sub(1).and_then(|m| merchant_ids.get(m)) {

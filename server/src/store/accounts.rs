@@ -40,7 +40,7 @@ macro_rules! impl_sql_accounts {
         use $crate::store::accounts::FAILURE_MEMORY_SECS;
         use $crate::store::statements::Statement;
 
-        const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.is_admin";
+        const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.password_hash, u.is_admin, u.email_verified_at";
 
         fn user_from(r: &<$db as sqlx::Database>::Row) -> UserRecord {
             UserRecord {
@@ -49,6 +49,7 @@ macro_rules! impl_sql_accounts {
                 display_name: r.get("display_name"),
                 password_hash: r.get("password_hash"),
                 is_admin: r.get::<i64, _>("is_admin") == 1,
+                email_verified: r.get::<Option<i64>, _>("email_verified_at").is_some(),
             }
         }
 
@@ -92,14 +93,15 @@ macro_rules! impl_sql_accounts {
                 let now = clock::now();
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let id = sqlx::query_scalar(
-                    "INSERT INTO users (email, display_name, password_hash, is_admin, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                    "INSERT INTO users (email, display_name, password_hash, is_admin, created_at, updated_at, email_verified_at)
+                     VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
                 )
                 .bind(&u.email)
                 .bind(&u.display_name)
                 .bind(&u.password_hash)
                 .bind(i64::from(u.is_admin))
                 .bind(now)
+                .bind(u.email_verified.then_some(now))
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| conflict_means(e, "An account with this email already exists."))?;
@@ -171,6 +173,41 @@ macro_rules! impl_sql_accounts {
                 // Whoever knew the old password is signed out everywhere, and older links die.
                 Self::run(&mut tx, sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id)).await?;
                 let others = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL");
+                Self::run(&mut tx, others.bind(now).bind(user_id)).await?;
+                tx.commit().await.map_err(map_sqlx)?;
+                Ok(Some(user_id))
+            }
+
+            async fn create_email_verification(
+                &self,
+                token_hash: &str,
+                user_id: i64,
+                expires_at: i64,
+                now: i64,
+            ) -> Result<(), StoreError> {
+                let insert = sqlx::query(
+                    "INSERT INTO email_verifications (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)",
+                );
+                self.write_one(insert.bind(token_hash).bind(user_id).bind(expires_at).bind(now)).await.map(drop)
+            }
+
+            async fn use_email_verification(&self, token_hash: &str, now: i64) -> Result<Option<i64>, StoreError> {
+                let mut tx = self.begin_write().await.map_err(map_sqlx)?;
+                // Claimed by a conditional update, as password resets are: one use per link.
+                let user_id: Option<i64> = sqlx::query_scalar(
+                    "UPDATE email_verifications SET used_at = $1
+                     WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+                )
+                .bind(now)
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_sqlx)?;
+                let Some(user_id) = user_id else { return Ok(None) };
+                let verified =
+                    sqlx::query("UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL");
+                Self::run(&mut tx, verified.bind(now).bind(user_id)).await?;
+                let others = sqlx::query("UPDATE email_verifications SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL");
                 Self::run(&mut tx, others.bind(now).bind(user_id)).await?;
                 tx.commit().await.map_err(map_sqlx)?;
                 Ok(Some(user_id))

@@ -49,6 +49,8 @@ mod product_import;
 mod recommendations;
 #[macro_use]
 mod reviews;
+#[macro_use]
+mod staff;
 
 /// Instantiates every subject's SQL for one engine's store, each in its own module (their helper
 /// names do not meet). `$engine` names the engine to the migration runner and the catalog's
@@ -102,6 +104,9 @@ macro_rules! impl_store_subjects {
         }
         mod pricing_sql {
             impl_sql_pricing!(super::$store, $db);
+        }
+        mod staff_sql {
+            impl_sql_staff!(super::$store, $db);
         }
         mod product_import_sql {
             impl_sql_product_import!(super::$store, $db, $import_lock);
@@ -254,6 +259,7 @@ ports! {
     admin => app::services::admin_store::AdminStore,
     payouts => app::services::payout_store::PayoutStore,
     pricing => app::services::pricing_store::PricingStore,
+    staff => app::services::staff_store::StaffStore,
     inventory => app::services::InventoryStore,
     product_images => app::services::product_image_store::ProductImageStore,
     products_admin => app::services::product_admin_store::ProductAdminStore,

@@ -197,6 +197,29 @@ pub const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
         [Deny, Deny, Allow, Deny, Allow],
     ),
     ("/api/admin/reviews", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    // A store's people: its owner and the platform admin (never its staff: `STAFF_OF_A`). An
+    // invitation or member that is not the store's is "not found" even for its owner.
+    ("/api/admin/staff", &[("merchant_id", "{A}")], [Deny, Deny, Allow, Deny, Allow]),
+    (
+        "/api/admin/staff/invite",
+        &[("merchant_id", "{A}"), ("email", "matrix-invitee@example.com")],
+        [Deny, Deny, Allow, Deny, Allow],
+    ),
+    ("/api/admin/staff/revoke", &[("merchant_id", "{A}"), ("invitation_id", "999999")], [Deny; 5]),
+    ("/api/admin/staff/remove", &[("merchant_id", "{A}"), ("user_id", "999999")], [Deny; 5]),
+    // Public: the invitation's token decides (a made-up one is refused with a message for
+    // everyone, tests/staff.rs); joining as an existing account needs one signed in.
+    ("/api/staff/join_page", &[("token", MADE_UP_TOKEN)], [Allow; 5]),
+    ("/api/staff/join", &[("token", MADE_UP_TOKEN)], [Deny, Allow, Allow, Allow, Allow]),
+    (
+        "/api/staff/join_sign_up",
+        &[("token", MADE_UP_TOKEN), ("display_name", "Matrix"), ("password", "a long new passphrase 1")],
+        [Allow; 5],
+    ),
+    // E-mail verification: the link's token decides; resending is the signed-in account's own
+    // (the demo accounts are verified already, so it answers with a message).
+    ("/api/auth/verify_email", &[("token", MADE_UP_TOKEN)], [Allow; 5]),
+    ("/api/account/resend_verification", &[], [Deny, Allow, Allow, Allow, Allow]),
     ("/api/admin/users", &[("q", "a")], [Deny, Deny, Deny, Deny, Allow]),
     (
         "/api/admin/ranking_preview",
@@ -312,6 +335,54 @@ pub const MATRIX: &[(&str, &[(&str, &str)], [Outcome; 5])] = &[
     ),
 ];
 
+pub const MADE_UP_TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// What a staff member (not owner) of store A may do, beyond the five callers of `MATRIX`: the
+/// owner's pages (earnings, settings, staff) are refused, the day-to-day work is not.
+pub const STAFF_OF_A: &[(&str, &[(&str, &str)], Outcome)] = &[
+    ("/api/admin/earnings", &[("merchant_id", "{A}")], Deny),
+    ("/api/admin/earnings", &[], Deny),
+    ("/api/admin/settings", &[("merchant_id", "{A}")], Deny),
+    ("/api/admin/settings", &[], Deny),
+    (
+        "/api/admin/settings/store",
+        &[("merchant_id", "{A}"), ("name", "Taken over"), ("description", ""), ("support_email", "")],
+        Deny,
+    ),
+    ("/api/admin/staff", &[("merchant_id", "{A}")], Deny),
+    ("/api/admin/staff", &[], Deny),
+    ("/api/admin/staff/invite", &[("merchant_id", "{A}"), ("email", "friend@example.com")], Deny),
+    ("/api/admin/staff/invite", &[("email", "friend@example.com")], Deny),
+    ("/api/admin/staff/revoke", &[("invitation_id", "1")], Deny),
+    ("/api/admin/staff/remove", &[("user_id", "1")], Deny),
+    ("/api/admin/payouts", &[], Deny),
+    ("/api/admin/dashboard", &[], Allow),
+    ("/api/admin/orders", &[("merchant_id", "{A}")], Allow),
+    ("/api/admin/products", &[("merchant_id", "{A}")], Allow),
+    ("/api/admin/inventory", &[("merchant_id", "{A}"), ("q", "a"), ("low", "false")], Allow),
+    ("/api/admin/payments", &[("merchant_id", "{A}")], Allow),
+    ("/api/admin/shipping", &[("merchant_id", "{A}")], Allow),
+    ("/api/admin/reviews", &[("merchant_id", "{A}")], Allow),
+    ("/api/admin/analytics", &[("merchant_id", "{A}")], Allow),
+];
+
+/// A staff member (not owner) of store `merchant_id`, signed in: their Cookie header.
+pub async fn staff_of(app: &TestApp, merchant_id: i64, email: &str) -> String {
+    use app::domain::account::StoreRole;
+    use app::services::account_store::NewUser;
+    let password = "staff member passphrase 1";
+    let user = NewUser {
+        email: email.into(),
+        display_name: "Staff Member".into(),
+        password_hash: app::services::passwords::hash(password.to_string()).await.unwrap(),
+        is_admin: false,
+        email_verified: true,
+    };
+    let id = app.shop.accounts.create_user(&user).await.unwrap();
+    app.shop.accounts.add_store_member(merchant_id, id, StoreRole::Staff).await.unwrap();
+    app.login(email, password).await
+}
+
 pub const PRODUCT_SAVE_A: &[(&str, &str)] = &[
     ("id", "{PRODUCT_A}"),
     ("title", "Matrix product"),
@@ -351,6 +422,10 @@ pub const ADDRESS: &[(&str, &str)] =
 pub struct Fill(Vec<(&'static str, String)>);
 
 impl Fill {
+    pub fn new(values: Vec<(&'static str, String)>) -> Fill {
+        Fill(values)
+    }
+
     pub fn fill(&self, v: &str) -> String {
         self.0.iter().fold(v.to_string(), |v, (k, with)| v.replace(k, with))
     }
@@ -417,6 +492,7 @@ async fn review_of_store_a(app: &TestApp, store_a: i64) -> (String, String) {
         display_name: "Matrix Reviewer".into(),
         password_hash: "not-a-hash".into(),
         is_admin: false,
+        email_verified: true,
     };
     let author = app.shop.accounts.create_user(&user).await.unwrap();
     let review = NewReview { product_id: product, user_id: author, rating: 3, body: "Fine.".into() };
