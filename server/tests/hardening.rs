@@ -71,7 +71,7 @@ async fn guarded_pages_answer_303_and_403_to_any_client() {
         if path.starts_with("/admin") {
             let res = app.request("GET", path, &[("Accept", "*/*"), ("Cookie", &shopper)], "").await;
             assert_eq!(res.status, 403, "GET {path} as a shopper");
-            assert!(res.body.contains("This area is for store staff"), "{path}: the 403 page");
+            assert!(res.body.contains("have access to this page"), "{path}: the 403 page");
         }
     }
 }

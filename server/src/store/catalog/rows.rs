@@ -2,7 +2,8 @@
 //! and the CSV import: the card query (`CARD_SELECT … CARD_GROUP`), the card built from its row,
 //! and the JSON lists that hold option names and values.
 
-pub const CARD_SELECT: &str = "SELECT p.id, p.slug, p.title, p.currency, p.created_at, m.name AS merchant_name, m.slug AS merchant_slug,
+pub const CARD_SELECT: &str =
+    "SELECT p.id, p.slug, p.title, p.currency, p.created_at, m.name AS merchant_name, m.slug AS merchant_slug,
         MIN(v.price_minor) AS price_minor, MAX(v.price_minor) AS max_price_minor,
         MAX(v.compare_at_minor) AS compare_at_minor, CAST(SUM(v.stock) AS BIGINT) AS total_stock,
         i.url AS image_url, i.alt AS image_alt,
