@@ -231,6 +231,7 @@ mod tests {
     fn row(status: PaymentStatus, stores: i64) -> PaymentRow {
         PaymentRow {
             payment_id: 1,
+            order_id: 1,
             order_number: "MM-ABC".into(),
             placed_at: 0,
             status,
