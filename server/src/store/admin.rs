@@ -87,10 +87,17 @@ pub fn payments_sql(store: bool, search: bool, cursor: app::domain::paging::Curs
                UNION SELECT id FROM orders WHERE email >= {from} AND email < {to})"
         ));
     }
+    // Both sides of the join are bounded by the cursor (see `store/orders/reading.rs`).
     match cursor {
         Cursor::Newest => sql.push_str(&format!(" ORDER BY {key} DESC")),
-        Cursor::Before(_) => sql.push_str(&format!(" AND {key} < {} ORDER BY {key} DESC", next())),
-        Cursor::After(_) => sql.push_str(&format!(" AND {key} > {} ORDER BY {key} ASC", next())),
+        Cursor::Before(_) => {
+            let k = next();
+            sql.push_str(&format!(" AND {key} < {k} AND o.id < {k} ORDER BY {key} DESC"))
+        }
+        Cursor::After(_) => {
+            let k = next();
+            sql.push_str(&format!(" AND {key} > {k} AND o.id > {k} ORDER BY {key} ASC"))
+        }
     }
     sql.push_str(&format!(" LIMIT {}", next()));
     sql
