@@ -8,28 +8,11 @@ mod support;
 use app::domain::errors::AppError;
 use app::domain::notification::MessageKind;
 use app::services::email_verification::{RESENDS_PER_HOUR, VERIFY_FIRST, confirm};
-use server::store::Database;
 use support::TestApp;
-
-async fn engines() -> Vec<Database> {
-    let mut dbs = vec![support::sqlite().await];
-    if let Some(pg) = support::postgres().await {
-        dbs.push(pg);
-    }
-    dbs
-}
 
 /// The verification links queued to `email`, oldest first: their tokens.
 async fn links_to(shop: &app::services::Shop, email: &str) -> Vec<String> {
-    let mut all = shop.notifications.list(500).await.unwrap();
-    all.retain(|m| m.kind == MessageKind::EmailVerification && m.recipient == email);
-    all.sort_by_key(|m| m.id);
-    all.iter()
-        .map(|m| {
-            let at = m.text_body.find("/verify-email?token=").expect("a link") + "/verify-email?token=".len();
-            m.text_body.get(at..at + 64).expect("a whole token").to_string()
-        })
-        .collect()
+    support::mailed_tokens(shop, MessageKind::EmailVerification, Some(email), "/verify-email?token=").await
 }
 
 /// Signs up through the real endpoint; the Cookie header.
@@ -45,7 +28,7 @@ async fn verified(app: &TestApp, email: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_account_confirms_its_address_before_opening_a_store() {
-    for db in engines().await {
+    for db in support::engines().await {
         let app = support::spawn_app_on(db, Default::default()).await;
         let email = "new.seller@example.com";
         let cookie = sign_up(&app, email).await;
@@ -84,7 +67,7 @@ async fn a_new_account_confirms_its_address_before_opening_a_store() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_expire_die_together_and_resending_is_throttled() {
-    for db in engines().await {
+    for db in support::engines().await {
         let app = support::spawn_app_on(db, Default::default()).await;
         let email = "slow.reader@example.com";
         let cookie = sign_up(&app, email).await;
@@ -118,7 +101,7 @@ async fn links_expire_die_together_and_resending_is_throttled() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operators_accounts_are_verified_from_the_start() {
-    for db in engines().await {
+    for db in support::engines().await {
         let app = support::spawn_app_on(db, Default::default()).await;
         for (email, _) in [support::ADMIN, support::OWNER_A, support::SHOPPER] {
             assert!(verified(&app, email).await, "{email} from the demo seed");

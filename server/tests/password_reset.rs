@@ -7,32 +7,15 @@ mod support;
 
 use app::domain::notification::MessageKind;
 use app::services::password_reset::{MAILS_PER_ACCOUNT, REQUESTS_PER_ADDRESS, SENT, request, reset};
-use server::store::Database;
-
-async fn engines() -> Vec<Database> {
-    let mut dbs = vec![support::sqlite().await];
-    if let Some(pg) = support::postgres().await {
-        dbs.push(pg);
-    }
-    dbs
-}
 
 /// The reset links queued so far, oldest first: their tokens.
 async fn links(shop: &app::services::Shop) -> Vec<String> {
-    let mut all = shop.notifications.list(500).await.unwrap();
-    all.retain(|m| m.kind == MessageKind::PasswordReset);
-    all.sort_by_key(|m| m.id);
-    all.iter()
-        .map(|m| {
-            let at = m.text_body.find("token=").expect("the link carries its token") + "token=".len();
-            m.text_body[at..at + 64].to_string()
-        })
-        .collect()
+    support::mailed_tokens(shop, MessageKind::PasswordReset, None, "token=").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_from_the_outbox_sets_a_new_password_once() {
-    for db in engines().await {
+    for db in support::engines().await {
         let app = support::spawn_app_on(db, Default::default()).await;
         let shop = &app.shop;
         let (email, old) = support::SHOPPER;

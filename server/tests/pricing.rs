@@ -8,7 +8,6 @@ mod support;
 use app::domain::checkout::ShippingSpeed;
 use app::services::checkout::{CheckoutOutcome, CheckoutSettings, Destination, place_order, price};
 use app::services::pricing::{ZoneForm, add_zone, delete_zone, set_prices_include_tax, set_tax_rate};
-use server::store::Database;
 use support::TestApp;
 
 fn zone(name: &str, countries: &str, bands: &str, express: &str) -> ZoneForm {
@@ -17,14 +16,6 @@ fn zone(name: &str, countries: &str, bands: &str, express: &str) -> ZoneForm {
 
 fn to(country: &'static str, region: &'static str) -> Destination<'static> {
     Destination { country, region }
-}
-
-async fn engines() -> Vec<Database> {
-    let mut dbs = vec![support::sqlite().await];
-    if let Some(pg) = support::postgres().await {
-        dbs.push(pg);
-    }
-    dbs
 }
 
 /// (variant of store A, A's id, variant of store B, unit price of A's variant)
@@ -37,7 +28,7 @@ async fn two_stores(app: &TestApp) -> (i64, i64, i64, i64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stores_zones_and_the_tax_rules_are_what_checkout_charges() {
-    for db in engines().await {
+    for db in support::engines().await {
         let app = support::spawn_app_on(db, Default::default()).await;
         let shop = &app.shop;
         let (a, store_a, b, unit) = two_stores(&app).await;
@@ -161,7 +152,7 @@ async fn only_the_stores_own_staff_and_the_admin_change_its_zones() {
 async fn a_stores_codes_take_off_its_own_items_and_free_shipping_takes_off_shipping() {
     use app::domain::discounts::DiscountForm;
     use app::services::discounts::{create, set_active};
-    for db in engines().await {
+    for db in support::engines().await {
         let app = support::spawn_app_on(db, Default::default()).await;
         let shop = &app.shop;
         let (a, store_a, b, _) = two_stores(&app).await;

@@ -11,28 +11,11 @@ use app::domain::account::StoreRole;
 use app::domain::errors::AppError;
 use app::domain::notification::MessageKind;
 use app::domain::staff::{INVITATIONS_PER_HOUR, JoinView, StaffOverview};
-use server::store::Database;
 use support::{ADMIN, OWNER_A, OWNER_B, SHOPPER, TestApp};
-
-async fn engines() -> Vec<Database> {
-    let mut dbs = vec![support::sqlite().await];
-    if let Some(pg) = support::postgres().await {
-        dbs.push(pg);
-    }
-    dbs
-}
 
 /// The invitation links queued to `email` so far, oldest first: their tokens.
 async fn links_to(shop: &app::services::Shop, email: &str) -> Vec<String> {
-    let mut all = shop.notifications.list(500).await.unwrap();
-    all.retain(|m| m.kind == MessageKind::StaffInvitation && m.recipient == email);
-    all.sort_by_key(|m| m.id);
-    all.iter()
-        .map(|m| {
-            let at = m.text_body.find("/join?token=").expect("the link carries its token") + "/join?token=".len();
-            m.text_body.get(at..at + 64).expect("a whole token").to_string()
-        })
-        .collect()
+    support::mailed_tokens(shop, MessageKind::StaffInvitation, Some(email), "/join?token=").await
 }
 
 async fn invite(app: &TestApp, owner: &str, email: &str) -> support::Response {
@@ -50,7 +33,7 @@ async fn role_of(app: &TestApp, email: &str) -> Option<(i64, StoreRole)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invitee_signs_up_through_the_link_and_works_as_staff() {
-    for db in engines().await {
+    for db in support::engines().await {
         let app = support::spawn_app_on(db, Default::default()).await;
         let store_a = app.store_of(OWNER_A.0).await;
         let owner = app.login(OWNER_A.0, OWNER_A.1).await;
@@ -128,7 +111,7 @@ async fn an_invitee_signs_up_through_the_link_and_works_as_staff() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn existing_accounts_join_when_signed_in_as_the_invited_address() {
-    for db in engines().await {
+    for db in support::engines().await {
         let app = support::spawn_app_on(db, Default::default()).await;
         let store_a = app.store_of(OWNER_A.0).await;
         let owner = app.login(OWNER_A.0, OWNER_A.1).await;

@@ -122,17 +122,9 @@ fn random(key: &str) -> [u8; 8] {
     (nanos ^ key.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)))).to_le_bytes()
 }
 
-async fn engines() -> Vec<Database> {
-    let mut dbs = vec![support::sqlite().await];
-    if let Some(pg) = support::postgres().await {
-        dbs.push(pg);
-    }
-    dbs
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhook_before_the_redirect_after_it_and_twice_all_pay_the_order_once() {
-    for db in engines().await {
+    for db in support::engines().await {
         let f = fixture(db, false).await;
         let mut delivered = 0;
         for (mode, key) in [
@@ -199,7 +191,7 @@ async fn webhook_before_the_redirect_after_it_and_twice_all_pay_the_order_once()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_declined_card_keeps_the_order_waiting_and_an_abandoned_one_gives_the_stock_back() {
-    for db in engines().await {
+    for db in support::engines().await {
         let f = fixture(db, false).await;
         let (variant, number, page) = f.checkout("stripe-declined-001").await;
         let reserved = f.stock(variant).await;
@@ -243,7 +235,7 @@ async fn a_declined_card_keeps_the_order_waiting_and_an_abandoned_one_gives_the_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refunds_and_captures_reach_the_provider_once() {
-    for db in engines().await {
+    for db in support::engines().await {
         // Automatic capture: "cancel and refund" pressed twice (one idempotency key) refunds once.
         let f = fixture(db, false).await;
         let (_, number, page) = f.checkout("stripe-refund-0001").await;

@@ -5,6 +5,35 @@ use server::store::Database;
 pub mod endpoints;
 pub mod fixtures;
 
+/// A fresh SQLite database and, when TEST_POSTGRES_URL is set, a fresh PostgreSQL one: for tests
+/// that run one engine after the other in a loop.
+pub async fn engines() -> Vec<Database> {
+    let mut dbs = vec![sqlite().await];
+    if let Some(pg) = postgres().await {
+        dbs.push(pg);
+    }
+    dbs
+}
+
+/// The 64-hex-digit tokens of the links (after `marker`, e.g. "/join?token=") in the outbox's
+/// messages of `kind` (to `recipient`, if given), oldest first.
+pub async fn mailed_tokens(
+    shop: &app::services::Shop,
+    kind: app::domain::notification::MessageKind,
+    recipient: Option<&str>,
+    marker: &str,
+) -> Vec<String> {
+    let mut all = shop.notifications.list(500).await.unwrap();
+    all.retain(|m| m.kind == kind && recipient.is_none_or(|r| m.recipient == r));
+    all.sort_by_key(|m| m.id);
+    all.iter()
+        .map(|m| {
+            let at = m.text_body.find(marker).expect("the message carries its link") + marker.len();
+            m.text_body.get(at..at + 64).expect("a whole token").to_string()
+        })
+        .collect()
+}
+
 /// Runs each named `async fn(Database)` twice, against a fresh SQLite file and a fresh
 /// PostgreSQL database, so both adapters are held to one suite. `multi_thread;` first runs them
 /// on a multi-threaded runtime, for tests that need real concurrency.
