@@ -86,14 +86,26 @@ pub async fn store_parts(
     cursor: Cursor,
     size: usize,
 ) -> Result<Page<MerchantPartSummary>, AppError> {
-    let rows =
-        store.parts_of_merchant(merchant_id, filter, cursor, paging::fetch_size(size)).await.map_err(store_err)?;
-    if let Some(page) = paging::page(rows, |p| p.order_id, cursor, size) {
+    let read = |c: Cursor| store.parts_of_merchant(merchant_id, filter, c, paging::fetch_size(size));
+    cursor_page(read, |p| p.order_id, cursor, size).await
+}
+
+/// The page at `cursor` of a list `read` fetches (at most `paging::fetch_size(size)` rows from a
+/// cursor): a "newer" page that reached the newest row is the first page instead.
+pub async fn cursor_page<T, F, Fut>(
+    read: F,
+    key: fn(&T) -> i64,
+    cursor: Cursor,
+    size: usize,
+) -> Result<Page<T>, AppError>
+where
+    F: Fn(Cursor) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, super::StoreError>>,
+{
+    if let Some(page) = paging::page(read(cursor).await.map_err(store_err)?, key, cursor, size) {
         return Ok(page);
     }
-    // A "newer" page that reached the newest order is the first page.
-    let rows = store.parts_of_merchant(merchant_id, filter, Cursor::Newest, paging::fetch_size(size)).await;
-    Ok(paging::page(rows.map_err(store_err)?, |p| p.order_id, Cursor::Newest, size).unwrap_or_default())
+    Ok(paging::page(read(Cursor::Newest).await.map_err(store_err)?, key, Cursor::Newest, size).unwrap_or_default())
 }
 
 /// The orders CSV (`/admin/orders.csv`): one row per order part, amounts as plain decimals a

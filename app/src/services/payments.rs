@@ -33,15 +33,7 @@ pub async fn list(
         Err(message) => (None, Some(message)),
     };
     let read = |cursor: Cursor| shop.admin.payments(scope, status, query.as_ref(), cursor, paging::fetch_size(PAGE));
-    let rows = read(cursor).await.map_err(store_err)?;
-    let page = match paging::page(rows, |r| r.order_id, cursor, PAGE) {
-        Some(page) => page,
-        // A "newer" page that reached the newest payment is the first page.
-        None => {
-            let rows = read(Cursor::Newest).await.map_err(store_err)?;
-            paging::page(rows, |r| r.order_id, Cursor::Newest, PAGE).unwrap_or_default()
-        }
-    };
+    let page = super::order_views::cursor_page(read, |r| r.order_id, cursor, PAGE).await?;
     let title = match scope {
         Some(id) => super::merchants::settings(shop, id)
             .await?
