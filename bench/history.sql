@@ -74,8 +74,8 @@ FROM ho JOIN orders o ON o.number = 'MM-H' || CAST(ho.i AS TEXT);
 INSERT INTO cart_adds (merchant_id, product_id, variant_id, user_id, quantity, at)
 SELECT merchant_id, p1, v1, user_id, q1, at - 600 FROM ho;
 
-INSERT INTO product_reviews (product_id, user_id, rating, body, created_at, updated_at)
-SELECT hp.id, hu.id, 5 - (hn.i % 7) % 3, 'Bought it again; does what it says.', @NOW@ - hn.i * 60, @NOW@ - hn.i * 60
+INSERT INTO product_reviews (product_id, merchant_id, user_id, rating, body, created_at, updated_at)
+SELECT hp.id, (SELECT merchant_id FROM products WHERE id = hp.id), hu.id, 5 - (hn.i % 7) % 3, 'Bought it again; does what it says.', @NOW@ - hn.i * 60, @NOW@ - hn.i * 60
 FROM hn
 JOIN hu ON hu.n = hn.i % @CUSTOMERS@
 JOIN hp ON hp.n = (hn.i * 7919) % (SELECT COUNT(*) FROM hp)

@@ -6,6 +6,7 @@
 mod support;
 
 use app::domain::inventory::{Adjustment, DEFAULT_THRESHOLD, Reason, insufficient_message, validate};
+use app::domain::paging::Cursor;
 use app::services::inventory_store::{AdjustOutcome, InventoryStore};
 use server::store::Database;
 use std::sync::Arc;
@@ -121,10 +122,11 @@ async fn another_store_cannot_adjust_the_variant(db: Database) {
     assert_eq!(stock(&db, f.lamp).await, 5);
     assert_eq!(adjustments(&db).await, 0);
     assert_eq!(inv.history(f.b, f.lamp, 50).await.unwrap(), None);
-    let (rows, total) = inv.stock_rows(f.b, "", false, 5, 50, 0).await.unwrap();
+    let rows = inv.stock_rows(f.b, "", false, 5, Cursor::Newest, 50).await.unwrap();
+    let total = rows.len();
     assert_eq!(total, 1);
     assert_eq!(rows.iter().map(|r| r.variant_id).collect::<Vec<_>>(), vec![f.chair]);
-    let (rows, _) = inv.stock_rows(f.b, "lamp", false, 5, 50, 0).await.unwrap();
+    let rows = inv.stock_rows(f.b, "lamp", false, 5, Cursor::Newest, 50).await.unwrap();
     assert!(rows.is_empty());
     // Its own variant, yes.
     let got = inv.adjust(f.b, None, &adj(f.chair, 1, Reason::Received, ""), None, 100).await.unwrap();
@@ -172,7 +174,8 @@ async fn low_stock_list_honours_the_threshold(db: Database) {
     assert_eq!(inv.low_stock_threshold(f.a).await.unwrap(), DEFAULT_THRESHOLD);
     let t = inv.low_stock_threshold(f.a).await.unwrap();
     // Default 5: the lamp (5) and the vase (2) are low, the cup (40) is not.
-    let (rows, total) = inv.stock_rows(f.a, "", true, t, 50, 0).await.unwrap();
+    let rows = inv.stock_rows(f.a, "", true, t, Cursor::Newest, 50).await.unwrap();
+    let total = rows.len();
     assert_eq!(total, 2);
     let mut ids: Vec<i64> = rows.iter().map(|r| r.variant_id).collect();
     ids.sort();
@@ -181,7 +184,8 @@ async fn low_stock_list_honours_the_threshold(db: Database) {
     assert_eq!(ids, want);
     assert!(rows.iter().all(|r| r.low));
     // All rows, flagged; ordered by product title.
-    let (rows, total) = inv.stock_rows(f.a, "", false, t, 50, 0).await.unwrap();
+    let rows = inv.stock_rows(f.a, "", false, t, Cursor::Newest, 50).await.unwrap();
+    let total = rows.len();
     assert_eq!(total, 3);
     assert_eq!(
         rows.iter().map(|r| (r.sku.as_str(), r.low)).collect::<Vec<_>>(),
@@ -191,19 +195,24 @@ async fn low_stock_list_honours_the_threshold(db: Database) {
     inv.set_low_stock_threshold(f.a, 2).await.unwrap();
     assert_eq!(inv.low_stock_threshold(f.a).await.unwrap(), 2);
     assert_eq!(inv.low_stock_threshold(f.b).await.unwrap(), DEFAULT_THRESHOLD, "per store");
-    let (rows, total) = inv.stock_rows(f.a, "", true, 2, 50, 0).await.unwrap();
+    let rows = inv.stock_rows(f.a, "", true, 2, Cursor::Newest, 50).await.unwrap();
+    let total = rows.len();
     assert_eq!((total, rows[0].variant_id), (1, f.vase));
-    let (_, total) = inv.stock_rows(f.a, "", true, 40, 50, 0).await.unwrap();
+    let total = inv.stock_rows(f.a, "", true, 40, Cursor::Newest, 50).await.unwrap().len();
     assert_eq!(total, 3);
     // Search by title or SKU, case-insensitive, with LIKE's wildcards taken literally; paging.
-    let (rows, total) = inv.stock_rows(f.a, "Lamp", false, 2, 50, 0).await.unwrap();
+    let rows = inv.stock_rows(f.a, "Lamp", false, 2, Cursor::Newest, 50).await.unwrap();
+    let total = rows.len();
     assert_eq!((total, rows[0].variant_id), (1, f.lamp));
-    let (rows, _) = inv.stock_rows(f.a, "cup-1", false, 2, 50, 0).await.unwrap();
+    let rows = inv.stock_rows(f.a, "cup-1", false, 2, Cursor::Newest, 50).await.unwrap();
     assert_eq!(rows[0].variant_id, f.cup);
-    assert_eq!(inv.stock_rows(f.a, "%", false, 2, 50, 0).await.unwrap().1, 0);
-    assert_eq!(inv.stock_rows(f.a, "_", false, 2, 50, 0).await.unwrap().1, 0);
-    let (rows, total) = inv.stock_rows(f.a, "", false, 2, 2, 2).await.unwrap();
-    assert_eq!((total, rows.len(), rows[0].sku.as_str()), (3, 1, "VASE-1"));
+    assert!(inv.stock_rows(f.a, "%", false, 2, Cursor::Newest, 50).await.unwrap().is_empty());
+    assert!(inv.stock_rows(f.a, "_", false, 2, Cursor::Newest, 50).await.unwrap().is_empty());
+    // Paged by cursor: the rows after the second one (LAMP-1) in title order.
+    let rows = inv.stock_rows(f.a, "", false, 2, Cursor::Before(f.lamp), 2).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.sku.as_str()).collect::<Vec<_>>(), vec!["VASE-1"]);
+    let rows = inv.stock_rows(f.a, "", false, 2, Cursor::After(f.vase), 2).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.sku.as_str()).collect::<Vec<_>>(), vec!["LAMP-1", "CUP-1"], "nearest first");
     // A bad threshold is refused by the database too.
     assert!(inv.set_low_stock_threshold(f.a, -1).await.is_err());
 }

@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+use app::domain::paging::Cursor;
 use app::domain::product_form::{ProductFilter, ProductInput, ValidProduct, VariantInput, validate};
 use app::services::product_admin_store::SaveError;
 use app::services::{AuthSettings, Shop};
@@ -235,42 +236,67 @@ async fn the_table_searches_filters_sorts_and_pages(db: Database) {
     other.variants.truncate(1);
     f.shop.products_admin.save_product(f.store_b, None, &valid(&other)).await.unwrap();
 
-    let list = |filter: ProductFilter, offset: i64| {
+    // Every match of a filter, as the pager walks them: down from the first page through
+    // "Next", checking each page's own links, then back up through "Previous" to the first.
+    let walk = |filter: ProductFilter| {
         let shop = f.shop.clone();
         let store = f.store_a;
-        async move { shop.products_admin.admin_products(store, &filter.normalized(), offset, 25).await.unwrap() }
+        async move {
+            let page = |c: Cursor| {
+                let (shop, filter) = (shop.clone(), filter.clone());
+                async move { app::services::products_admin::list(&shop, store, filter, c).await.unwrap().page }
+            };
+            let mut first = page(Cursor::Newest).await;
+            assert_eq!(first.newer, None);
+            let mut rows = std::mem::take(&mut first.rows);
+            let mut at = first;
+            let mut pages = vec![rows.iter().map(|r| r.id).collect::<Vec<_>>()];
+            while let Some(k) = at.older {
+                at = page(Cursor::Before(k)).await;
+                assert!(at.rows.len() <= 25 && !at.rows.is_empty());
+                pages.push(at.rows.iter().map(|r| r.id).collect());
+                rows.append(&mut at.rows);
+            }
+            let mut back = pages.len() - 1;
+            while let Some(k) = at.newer {
+                at = page(Cursor::After(k)).await;
+                back -= 1;
+                assert_eq!(at.rows.iter().map(|r| r.id).collect::<Vec<_>>(), pages[back], "the same pages going back");
+            }
+            assert_eq!(back, 0, "back at the first page");
+            rows
+        }
     };
-    let (rows, total) = list(ProductFilter::default(), 0).await;
-    assert_eq!(total, 30, "store B's product is not listed");
-    assert_eq!(rows.len(), 25);
-    let (rows, _) = list(ProductFilter::default(), 25).await;
-    assert_eq!(rows.len(), 5);
+    let rows = walk(ProductFilter::default()).await;
+    assert_eq!(rows.len(), 30, "store B's product is not listed");
+    assert!(rows.windows(2).all(|w| (w[0].updated_at, w[0].id) > (w[1].updated_at, w[1].id)), "last changed first");
 
-    let (rows, total) = list(ProductFilter { status: "draft".into(), ..Default::default() }, 0).await;
-    assert_eq!(total, 10);
+    let rows = walk(ProductFilter { status: "draft".into(), ..Default::default() }).await;
+    assert_eq!(rows.len(), 10);
     assert!(rows.iter().all(|r| !r.published));
 
-    let (rows, total) = list(ProductFilter { q: "item-07".into(), ..Default::default() }, 0).await;
-    assert_eq!((total, rows[0].title.as_str()), (1, "Item 07"), "found by SKU");
-    let (_, total) = list(ProductFilter { q: "item 1".into(), ..Default::default() }, 0).await;
-    assert_eq!(total, 10, "found by title: Item 10 to 19");
-    let (_, total) = list(ProductFilter { q: "100%_".into(), ..Default::default() }, 0).await;
-    assert_eq!(total, 0, "wildcards are matched literally");
+    let rows = walk(ProductFilter { q: "item-07".into(), ..Default::default() }).await;
+    assert_eq!((rows.len(), rows[0].title.as_str()), (1, "Item 07"), "found by SKU");
+    assert_eq!(walk(ProductFilter { q: "item 1".into(), ..Default::default() }).await.len(), 10, "by title: Item 10 to 19");
+    assert!(walk(ProductFilter { q: "100%_".into(), ..Default::default() }).await.is_empty(), "wildcards taken literally");
 
-    let (rows, total) = list(ProductFilter { stock: "out".into(), ..Default::default() }, 0).await;
-    assert!(total > 0 && rows.iter().all(|r| r.total_stock == 0));
-    let (rows, _) = list(ProductFilter { stock: "low".into(), ..Default::default() }, 0).await;
-    assert!(rows.iter().all(|r| (1..=5).contains(&r.total_stock)));
-    let (_, total) = list(ProductFilter { category_id: Some(f.category + 1000), ..Default::default() }, 0).await;
-    assert_eq!(total, 0);
+    let rows = walk(ProductFilter { stock: "out".into(), ..Default::default() }).await;
+    assert_eq!(rows.len(), 5, "stock i % 7 = 0 for i = 0, 7, 14, 21, 28");
+    assert!(rows.iter().all(|r| r.total_stock == 0));
+    let rows = walk(ProductFilter { stock: "low".into(), ..Default::default() }).await;
+    assert!(!rows.is_empty() && rows.iter().all(|r| (1..=5).contains(&r.total_stock)));
+    assert!(walk(ProductFilter { category_id: Some(f.category + 1000), ..Default::default() }).await.is_empty());
 
-    let (rows, _) = list(ProductFilter { sort: "price".into(), ..Default::default() }, 0).await;
-    assert_eq!(rows[0].title, "Item 00");
+    // Each sort walks all 30 once, in its order (ties broken by id), across both pages.
+    let rows = walk(ProductFilter { sort: "price".into(), ..Default::default() }).await;
+    assert_eq!((rows.len(), rows[0].title.as_str()), (30, "Item 00"));
     assert!(rows.windows(2).all(|w| w[0].min_price_minor <= w[1].min_price_minor));
-    let (rows, _) = list(ProductFilter { sort: "title".into(), ..Default::default() }, 0).await;
-    assert_eq!(rows[1].title, "Item 01");
-    let (rows, _) = list(ProductFilter { sort: "stock".into(), ..Default::default() }, 0).await;
-    assert!(rows.windows(2).all(|w| w[0].total_stock <= w[1].total_stock));
+    let rows = walk(ProductFilter { sort: "title".into(), ..Default::default() }).await;
+    let titles: Vec<String> = rows.iter().map(|r| r.title.clone()).collect();
+    assert_eq!(titles, (0..30).map(|i| format!("Item {i:02}")).collect::<Vec<_>>());
+    let rows = walk(ProductFilter { sort: "stock".into(), ..Default::default() }).await;
+    assert_eq!(rows.len(), 30);
+    assert!(rows.windows(2).all(|w| (w[0].total_stock, w[0].id) < (w[1].total_stock, w[1].id)), "stock, then id");
 }
 
 async fn a_removed_variant_that_was_ordered_is_kept_with_a_message(db: Database) {
@@ -351,12 +377,11 @@ async fn over_http_the_owner_creates_and_another_store_gets_403(db: Database) {
         .admin_products(
             app.store_of(OWNER_A.0).await,
             &ProductFilter { q: "matrix canvas".into(), ..Default::default() }.normalized(),
-            0,
+            Cursor::Newest,
             25,
         )
         .await
-        .unwrap()
-        .0[0]
+        .unwrap()[0]
         .id;
     if let Some(location) = location {
         assert!(location.starts_with(&format!("/admin/products/{id}")), "{location}");

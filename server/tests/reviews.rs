@@ -24,6 +24,7 @@ conformance!(
     the_service_refuses_other_stores_and_second_reviews,
     imported_reviews_keep_votes_replies_and_totals,
     reviews_come_in_pages,
+    the_store_reads_its_reviews_by_cursor_filter_and_search,
 );
 
 /// Two active stores, A and B, each with a published product; store A also has a draft.
@@ -340,6 +341,58 @@ async fn reviews_come_in_pages(db: Database) {
     assert_eq!(second.reviews.last().unwrap().created_at, 1_000, "the oldest review comes last");
     assert_eq!(page(99).await.page, 2, "a page past the end shows the last one");
     assert_eq!(page(0).await.page, 1);
+}
+
+/// The dashboard's Reviews list (`AdminStore::store_reviews`): only the store's reviews, written
+/// by either path (a shopper's review, an import), newest first by cursor in both directions,
+/// "waiting for a reply", and a search by product title or SKU.
+async fn the_store_reads_its_reviews_by_cursor_filter_and_search(db: Database) {
+    use app::domain::paging::Cursor;
+    let f = fixture(&db).await;
+    let admin = db.admin();
+    let mut imported = Vec::new();
+    for i in 0..7 {
+        let u = user(&db, &format!("Buyer {i}")).await;
+        let reply = (i % 3 == 0).then(|| ("Thanks".to_string(), 2_000 + i));
+        imported.push(ImportedReview { review: review(f.product_a, u, 4, ""), created_at: 1_000 + i, helpful_voters: vec![], merchant_reply: reply });
+    }
+    f.store.import_reviews(&imported).await.unwrap();
+    let late = user(&db, "Late Buyer").await;
+    let newest = f.store.create_review(&review(f.product_a, late, 5, "Written on the site"), 5_000).await.unwrap();
+    let other = user(&db, "Elsewhere").await;
+    f.store.create_review(&review(f.product_b, other, 1, "Store B's"), 6_000).await.unwrap();
+
+    let read = |unanswered: bool, search: &'static str, cursor: Cursor, limit: i64| {
+        let admin = admin.clone();
+        let m = f.merchant_a;
+        async move {
+            admin.store_reviews(m, unanswered, search, cursor, limit).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>()
+        }
+    };
+    let all = read(false, "", Cursor::Newest, 50).await;
+    assert_eq!(all.len(), 8, "store B's review is not listed");
+    assert_eq!(all[0], newest, "newest first, the site's review included");
+    assert!(all.windows(2).all(|w| w[0] > w[1]));
+    // Down from the third row, and up from the sixth (nearest first).
+    assert_eq!(read(false, "", Cursor::Before(all[2]), 3).await, all[3..6].to_vec());
+    assert_eq!(read(false, "", Cursor::After(all[5]), 2).await, vec![all[4], all[3]]);
+    assert!(read(false, "", Cursor::Before(*all.last().unwrap()), 3).await.is_empty());
+
+    // Imports 0, 3 and 6 were answered: five wait, the newest first.
+    let open = read(true, "", Cursor::Newest, 50).await;
+    assert_eq!(open.len(), 5);
+    assert_eq!(open[0], newest);
+    assert_eq!(read(true, "", Cursor::Before(open[1]), 50).await, open[2..].to_vec());
+
+    assert_eq!(read(false, "TITLE MUG", Cursor::Newest, 50).await.len(), 8, "by product title");
+    assert_eq!(read(false, "mug-a-0", Cursor::Newest, 50).await.len(), 8, "by SKU");
+    assert!(read(false, "tee", Cursor::Newest, 50).await.is_empty(), "another store's product");
+    assert!(read(false, "%", Cursor::Newest, 50).await.is_empty(), "wildcards taken literally");
+    // The store's totals come from the per-product stats: 7 × 4 + 5.
+    let (count, average) = admin.store_rating(f.merchant_a).await.unwrap();
+    assert_eq!(count, 8);
+    assert!((average.unwrap() - 33.0 / 8.0).abs() < 1e-9);
+    assert_eq!(admin.store_rating(f.merchant_a + 1000).await.unwrap(), (0, None));
 }
 
 /// The text between `marker` and the next `"` in `html`.

@@ -6,18 +6,20 @@ use crate::domain::errors::AppError;
 use crate::domain::inventory::{Adjusted, InventoryList, VariantHistory};
 use leptos::prelude::*;
 
-/// `q` searches titles and SKUs; `low` keeps the variants at or below the threshold; `page` is
-/// 1-based, 50 rows a page.
+/// `q` searches titles and SKUs; `low` keeps the variants at or below the threshold; 50 rows a
+/// page, `before`/`after` being the cursor of the page's links (`domain::paging`).
 #[server(endpoint = "admin/inventory")]
 pub async fn inventory(
     merchant_id: Option<i64>,
     q: Option<String>,
     low: Option<bool>,
-    page: Option<i64>,
+    before: Option<i64>,
+    after: Option<i64>,
 ) -> Result<InventoryList, AppError> {
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
-    let (q, low, page) = (q.unwrap_or_default(), low.unwrap_or(false), page.unwrap_or(1));
-    crate::services::inventory::list(&super::guard::shop()?, merchant_id, &q, low, page).await
+    let cursor = crate::domain::paging::Cursor::from_keys(before, after);
+    let (q, low) = (q.unwrap_or_default(), low.unwrap_or(false));
+    crate::services::inventory::list(&super::guard::shop()?, merchant_id, &q, low, cursor).await
 }
 
 /// Changes a variant's stock by `delta` ("+10", "-2") for a reason (received, damaged,

@@ -5,7 +5,8 @@ use crate::domain::errors::AppError;
 use crate::domain::product_form::{AdminProductList, ProductEditor};
 use leptos::prelude::*;
 
-/// One page of the store's products. Filters as typed in the GET form; unknown values are ignored.
+/// One page of the store's products by cursor (`before`/`after`, from the page's links). Filters
+/// as typed in the GET form; unknown values are ignored.
 #[allow(clippy::too_many_arguments)]
 #[server(endpoint = "admin/products")]
 pub async fn admin_products(
@@ -15,7 +16,8 @@ pub async fn admin_products(
     category: Option<i64>,
     stock: Option<String>,
     sort: Option<String>,
-    page: Option<i64>,
+    before: Option<i64>,
+    after: Option<i64>,
 ) -> Result<AdminProductList, AppError> {
     use crate::domain::product_form::ProductFilter;
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
@@ -25,9 +27,9 @@ pub async fn admin_products(
         category_id: category,
         stock: stock.unwrap_or_default(),
         sort: sort.unwrap_or_default(),
-        page: page.unwrap_or(1),
     };
-    crate::services::products_admin::list(&super::guard::shop()?, merchant_id, filter).await
+    let cursor = crate::domain::paging::Cursor::from_keys(before, after);
+    crate::services::products_admin::list(&super::guard::shop()?, merchant_id, filter, cursor).await
 }
 
 /// Product `id` after checking the caller may act for its store (a product of another store is

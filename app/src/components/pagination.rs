@@ -45,6 +45,19 @@ pub fn Pagination(base_path: String, base_query: String, page: u32, last: u32) -
     .into_any()
 }
 
+/// The words of a cursor pager's three links.
+#[derive(Clone, Copy, Debug)]
+pub struct PagerLabels {
+    pub first: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+}
+
+impl PagerLabels {
+    pub const NEWEST_FIRST: PagerLabels = PagerLabels { first: "Newest", previous: "← Newer", next: "Older →" };
+    pub const IN_ORDER: PagerLabels = PagerLabels { first: "First", previous: "← Previous", next: "Next →" };
+}
+
 /// "Newer" / "Older" links of a cursor-paged list (`domain::paging`), keeping the list's own
 /// parameters (`params`: store, status, search, …), and "Newest" once away from the first page.
 #[component]
@@ -55,6 +68,9 @@ pub fn CursorPager(
     newer: Option<i64>,
     /// Whether this is a later page (it was opened with a cursor).
     paged: bool,
+    /// What the links say: a newest-first list's or an alphabetical one's.
+    #[prop(default = PagerLabels::NEWEST_FIRST)]
+    labels: PagerLabels,
 ) -> impl IntoView {
     use crate::domain::paging::{Cursor, link_query};
     if older.is_none() && newer.is_none() && !paged {
@@ -69,10 +85,10 @@ pub fn CursorPager(
     view! {
         <nav aria-label="Pages" class="mt-4 flex flex-wrap items-center justify-between gap-2" data-testid="cursor-pager">
             <div class="flex gap-2">
-                {paged.then(|| view! { <a class=link href=href(Cursor::Newest)>"Newest"</a> })}
-                {newer.map(|k| view! { <a class=link rel="prev" href=href(Cursor::After(k))>"← Newer"</a> })}
+                {paged.then(|| view! { <a class=link href=href(Cursor::Newest)>{labels.first}</a> })}
+                {newer.map(|k| view! { <a class=link rel="prev" href=href(Cursor::After(k))>{labels.previous}</a> })}
             </div>
-            {older.map(|k| view! { <a class=link rel="next" href=href(Cursor::Before(k))>"Older →"</a> })}
+            {older.map(|k| view! { <a class=link rel="next" href=href(Cursor::Before(k))>{labels.next}</a> })}
         </nav>
     }
     .into_any()

@@ -130,11 +130,14 @@ pub struct StoreReviewRow {
 pub struct StoreReviews {
     pub merchant_id: i64,
     pub store_name: String,
-    pub rows: Vec<StoreReviewRow>,
-    pub total: i64,
-    pub page: i64,
+    /// A page of the reviews shown, newest first, with its neighbours' cursors.
+    pub page: super::paging::Page<StoreReviewRow>,
     /// Only reviews still waiting for the store's reply.
     pub unanswered: bool,
+    /// Part of a product's title or SKU, as typed ("" for all).
+    pub search: String,
+    /// How many reviews the store's products have, and their average rating.
+    pub total: i64,
     pub average: Option<f64>,
 }
 

@@ -12,7 +12,7 @@ pub const MAX_NOTE: usize = 200;
 pub const DEFAULT_THRESHOLD: i64 = 5;
 pub const MAX_THRESHOLD: i64 = 10_000;
 /// Rows per page of the inventory table.
-pub const PAGE_SIZE: i64 = 50;
+pub const PAGE_SIZE: usize = 50;
 /// Entries shown in a variant's history.
 pub const HISTORY_LIMIT: i64 = 50;
 
@@ -144,21 +144,12 @@ pub struct InventoryList {
     pub merchant_id: i64,
     pub store_name: String,
     pub threshold: i64,
-    pub rows: Vec<StockRow>,
-    /// Rows matching the search and filter, on all pages.
-    pub total: i64,
-    /// 1-based.
-    pub page: i64,
+    /// A page of the variants matching the search and filter, with its neighbours' cursors.
+    pub page: super::paging::Page<StockRow>,
     pub q: String,
     pub low_only: bool,
     /// A fresh key for the adjust forms on this page (a resubmitted form applies once).
     pub action_key: String,
-}
-
-impl InventoryList {
-    pub fn pages(&self) -> i64 {
-        ((self.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1)
-    }
 }
 
 /// One recorded adjustment.

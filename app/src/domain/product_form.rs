@@ -14,7 +14,7 @@ pub const MAX_OPTION: usize = 60;
 pub const MAX_PRICE_MINOR: i64 = 100_000_000;
 pub const MAX_STOCK: i64 = 1_000_000;
 /// Rows per page of the merchant's product table.
-pub const ADMIN_PAGE_SIZE: i64 = 25;
+pub const ADMIN_PAGE_SIZE: usize = 25;
 
 /// One variant row as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -359,12 +359,10 @@ pub struct ProductFilter {
     /// "", "draft" or "published".
     pub status: String,
     pub category_id: Option<i64>,
-    /// "", "in" (some stock), "low" (1 to `catalog::LOW_STOCK`) or "out".
+    /// "", "in" (some stock), "low" (1 to the store's low-stock threshold) or "out".
     pub stock: String,
     /// "updated" (newest change first, the default), "title", "price" or "stock".
     pub sort: String,
-    /// From 1.
-    pub page: i64,
 }
 
 impl ProductFilter {
@@ -380,41 +378,18 @@ impl ProductFilter {
             self.sort = "updated".into();
         }
         self.category_id = self.category_id.filter(|c| *c > 0);
-        self.page = self.page.clamp(1, 100_000);
         self
     }
 
-    /// The query string of this filter on another page (for pagination links).
-    pub fn query_for_page(&self, page: i64) -> String {
-        let enc = |s: &str| -> String {
-            s.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-                    b' ' => "+".to_string(),
-                    _ => format!("%{b:02X}"),
-                })
-                .collect()
-        };
-        let mut parts = Vec::new();
-        if !self.q.is_empty() {
-            parts.push(format!("q={}", enc(&self.q)));
-        }
-        if !self.status.is_empty() {
-            parts.push(format!("status={}", self.status));
-        }
-        if let Some(c) = self.category_id {
-            parts.push(format!("category={c}"));
-        }
-        if !self.stock.is_empty() {
-            parts.push(format!("stock={}", self.stock));
-        }
-        if self.sort != "updated" && !self.sort.is_empty() {
-            parts.push(format!("sort={}", self.sort));
-        }
-        if page > 1 {
-            parts.push(format!("page={page}"));
-        }
-        parts.join("&")
+    /// The filter's query parameters for the pager's links (empty ones are dropped there).
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", self.q.clone()),
+            ("status", self.status.clone()),
+            ("category", self.category_id.map(|c| c.to_string()).unwrap_or_default()),
+            ("stock", self.stock.clone()),
+            ("sort", if self.sort == "updated" { String::new() } else { self.sort.clone() }),
+        ]
     }
 }
 
@@ -439,9 +414,8 @@ pub struct AdminProductList {
     pub merchant_id: i64,
     pub store_name: String,
     pub filter: ProductFilter,
-    pub rows: Vec<AdminProductRow>,
-    pub total: i64,
-    pub pages: i64,
+    /// A page of the products matching the filter, with its neighbours' cursors.
+    pub page: super::paging::Page<AdminProductRow>,
     /// (id, name) of every category, for the filter and the form.
     pub categories: Vec<(i64, String)>,
 }

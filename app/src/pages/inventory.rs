@@ -1,5 +1,5 @@
 //! `/admin/inventory`: the store's variants with their stock — searchable by title or SKU and
-//! filtered to low stock with a plain GET form (`?q=…&low=true`), 50 a page — the store's
+//! filtered to low stock with a plain GET form (`?q=…&low=true`), 50 a page by cursor — the store's
 //! low-stock threshold, and for a chosen variant (`?variant=ID`) an adjust form (a change with a
 //! reason: received, damaged, correction, and a note) and its history of adjustments with the
 //! stock each left. Every form works without JavaScript. `?store=ID` picks the store for the
@@ -8,12 +8,13 @@ use crate::api::inventory::{AdjustStock, SetThreshold, inventory, stock_history}
 use crate::components::admin_nav::AdminLayout;
 use crate::components::forbidden::Forbidden;
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FormAlert, last_error};
-use crate::components::pagination::Pagination;
+use crate::components::pagination::{CursorPager, PagerLabels};
 use crate::components::status::LoadFailed;
 use crate::components::table::{Col, DataTable};
 use crate::domain::dates::ymd_hm;
 use crate::domain::errors::AppError;
 use crate::domain::inventory::{InventoryList, MAX_NOTE, Reason, VariantHistory, signed};
+use crate::domain::paging::{Cursor, link_query};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -27,41 +28,25 @@ struct Args {
     store: Option<i64>,
     q: String,
     low: bool,
-    page: i64,
+    cursor: Cursor,
     variant: Option<i64>,
 }
 
-/// Percent-encodes a query value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 impl Args {
-    /// The list's query (store, search, filter), without the page and the variant.
-    fn list_query(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(s) = self.store {
-            parts.push(format!("store={s}"));
-        }
-        if !self.q.is_empty() {
-            parts.push(format!("q={}", enc(&self.q)));
-        }
-        if self.low {
-            parts.push("low=true".into());
-        }
-        parts.join("&")
+    /// The list's parameters (store, search, filter), without the cursor and the variant.
+    fn list_params(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("store", self.store.map(|s| s.to_string()).unwrap_or_default()),
+            ("q", self.q.clone()),
+            ("low", if self.low { "true".into() } else { String::new() }),
+        ]
     }
 
+    /// This page of the list with a variant's adjust panel open.
     fn variant_href(&self, variant: i64) -> String {
-        let mut q = self.list_query();
-        if self.page > 1 {
-            q.push_str(&format!("{}page={}", if q.is_empty() { "" } else { "&" }, self.page));
-        }
+        let params = self.list_params();
+        let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let q = link_query(&pairs, self.cursor);
         format!("/admin/inventory?{q}{}variant={variant}#adjust", if q.is_empty() { "" } else { "&" })
     }
 }
@@ -75,7 +60,7 @@ pub fn InventoryPage() -> impl IntoView {
             store: q.get("store").and_then(|s| s.parse().ok()),
             q: q.get("q").map(|s| s.trim().to_string()).unwrap_or_default(),
             low: q.get("low").is_some_and(|v| v == "true" || v == "on" || v == "1"),
-            page: q.get("page").and_then(|s| s.parse().ok()).unwrap_or(1).max(1),
+            cursor: Cursor::from_params(q.get("before").as_deref(), q.get("after").as_deref()),
             variant: q.get("variant").and_then(|s| s.parse().ok()),
         }
     };
@@ -84,7 +69,10 @@ pub fn InventoryPage() -> impl IntoView {
     let version = move || adjust.version().get() + threshold.version().get();
     let list = Resource::new(
         move || (args(), version()),
-        |(a, _)| inventory(a.store, (!a.q.is_empty()).then_some(a.q), Some(a.low), Some(a.page)),
+        |(a, _)| {
+            let (before, after) = a.cursor.keys();
+            inventory(a.store, (!a.q.is_empty()).then_some(a.q), Some(a.low), before, after)
+        },
     );
     let history = Resource::new(
         move || (args().store, args().variant, version()),
@@ -127,19 +115,17 @@ fn Inventory(
     threshold: ServerAction<SetThreshold>,
 ) -> impl IntoView {
     let explicit = a.store;
-    let shown = if list.total == 1 { "1 variant".to_string() } else { format!("{} variants", list.total) };
     let filtered = if list.low_only { " at or below the threshold" } else { "" };
     let searched = if list.q.is_empty() { String::new() } else { format!(" matching “{}”", list.q) };
     let key = list.action_key.clone();
-    let pages = list.pages() as u32;
-    let base_query = a.list_query();
+    let (params, paged) = (a.list_params(), a.cursor != Cursor::Newest);
     view! {
         <header class="mb-4">
             <h1 class="text-2xl font-semibold tracking-tight" data-testid="inventory-title">
                 {format!("Inventory · {}", list.store_name)}
             </h1>
             <p class="mt-1 text-sm text-stone-600">
-                {format!("{shown}{searched}{filtered}. Low stock means {} or fewer.", list.threshold)}
+                {format!("Variants{searched}{filtered}, by product. Low stock means {} or fewer.", list.threshold)}
             </p>
         </header>
         {match history {
@@ -163,7 +149,7 @@ fn Inventory(
             <ThresholdForm current=list.threshold explicit action=threshold />
         </div>
         <section class="overflow-hidden rounded-2xl bg-white ring-1 ring-stone-200" aria-label="Stock">
-            {if list.rows.is_empty() {
+            {if list.page.rows.is_empty() {
                 view! { <p class="p-6 text-sm text-stone-600" data-testid="inventory-empty">"No variants match."</p> }.into_any()
             } else {
                 view! {
@@ -174,7 +160,7 @@ fn Inventory(
                             Col::new("Stock", "px-4 py-3 text-right font-semibold"),
                             Col::unseen("Actions", "px-4 py-3 font-semibold"),
                         ]>
-                            {list.rows.iter().map(|r| {
+                            {list.page.rows.iter().map(|r| {
                                 let selected = a.variant == Some(r.variant_id);
                                 view! {
                                     <tr class=selected.then_some("bg-emerald-50") data-testid="inventory-row" data-sku=r.sku.clone()>
@@ -201,7 +187,7 @@ fn Inventory(
                 }.into_any()
             }}
         </section>
-        <Pagination base_path="/admin/inventory".into() base_query page=list.page as u32 last=pages />
+        <CursorPager base_path="/admin/inventory" params older=list.page.older newer=list.page.newer paged labels=PagerLabels::IN_ORDER />
     }
 }
 

@@ -1,22 +1,24 @@
 //! `/admin/products`: the store's products (drafts too) as a table — title, status, category,
 //! price (or range), stock, variants and when it last changed — with a GET filter form (search in
 //! titles and SKUs, status, category, stock: in / low / out, sort by last change, title, price or
-//! stock) and pages of 25. Works without JavaScript. `?store=ID` picks the store for the
+//! stock) and pages of 25 by cursor (`domain::paging`). Works without JavaScript. `?store=ID` picks the store for the
 //! platform admin.
 use crate::api::products::admin_products;
 use crate::components::forbidden::Forbidden;
+use crate::components::pagination::{CursorPager, PagerLabels};
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FILTER_INPUT};
 use crate::components::status::LoadFailed;
 use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::errors::AppError;
 use crate::domain::money::Money;
+use crate::domain::paging::Cursor;
 use crate::domain::product_form::{AdminProductList, AdminProductRow, ProductFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-type Args = (Option<i64>, ProductFilter);
+type Args = (Option<i64>, ProductFilter, Cursor);
 
 #[component]
 pub fn ProductsPage() -> impl IntoView {
@@ -31,25 +33,25 @@ pub fn ProductsPage() -> impl IntoView {
             category_id: q.get("category").and_then(|s| s.parse().ok()),
             stock: text("stock"),
             sort: text("sort"),
-            page: q.get("page").and_then(|s| s.parse().ok()).unwrap_or(1),
         };
-        (store, filter)
+        (store, filter, Cursor::from_params(q.get("before").as_deref(), q.get("after").as_deref()))
     };
-    let list = Resource::new(args, |(store, f)| {
-        admin_products(store, Some(f.q), Some(f.status), f.category_id, Some(f.stock), Some(f.sort), Some(f.page))
+    let list = Resource::new(args, |(store, f, cursor)| {
+        let (before, after) = cursor.keys();
+        admin_products(store, Some(f.q), Some(f.status), f.category_id, Some(f.stock), Some(f.sort), before, after)
     });
     view! {
         <Title text="Products" />
         <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
             {move || Suspend::new(async move {
-                let (store, _) = args();
+                let (store, _, cursor) = args();
                 match list.await {
                     Err(AppError::Unauthenticated) => {
                         view! { <Redirect path="/login?next=/admin/products" /> }.into_any()
                     }
                     Err(AppError::Forbidden) => view! { <Forbidden /> }.into_any(),
                     Err(e) => view! { <LoadFailed message=e.field("store").unwrap_or_else(|| e.to_string()) /> }.into_any(),
-                    Ok(list) => view! { <Table list store /> }.into_any(),
+                    Ok(list) => view! { <Table list store paged=cursor != Cursor::Newest /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -96,9 +98,8 @@ fn owned(options: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[component]
-fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
+fn Table(list: AdminProductList, store: Option<i64>, paged: bool) -> impl IntoView {
     let f = list.filter.clone();
-    let store_q = store.map(|s| format!("store={s}&")).unwrap_or_default();
     let new_href = match store {
         Some(s) => format!("/admin/products/new?store={s}"),
         None => "/admin/products/new".into(),
@@ -113,11 +114,17 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
         ("stock", "Stock", f.stock.clone(), owned(STOCK_OPTIONS)),
         ("sort", "Sort", f.sort.clone(), owned(SORT_OPTIONS)),
     ];
-    let page = f.page;
-    let pages = list.pages;
-    let prev = (page > 1).then(|| format!("/admin/products?{store_q}{}", f.query_for_page(page - 1)));
-    let next = (page < pages).then(|| format!("/admin/products?{store_q}{}", f.query_for_page(page + 1)));
-    let empty = list.rows.is_empty();
+    let params: Vec<(&'static str, String)> =
+        std::iter::once(("store", store.map(|s| s.to_string()).unwrap_or_default())).chain(f.params()).collect();
+    let (older, newer) = (list.page.older, list.page.newer);
+    let shown = list.page.rows.len();
+    // Nothing counts the store's products; the number is known when they fit on this one page.
+    let count = if older.is_none() && newer.is_none() && !paged {
+        format!("{shown} product{}", if shown == 1 { "" } else { "s" })
+    } else {
+        format!("{shown} products on this page")
+    };
+    let empty = list.page.rows.is_empty();
     view! {
         <header class="mb-4 flex flex-wrap items-end justify-between gap-3">
             <div>
@@ -126,7 +133,7 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
                     {format!("Products · {}", list.store_name)}
                 </h1>
                 <p class="mt-1 text-sm text-stone-600" data-testid="products-total">
-                    {format!("{} product{}", list.total, if list.total == 1 { "" } else { "s" })}
+                    {count}
                 </p>
             </div>
             <div class="flex flex-wrap gap-2">
@@ -159,6 +166,7 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
                 Col::new("Variants", "px-4 py-3 text-right"),
             ]>
                 {list
+                    .page
                     .rows
                     .iter()
                     .map(|row| {
@@ -197,16 +205,6 @@ fn Table(list: AdminProductList, store: Option<i64>) -> impl IntoView {
             </DataTable>
             {empty.then(|| view! { <p class="px-4 py-6 text-center text-sm text-stone-600">"No products match."</p> })}
         </div>
-        <nav aria-label="Pages" class="mt-4 flex items-center justify-between text-sm">
-            {match prev {
-                Some(href) => view! { <a href=href rel="prev" class=BUTTON_SECONDARY>"Previous"</a> }.into_any(),
-                None => view! { <span></span> }.into_any(),
-            }}
-            <span class="text-stone-600">{format!("Page {page} of {pages}")}</span>
-            {match next {
-                Some(href) => view! { <a href=href rel="next" class=BUTTON_SECONDARY data-testid="next-page">"Next"</a> }.into_any(),
-                None => view! { <span></span> }.into_any(),
-            }}
-        </nav>
+        <CursorPager base_path="/admin/products" params older newer paged labels=PagerLabels::IN_ORDER />
     }
 }

@@ -1,14 +1,16 @@
-//! `/admin/reviews`: reviews of the store's products, newest first, 25 a page, with the store's
-//! average rating; "Waiting for a reply" keeps those without one. Each review shows its stars,
+//! `/admin/reviews`: reviews of the store's products, newest first, 25 a page by cursor
+//! (`domain::paging`), with the store's average rating; "Waiting for a reply" keeps those without
+//! one, and a plain GET form searches by product title or SKU. Each review shows its stars,
 //! text, author, product link and the store's public reply, or a reply form (an ActionForm on
 //! `reviews/reply`, which checks on the server that the review is of this store's product).
 use crate::api::reviews::ReplyToReview;
 use crate::api::store_reviews::list_store_reviews;
 use crate::components::admin_nav::{AdminLayout, load_error};
 use crate::components::form::{BUTTON, CARD, FormAlert, last_error};
-use crate::components::pagination::Pagination;
-use crate::domain::admin_pages::{PAGE_SIZE, StoreReviewRow, StoreReviews};
+use crate::components::pagination::CursorPager;
+use crate::domain::admin_pages::{StoreReviewRow, StoreReviews};
 use crate::domain::dates::ymd;
+use crate::domain::paging::{Cursor, link_query};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -21,23 +23,27 @@ pub fn StoreReviewsPage() -> impl IntoView {
         (
             q.get("store").and_then(|s| s.parse::<i64>().ok()),
             q.get("unanswered").is_some_and(|v| v == "true"),
-            q.get("page").and_then(|s| s.parse::<i64>().ok()).unwrap_or(1).max(1),
+            q.get("q").filter(|s| !s.trim().is_empty()),
+            Cursor::from_params(q.get("before").as_deref(), q.get("after").as_deref()),
         )
     };
     let reply = ServerAction::<ReplyToReview>::new();
     let list = Resource::new(
         move || (args(), reply.version().get()),
-        |((store, unanswered, page), _)| list_store_reviews(store, Some(unanswered), Some(page)),
+        |((store, unanswered, q, cursor), _)| {
+            let (before, after) = cursor.keys();
+            list_store_reviews(store, Some(unanswered), q, before, after)
+        },
     );
     view! {
         <Title text="Reviews" />
         <AdminLayout>
             <Suspense fallback=|| view! { <div class="h-64 animate-pulse rounded-2xl bg-stone-200/70"></div> }>
                 {move || Suspend::new(async move {
-                    let store = args().0;
+                    let (store, .., cursor) = args();
                     match list.await {
                         Err(e) => load_error(e, "/admin/reviews"),
-                        Ok(list) => view! { <Reviews list reply store /> }.into_any(),
+                        Ok(list) => view! { <Reviews list reply store paged=cursor != Cursor::Newest /> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -46,25 +52,28 @@ pub fn StoreReviewsPage() -> impl IntoView {
 }
 
 #[component]
-fn Reviews(list: StoreReviews, reply: ServerAction<ReplyToReview>, store: Option<i64>) -> impl IntoView {
+fn Reviews(list: StoreReviews, reply: ServerAction<ReplyToReview>, store: Option<i64>, paged: bool) -> impl IntoView {
     let errors = last_error(reply.value());
-    let store_q = store.map(|id| format!("store={id}"));
+    let store_id = store.map(|id| id.to_string()).unwrap_or_default();
+    let search = list.search.clone();
+    // A filter link keeps the search; the pager keeps both.
     let href = |unanswered: bool| {
-        let parts: Vec<String> =
-            store_q.iter().cloned().chain(unanswered.then(|| "unanswered=true".to_string())).collect();
-        if parts.is_empty() { "/admin/reviews".to_string() } else { format!("/admin/reviews?{}", parts.join("&")) }
+        let q = link_query(
+            &[("store", &store_id), ("unanswered", if unanswered { "true" } else { "" }), ("q", &search)],
+            Cursor::Newest,
+        );
+        if q.is_empty() { "/admin/reviews".to_string() } else { format!("/admin/reviews?{q}") }
     };
-    let base_query = store_q
-        .iter()
-        .cloned()
-        .chain(list.unanswered.then(|| "unanswered=true".to_string()))
-        .collect::<Vec<_>>()
-        .join("&");
-    let last = ((list.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1) as u32;
+    let params = vec![
+        ("store", store_id.clone()),
+        ("unanswered", if list.unanswered { "true".to_string() } else { String::new() }),
+        ("q", search.clone()),
+    ];
     let summary = match list.average {
-        Some(avg) if list.total > 0 && !list.unanswered => format!("{} reviews · average {avg:.1} of 5", list.total),
+        Some(avg) if list.total > 0 => format!("{} reviews · average {avg:.1} of 5", list.total),
         _ => format!("{} reviews", list.total),
     };
+    let empty = if search.is_empty() { "No reviews here yet.".to_string() } else { format!("No reviews match “{search}”.") };
     view! {
         <header class="mb-6">
             <p class="text-sm font-medium text-emerald-700">"Reviews"</p>
@@ -84,20 +93,27 @@ fn Reviews(list: StoreReviews, reply: ServerAction<ReplyToReview>, store: Option
                 })
                 .collect_view()}
         </nav>
+        <form method="get" action="/admin/reviews" role="search" aria-label="Search reviews" class=format!("{CARD} mb-4 flex flex-wrap items-end gap-3")>
+            {store.map(|id| view! { <input type="hidden" name="store" value=id /> })}
+            {list.unanswered.then(|| view! { <input type="hidden" name="unanswered" value="true" /> })}
+            <label class="min-w-0 flex-1 text-sm font-medium text-stone-800">
+                "Search reviews"
+                <input type="search" name="q" value=search.clone() maxlength="100" placeholder="Product title or SKU" class="mt-1 block w-full rounded-lg border border-stone-300 bg-white px-3 py-2 text-sm shadow-sm" />
+            </label>
+            <button type="submit" class=BUTTON>"Search"</button>
+        </form>
         <FormAlert errors />
-        {if list.rows.is_empty() {
-            view! { <p class=format!("{CARD} text-stone-600") data-testid="no-reviews">"No reviews here yet."</p> }.into_any()
+        {if list.page.rows.is_empty() {
+            view! { <p class=format!("{CARD} text-stone-600") data-testid="no-reviews">{empty}</p> }.into_any()
         } else {
             view! {
                 <ul class="flex flex-col gap-4">
-                    {list.rows.into_iter().map(|r| view! { <ReviewItem r reply /> }).collect_view()}
+                    {list.page.rows.into_iter().map(|r| view! { <ReviewItem r reply /> }).collect_view()}
                 </ul>
-                <div class="mt-4">
-                    <Pagination base_path="/admin/reviews".into() base_query page=list.page as u32 last />
-                </div>
             }
                 .into_any()
         }}
+        <CursorPager base_path="/admin/reviews" params older=list.page.older newer=list.page.newer paged />
     }
 }
 

@@ -56,15 +56,21 @@ pub trait AdminStore: Send + Sync + 'static {
         now: i64,
     ) -> Result<(), StoreError>;
 
-    /// Reviews of the store's products, newest first; only those without a reply when
-    /// `unanswered`; how many match; and the store's average rating.
+    /// Reviews of the store's products by cursor (`domain::paging`), newest first: only those
+    /// without a reply when `unanswered`, only of products whose title or a SKU contains `search`
+    /// (blank: all). At most `limit` rows; nothing is counted.
     async fn store_reviews(
         &self,
         merchant_id: i64,
         unanswered: bool,
+        search: &str,
+        cursor: Cursor,
         limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<StoreReviewRow>, i64, Option<f64>), StoreError>;
+    ) -> Result<Vec<StoreReviewRow>, StoreError>;
+
+    /// How many reviews the store's products have and their average rating, from the per-product
+    /// totals kept with every review (so its cost follows the store's products, not its reviews).
+    async fn store_rating(&self, merchant_id: i64) -> Result<(i64, Option<f64>), StoreError>;
 
     /// The Overview's counts for store `merchant_id`, low stock meaning at or below `threshold`.
     async fn store_todo(&self, merchant_id: i64, threshold: i64) -> Result<StoreTodo, StoreError>;

@@ -7,6 +7,7 @@ use super::inventory_store::AdjustOutcome;
 use crate::domain::account::Principal;
 use crate::domain::errors::AppError;
 use crate::domain::idempotency::IdempotencyKey;
+use crate::domain::paging::{Cursor, fetch_size};
 use crate::domain::inventory::{
     Adjusted, HISTORY_LIMIT, InventoryList, PAGE_SIZE, VariantHistory, insufficient_message, validate,
     validate_threshold,
@@ -16,26 +17,22 @@ fn missing_variant() -> AppError {
     AppError::NotFound("We couldn't find that variant in your store.".into())
 }
 
-/// `q` searches titles and SKUs; `low_only` keeps the variants at or below the threshold; `page`
-/// is 1-based, 50 rows a page.
+/// `q` searches titles and SKUs; `low_only` keeps the variants at or below the threshold; 50 rows
+/// a page by cursor, alphabetically by product.
 pub async fn list(
     shop: &Shop,
     merchant_id: i64,
     q: &str,
     low_only: bool,
-    page: i64,
+    cursor: Cursor,
 ) -> Result<InventoryList, AppError> {
     let q: String = q.trim().chars().take(100).collect();
-    let page = page.clamp(1, 100_000);
     let threshold = shop.inventory.low_stock_threshold(merchant_id).await.map_err(store_err)?;
-    let (rows, total) = shop
-        .inventory
-        .stock_rows(merchant_id, &q, low_only, threshold, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        .await
-        .map_err(store_err)?;
+    let read = |c: Cursor| shop.inventory.stock_rows(merchant_id, &q, low_only, threshold, c, fetch_size(PAGE_SIZE));
+    let page = super::list_pages::cursor_page(read, |r| r.variant_id, cursor, PAGE_SIZE).await?;
     let store_name = super::merchants::store_name(shop, merchant_id).await?;
     let action_key = super::random::action_key();
-    Ok(InventoryList { merchant_id, store_name, threshold, rows, total, page, q, low_only, action_key })
+    Ok(InventoryList { merchant_id, store_name, threshold, page, q, low_only, action_key })
 }
 
 /// What an adjustment form sent.

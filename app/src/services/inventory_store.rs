@@ -18,18 +18,19 @@ pub enum AdjustOutcome {
 
 #[async_trait]
 pub trait InventoryStore: Send + Sync + 'static {
-    /// The store's variants matching `q` (title, variant title or SKU, case-insensitive; blank for
-    /// all), only those at or below `threshold` when `low_only`, by product title then variant;
-    /// and how many match in all.
+    /// The store's variants matching `q` (part of the title, variant title or SKU,
+    /// case-insensitive; blank for all), only those at or below `threshold` when `low_only`, by
+    /// product title then variant, read by cursor (`domain::paging`: `Before` reads down the list
+    /// from a variant, `After` up from it). At most `limit` rows; nothing is counted.
     async fn stock_rows(
         &self,
         merchant_id: i64,
         q: &str,
         low_only: bool,
         threshold: i64,
+        cursor: crate::domain::paging::Cursor,
         limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<StockRow>, i64), StoreError>;
+    ) -> Result<Vec<StockRow>, StoreError>;
 
     /// Applies the adjustment in one transaction: the stock changes only if the variant is the
     /// store's and the result is not negative, then the history row records the stock it left.

@@ -21,6 +21,7 @@ pub mod fulfilment_store;
 pub mod hosted_checkout;
 pub mod inventory;
 pub mod inventory_store;
+pub mod list_pages;
 pub mod listing;
 pub mod merchants;
 pub mod notification_store;

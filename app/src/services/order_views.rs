@@ -87,25 +87,7 @@ pub async fn store_parts(
     size: usize,
 ) -> Result<Page<MerchantPartSummary>, AppError> {
     let read = |c: Cursor| store.parts_of_merchant(merchant_id, filter, c, paging::fetch_size(size));
-    cursor_page(read, |p| p.order_id, cursor, size).await
-}
-
-/// The page at `cursor` of a list `read` fetches (at most `paging::fetch_size(size)` rows from a
-/// cursor): a "newer" page that reached the newest row is the first page instead.
-pub async fn cursor_page<T, F, Fut>(
-    read: F,
-    key: fn(&T) -> i64,
-    cursor: Cursor,
-    size: usize,
-) -> Result<Page<T>, AppError>
-where
-    F: Fn(Cursor) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<T>, super::StoreError>>,
-{
-    if let Some(page) = paging::page(read(cursor).await.map_err(store_err)?, key, cursor, size) {
-        return Ok(page);
-    }
-    Ok(paging::page(read(Cursor::Newest).await.map_err(store_err)?, key, Cursor::Newest, size).unwrap_or_default())
+    super::list_pages::cursor_page(read, |p| p.order_id, cursor, size).await
 }
 
 /// The orders CSV (`/admin/orders.csv`): one row per order part, amounts as plain decimals a

@@ -33,7 +33,7 @@ pub async fn list(
         Err(message) => (None, Some(message)),
     };
     let read = |cursor: Cursor| shop.admin.payments(scope, status, query.as_ref(), cursor, paging::fetch_size(PAGE));
-    let page = super::order_views::cursor_page(read, |r| r.order_id, cursor, PAGE).await?;
+    let page = super::list_pages::cursor_page(read, |r| r.order_id, cursor, PAGE).await?;
     let title = match scope {
         Some(id) => super::merchants::settings(shop, id)
             .await?

@@ -24,14 +24,16 @@ impl From<StoreError> for SaveError {
 
 #[async_trait]
 pub trait ProductAdminStore: Send + Sync + 'static {
-    /// One page of the store's products (drafts too) and how many match in all.
+    /// The store's products (drafts too) matching `filter`, in its sort order, read by cursor
+    /// (`domain::paging`: `Before` reads down the list from a product, `After` up from it). At
+    /// most `limit` rows; nothing is counted.
     async fn admin_products(
         &self,
         merchant_id: i64,
         filter: &ProductFilter,
-        offset: i64,
+        cursor: crate::domain::paging::Cursor,
         limit: i64,
-    ) -> Result<(Vec<AdminProductRow>, i64), StoreError>;
+    ) -> Result<Vec<AdminProductRow>, StoreError>;
 
     /// A product of any store with its variants, for editing; the caller checks the store.
     async fn product_form(&self, id: i64) -> Result<Option<StoredForm>, StoreError>;

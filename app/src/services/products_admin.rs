@@ -5,20 +5,25 @@ use super::Shop;
 use super::errors::store_err;
 use super::product_admin_store::SaveError;
 use crate::domain::errors::AppError;
+use crate::domain::paging::{Cursor, fetch_size};
 use crate::domain::product_form::{
     ADMIN_PAGE_SIZE, AdminProductList, ProductEditor, ProductFilter, ProductInput, StoredForm, VariantInput, validate,
 };
 
-/// One page of the store's products; `filter` as typed in the GET form (unknown values ignored).
-pub async fn list(shop: &Shop, merchant_id: i64, filter: ProductFilter) -> Result<AdminProductList, AppError> {
+/// One page of the store's products by cursor; `filter` as typed in the GET form (unknown values
+/// ignored).
+pub async fn list(
+    shop: &Shop,
+    merchant_id: i64,
+    filter: ProductFilter,
+    cursor: Cursor,
+) -> Result<AdminProductList, AppError> {
     let filter = filter.normalized();
-    let offset = (filter.page - 1) * ADMIN_PAGE_SIZE;
-    let (rows, total) =
-        shop.products_admin.admin_products(merchant_id, &filter, offset, ADMIN_PAGE_SIZE).await.map_err(store_err)?;
+    let read = |c: Cursor| shop.products_admin.admin_products(merchant_id, &filter, c, fetch_size(ADMIN_PAGE_SIZE));
+    let page = super::list_pages::cursor_page(read, |r| r.id, cursor, ADMIN_PAGE_SIZE).await?;
     let categories = shop.products_admin.category_names().await.map_err(store_err)?;
     let store_name = super::merchants::store_name(shop, merchant_id).await?;
-    let pages = ((total + ADMIN_PAGE_SIZE - 1) / ADMIN_PAGE_SIZE).max(1);
-    Ok(AdminProductList { merchant_id, store_name, filter, rows, total, pages, categories })
+    Ok(AdminProductList { merchant_id, store_name, filter, page, categories })
 }
 
 /// Product `id` of any store, as stored (`None`: no such product). The caller authorizes with

@@ -11,6 +11,7 @@ use super::review_store::{HelpfulVote, NewReview, ReplyOutcome, ReviewStore, Sto
 use crate::domain::account::Principal;
 use crate::domain::admin_pages::StoreReviews;
 use crate::domain::errors::AppError;
+use crate::domain::paging::{Cursor, fetch_size};
 use crate::domain::review::{
     PAGE_SIZE, Review, ReviewSort, ReviewsView, Viewer, last_page, public_name, validate_reply, validate_review,
 };
@@ -182,16 +183,21 @@ pub async fn reply_for(shop: &Shop, who: &Principal, review_id: i64, text: &str)
     reply(shop.reviews.as_ref(), who, review_id, text).await
 }
 
-/// The store's Reviews page: reviews of its own products, newest first, optionally only those
-/// still waiting for a reply (the caller checked the access).
-pub async fn store_page(shop: &Shop, merchant_id: i64, unanswered: bool, page: i64) -> Result<StoreReviews, AppError> {
+/// The store's Reviews page: reviews of its own products, newest first by cursor, optionally
+/// only those still waiting for a reply or of products whose title or SKU contains `search`
+/// (the caller checked the access).
+pub async fn store_page(
+    shop: &Shop,
+    merchant_id: i64,
+    unanswered: bool,
+    search: &str,
+    cursor: Cursor,
+) -> Result<StoreReviews, AppError> {
     use crate::domain::admin_pages::PAGE_SIZE;
-    let page = page.clamp(1, 100_000);
-    let (rows, total, average) = shop
-        .admin
-        .store_reviews(merchant_id, unanswered, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-        .await
-        .map_err(store_err)?;
+    let search: String = search.trim().chars().take(100).collect();
+    let read = |c: Cursor| shop.admin.store_reviews(merchant_id, unanswered, &search, c, fetch_size(PAGE_SIZE as usize));
+    let page = super::list_pages::cursor_page(read, |r| r.id, cursor, PAGE_SIZE as usize).await?;
+    let (total, average) = shop.admin.store_rating(merchant_id).await.map_err(store_err)?;
     let store_name = super::merchants::store_name(shop, merchant_id).await?;
-    Ok(StoreReviews { merchant_id, store_name, rows, total, page, unanswered, average })
+    Ok(StoreReviews { merchant_id, store_name, page, unanswered, search, total, average })
 }

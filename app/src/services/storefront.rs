@@ -108,7 +108,7 @@ pub async fn store_page(
         return Ok(None);
     };
     let Some(settings) = shop.admin.store_settings(m.id).await.map_err(store_err)? else { return Ok(None) };
-    let (_, review_count, rating) = shop.admin.store_reviews(m.id, false, 1, 0).await.map_err(store_err)?;
+    let (review_count, rating) = shop.admin.store_rating(m.id).await.map_err(store_err)?;
     let zones = shop.orders.pricing_rules(&[m.id]).await.map_err(store_err)?.zones;
     let shipping = if zones.is_empty() {
         let d = shop.checkout.rates;

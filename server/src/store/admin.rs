@@ -104,14 +104,17 @@ pub fn payments_sql(store: bool, search: bool, cursor: app::domain::paging::Curs
 }
 pub const PAYMENT_BY_NUMBER: &str = concat!(payment_columns!(), payment_filter!(), " AND o.number = $3");
 
+/// A store's reviews, newest first, walked on `product_reviews (merchant_id, id)` (migration 0026;
+/// the partial index when only unanswered ones are wanted).
 pub const REVIEWS: &str = "SELECT r.id, pr.title, pr.slug, CAST(r.rating AS BIGINT) AS rating, r.body,
         u.display_name, r.created_at, r.merchant_reply
     FROM product_reviews r JOIN products pr ON pr.id = r.product_id JOIN users u ON u.id = r.user_id
-    WHERE pr.merchant_id = $1 AND ($2 = 0 OR r.merchant_reply IS NULL)
-    ORDER BY r.created_at DESC, r.id DESC LIMIT $3 OFFSET $4";
-pub const REVIEWS_COUNT: &str = "SELECT COUNT(*), CAST(AVG(r.rating) AS DOUBLE PRECISION)
-    FROM product_reviews r JOIN products pr ON pr.id = r.product_id
-    WHERE pr.merchant_id = $1 AND ($2 = 0 OR r.merchant_reply IS NULL)";
+    WHERE r.merchant_id = ";
+pub const REVIEWS_ORDER: super::keyset::Keyset =
+    super::keyset::Keyset { keys: &["r.id"], descending: true, row_from: "product_reviews r", row_id: "r.id" };
+pub const STORE_RATING: &str = "SELECT CAST(COALESCE(SUM(s.review_count), 0) AS BIGINT),
+        CAST(SUM(s.rating_sum) AS DOUBLE PRECISION) / NULLIF(SUM(s.review_count), 0)
+    FROM product_rating_stats s JOIN products p ON p.id = s.product_id WHERE p.merchant_id = $1";
 
 pub const TODO: &str = "SELECT
     (SELECT COUNT(*) FROM order_parts WHERE merchant_id = $1 AND status IN ('paid', 'processing', 'partially_shipped')),
@@ -144,9 +147,9 @@ macro_rules! impl_sql_admin {
         use app::services::admin_store::{AdminStore, CaptureOutcome};
         use app::services::catalog_store::StoreError;
         use sqlx::Row;
-        use $crate::store::admin::{PAYMENT_BY_NUMBER, REVIEWS, REVIEWS_COUNT, TODO, USERS, USERS_COUNT, payments_sql};
+        use $crate::store::admin::{PAYMENT_BY_NUMBER, REVIEWS, REVIEWS_ORDER, STORE_RATING, TODO, USERS, USERS_COUNT, payments_sql};
         use $crate::store::errors::{currency, map_sqlx, unknown};
-        use $crate::store::inventory::like_pattern;
+        use $crate::store::keyset::contains_pattern;
 
         fn payment_row(r: &<$db as sqlx::Database>::Row) -> Result<PaymentRow, StoreError> {
             let status: &str = r.get(3);
@@ -315,25 +318,28 @@ macro_rules! impl_sql_admin {
                 &self,
                 merchant_id: i64,
                 unanswered: bool,
+                search: &str,
+                cursor: app::domain::paging::Cursor,
                 limit: i64,
-                offset: i64,
-            ) -> Result<(Vec<StoreReviewRow>, i64, Option<f64>), StoreError> {
-                let only = i64::from(unanswered);
-                let rows = sqlx::query(REVIEWS)
-                    .bind(merchant_id)
-                    .bind(only)
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                let (total, average): (i64, Option<f64>) = sqlx::query_as(REVIEWS_COUNT)
-                    .bind(merchant_id)
-                    .bind(only)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                let rows = rows
+            ) -> Result<Vec<StoreReviewRow>, StoreError> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(REVIEWS);
+                qb.push_bind(merchant_id);
+                if unanswered {
+                    qb.push(" AND r.merchant_reply IS NULL");
+                }
+                let pattern = contains_pattern(search);
+                if !pattern.is_empty() {
+                    qb.push(" AND r.product_id IN (SELECT p.id FROM products p WHERE p.merchant_id = ")
+                        .push_bind(merchant_id)
+                        .push(" AND (LOWER(p.title) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id AND LOWER(v.sku) LIKE ")
+                        .push_bind(pattern)
+                        .push(" ESCAPE '\\')))");
+                }
+                REVIEWS_ORDER.push(&mut qb, cursor, limit);
+                let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
+                Ok(rows
                     .iter()
                     .map(|r| StoreReviewRow {
                         id: r.get(0),
@@ -345,8 +351,11 @@ macro_rules! impl_sql_admin {
                         created_at: r.get(6),
                         reply: r.get(7),
                     })
-                    .collect();
-                Ok((rows, total, average))
+                    .collect())
+            }
+
+            async fn store_rating(&self, merchant_id: i64) -> Result<(i64, Option<f64>), StoreError> {
+                sqlx::query_as(STORE_RATING).bind(merchant_id).fetch_one(&self.pool).await.map_err(map_sqlx)
             }
 
             async fn store_todo(&self, merchant_id: i64, threshold: i64) -> Result<StoreTodo, StoreError> {
@@ -360,7 +369,7 @@ macro_rules! impl_sql_admin {
             }
 
             async fn find_users(&self, q: &str, limit: i64, offset: i64) -> Result<(Vec<UserRow>, i64), StoreError> {
-                let pattern = like_pattern(q);
+                let pattern = contains_pattern(q);
                 let rows = sqlx::query(USERS)
                     .bind(&pattern)
                     .bind(limit)

@@ -6,25 +6,17 @@
 //! A retried adjustment is found by the key it recorded on its own history row (unique per store),
 //! so the replay is that row; `store::idempotency` is for writes without such a row of their own.
 
-/// The variants of store `$1` matching `$2` (a LIKE pattern, `''` for all); `$3 = 1` keeps only
-/// those at or below the threshold `$4`.
-macro_rules! stock_filter {
-    () => {
-        " FROM product_variants v JOIN products p ON p.id = v.product_id
-          WHERE v.merchant_id = $1
-            AND ($2 = '' OR LOWER(p.title) LIKE $2 ESCAPE '\\' OR LOWER(v.title) LIKE $2 ESCAPE '\\'
-                 OR LOWER(v.sku) LIKE $2 ESCAPE '\\')
-            AND ($3 = 0 OR v.stock <= $4)"
-    };
-}
-
-pub const ROWS: &str = concat!(
-    "SELECT v.id, v.product_id, p.title AS product_title, v.title AS variant_title, v.sku, v.stock",
-    stock_filter!(),
-    " ORDER BY LOWER(p.title), p.id, v.position, v.id LIMIT $5 OFFSET $6"
-);
-
-pub const COUNT: &str = concat!("SELECT COUNT(*)", stock_filter!());
+/// A store's variants, by product title then the product's own variant order, read by cursor:
+/// the walk follows `products (merchant_id, LOWER(title), id)` (migration 0026) and each
+/// product's variants, so a page costs the same wherever it is in the list.
+pub const ROWS: &str = "SELECT v.id, v.product_id, p.title AS product_title, v.title AS variant_title, v.sku, v.stock
+    FROM product_variants v JOIN products p ON p.id = v.product_id WHERE p.merchant_id = ";
+pub const ROWS_ORDER: super::keyset::Keyset = super::keyset::Keyset {
+    keys: &["LOWER(p.title)", "p.id", "v.position", "v.id"],
+    descending: false,
+    row_from: "product_variants v JOIN products p ON p.id = v.product_id",
+    row_id: "v.id",
+};
 
 /// Takes stock only if the variant is the store's and the result is not negative.
 pub const APPLY: &str = "UPDATE product_variants SET stock = stock + $1, updated_at = $2
@@ -40,16 +32,6 @@ pub const HISTORY: &str = "SELECT a.id, a.delta, a.reason, a.note, a.stock_after
     WHERE a.variant_id = $1 AND a.merchant_id = $2
     ORDER BY a.id DESC LIMIT $3";
 
-/// `%text%` for LIKE, lowercased, with the wildcards in `text` taken literally.
-pub fn like_pattern(q: &str) -> String {
-    let q = q.trim().to_lowercase();
-    if q.is_empty() {
-        return String::new();
-    }
-    let escaped = q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 macro_rules! impl_sql_inventory {
     ($store:ty, $db:ty) => {
         use app::domain::inventory::{Adjustment, HistoryEntry, Reason, StockRow, VariantHistory, is_low};
@@ -57,7 +39,8 @@ macro_rules! impl_sql_inventory {
         use app::services::inventory_store::{AdjustOutcome, InventoryStore};
         use sqlx::Row;
         use $crate::store::errors::{map_sqlx, unknown};
-        use $crate::store::inventory::{APPLY, COUNT, HISTORY, RECORD, ROWS, like_pattern};
+        use $crate::store::inventory::{APPLY, HISTORY, RECORD, ROWS, ROWS_ORDER};
+        use $crate::store::keyset::contains_pattern;
 
         #[async_trait::async_trait]
         impl InventoryStore for $store {
@@ -67,21 +50,27 @@ macro_rules! impl_sql_inventory {
                 q: &str,
                 low_only: bool,
                 threshold: i64,
+                cursor: app::domain::paging::Cursor,
                 limit: i64,
-                offset: i64,
-            ) -> Result<(Vec<StockRow>, i64), StoreError> {
-                let pattern = like_pattern(q);
-                let low = if low_only { 1_i64 } else { 0 };
-                let rows = sqlx::query(ROWS)
-                    .bind(merchant_id)
-                    .bind(&pattern)
-                    .bind(low)
-                    .bind(threshold)
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?
+            ) -> Result<Vec<StockRow>, StoreError> {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(ROWS);
+                qb.push_bind(merchant_id).push(" AND v.merchant_id = ").push_bind(merchant_id);
+                let pattern = contains_pattern(q);
+                if !pattern.is_empty() {
+                    qb.push(" AND (LOWER(p.title) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR LOWER(v.title) LIKE ")
+                        .push_bind(pattern.clone())
+                        .push(" ESCAPE '\\' OR LOWER(v.sku) LIKE ")
+                        .push_bind(pattern)
+                        .push(" ESCAPE '\\')");
+                }
+                if low_only {
+                    qb.push(" AND v.stock <= ").push_bind(threshold);
+                }
+                ROWS_ORDER.push(&mut qb, cursor, limit);
+                let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
+                Ok(rows
                     .iter()
                     .map(|r| {
                         let stock: i64 = r.get("stock");
@@ -95,16 +84,7 @@ macro_rules! impl_sql_inventory {
                             low: is_low(stock, threshold),
                         }
                     })
-                    .collect();
-                let total: i64 = sqlx::query_scalar(COUNT)
-                    .bind(merchant_id)
-                    .bind(&pattern)
-                    .bind(low)
-                    .bind(threshold)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(map_sqlx)?;
-                Ok((rows, total))
+                    .collect())
             }
 
             async fn adjust(

@@ -18,6 +18,7 @@ mod fulfilment;
 #[macro_use]
 mod orders;
 mod group_commit;
+mod keyset;
 mod statements;
 #[macro_use]
 mod migrate;

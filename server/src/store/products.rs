@@ -16,17 +16,51 @@
 //! is refused (the transaction rolls back) with the current stock under the field. An absolute
 //! write here would put back stock that was sold in between (lost update, then oversell).
 
-/// `LIKE` pattern for "contains", with the wildcards in the text escaped (`ESCAPE '\'`).
-pub fn contains_pattern(text: &str) -> String {
-    let mut out = String::from("%");
-    for ch in text.to_lowercase().chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
+use super::keyset::Keyset;
+
+/// A product's lowest price and total stock, as the table shows and sorts them.
+const MIN_PRICE: &str = "(SELECT COALESCE(MIN(v.price_minor), 0) FROM product_variants v WHERE v.product_id = p.id)";
+const TOTAL_STOCK: &str = "(SELECT COALESCE(SUM(v.stock), 0) FROM product_variants v WHERE v.product_id = p.id)";
+
+/// The store's products table, one row per product with its variants' figures read per row, so a
+/// page reads its own 25 products' variants and nothing else.
+pub const ADMIN_ROWS: &str =
+    "SELECT p.id, p.slug, p.title, p.status, p.currency, p.updated_at, c.name AS category,
+        (SELECT COALESCE(MIN(v.price_minor), 0) FROM product_variants v WHERE v.product_id = p.id) AS min_price,
+        (SELECT COALESCE(MAX(v.price_minor), 0) FROM product_variants v WHERE v.product_id = p.id) AS max_price,
+        CAST((SELECT COALESCE(SUM(v.stock), 0) FROM product_variants v WHERE v.product_id = p.id) AS BIGINT) AS total_stock,
+        CAST((SELECT COUNT(*) FROM product_variants v WHERE v.product_id = p.id) AS BIGINT) AS variant_count
+     FROM products p JOIN categories c ON c.id = p.category_id WHERE p.merchant_id = ";
+
+/// The table's orders, read by cursor (`store::keyset`). The default (last changed first) and the
+/// title order walk an index (migration 0026); price and stock are per-product sums, so sorting
+/// by them reads each of the store's products' variants (a store's catalogue, not its history).
+pub fn admin_order(sort: &str) -> &'static Keyset {
+    const UPDATED: Keyset =
+        Keyset { keys: &["p.updated_at", "p.id"], descending: true, row_from: "products p", row_id: "p.id" };
+    const TITLE: Keyset =
+        Keyset { keys: &["LOWER(p.title)", "p.id"], descending: false, row_from: "products p", row_id: "p.id" };
+    const PRICE: Keyset = Keyset { keys: &[MIN_PRICE, "p.id"], descending: false, row_from: "products p", row_id: "p.id" };
+    const STOCK: Keyset =
+        Keyset { keys: &[TOTAL_STOCK, "p.id"], descending: false, row_from: "products p", row_id: "p.id" };
+    match sort {
+        "title" => &TITLE,
+        "price" => &PRICE,
+        "stock" => &STOCK,
+        _ => &UPDATED,
     }
-    out.push('%');
-    out
+}
+
+/// The stock filter's condition on a product's total stock, and whether it needs the store's
+/// low-stock threshold bound after it.
+pub fn stock_condition(stock: &str) -> Option<(String, bool)> {
+    match stock {
+        "in" => Some((format!(" AND {TOTAL_STOCK} > 0"), false)),
+        // The store's own low-stock threshold (set on /admin/inventory).
+        "low" => Some((format!(" AND {TOTAL_STOCK} BETWEEN 1 AND (SELECT low_stock_threshold FROM merchants WHERE id = "), true)),
+        "out" => Some((format!(" AND {TOTAL_STOCK} = 0"), false)),
+        _ => None,
+    }
 }
 
 macro_rules! impl_sql_products {
@@ -41,43 +75,30 @@ macro_rules! impl_sql_products {
         use sqlx::{QueryBuilder, Row};
         use $crate::store::errors::{currency as stored_currency, map_sqlx};
         use $crate::store::catalog::rows::{VARIANTS_OF, json_list, parse_json_list};
-        use $crate::store::products::contains_pattern;
+        use $crate::store::keyset::contains_pattern;
+        use $crate::store::products::{ADMIN_ROWS, admin_order, stock_condition};
         use $crate::store::statements::Statement;
 
         fn push_admin_filter(qb: &mut QueryBuilder<'_, $db>, merchant_id: i64, f: &ProductFilter) {
-            qb.push(
-                " FROM products p JOIN categories c ON c.id = p.category_id
-                  JOIN product_variants v ON v.product_id = p.id WHERE p.merchant_id = ",
-            )
-            .push_bind(merchant_id);
+            qb.push_bind(merchant_id);
             if !f.status.is_empty() {
                 qb.push(" AND p.status = ").push_bind(f.status.clone());
             }
             if let Some(c) = f.category_id {
                 qb.push(" AND p.category_id = ").push_bind(c);
             }
-            if !f.q.is_empty() {
-                let pattern = contains_pattern(&f.q);
+            let pattern = contains_pattern(&f.q);
+            if !pattern.is_empty() {
                 qb.push(" AND (LOWER(p.title) LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
                 qb.push(" OR EXISTS (SELECT 1 FROM product_variants sv WHERE sv.product_id = p.id AND LOWER(sv.sku) LIKE ")
                     .push_bind(pattern)
                     .push(" ESCAPE '\\'))");
             }
-            qb.push(" GROUP BY p.id, p.slug, p.title, p.status, p.currency, p.updated_at, c.name");
-            match f.stock.as_str() {
-                "in" => {
-                    qb.push(" HAVING SUM(v.stock) > 0");
+            if let Some((condition, threshold)) = stock_condition(&f.stock) {
+                qb.push(condition);
+                if threshold {
+                    qb.push_bind(merchant_id).push(")");
                 }
-                "low" => {
-                    // The store's own low-stock threshold (set on /admin/inventory).
-                    qb.push(" HAVING SUM(v.stock) BETWEEN 1 AND (SELECT low_stock_threshold FROM merchants WHERE id = ")
-                        .push_bind(merchant_id)
-                        .push(")");
-                }
-                "out" => {
-                    qb.push(" HAVING SUM(v.stock) = 0");
-                }
-                _ => {}
             }
         }
 
@@ -160,27 +181,12 @@ macro_rules! impl_sql_products {
                 &self,
                 merchant_id: i64,
                 f: &ProductFilter,
-                offset: i64,
+                cursor: app::domain::paging::Cursor,
                 limit: i64,
-            ) -> Result<(Vec<AdminProductRow>, i64), StoreError> {
-                let mut count = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM (SELECT p.id");
-                push_admin_filter(&mut count, merchant_id, f);
-                count.push(") AS matching");
-                let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await.map_err(map_sqlx)?;
-
-                let mut qb = QueryBuilder::<$db>::new(
-                    "SELECT p.id, p.slug, p.title, p.status, p.currency, p.updated_at, c.name AS category,
-                            MIN(v.price_minor) AS min_price, MAX(v.price_minor) AS max_price,
-                            CAST(SUM(v.stock) AS BIGINT) AS total_stock, CAST(COUNT(v.id) AS BIGINT) AS variant_count",
-                );
+            ) -> Result<Vec<AdminProductRow>, StoreError> {
+                let mut qb = QueryBuilder::<$db>::new(ADMIN_ROWS);
                 push_admin_filter(&mut qb, merchant_id, f);
-                qb.push(match f.sort.as_str() {
-                    "title" => " ORDER BY LOWER(p.title) ASC, p.id ASC",
-                    "price" => " ORDER BY MIN(v.price_minor) ASC, p.id ASC",
-                    "stock" => " ORDER BY SUM(v.stock) ASC, p.id ASC",
-                    _ => " ORDER BY p.updated_at DESC, p.id DESC",
-                });
-                qb.push(" LIMIT ").push_bind(limit.max(0)).push(" OFFSET ").push_bind(offset.max(0));
+                admin_order(&f.sort).push(&mut qb, cursor, limit);
                 let rows = qb.build().fetch_all(&self.pool).await.map_err(map_sqlx)?;
                 let rows = rows
                     .iter()
@@ -198,7 +204,7 @@ macro_rules! impl_sql_products {
                         updated_at: r.get("updated_at"),
                     }))
                     .collect::<Result<_, StoreError>>()?;
-                Ok((rows, total))
+                Ok(rows)
             }
 
             async fn product_form(&self, id: i64) -> Result<Option<StoredForm>, StoreError> {

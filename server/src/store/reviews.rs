@@ -87,8 +87,8 @@ macro_rules! impl_sql_reviews {
             async fn create_review(&self, review: &NewReview, now: i64) -> Result<i64, StoreError> {
                 let mut tx = self.begin_write().await.map_err(map_sqlx)?;
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO product_reviews (product_id, user_id, rating, body, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                    "INSERT INTO product_reviews (product_id, merchant_id, user_id, rating, body, created_at, updated_at)
+                     VALUES ($1, (SELECT merchant_id FROM products WHERE id = $1), $2, $3, $4, $5, $5) RETURNING id",
                 )
                 .bind(review.product_id)
                 .bind(review.user_id)
@@ -135,9 +135,10 @@ macro_rules! impl_sql_reviews {
                         None => (None, None),
                     };
                     let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO product_reviews (product_id, user_id, rating, body, helpful_count, merchant_reply,
-                             replied_at, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                        "INSERT INTO product_reviews (product_id, merchant_id, user_id, rating, body, helpful_count,
+                             merchant_reply, replied_at, created_at, updated_at)
+                         VALUES ($1, (SELECT merchant_id FROM products WHERE id = $1), $2, $3, $4, $5, $6, $7, $8, $8)
+                         RETURNING id",
                     )
                     .bind(r.product_id)
                     .bind(r.user_id)
