@@ -127,3 +127,44 @@ test("without JavaScript the form saves and shows field errors", async ({ browse
   await expect(owner.getByTestId("product-created")).toBeVisible();
   await expect(owner.getByTestId("variant-sku-0")).toHaveValue(`MUG-${stamp}`);
 });
+
+test("the products, inventory and reviews lists page by cursor, with and without JavaScript", async ({ browser }) => {
+  test.setTimeout(120_000);
+  for (const js of [true, false]) {
+    const owner = await signInOwner(browser, "owner@northwind-home.test", js);
+    // Products by title: "Next →" and back with "← Previous" show the same first page.
+    await owner.goto("/admin/products?sort=title");
+    if (js) await hydrated(owner);
+    const titles = owner.getByTestId("products-table").locator("tbody tr td:first-child a");
+    const first = await titles.allInnerTexts();
+    expect(first.length).toBe(25);
+    const pager = owner.getByTestId("cursor-pager");
+    await pager.getByRole("link", { name: "Next →" }).click();
+    await expect(owner).toHaveURL(/sort=title&before=\d+/);
+    await expect(titles.first()).not.toHaveText(first[0]);
+    const second = await titles.allInnerTexts();
+    expect(second.some((t) => first.includes(t))).toBe(false);
+    await pager.getByRole("link", { name: "← Previous" }).click();
+    await expect(titles.first()).toHaveText(first[0]);
+    expect(await titles.allInnerTexts()).toEqual(first);
+    // Inventory: the next page starts after the last variant shown.
+    await owner.goto("/admin/inventory");
+    const skus = owner.getByTestId("inventory-row");
+    const lastShown = await skus.last().innerText();
+    await owner.getByTestId("cursor-pager").getByRole("link", { name: "Next →" }).click();
+    await expect(owner).toHaveURL(/before=\d+/);
+    await expect(skus.first()).not.toHaveText(lastShown);
+    // Reviews: the store's newest first; searching a product's title keeps only its reviews.
+    await owner.goto("/admin/reviews");
+    const review = owner.getByTestId("store-review").first();
+    const product = await review.locator("a").first().innerText();
+    const search = owner.getByRole("search", { name: "Search reviews" });
+    await search.getByRole("searchbox").fill(product);
+    await search.getByRole("button", { name: "Search" }).click();
+    await expect(owner).toHaveURL(/\/admin\/reviews\?q=/);
+    const found = owner.getByTestId("store-review");
+    await expect(found.first()).toContainText(product);
+    for (const text of await found.locator("a").allInnerTexts()) expect(text).toContain(product);
+    await owner.context().close();
+  }
+});
