@@ -7,7 +7,7 @@ use app::domain::errors::AppError;
 use app::domain::payouts::{LEDGER_CSV_COLUMNS, ledger_csv_record};
 use app::services::Shop;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
 
@@ -49,12 +49,5 @@ async fn export(State(shop): State<Shop>, headers: HeaderMap, Query(q): Query<St
         Some(id) => format!("ledger-store-{id}.csv"),
         None => "ledger-marketplace.csv".to_string(),
     };
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    crate::csv_download::attachment(body.into_response(), &name)
 }

@@ -7,6 +7,7 @@ pub mod bench_recs_read;
 pub mod config;
 pub mod failsafe;
 pub mod health;
+pub mod csv_download;
 pub mod ledger_csv;
 pub mod notify;
 pub mod orders_csv;

@@ -10,7 +10,7 @@ use app::services::order_store::PartFilter;
 use app::services::order_views::{EXPORT_BATCH, ORDERS_CSV_COLUMNS, export_filter, orders_csv_record};
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
 use futures_util::StreamExt;
@@ -77,14 +77,7 @@ async fn export(State(shop): State<Shop>, headers: HeaderMap, Query(q): Query<Ex
     // `unfold` answers with a panic (found by the e2e test asking for br).
     let body =
         futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(head)) }).chain(batches).fuse();
-    let mut res = Body::from_stream(body).into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"orders-store-{merchant_id}.csv\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    crate::csv_download::attachment(Body::from_stream(body).into_response(), &format!("orders-store-{merchant_id}.csv"))
 }
 
 /// The CSV rows of the next batch after order id `after`, and the last order id in it; `None`

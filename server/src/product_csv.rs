@@ -18,7 +18,7 @@ use app::domain::product_csv::{
 use app::services::Shop;
 use app::services::product_import_store::NewImportJob;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get, post};
 use serde::Deserialize;
@@ -252,12 +252,5 @@ async fn export(State(shop): State<Shop>, headers: HeaderMap, Query(q): Query<St
         (false, Ok(body)) => body,
         _ => return (StatusCode::SERVICE_UNAVAILABLE, "The export failed; please try again.").into_response(),
     };
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"products-{merchant_id}.csv\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    crate::csv_download::attachment(body.into_response(), &format!("products-{merchant_id}.csv"))
 }
