@@ -56,8 +56,8 @@ bench_engine() {
     script="$(sed -e "s/@N@/$size/g" -e "s/@MERCHANT@/$merchant/g" -e "s/@CATEGORY@/$category/g" \
       -e "s/@USER@/$user/g" -e "s/@NOW@/$(date +%s)/g" bench/store-catalog.sql)"
     case "$ENGINE" in
-      sqlite) sqlite3 -bail "${DATABASE_URL#sqlite://}" "$script" ;;
-      postgres) psql "$DATABASE_URL" -qX -v ON_ERROR_STOP=1 -c "$script" >/dev/null ;;
+      sqlite) printf '%s\n' "$script" | sqlite3 -bail "${DATABASE_URL#sqlite://}" ;;
+      postgres) printf '%s\n' "$script" | psql "$DATABASE_URL" -qX -v ON_ERROR_STOP=1 -f - >/dev/null ;;
     esac
     "$BIN" & SERVER_PID=$!
     for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done

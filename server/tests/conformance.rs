@@ -412,7 +412,7 @@ async fn opening_a_store_makes_a_pending_owner_once(db: Database) {
     let taken = accounts.open_store(other, "maker-goods", "Maker Goods", "").await;
     assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
     assert!(accounts.membership(other).await.unwrap().is_none(), "a refused store leaves nothing behind");
-    let listed = accounts.merchants().await.unwrap();
+    let listed = accounts.merchants(true).await.unwrap();
     let row = listed.iter().find(|s| s.id == store).unwrap();
     assert_eq!(
         (row.owner_email.as_deref(), row.status.as_str(), row.product_count),

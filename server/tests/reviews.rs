@@ -393,6 +393,12 @@ async fn the_store_reads_its_reviews_by_cursor_filter_and_search(db: Database) {
     assert_eq!(count, 8);
     assert!((average.unwrap() - 33.0 / 8.0).abs() < 1e-9);
     assert_eq!(admin.store_rating(f.merchant_a + 1000).await.unwrap(), (0, None));
+    // An edit moves the store's totals (kept by triggers, migration 0027); store B's stay its own.
+    f.store.update_review(&review(f.product_a, late, 1, "Changed my mind"), 7_000).await.unwrap();
+    let (count, average) = admin.store_rating(f.merchant_a).await.unwrap();
+    assert_eq!(count, 8);
+    assert!((average.unwrap() - 29.0 / 8.0).abs() < 1e-9);
+    assert_eq!(admin.store_rating(f.merchant_b).await.unwrap(), (1, Some(1.0)));
 }
 
 /// The text between `marker` and the next `"` in `html`.

@@ -163,7 +163,10 @@ pub trait AccountStore: Send + Sync + 'static {
         user_id: i64,
         role: crate::domain::account::StoreRole,
     ) -> Result<(), StoreError>;
-    async fn merchants(&self) -> Result<Vec<MerchantSummary>, StoreError>;
+    /// Every store with its owner's e-mail; `product_count` only when `with_product_counts` (it
+    /// counts every product of the marketplace, so the dashboard's nav and the storefront, which
+    /// show no counts, leave it at 0).
+    async fn merchants(&self, with_product_counts: bool) -> Result<Vec<MerchantSummary>, StoreError>;
     /// NotFound-style `false` when no such store.
     async fn set_merchant_status(&self, merchant_id: i64, status: MerchantStatus) -> Result<bool, StoreError>;
 

@@ -68,8 +68,8 @@ pub trait AdminStore: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<StoreReviewRow>, StoreError>;
 
-    /// How many reviews the store's products have and their average rating, from the per-product
-    /// totals kept with every review (so its cost follows the store's products, not its reviews).
+    /// How many reviews the store's products have and their average rating, from the store's
+    /// totals kept with every review (one row, whatever the store's size).
     async fn store_rating(&self, merchant_id: i64) -> Result<(i64, Option<f64>), StoreError>;
 
     /// The Overview's counts for store `merchant_id`, low stock meaning at or below `threshold`.

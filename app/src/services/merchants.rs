@@ -19,8 +19,10 @@ pub async fn settings(shop: &Shop, merchant_id: i64) -> Result<Option<StoreSetti
     shop.admin.store_settings(merchant_id).await.map_err(store_err)
 }
 
-async fn all_stores(shop: &Shop) -> Result<Vec<StoreSummary>, AppError> {
-    let rows = shop.accounts.merchants().await.map_err(store_err)?;
+/// Every store; with their product counts only when `counted` (a count of every product in the
+/// marketplace: the Overview shows them, the nav on every other /admin page does not).
+async fn all_stores(shop: &Shop, counted: bool) -> Result<Vec<StoreSummary>, AppError> {
+    let rows = shop.accounts.merchants(counted).await.map_err(store_err)?;
     Ok(rows
         .into_iter()
         .map(|m| StoreSummary {
@@ -37,7 +39,7 @@ async fn all_stores(shop: &Shop) -> Result<Vec<StoreSummary>, AppError> {
 /// The Overview for `principal` (staff of a store, or the platform admin). `open_work: false`
 /// skips counting the store's open work: the nav, on every /admin page, needs only the stores.
 pub async fn dashboard(shop: &Shop, principal: Principal, open_work: bool) -> Result<Dashboard, AppError> {
-    let stores = all_stores(shop).await?;
+    let stores = all_stores(shop, open_work).await?;
     let own = principal.store.as_ref().map(|s| s.merchant_id);
     let store = own.and_then(|id| stores.iter().find(|s| s.id == id).cloned());
     let stores = principal.is_admin.then_some(stores);
@@ -53,7 +55,7 @@ pub async fn dashboard(shop: &Shop, principal: Principal, open_work: bool) -> Re
 
 /// One store's summary (with its owner and product count).
 pub async fn summary(shop: &Shop, merchant_id: i64) -> Result<StoreSummary, AppError> {
-    all_stores(shop)
+    all_stores(shop, true)
         .await?
         .into_iter()
         .find(|s| s.id == merchant_id)

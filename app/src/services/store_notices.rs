@@ -14,7 +14,7 @@ pub async fn new_order(shop: &Shop, number: &str, now: i64) {
             return;
         }
     };
-    let owners = match shop.accounts.merchants().await {
+    let owners = match shop.accounts.merchants(false).await {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "could not read the stores to tell them of an order");

@@ -103,7 +103,7 @@ pub async fn store_page(
     use crate::domain::account::MerchantStatus;
     use crate::domain::shipping_zones::{bands_text, countries_text};
     let slug = slug.trim();
-    let merchants = shop.accounts.merchants().await.map_err(store_err)?;
+    let merchants = shop.accounts.merchants(false).await.map_err(store_err)?;
     let Some(m) = merchants.into_iter().find(|m| m.slug == slug && m.status == MerchantStatus::Active) else {
         return Ok(None);
     };

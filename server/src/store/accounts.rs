@@ -391,14 +391,16 @@ macro_rules! impl_sql_accounts {
                 self.write_one(insert.bind(merchant_id).bind(user_id).bind(role.as_str()).bind(clock::now())).await.map(drop)
             }
 
-            async fn merchants(&self) -> Result<Vec<MerchantSummary>, StoreError> {
+            async fn merchants(&self, with_product_counts: bool) -> Result<Vec<MerchantSummary>, StoreError> {
                 let rows = sqlx::query(
                     "SELECT m.id, m.slug, m.name, m.status,
                         (SELECT u.email FROM merchant_members mm JOIN users u ON u.id = mm.user_id
                           WHERE mm.merchant_id = m.id AND mm.role = 'owner' ORDER BY u.id LIMIT 1) AS owner_email,
-                        (SELECT COUNT(*) FROM products p WHERE p.merchant_id = m.id) AS product_count
+                        CAST(CASE WHEN $1 = 1 THEN (SELECT COUNT(*) FROM products p WHERE p.merchant_id = m.id) ELSE 0 END
+                             AS BIGINT) AS product_count
                      FROM merchants m ORDER BY CASE m.status WHEN 'pending' THEN 0 ELSE 1 END, m.name",
                 )
+                .bind(i64::from(with_product_counts))
                 .fetch_all(&self.pool)
                 .await
                 .map_err(map_sqlx)?;

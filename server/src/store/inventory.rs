@@ -16,6 +16,7 @@ pub const ROWS_ORDER: super::keyset::Keyset = super::keyset::Keyset {
     descending: false,
     row_from: "product_variants v JOIN products p ON p.id = v.product_id",
     row_id: "v.id",
+    indexed: 2,
 };
 
 /// Takes stock only if the variant is the store's and the result is not negative.

@@ -37,12 +37,12 @@ pub const ADMIN_ROWS: &str =
 /// by them reads each of the store's products' variants (a store's catalogue, not its history).
 pub fn admin_order(sort: &str) -> &'static Keyset {
     const UPDATED: Keyset =
-        Keyset { keys: &["p.updated_at", "p.id"], descending: true, row_from: "products p", row_id: "p.id" };
+        Keyset { keys: &["p.updated_at", "p.id"], descending: true, row_from: "products p", row_id: "p.id", indexed: 0 };
     const TITLE: Keyset =
-        Keyset { keys: &["LOWER(p.title)", "p.id"], descending: false, row_from: "products p", row_id: "p.id" };
-    const PRICE: Keyset = Keyset { keys: &[MIN_PRICE, "p.id"], descending: false, row_from: "products p", row_id: "p.id" };
+        Keyset { keys: &["LOWER(p.title)", "p.id"], descending: false, row_from: "products p", row_id: "p.id", indexed: 0 };
+    const PRICE: Keyset = Keyset { keys: &[MIN_PRICE, "p.id"], descending: false, row_from: "products p", row_id: "p.id", indexed: 0 };
     const STOCK: Keyset =
-        Keyset { keys: &[TOTAL_STOCK, "p.id"], descending: false, row_from: "products p", row_id: "p.id" };
+        Keyset { keys: &[TOTAL_STOCK, "p.id"], descending: false, row_from: "products p", row_id: "p.id", indexed: 0 };
     match sort {
         "title" => &TITLE,
         "price" => &PRICE,

@@ -36,7 +36,7 @@ pub const SQLITE: &[Migration] = migrations!("sqlite":
     (13, "0013", "product_imports"), (14, "0014", "recommendations"), (15, "0015", "settings"),
     (16, "0016", "login_claims"), (17, "0017", "order_keys"), (18, "0018", "search_sellable"),
     (19, "0019", "catalog_version"), (20, "0020", "payouts"), (21, "0021", "pricing_rules"), (22, "0022", "discount_scopes"), (23, "0023", "password_resets"),
-    (24, "0024", "order_search"), (25, "0025", "staff_and_verification"), (26, "0026", "dashboard_lists"));
+    (24, "0024", "order_search"), (25, "0025", "staff_and_verification"), (26, "0026", "dashboard_lists"), (27, "0027", "store_rating_totals"));
 pub const POSTGRES: &[Migration] = migrations!("postgres":
     (1, "0001", "catalog"), (2, "0002", "accounts"), (3, "0003", "search"), (4, "0004", "ranking_weights"),
     (5, "0005", "reviews"), (6, "0006", "product_views"), (7, "0007", "orders"), (8, "0008", "fulfilment"),
@@ -44,7 +44,7 @@ pub const POSTGRES: &[Migration] = migrations!("postgres":
     (13, "0013", "product_imports"), (14, "0014", "recommendations"), (15, "0015", "settings"),
     (16, "0016", "login_claims"), (17, "0017", "order_keys"), (18, "0018", "search_sellable"),
     (19, "0019", "catalog_version"), (20, "0020", "payouts"), (21, "0021", "pricing_rules"), (22, "0022", "discount_scopes"), (23, "0023", "password_resets"),
-    (24, "0024", "order_search"), (25, "0025", "staff_and_verification"), (26, "0026", "dashboard_lists"));
+    (24, "0024", "order_search"), (25, "0025", "staff_and_verification"), (26, "0026", "dashboard_lists"), (27, "0027", "store_rating_totals"));
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version    BIGINT PRIMARY KEY,
