@@ -35,6 +35,12 @@ pub struct Config {
     /// Why the server runs in production mode (`APP_ENV=production` or `COOKIE_SECURE=true`), or
     /// `None` in development. Production mode refuses the published demo credentials.
     pub production: Option<&'static str>,
+    /// Where `/metrics` is served (`METRICS_ADDR`, e.g. 127.0.0.1:9090); unset: nowhere. Never
+    /// on the shop's own address (server/src/observability.rs).
+    pub metrics_addr: Option<SocketAddr>,
+    /// `LOG_FORMAT`: text or json (read again by `telemetry::init`, which runs first; checked here
+    /// so a bad value stops the server like any other setting).
+    pub log_format: crate::telemetry::LogFormat,
 }
 
 /// Which gateway takes the money.
@@ -73,6 +79,18 @@ impl Config {
                     .map_err(|_| format!("LEPTOS_SITE_ADDR must look like 127.0.0.1:3000 (got {v:?})"))?,
             ),
         };
+        let metrics_addr = match get("METRICS_ADDR").filter(|s| !s.trim().is_empty()) {
+            None => None,
+            Some(v) => Some(
+                v.trim()
+                    .parse::<SocketAddr>()
+                    .map_err(|_| format!("METRICS_ADDR must look like 127.0.0.1:9090 (got {v:?})"))?,
+            ),
+        };
+        if metrics_addr.is_some() && metrics_addr == site_addr {
+            return Err("METRICS_ADDR must differ from LEPTOS_SITE_ADDR: /metrics is not for the public".into());
+        }
+        let log_format = crate::telemetry::LogFormat::parse(get("LOG_FORMAT").as_deref())?;
         let number = |key: &str, default: i64, max: i64| -> Result<i64, String> {
             match get(key) {
                 None => Ok(default),
@@ -166,6 +184,8 @@ impl Config {
             recs_refresh_secs,
             payments,
             production,
+            metrics_addr,
+            log_format,
         })
     }
 }
@@ -189,6 +209,19 @@ mod tests {
         assert!(c.site_addr.is_none());
         assert!(c.mail.smtp.is_none(), "without SMTP_URL messages are logged");
         assert_eq!(c.recs_refresh_secs, 600);
+        assert!(c.metrics_addr.is_none(), "no /metrics unless asked for");
+        assert_eq!(c.log_format, crate::telemetry::LogFormat::Text);
+    }
+
+    #[test]
+    fn metrics_get_their_own_address_and_logs_a_format() {
+        let c = with(&[("METRICS_ADDR", "127.0.0.1:9090"), ("LOG_FORMAT", "json")]).unwrap();
+        assert_eq!(c.metrics_addr.map(|a| a.port()), Some(9090));
+        assert_eq!(c.log_format, crate::telemetry::LogFormat::Json);
+        assert!(with(&[("METRICS_ADDR", "9090")]).unwrap_err().starts_with("METRICS_ADDR"));
+        let same = [("METRICS_ADDR", "127.0.0.1:3000"), ("LEPTOS_SITE_ADDR", "127.0.0.1:3000")];
+        assert!(with(&same).unwrap_err().starts_with("METRICS_ADDR"));
+        assert!(with(&[("LOG_FORMAT", "yaml")]).unwrap_err().starts_with("LOG_FORMAT"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! What keeps one bad request from hurting the others: a request id on every request and log
-//! line, a panic answered as a 500 (and logged with that id) instead of a dead process, and a
+//! line (a proxy's own, when it is plainly an id), a panic answered as a 500 (and logged with that id) instead of a dead process, and a
 //! size limit on server-function bodies.
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -15,17 +15,35 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// variants) is a few kilobytes. Uploads and CSV imports have their own routes and limits.
 pub const API_BODY_LIMIT: usize = 256 * 1024;
 
-/// Gives the request an id (ours: a client's own `x-request-id` could forge log lines) and
-/// returns it to the client, so a shopper's "error 500, request 1a2b…" finds its log line.
+/// The longest `x-request-id` taken from a client (a UUID is 36 characters).
+pub const MAX_CLIENT_REQUEST_ID: usize = 64;
+
+/// Gives the request an id and returns it to the client, so a shopper's "error 500, request
+/// 1a2b…" finds its log line. A proxy's or client's own `x-request-id` is kept when it is
+/// plainly an id (`client_request_id`), so one id follows a request through the proxy's log
+/// and ours; anything else could forge or break log lines, and is replaced by ours.
 pub async fn request_id(mut req: Request, next: Next) -> Response {
-    let id = next_id();
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        req.headers_mut().insert(REQUEST_ID, value.clone());
-        let mut res = next.run(req).await;
-        res.headers_mut().insert(REQUEST_ID, value);
-        return res;
-    }
-    next.run(req).await
+    let value = match client_request_id(req.headers().get(REQUEST_ID)) {
+        Some(value) => value,
+        None => match HeaderValue::from_str(&next_id()) {
+            Ok(value) => value,
+            Err(_) => return next.run(req).await,
+        },
+    };
+    req.headers_mut().insert(REQUEST_ID, value.clone());
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(REQUEST_ID, value);
+    res
+}
+
+/// A client's id, if it is 1 to `MAX_CLIENT_REQUEST_ID` characters of `A–Z a–z 0–9 - _ .`:
+/// nothing a log line or a terminal could read as structure (no spaces, quotes, `=`, escapes).
+pub fn client_request_id(value: Option<&HeaderValue>) -> Option<HeaderValue> {
+    let value = value?;
+    let bytes = value.as_bytes();
+    let plain = (1..=MAX_CLIENT_REQUEST_ID).contains(&bytes.len())
+        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    plain.then(|| value.clone())
 }
 
 fn next_id() -> String {
@@ -152,6 +170,17 @@ mod tests {
         assert_eq!(loggable_path("/admin/orders/MM-7K2Q9"), "/admin/orders/…");
         assert_eq!(loggable_path("/admin/orders"), "/admin/orders");
         assert_eq!(loggable_path("/c/fashion"), "/c/fashion");
+    }
+
+    #[test]
+    fn a_client_request_id_is_kept_only_when_plainly_an_id() {
+        let id = |s: &str| client_request_id(HeaderValue::from_str(s).ok().as_ref());
+        assert_eq!(id("7f3e9a2c-1b4d-4e8f-9a6b-0c2d4e6f8a1b").unwrap(), "7f3e9a2c-1b4d-4e8f-9a6b-0c2d4e6f8a1b");
+        assert!(id("lb.trace_01").is_some());
+        for bad in ["", "two words", "a\"b", "k=v", "x\u{1b}[31m", "é", "a".repeat(MAX_CLIENT_REQUEST_ID + 1).as_str()] {
+            assert!(id(bad).is_none(), "{bad:?}");
+        }
+        assert!(client_request_id(None).is_none());
     }
 
     #[test]

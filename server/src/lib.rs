@@ -10,6 +10,7 @@ pub mod health;
 pub mod csv_download;
 pub mod ledger_csv;
 pub mod notify;
+pub mod observability;
 pub mod orders_csv;
 pub mod page_cache;
 pub mod payment_webhooks;

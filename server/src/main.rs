@@ -246,6 +246,8 @@ async fn serve(config: Config, db: Database) -> Result<(), String> {
             ));
         }
     }
+    // Before the jobs start, so their first runs are counted.
+    server::observability::start(config.metrics_addr, db.clone()).await?;
     let shop = server::notify::start(shop, &config)?;
     startup::spawn_session_sweeper(shop.clone());
     startup::spawn_statistics_refresh(db.clone());
@@ -255,7 +257,7 @@ async fn serve(config: Config, db: Database) -> Result<(), String> {
     if config.carrier_secrets.is_empty() {
         tracing::info!("CARRIER_WEBHOOK_SECRETS is not set: carrier webhooks are refused");
     }
-    let router = startup::router_with(shop, options, &config.media_dir, config.carrier_secrets.clone());
+    let router = startup::router_with(shop, &db, options, &config.media_dir, config.carrier_secrets.clone());
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}; set LEPTOS_SITE_ADDR to a free address"))?;

@@ -402,6 +402,8 @@ pub fn spawn_sender(
             let now = app::services::clock::now();
             let full = match deliver_due(store.as_ref(), mailer.as_ref(), &settings, now).await {
                 Ok(round) => {
+                    crate::observability::job_ran("outbox_sender", true);
+                    crate::observability::outbox_round(round.sent, round.retried, round.failed);
                     if round.claimed > 0 {
                         tracing::info!(
                             sent = round.sent,
@@ -413,6 +415,7 @@ pub fn spawn_sender(
                     round.claimed as i64 >= settings.batch
                 }
                 Err(e) => {
+                    crate::observability::job_ran("outbox_sender", false);
                     tracing::warn!(error = %e, "could not read the outbox");
                     false
                 }

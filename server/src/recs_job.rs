@@ -168,13 +168,16 @@ pub fn spawn(store: Arc<dyn RecommendationStore>, every: Duration) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match refresh(store.as_ref(), &holder, app::services::clock::now()).await {
+            let outcome = refresh(store.as_ref(), &holder, app::services::clock::now()).await;
+            match &outcome {
                 Ok(Refresh::Done { rows, popular, millis, .. }) => {
                     tracing::info!(rows, popular, millis, "recommendations refreshed")
                 }
                 Ok(Refresh::Skipped) => tracing::debug!("recommendations: another instance holds the lease"),
                 Err(e) => tracing::warn!(error = %e, "recommendations were not refreshed"),
             }
+            // A run skipped for another instance's lease did its part: it is not a failure.
+            crate::observability::job_ran("recommendations", outcome.is_ok());
         }
     });
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub shop: Shop,
     pub carrier_secrets: Arc<crate::webhooks::CarrierSecrets>,
+    /// For `/readyz` (`health::readyz`), which asks the database itself, not a port.
+    pub db: Database,
 }
 
 /// Leptos settings: from cargo-leptos' environment when it runs us, else from the workspace
@@ -110,12 +112,14 @@ pub fn spawn_session_sweeper(shop: Shop) {
         loop {
             tick.tick().await;
             let now = shop.clock.now();
-            match shop.accounts.delete_expired_sessions(now - shop.auth.idle_secs, now - shop.auth.absolute_secs).await
-            {
-                Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
+            let swept =
+                shop.accounts.delete_expired_sessions(now - shop.auth.idle_secs, now - shop.auth.absolute_secs).await;
+            match &swept {
+                Ok(n) if *n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
             }
+            crate::observability::job_ran("session_sweeper", swept.is_ok());
         }
     });
 }
@@ -127,11 +131,13 @@ pub fn spawn_reservation_sweeper(shop: Shop) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             tick.tick().await;
-            match shop.orders.release_expired(shop.clock.now()).await {
-                Ok(n) if n > 0 => tracing::info!(released = n, "unpaid orders expired and their stock released"),
+            let released = shop.orders.release_expired(shop.clock.now()).await;
+            match &released {
+                Ok(n) if *n > 0 => tracing::info!(released = n, "unpaid orders expired and their stock released"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "could not release expired reservations"),
             }
+            crate::observability::job_ran("reservation_sweeper", released.is_ok());
         }
     });
 }
@@ -142,9 +148,11 @@ pub fn spawn_statistics_refresh(db: Database) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            if let Err(e) = db.analyze().await {
+            let analyzed = db.analyze().await;
+            if let Err(e) = &analyzed {
                 tracing::warn!(error = %e, "could not refresh database statistics");
             }
+            crate::observability::job_ran("statistics_refresh", analyzed.is_ok());
         }
     });
 }
@@ -162,20 +170,27 @@ pub fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The app without carrier webhook secrets (every webhook is refused).
-pub fn router(shop: Shop, options: LeptosOptions, media_dir: &Path) -> Router {
-    router_with(shop, options, media_dir, crate::webhooks::CarrierSecrets::default())
+pub fn router(shop: Shop, db: &Database, options: LeptosOptions, media_dir: &Path) -> Router {
+    router_with(shop, db, options, media_dir, crate::webhooks::CarrierSecrets::default())
 }
 
+/// The public app over `db` (`shop`'s stores are its ports). `/metrics` is not among its routes:
+/// it has a listener of its own (`observability::start`).
 pub fn router_with(
     shop: Shop,
+    db: &Database,
     options: LeptosOptions,
     media_dir: &Path,
     carrier_secrets: crate::webhooks::CarrierSecrets,
 ) -> Router {
     let routes = route_list();
     let shop = Shop { media_dir: Arc::new(media_dir.to_path_buf()), ..shop };
-    let state =
-        AppState { leptos_options: options.clone(), shop: shop.clone(), carrier_secrets: Arc::new(carrier_secrets) };
+    let state = AppState {
+        leptos_options: options.clone(),
+        shop: shop.clone(),
+        carrier_secrets: Arc::new(carrier_secrets),
+        db: db.clone(),
+    };
     let hsts = shop.auth.cookie_secure;
     let page_cache = crate::page_cache::PageCacheState {
         cache: crate::page_cache::PageCache::new(crate::page_cache::DEFAULT_BUDGET),
@@ -191,6 +206,7 @@ pub fn router_with(
         .service(ServeDir::new(media_dir));
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .route("/webhooks/carriers/{carrier}", crate::webhooks::route())
         .route("/webhooks/payments", crate::payment_webhooks::route())
         .route("/admin/products/import", crate::product_csv::upload_route())
@@ -213,6 +229,9 @@ pub fn router_with(
         // A request (not counting a streamed response body) gets this long; then 408.
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(CompressionLayer::new())
+        // Count and time every request by its route pattern (`MatchedPath`, known here: these
+        // layers wrap each route) and status; timeouts and panics are counted as their 408/500.
+        .layer(axum::middleware::from_fn(crate::observability::track))
         .layer(
             // One line per request: method, path, status, latency, and the request id (which
             // every log line inside the request carries too). Never the query: it can hold tokens.
@@ -220,7 +239,7 @@ pub fn router_with(
                 .make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(failsafe::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
                     let path = failsafe::loggable_path(req.uri().path());
-                    tracing::info_span!("request", id = %id, method = %req.method(), path = %path)
+                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %path)
                 })
                 .on_request(())
                 .on_body_chunk(())

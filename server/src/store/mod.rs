@@ -19,6 +19,7 @@ mod fulfilment;
 mod orders;
 mod group_commit;
 mod keyset;
+mod ops;
 mod statements;
 #[macro_use]
 mod migrate;
@@ -123,6 +124,7 @@ use std::sync::Arc;
 
 pub use errors::map_sqlx;
 pub use migrate::Migration;
+pub use ops::PoolUse;
 
 /// Which engine a `DATABASE_URL` names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -226,7 +226,7 @@ pub async fn spawn_app_shaped(
     let shop = shape(shop, addr);
     let options = server::startup::leptos_options(None);
     let secrets = server::webhooks::CarrierSecrets::parse(&format!("*={WEBHOOK_SECRET}")).unwrap();
-    let router = server::startup::router_with(shop.clone(), options, &media_dir, secrets);
+    let router = server::startup::router_with(shop.clone(), &db, options, &media_dir, secrets);
     server_runtime().spawn(async move {
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         server::startup::serve(listener, router).await.unwrap()

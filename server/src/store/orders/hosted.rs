@@ -81,6 +81,7 @@ macro_rules! orders_hosted {
                 }
                 let recorded = record_payment_in(&mut tx, update).await?;
                 tx.commit().await.map_err(map_sqlx)?;
+                crate::observability::payment_recorded(payment_outcome(update.payment_status, &recorded));
                 Ok(Some(recorded))
             }
 

@@ -9,8 +9,13 @@ macro_rules! orders_payments {
         impl PaymentRecording for $store {
             async fn record_payment(&self, u: &PaymentUpdate) -> Result<PaymentRecorded, StoreError> {
                 // SQLite: with the other writes waiting, in one commit (`store::group_commit`).
-                let u = u.clone();
-                self.grouped(move |tx| Box::pin(async move { record_payment_in(tx, &u).await }), |_| true).await
+                let (status, u) = (u.payment_status, u.clone());
+                let recorded =
+                    self.grouped(move |tx| Box::pin(async move { record_payment_in(tx, &u).await }), |_| true).await;
+                if let Ok(recorded) = &recorded {
+                    crate::observability::payment_recorded(payment_outcome(status, recorded));
+                }
+                recorded
             }
 
             async fn record_reversal(&self, r: &PaymentReversal) -> Result<(), StoreError> {
@@ -54,6 +59,15 @@ macro_rules! orders_payments {
                     tx.commit().await.map_err(map_sqlx)?;
                 }
                 Ok(released)
+            }
+        }
+
+        /// The `outcome` label of a recorded answer: the payment's status, or `late` when the
+        /// order had closed before it came.
+        fn payment_outcome(status: app::domain::payment::PaymentStatus, recorded: &PaymentRecorded) -> &'static str {
+            match recorded {
+                PaymentRecorded::Applied => status.as_str(),
+                PaymentRecorded::OrderClosed { .. } => "late",
             }
         }
 

@@ -101,11 +101,17 @@ macro_rules! orders_placing {
             async fn place_order(&self, o: &NewOrder, claim: &IdempotencyClaim) -> Result<PlaceResult, StoreError> {
                 // SQLite: with the other writes waiting, in one commit (`store::group_commit`).
                 let (o, claim) = (o.clone(), claim.clone());
-                self.grouped(
-                    move |tx| Box::pin(async move { place_in(tx, &o, &claim).await }),
-                    |placed| matches!(placed, PlaceResult::Placed { .. }),
-                )
-                .await
+                let placed = self
+                    .grouped(
+                        move |tx| Box::pin(async move { place_in(tx, &o, &claim).await }),
+                        |placed| matches!(placed, PlaceResult::Placed { .. }),
+                    )
+                    .await;
+                // Counted once committed (`grouped` answers after the commit).
+                if let Ok(PlaceResult::Placed { .. }) = &placed {
+                    crate::observability::order_placed();
+                }
+                placed
             }
         }
 
