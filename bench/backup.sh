@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 N="${1:-100000}"
 BIN="${SERVER_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/server}"
 [ -x "$BIN" ] || { echo "build first: make build-release (or set SERVER_BIN)"; exit 1; }
-"$BIN" --help | grep -q "server backup" || { echo "$BIN has no backup command: rebuild it"; exit 1; }
+"$BIN" --help | grep "server backup" >/dev/null || { echo "$BIN has no backup command: rebuild it"; exit 1; }
 DIR="$(mktemp -d)"
 PG_DBS=()
 cleanup() {
@@ -26,7 +26,7 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b - a}'; }
 mb() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 ROWS=()
-row() { ROWS+=("$(printf '| %-10s | %7s | %8s MB | %-26s | %6s s | %8s MB | %6s s | %7s | %s |' "$@")"); }
+row() { ROWS+=("$(printf '| %-10s | %7s | %8s MB | %-27s | %6s s | %8s MB | %6s s | %7s | %s |' "$@")"); }
 
 # A demo shop with N orders added to its first store.
 seed() {
