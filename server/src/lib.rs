@@ -1,5 +1,6 @@
 //! The shop's server: configuration, storage adapters, seeding, HTTP routes and start-up.
 pub mod admin_cli;
+pub mod backup;
 pub mod bench;
 pub mod bench_orders;
 pub mod bench_recs;

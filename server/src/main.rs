@@ -1,5 +1,6 @@
 //! `server` serves the shop; `server migrate` and `server seed …` prepare its database;
-//! `server bench-search` measures search.
+//! `server backup` and `server restore` copy the SQLite database out and back; `server bench-search`
+//! measures search.
 use server::config::Config;
 use server::store::{Database, redact};
 use server::{seed, startup, telemetry};
@@ -14,6 +15,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const USAGE: &str = "usage:
   server                      serve the shop (applies migrations first)
   server migrate              apply database migrations and exit
+  server backup PATH          copy the SQLite database to the new file PATH while the shop serves
+                              (PostgreSQL: prints the pg_dump commands to use instead)
+  server restore PATH [--force]
+                              replace the SQLite database with the backup PATH; the shop must be
+                              stopped, and --force is needed if the database already holds a shop
   server seed --demo          seed the demo shop if the database has no products
   server create-admin EMAIL   create the platform admin account (the password is read from
                               standard input: typed twice, unechoed, at a terminal; one line
@@ -41,6 +47,8 @@ DATABASE_URL picks the database (default sqlite://data/shop.db); see the README 
 enum Command {
     Serve,
     Migrate,
+    Backup(std::path::PathBuf),
+    Restore { path: std::path::PathBuf, force: bool },
     SeedDemo,
     CreateAdmin(String),
     SeedProducts(usize),
@@ -61,6 +69,15 @@ fn parse(args: &[String]) -> Result<Command, String> {
     match args.as_slice() {
         [] | ["serve"] => Ok(Command::Serve),
         ["migrate"] => Ok(Command::Migrate),
+        ["backup", path] if !path.starts_with('-') => Ok(Command::Backup(path.into())),
+        ["backup", ..] => {
+            Err(format!("backup takes the path of a new file to write, e.g. server backup shop-2026-12-06.db\n{USAGE}"))
+        }
+        ["restore", path] if !path.starts_with('-') => Ok(Command::Restore { path: path.into(), force: false }),
+        ["restore", path, "--force"] | ["restore", "--force", path] if !path.starts_with('-') => {
+            Ok(Command::Restore { path: path.into(), force: true })
+        }
+        ["restore", ..] => Err(format!("restore takes the path of a backup file and optionally --force\n{USAGE}")),
         ["seed", "--demo"] => Ok(Command::SeedDemo),
         ["create-admin", email] => Ok(Command::CreateAdmin(email.to_string())),
         ["seed", "--products", n] => n
@@ -141,6 +158,42 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         _ => {}
     }
     let config = Config::from_env()?;
+    // Neither migrates: a backup copies the database as it is (a newer binary must not migrate a
+    // database an older shop is serving), and a restored one is migrated when the shop starts.
+    match &command {
+        Command::Backup(path) => {
+            let r = server::backup::backup(&config.database_url, path).await?;
+            println!(
+                "backed up {} to {}: {} bytes, {} orders, schema version {}, in {} ms",
+                redact(&config.database_url),
+                r.path.display(),
+                r.bytes,
+                r.orders,
+                r.version,
+                r.millis
+            );
+            return Ok(());
+        }
+        Command::Restore { path, force } => {
+            let r = server::backup::restore(&config.database_url, path, *force).await?;
+            println!(
+                "restored {} into {}: {} orders, {} products, schema version {}, in {} ms{}",
+                path.display(),
+                r.database.display(),
+                r.orders,
+                r.products,
+                r.version,
+                r.millis,
+                if r.pending > 0 {
+                    format!("; {} migration(s) will run when the shop starts", r.pending)
+                } else {
+                    String::new()
+                }
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
     if let (Command::SeedDemo, Some(why)) = (&command, config.production) {
         return Err(format!(
             "seed --demo is refused in production mode ({why}): the demo accounts' passwords are published"
@@ -222,6 +275,7 @@ async fn run(args: Vec<String>) -> Result<(), String> {
         }
         Command::Serve => serve(config, db.clone()).await?,
         Command::EvalRecs(_) | Command::RecsSynth(_) | Command::BenchRecs(_) => {}
+        Command::Backup(_) | Command::Restore { .. } => {}
         Command::Help => {}
     }
     db.close().await;
@@ -302,5 +356,25 @@ mod tests {
         assert!(matches!(parse(&args("recs-synth --users 10")), Ok(Command::RecsSynth(_))));
         assert!(matches!(parse(&args("bench-recs --products 1000")), Ok(Command::BenchRecs(_))));
         assert!(parse(&args("eval-recs")).is_err());
+    }
+
+    #[test]
+    fn parses_backup_and_restore() {
+        assert!(
+            matches!(parse(&args("backup /srv/backups/shop.db")), Ok(Command::Backup(p)) if p.ends_with("shop.db"))
+        );
+        assert!(parse(&args("backup")).unwrap_err().contains("backup takes"));
+        assert!(parse(&args("backup a.db b.db")).unwrap_err().contains("backup takes"));
+        assert!(parse(&args("backup --force")).unwrap_err().contains("backup takes"));
+        assert!(matches!(
+            parse(&args("restore shop.db")),
+            Ok(Command::Restore { path, force: false }) if path.to_str() == Some("shop.db")
+        ));
+        assert!(matches!(parse(&args("restore shop.db --force")), Ok(Command::Restore { force: true, .. })));
+        assert!(matches!(parse(&args("restore --force shop.db")), Ok(Command::Restore { force: true, .. })));
+        assert!(parse(&args("restore")).unwrap_err().contains("restore takes"));
+        assert!(parse(&args("restore --force")).unwrap_err().contains("restore takes"));
+        assert!(parse(&args("restore shop.db --yes")).unwrap_err().contains("restore takes"));
+        assert!(USAGE.contains("server backup PATH") && USAGE.contains("server restore PATH"));
     }
 }

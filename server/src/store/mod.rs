@@ -227,9 +227,14 @@ impl Database {
         result.map_err(|e| format!("refreshing database statistics failed: {e}"))
     }
 
+    /// Closes both pools (on SQLite the writer's too, so the file is no longer in use when this
+    /// returns: `server restore` refuses a database any connection still has open).
     pub async fn close(&self) {
         match self {
-            Database::Sqlite(s) => s.pool.close().await,
+            Database::Sqlite(s) => {
+                s.pool.close().await;
+                s.write_pool.close().await;
+            }
             Database::Postgres(s) => s.pool.close().await,
         }
     }
@@ -272,18 +277,61 @@ ports! {
     reviews => ReviewStore,
 }
 
-/// Hides the password in a database URL, so URLs can be logged and shown in errors.
+/// Hides the passwords in a database URL (the user-info one, and `password=` / `sslpassword=` in
+/// its query), so URLs can be logged and shown in errors.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let creds = &url[scheme_end + 3..at];
-            match creds.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme_end + 3], &creds[..colon], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut shown = redact_user_info(base);
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|param| match param.split_once('=') {
+                Some((key, _)) if SECRET_PARAMS.iter().any(|s| key.eq_ignore_ascii_case(s)) => format!("{key}=***"),
+                _ => param.to_string(),
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&params.join("&"));
     }
+    shown
+}
+
+/// Query parameters of a database URL whose values are secrets.
+const SECRET_PARAMS: &[&str] = &["password", "sslpassword"];
+
+/// `scheme://user:secret@host…` → `scheme://user:***@host…`.
+fn redact_user_info(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
+    match rest.rsplit_once('@') {
+        Some((creds, host)) => match creds.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// The latest migration this build knows for `engine`: a backup taken by a newer build (a higher
+/// version) is refused by `server restore`.
+pub fn latest_migration(engine: Engine) -> i64 {
+    let all = match engine {
+        Engine::Sqlite => migrate::SQLITE,
+        Engine::Postgres => migrate::POSTGRES,
+    };
+    all.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+/// Checks a database's recorded migrations (`version`, `checksum`) against this build's, as
+/// `migrate` does before it runs: every one known and unedited. Answers how many are still to run.
+pub fn check_migration_history(engine: Engine, applied: &[(i64, String)]) -> Result<usize, String> {
+    let all = match engine {
+        Engine::Sqlite => migrate::SQLITE,
+        Engine::Postgres => migrate::POSTGRES,
+    };
+    migrate::pending(all, applied).map(|pending| pending.len())
 }
 
 #[cfg(test)]
@@ -306,5 +354,16 @@ mod tests {
         assert_eq!(redact("postgres://shop:hunter2@db:5432/shop"), "postgres://shop:***@db:5432/shop");
         assert_eq!(redact("postgres://shop@db/shop"), "postgres://shop@db/shop");
         assert_eq!(redact("sqlite://data/shop.db"), "sqlite://data/shop.db");
+        // The TLS parameters show; a password in the query does not.
+        assert_eq!(
+            redact("postgres://shop:pw@db/shop?sslmode=verify-full&sslrootcert=/etc/ca.pem"),
+            "postgres://shop:***@db/shop?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+        );
+        assert_eq!(
+            redact("postgres://db/shop?user=shop&password=hunter2&sslmode=require&sslpassword=k3y"),
+            "postgres://db/shop?user=shop&password=***&sslmode=require&sslpassword=***"
+        );
+        assert_eq!(redact("postgres://shop:p@ss@db/shop?PASSWORD=x"), "postgres://shop:***@db/shop?PASSWORD=***");
+        assert_eq!(redact("postgres://:@/?&=&password"), "postgres://:***@/?&=&password");
     }
 }

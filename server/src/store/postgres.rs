@@ -10,15 +10,62 @@ const MIGRATION_LOCK: i64 = 0x5109_7ab1e;
 
 pub type PgStore = super::Store<Postgres>;
 
+/// The URL parameters (sqlx's spellings included) that name a certificate or key file.
+const CERT_FILE_PARAMS: &[&str] =
+    &["sslrootcert", "ssl-root-cert", "ssl-ca", "sslcert", "ssl-cert", "sslkey", "ssl-key"];
+
+/// What to fix when connecting failed: a TLS failure names the URL parameter that changes it.
+/// (rustls' verdict on a certificate reaches sqlx as an I/O error, so the text is what tells.)
+fn connect_hint(e: &sqlx::Error) -> &'static str {
+    let text = e.to_string();
+    if text.contains("does not support TLS") {
+        "the server does not offer TLS: turn ssl on in its postgresql.conf, or remove sslmode=require \
+         (or verify-ca/verify-full) from DATABASE_URL"
+    } else if text.contains("not valid for name") || text.contains("NotValidForName") {
+        // Not verify-ca: sqlx 0.8.6 checks the name there too with rustls >= 0.23.24 (sqlx issue
+        // #3793, fixed after 0.8.6).
+        "the server's certificate does not name the host in DATABASE_URL: connect by a name the certificate \
+         lists (in the URL's host), or use sslmode=require to encrypt without checking the certificate"
+    } else if text.contains("certificate") || matches!(e, sqlx::Error::Tls(_)) {
+        "the server's TLS certificate is not trusted: name its CA's certificate (PEM) with \
+         sslrootcert=/path/to/ca.pem in DATABASE_URL, or use sslmode=require to encrypt without checking \
+         the certificate"
+    } else {
+        "check DATABASE_URL and that the server is running"
+    }
+}
+
 impl PgStore {
     const MIGRATIONS: &'static [Migration] = migrate::POSTGRES;
 
+    /// `sslmode`, `sslrootcert`, `sslcert` and `sslkey` in the URL are sqlx's, as libpq's: `require`
+    /// encrypts without checking the certificate, `verify-ca` checks it against `sslrootcert` (or
+    /// Mozilla's roots), `verify-full` also checks it names the host. On a Unix socket TLS is never
+    /// used (PostgreSQL does not offer it there).
     pub async fn connect(url: &str, max_connections: u32) -> Result<PgStore, String> {
+        // sqlx logs an unknown URL parameter with its value; libpq's `sslpassword` would be a
+        // secret in the log, and sqlx cannot use it anyway.
+        let params: Vec<(&str, &str)> = url
+            .split_once('?')
+            .map(|(_, q)| q.split('&').map(|p| p.split_once('=').unwrap_or((p, ""))).collect())
+            .unwrap_or_default();
+        if params.iter().any(|(k, _)| k.eq_ignore_ascii_case("sslpassword")) {
+            return Err("DATABASE_URL has sslpassword=, which is not supported: give sslkey= a key file \
+                        that is not encrypted (readable by this process only) and remove sslpassword"
+                .to_string());
+        }
+        // sqlx reads these files only when it connects, and then says only "No such file".
+        for (key, path) in &params {
+            let names_file = CERT_FILE_PARAMS.contains(key) && !path.starts_with("-----BEGIN") && !path.contains('%');
+            if names_file && std::fs::metadata(path).is_err() {
+                return Err(format!(
+                    "DATABASE_URL's {key}={path} names a file that does not exist or that this process cannot \
+                     read; give the PEM file's full path"
+                ));
+            }
+        }
         let pool = super::pool_options(max_connections, Duration::from_secs(5)).connect(url).await.map_err(|e| {
-            format!(
-                "cannot connect to PostgreSQL at {}: {e}; check DATABASE_URL and that the server is running",
-                super::redact(url)
-            )
+            format!("cannot connect to PostgreSQL at {}: {e}; {}", super::redact(url), connect_hint(&e))
         })?;
         Ok(PgStore { write_pool: pool.clone(), pool, writer: Default::default() })
     }
