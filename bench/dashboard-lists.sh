@@ -7,39 +7,9 @@
 # Usage: bench/dashboard-lists.sh [SIZES…]   (default "1000 100000"; after `make build-release`)
 # Env: ENGINES ("sqlite postgres"; PostgreSQL when TEST_POSTGRES_URL names a server where a
 # database may be created), SERVER_BIN, N (21 requests per median).
-set -euo pipefail
-cd "$(dirname "$0")/.."
 SIZES="${*:-1000 100000}"
-ENGINES="${ENGINES:-sqlite postgres}"
-N="${N:-21}"
-BIN="${SERVER_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/server}"
-[ -x "$BIN" ] || { echo "build first: make build-release"; exit 1; }
 PORT="${PORT:-3196}"
-BASE="http://127.0.0.1:$PORT"
-DIR="$(mktemp -d)"
-SERVER_PID=""
-PG_DB=""
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  [ -n "$PG_DB" ] && psql "$TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $PG_DB" 2>/dev/null || true
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-export MEDIA_DIR="$DIR/media" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=warn
-export LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT="$PWD/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
-OWNER="owner@northwind-home.test"; PASSWORD="merchant-demo-pass-2026"
-
-sql() {
-  case "$ENGINE" in
-    sqlite) sqlite3 -bail "${DATABASE_URL#sqlite://}" "$1" ;;
-    postgres) psql "$DATABASE_URL" -qtAX -v ON_ERROR_STOP=1 -c "$1" ;;
-  esac
-}
-
-median_ms() {
-  for _ in $(seq 1 "$N"); do curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$BASE$1"; done \
-    | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}'
-}
+source "$(dirname "$0")/store-bench.sh"
 
 # bench_engine ENGINE DATABASE_URL SIZE: a fresh demo shop with SIZE products added to its first store.
 bench_engine() {
@@ -55,14 +25,8 @@ bench_engine() {
     local script
     script="$(sed -e "s/@N@/$size/g" -e "s/@MERCHANT@/$merchant/g" -e "s/@CATEGORY@/$category/g" \
       -e "s/@USER@/$user/g" -e "s/@NOW@/$(date +%s)/g" bench/store-catalog.sql)"
-    case "$ENGINE" in
-      sqlite) printf '%s\n' "$script" | sqlite3 -bail "${DATABASE_URL#sqlite://}" ;;
-      postgres) printf '%s\n' "$script" | psql "$DATABASE_URL" -qX -v ON_ERROR_STOP=1 -f - >/dev/null ;;
-    esac
-    "$BIN" & SERVER_PID=$!
-    for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
-    COOKIE="$(curl -s -D - -o /dev/null --data-urlencode "email=$OWNER" --data-urlencode "password=$PASSWORD" \
-      "$BASE/api/auth/login" | awk -F'[:;] *' 'tolower($1) == "set-cookie" && $2 ~ /^mm_session=/ {print $2}')"
+    printf '%s\n' "$script" | sql_file
+    start_server
     local products half mid_p mid_t mid_v mid_r
     products="$(sql "SELECT COUNT(*) FROM products WHERE merchant_id = $merchant")"
     half=$((products / 2))
@@ -83,7 +47,7 @@ bench_engine() {
     printf '| %-8s | %7s | reviews | %s | %s | — | — | %s | %s |\n' "$ENGINE" "$products" \
       "$(median_ms /admin/reviews)" "$(median_ms "/admin/reviews?before=$mid_r")" \
       "$(median_ms "/admin/reviews?unanswered=true")" "$(median_ms "/admin/reviews?q=BENCH-$((size / 2))")"
-    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+    stop_server
   }
 }
 
@@ -94,12 +58,9 @@ for engine in $ENGINES; do
     case "$engine" in
       sqlite) rm -f "$DIR"/shop-*.db*; bench_engine sqlite "sqlite://$DIR/shop-$size.db" "$size" ;;
       postgres)
-        [ -n "${TEST_POSTGRES_URL:-}" ] || { echo "# PostgreSQL skipped: TEST_POSTGRES_URL is not set"; break; }
-        [ -n "$PG_DB" ] && psql "$TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $PG_DB"
-        PG_DB="shop_bench_lists_$$_$size"
-        base="${TEST_POSTGRES_URL%%\?*}"; query="${TEST_POSTGRES_URL#"$base"}"
-        psql "$TEST_POSTGRES_URL" -qc "CREATE DATABASE $PG_DB"
-        bench_engine postgres "${base%/*}/$PG_DB$query" "$size" ;;
+        postgres_db "shop_bench_lists_$$_$size"
+        [ -n "$PG_URL" ] || { echo "# PostgreSQL skipped: TEST_POSTGRES_URL is not set"; break; }
+        bench_engine postgres "$PG_URL" "$size" ;;
     esac
   done
 done

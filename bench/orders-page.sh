@@ -7,39 +7,9 @@
 # Usage: bench/orders-page.sh [SIZES…]   (default "10000 100000"; after `make build-release`)
 # Env: ENGINES ("sqlite postgres"; PostgreSQL when TEST_POSTGRES_URL names a server where a
 # database may be created), SERVER_BIN, N (21 requests per median).
-set -euo pipefail
-cd "$(dirname "$0")/.."
 SIZES="${*:-10000 100000}"
-ENGINES="${ENGINES:-sqlite postgres}"
-N="${N:-21}"
-BIN="${SERVER_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/release/server}"
-[ -x "$BIN" ] || { echo "build first: make build-release"; exit 1; }
 PORT="${PORT:-3197}"
-BASE="http://127.0.0.1:$PORT"
-DIR="$(mktemp -d)"
-SERVER_PID=""
-PG_DB=""
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
-  [ -n "$PG_DB" ] && psql "$TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $PG_DB" 2>/dev/null || true
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-export MEDIA_DIR="$DIR/media" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" RUST_LOG=warn
-export LEPTOS_OUTPUT_NAME=shop LEPTOS_SITE_ROOT="$PWD/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
-OWNER="owner@northwind-home.test"; PASSWORD="merchant-demo-pass-2026"
-
-sql() {
-  case "$ENGINE" in
-    sqlite) sqlite3 -bail "${DATABASE_URL#sqlite://}" "$1" ;;
-    postgres) psql "$DATABASE_URL" -qtAX -v ON_ERROR_STOP=1 -c "$1" ;;
-  esac
-}
-
-median_ms() {
-  for _ in $(seq 1 "$N"); do curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$BASE$1"; done \
-    | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]*1000}'
-}
+source "$(dirname "$0")/store-bench.sh"
 
 bench_engine() {
   ENGINE="$1"
@@ -50,10 +20,7 @@ bench_engine() {
   for size in $SIZES; do
     "$BIN" seed --store-orders $((size - added)) northwind-home >&2
     added="$size"
-    "$BIN" & SERVER_PID=$!
-    for _ in $(seq 1 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
-    COOKIE="$(curl -s -D - -o /dev/null --data-urlencode "email=$OWNER" --data-urlencode "password=$PASSWORD" \
-      "$BASE/api/auth/login" | awk -F'[:;] *' 'tolower($1) == "set-cookie" && $2 ~ /^mm_session=/ {print $2}')"
+    start_server
     local count middle email sku
     count="$(sql "SELECT COUNT(*) FROM order_parts WHERE merchant_id = $merchant")"
     middle="$(sql "SELECT order_id FROM order_parts WHERE merchant_id = $merchant ORDER BY order_id LIMIT 1 OFFSET $((count / 2))")"
@@ -68,7 +35,7 @@ bench_engine() {
     csv="$(curl -s -o "$DIR/orders.csv" -w '%{time_total}' -H "Cookie: $COOKIE" "$BASE/admin/orders.csv" | awk '{printf "%.0f", $1*1000}')"
     curl -s -H "Cookie: $COOKIE" "$BASE/admin/orders?q=$email" | grep -q "$email" || { echo "the search did not find $email"; exit 1; }
     printf '| %-8s | %7s | %6s | %6s | %6s | %6s | %6s | %6s ms (%s rows) |\n' "$ENGINE" "$count" "$first" "$mid" "$status" "$search" "$skus" "$csv" "$(($(wc -l <"$DIR/orders.csv") - 1))"
-    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+    stop_server
   done
 }
 
@@ -78,10 +45,8 @@ for engine in $ENGINES; do
   case "$engine" in
     sqlite) bench_engine sqlite "sqlite://$DIR/shop.db" ;;
     postgres)
-      [ -n "${TEST_POSTGRES_URL:-}" ] || { echo "# PostgreSQL skipped: TEST_POSTGRES_URL is not set"; continue; }
-      PG_DB="shop_bench_orders_$$"
-      base="${TEST_POSTGRES_URL%%\?*}"; query="${TEST_POSTGRES_URL#"$base"}"
-      psql "$TEST_POSTGRES_URL" -qc "CREATE DATABASE $PG_DB"
-      bench_engine postgres "${base%/*}/$PG_DB$query" ;;
+      postgres_db "shop_bench_orders_$$"
+      [ -n "$PG_URL" ] || { echo "# PostgreSQL skipped: TEST_POSTGRES_URL is not set"; continue; }
+      bench_engine postgres "$PG_URL" ;;
   esac
 done
