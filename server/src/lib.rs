@@ -9,6 +9,7 @@ pub mod config;
 pub mod failsafe;
 pub mod health;
 pub mod csv_download;
+pub mod drain;
 pub mod ledger_csv;
 pub mod notify;
 pub mod observability;

@@ -165,7 +165,7 @@ async fn upload(
 ) -> Response {
     let merchant_id = match acting_store(&shop, &headers, q.store).await {
         Ok(id) => id,
-        Err(res) => return res,
+        Err(res) => return crate::drain::drained(form, res).await,
     };
     let upload = match form {
         Ok(form) => read_form(form).await,

@@ -63,7 +63,7 @@ async fn upload(
     };
     let Some(principal) = principal else {
         let next = app::domain::search::url_encode(&format!("/admin/products/{product_id}"));
-        return Redirect::to(&format!("/login?next={next}")).into_response();
+        return crate::drain::drained(multipart, Redirect::to(&format!("/login?next={next}")).into_response()).await;
     };
     let product = match app::services::product_images::images(&shop, product_id).await {
         Ok(p) => p,
@@ -75,10 +75,13 @@ async fn upload(
     let product = match decide(Some(principal), Access::ProductOf(product.as_ref().map(|p| p.merchant_id))) {
         Ok(_) => match product {
             Some(product) => product,
-            None => return not_found(),
+            None => return crate::drain::drained(multipart, not_found()).await,
         },
-        Err(AppError::NotFound(_)) => return not_found(),
-        Err(_) => return (StatusCode::FORBIDDEN, "You don't have access to this.").into_response(),
+        Err(AppError::NotFound(_)) => return crate::drain::drained(multipart, not_found()).await,
+        Err(_) => {
+            let forbidden = (StatusCode::FORBIDDEN, "You don't have access to this.").into_response();
+            return crate::drain::drained(multipart, forbidden).await;
+        }
     };
     let back = |query: Vec<(&'static str, String)>| {
         let q: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", app::domain::search::url_encode(v))).collect();
