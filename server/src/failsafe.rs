@@ -177,7 +177,8 @@ mod tests {
         let id = |s: &str| client_request_id(HeaderValue::from_str(s).ok().as_ref());
         assert_eq!(id("7f3e9a2c-1b4d-4e8f-9a6b-0c2d4e6f8a1b").unwrap(), "7f3e9a2c-1b4d-4e8f-9a6b-0c2d4e6f8a1b");
         assert!(id("lb.trace_01").is_some());
-        for bad in ["", "two words", "a\"b", "k=v", "x\u{1b}[31m", "é", "a".repeat(MAX_CLIENT_REQUEST_ID + 1).as_str()] {
+        for bad in ["", "two words", "a\"b", "k=v", "x\u{1b}[31m", "é", "a".repeat(MAX_CLIENT_REQUEST_ID + 1).as_str()]
+        {
             assert!(id(bad).is_none(), "{bad:?}");
         }
         assert!(client_request_id(None).is_none());

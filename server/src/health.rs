@@ -39,10 +39,9 @@ pub async fn readyz(State(db): State<Database>) -> (StatusCode, Json<Value>) {
         Ok(Err(reason)) => {
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": reason })))
         }
-        Err(_) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "reason": "database timeout" })),
-        ),
+        Err(_) => {
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "reason": "database timeout" })))
+        }
     }
 }
 

@@ -62,7 +62,11 @@ pub fn install() -> Result<PrometheusHandle, String> {
 fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram};
     describe_counter!(HTTP_REQUESTS, "HTTP requests answered, by method, route pattern and status");
-    describe_histogram!(HTTP_DURATION, metrics::Unit::Seconds, "Time to the response head, by method, route and status");
+    describe_histogram!(
+        HTTP_DURATION,
+        metrics::Unit::Seconds,
+        "Time to the response head, by method, route and status"
+    );
     describe_counter!(ORDERS_PLACED, "Orders placed (committed, stock reserved)");
     describe_counter!(PAYMENTS, "Gateway answers recorded on an order, by outcome (the payment's status, or late)");
     describe_counter!(JOB_RUNS, "Background job runs, by job");
@@ -127,7 +131,8 @@ pub fn router(handle: PrometheusHandle, db: Database) -> Router {
 
 async fn render(State(scrape): State<Scrape>) -> Response {
     sample(&scrape.db).await;
-    let headers = [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (header::CACHE_CONTROL, "no-store")];
+    let headers =
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8"), (header::CACHE_CONTROL, "no-store")];
     (headers, scrape.handle.render()).into_response()
 }
 

@@ -277,8 +277,15 @@ async fn the_table_searches_filters_sorts_and_pages(db: Database) {
 
     let rows = walk(ProductFilter { q: "item-07".into(), ..Default::default() }).await;
     assert_eq!((rows.len(), rows[0].title.as_str()), (1, "Item 07"), "found by SKU");
-    assert_eq!(walk(ProductFilter { q: "item 1".into(), ..Default::default() }).await.len(), 10, "by title: Item 10 to 19");
-    assert!(walk(ProductFilter { q: "100%_".into(), ..Default::default() }).await.is_empty(), "wildcards taken literally");
+    assert_eq!(
+        walk(ProductFilter { q: "item 1".into(), ..Default::default() }).await.len(),
+        10,
+        "by title: Item 10 to 19"
+    );
+    assert!(
+        walk(ProductFilter { q: "100%_".into(), ..Default::default() }).await.is_empty(),
+        "wildcards taken literally"
+    );
 
     let rows = walk(ProductFilter { stock: "out".into(), ..Default::default() }).await;
     assert_eq!(rows.len(), 5, "stock i % 7 = 0 for i = 0, 7, 14, 21, 28");

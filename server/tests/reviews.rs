@@ -354,7 +354,12 @@ async fn the_store_reads_its_reviews_by_cursor_filter_and_search(db: Database) {
     for i in 0..7 {
         let u = user(&db, &format!("Buyer {i}")).await;
         let reply = (i % 3 == 0).then(|| ("Thanks".to_string(), 2_000 + i));
-        imported.push(ImportedReview { review: review(f.product_a, u, 4, ""), created_at: 1_000 + i, helpful_voters: vec![], merchant_reply: reply });
+        imported.push(ImportedReview {
+            review: review(f.product_a, u, 4, ""),
+            created_at: 1_000 + i,
+            helpful_voters: vec![],
+            merchant_reply: reply,
+        });
     }
     f.store.import_reviews(&imported).await.unwrap();
     let late = user(&db, "Late Buyer").await;
@@ -366,7 +371,13 @@ async fn the_store_reads_its_reviews_by_cursor_filter_and_search(db: Database) {
         let admin = admin.clone();
         let m = f.merchant_a;
         async move {
-            admin.store_reviews(m, unanswered, search, cursor, limit).await.unwrap().iter().map(|r| r.id).collect::<Vec<_>>()
+            admin
+                .store_reviews(m, unanswered, search, cursor, limit)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
         }
     };
     let all = read(false, "", Cursor::Newest, 50).await;

@@ -17,6 +17,7 @@ pub async fn list_store_reviews(
     use crate::domain::paging::Cursor;
     let (_, merchant_id) = super::guard::acting_store(merchant_id).await?;
     let shop = super::guard::shop()?;
-    let (unanswered, q, cursor) = (unanswered.unwrap_or(false), q.unwrap_or_default(), Cursor::from_keys(before, after));
+    let (unanswered, q, cursor) =
+        (unanswered.unwrap_or(false), q.unwrap_or_default(), Cursor::from_keys(before, after));
     crate::services::reviews::store_page(&shop, merchant_id, unanswered, &q, cursor).await
 }

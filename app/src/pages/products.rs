@@ -5,8 +5,8 @@
 //! platform admin.
 use crate::api::products::admin_products;
 use crate::components::forbidden::Forbidden;
-use crate::components::pagination::{CursorPager, PagerLabels};
 use crate::components::form::{BUTTON, BUTTON_SECONDARY, CARD, FILTER_INPUT};
+use crate::components::pagination::{CursorPager, PagerLabels};
 use crate::components::status::LoadFailed;
 use crate::components::table::{Col, DataTable, HEAD_RULED};
 use crate::domain::errors::AppError;

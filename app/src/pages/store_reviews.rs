@@ -73,7 +73,11 @@ fn Reviews(list: StoreReviews, reply: ServerAction<ReplyToReview>, store: Option
         Some(avg) if list.total > 0 => format!("{} reviews · average {avg:.1} of 5", list.total),
         _ => format!("{} reviews", list.total),
     };
-    let empty = if search.is_empty() { "No reviews here yet.".to_string() } else { format!("No reviews match “{search}”.") };
+    let empty = if search.is_empty() {
+        "No reviews here yet.".to_string()
+    } else {
+        format!("No reviews match “{search}”.")
+    };
     view! {
         <header class="mb-6">
             <p class="text-sm font-medium text-emerald-700">"Reviews"</p>

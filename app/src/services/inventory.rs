@@ -7,11 +7,11 @@ use super::inventory_store::AdjustOutcome;
 use crate::domain::account::Principal;
 use crate::domain::errors::AppError;
 use crate::domain::idempotency::IdempotencyKey;
-use crate::domain::paging::{Cursor, fetch_size};
 use crate::domain::inventory::{
     Adjusted, HISTORY_LIMIT, InventoryList, PAGE_SIZE, VariantHistory, insufficient_message, validate,
     validate_threshold,
 };
+use crate::domain::paging::{Cursor, fetch_size};
 
 fn missing_variant() -> AppError {
     AppError::NotFound("We couldn't find that variant in your store.".into())

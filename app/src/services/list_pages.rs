@@ -7,7 +7,12 @@ use crate::domain::paging::{self, Cursor, Page};
 /// The page at `cursor` of a list `read` fetches (at most `paging::fetch_size(size)` rows from a
 /// cursor). The first page instead when a "newer" page reached the top, or when an "older" page
 /// is empty: its cursor named a row that is gone, is another store's, or was the last.
-pub async fn cursor_page<T, F, Fut>(read: F, key: fn(&T) -> i64, cursor: Cursor, size: usize) -> Result<Page<T>, AppError>
+pub async fn cursor_page<T, F, Fut>(
+    read: F,
+    key: fn(&T) -> i64,
+    cursor: Cursor,
+    size: usize,
+) -> Result<Page<T>, AppError>
 where
     F: Fn(Cursor) -> Fut,
     Fut: std::future::Future<Output = Result<Vec<T>, super::StoreError>>,

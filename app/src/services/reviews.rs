@@ -195,7 +195,8 @@ pub async fn store_page(
 ) -> Result<StoreReviews, AppError> {
     use crate::domain::admin_pages::PAGE_SIZE;
     let search: String = search.trim().chars().take(100).collect();
-    let read = |c: Cursor| shop.admin.store_reviews(merchant_id, unanswered, &search, c, fetch_size(PAGE_SIZE as usize));
+    let read =
+        |c: Cursor| shop.admin.store_reviews(merchant_id, unanswered, &search, c, fetch_size(PAGE_SIZE as usize));
     let page = super::list_pages::cursor_page(read, |r| r.id, cursor, PAGE_SIZE as usize).await?;
     let (total, average) = shop.admin.store_rating(merchant_id).await.map_err(store_err)?;
     let store_name = super::merchants::store_name(shop, merchant_id).await?;

@@ -110,8 +110,13 @@ pub const REVIEWS: &str = "SELECT r.id, pr.title, pr.slug, CAST(r.rating AS BIGI
         u.display_name, r.created_at, r.merchant_reply
     FROM product_reviews r JOIN products pr ON pr.id = r.product_id JOIN users u ON u.id = r.user_id
     WHERE r.merchant_id = ";
-pub const REVIEWS_ORDER: super::keyset::Keyset =
-    super::keyset::Keyset { keys: &["r.id"], descending: true, row_from: "product_reviews r", row_id: "r.id", indexed: 0 };
+pub const REVIEWS_ORDER: super::keyset::Keyset = super::keyset::Keyset {
+    keys: &["r.id"],
+    descending: true,
+    row_from: "product_reviews r",
+    row_id: "r.id",
+    indexed: 0,
+};
 /// The store's totals, kept by migration 0027's triggers (one row; none before its first review).
 pub const STORE_RATING: &str = "SELECT CAST(COALESCE(SUM(review_count), 0) AS BIGINT),
         CAST(SUM(rating_sum) AS DOUBLE PRECISION) / NULLIF(SUM(review_count), 0)

@@ -36,12 +36,16 @@ impl Keyset {
         // Down the list is "below" for a descending order, "above" for an ascending one.
         let (down, up) = if self.descending { ("<", ">") } else { (">", "<") };
         let (forward, backward) = if self.descending { ("DESC", "ASC") } else { ("ASC", "DESC") };
-        let leading = (self.indexed > 0 && self.indexed < self.keys.len()).then(|| self.keys[..self.indexed].join(", "));
+        let leading =
+            (self.indexed > 0 && self.indexed < self.keys.len()).then(|| self.keys[..self.indexed].join(", "));
         let mut compare = |op: &str, k: i64| {
             if let Some(leading) = &leading {
-                qb.push(format!(" AND ({leading}) {op}= (SELECT {leading} FROM {} WHERE {} = ", self.row_from, self.row_id))
-                    .push_bind(k)
-                    .push(")");
+                qb.push(format!(
+                    " AND ({leading}) {op}= (SELECT {leading} FROM {} WHERE {} = ",
+                    self.row_from, self.row_id
+                ))
+                .push_bind(k)
+                .push(")");
             }
             qb.push(format!(" AND ({keys}) {op} (SELECT {keys} FROM {} WHERE {} = ", self.row_from, self.row_id))
                 .push_bind(k)
@@ -86,8 +90,13 @@ mod tests {
     use super::*;
     use sqlx::Sqlite;
 
-    const TITLES: Keyset =
-        Keyset { keys: &["LOWER(p.title)", "p.id"], descending: false, row_from: "products p", row_id: "p.id", indexed: 0 };
+    const TITLES: Keyset = Keyset {
+        keys: &["LOWER(p.title)", "p.id"],
+        descending: false,
+        row_from: "products p",
+        row_id: "p.id",
+        indexed: 0,
+    };
 
     fn sql(k: &Keyset, cursor: Cursor) -> String {
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT p.id FROM products p WHERE p.merchant_id = 1");
@@ -99,18 +108,30 @@ mod tests {
     fn pages_compare_with_the_cursor_rows_keys_in_the_lists_direction() {
         assert!(sql(&TITLES, Cursor::Newest).ends_with("ORDER BY LOWER(p.title) ASC, p.id ASC LIMIT ?"));
         let down = sql(&TITLES, Cursor::Before(7));
-        assert!(down.contains("AND (LOWER(p.title), p.id) > (SELECT LOWER(p.title), p.id FROM products p WHERE p.id = ?)"));
+        assert!(
+            down.contains("AND (LOWER(p.title), p.id) > (SELECT LOWER(p.title), p.id FROM products p WHERE p.id = ?)")
+        );
         assert!(down.ends_with("ORDER BY LOWER(p.title) ASC, p.id ASC LIMIT ?"));
         let up = sql(&TITLES, Cursor::After(7));
         assert!(up.contains(") < (SELECT"));
         assert!(up.ends_with("ORDER BY LOWER(p.title) DESC, p.id DESC LIMIT ?"));
-        let newest = Keyset { keys: &["r.id"], descending: true, row_from: "product_reviews r", row_id: "r.id", indexed: 0 };
+        let newest =
+            Keyset { keys: &["r.id"], descending: true, row_from: "product_reviews r", row_id: "r.id", indexed: 0 };
         assert!(sql(&newest, Cursor::Before(9)).contains("AND (r.id) < (SELECT r.id FROM product_reviews r"));
         // Keys across a join: the indexed ones are compared too, so the walk starts at the cursor.
-        let joined = Keyset { keys: &["p.title", "p.id", "v.id"], descending: false, row_from: "v JOIN p", row_id: "v.id", indexed: 2 };
+        let joined = Keyset {
+            keys: &["p.title", "p.id", "v.id"],
+            descending: false,
+            row_from: "v JOIN p",
+            row_id: "v.id",
+            indexed: 2,
+        };
         let down = sql(&joined, Cursor::Before(3));
         assert!(down.contains("AND (p.title, p.id) >= (SELECT p.title, p.id FROM v JOIN p WHERE v.id = ?)"), "{down}");
-        assert!(down.contains("AND (p.title, p.id, v.id) > (SELECT p.title, p.id, v.id FROM v JOIN p WHERE v.id = ?)"), "{down}");
+        assert!(
+            down.contains("AND (p.title, p.id, v.id) > (SELECT p.title, p.id, v.id FROM v JOIN p WHERE v.id = ?)"),
+            "{down}"
+        );
         assert!(sql(&joined, Cursor::After(3)).contains("AND (p.title, p.id) <= (SELECT"));
     }
 

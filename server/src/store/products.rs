@@ -36,11 +36,22 @@ pub const ADMIN_ROWS: &str =
 /// title order walk an index (migration 0026); price and stock are per-product sums, so sorting
 /// by them reads each of the store's products' variants (a store's catalogue, not its history).
 pub fn admin_order(sort: &str) -> &'static Keyset {
-    const UPDATED: Keyset =
-        Keyset { keys: &["p.updated_at", "p.id"], descending: true, row_from: "products p", row_id: "p.id", indexed: 0 };
-    const TITLE: Keyset =
-        Keyset { keys: &["LOWER(p.title)", "p.id"], descending: false, row_from: "products p", row_id: "p.id", indexed: 0 };
-    const PRICE: Keyset = Keyset { keys: &[MIN_PRICE, "p.id"], descending: false, row_from: "products p", row_id: "p.id", indexed: 0 };
+    const UPDATED: Keyset = Keyset {
+        keys: &["p.updated_at", "p.id"],
+        descending: true,
+        row_from: "products p",
+        row_id: "p.id",
+        indexed: 0,
+    };
+    const TITLE: Keyset = Keyset {
+        keys: &["LOWER(p.title)", "p.id"],
+        descending: false,
+        row_from: "products p",
+        row_id: "p.id",
+        indexed: 0,
+    };
+    const PRICE: Keyset =
+        Keyset { keys: &[MIN_PRICE, "p.id"], descending: false, row_from: "products p", row_id: "p.id", indexed: 0 };
     const STOCK: Keyset =
         Keyset { keys: &[TOTAL_STOCK, "p.id"], descending: false, row_from: "products p", row_id: "p.id", indexed: 0 };
     match sort {
@@ -57,7 +68,10 @@ pub fn stock_condition(stock: &str) -> Option<(String, bool)> {
     match stock {
         "in" => Some((format!(" AND {TOTAL_STOCK} > 0"), false)),
         // The store's own low-stock threshold (set on /admin/inventory).
-        "low" => Some((format!(" AND {TOTAL_STOCK} BETWEEN 1 AND (SELECT low_stock_threshold FROM merchants WHERE id = "), true)),
+        "low" => Some((
+            format!(" AND {TOTAL_STOCK} BETWEEN 1 AND (SELECT low_stock_threshold FROM merchants WHERE id = "),
+            true,
+        )),
         "out" => Some((format!(" AND {TOTAL_STOCK} = 0"), false)),
         _ => None,
     }
