@@ -8,18 +8,6 @@ use app::domain::shipment::{LineQuantity, TrackingKind};
 use app::views::orders::MerchantOrderView;
 use support::{OWNER_A, OWNER_B, Response, TestApp};
 
-const CHECKOUT: &[(&str, &str)] = &[
-    ("email", "guest@example.com"),
-    ("name", "Grace Guest"),
-    ("line1", "1 Harbor Way"),
-    ("city", "Arlington"),
-    ("postal_code", "22201"),
-    ("country", "US"),
-    ("card_number", "4242 4242 4242 4242"),
-    ("card_expiry", "12/39"),
-    ("card_cvc", "123"),
-];
-
 fn set_cookie<'a>(res: &'a Response, name: &str) -> Option<&'a str> {
     res.all("set-cookie").into_iter().find(|c| c.starts_with(&format!("{name}=")))
 }
@@ -56,7 +44,7 @@ async fn guest_checkout(app: &TestApp, variants: &[i64], idempotency_key: &str) 
             cart = c.split(';').next().unwrap().to_string();
         }
     }
-    let mut form = CHECKOUT.to_vec();
+    let mut form = support::GUEST_CHECKOUT_FORM.to_vec();
     form.push(("idempotency_key", idempotency_key));
     let res = app.call(&cart, "/api/checkout/place", &form).await;
     let number = res.body.trim().trim_matches('"').to_string();

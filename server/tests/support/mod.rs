@@ -415,6 +415,20 @@ pub const OWNER_A: (&str, &str) = ("owner@northwind-home.test", "merchant-demo-p
 pub const OWNER_B: (&str, &str) = ("owner@harbor-and-pine.test", "merchant-demo-pass-2026");
 pub const SHOPPER: (&str, &str) = ("shopper@meridian.test", "shopper-demo-pass-2026");
 
+/// The checkout form a guest's browser posts over HTTP (Grace Guest, US, test card), shared by
+/// the suites that place orders through the real route.
+pub const GUEST_CHECKOUT_FORM: &[(&str, &str)] = &[
+    ("email", "guest@example.com"),
+    ("name", "Grace Guest"),
+    ("line1", "1 Harbor Way"),
+    ("city", "Arlington"),
+    ("postal_code", "22201"),
+    ("country", "US"),
+    ("card_number", "4242 4242 4242 4242"),
+    ("card_expiry", "12/39"),
+    ("card_cvc", "123"),
+];
+
 /// A guest checkout by Ada Lovelace (London, GB, standard shipping, no discount) paying with
 /// `card`: the request the order, fulfilment, analytics, notification and webhook suites share.
 pub fn guest_checkout(
