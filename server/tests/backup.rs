@@ -13,18 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{Client, OWNER_A, Response};
 
-const CHECKOUT: &[(&str, &str)] = &[
-    ("email", "guest@example.com"),
-    ("name", "Grace Guest"),
-    ("line1", "1 Harbor Way"),
-    ("city", "Arlington"),
-    ("postal_code", "22201"),
-    ("country", "US"),
-    ("card_number", "4242 4242 4242 4242"),
-    ("card_expiry", "12/39"),
-    ("card_cvc", "123"),
-];
-
 /// An order a guest's browser was told about: its number and access key, and when.
 #[derive(Clone, Debug)]
 struct Acked {
@@ -43,7 +31,7 @@ async fn guest_checkout(client: &Client, variant: i64, idempotency_key: &str) ->
     let res = client.call("", "/api/cart/add", &[("variant_id", &variant.to_string()), ("quantity", "1")]).await;
     assert!(res.status < 400, "{} {}", res.status, res.body);
     let cart = set_cookie(&res, "mm_cart").expect("a cart cookie").split(';').next().unwrap().to_string();
-    let mut form = CHECKOUT.to_vec();
+    let mut form = support::GUEST_CHECKOUT_FORM.to_vec();
     form.push(("idempotency_key", idempotency_key));
     let res = client.call(&cart, "/api/checkout/place", &form).await;
     let number = res.body.trim().trim_matches('"').to_string();
@@ -76,6 +64,24 @@ fn url_of(path: &Path) -> String {
 
 async fn open(path: &Path) -> SqliteConnection {
     SqliteConnection::connect(&format!("{}?mode=ro", url_of(path))).await.unwrap()
+}
+
+/// Waits (up to 5 s) until no connection of this process holds `path`: a closed pool's SQLite
+/// connections are closed by their worker threads a moment after `close()` returns, and the
+/// restore below must meet the file as a stopped shop leaves it.
+async fn wait_until_released(path: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let url = format!("{}?mode=rw", url_of(path));
+        if let Ok(mut c) = SqliteConnection::connect(&url).await {
+            let free = sqlx::raw_sql("BEGIN EXCLUSIVE; COMMIT").execute(&mut c).await.is_ok();
+            let _ = c.close().await;
+            if free || Instant::now() > deadline {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn count_number(conn: &mut SqliteConnection, number: &str) -> i64 {
@@ -189,6 +195,8 @@ async fn a_backup_under_checkout_load_restores_every_acknowledged_order() {
     let db = server::store::Database::connect(&url_of(&restored), 2).await.unwrap();
     db.execute_raw("DELETE FROM sessions").await.unwrap();
     db.close().await;
+    drop(db);
+    wait_until_released(&restored).await;
     let (ok, out) = server(&url_of(&restored), &["restore", backup.to_str().unwrap()]).await;
     assert!(!ok && out.contains("already holds a shop") && out.contains("--force"), "{out}");
     let (ok, out) = server(&url_of(&restored), &["restore", "--force", backup.to_str().unwrap()]).await;
